@@ -1,0 +1,100 @@
+import path from 'node:path';
+import express, { type Express } from 'express';
+import session from 'express-session';
+import connectPgSimple from 'connect-pg-simple';
+import helmet from 'helmet';
+import { authRouter } from './auth/router.js';
+import { configurePassport } from './auth/passport.js';
+import type { AppContext } from './context.js';
+import { csrfProtection } from './http/csrf.js';
+import { errorHandler, notFound } from './http/errors.js';
+import { exposeFlash } from './http/flash.js';
+import { exposeNavigation } from './http/navigation.js';
+import { homeRouter } from './modules/home/router.js';
+import { consultationsRouter } from './modules/consultations/router.js';
+import { interactionsRouter } from './modules/interactions/router.js';
+import { ticketsRouter } from './modules/tickets/router.js';
+import { escalationsRouter } from './modules/escalations/router.js';
+import { customersRouter } from './modules/customers/router.js';
+import { metricsRouter } from './modules/metrics/router.js';
+import { auditRouter } from './modules/audit/router.js';
+import { projectRoot as root } from './paths.js';
+
+export const SESSION_COOKIE = 'caredesk.sid';
+
+export function createApp(ctx: AppContext): Express {
+  const { config, db, pool } = ctx;
+  const production = config.NODE_ENV === 'production';
+  const app = express();
+
+  app.set('views', path.join(root, 'views'));
+  app.set('view engine', 'ejs');
+  app.set('trust proxy', config.TRUST_PROXY);
+  app.disable('x-powered-by');
+  if (production) app.set('view cache', true);
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          upgradeInsecureRequests: production ? [] : null,
+        },
+      },
+      strictTransportSecurity: production,
+    }),
+  );
+  app.use('/public', express.static(path.join(root, 'public'), { maxAge: production ? '1d' : 0, index: false }));
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await pool.query('SELECT 1');
+      res.json({ status: 'ok' });
+    } catch {
+      res.status(503).json({ status: 'unavailable' });
+    }
+  });
+
+  app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 200 }));
+  app.use(express.json({ limit: '200kb' }));
+
+  const PgStore = connectPgSimple(session);
+  app.use(
+    session({
+      name: SESSION_COOKIE,
+      store: new PgStore({ pool, tableName: 'session', createTableIfMissing: false, pruneSessionInterval: config.NODE_ENV === 'test' ? false : 900 }),
+      secret: config.sessionSecret,
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: production, maxAge: config.SESSION_IDLE_MINUTES * 60_000 },
+    }),
+  );
+  const auth = configurePassport(db);
+  app.use(auth.initialize());
+  app.use(auth.session());
+  app.use(csrfProtection);
+  app.use(exposeFlash);
+  app.use(exposeNavigation);
+
+  app.use(authRouter(db, auth, config));
+  app.use(homeRouter(ctx));
+  app.use('/consultations', consultationsRouter(ctx));
+  app.use('/interactions', interactionsRouter(ctx));
+  app.use('/tickets', ticketsRouter(ctx));
+  app.use('/escalations', escalationsRouter(ctx));
+  app.use('/customers', customersRouter(ctx));
+  app.use('/metrics', metricsRouter(ctx));
+  app.use('/audit', auditRouter(ctx));
+
+  app.use(notFound);
+  app.use(errorHandler(production));
+  return app;
+}

@@ -1,0 +1,33 @@
+import passport from 'passport';
+import { Strategy as LocalStrategy } from 'passport-local';
+import type { Db } from '../db/client.js';
+import { verifyPassword } from './passwords.js';
+
+export const SIGN_IN_FAILED = 'That email and password do not match an active account.';
+
+export function configurePassport(db: Db): passport.Authenticator {
+  const instance = new passport.Passport();
+  instance.use(
+    new LocalStrategy({ usernameField: 'email', passwordField: 'password' }, async (email, password, done) => {
+      try {
+        const user = await db.user.findUnique({ where: { email: email.trim().toLowerCase() } });
+        const ok = await verifyPassword(user?.active ? user.passwordHash : null, password);
+        if (!user || !ok) return done(null, false, { message: SIGN_IN_FAILED });
+        done(null, { id: user.id, email: user.email, name: user.name, role: user.role });
+      } catch (error) {
+        done(error);
+      }
+    }),
+  );
+  instance.serializeUser((user, done) => done(null, user.id));
+  // Reloaded on every request so a disabled account loses its sessions at once.
+  instance.deserializeUser(async (id: number, done) => {
+    try {
+      const user = await db.user.findFirst({ where: { id, active: true }, select: { id: true, email: true, name: true, role: true } });
+      done(null, user ?? false);
+    } catch (error) {
+      done(error);
+    }
+  });
+  return instance;
+}

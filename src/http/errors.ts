@@ -1,0 +1,39 @@
+import type { NextFunction, Request, Response } from 'express';
+import { ConflictError, ForbiddenError, NotFoundError, TransitionError, ValidationError } from '../errors.js';
+import { logger } from '../logger.js';
+
+export function notFound(_req: Request, res: Response): void {
+  res.status(404).render('errors/404', { title: 'Not found' });
+}
+
+function statusOf(error: unknown): number {
+  if (error instanceof NotFoundError) return 404;
+  if (error instanceof ForbiddenError) return 403;
+  if (error instanceof ConflictError) return 409;
+  if (error instanceof ValidationError || error instanceof TransitionError) return 422;
+  const status = (error as { status?: number; statusCode?: number })?.status ?? (error as { statusCode?: number })?.statusCode;
+  // body-parser and friends mark malformed requests with a 4xx status.
+  if (typeof status === 'number' && status >= 400 && status < 500) return status;
+  return 500;
+}
+
+export function errorHandler(production: boolean) {
+  return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    const status = statusOf(error);
+    if (status >= 500) logger.error('request failed', { method: req.method, path: req.path, error: (error as Error)?.stack ?? String(error) });
+    if (res.headersSent) return;
+    const message = status >= 500 ? 'Something went wrong on our side.' : (error as Error)?.message;
+    const view = status === 404 ? 'errors/404' : status === 403 ? 'errors/403' : status >= 500 ? 'errors/500' : 'errors/400';
+    res.status(status);
+    if (req.accepts(['html', 'json']) === 'json') {
+      res.json({ error: message });
+      return;
+    }
+    res.render(view, {
+      title: status >= 500 ? 'Error' : message,
+      message,
+      status,
+      stack: production || status < 500 ? undefined : (error as Error)?.stack,
+    });
+  };
+}

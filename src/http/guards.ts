@@ -1,0 +1,22 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Role } from '../generated/prisma/enums.js';
+import { ForbiddenError } from '../errors.js';
+
+export function requireAuth(req: Request, res: Response, next: NextFunction): void {
+  if (req.user) return next();
+  if (req.method === 'GET') req.session.returnTo = req.originalUrl;
+  res.redirect(303, '/login');
+}
+
+/** Signed in, and one of the given roles; anyone else gets 403. */
+export function requireRole(...roles: Role[]) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (!req.user) return requireAuth(req, res, next);
+    if (!roles.includes(req.user.role)) return next(new ForbiddenError());
+    next();
+  };
+}
+
+export const ALL_ROLES: Role[] = ['agent', 'supervisor', 'admin', 'doctor'];
+export const STAFF: Role[] = ['agent', 'supervisor', 'admin'];
+export const MANAGERS: Role[] = ['supervisor', 'admin'];

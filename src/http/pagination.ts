@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+export const PAGE_SIZE = 25;
+
+export const pageQuery = z.coerce.number().int().min(1).max(10_000).catch(1);
+
+export interface PageView {
+  number: number;
+  prevHref: string | null;
+  nextHref: string | null;
+  summary: string;
+}
+
+/** Links for page n±1 that keep every other query parameter. */
+export function pageView(basePath: string, query: Record<string, unknown>, number: number, hasMore: boolean, shown: number): PageView {
+  const href = (n: number) => {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (key !== 'page' && typeof value === 'string' && value !== '') params.set(key, value);
+    }
+    if (n > 1) params.set('page', String(n));
+    const qs = params.toString();
+    return qs ? `${basePath}?${qs}` : basePath;
+  };
+  const first = (number - 1) * PAGE_SIZE + 1;
+  return {
+    number,
+    prevHref: number > 1 ? href(number - 1) : null,
+    nextHref: hasMore ? href(number + 1) : null,
+    summary: shown ? `Showing ${first}–${first + shown - 1}` : 'Nothing on this page',
+  };
+}

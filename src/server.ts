@@ -1,0 +1,79 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import { createApp } from './app.js';
+import { loadConfig, type Config } from './config.js';
+import { connectDatabase } from './db/client.js';
+import { prepareDatabase } from './db/bootstrap.js';
+import { DEMO_PASSWORD, isEmpty, seedDemo } from './db/seed/demo.js';
+import { StartupError } from './errors.js';
+
+const say = (line: string) => process.stdout.write(line + '\n');
+
+// Development sessions survive restarts: keep a random secret beside the embedded data.
+function developmentSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'session-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+function listen(app: ReturnType<typeof createApp>, config: Config): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(config.PORT, config.HOST);
+    server.once('listening', () => resolve(server));
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') reject(new StartupError(`Port ${config.PORT} is already in use: stop the other process or set PORT.`));
+      else if (error.code === 'EACCES') reject(new StartupError(`Not allowed to listen on port ${config.PORT}: choose a port above 1024 with PORT.`));
+      else reject(error);
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const config = loadConfig(process.env, () => developmentSecret(path.resolve(process.env.DATA_DIR ?? 'data')));
+  const target = await prepareDatabase(config, say);
+  const database = connectDatabase(target.url, config.DB_POOL_SIZE);
+
+  let shuttingDown = false;
+  let server: Server | undefined;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    say(`${signal} received, shutting down`);
+    server?.closeAllConnections();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    await database.close();
+    await target.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  try {
+    if (config.NODE_ENV !== 'production' && config.SEED_DEMO === 'auto' && (await isEmpty(database.prisma))) {
+      say('Empty database: adding demo data');
+      await seedDemo(database.prisma);
+    }
+    server = await listen(createApp({ db: database.prisma, pool: database.pool, config }), config);
+  } catch (error) {
+    await database.close();
+    await target.stop();
+    throw error;
+  }
+
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  say(`CareDesk ready in ${Date.now() - started} ms at http://localhost:${port}`);
+  if (config.NODE_ENV !== 'production') say(`Demo sign-in: agent@caredesk.test (also supervisor@, admin@, doctor@) / ${DEMO_PASSWORD}`);
+}
+
+main().catch((error) => {
+  const message = error instanceof StartupError ? error.message : `Startup failed: ${(error as Error)?.message ?? error}`;
+  process.stderr.write(`caredesk: ${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,21 @@
+import type { Role } from '../generated/prisma/enums.js';
+
+declare global {
+  namespace Express {
+    interface User {
+      id: number;
+      email: string;
+      name: string;
+      role: Role;
+    }
+  }
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    flash?: { type: 'success' | 'error' | 'info'; message: string }[];
+    returnTo?: string;
+  }
+}
+
+export {};
