@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { seedDemo, DEMO_PASSWORD } from '../../src/db/seed/demo.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { expectAccessible, launchBrowser, startServer, watchPage } from '../support/browser.js';
+
+let db: TestDatabase;
+let server: Awaited<ReturnType<typeof startServer>>;
+let browser: Browser;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await seedDemo(db.prisma, { customers: 30 });
+  server = await startServer(db);
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await db?.drop();
+});
+
+describe('signing in and out in Chromium', () => {
+  it('an agent signs in, sees live counts on the home page, visits each module, and signs out', async () => {
+    const page = await browser.newPage();
+    const problems = watchPage(page);
+    await page.goto(`${server.url}/tickets`);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await expectAccessible(page);
+
+    await page.getByLabel('Email').fill('agent@caredesk.test');
+    await page.getByLabel('Password').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${server.url}/tickets`);
+
+    await page.goto(`${server.url}/`);
+    const openTickets = await db.prisma.supportTicket.count({ where: { status: { in: ['open', 'pending', 'escalated'] } } });
+    await expect(page.locator('[data-count="open-tickets"]').textContent()).resolves.toBe(String(openTickets));
+    await expectAccessible(page);
+
+    for (const link of ['Interactions', 'Tickets', 'Escalations', 'Consultations', 'Customers']) {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link }).click();
+      await expect(page.locator('h1').first().textContent()).resolves.toBeTruthy();
+      await expectAccessible(page);
+    }
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${server.url}/login`);
+    await page.goto(`${server.url}/`);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    expect(problems).toEqual([]);
+  }, 90_000);
+
+  it('a wrong password keeps the email typed and says why', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/login`);
+    await page.getByLabel('Email').fill('doctor@caredesk.test');
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('do not match');
+    await expect(page.getByLabel('Email').inputValue()).resolves.toBe('doctor@caredesk.test');
+    await expectAccessible(page);
+  }, 60_000);
+});

@@ -1,0 +1,185 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import type { Express } from 'express';
+import { SESSION_COOKIE } from '../../src/app.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { buildApp, createUser, csrfFrom, signIn, TEST_PASSWORD } from '../support/app.js';
+
+let db: TestDatabase;
+let app: Express;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  app = buildApp(db, { LOGIN_MAX_FAILURES: '3' });
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+function sessionId(setCookie: string[] | string | undefined): string | undefined {
+  const cookies = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
+  const cookie = cookies.find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+  return cookie?.split(';')[0].split('=')[1];
+}
+
+describe('health', () => {
+  it('answers ok when the database answers', async () => {
+    const res = await request(app).get('/healthz').expect(200);
+    expect(res.body).toEqual({ status: 'ok' });
+  });
+});
+
+describe('sign-in', () => {
+  it('signs in with the right password, rotates the session id, and shows the home page with live counts', async () => {
+    const user = await createUser(db, 'agent', { name: 'Home Agent' });
+    const customer = await db.prisma.customer.create({ data: { firstName: 'Ola', lastName: 'Ade', fullName: 'Ola Ade', email: 'ola@x.test', phone: '0803', phoneDigits: '0803' } });
+    await db.prisma.supportTicket.create({ data: { number: 'TKT-HOME0001', customerId: customer.id, category: 'billing', subject: 's', description: 'd', createdById: user.id } });
+
+    const agent = request.agent(app);
+    const page = await agent.get('/login').expect(200);
+    const before = sessionId(page.headers['set-cookie']);
+    expect(before).toBeDefined();
+    const res = await agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), email: user.email, password: TEST_PASSWORD }).expect(303);
+    expect(res.headers.location).toBe('/');
+    const after = sessionId(res.headers['set-cookie']);
+    expect(after).toBeDefined();
+    expect(after).not.toBe(before);
+
+    const home = await agent.get('/').expect(200);
+    expect(home.text).toContain('Home Agent');
+    expect(home.text).toMatch(/data-count="open-tickets">1</);
+  });
+
+  it('gives the same message for an unknown email and a wrong password', async () => {
+    const user = await createUser(db, 'agent');
+    const attempt = async (email: string, password: string) => {
+      const agent = request.agent(app);
+      const page = await agent.get('/login');
+      return agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), email, password });
+    };
+    const unknown = await attempt('nobody@caredesk.test', 'whatever');
+    const wrong = await attempt(user.email, 'wrong-password');
+    expect(unknown.status).toBe(401);
+    expect(wrong.status).toBe(401);
+    const message = (html: string) => /<p class="form-error"[^>]*>([^<]*)</.exec(html)?.[1];
+    expect(message(unknown.text)).toBe(message(wrong.text));
+    expect(wrong.text).toContain(`value="${user.email}"`);
+  });
+
+  it('locks an account+IP after repeated failures, counted in the database', async () => {
+    const user = await createUser(db, 'agent');
+    const agent = request.agent(app);
+    for (let i = 0; i < 3; i++) {
+      const page = await agent.get('/login');
+      await agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), email: user.email, password: 'nope' }).expect(401);
+    }
+    const row = await db.prisma.loginThrottle.findFirst({ where: { key: { startsWith: user.email } } });
+    expect(row?.failures).toBe(3);
+    expect(row?.lockedUntil).not.toBeNull();
+    const page = await agent.get('/login');
+    const locked = await agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), email: user.email, password: TEST_PASSWORD });
+    expect(locked.status).toBe(429);
+    expect(locked.text).toContain('Too many failed attempts');
+  });
+
+  it('refuses a disabled account', async () => {
+    const user = await createUser(db, 'agent', { active: false });
+    const agent = request.agent(app);
+    const page = await agent.get('/login');
+    await agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), email: user.email, password: TEST_PASSWORD }).expect(401);
+  });
+
+  it('sign-out destroys the session server-side', async () => {
+    const user = await createUser(db, 'supervisor');
+    const { agent, csrf } = await signIn(app, user.email);
+    const sessionsBefore = await db.prisma.session.count();
+    await agent.post('/logout').type('form').send({ _csrf: csrf }).expect(303);
+    expect(await db.prisma.session.count()).toBe(sessionsBefore - 1);
+    await agent.get('/').expect(303).expect('location', '/login');
+  });
+
+  it('ends the sessions of a user who is disabled', async () => {
+    const user = await createUser(db, 'agent');
+    const { agent } = await signIn(app, user.email);
+    await agent.get('/').expect(200);
+    await db.prisma.user.update({ where: { id: user.id }, data: { active: false } });
+    await agent.get('/').expect(303);
+  });
+});
+
+describe('CSRF', () => {
+  it('refuses a post without a token, with a stale token, and from another site', async () => {
+    const user = await createUser(db, 'agent');
+    const { agent, csrf } = await signIn(app, user.email);
+    await agent.post('/logout').type('form').send({}).expect(403);
+    await agent.post('/logout').type('form').send({ _csrf: 'stale-token' }).expect(403);
+    await agent.post('/logout').set('Sec-Fetch-Site', 'cross-site').type('form').send({ _csrf: csrf }).expect(403);
+    await agent.get('/').expect(200);
+  });
+});
+
+describe('module routes behind sign-in and role guards', () => {
+  const routes = ['/consultations', '/interactions', '/tickets', '/escalations', '/customers', '/metrics', '/audit'];
+  const allowed: Record<string, string[]> = {
+    agent: ['/consultations', '/interactions', '/tickets', '/escalations', '/customers'],
+    supervisor: ['/consultations', '/interactions', '/tickets', '/escalations', '/customers', '/metrics'],
+    admin: routes,
+    doctor: ['/consultations', '/escalations', '/customers'],
+  };
+
+  it('redirects anonymous visitors to sign-in', async () => {
+    for (const route of routes) {
+      const res = await request(app).get(route);
+      expect(res.status, route).toBe(303);
+      expect(res.headers.location).toBe('/login');
+    }
+  });
+
+  for (const role of ['agent', 'supervisor', 'admin', 'doctor'] as const) {
+    it(`gives ${role} exactly the modules of the role`, async () => {
+      const user = await createUser(db, role);
+      const { agent } = await signIn(app, user.email);
+      for (const route of routes) {
+        const res = await agent.get(route);
+        expect(res.status, `${role} ${route}`).toBe(allowed[role].includes(route) ? 200 : 403);
+      }
+      const home = await agent.get('/');
+      for (const route of routes) expect(home.text.includes(`href="${route}"`), `${role} nav ${route}`).toBe(allowed[role].includes(route));
+    });
+  }
+});
+
+describe('errors and headers', () => {
+  it('renders a 404 page for unknown routes and no stack traces', async () => {
+    const user = await createUser(db, 'agent');
+    const { agent } = await signIn(app, user.email);
+    const res = await agent.get('/no/such/page').expect(404);
+    expect(res.text).toContain('Not found');
+    expect(res.text).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('answers a malformed body with a 4xx page, not a 500', async () => {
+    const res = await request(app).post('/login').set('Content-Type', 'application/json').send('{"email":');
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+  });
+
+  it('sends a CSP without inline scripts and an httpOnly, SameSite session cookie', async () => {
+    const res = await request(app).get('/login');
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(res.headers['content-security-policy']).not.toContain('unsafe-inline');
+    const cookie = String(res.headers['set-cookie']);
+    expect(cookie).toContain('HttpOnly');
+    expect(cookie).toContain('SameSite=Lax');
+  });
+});
+
+describe('idle sessions', () => {
+  it('expires a session once it has been idle past its expiry', async () => {
+    const user = await createUser(db, 'agent');
+    const { agent } = await signIn(app, user.email);
+    await agent.get('/').expect(200);
+    await db.pool.query(`UPDATE session SET expire = now() - interval '1 second' WHERE sess->'passport'->>'user' = $1`, [String(user.id)]);
+    await agent.get('/').expect(303).expect('location', '/login');
+  });
+});
