@@ -1,22 +1,111 @@
+import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
+import type { Db } from '../../db/client.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
+import { flash } from '../../http/flash.js';
 import { STAFF, requireRole } from '../../http/guards.js';
-import { PAGE_SIZE, pageQuery, pageView } from '../../http/pagination.js';
+import { pageQuery, pageView } from '../../http/pagination.js';
+import { canAct, isManager, type Actor } from './policy.js';
+import { fmt, presentContact } from './presenter.js';
+import { createForm, fieldErrors, listQuery, newQuery, noteForm, parseId } from './schema.js';
+import { addNote, changeStatus, findCustomer, getInteraction, listInteractions, searchCustomers, startInteraction } from './service.js';
+
+function actorOf(req: Request): Actor {
+  return { id: req.user!.id, role: req.user!.role, name: req.user!.name };
+}
+
+function idOf(req: Request): number {
+  const id = parseId(req.params.id);
+  if (id === null) throw new NotFoundError('No such interaction.');
+  return id;
+}
+
+async function renderShow(db: Db, req: Request, res: Response, status = 200, note: { body?: string; errors?: Record<string, string> } = {}) {
+  const interaction = await getInteraction(db, idOf(req));
+  const actor = actorOf(req);
+  res.status(status).render('interactions/show', {
+    title: `Interaction #${interaction.id}`,
+    interaction,
+    contact: presentContact(interaction.customer),
+    mayAct: canAct(actor, interaction),
+    noteBody: note.body ?? '',
+    noteErrors: note.errors ?? {},
+    fmt,
+  });
+}
 
 export function interactionsRouter({ db }: AppContext): Router {
   const r = Router();
 
   const list = async (req: Request, res: Response) => {
+    const actor = actorOf(req);
     const page = pageQuery.parse(req.query.page);
-    const rows = await db.interaction.findMany({
-      select: { id: true, channel: true, status: true, startedAt: true, durationSeconds: true, customer: { select: { fullName: true } }, agent: { select: { name: true } } },
-      orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
-      skip: (page - 1) * PAGE_SIZE,
-      take: PAGE_SIZE + 1,
+    const filters = listQuery.parse(req.query);
+    const { rows, hasMore, scope } = await listInteractions(db, actor, filters, page);
+    res.render('interactions/list', {
+      title: 'Interactions', interactions: rows, filters: { ...filters, scope }, fmt, isManager: isManager(actor),
+      page: pageView('/interactions', req.query as Record<string, unknown>, page, hasMore, rows.length),
     });
-    res.render('interactions/list', { title: 'Interactions', interactions: rows.slice(0, PAGE_SIZE), page: pageView('/interactions', req.query, page, rows.length > PAGE_SIZE, Math.min(rows.length, PAGE_SIZE)) });
+  };
+
+  const renderNew = async (res: Response, status: number, values: { customerId?: number; q?: string; channel?: string; subject?: string; idempotencyKey?: string }, errors: Record<string, string> = {}) => {
+    const customer = values.customerId ? await findCustomer(db, values.customerId) : null;
+    const matches = customer ? [] : await searchCustomers(db, values.q);
+    res.status(status).render('interactions/new', {
+      title: 'Start an interaction', customer, matches, q: values.q ?? '', errors,
+      values: { channel: values.channel ?? 'chat', subject: values.subject ?? '', idempotencyKey: values.idempotencyKey ?? randomUUID() },
+    });
+  };
+
+  const newForm = async (req: Request, res: Response) => {
+    const query = newQuery.parse(req.query);
+    await renderNew(res, 200, { customerId: query.customerId, q: query.q });
+  };
+
+  const create = async (req: Request, res: Response) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const raw = { customerId: /^\d{1,10}$/.test(String(body.customerId ?? '')) ? Number(body.customerId) : undefined, channel: String(body.channel ?? ''), subject: String(body.subject ?? ''), idempotencyKey: typeof body.idempotencyKey === 'string' ? body.idempotencyKey : undefined };
+    const parsed = createForm.safeParse(body);
+    if (!parsed.success) return renderNew(res, 422, raw, fieldErrors(parsed.error));
+    try {
+      const { id, created } = await startInteraction(db, actorOf(req), parsed.data);
+      flash(req, created ? 'success' : 'info', created ? 'Interaction started.' : 'That interaction was already started.');
+      res.redirect(303, `/interactions/${id}`);
+    } catch (error) {
+      if (error instanceof ValidationError) return renderNew(res, 422, raw, error.fieldErrors);
+      throw error;
+    }
+  };
+
+  const show = async (req: Request, res: Response) => renderShow(db, req, res);
+
+  const note = async (req: Request, res: Response) => {
+    const id = idOf(req);
+    const parsed = noteForm.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      const body = typeof req.body?.body === 'string' ? req.body.body : '';
+      return renderShow(db, req, res, 422, { body, errors: fieldErrors(parsed.error) });
+    }
+    await addNote(db, actorOf(req), id, parsed.data.body);
+    flash(req, 'success', 'Note added.');
+    res.redirect(303, `/interactions/${id}#notes`);
+  };
+
+  const status = (to: 'active' | 'pending' | 'resolved', message: string) => async (req: Request, res: Response) => {
+    const id = idOf(req);
+    await changeStatus(db, actorOf(req), id, to);
+    flash(req, 'success', message);
+    res.redirect(303, `/interactions/${id}`);
   };
 
   r.get('/', requireRole(...STAFF), list);
+  r.get('/new', requireRole(...STAFF), newForm);
+  r.post('/', requireRole(...STAFF), create);
+  r.get('/:id', requireRole(...STAFF), show);
+  r.post('/:id/notes', requireRole(...STAFF), note);
+  r.post('/:id/pending', requireRole(...STAFF), status('pending', 'Interaction set to pending.'));
+  r.post('/:id/resume', requireRole(...STAFF), status('active', 'Interaction is active again.'));
+  r.post('/:id/end', requireRole(...STAFF), status('resolved', 'Interaction ended.'));
   return r;
 }

@@ -1,0 +1,33 @@
+import { contactLinks } from '../../lib/contact-links.js';
+
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds == null) return '—';
+  const s = Math.max(0, Math.floor(seconds));
+  const d = Math.floor(s / 86_400), h = Math.floor((s % 86_400) / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+  if (d) return `${d}d ${h}h ${m}m`;
+  if (h) return `${h}h ${m}m ${r}s`;
+  if (m) return `${m}m ${r}s`;
+  return `${r}s`;
+}
+
+/** "2026-11-24 10:05" in UTC, with the ISO value for <time datetime>. */
+export function formatDateTime(date: Date | null | undefined): string {
+  if (!date) return '—';
+  return date.toISOString().slice(0, 16).replace('T', ' ');
+}
+
+export const fmt = { duration: formatDuration, dateTime: formatDateTime, iso: (d: Date) => d.toISOString() };
+
+export function presentContact(customer: { phone: string; email: string }) {
+  return contactLinks({ phone: customer.phone, email: customer.email });
+}
+
+/** Query string for the filter links, dropping empty values. */
+export function queryString(query: Record<string, unknown>, overrides: Record<string, string | undefined> = {}): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries({ ...query, ...overrides })) {
+    if (key !== 'page' && typeof value === 'string' && value !== '') params.set(key, value);
+  }
+  const qs = params.toString();
+  return qs ? `?${qs}` : '';
+}

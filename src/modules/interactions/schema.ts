@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+export const CHANNELS = ['chat', 'call', 'email'] as const;
+export const INTERACTION_STATUSES = ['active', 'pending', 'resolved'] as const;
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const optionalText = (max: number) =>
+  z.preprocess((v) => (typeof v === 'string' ? v.trim() : undefined), z.string().max(max).optional()).catch(undefined);
+const optionalDate = z
+  .preprocess((v) => (typeof v === 'string' && DATE.test(v) && !Number.isNaN(Date.parse(v)) ? v : undefined), z.string().optional())
+  .catch(undefined);
+
+export const idParam = z.coerce.number().int().positive().max(2_147_483_647);
+
+/** Parses a route id; anything that is not a plausible row id yields null (→ 404). */
+export function parseId(value: unknown): number | null {
+  const parsed = idParam.safeParse(value);
+  return parsed.success && /^\d+$/.test(String(value)) ? parsed.data : null;
+}
+
+export const listQuery = z.object({
+  status: z.enum(INTERACTION_STATUSES).optional().catch(undefined),
+  channel: z.enum(CHANNELS).optional().catch(undefined),
+  scope: z.enum(['mine', 'all']).optional().catch(undefined),
+  customer: optionalText(120),
+  from: optionalDate,
+  to: optionalDate,
+});
+export type ListQuery = z.infer<typeof listQuery>;
+
+export const newQuery = z.object({
+  customerId: z.preprocess((v) => (typeof v === 'string' && /^\d{1,10}$/.test(v) ? Number(v) : undefined), z.number().int().positive().max(2_147_483_647).optional()).catch(undefined),
+  q: optionalText(120),
+});
+
+export const createForm = z.object({
+  customerId: z.coerce.number({ error: 'Choose a customer.' }).int('Choose a customer.').positive('Choose a customer.').max(2_147_483_647, 'Choose a customer.'),
+  channel: z.enum(CHANNELS, { error: 'Choose a channel.' }),
+  subject: z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.string().max(200, 'Keep the subject under 200 characters.')),
+  idempotencyKey: z.preprocess((v) => (typeof v === 'string' && v.length > 0 ? v : undefined), z.string().max(100).optional()).catch(undefined),
+});
+export type CreateInput = z.infer<typeof createForm>;
+
+export const noteForm = z.object({
+  body: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim() : ''),
+    z.string().min(1, 'Write the note before saving it.').max(5000, 'Keep a note under 5,000 characters.'),
+  ),
+});
+
+/** zod issues → { field: first message }. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = String(issue.path[0] ?? 'form');
+    out[key] ??= issue.message;
+  }
+  return out;
+}
