@@ -1,24 +1,163 @@
+import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
-import { ALL_ROLES, requireRole } from '../../http/guards.js';
-import { PAGE_SIZE, pageQuery, pageView } from '../../http/pagination.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
+import { flash } from '../../http/flash.js';
+import { ALL_ROLES, requireRole, STAFF } from '../../http/guards.js';
+import { pageView } from '../../http/pagination.js';
+import { allowedActions, canAct } from './policy.js';
+import { closeForm, fieldErrorsOf, idSchema, listQuery, raiseForm, resolveForm, sourceQuery, takeForm, type RaiseInput } from './schema.js';
+import {
+  closeEscalation,
+  getEscalation,
+  listEscalations,
+  listRecipients,
+  loadSource,
+  raiseEscalation,
+  resolveEscalation,
+  takeEscalation,
+  type EscalationDetail,
+  type SourceSummary,
+} from './service.js';
 
-export function escalationsRouter({ db }: AppContext): Router {
+type ActionName = 'take' | 'resolve' | 'close';
+
+function str(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+function parseId(raw: unknown): number {
+  const parsed = idSchema.safeParse(raw);
+  if (!parsed.success) throw new NotFoundError('Escalation not found.');
+  return parsed.data;
+}
+
+export function escalationsRouter({ db, config }: AppContext): Router {
   const r = Router();
+  const staleHours = config.ESCALATION_STALE_HOURS;
 
+  // --- list ------------------------------------------------------------------------------------
   const list = async (req: Request, res: Response) => {
-    const page = pageQuery.parse(req.query.page);
+    const query = listQuery.parse(req.query);
     const user = req.user!;
-    const rows = await db.escalation.findMany({
-      where: user.role === 'doctor' ? { targetUserId: user.id } : {},
-      select: { id: true, targetType: true, status: true, createdAt: true, customer: { select: { fullName: true } }, targetUser: { select: { name: true } }, raisedBy: { select: { name: true } } },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      skip: (page - 1) * PAGE_SIZE,
-      take: PAGE_SIZE + 1,
+    const result = await listEscalations(db, user, query, staleHours);
+    const filters = { status: query.status ?? '', target: query.target ?? '', stale: query.stale ?? '', scope: result.scope };
+    const shown = result.rows.length;
+    res.render('escalations/list', {
+      title: 'Escalations',
+      escalations: result.rows,
+      filters,
+      canChooseScope: user.role === 'admin',
+      canRaise: STAFF.includes(user.role),
+      staleHours,
+      page: pageView('/escalations', { ...filters, scope: user.role === 'admin' ? result.scope : '' }, query.page, result.hasMore, shown),
     });
-    res.render('escalations/list', { title: 'Escalations', escalations: rows.slice(0, PAGE_SIZE), page: pageView('/escalations', req.query, page, rows.length > PAGE_SIZE, Math.min(rows.length, PAGE_SIZE)) });
+  };
+
+  // --- raise -----------------------------------------------------------------------------------
+  const renderNew = async (res: Response, status: number, source: SourceSummary, values: Record<string, string>, errors: Record<string, string>, formError?: string) => {
+    const recipients = await listRecipients(db);
+    res.status(status).render('escalations/new', { title: 'Raise an escalation', source, recipients, values, errors, formError });
+  };
+
+  const sourceOf = (input: Record<string, unknown>) => {
+    const parsed = sourceQuery.safeParse(input);
+    if (!parsed.success) throw new ValidationError('Raise an escalation from exactly one ticket, interaction or consultation.');
+    return parsed.data;
+  };
+
+  const newForm = async (req: Request, res: Response) => {
+    const source = await loadSource(db, sourceOf(req.query));
+    const targetType = str(req.query.targetType) === 'doctor' || str(req.query.targetType) === 'admin' ? str(req.query.targetType) : '';
+    await renderNew(res, 200, source, { targetType, targetUserId: '', reason: '', idempotencyKey: randomUUID() }, {});
+  };
+
+  const create = async (req: Request, res: Response) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const ref = sourceOf({ ticketId: body.ticketId, interactionId: body.interactionId, consultationId: body.consultationId });
+    const source = await loadSource(db, ref);
+    const values = { targetType: str(body.targetType), targetUserId: str(body.targetUserId), reason: str(body.reason), idempotencyKey: str(body.idempotencyKey) || randomUUID() };
+    const parsed = raiseForm.safeParse(body);
+    if (!parsed.success) return renderNew(res, 422, source, values, fieldErrorsOf(parsed.error), 'Please correct the highlighted fields.');
+    try {
+      const result = await raiseEscalation(db, req.user!, ref, parsed.data as RaiseInput);
+      flash(req, result.created ? 'success' : 'info', result.created ? 'Escalation raised.' : 'This escalation was already raised; here it is.');
+      res.redirect(303, `/escalations/${result.id}`);
+    } catch (error) {
+      if (error instanceof ValidationError) return renderNew(res, 422, source, values, error.fieldErrors, error.message);
+      throw error;
+    }
+  };
+
+  // --- detail ----------------------------------------------------------------------------------
+  const renderShow = (res: Response, status: number, req: Request, e: EscalationDetail, form: { action?: ActionName; values?: Record<string, string>; errors?: Record<string, string>; formError?: string } = {}) => {
+    const user = req.user!;
+    const mayAct = canAct(user, e);
+    res.status(status).render('escalations/show', {
+      title: `Escalation #${e.id}`,
+      e,
+      mayAct,
+      actions: mayAct ? allowedActions(e.status) : [],
+      staleHours,
+      form: { action: form.action ?? null, values: form.values ?? {}, errors: form.errors ?? {}, formError: form.formError ?? null },
+    });
+  };
+
+  const show = async (req: Request, res: Response) => {
+    const e = await getEscalation(db, req.user!, parseId(req.params.id), staleHours);
+    renderShow(res, 200, req, e);
+  };
+
+  // --- actions ---------------------------------------------------------------------------------
+  const renderConflict = (res: Response, req: Request, action: ActionName, error: ConflictError, submitted: Record<string, string>) => {
+    const current = error.current as EscalationDetail | null;
+    if (!current) throw error;
+    const user = req.user!;
+    res.status(409).render('escalations/conflict', {
+      title: 'Someone acted first',
+      e: current,
+      action,
+      submitted,
+      canRetry: canAct(user, current) && allowedActions(current.status).includes(action),
+      message: error.message,
+    });
+  };
+
+  const act = (action: ActionName) => async (req: Request, res: Response) => {
+    const id = parseId(req.params.id);
+    const user = req.user!;
+    const e = await getEscalation(db, user, id, staleHours);
+    if (!canAct(user, e)) throw new ForbiddenError('Only the person this escalation is addressed to can act on it.');
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const submitted = { version: str(body.version), outcome: str(body.outcome), ticketStatus: str(body.ticketStatus) };
+    const schema = action === 'take' ? takeForm : action === 'resolve' ? resolveForm : closeForm;
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      const errors = fieldErrorsOf(parsed.error);
+      const formError = errors.version ? 'This form is out of date; reload the page and try again.' : 'Please correct the highlighted fields.';
+      return renderShow(res, 422, req, e, { action, values: submitted, errors, formError });
+    }
+    try {
+      if (action === 'take') await takeEscalation(db, user, id, (parsed.data as { version: number }).version);
+      else if (action === 'resolve') await resolveEscalation(db, user, id, resolveForm.parse(body));
+      else await closeEscalation(db, user, id, closeForm.parse(body));
+    } catch (error) {
+      if (error instanceof ConflictError) return renderConflict(res, req, action, error, submitted);
+      if (error instanceof ValidationError && Object.keys(error.fieldErrors).length) {
+        return renderShow(res, 422, req, e, { action, values: submitted, errors: error.fieldErrors, formError: error.message });
+      }
+      throw error;
+    }
+    flash(req, 'success', action === 'take' ? 'You took this escalation.' : action === 'resolve' ? 'Escalation resolved.' : 'Escalation closed.');
+    res.redirect(303, `/escalations/${id}`);
   };
 
   r.get('/', requireRole(...ALL_ROLES), list);
+  r.get('/new', requireRole(...STAFF), newForm);
+  r.post('/', requireRole(...STAFF), create);
+  r.get('/:id', requireRole(...ALL_ROLES), show);
+  r.post('/:id/take', requireRole(...ALL_ROLES), act('take'));
+  r.post('/:id/resolve', requireRole(...ALL_ROLES), act('resolve'));
+  r.post('/:id/close', requireRole(...ALL_ROLES), act('close'));
   return r;
 }

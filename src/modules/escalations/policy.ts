@@ -1,0 +1,54 @@
+import type { Prisma } from '../../generated/prisma/client.js';
+import type { EscalationStatus, EscalationTarget, Role } from '../../generated/prisma/enums.js';
+
+export interface Actor {
+  id: number;
+  role: Role;
+}
+
+const STAFF_ROLES: Role[] = ['agent', 'supervisor', 'admin'];
+
+/** Who may raise escalations. */
+export function canRaise(actor: Actor): boolean {
+  return STAFF_ROLES.includes(actor.role);
+}
+
+/**
+ * The escalations a user may see at all (list and detail):
+ * doctors only those addressed to them; agents those they raised, those on tickets assigned to
+ * them, and any addressed to them; supervisors and admins all.
+ */
+export function visibleWhere(actor: Actor): Prisma.EscalationWhereInput {
+  switch (actor.role) {
+    case 'doctor':
+      return { targetUserId: actor.id };
+    case 'agent':
+      return { OR: [{ raisedById: actor.id }, { targetUserId: actor.id }, { ticket: { is: { assigneeId: actor.id } } }] };
+    default:
+      return {};
+  }
+}
+
+/** Admins default to "addressed to me" in the list and may widen it with ?scope=all. */
+export function defaultScope(actor: Actor): 'mine' | 'all' {
+  return actor.role === 'admin' ? 'mine' : 'all';
+}
+
+/** Only the named recipient acts; any admin may also act on an admin-type escalation. */
+export function canAct(actor: Actor, escalation: { targetUserId: number; targetType: EscalationTarget }): boolean {
+  if (escalation.targetUserId === actor.id) return true;
+  return actor.role === 'admin' && escalation.targetType === 'admin';
+}
+
+export const OPEN_STATUSES: EscalationStatus[] = ['pending', 'in_progress'];
+
+/** Which actions the lifecycle allows from a status. */
+export const TRANSITIONS: Record<'take' | 'resolve' | 'close', EscalationStatus[]> = {
+  take: ['pending'],
+  resolve: ['pending', 'in_progress'],
+  close: ['pending', 'in_progress'],
+};
+
+export function allowedActions(status: EscalationStatus): Array<'take' | 'resolve' | 'close'> {
+  return (Object.keys(TRANSITIONS) as Array<'take' | 'resolve' | 'close'>).filter((action) => TRANSITIONS[action].includes(status));
+}
