@@ -1,22 +1,197 @@
+import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
-import { ALL_ROLES, requireRole } from '../../http/guards.js';
-import { PAGE_SIZE, pageQuery, pageView } from '../../http/pagination.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
+import { flash } from '../../http/flash.js';
+import { ALL_ROLES, STAFF, requireRole } from '../../http/guards.js';
+import { PAGE_SIZE } from '../../http/pagination.js';
+import {
+  CONSULTATION_MEDICAL_FIELDS, actorOf, noStore, presentConsultationMedical, saveConsultationMedical, viewContext, type MedicalConflict,
+} from '../../privacy/index.js';
+import { consultationActions } from './policy.js';
+import { fmt } from './presenter.js';
+import { MODES, PAYMENT_MODELS, PAYMENT_STATUSES, STATUSES, assignForm, createForm, fieldErrors, idParam, listQuery, medicalForm, transitionForm, versionForm } from './schema.js';
+import {
+  CSV_HEADER, assignDoctor, badgesFor, consultationRelated, createConsultation, csvLine, csvRow, doctorOptions, getConsultation, listConsultations,
+  markPaid, mineOnly, requestPayment, startConsultation, transitionConsultation,
+} from './service.js';
 
-export function consultationsRouter({ db }: AppContext): Router {
+const EXPORT_MAX_ROWS = 100_000;
+
+function parseId(value: unknown): number {
+  const parsed = idParam.safeParse(value);
+  if (!parsed.success) throw new NotFoundError();
+  return parsed.data;
+}
+
+function queryStrings(query: Request['query']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(query)) if (typeof value === 'string') out[key] = value.slice(0, 100);
+  return out;
+}
+
+export function consultationsRouter({ db, pool }: AppContext): Router {
   const r = Router();
 
   const list = async (req: Request, res: Response) => {
-    const page = pageQuery.parse(req.query.page);
-    const rows = await db.consultation.findMany({
-      select: { id: true, reference: true, status: true, mode: true, paymentStatus: true, createdAt: true, customer: { select: { fullName: true } }, doctor: { select: { name: true } } },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      skip: (page - 1) * PAGE_SIZE,
-      take: PAGE_SIZE + 1,
+    const actor = actorOf(req);
+    const query = listQuery.parse(req.query);
+    const [{ rows, nextCursor }, doctors] = await Promise.all([listConsultations(pool, actor, query, PAGE_SIZE), doctorOptions(db)]);
+    const raw = queryStrings(req.query);
+    const base = new URLSearchParams(Object.entries(raw).filter(([k, v]) => k !== 'after' && v !== ''));
+    const link = (after?: string) => {
+      const params = new URLSearchParams(base);
+      if (after) params.set('after', after);
+      const qs = params.toString();
+      return qs ? `/consultations?${qs}` : '/consultations';
+    };
+    const now = new Date();
+    res.render('consultations/list', {
+      title: 'Consultations',
+      consultations: rows.map((row) => ({ ...row, badges: badgesFor(row, now) })),
+      filters: { ...raw, mine: mineOnly(query, actor) },
+      exportHref: `/consultations/export.csv${base.toString() ? `?${base}` : ''}`,
+      doctors, STATUSES, PAYMENT_STATUSES, PAYMENT_MODELS, MODES, fmt,
+      page: { prevHref: query.after ? link() : null, nextHref: nextCursor ? link(nextCursor) : null, summary: rows.length ? `Showing ${rows.length}${query.after ? ' older' : ''}` : 'Nothing on this page' },
     });
-    res.render('consultations/list', { title: 'Consultations', consultations: rows.slice(0, PAGE_SIZE), page: pageView('/consultations', req.query, page, rows.length > PAGE_SIZE, Math.min(rows.length, PAGE_SIZE)) });
   };
 
+  const exportCsv = async (req: Request, res: Response) => {
+    const actor = actorOf(req);
+    const query = listQuery.parse(req.query);
+    res.set('Content-Type', 'text/csv; charset=utf-8');
+    res.set('Content-Disposition', 'attachment; filename="consultations.csv"');
+    res.set('Cache-Control', 'no-store');
+    res.write(csvLine(CSV_HEADER));
+    let written = 0;
+    let after = query.after;
+    while (written < EXPORT_MAX_ROWS) {
+      const { rows, nextCursor } = await listConsultations(pool, actor, { ...query, after }, 1000);
+      res.write(rows.map(csvRow).join(''));
+      written += rows.length;
+      if (!nextCursor) break;
+      const last = rows[rows.length - 1];
+      after = { createdAt: new Date(last.cursor.split('_')[0]), id: last.id };
+    }
+    res.end();
+  };
+
+  const renderNew = async (res: Response, status: number, values: Record<string, unknown>, errors: Record<string, string>) => {
+    const doctors = (await doctorOptions(db)).filter((d) => d.available);
+    res.status(status).render('consultations/new', { title: 'New consultation', values, errors, doctors, MODES, PAYMENT_MODELS });
+  };
+
+  const newForm = async (req: Request, res: Response) => {
+    const customerId = typeof req.query.customerId === 'string' && /^\d{1,10}$/.test(req.query.customerId) ? req.query.customerId : '';
+    await renderNew(res, 200, { customerId, mode: 'video', paymentModel: 'pay_later', doctor: 'auto', idempotencyKey: randomUUID() }, {});
+  };
+
+  const create = async (req: Request, res: Response) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const values = { ...body, idempotencyKey: typeof body.idempotencyKey === 'string' && body.idempotencyKey ? body.idempotencyKey : randomUUID() };
+    const parsed = createForm.safeParse(body);
+    if (!parsed.success) return renderNew(res, 422, values, fieldErrors(parsed.error));
+    try {
+      const { id, existing } = await createConsultation(db, actorOf(req), parsed.data);
+      flash(req, existing ? 'info' : 'success', existing ? 'This consultation was already booked.' : 'Consultation booked.');
+      res.redirect(303, `/consultations/${id}`);
+    } catch (error) {
+      if (error instanceof ValidationError) return renderNew(res, 422, values, error.fieldErrors);
+      throw error;
+    }
+  };
+
+  const show = async (req: Request, res: Response) => {
+    const id = parseId(req.params.id);
+    const actor = actorOf(req);
+    const c = await getConsultation(db, id);
+    const [related, medical, doctors] = await Promise.all([
+      consultationRelated(db, id),
+      presentConsultationMedical(db, actor, c, viewContext(req)),
+      actor.role === 'doctor' ? Promise.resolve([]) : doctorOptions(db),
+    ]);
+    res.render('consultations/show', {
+      title: `Consultation ${c.reference}`,
+      c, ...related, medical, badges: badgesFor(c), actions: consultationActions(actor, c), doctors: doctors.filter((d) => d.available), fmt,
+    });
+  };
+
+  const back = (req: Request, res: Response, message: string) => {
+    flash(req, 'success', message);
+    res.redirect(303, `/consultations/${req.params.id as string}`);
+  };
+
+  const move = async (req: Request, res: Response) => {
+    const id = parseId(req.params.id);
+    const parsed = transitionForm.safeParse(req.body ?? {});
+    if (!parsed.success) throw new ValidationError('That change is not possible.');
+    await transitionConsultation(db, actorOf(req), id, parsed.data.to, parsed.data.version, { cancelReason: parsed.data.cancelReason, scheduledFor: parsed.data.scheduledFor });
+    back(req, res, `Consultation ${parsed.data.to}.`);
+  };
+
+  const start = async (req: Request, res: Response) => {
+    const id = parseId(req.params.id);
+    const { version } = parseVersion(req);
+    await startConsultation(db, actorOf(req), id, version);
+    back(req, res, 'Consultation started.');
+  };
+
+  const assign = async (req: Request, res: Response) => {
+    const id = parseId(req.params.id);
+    const parsed = assignForm.safeParse(req.body ?? {});
+    if (!parsed.success) throw new ValidationError('Choose a doctor or automatic assignment.');
+    await assignDoctor(db, actorOf(req), id, parsed.data.doctor, parsed.data.version);
+    back(req, res, 'Doctor assigned.');
+  };
+
+  const payRequest = async (req: Request, res: Response) => {
+    const id = parseId(req.params.id);
+    await requestPayment(db, actorOf(req), id, parseVersion(req).version);
+    back(req, res, 'Payment requested.');
+  };
+
+  const payDone = async (req: Request, res: Response) => {
+    const id = parseId(req.params.id);
+    await markPaid(db, actorOf(req), id, parseVersion(req).version);
+    back(req, res, 'Payment recorded as paid.');
+  };
+
+  const saveMedical = async (req: Request, res: Response) => {
+    const id = parseId(req.params.id);
+    const actor = actorOf(req);
+    const c = await getConsultation(db, id);
+    const parsed = medicalForm.safeParse(req.body ?? {});
+    if (!parsed.success) throw new ValidationError('Check the medical notes: ' + Object.values(fieldErrors(parsed.error)).join('; '));
+    const { version, ...input } = parsed.data;
+    try {
+      await saveConsultationMedical(db, actor, c, input, version, viewContext(req));
+    } catch (error) {
+      if (error instanceof ConflictError) {
+        const conflict = error.current as MedicalConflict;
+        res.status(409).render('consultations/medical-conflict', { title: 'Medical notes changed', c, fields: CONSULTATION_MEDICAL_FIELDS, submitted: input, current: conflict.current, version: conflict.version });
+        return;
+      }
+      throw error;
+    }
+    back(req, res, 'Medical notes saved.');
+  };
+
+  function parseVersion(req: Request) {
+    const parsed = versionForm.safeParse(req.body ?? {});
+    if (!parsed.success) throw new ValidationError('The form was incomplete. Reload the page and try again.');
+    return parsed.data;
+  }
+
   r.get('/', requireRole(...ALL_ROLES), list);
+  r.get('/export.csv', requireRole(...STAFF), exportCsv);
+  r.get('/new', requireRole(...STAFF), newForm);
+  r.post('/', requireRole(...STAFF), create);
+  r.get('/:id', requireRole(...ALL_ROLES), noStore, show);
+  r.post('/:id/status', requireRole(...ALL_ROLES), move);
+  r.post('/:id/start', requireRole(...ALL_ROLES), start);
+  r.post('/:id/assign', requireRole(...STAFF), assign);
+  r.post('/:id/request-payment', requireRole(...STAFF), payRequest);
+  r.post('/:id/mark-paid', requireRole(...STAFF), payDone);
+  r.post('/:id/medical', requireRole('doctor'), noStore, saveMedical);
   return r;
 }

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const optionalEnum = <T extends readonly [string, ...string[]]>(values: T) => z.preprocess(blankToUndefined, z.enum(values).optional()).catch(undefined);
+const optionalId = z.preprocess(blankToUndefined, z.coerce.number().int().positive().max(2_147_483_647).optional()).catch(undefined);
+const optionalDate = z.preprocess(blankToUndefined, z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((s) => !Number.isNaN(Date.parse(s))).optional()).catch(undefined);
+
+export const STATUSES = ['pending', 'scheduled', 'completed', 'cancelled'] as const;
+export const PAYMENT_STATUSES = ['unpaid', 'pending', 'paid', 'refunded'] as const;
+export const PAYMENT_MODELS = ['pay_first', 'pay_later'] as const;
+export const MODES = ['voice', 'video', 'chat'] as const;
+
+/** Keyset cursor "<ISO created_at>_<id>" for the next (older) page. */
+const cursor = z
+  .preprocess(blankToUndefined, z.string().regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z_\d{1,10}$/).optional())
+  .catch(undefined)
+  .transform((value) => {
+    if (!value) return undefined;
+    const [at, id] = value.split('_');
+    const date = new Date(at);
+    const n = Number(id);
+    return Number.isNaN(date.getTime()) || n > 2_147_483_647 ? undefined : { createdAt: date, id: n };
+  });
+
+export const listQuery = z.object({
+  status: optionalEnum(STATUSES),
+  paymentStatus: optionalEnum(PAYMENT_STATUSES),
+  paymentModel: optionalEnum(PAYMENT_MODELS),
+  mode: optionalEnum(MODES),
+  doctorId: optionalId,
+  from: optionalDate,
+  to: optionalDate,
+  mine: z.preprocess(blankToUndefined, z.enum(['1', '0']).optional()).catch(undefined),
+  q: z.preprocess((v) => (typeof v === 'string' ? v.trim().slice(0, 100) : undefined), z.string().optional()).catch(undefined),
+  f: z.unknown().optional(),
+  after: cursor,
+});
+export type ListQuery = z.infer<typeof listQuery>;
+
+const moneyMajor = z
+  .string()
+  .trim()
+  .regex(/^\d{1,9}(\.\d{1,2})?$/, 'Enter an amount like 5000 or 5000.50')
+  .transform((s) => Math.round(Number(s) * 100))
+  .refine((n) => n > 0, 'Enter an amount above zero');
+
+export const createForm = z
+  .object({
+    customerId: z.coerce.number({ message: 'Enter the customer number' }).int('Enter the customer number').positive('Enter the customer number').max(2_147_483_647, 'No such customer'),
+    mode: z.enum(MODES, { message: 'Choose voice, video or chat' }),
+    paymentModel: z.enum(PAYMENT_MODELS, { message: 'Choose pay first or pay later' }),
+    amount: moneyMajor,
+    scheduledFor: z.preprocess(blankToUndefined, z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'Enter a valid date and time').transform((s) => new Date(s)).optional()),
+    doctor: z.preprocess(blankToUndefined, z.union([z.literal('auto'), z.coerce.number().int().positive().max(2_147_483_647)]).optional()),
+    paymentConfirmation: z.preprocess(blankToUndefined, z.string().trim().min(4, 'Enter the payment confirmation (at least 4 characters)').max(100).optional()),
+    idempotencyKey: z.preprocess(blankToUndefined, z.string().uuid().optional()),
+  })
+  .superRefine((value, ctx) => {
+    if (value.paymentModel === 'pay_first' && !value.paymentConfirmation) {
+      ctx.addIssue({ code: 'custom', path: ['paymentConfirmation'], message: 'Pay-first consultations need the payment confirmation before they can be booked' });
+    }
+  });
+export type CreateInput = z.infer<typeof createForm>;
+
+export const versionForm = z.object({ version: z.coerce.number().int().min(0).max(2_147_483_647) });
+
+export const transitionForm = versionForm.extend({
+  to: z.enum(STATUSES),
+  cancelReason: z.preprocess(blankToUndefined, z.string().trim().max(500).optional()),
+  scheduledFor: z.preprocess(blankToUndefined, z.string().refine((s) => !Number.isNaN(Date.parse(s))).transform((s) => new Date(s)).optional()).catch(undefined),
+});
+
+export const assignForm = versionForm.extend({
+  doctor: z.union([z.literal('auto'), z.coerce.number().int().positive().max(2_147_483_647)]),
+});
+
+const medicalText = z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null), z.string().max(5000, 'Keep this under 5000 characters').nullable());
+export const medicalForm = versionForm.extend({
+  presentingComplaint: medicalText,
+  medicalHistory: medicalText,
+  diagnosis: medicalText,
+  treatmentPlan: medicalText,
+  prescribedMedication: medicalText,
+  followUpInstructions: medicalText,
+});
+
+export const idParam = z.coerce.number().int().positive().max(2_147_483_647);
+
+/** Field → message from a zod error, for re-rendering forms. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = String(issue.path[0] ?? 'form');
+    out[key] ??= issue.message;
+  }
+  return out;
+}

@@ -1,0 +1,74 @@
+import { Prisma } from '../generated/prisma/client.js';
+import { recordAudit } from '../audit.js';
+import type { Db } from '../db/client.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { mayRecordConsultationMedical, type Actor } from './access.js';
+import { AUDIT_ACTIONS, FIELD_GROUP, type ConsultationMedicalKey } from './fields.js';
+import type { ConsultationRef, ViewContext } from './presenter.js';
+
+export type ConsultationMedicalInput = Record<ConsultationMedicalKey, string | null>;
+
+export interface MedicalConflict {
+  current: ConsultationMedicalInput;
+  version: number;
+}
+
+export const REVEAL_REASON_MIN = 10;
+
+/**
+ * A doctor without standing access reveals a patient's medical data for a limited time, with a
+ * reason. The reveal and its reason are audited.
+ */
+export async function revealMedical(db: Db, actor: Actor, customerId: number, reason: string, minutes: number, view: ViewContext = {}): Promise<{ expiresAt: Date }> {
+  if (actor.role !== 'doctor') throw new ForbiddenError('Only doctors may reveal medical data.');
+  const text = reason.trim();
+  if (text.length < REVEAL_REASON_MIN) throw new ValidationError('Give a reason of at least 10 characters.', { reason: `Give a reason of at least ${REVEAL_REASON_MIN} characters.` });
+  const customer = await db.customer.findUnique({ where: { id: customerId }, select: { id: true } });
+  if (!customer) throw new NotFoundError();
+  const expiresAt = new Date(Date.now() + minutes * 60_000);
+  await db.$transaction(async (tx) => {
+    await tx.medicalReveal.create({ data: { doctorId: actor.id, customerId, reason: text.slice(0, 500), expiresAt } });
+    await recordAudit(tx, { actor, action: AUDIT_ACTIONS.reveal, customerId, recordType: 'customer', recordId: customerId, fieldGroup: FIELD_GROUP.customer, reason: text.slice(0, 500), ip: view.ip });
+  });
+  return { expiresAt };
+}
+
+const SELECT = { presentingComplaint: true, medicalHistory: true, diagnosis: true, treatmentPlan: true, prescribedMedication: true, followUpInstructions: true, version: true } as const;
+
+/**
+ * The assigned doctor records the medical part of a consultation. `version` is the version the
+ * form was loaded with (0 when nothing was recorded yet); a mismatch is a ConflictError carrying
+ * the current values, which only this same authorised doctor will see.
+ */
+export async function saveConsultationMedical(
+  db: Db, actor: Actor, consultation: ConsultationRef, input: ConsultationMedicalInput, version: number, view: ViewContext = {},
+): Promise<void> {
+  if (!mayRecordConsultationMedical(actor, consultation)) throw new ForbiddenError('Only the doctor assigned to this consultation may record its medical notes.');
+  const conflict = async () => {
+    const row = await db.consultationMedical.findUnique({ where: { consultationId: consultation.id }, select: SELECT });
+    const { version: current, ...values } = row ?? { ...emptyMedical(), version: 0 };
+    return new ConflictError<MedicalConflict>('Someone saved these notes after you opened them.', { current: values, version: current });
+  };
+  try {
+    if (version === 0) {
+      await db.consultationMedical.create({ data: { consultationId: consultation.id, ...input, recordedById: actor.id } });
+    } else {
+      const { count } = await db.consultationMedical.updateMany({
+        where: { consultationId: consultation.id, version },
+        data: { ...input, recordedById: actor.id, version: { increment: 1 } },
+      });
+      if (count === 0) throw await conflict();
+    }
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw await conflict();
+    throw error;
+  }
+  await recordAudit(db, {
+    actor, action: AUDIT_ACTIONS.update, customerId: consultation.customerId, recordType: 'consultation', recordId: consultation.id,
+    fieldGroup: FIELD_GROUP.consultation, reason: 'assigned', ip: view.ip,
+  });
+}
+
+export function emptyMedical(): ConsultationMedicalInput {
+  return { presentingComplaint: null, medicalHistory: null, diagnosis: null, treatmentPlan: null, prescribedMedication: null, followUpInstructions: null };
+}
