@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+export const CATEGORIES = ['billing', 'appointment', 'technical', 'medical'] as const;
+export const PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
+export const STATUSES = ['open', 'pending', 'resolved', 'escalated'] as const;
+export const VIEWS = ['mine', 'unassigned', 'all'] as const;
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const optionalText = (max: number) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined), z.string().max(max).optional()).catch(undefined);
+const optionalDate = z
+  .preprocess((v) => (typeof v === 'string' && DATE.test(v) && !Number.isNaN(Date.parse(v)) ? v : undefined), z.string().optional())
+  .catch(undefined);
+const optionalId = z
+  .preprocess((v) => (typeof v === 'string' && /^\d{1,10}$/.test(v) && Number(v) > 0 && Number(v) <= 2_147_483_647 ? Number(v) : undefined), z.number().optional())
+  .catch(undefined);
+
+export function parseId(value: unknown): number | null {
+  return typeof value === 'string' && /^\d{1,10}$/.test(value) && Number(value) > 0 && Number(value) <= 2_147_483_647 ? Number(value) : null;
+}
+
+export const listQuery = z.object({
+  view: z.enum(VIEWS).optional().catch(undefined),
+  status: z.enum(STATUSES).optional().catch(undefined),
+  category: z.enum(CATEGORIES).optional().catch(undefined),
+  priority: z.enum(PRIORITIES).optional().catch(undefined),
+  assignee: z.preprocess((v) => (v === 'none' ? 'none' : typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : undefined), z.union([z.literal('none'), z.number()]).optional()).catch(undefined),
+  customer: optionalText(120),
+  from: optionalDate,
+  to: optionalDate,
+  q: optionalText(120),
+  sla: z.enum(['breached', 'due_soon']).optional().catch(undefined),
+});
+export type ListQuery = z.infer<typeof listQuery>;
+
+export const newQuery = z.object({
+  interactionId: optionalId,
+  consultationId: optionalId,
+  customerId: optionalId,
+  q: optionalText(120),
+});
+
+const text = (label: string, max: number) =>
+  z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.string().min(1, `Enter a ${label}.`).max(max, `Keep the ${label} under ${max.toLocaleString('en')} characters.`));
+
+const ticketFields = {
+  category: z.enum(CATEGORIES, { error: 'Choose a category.' }),
+  priority: z.preprocess((v) => (v === undefined || v === '' ? 'medium' : v), z.enum(PRIORITIES, { error: 'Choose a priority.' })),
+  subject: text('subject', 200),
+  description: text('description', 10_000),
+};
+
+export const createForm = z.object({
+  customerId: z.preprocess((v) => (typeof v === 'string' && /^\d{1,10}$/.test(v) ? Number(v) : v), z.number({ error: 'Choose a customer.' }).int().positive().max(2_147_483_647, 'Choose a customer.')),
+  interactionId: optionalId,
+  consultationId: optionalId,
+  ...ticketFields,
+  idempotencyKey: z.preprocess((v) => (typeof v === 'string' && v.length > 0 ? v : undefined), z.string().max(100).optional()).catch(undefined),
+});
+export type CreateInput = z.infer<typeof createForm>;
+
+export const versionField = z.preprocess((v) => (typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : v), z.number({ error: 'Reload the page and try again.' }).int().positive());
+
+export const editForm = z.object({ ...ticketFields, version: versionField });
+export type EditInput = z.infer<typeof editForm>;
+
+export const statusForm = z.object({
+  status: z.enum(['open', 'pending', 'resolved'], { error: 'Choose a status.' }),
+  version: versionField,
+});
+
+export const assignForm = z.object({
+  assigneeId: z.preprocess((v) => (v === '' || v === 'none' ? null : typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : v), z.number({ error: 'Choose someone.' }).int().positive().nullable()),
+  version: versionField,
+});
+
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = String(issue.path[0] ?? 'form');
+    out[key] ??= issue.message;
+  }
+  return out;
+}
