@@ -47,6 +47,11 @@ export async function saveConsultationMedical(
   const conflict = async () => {
     const row = await db.consultationMedical.findUnique({ where: { consultationId: consultation.id }, select: SELECT });
     const { version: current, ...values } = row ?? { ...emptyMedical(), version: 0 };
+    // The conflict page shows the saved values to this (authorised) doctor: that is a showing.
+    await recordAudit(db, {
+      actor, action: AUDIT_ACTIONS.view, customerId: consultation.customerId, recordType: 'consultation', recordId: consultation.id,
+      fieldGroup: FIELD_GROUP.consultation, reason: 'assigned (edit conflict)', ip: view.ip,
+    });
     return new ConflictError<MedicalConflict>('Someone saved these notes after you opened them.', { current: values, version: current });
   };
   try {

@@ -1,23 +1,69 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
+import { NotFoundError } from '../../errors.js';
+import { flash } from '../../http/flash.js';
 import { ALL_ROLES, requireRole } from '../../http/guards.js';
-import { PAGE_SIZE, pageQuery, pageView } from '../../http/pagination.js';
+import { PAGE_SIZE, pageView } from '../../http/pagination.js';
+import { actorOf, noStore, presentCustomerMedical, revealMedical, viewContext } from '../../privacy/index.js';
+import { money, when, label } from '../consultations/presenter.js';
+import { presentProfile } from './presenter.js';
+import { ACTIVITIES, idParam, listQuery, revealForm } from './schema.js';
+import { activityOf, customerStats, customerTimeline, getCustomer, listCustomers } from './service.js';
 
-export function customersRouter({ db }: AppContext): Router {
+const fmt = { money, when, label };
+
+function parseId(value: unknown): number {
+  const parsed = idParam.safeParse(value);
+  if (!parsed.success) throw new NotFoundError();
+  return parsed.data;
+}
+
+export function customersRouter({ db, pool, config }: AppContext): Router {
   const r = Router();
 
   const list = async (req: Request, res: Response) => {
-    const page = pageQuery.parse(req.query.page);
-    const rows = await db.customer.findMany({
-      select: { id: true, fullName: true, email: true, phone: true, createdAt: true },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      skip: (page - 1) * PAGE_SIZE,
-      take: PAGE_SIZE + 1,
+    const query = listQuery.parse(req.query);
+    const now = new Date();
+    const { rows, hasMore } = await listCustomers(pool, query, PAGE_SIZE, now);
+    res.render('customers/list', {
+      title: 'Customers',
+      customers: rows.map((c) => ({ ...c, activity: activityOf(c, now) })),
+      filters: { q: query.q ?? '', activity: query.activity ?? '', sort: query.sort ?? '' },
+      ACTIVITIES, fmt,
+      page: pageView('/customers', req.query as Record<string, unknown>, query.page, hasMore, rows.length),
     });
-    const hasMore = rows.length > PAGE_SIZE;
-    res.render('customers/list', { title: 'Customers', customers: rows.slice(0, PAGE_SIZE), page: pageView('/customers', req.query, page, hasMore, Math.min(rows.length, PAGE_SIZE)) });
+  };
+
+  const renderProfile = async (req: Request, res: Response, id: number, status = 200, reveal: { error?: string; reason?: string } = {}) => {
+    const actor = actorOf(req);
+    const customer = await getCustomer(db, id);
+    const [stats, timeline, medical] = await Promise.all([
+      customerStats(pool, id),
+      customerTimeline(pool, id, 50),
+      presentCustomerMedical(db, actor, id, viewContext(req)),
+    ]);
+    res.status(status).render('customers/show', { title: customer.fullName, c: presentProfile(customer), stats, timeline, medical, reveal, fmt });
+  };
+
+  const show = async (req: Request, res: Response) => {
+    await renderProfile(req, res, parseId(req.params.id));
+  };
+
+  const reveal = async (req: Request, res: Response) => {
+    const id = parseId(req.params.id);
+    const parsed = revealForm.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      await getCustomer(db, id);
+      const reason = typeof req.body?.reason === 'string' ? req.body.reason.slice(0, 500) : '';
+      return renderProfile(req, res, id, 422, { error: parsed.error.issues[0]?.message ?? 'Give a reason', reason });
+    }
+    const { expiresAt } = await revealMedical(db, actorOf(req), id, parsed.data.reason, config.MEDICAL_REVEAL_MINUTES, viewContext(req));
+    flash(req, 'info', `Medical details revealed until ${when(expiresAt)}. This is recorded.`);
+    res.redirect(303, parsed.data.returnTo ?? `/customers/${id}`);
   };
 
   r.get('/', requireRole(...ALL_ROLES), list);
+  r.get('/:id', requireRole(...ALL_ROLES), noStore, show);
+  r.post('/:id/reveal', requireRole('doctor'), noStore, reveal);
   return r;
 }

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const optionalId = z.preprocess(blankToUndefined, z.coerce.number().int().positive().max(2_147_483_647).optional()).catch(undefined);
+const optionalDate = z.preprocess(blankToUndefined, z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((s) => !Number.isNaN(Date.parse(s))).optional()).catch(undefined);
+
+export const auditQuery = z.object({
+  userId: optionalId,
+  customerId: optionalId,
+  action: z.preprocess(blankToUndefined, z.string().regex(/^[a-z_]{1,40}$/).optional()).catch(undefined),
+  from: optionalDate,
+  to: optionalDate,
+  /** Keyset cursor: the id of the last row shown (ids grow with time in this append-only table). */
+  before: z.preprocess(blankToUndefined, z.string().regex(/^\d{1,18}$/).optional()).catch(undefined),
+});
+export type AuditQuery = z.infer<typeof auditQuery>;

@@ -1,0 +1,54 @@
+import type pg from 'pg';
+import type { AuditQuery } from './schema.js';
+
+export interface AuditRow {
+  id: string;
+  at: Date;
+  actorId: number | null;
+  actorRole: string | null;
+  actorName: string | null;
+  action: string;
+  customerId: number | null;
+  customerName: string | null;
+  recordType: string | null;
+  recordId: number | null;
+  fieldGroup: string | null;
+  reason: string | null;
+  ip: string | null;
+}
+
+/** Newest first, keyset on id; each filter has an index (actor_id, at) / (customer_id, at) / (at). */
+export async function listAudit(pool: pg.Pool, query: AuditQuery, limit: number): Promise<{ rows: AuditRow[]; nextBefore: string | null }> {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  const p = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if (query.userId) clauses.push(`a.actor_id = ${p(query.userId)}`);
+  if (query.customerId) clauses.push(`a.customer_id = ${p(query.customerId)}`);
+  if (query.action) clauses.push(`a.action = ${p(query.action)}`);
+  if (query.from) clauses.push(`a.at >= ${p(query.from)}::date`);
+  if (query.to) clauses.push(`a.at < (${p(query.to)}::date + 1)`);
+  if (query.before) clauses.push(`a.id < ${p(query.before)}::bigint`);
+  params.push(limit + 1);
+  const { rows } = await pool.query(
+    `SELECT a.id::text AS id, a.at, a.actor_id AS "actorId", a.actor_role AS "actorRole", u.name AS "actorName", a.action,
+            a.customer_id AS "customerId", cu.full_name AS "customerName", a.record_type AS "recordType", a.record_id AS "recordId",
+            a.field_group AS "fieldGroup", a.reason, a.ip
+       FROM audit_events a
+       LEFT JOIN users u ON u.id = a.actor_id
+       LEFT JOIN customers cu ON cu.id = a.customer_id
+      ${clauses.length ? 'WHERE ' + clauses.join(' AND ') : ''}
+      ORDER BY a.id DESC
+      LIMIT $${params.length}`,
+    params,
+  );
+  const page = rows.slice(0, limit) as AuditRow[];
+  return { rows: page, nextBefore: rows.length > limit ? page[page.length - 1].id : null };
+}
+
+export async function auditUsers(pool: pg.Pool): Promise<{ id: number; name: string; role: string }[]> {
+  const { rows } = await pool.query(`SELECT id, name, role FROM users ORDER BY name LIMIT 500`);
+  return rows;
+}
