@@ -1,0 +1,181 @@
+import { randomBytes } from 'node:crypto';
+import type { Express } from 'express';
+import type { Response } from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { buildApp, createUser, signIn } from '../support/app.js';
+import { makeConsultation, makeCustomer } from './privacy-fixtures.js';
+
+// One patient whose every medical value is a unique marker; no page or export for staff may
+// ever contain any of them, in the body or in a header.
+let db: TestDatabase;
+let app: Express;
+const tag = randomBytes(4).toString('hex');
+const marker = (field: string) => `CANARY-${field}-${tag}`;
+const CUSTOMER_FIELDS = ['bloodGroup', 'genotype', 'allergies', 'chronicConditions', 'medicalHistory', 'currentMedications'] as const;
+const CONSULTATION_FIELDS = ['presentingComplaint', 'medicalHistory', 'diagnosis', 'treatmentPlan', 'prescribedMedication', 'followUpInstructions'] as const;
+const MARKERS = [...CUSTOMER_FIELDS.map((f) => marker(`cust-${f}`)), ...CONSULTATION_FIELDS.map((f) => marker(`cons-${f}`))];
+
+let patient: { id: number; fullName: string; email: string; phoneDigits: string };
+let consultation: { id: number; reference: string };
+let doctor: { id: number; email: string };
+let otherDoctor: { id: number; email: string };
+let escalationDoctor: { id: number; email: string };
+
+function leaks(res: Response): string[] {
+  const haystack = JSON.stringify(res.headers) + (res.text ?? '') + (Buffer.isBuffer(res.body) ? res.body.toString('utf8') : '');
+  return MARKERS.filter((m) => haystack.includes(m)) ;
+}
+
+function hasAny(res: Response): boolean {
+  return MARKERS.some((m) => (res.text ?? '').includes(m));
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  app = buildApp(db);
+  doctor = await createUser(db, 'doctor');
+  otherDoctor = await createUser(db, 'doctor');
+  escalationDoctor = await createUser(db, 'doctor');
+  const agent = await createUser(db, 'agent');
+  const c = await makeCustomer(db, { firstName: 'Canary', lastName: `Patient${tag}` });
+  patient = c;
+  await db.prisma.customerMedical.create({ data: { customerId: c.id, ...Object.fromEntries(CUSTOMER_FIELDS.map((f) => [f, marker(`cust-${f}`)])) } });
+  const cons = await makeConsultation(db, c.id, { doctorId: doctor.id, status: 'completed' });
+  consultation = cons;
+  await db.prisma.consultationMedical.create({ data: { consultationId: cons.id, recordedById: doctor.id, ...Object.fromEntries(CONSULTATION_FIELDS.map((f) => [f, marker(`cons-${f}`)])) } });
+  // Other modules' records about the same patient, so their lists and our timeline show them.
+  const ticket = await db.prisma.supportTicket.create({ data: { number: `TKT-C${tag.slice(0, 7).toUpperCase()}`, customerId: c.id, consultationId: cons.id, category: 'medical', subject: 'Follow-up question', description: 'Customer asked about the consultation.', createdById: agent.id } });
+  await db.prisma.interaction.create({ data: { customerId: c.id, agentId: agent.id, channel: 'chat', subject: 'Chat about results' } });
+  await db.prisma.escalation.create({ data: { customerId: c.id, ticketId: ticket.id, consultationId: cons.id, targetType: 'doctor', targetUserId: escalationDoctor.id, raisedById: agent.id, reason: 'Needs a doctor to answer.' } });
+  await db.prisma.payment.create({ data: { reference: `PAY-C${tag.slice(0, 7).toUpperCase()}`, customerId: c.id, consultationId: cons.id, amountMinor: 500000, status: 'paid', paidAt: new Date() } });
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+function staffUrls(): string[] {
+  const digits = patient.phoneDigits.slice(-6);
+  return [
+    '/consultations', `/consultations?q=${encodeURIComponent(patient.fullName)}`, `/consultations?q=${consultation.reference}`, `/consultations?q=${digits}`,
+    `/consultations/${consultation.id}`, '/consultations/export.csv', `/consultations/export.csv?q=${encodeURIComponent(patient.fullName)}`,
+    '/customers', `/customers?q=${encodeURIComponent(patient.fullName)}`, `/customers?q=${patient.email}`, `/customers?q=${digits}`, `/customers/${patient.id}`,
+    '/audit', `/audit?customerId=${patient.id}`, '/consultations/999999999', '/customers/abc', '/customers/99999999999', '/nope',
+    '/tickets', '/interactions', '/escalations', '/', `/consultations/new?customerId=${patient.id}`,
+  ];
+}
+
+describe.each(['agent', 'supervisor', 'admin'] as const)('as %s', (role) => {
+  it('no page, export or error page carries a medical value', async () => {
+    const user = await createUser(db, role);
+    const { agent, csrf } = await signIn(app, user.email);
+    for (const url of staffUrls()) {
+      const res = await agent.get(url);
+      expect(res.status, url).toBeLessThan(500);
+      expect(leaks(res), url).toEqual([]);
+    }
+    // JSON error responses and refused posts too.
+    const json = await agent.get(`/consultations/${consultation.id}x`).set('Accept', 'application/json');
+    expect(leaks(json)).toEqual([]);
+    const medicalPost = await agent.post(`/consultations/${consultation.id}/medical`).type('form').send({ _csrf: csrf, version: '1', diagnosis: 'x' });
+    expect(medicalPost.status).toBe(403);
+    expect(leaks(medicalPost)).toEqual([]);
+    const revealPost = await agent.post(`/customers/${patient.id}/reveal`).type('form').send({ _csrf: csrf, reason: 'I would like to see it please' });
+    expect(revealPost.status).toBe(403);
+    expect(leaks(revealPost)).toEqual([]);
+  });
+
+  it('sees that medical fields exist without their values', async () => {
+    const user = await createUser(db, role);
+    const { agent } = await signIn(app, user.email);
+    const profile = await agent.get(`/customers/${patient.id}`).expect(200);
+    expect(profile.text).toContain('Recorded');
+    expect(profile.headers['cache-control']).toContain('no-store');
+    const detail = await agent.get(`/consultations/${consultation.id}`).expect(200);
+    expect(detail.text).toContain('Recorded');
+    expect(detail.headers['cache-control']).toContain('no-store');
+  });
+});
+
+describe('doctors', () => {
+  it('the assigned doctor sees every value, and each showing is audited', async () => {
+    const before = await db.prisma.auditEvent.count({ where: { actorId: doctor.id, action: 'medical_view' } });
+    const { agent } = await signIn(app, doctor.email);
+    const profile = await agent.get(`/customers/${patient.id}`).expect(200);
+    for (const f of CUSTOMER_FIELDS) expect(profile.text).toContain(marker(`cust-${f}`));
+    const detail = await agent.get(`/consultations/${consultation.id}`).expect(200);
+    for (const f of CONSULTATION_FIELDS) expect(detail.text).toContain(marker(`cons-${f}`));
+    const events = await db.prisma.auditEvent.findMany({ where: { actorId: doctor.id, action: 'medical_view' }, orderBy: { id: 'asc' } });
+    expect(events.length).toBe(before + 2);
+    expect(events.map((e) => e.fieldGroup).sort()).toEqual(['consultation_medical', 'customer_medical']);
+    for (const e of events) {
+      expect(e.customerId).toBe(patient.id);
+      expect(e.actorRole).toBe('doctor');
+      expect(e.reason).toBe('assigned');
+      expect(MARKERS.some((m) => JSON.stringify({ ...e, id: String(e.id) }).includes(m))).toBe(false);
+    }
+    // The doctor's list and CSV are not medical either.
+    expect(hasAny(await agent.get('/consultations'))).toBe(false);
+  });
+
+  it('the doctor an escalation is addressed to sees the values (basis escalation)', async () => {
+    const { agent } = await signIn(app, escalationDoctor.email);
+    const profile = await agent.get(`/customers/${patient.id}`).expect(200);
+    expect(profile.text).toContain(marker('cust-allergies'));
+    const last = await db.prisma.auditEvent.findFirst({ where: { actorId: escalationDoctor.id }, orderBy: { id: 'desc' } });
+    expect(last?.reason).toBe('escalation');
+  });
+
+  it('an unrelated doctor sees nothing until a reveal with a reason, which is audited', async () => {
+    const { agent, csrf } = await signIn(app, otherDoctor.email);
+    for (const url of [`/customers/${patient.id}`, `/consultations/${consultation.id}`, '/consultations?mine=0', '/customers']) {
+      const res = await agent.get(url);
+      expect(res.status, url).toBe(200);
+      expect(leaks(res), url).toEqual([]);
+    }
+    const page = await agent.get(`/customers/${patient.id}`);
+    expect(page.text).toContain('Reveal medical details');
+    expect(await db.prisma.auditEvent.count({ where: { actorId: otherDoctor.id, action: { startsWith: 'medical' } } })).toBe(0);
+
+    // Too short a reason: refused, form kept, nothing revealed.
+    const short = await agent.post(`/customers/${patient.id}/reveal`).type('form').send({ _csrf: csrf, reason: 'because' });
+    expect(short.status).toBe(422);
+    expect(short.text).toContain('aria-invalid="true"');
+    expect(leaks(short)).toEqual([]);
+    expect(await db.prisma.medicalReveal.count({ where: { doctorId: otherDoctor.id } })).toBe(0);
+
+    const reason = 'Covering for the assigned doctor today';
+    await agent.post(`/customers/${patient.id}/reveal`).type('form').send({ _csrf: csrf, reason }).expect(303);
+    const reveal = await db.prisma.auditEvent.findFirst({ where: { actorId: otherDoctor.id, action: 'medical_reveal' } });
+    expect(reveal?.reason).toBe(reason);
+    expect(reveal?.customerId).toBe(patient.id);
+
+    const after = await agent.get(`/customers/${patient.id}`).expect(200);
+    for (const f of CUSTOMER_FIELDS) expect(after.text).toContain(marker(`cust-${f}`));
+    const detail = await agent.get(`/consultations/${consultation.id}`).expect(200);
+    expect(detail.text).toContain(marker('cons-diagnosis'));
+    // A reveal does not let this doctor edit someone else's consultation notes.
+    expect(detail.text).not.toContain('Save medical notes');
+    const views = await db.prisma.auditEvent.findMany({ where: { actorId: otherDoctor.id, action: 'medical_view' } });
+    expect(views.length).toBe(2);
+    expect(views.every((v) => v.reason === `reveal: ${reason}`)).toBe(true);
+  });
+
+  it('an expired reveal no longer grants access', async () => {
+    const late = await createUser(db, 'doctor');
+    await db.prisma.medicalReveal.create({ data: { doctorId: late.id, customerId: patient.id, reason: 'Old reason long ago', expiresAt: new Date(Date.now() - 1000) } });
+    const { agent } = await signIn(app, late.email);
+    const res = await agent.get(`/customers/${patient.id}`).expect(200);
+    expect(leaks(res)).toEqual([]);
+  });
+
+  it('the admin audit page lists the showings without values', async () => {
+    const admin = await createUser(db, 'admin');
+    const { agent } = await signIn(app, admin.email);
+    const res = await agent.get(`/audit?customerId=${patient.id}`).expect(200);
+    expect(res.text).toContain('medical_view');
+    expect(res.text).toContain('medical_reveal');
+    expect(res.text).toContain('Covering for the assigned doctor today');
+    expect(leaks(res)).toEqual([]);
+  });
+});
