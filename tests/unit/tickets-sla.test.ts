@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { computeSla, resolutionElapsedSeconds, type SlaTicket } from '../../src/modules/tickets/sla.js';
+
+const T0 = new Date('2026-01-01T00:00:00Z');
+const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
+const URGENT = { firstResponseMins: 60, resolutionMins: 240 };
+const MEDIUM = { firstResponseMins: 480, resolutionMins: 4320 };
+
+function ticket(overrides: Partial<SlaTicket> = {}): SlaTicket {
+  return { status: 'open', createdAt: T0, firstResponseAt: null, resolvedAt: null, pendingSince: null, pausedSeconds: 0, ...overrides };
+}
+
+describe('SLA clock', () => {
+  it('runs both clocks from creation with time left', () => {
+    const sla = computeSla(ticket(), URGENT, at(10));
+    expect(sla.firstResponse.state).toBe('due_soon'); // 50 minutes left ≤ 1 hour
+    expect(sla.firstResponse.remainingSeconds).toBe(50 * 60);
+    expect(sla.firstResponse.dueAt).toEqual(at(60));
+    expect(sla.resolution.state).toBe('ok');
+    expect(sla.resolution.remainingSeconds).toBe(230 * 60);
+    expect(sla.resolution.dueAt).toEqual(at(240));
+    expect(sla.breached).toBe(false);
+    expect(sla.dueSoon).toBe(true);
+  });
+
+  it('is ok when far from both deadlines', () => {
+    const sla = computeSla(ticket(), MEDIUM, at(10));
+    expect(sla.firstResponse.state).toBe('ok');
+    expect(sla.resolution.state).toBe('ok');
+    expect(sla.dueSoon).toBe(false);
+  });
+
+  it('is overdue on first response after the target without a response', () => {
+    const sla = computeSla(ticket(), URGENT, at(61));
+    expect(sla.firstResponse.state).toBe('breached');
+    expect(sla.firstResponse.remainingSeconds).toBe(-60);
+    expect(sla.breached).toBe(true);
+    expect(sla.dueSoon).toBe(false);
+  });
+
+  it('stops the first-response clock once responded (met or missed)', () => {
+    expect(computeSla(ticket({ firstResponseAt: at(30) }), URGENT, at(500)).firstResponse.state).toBe('met');
+    const late = computeSla(ticket({ firstResponseAt: at(90) }), URGENT, at(100));
+    expect(late.firstResponse.state).toBe('missed');
+    expect(late.firstResponse.remainingSeconds).toBe(-30 * 60);
+    expect(late.breached).toBe(false); // a missed response is history, not a live breach
+  });
+
+  it('is due soon within the last hour of the resolution target', () => {
+    const sla = computeSla(ticket({ firstResponseAt: at(5) }), URGENT, at(200));
+    expect(sla.resolution.state).toBe('due_soon');
+    expect(sla.resolution.remainingSeconds).toBe(40 * 60);
+  });
+
+  it('breaches resolution after the target', () => {
+    const sla = computeSla(ticket({ firstResponseAt: at(5) }), URGENT, at(241));
+    expect(sla.resolution.state).toBe('breached');
+    expect(sla.breached).toBe(true);
+  });
+
+  it('does not count a closed pending period', () => {
+    // 100 minutes were spent pending earlier: 300 wall minutes = 200 counted.
+    const t = ticket({ firstResponseAt: at(5), pausedSeconds: 100 * 60 });
+    const sla = computeSla(t, URGENT, at(300));
+    expect(sla.resolution.elapsedSeconds).toBe(200 * 60);
+    expect(sla.resolution.state).toBe('due_soon');
+    expect(sla.resolution.dueAt).toEqual(at(340));
+  });
+
+  it('freezes while pending: the clock does not move', () => {
+    const t = ticket({ status: 'pending', firstResponseAt: at(5), pendingSince: at(100) });
+    const early = computeSla(t, URGENT, at(120));
+    const late = computeSla(t, URGENT, at(10_000));
+    expect(early.resolution.state).toBe('paused');
+    expect(early.resolution.elapsedSeconds).toBe(100 * 60);
+    expect(late.resolution.elapsedSeconds).toBe(100 * 60);
+    expect(late.resolution.state).toBe('paused');
+    expect(late.resolution.dueAt).toBeNull();
+    expect(late.breached).toBe(false);
+  });
+
+  it('combines earlier pauses and the current pending period', () => {
+    const t = ticket({ status: 'pending', firstResponseAt: at(1), pausedSeconds: 30 * 60, pendingSince: at(200) });
+    expect(resolutionElapsedSeconds(t, at(1000))).toBe(170 * 60);
+  });
+
+  it('stays breached while pending if it was already overdue', () => {
+    const t = ticket({ status: 'pending', firstResponseAt: at(1), pendingSince: at(300) });
+    expect(computeSla(t, URGENT, at(400)).resolution.state).toBe('breached');
+  });
+
+  it('stops at resolution: met or missed, never breached', () => {
+    const met = computeSla(ticket({ status: 'resolved', firstResponseAt: at(1), resolvedAt: at(200) }), URGENT, at(10_000));
+    expect(met.resolution.state).toBe('met');
+    expect(met.breached).toBe(false);
+    const missed = computeSla(ticket({ status: 'resolved', firstResponseAt: at(1), resolvedAt: at(300), pausedSeconds: 30 * 60 }), URGENT, at(10_000));
+    expect(missed.resolution.elapsedSeconds).toBe(270 * 60);
+    expect(missed.resolution.state).toBe('missed');
+    expect(missed.breached).toBe(false);
+    expect(missed.dueSoon).toBe(false);
+  });
+
+  it('never reports negative elapsed time (clock skew, creation in the future)', () => {
+    const sla = computeSla(ticket({ createdAt: at(10) }), URGENT, at(0));
+    expect(sla.firstResponse.elapsedSeconds).toBe(0);
+    expect(sla.resolution.elapsedSeconds).toBe(0);
+    expect(resolutionElapsedSeconds(ticket({ pausedSeconds: 10_000 }), at(1))).toBe(0);
+  });
+});
