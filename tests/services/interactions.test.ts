@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { createUser } from '../support/app.js';
+import { ForbiddenError, TransitionError, ValidationError } from '../../src/errors.js';
+import { contactLinks } from '../../src/lib/contact-links.js';
+import type { Actor } from '../../src/modules/interactions/policy.js';
+import { addNote, changeStatus, computeDurationSeconds, listInteractions, searchCustomers, startInteraction } from '../../src/modules/interactions/service.js';
+
+let db: TestDatabase;
+let agent: Actor, agent2: Actor, supervisor: Actor;
+let customerId: number;
+const actorOf = (u: { id: number; role: Actor['role']; name: string }): Actor => ({ id: u.id, role: u.role, name: u.name });
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  agent = actorOf(await createUser(db, 'agent'));
+  agent2 = actorOf(await createUser(db, 'agent'));
+  supervisor = actorOf(await createUser(db, 'supervisor'));
+  const c = await db.prisma.customer.create({ data: { firstName: 'Chidi', lastName: 'Okafor', fullName: 'Chidi Okafor', email: 'chidi@example.test', phone: '+234 (803) 555-0101', phoneDigits: '2348035550101' } });
+  customerId = c.id;
+});
+afterAll(async () => { await db.drop(); });
+
+const t0 = new Date('2026-05-01T09:00:00Z');
+const sec = (s: number) => new Date(t0.getTime() + s * 1000);
+
+describe('durations', () => {
+  it('computes whole seconds and never a negative value', () => {
+    expect(computeDurationSeconds(t0, sec(125.9))).toBe(125);
+    expect(computeDurationSeconds(t0, sec(-50))).toBe(0);
+  });
+
+  it('stamps the end and includes a pending period in the duration', async () => {
+    const { id } = await startInteraction(db.prisma, agent, { customerId, channel: 'call', subject: '' }, t0);
+    await changeStatus(db.prisma, agent, id, 'pending', sec(60));
+    await changeStatus(db.prisma, agent, id, 'active', sec(600));
+    await changeStatus(db.prisma, agent, id, 'resolved', sec(900));
+    const row = await db.prisma.interaction.findUniqueOrThrow({ where: { id } });
+    expect(row).toMatchObject({ status: 'resolved', endedAt: sec(900), durationSeconds: 900 });
+    const changes = await db.prisma.recordChange.findMany({ where: { recordType: 'interaction', recordId: id }, orderBy: { id: 'asc' } });
+    expect(changes.map((c) => `${c.fromValue}>${c.toValue}`)).toEqual(['null>active', 'active>pending', 'pending>active', 'active>resolved']);
+  });
+
+  it('never stores a negative duration when the clock is behind the start', async () => {
+    const { id } = await startInteraction(db.prisma, agent, { customerId, channel: 'chat', subject: '' }, sec(100));
+    await changeStatus(db.prisma, agent, id, 'resolved', sec(10));
+    const row = await db.prisma.interaction.findUniqueOrThrow({ where: { id } });
+    expect(row.durationSeconds).toBe(0);
+    expect(row.endedAt).toEqual(sec(100));
+  });
+});
+
+describe('lifecycle and policy', () => {
+  it('refuses illegal transitions and changes by another agent', async () => {
+    const { id } = await startInteraction(db.prisma, agent, { customerId, channel: 'email', subject: 'Refund' });
+    await expect(changeStatus(db.prisma, agent, id, 'active')).rejects.toBeInstanceOf(TransitionError);
+    await expect(changeStatus(db.prisma, agent2, id, 'pending')).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(addNote(db.prisma, agent2, id, 'not mine')).rejects.toBeInstanceOf(ForbiddenError);
+    await changeStatus(db.prisma, supervisor, id, 'resolved');
+    await expect(changeStatus(db.prisma, agent, id, 'pending')).rejects.toBeInstanceOf(TransitionError);
+    await expect(addNote(db.prisma, agent, id, 'too late')).rejects.toBeInstanceOf(TransitionError);
+  });
+
+  it('sets firstResponseAt with the first note only', async () => {
+    const { id } = await startInteraction(db.prisma, agent, { customerId, channel: 'chat', subject: '' }, t0);
+    await addNote(db.prisma, agent, id, 'first', sec(30));
+    await addNote(db.prisma, agent, id, 'second', sec(90));
+    const row = await db.prisma.interaction.findUniqueOrThrow({ where: { id }, include: { notes: true } });
+    expect(row.firstResponseAt).toEqual(sec(30));
+    expect(row.notes).toHaveLength(2);
+  });
+
+  it('is idempotent on the create key and validates the customer', async () => {
+    const a = await startInteraction(db.prisma, agent, { customerId, channel: 'chat', subject: '', idempotencyKey: 'int-key' });
+    const b = await startInteraction(db.prisma, agent, { customerId, channel: 'chat', subject: '', idempotencyKey: 'int-key' });
+    expect(b).toEqual({ id: a.id, created: false });
+    await expect(startInteraction(db.prisma, agent, { customerId: 999999, channel: 'chat', subject: '' })).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('lists mine by default for agents, all for supervisors, with filters', async () => {
+    const other = await startInteraction(db.prisma, agent2, { customerId, channel: 'call', subject: '' });
+    const mine = await listInteractions(db.prisma, agent, {}, 1);
+    expect(mine.scope).toBe('mine');
+    expect(mine.rows.every((r) => r.agentId === agent.id)).toBe(true);
+    const all = await listInteractions(db.prisma, supervisor, { channel: 'call', customer: 'chidi' }, 1);
+    expect(all.rows.map((r) => r.id)).toContain(other.id);
+    expect(all.rows.every((r) => r.channel === 'call')).toBe(true);
+    const dated = await listInteractions(db.prisma, supervisor, { from: '2026-05-01', to: '2026-05-01' }, 1);
+    expect(dated.rows.length).toBeGreaterThan(0);
+    expect(dated.rows.every((r) => r.startedAt.toISOString().startsWith('2026-05-01'))).toBe(true);
+  });
+
+  it('finds customers by name, email and phone digits', async () => {
+    expect((await searchCustomers(db.prisma, 'okaf')).map((c) => c.id)).toEqual([customerId]);
+    expect((await searchCustomers(db.prisma, 'chidi@')).map((c) => c.id)).toEqual([customerId]);
+    expect((await searchCustomers(db.prisma, '555-0101')).map((c) => c.id)).toEqual([customerId]);
+    expect(await searchCustomers(db.prisma, 'x')).toEqual([]);
+  });
+});
+
+describe('contact links', () => {
+  it('builds WhatsApp, tel and mailto links from stored contact details', () => {
+    expect(contactLinks({ phone: '+234 (803) 555-0101', email: 'chidi@example.test' })).toEqual({
+      whatsapp: 'https://wa.me/2348035550101', tel: 'tel:+2348035550101', mailto: 'mailto:chidi@example.test',
+    });
+    expect(contactLinks({ phone: '', email: 'not an email' })).toEqual({ whatsapp: null, tel: null, mailto: null });
+  });
+});
