@@ -7,7 +7,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const optionalText = (max: number) =>
   z.preprocess((v) => (typeof v === 'string' ? v.trim() : undefined), z.string().max(max).optional()).catch(undefined);
 const optionalDate = z
-  .preprocess((v) => (typeof v === 'string' && DATE.test(v) && !Number.isNaN(Date.parse(v)) ? v : undefined), z.string().optional())
+  .preprocess((v) => (typeof v === 'string' && DATE.test(v) && !Number.isNaN(Date.parse(v)) && new Date(v).toISOString().slice(0, 10) === v ? v : undefined), z.string().optional())
   .catch(undefined);
 
 export const idParam = z.coerce.number().int().positive().max(2_147_483_647);

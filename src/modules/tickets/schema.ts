@@ -9,7 +9,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const optionalText = (max: number) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined), z.string().max(max).optional()).catch(undefined);
 const optionalDate = z
-  .preprocess((v) => (typeof v === 'string' && DATE.test(v) && !Number.isNaN(Date.parse(v)) ? v : undefined), z.string().optional())
+  .preprocess((v) => (typeof v === 'string' && DATE.test(v) && !Number.isNaN(Date.parse(v)) && new Date(v).toISOString().slice(0, 10) === v ? v : undefined), z.string().optional())
   .catch(undefined);
 const optionalId = z
   .preprocess((v) => (typeof v === 'string' && /^\d{1,10}$/.test(v) && Number(v) > 0 && Number(v) <= 2_147_483_647 ? Number(v) : undefined), z.number().optional())
