@@ -1,0 +1,187 @@
+import request from 'supertest';
+import type { Express } from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { buildApp, createUser, signIn } from '../support/app.js';
+
+let db: TestDatabase;
+let app: Express;
+let customerId: number;
+type Session = Awaited<ReturnType<typeof signIn>>;
+const as: Record<'agent' | 'agent2' | 'supervisor' | 'admin' | 'doctor', Session> = {} as never;
+const users: Record<string, { id: number; name: string }> = {};
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  app = buildApp(db);
+  for (const key of ['agent', 'agent2', 'supervisor', 'admin', 'doctor'] as const) {
+    const user = await createUser(db, key === 'agent2' ? 'agent' : key, { name: `Person ${key}` });
+    users[key] = user;
+    as[key] = await signIn(app, user.email);
+  }
+  const c = await db.prisma.customer.create({ data: { firstName: 'Tunde', lastName: 'Bello', fullName: 'Tunde Bello', email: 'tunde@example.test', phone: '+234 805 000 1111', phoneDigits: '2348050001111' } });
+  customerId = c.id;
+});
+afterAll(async () => { await db.drop(); });
+
+const valid = (extra: Record<string, string> = {}) => ({ customerId: String(customerId), category: 'billing', priority: 'high', subject: 'Double charge', description: 'Charged twice for one consultation', ...extra });
+
+async function create(s: Session, extra: Record<string, string> = {}) {
+  const res = await s.agent.post('/tickets').type('form').send({ _csrf: s.csrf, ...valid(extra) });
+  expect(res.status).toBe(303);
+  return Number(/\/tickets\/(\d+)/.exec(res.headers.location)![1]);
+}
+
+describe('access', () => {
+  it('redirects anonymous users to /login with 303', async () => {
+    for (const path of ['/tickets', '/tickets/new', '/tickets/1']) {
+      const res = await request(app).get(path);
+      expect(res.status).toBe(303);
+      expect(res.headers.location).toBe('/login');
+    }
+  });
+
+  it('lets staff in and refuses doctors on every route', async () => {
+    const id = await create(as.agent);
+    for (const key of ['agent', 'supervisor', 'admin'] as const) {
+      expect((await as[key].agent.get('/tickets')).status).toBe(200);
+      expect((await as[key].agent.get(`/tickets/${id}`)).status).toBe(200);
+      expect((await as[key].agent.get('/tickets/new')).status).toBe(200);
+    }
+    const d = as.doctor;
+    expect((await d.agent.get('/tickets')).status).toBe(403);
+    expect((await d.agent.get(`/tickets/${id}`)).status).toBe(403);
+    expect((await d.agent.get(`/tickets/${id}/edit`)).status).toBe(403);
+    expect((await d.agent.post('/tickets').type('form').send({ _csrf: d.csrf, ...valid() })).status).toBe(403);
+    expect((await d.agent.post(`/tickets/${id}/claim`).type('form').send({ _csrf: d.csrf })).status).toBe(403);
+    expect((await d.agent.post(`/tickets/${id}/status`).type('form').send({ _csrf: d.csrf, status: 'pending', version: '1' })).status).toBe(403);
+  });
+
+  it('gives agents My tickets by default and refuses view=all', async () => {
+    const list = await as.agent.agent.get('/tickets');
+    expect(list.text).toMatch(/aria-current="page">My tickets/);
+    expect((await as.agent.agent.get('/tickets?view=all')).status).toBe(403);
+    expect((await as.agent.agent.get('/tickets?view=unassigned')).status).toBe(200);
+    const all = await as.supervisor.agent.get('/tickets?view=all');
+    expect(all.status).toBe(200);
+    expect(all.text).toContain('Double charge');
+  });
+});
+
+describe('creating', () => {
+  it('creates once on a double submit and shows the number', async () => {
+    const a = await create(as.agent, { idempotencyKey: 'http-tkt-1' });
+    const b = await create(as.agent, { idempotencyKey: 'http-tkt-1' });
+    expect(b).toBe(a);
+    const page = await as.agent.agent.get(`/tickets/${a}`);
+    expect(page.text).toMatch(/TKT-[A-Z0-9]{8}/);
+    expect(page.text).toContain(`/escalations/new?ticketId=${a}`);
+  });
+
+  it('re-renders with 422 keeping the input', async () => {
+    const res = await as.agent.agent.post('/tickets').type('form').send({ _csrf: as.agent.csrf, ...valid({ subject: '', category: 'nonsense', description: 'Keep this text' }) });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('Keep this text');
+    expect(res.text).toContain('id="subject-error"');
+    expect(res.text).toContain('id="category-error"');
+    const noCustomer = await as.agent.agent.post('/tickets').type('form').send({ _csrf: as.agent.csrf, ...valid({ customerId: '424242', description: 'Mine' }) });
+    expect(noCustomer.status).toBe(422);
+  });
+
+  it('pre-fills from an interaction and links both ways', async () => {
+    const interaction = await db.prisma.interaction.create({ data: { customerId, agentId: users.agent.id, channel: 'call', subject: 'Cannot join video' } });
+    const form = await as.agent.agent.get(`/tickets/new?interactionId=${interaction.id}`);
+    expect(form.status).toBe(200);
+    expect(form.text).toContain('value="Cannot join video"');
+    expect(form.text).toContain(`name="interactionId" value="${interaction.id}"`);
+    const id = await create(as.agent, { interactionId: String(interaction.id), subject: 'Cannot join video' });
+    expect((await as.agent.agent.get(`/tickets/${id}`)).text).toContain(`/interactions/${interaction.id}`);
+    expect((await as.agent.agent.get(`/interactions/${interaction.id}`)).text).toContain(`/tickets/${id}`);
+  });
+
+  it('pre-fills from a consultation and links to it', async () => {
+    const consultation = await db.prisma.consultation.create({ data: { reference: 'CNS-TESTREF1', customerId, mode: 'video', paymentModel: 'pay_first', amountMinor: 500000 } });
+    const form = await as.agent.agent.get(`/tickets/new?consultationId=${consultation.id}`);
+    expect(form.status).toBe(200);
+    expect(form.text).toContain('CNS-TESTREF1');
+    const id = await create(as.agent, { consultationId: String(consultation.id) });
+    expect((await as.agent.agent.get(`/tickets/${id}`)).text).toContain(`/consultations/${consultation.id}`);
+    expect((await as.agent.agent.get('/tickets/new?consultationId=999999')).status).toBe(404);
+  });
+});
+
+describe('claim, assign, status', () => {
+  it('tells the loser of a claim who has the ticket', async () => {
+    const id = await create(as.supervisor);
+    const [a, b] = await Promise.all([
+      as.agent.agent.post(`/tickets/${id}/claim`).type('form').send({ _csrf: as.agent.csrf }),
+      as.agent2.agent.post(`/tickets/${id}/claim`).type('form').send({ _csrf: as.agent2.csrf }),
+    ]);
+    expect([a.status, b.status]).toEqual([303, 303]);
+    const owner = (await db.prisma.supportTicket.findUniqueOrThrow({ where: { id } })).assigneeId;
+    const loser = owner === users.agent.id ? as.agent2 : as.agent;
+    const page = await loser.agent.get(`/tickets/${id}`);
+    expect(page.text).toContain(`Already claimed by ${owner === users.agent.id ? 'Person agent' : 'Person agent2'}`);
+  });
+
+  it('only lets managers assign', async () => {
+    const id = await create(as.agent);
+    expect((await as.agent.agent.post(`/tickets/${id}/assign`).type('form').send({ _csrf: as.agent.csrf, assigneeId: String(users.agent.id), version: '1' })).status).toBe(403);
+    expect((await as.supervisor.agent.post(`/tickets/${id}/assign`).type('form').send({ _csrf: as.supervisor.csrf, assigneeId: String(users.agent2.id), version: '1' })).status).toBe(303);
+    expect((await db.prisma.supportTicket.findUniqueOrThrow({ where: { id } })).assigneeId).toBe(users.agent2.id);
+  });
+
+  it('changes status, refuses illegal ones with 422, and flashes a stale version', async () => {
+    const id = await create(as.agent);
+    expect((await as.agent.agent.post(`/tickets/${id}/status`).type('form').send({ _csrf: as.agent.csrf, status: 'resolved', version: '1' })).status).toBe(303);
+    expect((await as.agent.agent.post(`/tickets/${id}/status`).type('form').send({ _csrf: as.agent.csrf, status: 'pending', version: '2' })).status).toBe(422);
+    expect((await as.agent.agent.post(`/tickets/${id}/status`).type('form').send({ _csrf: as.agent.csrf, status: 'escalated', version: '2' })).status).toBe(422);
+    const stale = await as.agent.agent.post(`/tickets/${id}/status`).type('form').send({ _csrf: as.agent.csrf, status: 'open', version: '1' });
+    expect(stale.status).toBe(303);
+    expect((await as.agent.agent.get(`/tickets/${id}`)).text).toContain('Someone changed this ticket');
+    const page = await as.agent.agent.get(`/tickets/${id}`);
+    expect(page.text).toContain('status: open → resolved');
+  });
+});
+
+describe('editing', () => {
+  it('saves, then shows a 409 conflict page with both versions and the user input kept', async () => {
+    const id = await create(as.agent);
+    const edit = await as.agent.agent.get(`/tickets/${id}/edit`);
+    expect(edit.text).toContain('name="version" value="1"');
+    expect((await as.supervisor.agent.post(`/tickets/${id}/edit`).type('form').send({ _csrf: as.supervisor.csrf, ...valid({ subject: 'Their subject' }), version: '1' })).status).toBe(303);
+    const conflict = await as.agent.agent.post(`/tickets/${id}/edit`).type('form').send({ _csrf: as.agent.csrf, ...valid({ subject: 'My subject', description: 'My long explanation' }), version: '1' });
+    expect(conflict.status).toBe(409);
+    expect(conflict.text).toContain('Their subject');
+    expect(conflict.text).toContain('My subject');
+    expect(conflict.text).toContain('My long explanation');
+    expect(conflict.text).toContain('name="version" value="2"');
+  });
+
+  it('re-renders the edit form with 422 keeping input', async () => {
+    const id = await create(as.agent);
+    const res = await as.agent.agent.post(`/tickets/${id}/edit`).type('form').send({ _csrf: as.agent.csrf, ...valid({ subject: '', description: 'Still here' }), version: '1' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('Still here');
+    expect(res.text).toContain('aria-invalid="true"');
+  });
+});
+
+describe('bad input never causes a 500', () => {
+  it('returns 404 for bad ids', async () => {
+    for (const path of ['/tickets/abc', '/tickets/99999999999', '/tickets/0', '/tickets/-1', '/tickets/999999', '/tickets/abc/edit']) {
+      expect((await as.supervisor.agent.get(path)).status).toBe(404);
+    }
+    for (const action of ['claim', 'status', 'assign', 'edit']) {
+      expect((await as.supervisor.agent.post(`/tickets/999999/${action}`).type('form').send({ _csrf: as.supervisor.csrf, status: 'open', version: '1', assigneeId: 'none', ...valid() })).status).toBe(404);
+    }
+  });
+
+  it('ignores bad filter values and params', async () => {
+    for (const qs of ['status=bogus&priority=9&category[]=x&sla=never', 'from=2026-02-31&to=garbage&page=abc', 'assignee=abc&customer=%25%5C&q=%27%3B--', 'q=TKT-NOPE', 'sla=breached&view=unassigned', 'sla=due_soon&customer=Tunde']) {
+      expect((await as.supervisor.agent.get(`/tickets?${qs}`)).status).toBe(200);
+    }
+    expect((await as.agent.agent.get('/tickets/new?interactionId=abc&consultationId=-4')).status).toBe(200);
+    expect((await as.agent.agent.post('/tickets/1/status').type('form').send({ _csrf: as.agent.csrf, status: 'x', version: 'y' })).status).toBe(422);
+  });
+});
