@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const optionalId = z.preprocess(blankToUndefined, z.coerce.number().int().positive().max(2_147_483_647).optional()).catch(undefined);
-const optionalDate = z.preprocess(blankToUndefined, z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((s) => !Number.isNaN(Date.parse(s))).optional()).catch(undefined);
+const optionalDate = z.preprocess(blankToUndefined, z.string().regex(/^(19|2\d)\d{2}-\d{2}-\d{2}$/).refine((s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().slice(0, 10) === s).optional()).catch(undefined);
 
 export const auditQuery = z.object({
   userId: optionalId,

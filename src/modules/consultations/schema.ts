@@ -1,9 +1,14 @@
 import { z } from 'zod';
 
-const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+/** Blank → undefined; NUL bytes (which PostgreSQL text refuses) are dropped. */
+const blankToUndefined = (value: unknown) => {
+  if (typeof value !== 'string') return value;
+  const text = value.replaceAll('\u0000', '');
+  return text.trim() === '' ? undefined : text;
+};
 const optionalEnum = <T extends readonly [string, ...string[]]>(values: T) => z.preprocess(blankToUndefined, z.enum(values).optional()).catch(undefined);
 const optionalId = z.preprocess(blankToUndefined, z.coerce.number().int().positive().max(2_147_483_647).optional()).catch(undefined);
-const optionalDate = z.preprocess(blankToUndefined, z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((s) => !Number.isNaN(Date.parse(s))).optional()).catch(undefined);
+const optionalDate = z.preprocess(blankToUndefined, z.string().regex(/^(19|2\d)\d{2}-\d{2}-\d{2}$/).refine((s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().slice(0, 10) === s).optional()).catch(undefined);
 
 export const STATUSES = ['pending', 'scheduled', 'completed', 'cancelled'] as const;
 export const PAYMENT_STATUSES = ['unpaid', 'pending', 'paid', 'refunded'] as const;
@@ -12,7 +17,7 @@ export const MODES = ['voice', 'video', 'chat'] as const;
 
 /** Keyset cursor "<ISO created_at>_<id>" for the next (older) page. */
 const cursor = z
-  .preprocess(blankToUndefined, z.string().regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z_\d{1,10}$/).optional())
+  .preprocess(blankToUndefined, z.string().regex(/^(19|2\d)\d{2}-\d{2}-\d{2}T[\d:.]+Z_\d{1,10}$/).optional())
   .catch(undefined)
   .transform((value) => {
     if (!value) return undefined;
@@ -31,11 +36,18 @@ export const listQuery = z.object({
   from: optionalDate,
   to: optionalDate,
   mine: z.preprocess(blankToUndefined, z.enum(['1', '0']).optional()).catch(undefined),
-  q: z.preprocess((v) => (typeof v === 'string' ? v.trim().slice(0, 100) : undefined), z.string().optional()).catch(undefined),
+  q: z.preprocess((v) => (typeof v === 'string' ? v.replace(/\p{Cc}/gu, ' ').trim().slice(0, 100) : undefined), z.string().optional()).catch(undefined),
   f: z.unknown().optional(),
   after: cursor,
 });
 export type ListQuery = z.infer<typeof listQuery>;
+
+/** A datetime-local value ("2026-12-01T10:00"), read as UTC. */
+const dateTime = z
+  .string()
+  .regex(/^2\d{3}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, 'Enter a valid date and time')
+  .transform((s) => new Date(`${s.length === 16 ? s + ':00' : s}Z`))
+  .refine((d) => !Number.isNaN(d.getTime()), 'Enter a valid date and time');
 
 const moneyMajor = z
   .string()
@@ -50,7 +62,7 @@ export const createForm = z
     mode: z.enum(MODES, { message: 'Choose voice, video or chat' }),
     paymentModel: z.enum(PAYMENT_MODELS, { message: 'Choose pay first or pay later' }),
     amount: moneyMajor,
-    scheduledFor: z.preprocess(blankToUndefined, z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'Enter a valid date and time').transform((s) => new Date(s)).optional()),
+    scheduledFor: z.preprocess(blankToUndefined, dateTime.optional()),
     doctor: z.preprocess(blankToUndefined, z.union([z.literal('auto'), z.coerce.number().int().positive().max(2_147_483_647)]).optional()),
     paymentConfirmation: z.preprocess(blankToUndefined, z.string().trim().min(4, 'Enter the payment confirmation (at least 4 characters)').max(100).optional()),
     idempotencyKey: z.preprocess(blankToUndefined, z.string().uuid().optional()),
@@ -67,14 +79,14 @@ export const versionForm = z.object({ version: z.coerce.number().int().min(0).ma
 export const transitionForm = versionForm.extend({
   to: z.enum(STATUSES),
   cancelReason: z.preprocess(blankToUndefined, z.string().trim().max(500).optional()),
-  scheduledFor: z.preprocess(blankToUndefined, z.string().refine((s) => !Number.isNaN(Date.parse(s))).transform((s) => new Date(s)).optional()).catch(undefined),
+  scheduledFor: z.preprocess(blankToUndefined, dateTime.optional()).catch(undefined),
 });
 
 export const assignForm = versionForm.extend({
   doctor: z.union([z.literal('auto'), z.coerce.number().int().positive().max(2_147_483_647)]),
 });
 
-const medicalText = z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null), z.string().max(5000, 'Keep this under 5000 characters').nullable());
+const medicalText = z.preprocess((v) => (typeof v === 'string' && v.replaceAll('\u0000', '').trim() !== '' ? v.replaceAll('\u0000', '').trim() : null), z.string().max(5000, 'Keep this under 5000 characters').nullable());
 export const medicalForm = versionForm.extend({
   presentingComplaint: medicalText,
   medicalHistory: medicalText,
