@@ -14,11 +14,15 @@ const say = (line: string) => process.stdout.write(line + '\n');
 // Development sessions survive restarts: keep a random secret beside the embedded data.
 function developmentSecret(dataDir: string): string {
   const file = path.join(dataDir, 'session-secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(32).toString('base64url');
-  writeFileSync(file, secret, { mode: 0o600 });
-  return secret;
+  try {
+    if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+    mkdirSync(dataDir, { recursive: true });
+    const secret = randomBytes(32).toString('base64url');
+    writeFileSync(file, secret, { mode: 0o600 });
+    return secret;
+  } catch (error) {
+    throw new StartupError(`Data directory ${dataDir} is not writable (${(error as NodeJS.ErrnoException).code}): choose another with DATA_DIR.`);
+  }
 }
 
 function listen(app: ReturnType<typeof createApp>, config: Config): Promise<Server> {
