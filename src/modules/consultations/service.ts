@@ -295,10 +295,11 @@ export async function pickDoctor(tx: Tx): Promise<number | null> {
        LEFT JOIN LATERAL (
          SELECT count(*) AS open FROM consultations c WHERE c.doctor_id = u.id AND c.status IN ('pending', 'scheduled')
        ) o ON true
-       LEFT JOIN LATERAL (
-         SELECT max(rc.created_at) AS last_at FROM record_changes rc
-          WHERE rc.record_type = 'consultation' AND rc.field = 'doctor_id' AND rc.to_value = u.id::text
-       ) la ON true
+       LEFT JOIN (
+         SELECT rc.to_value, max(rc.created_at) AS last_at FROM record_changes rc
+          WHERE rc.record_type = 'consultation' AND rc.field = 'doctor_id' AND rc.to_value IS NOT NULL
+          GROUP BY rc.to_value
+       ) la ON la.to_value = u.id::text
       WHERE u.role = 'doctor' AND u.active
       ORDER BY o.open ASC, la.last_at ASC NULLS FIRST, u.id ASC
       LIMIT 1`,
