@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { seedDemo, DEMO_PASSWORD } from '../../src/db/seed/demo.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { expectAccessible, launchBrowser, startServer, watchPage } from '../support/browser.js';
+
+let db: TestDatabase;
+let server: Awaited<ReturnType<typeof startServer>>;
+let browser: Browser;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await seedDemo(db.prisma, { customers: 30 });
+  server = await startServer(db);
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await db?.drop();
+});
+
+async function signIn(page: Page, email: string) {
+  await page.goto(`${server.url}/login`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${server.url}/`);
+}
+
+describe('consultations, customers and the audit trail in Chromium', () => {
+  it('an agent books a pay-first consultation from a customer profile, then schedules and cancels it', async () => {
+    const page = await browser.newPage();
+    const problems = watchPage(page);
+    await signIn(page, 'agent@caredesk.test');
+    await page.goto(`${server.url}/customers`);
+    await expectAccessible(page);
+    await page.locator('table a').first().click();
+    await expect(page.getByRole('heading', { name: 'Medical profile' }).isVisible()).resolves.toBe(true);
+    await expectAccessible(page);
+    await page.getByRole('link', { name: 'Book consultation' }).click();
+    await page.getByLabel('Payment model').selectOption('pay_first');
+    await page.getByLabel('Amount (NGN)').fill('7500');
+    await page.getByRole('button', { name: 'Book consultation' }).click();
+    await expect(page.getByRole('alert').first().textContent()).resolves.toContain('Check the highlighted fields');
+    await expectAccessible(page);
+    await page.getByLabel('Payment confirmation (required for pay first)').fill('GW-4455667');
+    await page.getByRole('button', { name: 'Book consultation' }).click();
+    await page.waitForURL(/\/consultations\/\d+$/);
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Schedule' }).click();
+    await page.waitForURL(/\/consultations\/\d+$/);
+    await page.getByLabel('Reason').fill('Customer asked to cancel');
+    page.once('dialog', (dialog) => dialog.accept());
+    await page.getByRole('button', { name: 'Cancel consultation' }).click();
+    await page.waitForURL(/\/consultations\/\d+$/);
+    await expect(page.locator('h1').textContent()).resolves.toContain('cancelled');
+    await page.goto(`${server.url}/consultations?status=cancelled`);
+    await expectAccessible(page);
+    // The one expected problem: the deliberate 422 re-render of the booking form.
+    expect(problems.filter((p) => !p.includes('422'))).toEqual([]);
+  }, 90_000);
+
+  it('a doctor records notes on their consultation; the admin sees the audit trail', async () => {
+    const page = await browser.newPage();
+    const problems = watchPage(page);
+    await signIn(page, 'doctor@caredesk.test');
+    await page.goto(`${server.url}/consultations?f=1&mine=1&status=scheduled`);
+    await expectAccessible(page);
+    const first = page.locator('table tbody a[href^="/consultations/"]').first();
+    if (await first.count()) {
+      await first.click();
+      await expectAccessible(page);
+      await page.getByLabel('Diagnosis').fill('Recorded in the browser test');
+      await page.getByRole('button', { name: 'Save medical notes' }).click();
+      await page.waitForURL(/\/consultations\/\d+$/);
+      await expect(page.getByLabel('Diagnosis').inputValue()).resolves.toBe('Recorded in the browser test');
+    }
+    const admin = await browser.newPage();
+    await signIn(admin, 'admin@caredesk.test');
+    await admin.goto(`${server.url}/audit?action=medical_view`);
+    await expectAccessible(admin);
+    expect(problems).toEqual([]);
+  }, 90_000);
+});
