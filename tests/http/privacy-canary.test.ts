@@ -21,6 +21,7 @@ let consultation: { id: number; reference: string };
 let doctor: { id: number; email: string };
 let otherDoctor: { id: number; email: string };
 let escalationDoctor: { id: number; email: string };
+const others: string[] = [];
 
 function leaks(res: Response): string[] {
   const haystack = JSON.stringify(res.headers) + (res.text ?? '') + (Buffer.isBuffer(res.body) ? res.body.toString('utf8') : '');
@@ -46,8 +47,9 @@ beforeAll(async () => {
   await db.prisma.consultationMedical.create({ data: { consultationId: cons.id, recordedById: doctor.id, ...Object.fromEntries(CONSULTATION_FIELDS.map((f) => [f, marker(`cons-${f}`)])) } });
   // Other modules' records about the same patient, so their lists and our timeline show them.
   const ticket = await db.prisma.supportTicket.create({ data: { number: `TKT-C${tag.slice(0, 7).toUpperCase()}`, customerId: c.id, consultationId: cons.id, category: 'medical', subject: 'Follow-up question', description: 'Customer asked about the consultation.', createdById: agent.id } });
-  await db.prisma.interaction.create({ data: { customerId: c.id, agentId: agent.id, channel: 'chat', subject: 'Chat about results' } });
-  await db.prisma.escalation.create({ data: { customerId: c.id, ticketId: ticket.id, consultationId: cons.id, targetType: 'doctor', targetUserId: escalationDoctor.id, raisedById: agent.id, reason: 'Needs a doctor to answer.' } });
+  const interaction = await db.prisma.interaction.create({ data: { customerId: c.id, agentId: agent.id, channel: 'chat', subject: 'Chat about results' } });
+  const escalation = await db.prisma.escalation.create({ data: { customerId: c.id, ticketId: ticket.id, consultationId: cons.id, targetType: 'doctor', targetUserId: escalationDoctor.id, raisedById: agent.id, reason: 'Needs a doctor to answer.' } });
+  others.push(`/tickets/${ticket.id}`, `/interactions/${interaction.id}`, `/escalations/${escalation.id}`, `/tickets?q=${encodeURIComponent(c.fullName)}`, `/interactions?q=${encodeURIComponent(c.fullName)}`);
   await db.prisma.payment.create({ data: { reference: `PAY-C${tag.slice(0, 7).toUpperCase()}`, customerId: c.id, consultationId: cons.id, amountMinor: 500000, status: 'paid', paidAt: new Date() } });
 });
 afterAll(async () => {
@@ -61,7 +63,8 @@ function staffUrls(): string[] {
     `/consultations/${consultation.id}`, '/consultations/export.csv', `/consultations/export.csv?q=${encodeURIComponent(patient.fullName)}`,
     '/customers', `/customers?q=${encodeURIComponent(patient.fullName)}`, `/customers?q=${patient.email}`, `/customers?q=${digits}`, `/customers/${patient.id}`,
     '/audit', `/audit?customerId=${patient.id}`, '/consultations/999999999', '/customers/abc', '/customers/99999999999', '/nope',
-    '/tickets', '/interactions', '/escalations', '/', `/consultations/new?customerId=${patient.id}`,
+    '/tickets', '/interactions', '/escalations', '/', `/consultations/new?customerId=${patient.id}`, '/metrics',
+    ...others,
   ];
 }
 
@@ -131,6 +134,11 @@ describe('doctors', () => {
     for (const url of [`/customers/${patient.id}`, `/consultations/${consultation.id}`, '/consultations?mine=0', '/customers']) {
       const res = await agent.get(url);
       expect(res.status, url).toBe(200);
+      expect(leaks(res), url).toEqual([]);
+    }
+    for (const url of [...others, '/escalations']) {
+      const res = await agent.get(url);
+      expect(res.status, url).toBeLessThan(500);
       expect(leaks(res), url).toEqual([]);
     }
     const page = await agent.get(`/customers/${patient.id}`);
