@@ -174,6 +174,24 @@ describe('lists', () => {
     expect(after.tickets).toHaveLength(0);
   });
 
+  it('keeps the priority-then-oldest order across pages of the unfiltered list', async () => {
+    const rank = { urgent: 0, high: 1, medium: 2, low: 3 } as const;
+    const priorities = ['low', 'urgent', 'medium', 'high'] as const;
+    for (let i = 0; i < 30; i++) await createTicket(db.prisma, supervisor, input({ priority: priorities[i % 4] }), { now: new Date(Date.UTC(2025, 0, 1, 0, 30 - i)) });
+    const seen: { id: number; priority: keyof typeof rank; createdAt: Date }[] = [];
+    for (let page = 1; page < 20; page++) {
+      const { tickets, hasMore } = await listTickets(db.prisma, db.pool, supervisor, { view: 'all' }, page);
+      seen.push(...tickets);
+      if (!hasMore) break;
+    }
+    expect(seen).toHaveLength(await db.prisma.supportTicket.count());
+    expect(new Set(seen.map((t) => t.id)).size).toBe(seen.length);
+    const sorted = [...seen].sort((a, b) => rank[a.priority] - rank[b.priority] || a.createdAt.getTime() - b.createdAt.getTime() || a.id - b.id);
+    expect(seen.map((t) => t.id)).toEqual(sorted.map((t) => t.id));
+    const open = await listTickets(db.prisma, db.pool, supervisor, { status: 'open', priority: 'low' }, 1);
+    expect(open.tickets.every((t) => t.status === 'open' && t.priority === 'low')).toBe(true);
+  });
+
   it('searches by exact number, subject and customer name; agents cannot list all', async () => {
     const cust = await makeCustomer('Ngozi Searchable');
     const t = await createTicket(db.prisma, agent, input({ customerId: cust, subject: 'Prescription refill question' }));

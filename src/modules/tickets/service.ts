@@ -10,6 +10,9 @@ import type { CreateInput, EditInput, ListQuery } from './schema.js';
 import { computeSla, DUE_SOON_SECONDS, type SlaTarget } from './sla.js';
 
 export const MAX_NUMBER_ATTEMPTS = 5;
+// Only these literal values are ever interpolated into the list SQL.
+const STATUS_ORDER = ['open', 'pending', 'escalated', 'resolved'] as const;
+const PRIORITY_ORDER = ['urgent', 'high', 'medium', 'low'] as const;
 const TICKET_NUMBER = /^TKT-[A-Z0-9]{8}$/;
 
 export interface CreateOptions {
@@ -190,10 +193,32 @@ export async function listTicketIds(pool: pg.Pool, actor: Actor, query: ListQuer
       where.push(`NOT ${frBreached} AND NOT ${resBreached} AND (${frSoon} OR ${resSoon})`);
     }
   }
-  const sql = `SELECT t.id FROM support_tickets t ${joins.join(' ')}
-    ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
-    ORDER BY t.priority DESC, t.created_at ASC, t.id ASC
-    LIMIT ${PAGE_SIZE + 1} OFFSET ${(page - 1) * PAGE_SIZE}`;
+  const window = `LIMIT ${PAGE_SIZE + 1} OFFSET ${(page - 1) * PAGE_SIZE}`;
+  const selective = query.q || query.customer || query.sla || query.from || query.to || view === 'unassigned' || query.assignee === 'none';
+  if (selective) {
+    // Selective filters: let PostgreSQL pick its index (trigram, customer, …) and sort the matches.
+    const sql = `SELECT t.id FROM support_tickets t ${joins.join(' ')}
+      ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+      ORDER BY t.priority DESC, t.created_at ASC, t.id ASC ${window}`;
+    const { rows } = await pool.query<{ id: number }>(sql, params);
+    return { ids: rows.map((r) => r.id), view };
+  }
+  // Broad lists: one branch per (status, priority), each an ordered range of the
+  // (…, status, priority, created_at) indexes, so PostgreSQL reads only the first rows of each
+  // instead of sorting every ticket.
+  const limit = page * PAGE_SIZE + 1;
+  const statuses = query.status ? [query.status] : STATUS_ORDER;
+  const priorities = query.priority ? [query.priority] : PRIORITY_ORDER;
+  const branches: string[] = [];
+  for (const st of statuses) {
+    for (const pr of priorities) {
+      const conditions = [...where, `t.status = '${st}'`, `t.priority = '${pr}'`];
+      branches.push(`(SELECT t.id, t.priority, t.created_at FROM support_tickets t ${joins.join(' ')}
+        WHERE ${conditions.join(' AND ')} ORDER BY t.created_at ASC, t.id ASC LIMIT ${limit})`);
+    }
+  }
+  const sql = `SELECT b.id FROM (${branches.join(' UNION ALL ')}) b
+    ORDER BY b.priority DESC, b.created_at ASC, b.id ASC ${window}`;
   const { rows } = await pool.query<{ id: number }>(sql, params);
   return { ids: rows.map((r) => r.id), view };
 }
