@@ -15,6 +15,7 @@ import { seedLarge } from '../src/db/seed/large.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const say = (line: string) => process.stdout.write(line + '\n');
 const PROXY = { 'x-forwarded-proto': 'https' };
 
@@ -73,6 +74,8 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function load(name: string, url: string, headers: Record<string, string>, pid: number): Promise<Measured> {
+  // Warm-up (JIT, caches, pool connections) is not measured.
+  await new Promise((resolve) => autocannon({ url, connections: CONNECTIONS, duration: WARMUP_SECONDS, headers, timeout: 30 }, resolve));
   const times: number[] = [];
   const statuses: Record<string, number> = {};
   let peak = rssMb(pid);
@@ -149,9 +152,11 @@ async function main(): Promise<void> {
       await database.close();
     }
 
+    // The server runs with the same V8 heap limits as `npm start` (package.json "config.node_options").
+    const nodeOptions = String(JSON.parse(readFileSync('package.json', 'utf8')).config.node_options);
     const app = await startChild(
       'src/server.ts',
-      { DATABASE_URL: target.url, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production', TRUST_PROXY: 'true', SEED_DEMO: 'never', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0123' },
+      { NODE_OPTIONS: nodeOptions, DATABASE_URL: target.url, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production', TRUST_PROXY: 'true', SEED_DEMO: 'never', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0123' },
       /ready in \d+ ms at http:\/\/localhost:(\d+)/,
     );
     children.push(app.child);

@@ -10,6 +10,7 @@ import { csrfProtection } from './http/csrf.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { exposeFlash } from './http/flash.js';
 import { exposeNavigation } from './http/navigation.js';
+import { renewSession } from './http/session-renewal.js';
 import { homeRouter } from './modules/home/router.js';
 import { consultationsRouter } from './modules/consultations/router.js';
 import { interactionsRouter } from './modules/interactions/router.js';
@@ -69,7 +70,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(
     session({
       name: SESSION_COOKIE,
-      store: new PgStore({ pool, tableName: 'session', createTableIfMissing: false, pruneSessionInterval: config.NODE_ENV === 'test' ? false : 900 }),
+      store: new PgStore({ pool, tableName: 'session', createTableIfMissing: false, disableTouch: true, pruneSessionInterval: config.NODE_ENV === 'test' ? false : 900 }),
       secret: config.sessionSecret,
       resave: false,
       saveUninitialized: false,
@@ -77,9 +78,10 @@ export function createApp(ctx: AppContext): Express {
       cookie: { httpOnly: true, sameSite: 'lax', secure: production, maxAge: config.SESSION_IDLE_MINUTES * 60_000 },
     }),
   );
-  const auth = configurePassport(db);
+  const auth = configurePassport(db, pool);
   app.use(auth.initialize());
   app.use(auth.session());
+  app.use(renewSession);
   app.use(csrfProtection);
   app.use(exposeFlash);
   app.use(exposeNavigation);

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { Db } from '../db/client.js';
@@ -5,7 +6,7 @@ import { verifyPassword } from './passwords.js';
 
 export const SIGN_IN_FAILED = 'That email and password do not match an active account.';
 
-export function configurePassport(db: Db): passport.Authenticator {
+export function configurePassport(db: Db, pool: pg.Pool): passport.Authenticator {
   const instance = new passport.Passport();
   instance.use(
     new LocalStrategy({ usernameField: 'email', passwordField: 'password' }, async (email, password, done) => {
@@ -20,11 +21,11 @@ export function configurePassport(db: Db): passport.Authenticator {
     }),
   );
   instance.serializeUser((user, done) => done(null, user.id));
-  // Reloaded on every request so a disabled account loses its sessions at once.
+  // Reloaded on every request (one indexed lookup) so a disabled account loses its sessions at once.
   instance.deserializeUser(async (id: number, done) => {
     try {
-      const user = await db.user.findFirst({ where: { id, active: true }, select: { id: true, email: true, name: true, role: true } });
-      done(null, user ?? false);
+      const { rows } = await pool.query<Express.User>('SELECT id, email, name, role FROM users WHERE id = $1 AND active', [id]);
+      done(null, rows[0] ?? false);
     } catch (error) {
       done(error);
     }

@@ -160,17 +160,17 @@ describe('lists', () => {
     const urgentOld = await mk('urgent', ago(30), 'urgent old'); // first response due in 30 min → due soon
     const urgentBreached = await mk('urgent', ago(300), 'urgent breached');
     const high = await mk('high', ago(20), 'high one');
-    const { tickets } = await listTickets(db.prisma, db.pool, supervisor, { customer: String(cust) }, 1, { now });
+    const { tickets } = await listTickets(db.pool, supervisor, { customer: String(cust) }, 1, { now });
     expect(tickets.map((t) => t.id)).toEqual([urgentBreached, urgentOld, urgentNew, high, low]);
 
-    const breached = await listTickets(db.prisma, db.pool, supervisor, { customer: String(cust), sla: 'breached' }, 1, { now });
+    const breached = await listTickets(db.pool, supervisor, { customer: String(cust), sla: 'breached' }, 1, { now });
     expect(breached.tickets.map((t) => t.id)).toEqual([urgentBreached]);
-    const soon = await listTickets(db.prisma, db.pool, supervisor, { customer: String(cust), sla: 'due_soon' }, 1, { now });
+    const soon = await listTickets(db.pool, supervisor, { customer: String(cust), sla: 'due_soon' }, 1, { now });
     expect(soon.tickets.map((t) => t.id)).toEqual([urgentOld, urgentNew]);
 
     // A pending period stops the clock: pending for 280 of its 300 minutes → not breached.
     await db.prisma.supportTicket.update({ where: { id: urgentBreached }, data: { status: 'pending', firstResponseAt: ago(299), pendingSince: ago(280) } });
-    const after = await listTickets(db.prisma, db.pool, supervisor, { customer: String(cust), sla: 'breached' }, 1, { now });
+    const after = await listTickets(db.pool, supervisor, { customer: String(cust), sla: 'breached' }, 1, { now });
     expect(after.tickets).toHaveLength(0);
   });
 
@@ -180,7 +180,7 @@ describe('lists', () => {
     for (let i = 0; i < 30; i++) await createTicket(db.prisma, supervisor, input({ priority: priorities[i % 4] }), { now: new Date(Date.UTC(2025, 0, 1, 0, 30 - i)) });
     const seen: { id: number; priority: keyof typeof rank; createdAt: Date }[] = [];
     for (let page = 1; page < 20; page++) {
-      const { tickets, hasMore } = await listTickets(db.prisma, db.pool, supervisor, { view: 'all' }, page);
+      const { tickets, hasMore } = await listTickets(db.pool, supervisor, { view: 'all' }, page);
       seen.push(...tickets);
       if (!hasMore) break;
     }
@@ -188,20 +188,20 @@ describe('lists', () => {
     expect(new Set(seen.map((t) => t.id)).size).toBe(seen.length);
     const sorted = [...seen].sort((a, b) => rank[a.priority] - rank[b.priority] || a.createdAt.getTime() - b.createdAt.getTime() || a.id - b.id);
     expect(seen.map((t) => t.id)).toEqual(sorted.map((t) => t.id));
-    const open = await listTickets(db.prisma, db.pool, supervisor, { status: 'open', priority: 'low' }, 1);
+    const open = await listTickets(db.pool, supervisor, { status: 'open', priority: 'low' }, 1);
     expect(open.tickets.every((t) => t.status === 'open' && t.priority === 'low')).toBe(true);
   });
 
   it('searches by exact number, subject and customer name; agents cannot list all', async () => {
     const cust = await makeCustomer('Ngozi Searchable');
     const t = await createTicket(db.prisma, agent, input({ customerId: cust, subject: 'Prescription refill question' }));
-    const byNumber = await listTickets(db.prisma, db.pool, supervisor, { q: t.number.toLowerCase() }, 1);
+    const byNumber = await listTickets(db.pool, supervisor, { q: t.number.toLowerCase() }, 1);
     expect(byNumber.tickets.map((x) => x.id)).toEqual([t.id]);
-    expect((await listTickets(db.prisma, db.pool, supervisor, { q: 'refill quest' }, 1)).tickets.map((x) => x.id)).toContain(t.id);
-    expect((await listTickets(db.prisma, db.pool, supervisor, { q: 'ngozi search' }, 1)).tickets.map((x) => x.id)).toContain(t.id);
-    expect((await listTickets(db.prisma, db.pool, supervisor, { q: '100%_' }, 1)).tickets).toHaveLength(0);
-    await expect(listTickets(db.prisma, db.pool, agent, { view: 'all' }, 1)).rejects.toBeInstanceOf(ForbiddenError);
-    const mine = await listTickets(db.prisma, db.pool, agent2, {}, 1);
+    expect((await listTickets(db.pool, supervisor, { q: 'refill quest' }, 1)).tickets.map((x) => x.id)).toContain(t.id);
+    expect((await listTickets(db.pool, supervisor, { q: 'ngozi search' }, 1)).tickets.map((x) => x.id)).toContain(t.id);
+    expect((await listTickets(db.pool, supervisor, { q: '100%_' }, 1)).tickets).toHaveLength(0);
+    await expect(listTickets(db.pool, agent, { view: 'all' }, 1)).rejects.toBeInstanceOf(ForbiddenError);
+    const mine = await listTickets(db.pool, agent2, {}, 1);
     expect(mine.view).toBe('mine');
     expect(mine.tickets.every((x) => x.assigneeId === agent2.id)).toBe(true);
   });

@@ -34,7 +34,7 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
     const actor = actorOf(req);
     const page = pageQuery.parse(req.query.page);
     const filters = listQuery.parse(req.query);
-    const [{ tickets, hasMore, view }, staff] = await Promise.all([listTickets(db, pool, actor, filters, page), staffList(db)]);
+    const [{ tickets, hasMore, view }, staff] = await Promise.all([listTickets(pool, actor, filters, page), staffList(db)]);
     const raw = req.query as Record<string, unknown>;
     res.render('tickets/list', {
       title: 'Tickets', tickets, view, filters, staff, fmt, clockLabel, options, showAll: canViewAll(actor),
