@@ -65,7 +65,7 @@ export function interactionsRouter({ db }: AppContext): Router {
 
   const create = async (req: Request, res: Response) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const raw = { customerId: /^\d{1,10}$/.test(String(body.customerId ?? '')) ? Number(body.customerId) : undefined, channel: String(body.channel ?? ''), subject: String(body.subject ?? ''), idempotencyKey: typeof body.idempotencyKey === 'string' ? body.idempotencyKey : undefined };
+    const raw = { customerId: newQuery.shape.customerId.parse(body.customerId), channel: String(body.channel ?? ''), subject: String(body.subject ?? ''), idempotencyKey: typeof body.idempotencyKey === 'string' ? body.idempotencyKey : undefined };
     const parsed = createForm.safeParse(body);
     if (!parsed.success) return renderNew(res, 422, raw, fieldErrors(parsed.error));
     try {

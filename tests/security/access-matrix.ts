@@ -1,0 +1,94 @@
+import type { ActorName, ActorRecords } from '../support/fixtures.js';
+
+/**
+ * Expected outcome of every route for every actor, when `:id` is a record that actor may act on
+ * wherever its role allows (see buildWorld in tests/support/fixtures.ts):
+ *  - ok        allowed through: 200, 303 (not to /login), 409 or 422; never 401/403/404/5xx
+ *  - login     303 to /login
+ *  - forbidden 403
+ *  - notfound  404
+ * Every route in Express's router table must have an entry here and every entry a route.
+ */
+export type Outcome = 'ok' | 'login' | 'forbidden' | 'notfound';
+export type Expectation = Record<ActorName, Outcome>;
+
+export interface MatrixEntry {
+  expect: Expectation;
+  /** Query string to send; `{ticketId}` etc. are replaced with the actor's fixture ids. */
+  query?: string;
+  /** Signing out legitimately answers 303 → /login: run on a throwaway session. */
+  signsOut?: boolean;
+}
+
+const row = (anonymous: Outcome, agent: Outcome, supervisor: Outcome, admin: Outcome, doctor: Outcome): Expectation => ({ anonymous, agent, supervisor, admin, doctor });
+
+const PUBLIC = row('ok', 'ok', 'ok', 'ok', 'ok');
+const SIGNED_IN = row('login', 'ok', 'ok', 'ok', 'ok');
+const STAFF = row('login', 'ok', 'ok', 'ok', 'forbidden');
+const MANAGERS = row('login', 'forbidden', 'ok', 'ok', 'forbidden');
+const ADMIN = row('login', 'forbidden', 'forbidden', 'ok', 'forbidden');
+const DOCTOR = row('login', 'forbidden', 'forbidden', 'forbidden', 'ok');
+/** Escalation actions: only the recipient (the admin's and doctor's fixtures are addressed to them). */
+const RECIPIENT = row('login', 'forbidden', 'forbidden', 'ok', 'ok');
+
+export const MATRIX: Record<string, MatrixEntry> = {
+  'GET /healthz': { expect: PUBLIC },
+  'GET /login': { expect: PUBLIC },
+  'POST /login': { expect: PUBLIC },
+  'POST /logout': { expect: SIGNED_IN, signsOut: true },
+  'GET /': { expect: SIGNED_IN },
+
+  'GET /consultations': { expect: SIGNED_IN },
+  'GET /consultations/export.csv': { expect: STAFF },
+  'GET /consultations/new': { expect: STAFF, query: 'customerId={customerId}' },
+  'POST /consultations': { expect: STAFF },
+  'GET /consultations/:id': { expect: SIGNED_IN },
+  'POST /consultations/:id/status': { expect: SIGNED_IN },
+  'POST /consultations/:id/start': { expect: SIGNED_IN },
+  'POST /consultations/:id/assign': { expect: STAFF },
+  'POST /consultations/:id/request-payment': { expect: STAFF },
+  'POST /consultations/:id/mark-paid': { expect: STAFF },
+  'POST /consultations/:id/medical': { expect: DOCTOR },
+
+  'GET /interactions': { expect: STAFF },
+  'GET /interactions/new': { expect: STAFF, query: 'customerId={customerId}' },
+  'POST /interactions': { expect: STAFF },
+  'GET /interactions/:id': { expect: STAFF },
+  'POST /interactions/:id/notes': { expect: STAFF },
+  'POST /interactions/:id/pending': { expect: STAFF },
+  'POST /interactions/:id/resume': { expect: STAFF },
+  'POST /interactions/:id/end': { expect: STAFF },
+
+  'GET /tickets': { expect: STAFF },
+  'GET /tickets/new': { expect: STAFF, query: 'customerId={customerId}' },
+  'POST /tickets': { expect: STAFF },
+  'GET /tickets/:id': { expect: STAFF },
+  'GET /tickets/:id/edit': { expect: STAFF },
+  'POST /tickets/:id/edit': { expect: STAFF },
+  'POST /tickets/:id/claim': { expect: STAFF },
+  'POST /tickets/:id/assign': { expect: MANAGERS },
+  'POST /tickets/:id/status': { expect: STAFF },
+
+  'GET /escalations': { expect: SIGNED_IN },
+  'GET /escalations/new': { expect: STAFF, query: 'ticketId={ticketId}' },
+  'POST /escalations': { expect: STAFF },
+  'GET /escalations/:id': { expect: SIGNED_IN },
+  'POST /escalations/:id/take': { expect: RECIPIENT },
+  'POST /escalations/:id/resolve': { expect: RECIPIENT },
+  'POST /escalations/:id/close': { expect: RECIPIENT },
+
+  'GET /customers': { expect: SIGNED_IN },
+  'GET /customers/:id': { expect: SIGNED_IN },
+  'POST /customers/:id/reveal': { expect: DOCTOR },
+
+  'GET /metrics': { expect: MANAGERS },
+  'GET /metrics/export.csv': { expect: MANAGERS, query: 'table=summary' },
+
+  'GET /audit': { expect: ADMIN },
+};
+
+/** The entry's query string with the actor's fixture ids filled in ('' when none). */
+export function fillQuery(query: string | undefined, records: ActorRecords): string {
+  if (!query) return '';
+  return '?' + query.replace(/\{(\w+)\}/g, (_m, name: string) => String(records[name as keyof ActorRecords]));
+}

@@ -1,0 +1,211 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Express } from 'express';
+import request from 'supertest';
+import type { Database } from '../../src/db/client.js';
+import type { Role } from '../../src/generated/prisma/enums.js';
+import { createUser, csrfFrom, signIn } from './app.js';
+
+export const ACTORS = ['anonymous', 'agent', 'supervisor', 'admin', 'doctor'] as const;
+export type ActorName = (typeof ACTORS)[number];
+export const ROLES: Role[] = ['agent', 'supervisor', 'admin', 'doctor'];
+
+/** The records `:id` resolves to for one actor: ones that actor may act on wherever its role allows. */
+export interface ActorRecords {
+  userId: number | null;
+  email: string | null;
+  customerId: number;
+  interactionId: number;
+  ticketId: number;
+  escalationId: number;
+  consultationId: number;
+}
+
+export interface World {
+  users: Record<Role, { id: number; email: string }>;
+  records: Record<ActorName, ActorRecords>;
+}
+
+let counter = 0;
+
+export async function makeCustomer(db: Database, label = 'Pat') {
+  counter += 1;
+  const firstName = `${label}${counter}`;
+  const lastName = `Lee${randomBytes(3).toString('hex')}`;
+  const phone = `+234 80${String(counter).padStart(2, '0')} 555 ${randomBytes(2).readUInt16BE(0)}`;
+  return db.prisma.customer.create({
+    data: {
+      firstName, lastName, fullName: `${firstName} ${lastName}`,
+      email: `c${counter}-${randomBytes(4).toString('hex')}@example.test`,
+      phone, phoneDigits: phone.replace(/\D/g, ''), dateOfBirth: new Date('1988-03-04'),
+    },
+  });
+}
+
+export async function makeInteraction(db: Database, customerId: number, agentId: number) {
+  return db.prisma.interaction.create({ data: { customerId, agentId, channel: 'chat', subject: 'Billing question' } });
+}
+
+export async function makeTicket(db: Database, customerId: number, createdById: number, assigneeId: number | null) {
+  counter += 1;
+  const number = `TKT-F${String(counter).padStart(7, '0')}`;
+  return db.prisma.supportTicket.create({
+    data: { number, customerId, category: 'billing', priority: 'medium', subject: 'Refund not received', description: 'Customer paid twice.', createdById, assigneeId },
+  });
+}
+
+export async function makeConsultation(db: Database, customerId: number, doctorId: number | null) {
+  counter += 1;
+  return db.prisma.consultation.create({
+    data: { reference: `CNS-F${String(counter).padStart(7, '0')}`, customerId, doctorId, mode: 'video', paymentModel: 'pay_later', amountMinor: 500_000 },
+  });
+}
+
+export async function makeEscalation(db: Database, data: { customerId: number; ticketId: number; raisedById: number; targetType: 'admin' | 'doctor'; targetUserId: number }) {
+  return db.prisma.escalation.create({ data: { ...data, reason: 'Needs a decision beyond the desk.' } });
+}
+
+/**
+ * One user per role, and for every actor its own customer, interaction, ticket, escalation and
+ * consultation: the agent's interaction is theirs, tickets are assigned to their actor, the
+ * admin's and doctor's escalations are addressed to them (agent's and supervisor's were raised by
+ * them, to the admin), the doctor's consultation is assigned to that doctor.
+ */
+export async function buildWorld(db: Database): Promise<World> {
+  const made = await Promise.all(ROLES.map((role) => createUser(db, role)));
+  const users = Object.fromEntries(made.map((u) => [u.role, { id: u.id, email: u.email }])) as World['users'];
+  const records = {} as Record<ActorName, ActorRecords>;
+  for (const actor of ACTORS) {
+    const role: Role = actor === 'anonymous' ? 'agent' : actor;
+    const self = users[role];
+    const staffOwner = role === 'doctor' ? users.agent.id : self.id;
+    const customer = await makeCustomer(db);
+    const interaction = await makeInteraction(db, customer.id, staffOwner);
+    const ticket = await makeTicket(db, customer.id, users.agent.id, staffOwner);
+    const escalation = await makeEscalation(db, {
+      customerId: customer.id, ticketId: ticket.id,
+      raisedById: role === 'agent' || role === 'supervisor' ? self.id : users.agent.id,
+      targetType: role === 'doctor' ? 'doctor' : 'admin',
+      targetUserId: role === 'doctor' ? users.doctor.id : users.admin.id,
+    });
+    const consultation = await makeConsultation(db, customer.id, users.doctor.id);
+    // The doctor's reveal target is a patient the doctor has no standing access to.
+    const revealCustomer = role === 'doctor' ? await makeCustomer(db, 'Reveal') : customer;
+    records[actor] = {
+      userId: actor === 'anonymous' ? null : self.id,
+      email: actor === 'anonymous' ? null : self.email,
+      customerId: revealCustomer.id,
+      interactionId: interaction.id,
+      ticketId: ticket.id,
+      escalationId: escalation.id,
+      consultationId: consultation.id,
+    };
+  }
+  return { users, records };
+}
+
+/** Fills `:id` in a route path with the actor's record of that module. */
+export function concretePath(path: string, records: ActorRecords): string {
+  if (!path.includes(':id')) return path;
+  const module = path.split('/')[1];
+  const id = {
+    interactions: records.interactionId,
+    tickets: records.ticketId,
+    escalations: records.escalationId,
+    consultations: records.consultationId,
+    customers: records.customerId,
+  }[module];
+  if (id === undefined) throw new Error(`No fixture for ${path}`);
+  return path.replace(':id', String(id));
+}
+
+/** A session for an actor plus a way to fetch a fresh CSRF token from one of its own pages. */
+export interface Session {
+  agent: ReturnType<typeof request.agent>;
+  token(): Promise<string>;
+}
+
+export async function sessionFor(app: Express, actor: ActorName, world: World): Promise<Session> {
+  if (actor === 'anonymous') {
+    const agent = request.agent(app);
+    return { agent, token: async () => csrfFrom((await agent.get('/login')).text) };
+  }
+  const { agent } = await signIn(app, world.users[actor].email);
+  return { agent, token: async () => csrfFrom((await agent.get('/')).text) };
+}
+
+/**
+ * A body that would succeed (or at least pass validation and reach the record-level checks) for
+ * each state-changing route, read against the current row versions.
+ */
+export async function validBody(db: Database, key: string, records: ActorRecords, world: World): Promise<Record<string, string>> {
+  const p = db.prisma;
+  const ticketVersion = async () => String((await p.supportTicket.findUniqueOrThrow({ where: { id: records.ticketId }, select: { version: true } })).version);
+  const consultationVersion = async () => String((await p.consultation.findUniqueOrThrow({ where: { id: records.consultationId }, select: { version: true } })).version);
+  const escalationVersion = async () => String((await p.escalation.findUniqueOrThrow({ where: { id: records.escalationId }, select: { version: true } })).version);
+  switch (key) {
+    case 'POST /login':
+    case 'POST /logout':
+      return {};
+    case 'POST /interactions':
+      return { customerId: String(records.customerId), channel: 'call', subject: 'Called about a refund', idempotencyKey: randomUUID() };
+    case 'POST /interactions/:id/notes':
+      return { body: 'Customer called back, waiting on billing.' };
+    case 'POST /interactions/:id/pending':
+    case 'POST /interactions/:id/resume':
+    case 'POST /interactions/:id/end':
+      return {};
+    case 'POST /tickets':
+      return { customerId: String(records.customerId), category: 'technical', priority: 'high', subject: 'App crashes on login', description: 'Since the last update.', idempotencyKey: randomUUID() };
+    case 'POST /tickets/:id/edit':
+      return { category: 'billing', priority: 'urgent', subject: 'Refund not received (edited)', description: 'Paid twice, asked again.', version: await ticketVersion() };
+    case 'POST /tickets/:id/claim':
+      return {};
+    case 'POST /tickets/:id/assign':
+      return { assigneeId: String(records.userId ?? world.users.agent.id), version: await ticketVersion() };
+    case 'POST /tickets/:id/status':
+      return { status: 'pending', version: await ticketVersion() };
+    case 'POST /escalations':
+      return { ticketId: String(records.ticketId), targetType: 'admin', targetUserId: String(world.users.admin.id), reason: 'The refund needs an admin decision.', idempotencyKey: randomUUID() };
+    case 'POST /escalations/:id/take':
+      return { version: await escalationVersion() };
+    case 'POST /escalations/:id/resolve':
+      return { version: await escalationVersion(), outcome: 'Refund approved.', ticketStatus: 'resolved' };
+    case 'POST /escalations/:id/close':
+      return { version: await escalationVersion(), outcome: 'Closed after review.' };
+    case 'POST /consultations':
+      return { customerId: String(records.customerId), mode: 'voice', paymentModel: 'pay_later', amount: '5000', doctor: '', idempotencyKey: randomUUID() };
+    case 'POST /consultations/:id/status':
+      return { version: await consultationVersion(), to: 'scheduled', scheduledFor: '2031-01-02T10:00' };
+    case 'POST /consultations/:id/start':
+    case 'POST /consultations/:id/request-payment':
+    case 'POST /consultations/:id/mark-paid':
+      return { version: await consultationVersion() };
+    case 'POST /consultations/:id/assign':
+      return { version: await consultationVersion(), doctor: String(world.users.doctor.id) };
+    case 'POST /consultations/:id/medical': {
+      const row = await p.consultationMedical.findUnique({ where: { consultationId: records.consultationId }, select: { version: true } });
+      return { version: String(row?.version ?? 0), presentingComplaint: 'Headache for three days', diagnosis: 'Tension headache' };
+    }
+    case 'POST /customers/:id/reveal':
+      return { reason: 'Reviewing allergies before a call back.' };
+    default:
+      throw new Error(`No body for ${key}: add one to tests/support/fixtures.ts`);
+  }
+}
+
+/**
+ * A fingerprint of every table's contents (md5 of its rows), for "nothing changed" checks.
+ * `except` names tables to leave out (e.g. audit_events, session).
+ */
+export async function snapshot(db: Database, except: string[] = []): Promise<Record<string, string>> {
+  const { rows } = await db.pool.query<{ tablename: string }>(
+    `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' ORDER BY tablename`,
+  );
+  const out: Record<string, string> = {};
+  for (const { tablename } of rows) {
+    if (except.includes(tablename)) continue;
+    const result = await db.pool.query<{ n: string; h: string | null }>(`SELECT count(*)::text AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS h FROM "${tablename}" t`);
+    out[tablename] = `${result.rows[0].n}:${result.rows[0].h ?? ''}`;
+  }
+  return out;
+}
