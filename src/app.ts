@@ -11,6 +11,7 @@ import { errorHandler, notFound } from './http/errors.js';
 import { exposeFlash } from './http/flash.js';
 import { exposeNavigation } from './http/navigation.js';
 import { renewSession } from './http/session-renewal.js';
+import { stripNul } from './http/strip-nul.js';
 import { homeRouter } from './modules/home/router.js';
 import { consultationsRouter } from './modules/consultations/router.js';
 import { interactionsRouter } from './modules/interactions/router.js';
@@ -65,6 +66,7 @@ export function createApp(ctx: AppContext): Express {
 
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 200 }));
   app.use(express.json({ limit: '200kb' }));
+  app.use(stripNul);
 
   const PgStore = connectPgSimple(session);
   app.use(
