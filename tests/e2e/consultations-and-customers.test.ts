@@ -36,13 +36,13 @@ describe('consultations, customers and the audit trail in Chromium', () => {
     await page.goto(`${server.url}/customers`);
     await expectAccessible(page);
     await page.locator('table a').first().click();
-    await expect(page.getByRole('heading', { name: 'Medical profile' }).isVisible()).resolves.toBe(true);
+    await expect.poll(() => page.getByRole('heading', { name: 'Medical profile' }).isVisible()).toBe(true);
     await expectAccessible(page);
     await page.getByRole('link', { name: 'Book consultation' }).click();
     await page.getByLabel('Payment model').selectOption('pay_first');
     await page.getByLabel('Amount (NGN)').fill('7500');
     await page.getByRole('button', { name: 'Book consultation' }).click();
-    await expect(page.getByRole('alert').first().textContent()).resolves.toContain('Check the highlighted fields');
+    await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('Check the highlighted fields');
     await expectAccessible(page);
     await page.getByLabel('Payment confirmation (required for pay first)').fill('GW-4455667');
     await page.getByRole('button', { name: 'Book consultation' }).click();
@@ -54,7 +54,7 @@ describe('consultations, customers and the audit trail in Chromium', () => {
     page.once('dialog', (dialog) => dialog.accept());
     await page.getByRole('button', { name: 'Cancel consultation' }).click();
     await page.waitForURL(/\/consultations\/\d+$/);
-    await expect(page.locator('h1').textContent()).resolves.toContain('cancelled');
+    await expect.poll(() => page.locator('h1').textContent()).toContain('cancelled');
     await page.goto(`${server.url}/consultations?status=cancelled`);
     await expectAccessible(page);
     // The one expected problem: the deliberate 422 re-render of the booking form.
@@ -74,7 +74,7 @@ describe('consultations, customers and the audit trail in Chromium', () => {
       await page.getByLabel('Diagnosis').fill('Recorded in the browser test');
       await page.getByRole('button', { name: 'Save medical notes' }).click();
       await page.waitForURL(/\/consultations\/\d+$/);
-      await expect(page.getByLabel('Diagnosis').inputValue()).resolves.toBe('Recorded in the browser test');
+      await expect.poll(() => page.getByLabel('Diagnosis').inputValue()).toBe('Recorded in the browser test');
     }
     const admin = await browser.newPage();
     await signIn(admin, 'admin@caredesk.test');

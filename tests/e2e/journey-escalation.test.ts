@@ -81,13 +81,13 @@ describe('escalation journey in Chromium', () => {
     await page.getByLabel('Add a note').fill(`Customer sent a photo of the prescription (${tag})`);
     await page.getByRole('button', { name: 'Save note' }).click();
     await page.waitForURL(/\/interactions\/\d+#notes$/);
-    await expect(page.locator('#notes').textContent()).resolves.toContain(`Customer sent a photo of the prescription (${tag})`);
+    await expect.poll(() => page.locator('#notes').textContent()).toContain(`Customer sent a photo of the prescription (${tag})`);
     await expectAccessible(page);
 
     // --- turn it into a ticket ------------------------------------------------------------------
     await page.getByRole('link', { name: 'Turn into ticket' }).click();
     await page.waitForURL(/\/tickets\/new\?interactionId=\d+$/);
-    await expect(page.getByLabel('Subject').inputValue()).resolves.toBe(subject);
+    await expect.poll(() => page.getByLabel('Subject').inputValue()).toBe(subject);
     await page.getByLabel('Category').selectOption('medical');
     await page.getByLabel('Description').fill('The dosage on the prescription is illegible; needs the doctor.');
     await expectAccessible(page);
@@ -95,7 +95,7 @@ describe('escalation journey in Chromium', () => {
     await page.waitForURL(/\/tickets\/\d+$/);
     const ticketUrl = page.url();
     const ticketId = Number(new URL(ticketUrl).pathname.split('/').pop());
-    await expect(page.locator('h1').textContent()).resolves.toContain(subject);
+    await expect.poll(() => page.locator('h1').textContent()).toContain(subject);
     await expectAccessible(page);
 
     // --- escalate it to the demo doctor ---------------------------------------------------------
@@ -108,11 +108,11 @@ describe('escalation journey in Chromium', () => {
     await page.getByRole('button', { name: 'Raise escalation' }).click();
     await page.waitForURL(/\/escalations\/\d+$/);
     const escalationId = Number(new URL(page.url()).pathname.split('/').pop());
-    await expect(page.locator('.flash-success').textContent()).resolves.toContain('Escalation raised.');
-    await expect(page.locator('main').textContent()).resolves.toContain('Waiting for Dr. Dayo Doctor to act.');
+    await page.locator('.flash-success', { hasText: 'Escalation raised.' }).waitFor(); // waits for the page after the redirect
+    await expect.poll(() => page.locator('main').textContent()).toContain('Waiting for Dr. Dayo Doctor to act.');
     await expectAccessible(page);
     await page.goto(ticketUrl);
-    await expect(page.locator('.page-head .badge').first().textContent()).resolves.toBe('escalated');
+    await expect.poll(() => page.locator('.page-head .badge').first().textContent()).toBe('escalated');
     await signOut(page);
 
     // --- the doctor takes and resolves it -------------------------------------------------------
@@ -121,24 +121,24 @@ describe('escalation journey in Chromium', () => {
     await page.waitForURL(`${server.url}/escalations`);
     await expectAccessible(page);
     const row = page.locator('tbody tr', { has: page.locator(`a[href="/escalations/${escalationId}"]`) });
-    await expect(row.textContent()).resolves.toContain('pending');
+    await expect.poll(() => row.textContent()).toContain('pending');
     await row.getByRole('link', { name: `#${escalationId}` }).click();
     await page.waitForURL(`${server.url}/escalations/${escalationId}`);
-    await expect(page.locator('main').textContent()).resolves.toContain(reason);
-    await expect(page.locator('main').textContent()).resolves.toContain(subject);
+    await expect.poll(() => page.locator('main').textContent()).toContain(reason);
+    await expect.poll(() => page.locator('main').textContent()).toContain(subject);
     await expectAccessible(page);
     await expectLinksWork(page);
     await page.getByRole('button', { name: 'Take it' }).click();
     await page.waitForURL(`${server.url}/escalations/${escalationId}`);
-    await expect(page.locator('.flash-success').textContent()).resolves.toContain('You took this escalation.');
-    await expect(page.locator('h1').textContent()).resolves.toContain('in progress');
+    await page.locator('.flash-success', { hasText: 'You took this escalation.' }).waitFor(); // waits for the page after the redirect
+    await expect.poll(() => page.locator('h1').textContent()).toContain('in progress');
     await expectAccessible(page);
     await page.getByLabel(/^Outcome \(3/).fill(outcome);
     await page.getByRole('group', { name: 'Then the ticket becomes' }).getByLabel('Resolved', { exact: true }).check();
     await page.getByRole('button', { name: 'Resolve', exact: true }).click();
     await page.waitForURL(`${server.url}/escalations/${escalationId}`);
-    await expect(page.locator('.flash-success').textContent()).resolves.toContain('Escalation resolved.');
-    await expect(page.locator('h1').textContent()).resolves.toContain('resolved');
+    await page.locator('.flash-success', { hasText: 'Escalation resolved.' }).waitFor(); // waits for the page after the redirect
+    await expect.poll(() => page.locator('h1').textContent()).toContain('resolved');
     await expectAccessible(page);
     await expectLinksWork(page);
     await page.getByRole('link', { name: 'All escalations' }).click();
@@ -154,18 +154,18 @@ describe('escalation journey in Chromium', () => {
     await page.waitForURL(/\/escalations\?.*status=resolved/);
     await expectAccessible(page);
     const resolvedRow = page.locator('tbody tr', { has: page.locator(`a[href="/escalations/${escalationId}"]`) });
-    await expect(resolvedRow.textContent()).resolves.toContain('Dr. Dayo Doctor');
+    await expect.poll(() => resolvedRow.textContent()).toContain('Dr. Dayo Doctor');
     await resolvedRow.getByRole('link', { name: /^TKT-/ }).click();
     await page.waitForURL(ticketUrl);
     await expectAccessible(page);
-    await expect(page.locator('.page-head .badge').first().textContent()).resolves.toBe('resolved');
+    await expect.poll(() => page.locator('.page-head .badge').first().textContent()).toBe('resolved');
     const escalationsCard = page.locator('section[aria-labelledby="esc-h"]');
-    await expect(escalationsCard.textContent()).resolves.toContain(outcome);
-    await expect(escalationsCard.textContent()).resolves.toContain('resolved by Dr. Dayo Doctor');
+    await expect.poll(() => escalationsCard.textContent()).toContain(outcome);
+    await expect.poll(() => escalationsCard.textContent()).toContain('resolved by Dr. Dayo Doctor');
     await escalationsCard.getByRole('link', { name: `Escalation #${escalationId}` }).click();
     await page.waitForURL(`${server.url}/escalations/${escalationId}`);
-    await expect(page.locator('main').textContent()).resolves.toContain(outcome);
-    await expect(page.locator('main').textContent()).resolves.toMatch(/Resolved by\s*Dr\. Dayo Doctor/);
+    await expect.poll(() => page.locator('main').textContent()).toContain(outcome);
+    await expect.poll(() => page.locator('main').textContent()).toMatch(/Resolved by\s*Dr\. Dayo Doctor/);
     await expectAccessible(page);
 
     // --- and the database agrees -----------------------------------------------------------------

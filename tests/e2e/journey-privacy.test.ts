@@ -56,7 +56,7 @@ async function openProfileByPhone(page: Page, digits: string, customer: { id: nu
   await page.waitForURL(/\/customers\?.*q=\d{4}/);
   await expectAccessible(page);
   const link = page.getByRole('table').getByRole('link', { name: customer.fullName, exact: true });
-  await expect(link.count()).resolves.toBe(1);
+  await expect.poll(() => link.count()).toBe(1);
   await link.click();
   await page.waitForURL(`${server.url}/customers/${customer.id}`);
   await expectAccessible(page);
@@ -99,15 +99,15 @@ describe('privacy journey in Chromium', () => {
     // --- the agent: timeline yes, medical values no -------------------------------------------------
     await signIn(page, 'agent@caredesk.test');
     await openProfileByPhone(page, customer.digits, customer);
-    await expect(page.locator('h1').textContent()).resolves.toContain(customer.fullName);
+    await expect.poll(() => page.locator('h1').textContent()).toContain(customer.fullName);
     const timeline = page.locator('section[aria-labelledby="h-timeline"]');
-    await expect(timeline.locator('li').count()).resolves.toBeGreaterThan(0);
-    await expect(timeline.getByRole('link', { name: consultation.reference }).count()).resolves.toBe(1);
+    await expect.poll(() => timeline.locator('li').count()).toBeGreaterThan(0);
+    await expect.poll(() => timeline.getByRole('link', { name: consultation.reference }).count()).toBe(1);
     const medical = page.locator('section[aria-labelledby="h-medical"]');
-    await expect(medical.textContent()).resolves.toContain('Medical details are visible only to the patient’s doctors.');
-    await expect(medical.locator('dt:text-is("Allergies") + dd').textContent()).resolves.toBe('Recorded');
-    await expect(medical.locator('dd.withheld').count()).resolves.toBeGreaterThan(0);
-    await expect(medical.getByRole('button', { name: 'Reveal medical details' }).count()).resolves.toBe(0);
+    await expect.poll(() => medical.textContent()).toContain('Medical details are visible only to the patient’s doctors.');
+    await expect.poll(() => medical.locator('dt:text-is("Allergies") + dd').textContent()).toBe('Recorded');
+    await expect.poll(() => medical.locator('dd.withheld').count()).toBeGreaterThan(0);
+    await expect.poll(() => medical.getByRole('button', { name: 'Reveal medical details' }).count()).toBe(0);
     const agentHtml = await page.content();
     expect(agentHtml).not.toContain(marker);
     expect(agentHtml).not.toContain(markerMeds);
@@ -123,10 +123,10 @@ describe('privacy journey in Chromium', () => {
     await signIn(page, 'doctor@caredesk.test');
     await openProfileByPhone(page, customer.digits, customer);
     const doctorMedical = page.locator('section[aria-labelledby="h-medical"]');
-    await expect(doctorMedical.textContent()).resolves.toContain('you have a consultation with this patient');
-    await expect(doctorMedical.locator('dt:text-is("Allergies") + dd').textContent()).resolves.toBe(marker);
-    await expect(doctorMedical.locator('dt:text-is("Current medications") + dd').textContent()).resolves.toBe(markerMeds);
-    await expect(page.getByText(marker, { exact: true }).isVisible()).resolves.toBe(true);
+    await expect.poll(() => doctorMedical.textContent()).toContain('you have a consultation with this patient');
+    await expect.poll(() => doctorMedical.locator('dt:text-is("Allergies") + dd').textContent()).toBe(marker);
+    await expect.poll(() => doctorMedical.locator('dt:text-is("Current medications") + dd').textContent()).toBe(markerMeds);
+    await expect.poll(() => page.getByText(marker, { exact: true }).isVisible()).toBe(true);
     await expectLinksWork(page);
     await signOut(page);
 

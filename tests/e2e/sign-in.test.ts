@@ -35,12 +35,12 @@ describe('signing in and out in Chromium', () => {
 
     await page.goto(`${server.url}/`);
     const openTickets = await db.prisma.supportTicket.count({ where: { status: { in: ['open', 'pending', 'escalated'] } } });
-    await expect(page.locator('[data-count="open-tickets"]').textContent()).resolves.toBe(String(openTickets));
+    await expect.poll(() => page.locator('[data-count="open-tickets"]').textContent()).toBe(String(openTickets));
     await expectAccessible(page);
 
     for (const link of ['Interactions', 'Tickets', 'Escalations', 'Consultations', 'Customers']) {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link }).click();
-      await expect(page.locator('h1').first().textContent()).resolves.toBeTruthy();
+      await expect.poll(() => page.locator('h1').first().textContent()).toBeTruthy();
       await expectAccessible(page);
     }
 
@@ -57,8 +57,8 @@ describe('signing in and out in Chromium', () => {
     await page.getByLabel('Email').fill('doctor@caredesk.test');
     await page.getByLabel('Password').fill('not-the-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.getByRole('alert').textContent()).resolves.toContain('do not match');
-    await expect(page.getByLabel('Email').inputValue()).resolves.toBe('doctor@caredesk.test');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('do not match');
+    await expect.poll(() => page.getByLabel('Email').inputValue()).toBe('doctor@caredesk.test');
     await expectAccessible(page);
   }, 60_000);
 });

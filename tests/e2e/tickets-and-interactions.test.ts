@@ -47,28 +47,28 @@ describe('interactions and tickets in Chromium', () => {
     await expectAccessible(page);
     await page.getByRole('button', { name: 'Start interaction' }).click();
     await page.waitForURL(/\/interactions\/\d+$/);
-    await expect(page.locator('time[data-since]').first().textContent()).resolves.toMatch(/\d+s/);
-    await expect(page.locator('a[href^="https://wa.me/"]').count()).resolves.toBe(1);
+    await expect.poll(() => page.locator('time[data-since]').first().textContent()).toMatch(/\d+s/);
+    await expect.poll(() => page.locator('a[href^="https://wa.me/"]').count()).toBe(1);
 
     await page.getByRole('button', { name: 'Save note' }).click();
-    await expect(page.locator('#note-body-error').textContent()).resolves.toContain('Write the note');
+    await expect.poll(() => page.locator('#note-body-error').textContent()).toContain('Write the note');
     await expectAccessible(page);
     await page.getByLabel('Add a note').fill('Asked them to check microphone permissions');
     await page.getByRole('button', { name: 'Save note' }).click();
     await expect(page.getByText('Asked them to check microphone permissions')).toBeTruthy();
 
     await page.getByRole('link', { name: 'Turn into ticket' }).click();
-    await expect(page.getByLabel('Subject').inputValue()).resolves.toBe('Cannot hear the doctor');
+    await expect.poll(() => page.getByLabel('Subject').inputValue()).toBe('Cannot hear the doctor');
     await page.getByLabel('Category').selectOption('technical');
     await page.getByLabel('Description').fill('Audio fails on Android app');
     await expectAccessible(page);
     await page.getByRole('button', { name: 'Create ticket' }).click();
     await page.waitForURL(/\/tickets\/\d+$/);
-    await expect(page.locator('h1').textContent()).resolves.toMatch(/TKT-[A-Z0-9]{8}/);
+    await expect.poll(() => page.locator('h1').textContent()).toMatch(/TKT-[A-Z0-9]{8}/);
     await page.getByRole('button', { name: 'Claim' }).click();
-    await expect(page.locator('.flash-success').textContent()).resolves.toContain('You now own');
+    await page.locator('.flash-success', { hasText: 'You now own' }).waitFor(); // waits for the page after the redirect
     await page.getByRole('button', { name: 'Set pending' }).click();
-    await expect(page.getByText('paused').first().textContent()).resolves.toContain('paused');
+    await expect.poll(() => page.getByText('paused').first().textContent()).toContain('paused');
     await expectAccessible(page);
     await page.getByRole('link', { name: 'Edit' }).click();
     await expectAccessible(page);
@@ -86,13 +86,13 @@ describe('interactions and tickets in Chromium', () => {
     const problems = watchPage(page);
     await signIn(page, 'supervisor@caredesk.test');
     await page.goto(`${server.url}/tickets`);
-    await expect(page.locator('nav.tabs a[aria-current="page"]').textContent()).resolves.toBe('All');
+    await expect.poll(() => page.locator('nav.tabs a[aria-current="page"]').textContent()).toBe('All');
     const first = page.locator('tbody tr a[href^="/tickets/"]').first();
     await first.click();
     await expectAccessible(page);
     await page.getByLabel('Assign to').selectOption({ index: 1 });
     await page.getByRole('button', { name: 'Assign' }).click();
-    await expect(page.locator('.flash').first().textContent()).resolves.toMatch(/assigned|unassigned|changed/i);
+    await expect.poll(() => page.locator('.flash').first().textContent()).toMatch(/assigned|unassigned|changed/i);
     expect(problems).toEqual([]);
   }, 90_000);
 });
