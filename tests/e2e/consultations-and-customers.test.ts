@@ -1,32 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { seedDemo, DEMO_PASSWORD } from '../../src/db/seed/demo.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { expectAccessible, launchBrowser, startServer, watchPage } from '../support/browser.js';
+import type { TestDatabase } from '../support/db.js';
+import { closeDemoWorld, type DemoWorld, expectAccessible, openDemoWorld, signInAs, watchPage } from '../support/browser.js';
 
 let db: TestDatabase;
-let server: Awaited<ReturnType<typeof startServer>>;
+let server: DemoWorld['server'];
 let browser: Browser;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  await seedDemo(db.prisma, { customers: 30 });
-  server = await startServer(db);
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await db?.drop();
-});
+beforeAll(async () => ({ db, server, browser } = await openDemoWorld()));
+afterAll(() => closeDemoWorld({ db, server, browser }));
 
-async function signIn(page: Page, email: string) {
-  await page.goto(`${server.url}/login`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${server.url}/`);
-}
+const signIn = (page: Page, email: string) => signInAs(page, server.url, email);
 
 describe('consultations, customers and the audit trail in Chromium', () => {
   it('an agent books a pay-first consultation from a customer profile, then schedules and cancels it', async () => {

@@ -1,24 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { seedDemo, DEMO_PASSWORD } from '../../src/db/seed/demo.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { expectAccessible, launchBrowser, startServer, watchPage } from '../support/browser.js';
+import { DEMO_PASSWORD } from '../../src/db/seed/demo.js';
+import type { TestDatabase } from '../support/db.js';
+import { closeDemoWorld, type DemoWorld, expectAccessible, openDemoWorld, watchPage } from '../support/browser.js';
 
 let db: TestDatabase;
-let server: Awaited<ReturnType<typeof startServer>>;
+let server: DemoWorld['server'];
 let browser: Browser;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  await seedDemo(db.prisma, { customers: 30 });
-  server = await startServer(db);
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await db?.drop();
-});
+beforeAll(async () => ({ db, server, browser } = await openDemoWorld()));
+afterAll(() => closeDemoWorld({ db, server, browser }));
 
 describe('signing in and out in Chromium', () => {
   it('an agent signs in, sees live counts on the home page, visits each module, and signs out', async () => {

@@ -5,6 +5,8 @@ import type { Server } from 'node:http';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { Database } from '../../src/db/client.js';
+import { DEMO_PASSWORD, seedDemo } from '../../src/db/seed/demo.js';
+import { createTestDatabase, type TestDatabase } from './db.js';
 import { buildApp } from './app.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -46,4 +48,33 @@ export async function expectAccessible(page: Page): Promise<void> {
     return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length})`);
   });
   expect(violations, `axe on ${page.url()}`).toEqual([]);
+}
+
+export interface DemoWorld {
+  db: TestDatabase;
+  server: Awaited<ReturnType<typeof startServer>>;
+  browser: Browser;
+}
+
+/** A seeded database of its own, the app listening on it, and Chromium: one per browser test file. */
+export async function openDemoWorld(customers = 30): Promise<DemoWorld> {
+  const db = await createTestDatabase();
+  await seedDemo(db.prisma, { customers });
+  return { db, server: await startServer(db), browser: await launchBrowser() };
+}
+
+export async function closeDemoWorld(world: Partial<DemoWorld>): Promise<void> {
+  await world.browser?.close();
+  await world.server?.close();
+  await world.db?.drop();
+}
+
+export async function signInAs(page: Page, baseUrl: string, email: string, options: { checkAccessibility?: boolean } = {}): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  if (options.checkAccessibility) await expectAccessible(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${baseUrl}/`);
+  if (options.checkAccessibility) await expectAccessible(page);
 }

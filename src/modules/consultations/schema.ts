@@ -1,11 +1,7 @@
 import { z } from 'zod';
 
-/** Blank → undefined; NUL bytes (which PostgreSQL text refuses) are dropped. */
-const blankToUndefined = (value: unknown) => {
-  if (typeof value !== 'string') return value;
-  const text = value.replaceAll('\u0000', '');
-  return text.trim() === '' ? undefined : text;
-};
+/** Blank → undefined. */
+const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const optionalEnum = <T extends readonly [string, ...string[]]>(values: T) => z.preprocess(blankToUndefined, z.enum(values).optional()).catch(undefined);
 const optionalId = z.preprocess(blankToUndefined, z.coerce.number().int().positive().max(2_147_483_647).optional()).catch(undefined);
 const optionalDate = z.preprocess(blankToUndefined, z.string().regex(/^(19|2\d)\d{2}-\d{2}-\d{2}$/).refine((s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().slice(0, 10) === s).optional()).catch(undefined);
@@ -86,7 +82,7 @@ export const assignForm = versionForm.extend({
   doctor: z.union([z.literal('auto'), z.coerce.number().int().positive().max(2_147_483_647)]),
 });
 
-const medicalText = z.preprocess((v) => (typeof v === 'string' && v.replaceAll('\u0000', '').trim() !== '' ? v.replaceAll('\u0000', '').trim() : null), z.string().max(5000, 'Keep this under 5000 characters').nullable());
+const medicalText = z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null), z.string().max(5000, 'Keep this under 5000 characters').nullable());
 export const medicalForm = versionForm.extend({
   presentingComplaint: medicalText,
   medicalHistory: medicalText,
@@ -98,12 +94,4 @@ export const medicalForm = versionForm.extend({
 
 export const idParam = z.coerce.number().int().positive().max(2_147_483_647);
 
-/** Field → message from a zod error, for re-rendering forms. */
-export function fieldErrors(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const key = String(issue.path[0] ?? 'form');
-    out[key] ??= issue.message;
-  }
-  return out;
-}
+export { fieldErrors } from '../../http/forms.js';

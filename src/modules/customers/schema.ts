@@ -15,7 +15,7 @@ export const listQuery = z.object({
 export type ListQuery = z.infer<typeof listQuery>;
 
 export const revealForm = z.object({
-  reason: z.preprocess((v) => (typeof v === 'string' ? v.replaceAll('\u0000', '').trim() : ''), z.string().min(10, 'Give a reason of at least 10 characters').max(500, 'Keep the reason under 500 characters')),
+  reason: z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.string().min(10, 'Give a reason of at least 10 characters').max(500, 'Keep the reason under 500 characters')),
   returnTo: z.string().regex(/^\/consultations\/\d{1,10}$/).optional().catch(undefined),
 });
 

@@ -25,8 +25,7 @@ export const OUTCOME_MIN = 3;
 export const OUTCOME_MAX = 2000;
 
 /** NUL bytes (which PostgreSQL text refuses) are dropped from every text input. */
-const noNul = (value: string) => value.replaceAll('\u0000', '');
-const trimmed = z.preprocess((value) => (typeof value === 'string' ? noNul(value).trim() : value), z.string({ error: 'Required.' }));
+const trimmed = z.preprocess((value) => (typeof value === 'string' ? value.trim() : value), z.string({ error: 'Required.' }));
 
 /** The raise form (sources come back as hidden fields). */
 export const raiseForm = z.object({
@@ -38,7 +37,7 @@ export const raiseForm = z.object({
       .min(REASON_MIN, `Give a reason of at least ${REASON_MIN} characters.`)
       .max(REASON_MAX, `Keep the reason under ${REASON_MAX} characters.`),
   ),
-  idempotencyKey: z.string().transform(noNul).pipe(z.string().trim().min(8).max(100)).optional().catch(undefined),
+  idempotencyKey: z.string().trim().min(8).max(100).optional().catch(undefined),
 });
 export type RaiseInput = z.infer<typeof raiseForm> & { targetUserId: number };
 
@@ -61,7 +60,7 @@ export type ResolveInput = z.infer<typeof resolveForm>;
 export const closeForm = z.object({
   version: versionField,
   outcome: z.preprocess(
-    (value) => (typeof value === 'string' && noNul(value).trim() === '' ? undefined : typeof value === 'string' ? noNul(value).trim() : value),
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : typeof value === 'string' ? value.trim() : value),
     z.string().max(OUTCOME_MAX, `Keep the outcome under ${OUTCOME_MAX} characters.`).optional(),
   ),
   ticketStatus: ticketStatusField,
@@ -78,12 +77,4 @@ export const listQuery = z.object({
 });
 export type ListQuery = z.infer<typeof listQuery>;
 
-/** Turns a zod error into { field: first message }. */
-export function fieldErrorsOf(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const key = String(issue.path[0] ?? '_form');
-    out[key] ??= issue.message;
-  }
-  return out;
-}
+export { fieldErrors as fieldErrorsOf } from '../../http/forms.js';

@@ -4,10 +4,9 @@ export const CHANNELS = ['chat', 'call', 'email'] as const;
 export const INTERACTION_STATUSES = ['active', 'pending', 'resolved'] as const;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-/** NUL bytes (which PostgreSQL text refuses) are dropped from every text input. */
-const noNul = (v: string) => v.replaceAll('\u0000', '');
+/** Trimmed optional text; blank or missing → undefined. */
 const optionalText = (max: number) =>
-  z.preprocess((v) => (typeof v === 'string' ? noNul(v).trim() : undefined), z.string().max(max).optional()).catch(undefined);
+  z.preprocess((v) => (typeof v === 'string' ? v.trim() : undefined), z.string().max(max).optional()).catch(undefined);
 const optionalDate = z
   .preprocess((v) => (typeof v === 'string' && DATE.test(v) && !Number.isNaN(Date.parse(v)) && new Date(v).toISOString().slice(0, 10) === v ? v : undefined), z.string().optional())
   .catch(undefined);
@@ -38,24 +37,16 @@ export const newQuery = z.object({
 export const createForm = z.object({
   customerId: z.coerce.number({ error: 'Choose a customer.' }).int('Choose a customer.').positive('Choose a customer.').max(2_147_483_647, 'Choose a customer.'),
   channel: z.enum(CHANNELS, { error: 'Choose a channel.' }),
-  subject: z.preprocess((v) => (typeof v === 'string' ? noNul(v).trim() : ''), z.string().max(200, 'Keep the subject under 200 characters.')),
-  idempotencyKey: z.preprocess((v) => (typeof v === 'string' && noNul(v).length > 0 ? noNul(v) : undefined), z.string().max(100).optional()).catch(undefined),
+  subject: z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.string().max(200, 'Keep the subject under 200 characters.')),
+  idempotencyKey: z.preprocess((v) => (typeof v === 'string' && v.length > 0 ? v : undefined), z.string().max(100).optional()).catch(undefined),
 });
 export type CreateInput = z.infer<typeof createForm>;
 
 export const noteForm = z.object({
   body: z.preprocess(
-    (v) => (typeof v === 'string' ? noNul(v).trim() : ''),
+    (v) => (typeof v === 'string' ? v.trim() : ''),
     z.string().min(1, 'Write the note before saving it.').max(5000, 'Keep a note under 5,000 characters.'),
   ),
 });
 
-/** zod issues → { field: first message }. */
-export function fieldErrors(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const key = String(issue.path[0] ?? 'form');
-    out[key] ??= issue.message;
-  }
-  return out;
-}
+export { fieldErrors } from '../../http/forms.js';

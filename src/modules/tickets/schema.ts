@@ -7,9 +7,8 @@ export const VIEWS = ['mine', 'unassigned', 'all'] as const;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** NUL bytes (which PostgreSQL text refuses) are dropped from every text input. */
-const noNul = (v: string) => v.replaceAll('\u0000', '');
 const optionalText = (max: number) =>
-  z.preprocess((v) => (typeof v === 'string' && noNul(v).trim() !== '' ? noNul(v).trim() : undefined), z.string().max(max).optional()).catch(undefined);
+  z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined), z.string().max(max).optional()).catch(undefined);
 const optionalDate = z
   .preprocess((v) => (typeof v === 'string' && DATE.test(v) && !Number.isNaN(Date.parse(v)) && new Date(v).toISOString().slice(0, 10) === v ? v : undefined), z.string().optional())
   .catch(undefined);
@@ -43,7 +42,7 @@ export const newQuery = z.object({
 });
 
 const text = (label: string, max: number) =>
-  z.preprocess((v) => (typeof v === 'string' ? noNul(v).trim() : ''), z.string().min(1, `Enter a ${label}.`).max(max, `Keep the ${label} under ${max.toLocaleString('en')} characters.`));
+  z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.string().min(1, `Enter a ${label}.`).max(max, `Keep the ${label} under ${max.toLocaleString('en')} characters.`));
 
 const ticketFields = {
   category: z.enum(CATEGORIES, { error: 'Choose a category.' }),
@@ -57,7 +56,7 @@ export const createForm = z.object({
   interactionId: optionalId,
   consultationId: optionalId,
   ...ticketFields,
-  idempotencyKey: z.preprocess((v) => (typeof v === 'string' && noNul(v).length > 0 ? noNul(v) : undefined), z.string().max(100).optional()).catch(undefined),
+  idempotencyKey: z.preprocess((v) => (typeof v === 'string' && v.length > 0 ? v : undefined), z.string().max(100).optional()).catch(undefined),
 });
 export type CreateInput = z.infer<typeof createForm>;
 
@@ -76,11 +75,4 @@ export const assignForm = z.object({
   version: versionField,
 });
 
-export function fieldErrors(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const key = String(issue.path[0] ?? 'form');
-    out[key] ??= issue.message;
-  }
-  return out;
-}
+export { fieldErrors } from '../../http/forms.js';
