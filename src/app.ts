@@ -11,6 +11,7 @@ import { errorHandler, notFound } from './http/errors.js';
 import { exposeFlash } from './http/flash.js';
 import { exposeNavigation } from './http/navigation.js';
 import { renewSession } from './http/session-renewal.js';
+import { redirectAfterSave } from './http/redirect-after-save.js';
 import { stripNul } from './http/strip-nul.js';
 import { homeRouter } from './modules/home/router.js';
 import { consultationsRouter } from './modules/consultations/router.js';
@@ -84,6 +85,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(auth.initialize());
   app.use(auth.session());
   app.use(renewSession);
+  app.use(redirectAfterSave);
   app.use(csrfProtection);
   app.use(exposeFlash);
   app.use(exposeNavigation);

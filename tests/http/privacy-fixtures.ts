@@ -3,16 +3,20 @@ import type { TestDatabase } from '../support/db.js';
 
 let counter = 0;
 
+/** Random letters only, so generated names and emails never match a digit search. */
+const letters = () => randomBytes(4).toString('hex').replace(/\d/g, (d) => 'ghijklmnop'[Number(d)]);
+
 /** A customer row with fullName and phoneDigits kept consistent. */
 export async function makeCustomer(db: TestDatabase, extra: Partial<{ firstName: string; lastName: string; email: string; phone: string; dateOfBirth: Date; createdAt: Date; lastActivityAt: Date | null }> = {}) {
   counter += 1;
   const firstName = extra.firstName ?? `Pat${counter}`;
-  const lastName = extra.lastName ?? `Lee${randomBytes(3).toString('hex')}`;
-  const phone = extra.phone ?? `+234 80${String(counter).padStart(2, '0')} ${randomBytes(3).readUIntBE(0, 3) % 1000000}`;
+  const lastName = extra.lastName ?? `Lee${letters()}`;
+  // Fixed digits: a random default could contain the digits another test searches for.
+  const phone = extra.phone ?? `+234 700 000 ${String(counter).padStart(4, '0')}`;
   return db.prisma.customer.create({
     data: {
       firstName, lastName, fullName: `${firstName} ${lastName}`,
-      email: extra.email ?? `p${counter}-${randomBytes(3).toString('hex')}@example.test`,
+      email: extra.email ?? `p${counter}-${letters()}@example.test`,
       phone, phoneDigits: phone.replace(/\D/g, ''),
       dateOfBirth: extra.dateOfBirth ?? new Date('1990-05-17'),
       createdAt: extra.createdAt, lastActivityAt: extra.lastActivityAt ?? null,
