@@ -19,7 +19,7 @@ const configSchema = z.object({
   MEDICAL_REVEAL_MINUTES: z.coerce.number().int().positive().default(60),
   ESCALATION_STALE_HOURS: z.coerce.number().positive().default(4),
   SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
-  TRUST_PROXY: z.coerce.boolean().default(false),
+  TRUST_PROXY: z.stringbool().default(false),
   DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
 });
 
