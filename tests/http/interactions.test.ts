@@ -28,6 +28,15 @@ async function start(s: Session, extra: Record<string, string> = {}) {
   return Number(/\/interactions\/(\d+)/.exec(res.headers.location)![1]);
 }
 
+/** The version the interaction page's status forms carry, as a user's browser would send it. */
+async function pageVersion(s: Session, id: number): Promise<string> {
+  const page = await s.agent.get(`/interactions/${id}`);
+  expect(page.status).toBe(200);
+  const match = /name="version" value="(\d+)"/.exec(page.text);
+  expect(match, 'version input on the page').not.toBeNull();
+  return match![1];
+}
+
 describe('access', () => {
   it('redirects anonymous users to /login with 303', async () => {
     const res = await request(app).get('/interactions');
@@ -50,7 +59,7 @@ describe('access', () => {
     expect((await as.agent2.agent.get(`/interactions/${id}`)).status).toBe(200);
     expect((await as.agent2.agent.post(`/interactions/${id}/pending`).type('form').send({ _csrf: as.agent2.csrf })).status).toBe(403);
     expect((await as.agent2.agent.post(`/interactions/${id}/notes`).type('form').send({ _csrf: as.agent2.csrf, body: 'hi' })).status).toBe(403);
-    expect((await as.supervisor.agent.post(`/interactions/${id}/pending`).type('form').send({ _csrf: as.supervisor.csrf })).status).toBe(303);
+    expect((await as.supervisor.agent.post(`/interactions/${id}/pending`).type('form').send({ _csrf: as.supervisor.csrf, version: await pageVersion(as.supervisor, id) })).status).toBe(303);
   });
 });
 
@@ -112,11 +121,97 @@ describe('the interaction page', () => {
 
   it('ends an interaction with a duration and refuses ending it twice', async () => {
     const id = await start(as.agent);
-    expect((await as.agent.agent.post(`/interactions/${id}/end`).type('form').send({ _csrf: as.agent.csrf })).status).toBe(303);
+    expect((await as.agent.agent.post(`/interactions/${id}/end`).type('form').send({ _csrf: as.agent.csrf, version: await pageVersion(as.agent, id) })).status).toBe(303);
     const row = await db.prisma.interaction.findUniqueOrThrow({ where: { id } });
     expect(row.status).toBe('resolved');
     expect(row.durationSeconds).toBeGreaterThanOrEqual(0);
-    expect((await as.agent.agent.post(`/interactions/${id}/end`).type('form').send({ _csrf: as.agent.csrf })).status).toBe(422);
+    expect((await as.agent.agent.post(`/interactions/${id}/end`).type('form').send({ _csrf: as.agent.csrf, version: String(row.version) })).status).toBe(422);
+  });
+});
+
+describe('status changes carry the version (no lost updates)', () => {
+  it('gives the second of two open pages a 409 conflict page and keeps the first change', async () => {
+    const id = await start(as.agent);
+    // Both the agent and a supervisor have the page open at the same version.
+    const agentVersion = await pageVersion(as.agent, id);
+    const supervisorVersion = await pageVersion(as.supervisor, id);
+    expect(supervisorVersion).toBe(agentVersion);
+
+    expect((await as.agent.agent.post(`/interactions/${id}/end`).type('form').send({ _csrf: as.agent.csrf, version: agentVersion })).status).toBe(303);
+    const ended = await db.prisma.interaction.findUniqueOrThrow({ where: { id } });
+    expect(ended.status).toBe('resolved');
+
+    const stale = await as.supervisor.agent.post(`/interactions/${id}/pending`).type('form').send({ _csrf: as.supervisor.csrf, version: supervisorVersion });
+    expect(stale.status).toBe(409);
+    expect(stale.text).toContain('Someone changed interaction #' + id + ' first');
+    expect(stale.text).toMatch(/Saved now[\s\S]*badge-resolved[\s\S]*You asked for[\s\S]*Set pending/);
+    expect(stale.text).toContain('status: active → resolved');
+    // Pending is no longer possible from resolved: no retry form, only a way back.
+    expect(stale.text).not.toContain(`action="/interactions/${id}/pending"`);
+    expect(stale.text).toContain(`href="/interactions/${id}"`);
+
+    const after = await db.prisma.interaction.findUniqueOrThrow({ where: { id } });
+    expect(after).toMatchObject({ status: 'resolved', endedAt: ended.endedAt, durationSeconds: ended.durationSeconds, version: ended.version });
+    const changes = await db.prisma.recordChange.findMany({ where: { recordType: 'interaction', recordId: id }, orderBy: { id: 'asc' } });
+    expect(changes.map((c) => c.toValue)).toEqual(['active', 'resolved']);
+  });
+
+  it('offers a retry with the new version when the action is still legal', async () => {
+    const id = await start(as.agent);
+    const old = await pageVersion(as.supervisor, id);
+    expect((await as.agent.agent.post(`/interactions/${id}/pending`).type('form').send({ _csrf: as.agent.csrf, version: await pageVersion(as.agent, id) })).status).toBe(303);
+
+    const stale = await as.supervisor.agent.post(`/interactions/${id}/end`).type('form').send({ _csrf: as.supervisor.csrf, version: old });
+    expect(stale.status).toBe(409);
+    expect((await db.prisma.interaction.findUniqueOrThrow({ where: { id } })).status).toBe('pending');
+    const current = (await db.prisma.interaction.findUniqueOrThrow({ where: { id } })).version;
+    const retry = new RegExp(`<form method="post" action="/interactions/${id}/end"[^>]*>[\\s\\S]*?name="version" value="(\\d+)"`).exec(stale.text);
+    expect(retry?.[1]).toBe(String(current));
+    expect(stale.text).toContain('End interaction anyway');
+
+    expect((await as.supervisor.agent.post(`/interactions/${id}/end`).type('form').send({ _csrf: as.supervisor.csrf, version: retry![1] })).status).toBe(303);
+    expect((await db.prisma.interaction.findUniqueOrThrow({ where: { id } })).status).toBe('resolved');
+  });
+
+  it('answers 422 with a message for a missing or invalid version, after 404/403', async () => {
+    const id = await start(as.agent);
+    for (const version of [undefined, '', 'abc', '0', '-1', '1.5', '99999999999']) {
+      const res = await as.agent.agent.post(`/interactions/${id}/pending`).type('form').send({ _csrf: as.agent.csrf, ...(version === undefined ? {} : { version }) });
+      expect(res.status, `version=${String(version)}`).toBe(422);
+      expect(res.text).toContain('reload the page and try again');
+    }
+    const arrays = await as.agent.agent.post(`/interactions/${id}/end`).type('form').send(`_csrf=${encodeURIComponent(as.agent.csrf)}&version=1&version=1`);
+    expect(arrays.status).toBe(422);
+    expect((await db.prisma.interaction.findUniqueOrThrow({ where: { id } })).status).toBe('active');
+    // A stranger or an unknown row learns nothing about the form.
+    expect((await as.agent2.agent.post(`/interactions/${id}/pending`).type('form').send({ _csrf: as.agent2.csrf })).status).toBe(403);
+    expect((await as.agent.agent.post('/interactions/999999/pending').type('form').send({ _csrf: as.agent.csrf })).status).toBe(404);
+  });
+
+  it('does not ask for a version to add a note (an append)', async () => {
+    const id = await start(as.agent);
+    const version = await pageVersion(as.agent, id);
+    expect((await as.agent.agent.post(`/interactions/${id}/notes`).type('form').send({ _csrf: as.agent.csrf, body: 'Appended' })).status).toBe(303);
+    expect(await pageVersion(as.agent, id)).toBe(version);
+  });
+});
+
+describe('escalation links', () => {
+  it('links only the escalations the viewer may open', async () => {
+    const id = await start(as.agent);
+    const admin = await db.prisma.user.findFirstOrThrow({ where: { role: 'admin' }, select: { id: true } });
+    const raised = await as.agent.agent.post('/escalations').type('form').send({ _csrf: as.agent.csrf, interactionId: String(id), targetType: 'admin', targetUserId: String(admin.id), reason: 'Needs an admin decision.' });
+    expect(raised.status).toBe(303);
+    const escalationId = Number(/\/escalations\/(\d+)/.exec(raised.headers.location)![1]);
+    const link = `href="/escalations/${escalationId}"`;
+
+    expect((await as.agent.agent.get(`/interactions/${id}`)).text).toContain(link);
+    expect((await as.supervisor.agent.get(`/interactions/${id}`)).text).toContain(link);
+    const other = await as.agent2.agent.get(`/interactions/${id}`);
+    expect(other.status).toBe(200);
+    expect(other.text).toContain(`Escalation #${escalationId}`);
+    expect(other.text).not.toContain(link);
+    expect([403, 404]).toContain((await as.agent2.agent.get(`/escalations/${escalationId}`)).status);
   });
 });
 

@@ -167,6 +167,40 @@ describe('editing', () => {
   });
 });
 
+describe('escalation links on the ticket page', () => {
+  it("shows another agent the escalation's status and outcome but links it only for those who may open it", async () => {
+    const id = await create(as.agent);
+    await db.prisma.supportTicket.update({ where: { id }, data: { assigneeId: users.agent.id } });
+    const raised = await as.agent.agent.post('/escalations').type('form').send({
+      _csrf: as.agent.csrf, ticketId: String(id), targetType: 'admin', targetUserId: String(users.admin.id), reason: 'Refund above the agent limit.',
+    });
+    expect(raised.status).toBe(303);
+    const escalationId = Number(/\/escalations\/(\d+)/.exec(raised.headers.location)![1]);
+    const { version } = await db.prisma.escalation.findUniqueOrThrow({ where: { id: escalationId }, select: { version: true } });
+    const resolved = await as.admin.agent.post(`/escalations/${escalationId}/resolve`).type('form').send({
+      _csrf: as.admin.csrf, version: String(version), outcome: 'Refund approved by finance', ticketStatus: 'pending',
+    });
+    expect(resolved.status).toBe(303);
+    const link = `href="/escalations/${escalationId}"`;
+
+    // Agent B may read A's ticket, and sees what happened, but cannot open the escalation: no link.
+    const other = await as.agent2.agent.get(`/tickets/${id}`);
+    expect(other.status).toBe(200);
+    expect(other.text).toContain(`Escalation #${escalationId}`);
+    expect(other.text).toContain('badge-resolved');
+    expect(other.text).toContain('Refund approved by finance');
+    expect(other.text).not.toContain(link);
+    expect([403, 404]).toContain((await as.agent2.agent.get(`/escalations/${escalationId}`)).status);
+
+    // The raising (and assigned) agent and a supervisor get the link, and it opens.
+    for (const s of [as.agent, as.supervisor]) {
+      const page = await s.agent.get(`/tickets/${id}`);
+      expect(page.text).toContain(link);
+      expect((await s.agent.get(`/escalations/${escalationId}`)).status).toBe(200);
+    }
+  });
+});
+
 describe('bad input never causes a 500', () => {
   it('returns 404 for bad ids', async () => {
     for (const path of ['/tickets/abc', '/tickets/99999999999', '/tickets/0', '/tickets/-1', '/tickets/999999', '/tickets/abc/edit']) {

@@ -115,7 +115,7 @@ describe('record-level access', () => {
     expect((await db.prisma.interaction.findUniqueOrThrow({ where: { id: theirs.id } })).status).toBe('active');
 
     await agent.post(`/interactions/${mine.id}/notes`).type('form').send({ _csrf: csrf, body: 'My note' }).expect(303);
-    await agent.post(`/interactions/${mine.id}/end`).type('form').send({ _csrf: csrf }).expect(303);
+    await agent.post(`/interactions/${mine.id}/end`).type('form').send({ _csrf: csrf, version: String(mine.version) }).expect(303);
     expect(await db.prisma.interactionNote.count({ where: { interactionId: mine.id } })).toBe(1);
     expect((await db.prisma.interaction.findUniqueOrThrow({ where: { id: mine.id } })).status).toBe('resolved');
   });

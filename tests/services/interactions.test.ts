@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createUser } from '../support/app.js';
-import { ForbiddenError, TransitionError, ValidationError } from '../../src/errors.js';
+import { ConflictError, ForbiddenError, TransitionError, ValidationError } from '../../src/errors.js';
 import { contactLinks } from '../../src/lib/contact-links.js';
 import type { Actor } from '../../src/modules/interactions/policy.js';
 import { addNote, changeStatus, computeDurationSeconds, listInteractions, searchCustomers, startInteraction } from '../../src/modules/interactions/service.js';
@@ -32,9 +32,9 @@ describe('durations', () => {
 
   it('stamps the end and includes a pending period in the duration', async () => {
     const { id } = await startInteraction(db.prisma, agent, { customerId, channel: 'call', subject: '' }, t0);
-    await changeStatus(db.prisma, agent, id, 'pending', sec(60));
-    await changeStatus(db.prisma, agent, id, 'active', sec(600));
-    await changeStatus(db.prisma, agent, id, 'resolved', sec(900));
+    await changeStatus(db.prisma, agent, id, 'pending', 1, sec(60));
+    await changeStatus(db.prisma, agent, id, 'active', 2, sec(600));
+    await changeStatus(db.prisma, agent, id, 'resolved', 3, sec(900));
     const row = await db.prisma.interaction.findUniqueOrThrow({ where: { id } });
     expect(row).toMatchObject({ status: 'resolved', endedAt: sec(900), durationSeconds: 900 });
     const changes = await db.prisma.recordChange.findMany({ where: { recordType: 'interaction', recordId: id }, orderBy: { id: 'asc' } });
@@ -43,7 +43,7 @@ describe('durations', () => {
 
   it('never stores a negative duration when the clock is behind the start', async () => {
     const { id } = await startInteraction(db.prisma, agent, { customerId, channel: 'chat', subject: '' }, sec(100));
-    await changeStatus(db.prisma, agent, id, 'resolved', sec(10));
+    await changeStatus(db.prisma, agent, id, 'resolved', 1, sec(10));
     const row = await db.prisma.interaction.findUniqueOrThrow({ where: { id } });
     expect(row.durationSeconds).toBe(0);
     expect(row.endedAt).toEqual(sec(100));
@@ -53,12 +53,39 @@ describe('durations', () => {
 describe('lifecycle and policy', () => {
   it('refuses illegal transitions and changes by another agent', async () => {
     const { id } = await startInteraction(db.prisma, agent, { customerId, channel: 'email', subject: 'Refund' });
-    await expect(changeStatus(db.prisma, agent, id, 'active')).rejects.toBeInstanceOf(TransitionError);
-    await expect(changeStatus(db.prisma, agent2, id, 'pending')).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(changeStatus(db.prisma, agent, id, 'active', 1)).rejects.toBeInstanceOf(TransitionError);
+    await expect(changeStatus(db.prisma, agent2, id, 'pending', 1)).rejects.toBeInstanceOf(ForbiddenError);
     await expect(addNote(db.prisma, agent2, id, 'not mine')).rejects.toBeInstanceOf(ForbiddenError);
-    await changeStatus(db.prisma, supervisor, id, 'resolved');
-    await expect(changeStatus(db.prisma, agent, id, 'pending')).rejects.toBeInstanceOf(TransitionError);
+    await changeStatus(db.prisma, supervisor, id, 'resolved', 1);
+    await expect(changeStatus(db.prisma, agent, id, 'pending', 2)).rejects.toBeInstanceOf(TransitionError);
     await expect(addNote(db.prisma, agent, id, 'too late')).rejects.toBeInstanceOf(TransitionError);
+  });
+
+  it('refuses a stale version with a ConflictError carrying the current state, and writes nothing', async () => {
+    const { id } = await startInteraction(db.prisma, agent, { customerId, channel: 'call', subject: 'Stale' }, t0);
+    await changeStatus(db.prisma, supervisor, id, 'resolved', 1, sec(120));
+    const before = await db.prisma.interaction.findUniqueOrThrow({ where: { id } });
+    const changesBefore = await db.prisma.recordChange.count({ where: { recordType: 'interaction', recordId: id } });
+    // The agent's page still shows version 1 (active): "Set pending" must not go through…
+    const error = await changeStatus(db.prisma, agent, id, 'pending', 1, sec(300)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect((error as ConflictError<{ status: string; version: number; endedAt: Date; lastChange: { toValue: string } }>).current).toMatchObject({
+      status: 'resolved', version: 2, endedAt: sec(120), lastChange: { toValue: 'resolved' },
+    });
+    // …nor may an "End" with the old version restamp the end time.
+    await expect(changeStatus(db.prisma, agent, id, 'resolved', 1, sec(300))).rejects.toBeInstanceOf(ConflictError);
+    // A version from the future is just as stale.
+    await expect(changeStatus(db.prisma, agent, id, 'pending', 99, sec(300))).rejects.toBeInstanceOf(ConflictError);
+    expect(await db.prisma.interaction.findUniqueOrThrow({ where: { id } })).toEqual(before);
+    expect(await db.prisma.recordChange.count({ where: { recordType: 'interaction', recordId: id } })).toBe(changesBefore);
+  });
+
+  it('notes are appends: they leave the version alone, so an open page can still change the status', async () => {
+    const { id } = await startInteraction(db.prisma, agent, { customerId, channel: 'chat', subject: '' }, t0);
+    await addNote(db.prisma, agent, id, 'first', sec(30));
+    expect((await db.prisma.interaction.findUniqueOrThrow({ where: { id } })).version).toBe(1);
+    await changeStatus(db.prisma, agent, id, 'pending', 1, sec(60));
+    expect((await db.prisma.interaction.findUniqueOrThrow({ where: { id } })).version).toBe(2);
   });
 
   it('sets firstResponseAt with the first note only', async () => {

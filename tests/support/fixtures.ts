@@ -141,6 +141,7 @@ export async function validBody(db: Database, key: string, records: ActorRecords
   const p = db.prisma;
   const ticketVersion = async () => String((await p.supportTicket.findUniqueOrThrow({ where: { id: records.ticketId }, select: { version: true } })).version);
   const consultationVersion = async () => String((await p.consultation.findUniqueOrThrow({ where: { id: records.consultationId }, select: { version: true } })).version);
+  const interactionVersion = async () => String((await p.interaction.findUniqueOrThrow({ where: { id: records.interactionId }, select: { version: true } })).version);
   const escalationVersion = async () => String((await p.escalation.findUniqueOrThrow({ where: { id: records.escalationId }, select: { version: true } })).version);
   switch (key) {
     case 'POST /login':
@@ -153,7 +154,7 @@ export async function validBody(db: Database, key: string, records: ActorRecords
     case 'POST /interactions/:id/pending':
     case 'POST /interactions/:id/resume':
     case 'POST /interactions/:id/end':
-      return {};
+      return { version: await interactionVersion() };
     case 'POST /tickets':
       return { customerId: String(records.customerId), category: 'technical', priority: 'high', subject: 'App crashes on login', description: 'Since the last update.', idempotencyKey: randomUUID() };
     case 'POST /tickets/:id/edit':

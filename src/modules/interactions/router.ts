@@ -2,14 +2,25 @@ import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
 import type { Db } from '../../db/client.js';
-import { NotFoundError, ValidationError } from '../../errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { flash } from '../../http/flash.js';
 import { STAFF, requireRole } from '../../http/guards.js';
 import { pageQuery, pageView } from '../../http/pagination.js';
 import { canAct, isManager, type Actor } from './policy.js';
 import { fmt, presentContact } from './presenter.js';
-import { createForm, fieldErrors, listQuery, newQuery, noteForm, parseId } from './schema.js';
-import { addNote, changeStatus, findCustomer, getInteraction, listInteractions, searchCustomers, startInteraction } from './service.js';
+import { createForm, fieldErrors, listQuery, newQuery, noteForm, parseId, statusForm } from './schema.js';
+import {
+  addNote, assertMayChange, canTransition, changeStatus, findCustomer, getInteraction, listInteractions, searchCustomers, startInteraction,
+  visibleEscalationIds, type InteractionConflictState,
+} from './service.js';
+
+/** The three status forms: the path segment, the status it asks for, and its button label. */
+const STATUS_ACTIONS = {
+  pending: { to: 'pending', label: 'Set pending', done: 'Interaction set to pending.' },
+  resume: { to: 'active', label: 'Resume', done: 'Interaction is active again.' },
+  end: { to: 'resolved', label: 'End interaction', done: 'Interaction ended.' },
+} as const;
+type StatusAction = keyof typeof STATUS_ACTIONS;
 
 function actorOf(req: Request): Actor {
   return { id: req.user!.id, role: req.user!.role, name: req.user!.name };
@@ -24,9 +35,11 @@ function idOf(req: Request): number {
 async function renderShow(db: Db, req: Request, res: Response, status = 200, note: { body?: string; errors?: Record<string, string> } = {}) {
   const interaction = await getInteraction(db, idOf(req));
   const actor = actorOf(req);
+  const openableEscalations = await visibleEscalationIds(db, actor, interaction.escalations.map((e) => e.id));
   res.status(status).render('interactions/show', {
     title: `Interaction #${interaction.id}`,
     interaction,
+    openableEscalations,
     contact: presentContact(interaction.customer),
     mayAct: canAct(actor, interaction),
     noteBody: note.body ?? '',
@@ -92,10 +105,28 @@ export function interactionsRouter({ db }: AppContext): Router {
     res.redirect(303, `/interactions/${id}#notes`);
   };
 
-  const status = (to: 'active' | 'pending' | 'resolved', message: string) => async (req: Request, res: Response) => {
+  const status = (action: StatusAction) => async (req: Request, res: Response) => {
     const id = idOf(req);
-    await changeStatus(db, actorOf(req), id, to);
-    flash(req, 'success', message);
+    const actor = actorOf(req);
+    const { to, done } = STATUS_ACTIONS[action];
+    const parsed = statusForm.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      await assertMayChange(db, actor, id); // an unknown row or a stranger still gets 404/403 first
+      throw new ValidationError(parsed.error.issues[0]?.message ?? 'Reload the page and try again.');
+    }
+    try {
+      await changeStatus(db, actor, id, to, parsed.data.version);
+    } catch (error) {
+      if (!(error instanceof ConflictError) || !error.current) throw error;
+      const current = error.current as InteractionConflictState;
+      return res.status(409).render('interactions/conflict', {
+        title: `Someone changed interaction #${current.id} first`,
+        current, fmt, message: error.message,
+        requested: { action, label: STATUS_ACTIONS[action].label, to, version: parsed.data.version },
+        canRetry: canAct(actor, current) && canTransition(current.status, to),
+      });
+    }
+    flash(req, 'success', done);
     res.redirect(303, `/interactions/${id}`);
   };
 
@@ -104,8 +135,8 @@ export function interactionsRouter({ db }: AppContext): Router {
   r.post('/', requireRole(...STAFF), create);
   r.get('/:id', requireRole(...STAFF), show);
   r.post('/:id/notes', requireRole(...STAFF), note);
-  r.post('/:id/pending', requireRole(...STAFF), status('pending', 'Interaction set to pending.'));
-  r.post('/:id/resume', requireRole(...STAFF), status('active', 'Interaction is active again.'));
-  r.post('/:id/end', requireRole(...STAFF), status('resolved', 'Interaction ended.'));
+  r.post('/:id/pending', requireRole(...STAFF), status('pending'));
+  r.post('/:id/resume', requireRole(...STAFF), status('resume'));
+  r.post('/:id/end', requireRole(...STAFF), status('end'));
   return r;
 }

@@ -49,4 +49,13 @@ export const noteForm = z.object({
   ),
 });
 
+/** Pending / resume / end: the row version the page was rendered with (lost-update check). */
+const VERSION_MESSAGE = 'This form has no valid version of the interaction: reload the page and try again.';
+export const statusForm = z.object({
+  version: z.preprocess(
+    (v) => (typeof v === 'string' && /^\d{1,10}$/.test(v.trim()) ? Number(v.trim()) : v),
+    z.number({ error: VERSION_MESSAGE }).int(VERSION_MESSAGE).min(1, VERSION_MESSAGE).max(2_147_483_647, VERSION_MESSAGE),
+  ),
+});
+
 export { fieldErrors } from '../../http/forms.js';

@@ -1,8 +1,9 @@
 import type { Db } from '../../db/client.js';
 import type { InteractionStatus } from '../../generated/prisma/enums.js';
 import type { Prisma } from '../../generated/prisma/client.js';
-import { NotFoundError, TransitionError, ValidationError } from '../../errors.js';
+import { ConflictError, NotFoundError, TransitionError, ValidationError } from '../../errors.js';
 import { PAGE_SIZE } from '../../http/pagination.js';
+import { visibleWhere as escalationVisibleWhere } from '../escalations/policy.js';
 import { assertCanAct, defaultScope, type Actor } from './policy.js';
 import type { CreateInput, ListQuery } from './schema.js';
 
@@ -130,10 +131,47 @@ export async function getInteraction(db: Db, id: number) {
   return { ...interaction, changes };
 }
 
+/**
+ * Of the given escalation ids, those the viewer may open, in one query with the escalations
+ * module's own visibility rule (used to decide which escalation links a ticket or interaction page shows).
+ */
+export async function visibleEscalationIds(db: Db, actor: { id: number; role: Actor['role'] }, ids: number[]): Promise<Set<number>> {
+  if (!ids.length) return new Set();
+  const rows = await db.escalation.findMany({ where: { AND: [{ id: { in: ids } }, escalationVisibleWhere(actor)] }, select: { id: true } });
+  return new Set(rows.map((e) => e.id));
+}
+
 async function loadForAction(db: Db, id: number) {
-  const row = await db.interaction.findUnique({ where: { id }, select: { id: true, agentId: true, status: true, startedAt: true, firstResponseAt: true } });
+  const row = await db.interaction.findUnique({ where: { id }, select: { id: true, agentId: true, status: true, startedAt: true, firstResponseAt: true, version: true } });
   if (!row) throw new NotFoundError('No such interaction.');
   return row;
+}
+
+/** 404 for an unknown interaction, 403 when the actor may not change it (checked before the form is judged). */
+export async function assertMayChange(db: Db, actor: Actor, id: number): Promise<void> {
+  assertCanAct(actor, await loadForAction(db, id));
+}
+
+/** What the conflict page shows as "saved now": the row's state and its last recorded change. */
+export async function conflictState(db: Db, id: number) {
+  const [row, lastChange] = await Promise.all([
+    db.interaction.findUnique({
+      where: { id },
+      select: { id: true, agentId: true, status: true, subject: true, startedAt: true, endedAt: true, durationSeconds: true, version: true, updatedAt: true },
+    }),
+    db.recordChange.findFirst({
+      where: { recordType: 'interaction', recordId: id },
+      select: { field: true, fromValue: true, toValue: true, createdAt: true, actor: { select: { name: true } } },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    }),
+  ]);
+  if (!row) throw new NotFoundError('No such interaction.');
+  return { ...row, lastChange };
+}
+export type InteractionConflictState = Awaited<ReturnType<typeof conflictState>>;
+
+async function conflict(db: Db, id: number): Promise<ConflictError<InteractionConflictState>> {
+  return new ConflictError('Someone changed this interaction after you loaded the page.', await conflictState(db, id));
 }
 
 /** Internal note (never shown to patients); the first one stamps firstResponseAt. */
@@ -158,10 +196,16 @@ export function canTransition(from: InteractionStatus, to: InteractionStatus): b
   return TRANSITIONS[from].includes(to);
 }
 
-/** active ⇄ pending, and either → resolved (stamps endedAt and the server-computed duration). */
-export async function changeStatus(db: Db, actor: Actor, id: number, to: InteractionStatus, now = new Date()) {
+/**
+ * active ⇄ pending, and either → resolved (stamps endedAt and the server-computed duration).
+ * `version` is the one the user's page showed: if the row changed since, nothing is written and a
+ * ConflictError carries the current state (checked before the lifecycle, so a stale page always
+ * learns what happened rather than getting a bare refusal).
+ */
+export async function changeStatus(db: Db, actor: Actor, id: number, to: InteractionStatus, version: number, now = new Date()) {
   const row = await loadForAction(db, id);
   assertCanAct(actor, row);
+  if (row.version !== version) throw await conflict(db, id);
   if (!canTransition(row.status, to)) throw new TransitionError(`An interaction that is ${row.status} cannot become ${to}.`);
   const data: Prisma.InteractionUpdateManyMutationInput = { status: to, version: { increment: 1 } };
   if (to === 'resolved') {
@@ -169,10 +213,12 @@ export async function changeStatus(db: Db, actor: Actor, id: number, to: Interac
     data.endedAt = endedAt;
     data.durationSeconds = computeDurationSeconds(row.startedAt, endedAt);
   }
-  await db.$transaction(async (tx) => {
-    // The status in the WHERE makes the change atomic: a concurrent change makes this one refuse.
-    const { count } = await tx.interaction.updateMany({ where: { id, status: row.status }, data });
-    if (count === 0) throw new TransitionError('Someone changed this interaction at the same time. Reload and try again.');
+  const changed = await db.$transaction(async (tx) => {
+    // The version in the WHERE makes the change atomic: a concurrent change makes this one write nothing.
+    const { count } = await tx.interaction.updateMany({ where: { id, version }, data });
+    if (count === 0) return false;
     await tx.recordChange.create({ data: { recordType: 'interaction', recordId: id, actorId: actor.id, field: 'status', fromValue: row.status, toValue: to } });
+    return true;
   });
+  if (!changed) throw await conflict(db, id);
 }

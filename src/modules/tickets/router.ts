@@ -5,7 +5,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { flash } from '../../http/flash.js';
 import { STAFF, requireRole } from '../../http/guards.js';
 import { pageQuery, pageView } from '../../http/pagination.js';
-import { searchCustomers } from '../interactions/service.js';
+import { searchCustomers, visibleEscalationIds } from '../interactions/service.js';
 import { canAct, canAssign, canClaim, canViewAll, type Actor } from './policy.js';
 import { clockLabel, fmt, queryString } from './presenter.js';
 import { CATEGORIES, PRIORITIES, STATUSES, assignForm, createForm, editForm, fieldErrors, listQuery, newQuery, parseId, statusForm } from './schema.js';
@@ -82,8 +82,9 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
   const show = async (req: Request, res: Response) => {
     const actor = actorOf(req);
     const ticket = await getTicket(db, idOf(req));
+    const openableEscalations = await visibleEscalationIds(db, actor, ticket.escalations.map((e) => e.id));
     res.render('tickets/show', {
-      title: `Ticket ${ticket.number}`, ticket, fmt, clockLabel,
+      title: `Ticket ${ticket.number}`, ticket, fmt, clockLabel, openableEscalations,
       may: { act: canAct(actor, ticket), assign: canAssign(actor), claim: canClaim(actor, ticket) },
       staff: canAssign(actor) ? await staffList(db) : [],
     });
