@@ -6,7 +6,7 @@ import { ALL_ROLES, requireRole } from '../../http/guards.js';
 import { PAGE_SIZE, pageView } from '../../http/pagination.js';
 import { actorOf, noStore, presentCustomerMedical, revealMedical, viewContext } from '../../privacy/index.js';
 import { money, when, label } from '../consultations/presenter.js';
-import { visibleWhere as escalationVisibleWhere } from '../escalations/policy.js';
+import { visibleEscalationIds } from '../escalations/service.js';
 import { presentProfile } from './presenter.js';
 import { ACTIVITIES, idParam, listQuery, revealForm } from './schema.js';
 import { activityOf, customerStats, customerTimeline, getCustomer, listCustomers, type TimelineItem } from './service.js';
@@ -37,10 +37,7 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
 
   /** Keeps a timeline entry's link only when the viewer may open it (doctors have no ticket or interaction pages; escalations are scoped). */
   const followable = async (actor: ReturnType<typeof actorOf>, items: TimelineItem[]): Promise<TimelineItem[]> => {
-    const escalationIds = items.filter((t) => t.kind === 'escalation').map((t) => t.id);
-    const visible = new Set(escalationIds.length
-      ? (await db.escalation.findMany({ where: { AND: [{ id: { in: escalationIds } }, escalationVisibleWhere(actor)] }, select: { id: true } })).map((e) => e.id)
-      : []);
+    const visible = await visibleEscalationIds(db, actor, items.filter((t) => t.kind === 'escalation').map((t) => t.id));
     return items.map((t) => {
       const hidden = (actor.role === 'doctor' && (t.kind === 'ticket' || t.kind === 'interaction')) || (t.kind === 'escalation' && !visible.has(t.id));
       return hidden ? { ...t, href: null } : t;

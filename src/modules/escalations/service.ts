@@ -353,3 +353,10 @@ export async function closeEscalation(db: Db, actor: Actor, id: number, input: C
     },
   );
 }
+
+/** Which of these escalations the actor may open: one query under the module's visibility rule. */
+export async function visibleEscalationIds(db: Db, actor: Actor, ids: number[]): Promise<Set<number>> {
+  if (!ids.length) return new Set();
+  const rows = await db.escalation.findMany({ where: { AND: [{ id: { in: ids } }, visibleWhere(actor)] }, select: { id: true } });
+  return new Set(rows.map((e) => e.id));
+}

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
+import { visibleEscalationIds } from '../escalations/service.js';
 import type { Db } from '../../db/client.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { flash } from '../../http/flash.js';
@@ -11,7 +12,7 @@ import { fmt, presentContact } from './presenter.js';
 import { createForm, fieldErrors, listQuery, newQuery, noteForm, parseId, statusForm } from './schema.js';
 import {
   addNote, assertMayChange, canTransition, changeStatus, findCustomer, getInteraction, listInteractions, searchCustomers, startInteraction,
-  visibleEscalationIds, type InteractionConflictState,
+  type InteractionConflictState,
 } from './service.js';
 
 /** The three status forms: the path segment, the status it asks for, and its button label. */

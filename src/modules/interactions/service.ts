@@ -3,7 +3,6 @@ import type { InteractionStatus } from '../../generated/prisma/enums.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { ConflictError, NotFoundError, TransitionError, ValidationError } from '../../errors.js';
 import { PAGE_SIZE } from '../../http/pagination.js';
-import { visibleWhere as escalationVisibleWhere } from '../escalations/policy.js';
 import { assertCanAct, defaultScope, type Actor } from './policy.js';
 import type { CreateInput, ListQuery } from './schema.js';
 
@@ -135,11 +134,6 @@ export async function getInteraction(db: Db, id: number) {
  * Of the given escalation ids, those the viewer may open, in one query with the escalations
  * module's own visibility rule (used to decide which escalation links a ticket or interaction page shows).
  */
-export async function visibleEscalationIds(db: Db, actor: { id: number; role: Actor['role'] }, ids: number[]): Promise<Set<number>> {
-  if (!ids.length) return new Set();
-  const rows = await db.escalation.findMany({ where: { AND: [{ id: { in: ids } }, escalationVisibleWhere(actor)] }, select: { id: true } });
-  return new Set(rows.map((e) => e.id));
-}
 
 async function loadForAction(db: Db, id: number) {
   const row = await db.interaction.findUnique({ where: { id }, select: { id: true, agentId: true, status: true, startedAt: true, firstResponseAt: true, version: true } });
