@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { buildApp, createUser, signIn } from '../support/app.js';
 import { parseRange } from '../../src/modules/metrics/schema.js';
 import { loadMetrics, type Metrics } from '../../src/modules/metrics/service.js';
-import { csvCell } from '../../src/modules/metrics/presenter.js';
+import { csvCell } from '../../src/lib/csv.js';
 
 // Range 2025-03-01..2025-03-10 (10 days); previous period 2025-02-19..2025-02-28.
 const at = (s: string) => new Date(`${s}Z`);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TransitionError } from '../../src/errors.js';
-import { TRANSITIONS, assertTransition, badgesFor, canTransition, csvCell, csvLine, stampsFor } from '../../src/modules/consultations/service.js';
+import { TRANSITIONS, assertTransition, badgesFor, canTransition, stampsFor } from '../../src/modules/consultations/service.js';
+import { csvCell, csvLine } from '../../src/lib/csv.js';
 import { createForm, listQuery } from '../../src/modules/consultations/schema.js';
 
 const STATUSES = ['pending', 'scheduled', 'completed', 'cancelled'] as const;

@@ -9,10 +9,11 @@ import {
   CONSULTATION_MEDICAL_FIELDS, actorOf, noStore, presentConsultationMedical, saveConsultationMedical, viewContext, type MedicalConflict,
 } from '../../privacy/index.js';
 import { consultationActions } from './policy.js';
-import { fmt } from './presenter.js';
+import { csvLine } from '../../lib/csv.js';
+import { fmt } from '../../lib/format.js';
 import { MODES, PAYMENT_MODELS, PAYMENT_STATUSES, STATUSES, assignForm, createForm, fieldErrors, idParam, listQuery, medicalForm, transitionForm, versionForm } from './schema.js';
 import {
-  CSV_HEADER, assignDoctor, badgesFor, consultationRelated, createConsultation, csvLine, csvRow, doctorOptions, getConsultation, listConsultations,
+  CSV_HEADER, assignDoctor, badgesFor, consultationRelated, createConsultation, csvRow, doctorOptions, getConsultation, listConsultations,
   markPaid, mineOnly, requestPayment, startConsultation, transitionConsultation,
 } from './service.js';
 

@@ -3,6 +3,7 @@ import { Prisma } from '../../generated/prisma/client.js';
 import type { ConsultationStatus, PaymentStatus } from '../../generated/prisma/enums.js';
 import type { Db } from '../../db/client.js';
 import { ConflictError, ForbiddenError, NotFoundError, TransitionError, ValidationError } from '../../errors.js';
+import { csvLine } from '../../lib/csv.js';
 import { makeReference } from '../../lib/references.js';
 import type { Actor } from '../../privacy/index.js';
 import type { CreateInput, ListQuery } from './schema.js';
@@ -158,16 +159,6 @@ export async function doctorOptions(db: Db): Promise<{ id: number; name: string;
 
 // ---------------------------------------------------------------------------------------------
 // CSV export: no medical fields exist in the row shape above, and cells are escaped.
-
-export function csvCell(value: unknown): string {
-  let text = value === null || value === undefined ? '' : value instanceof Date ? value.toISOString() : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n']/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export function csvLine(values: unknown[]): string {
-  return values.map(csvCell).join(',') + '\r\n';
-}
 
 export const CSV_HEADER = ['reference', 'created_at', 'status', 'mode', 'payment_model', 'payment_status', 'amount', 'currency', 'scheduled_for', 'customer_id', 'patient', 'doctor'];
 

@@ -5,13 +5,11 @@ import { flash } from '../../http/flash.js';
 import { ALL_ROLES, requireRole } from '../../http/guards.js';
 import { PAGE_SIZE, pageView } from '../../http/pagination.js';
 import { actorOf, noStore, presentCustomerMedical, revealMedical, viewContext } from '../../privacy/index.js';
-import { money, when, label } from '../consultations/presenter.js';
+import { fmt, when } from '../../lib/format.js';
 import { visibleEscalationIds } from '../escalations/service.js';
 import { presentProfile } from './presenter.js';
 import { ACTIVITIES, idParam, listQuery, revealForm } from './schema.js';
 import { activityOf, customerStats, customerTimeline, getCustomer, listCustomers, type TimelineItem } from './service.js';
-
-const fmt = { money, when, label };
 
 function parseId(value: unknown): number {
   const parsed = idParam.safeParse(value);

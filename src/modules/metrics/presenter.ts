@@ -1,3 +1,5 @@
+import { csvLine } from '../../lib/csv.js';
+import { money } from '../../lib/format.js';
 import type { DateRange } from './schema.js';
 import type { CountRow, Metrics } from './service.js';
 
@@ -27,10 +29,9 @@ export interface ModuleView {
 }
 
 const integer = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
-const money = new Intl.NumberFormat('en', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const oneDecimal = new Intl.NumberFormat('en', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
-export const formatNgn = (minor: number | null) => (minor === null ? '—' : `NGN ${money.format(minor / 100)}`);
+export const formatNgn = (minor: number | null) => (minor === null ? '—' : money(minor));
 
 export function formatDuration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '—';
@@ -234,15 +235,8 @@ export function pageView(m: Metrics, range: DateRange, computedAt: Date) {
 
 // ---- CSV ----
 
-/** RFC 4180 quoting; text that a spreadsheet would run as a formula gets a leading apostrophe. */
-export function csvCell(value: unknown): string {
-  let text = value === null || value === undefined ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 export function toCsv(header: string[], rows: unknown[][]): string {
-  return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return [header, ...rows].map(csvLine).join('');
 }
 
 const fixed = (n: number | null, digits = 2) => (n === null ? '' : n.toFixed(digits));

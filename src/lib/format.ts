@@ -1,4 +1,4 @@
-/** Display helpers shared by the consultation views (plain values only, never medical data). */
+/** Display helpers shared by the pages (plain values only, never medical data). */
 export function money(minor: number, currency = 'NGN'): string {
   return `${currency} ${(minor / 100).toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }

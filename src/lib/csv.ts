@@ -1,0 +1,13 @@
+/**
+ * One CSV cell (RFC 4180 quoting). Text a spreadsheet would run as a formula gets a leading
+ * apostrophe; plain numbers such as -12.5 stay numbers.
+ */
+export function csvCell(value: unknown): string {
+  let text = value === null || value === undefined ? '' : value instanceof Date ? value.toISOString() : String(value);
+  if (/^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function csvLine(values: unknown[]): string {
+  return values.map(csvCell).join(',') + '\r\n';
+}
