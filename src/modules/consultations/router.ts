@@ -1,29 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
+import { ConflictError, ValidationError } from '../../errors.js';
 import { flash } from '../../http/flash.js';
 import { ALL_ROLES, STAFF, requireRole } from '../../http/guards.js';
 import { PAGE_SIZE } from '../../http/pagination.js';
+import { routeId } from '../../http/params.js';
 import {
   CONSULTATION_MEDICAL_FIELDS, actorOf, noStore, presentConsultationMedical, saveConsultationMedical, viewContext, type MedicalConflict,
 } from '../../privacy/index.js';
 import { consultationActions } from './policy.js';
 import { csvLine } from '../../lib/csv.js';
 import { fmt } from '../../lib/format.js';
-import { MODES, PAYMENT_MODELS, PAYMENT_STATUSES, STATUSES, assignForm, createForm, fieldErrors, idParam, listQuery, medicalForm, transitionForm, versionForm } from './schema.js';
+import { MODES, PAYMENT_MODELS, PAYMENT_STATUSES, STATUSES, assignForm, createForm, fieldErrors, listQuery, medicalForm, transitionForm, versionForm } from './schema.js';
 import {
   CSV_HEADER, assignDoctor, badgesFor, consultationRelated, createConsultation, csvRow, doctorOptions, getConsultation, listConsultations,
   markPaid, mineOnly, requestPayment, startConsultation, transitionConsultation,
 } from './service.js';
 
 const EXPORT_MAX_ROWS = 100_000;
-
-function parseId(value: unknown): number {
-  const parsed = idParam.safeParse(value);
-  if (!parsed.success) throw new NotFoundError();
-  return parsed.data;
-}
 
 function queryStrings(query: Request['query']): Record<string, string> {
   const out: Record<string, string> = {};
@@ -103,7 +98,7 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
   };
 
   const show = async (req: Request, res: Response) => {
-    const id = parseId(req.params.id);
+    const id = routeId(req.params.id);
     const actor = actorOf(req);
     const c = await getConsultation(db, id);
     const [related, medical, doctors] = await Promise.all([
@@ -123,7 +118,7 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
   };
 
   const move = async (req: Request, res: Response) => {
-    const id = parseId(req.params.id);
+    const id = routeId(req.params.id);
     const parsed = transitionForm.safeParse(req.body ?? {});
     if (!parsed.success) throw new ValidationError('That change is not possible.');
     await transitionConsultation(db, actorOf(req), id, parsed.data.to, parsed.data.version, { cancelReason: parsed.data.cancelReason, scheduledFor: parsed.data.scheduledFor });
@@ -131,14 +126,14 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
   };
 
   const start = async (req: Request, res: Response) => {
-    const id = parseId(req.params.id);
+    const id = routeId(req.params.id);
     const { version } = parseVersion(req);
     await startConsultation(db, actorOf(req), id, version);
     back(req, res, 'Consultation started.');
   };
 
   const assign = async (req: Request, res: Response) => {
-    const id = parseId(req.params.id);
+    const id = routeId(req.params.id);
     const parsed = assignForm.safeParse(req.body ?? {});
     if (!parsed.success) throw new ValidationError('Choose a doctor or automatic assignment.');
     await assignDoctor(db, actorOf(req), id, parsed.data.doctor, parsed.data.version);
@@ -146,19 +141,19 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
   };
 
   const payRequest = async (req: Request, res: Response) => {
-    const id = parseId(req.params.id);
+    const id = routeId(req.params.id);
     await requestPayment(db, actorOf(req), id, parseVersion(req).version);
     back(req, res, 'Payment requested.');
   };
 
   const payDone = async (req: Request, res: Response) => {
-    const id = parseId(req.params.id);
+    const id = routeId(req.params.id);
     await markPaid(db, actorOf(req), id, parseVersion(req).version);
     back(req, res, 'Payment recorded as paid.');
   };
 
   const saveMedical = async (req: Request, res: Response) => {
-    const id = parseId(req.params.id);
+    const id = routeId(req.params.id);
     const actor = actorOf(req);
     const c = await getConsultation(db, id);
     const parsed = medicalForm.safeParse(req.body ?? {});

@@ -92,6 +92,5 @@ export const medicalForm = versionForm.extend({
   followUpInstructions: medicalText,
 });
 
-export const idParam = z.coerce.number().int().positive().max(2_147_483_647);
 
 export { fieldErrors } from '../../http/forms.js';

@@ -1,21 +1,15 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
-import { NotFoundError } from '../../errors.js';
 import { flash } from '../../http/flash.js';
 import { ALL_ROLES, requireRole } from '../../http/guards.js';
 import { PAGE_SIZE, pageView } from '../../http/pagination.js';
+import { routeId } from '../../http/params.js';
 import { actorOf, noStore, presentCustomerMedical, revealMedical, viewContext } from '../../privacy/index.js';
 import { fmt, when } from '../../lib/format.js';
 import { visibleEscalationIds } from '../escalations/service.js';
 import { presentProfile } from './presenter.js';
-import { ACTIVITIES, idParam, listQuery, revealForm } from './schema.js';
+import { ACTIVITIES, listQuery, revealForm } from './schema.js';
 import { activityOf, customerStats, customerTimeline, getCustomer, listCustomers, type TimelineItem } from './service.js';
-
-function parseId(value: unknown): number {
-  const parsed = idParam.safeParse(value);
-  if (!parsed.success) throw new NotFoundError();
-  return parsed.data;
-}
 
 export function customersRouter({ db, pool, config }: AppContext): Router {
   const r = Router();
@@ -54,11 +48,11 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
   };
 
   const show = async (req: Request, res: Response) => {
-    await renderProfile(req, res, parseId(req.params.id));
+    await renderProfile(req, res, routeId(req.params.id));
   };
 
   const reveal = async (req: Request, res: Response) => {
-    const id = parseId(req.params.id);
+    const id = routeId(req.params.id);
     const parsed = revealForm.safeParse(req.body ?? {});
     if (!parsed.success) {
       await getCustomer(db, id);

@@ -19,4 +19,3 @@ export const revealForm = z.object({
   returnTo: z.string().regex(/^\/consultations\/\d{1,10}$/).optional().catch(undefined),
 });
 
-export const idParam = z.coerce.number().int().positive().max(2_147_483_647);

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
+import { ConflictError, ForbiddenError, ValidationError } from '../../errors.js';
 import { flash } from '../../http/flash.js';
 import { ALL_ROLES, requireRole, STAFF } from '../../http/guards.js';
 import { pageView } from '../../http/pagination.js';
+import { routeId } from '../../http/params.js';
 import { allowedActions, canAct } from './policy.js';
-import { closeForm, fieldErrorsOf, idSchema, listQuery, raiseForm, resolveForm, sourceQuery, takeForm, type RaiseInput } from './schema.js';
+import { closeForm, fieldErrorsOf, listQuery, raiseForm, resolveForm, sourceQuery, takeForm, type RaiseInput } from './schema.js';
 import {
   closeEscalation,
   getEscalation,
@@ -24,12 +25,6 @@ type ActionName = 'take' | 'resolve' | 'close';
 
 function str(value: unknown): string {
   return typeof value === 'string' ? value : '';
-}
-
-function parseId(raw: unknown): number {
-  const parsed = idSchema.safeParse(raw);
-  if (!parsed.success) throw new NotFoundError('Escalation not found.');
-  return parsed.data;
 }
 
 export function escalationsRouter({ db, config }: AppContext): Router {
@@ -104,7 +99,7 @@ export function escalationsRouter({ db, config }: AppContext): Router {
   };
 
   const show = async (req: Request, res: Response) => {
-    const e = await getEscalation(db, req.user!, parseId(req.params.id), staleHours);
+    const e = await getEscalation(db, req.user!, routeId(req.params.id, 'Escalation not found.'), staleHours);
     renderShow(res, 200, req, e);
   };
 
@@ -124,7 +119,7 @@ export function escalationsRouter({ db, config }: AppContext): Router {
   };
 
   const act = (action: ActionName) => async (req: Request, res: Response) => {
-    const id = parseId(req.params.id);
+    const id = routeId(req.params.id, 'Escalation not found.');
     const user = req.user!;
     const e = await getEscalation(db, user, id, staleHours);
     if (!canAct(user, e)) throw new ForbiddenError('Only the person this escalation is addressed to can act on it.');

@@ -3,13 +3,14 @@ import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { visibleEscalationIds } from '../escalations/service.js';
 import type { Db } from '../../db/client.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
+import { ConflictError, ValidationError } from '../../errors.js';
+import { routeId } from '../../http/params.js';
 import { flash } from '../../http/flash.js';
 import { STAFF, requireRole } from '../../http/guards.js';
 import { pageQuery, pageView } from '../../http/pagination.js';
 import { canAct, isManager, type Actor } from './policy.js';
 import { fmt, presentContact } from './presenter.js';
-import { createForm, fieldErrors, listQuery, newQuery, noteForm, parseId, statusForm } from './schema.js';
+import { createForm, fieldErrors, listQuery, newQuery, noteForm, statusForm } from './schema.js';
 import {
   addNote, assertMayChange, canTransition, changeStatus, findCustomer, getInteraction, listInteractions, searchCustomers, startInteraction,
   type InteractionConflictState,
@@ -28,9 +29,7 @@ function actorOf(req: Request): Actor {
 }
 
 function idOf(req: Request): number {
-  const id = parseId(req.params.id);
-  if (id === null) throw new NotFoundError('No such interaction.');
-  return id;
+  return routeId(req.params.id, 'No such interaction.');
 }
 
 async function renderShow(db: Db, req: Request, res: Response, status = 200, note: { body?: string; errors?: Record<string, string> } = {}) {

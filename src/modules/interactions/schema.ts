@@ -11,14 +11,8 @@ const optionalDate = z
   .preprocess((v) => (typeof v === 'string' && DATE.test(v) && !Number.isNaN(Date.parse(v)) && new Date(v).toISOString().slice(0, 10) === v ? v : undefined), z.string().optional())
   .catch(undefined);
 
-export const idParam = z.coerce.number().int().positive().max(2_147_483_647);
 
 /** Parses a route id; anything that is not a plausible row id yields null (→ 404). */
-export function parseId(value: unknown): number | null {
-  const parsed = idParam.safeParse(value);
-  return parsed.success && /^\d+$/.test(String(value)) ? parsed.data : null;
-}
-
 export const listQuery = z.object({
   status: z.enum(INTERACTION_STATUSES).optional().catch(undefined),
   channel: z.enum(CHANNELS).optional().catch(undefined),

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
+import { ConflictError, ForbiddenError, ValidationError } from '../../errors.js';
+import { routeId } from '../../http/params.js';
 import { flash } from '../../http/flash.js';
 import { STAFF, requireRole } from '../../http/guards.js';
 import { pageQuery, pageView } from '../../http/pagination.js';
@@ -9,7 +10,7 @@ import { visibleEscalationIds } from '../escalations/service.js';
 import { searchCustomers } from '../interactions/service.js';
 import { canAct, canAssign, canClaim, canViewAll, type Actor } from './policy.js';
 import { clockLabel, fmt, queryString } from './presenter.js';
-import { CATEGORIES, PRIORITIES, STATUSES, assignForm, createForm, editForm, fieldErrors, listQuery, newQuery, parseId, statusForm } from './schema.js';
+import { CATEGORIES, PRIORITIES, STATUSES, assignForm, createForm, editForm, fieldErrors, listQuery, newQuery, statusForm } from './schema.js';
 import { assignTicket, changeStatus, claimTicket, createTicket, editTicket, getEditable, getTicket, listTickets, prefill, staffList } from './service.js';
 
 const options = { CATEGORIES, PRIORITIES, STATUSES };
@@ -19,9 +20,7 @@ function actorOf(req: Request): Actor {
 }
 
 function idOf(req: Request): number {
-  const id = parseId(req.params.id);
-  if (id === null) throw new NotFoundError('No such ticket.');
-  return id;
+  return routeId(req.params.id, 'No such ticket.');
 }
 
 function str(value: unknown): string {

@@ -16,10 +16,6 @@ const optionalId = z
   .preprocess((v) => (typeof v === 'string' && /^\d{1,10}$/.test(v) && Number(v) > 0 && Number(v) <= 2_147_483_647 ? Number(v) : undefined), z.number().optional())
   .catch(undefined);
 
-export function parseId(value: unknown): number | null {
-  return typeof value === 'string' && /^\d{1,10}$/.test(value) && Number(value) > 0 && Number(value) <= 2_147_483_647 ? Number(value) : null;
-}
-
 export const listQuery = z.object({
   view: z.enum(VIEWS).optional().catch(undefined),
   status: z.enum(STATUSES).optional().catch(undefined),
