@@ -1,15 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import type { Database } from '../../src/db/client.js';
 import { DEMO_PASSWORD, seedDemo } from '../../src/db/seed/demo.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import { buildApp } from './app.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 export async function startServer(database: Database): Promise<{ url: string; close(): Promise<void> }> {
@@ -23,10 +22,11 @@ export async function startServer(database: Database): Promise<{ url: string; cl
 }
 
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Browser tests need Debian's Chromium at ${CHROMIUM}: apt-get install -y chromium`);
+  // Our own flags: the packaged build's defaults include --single-process, which breaks a second
+  // browser context.
   return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    executablePath: inject('chromiumPath'),
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
   });
 }
 

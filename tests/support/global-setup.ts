@@ -5,10 +5,12 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded.js';
 import { migrate } from '../../src/db/migrate.js';
+import { resolveChromium } from './chromium.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     database: { adminUrl: string; template: string };
+    chromiumPath: string;
   }
 }
 
@@ -36,6 +38,7 @@ export default async function setup(project: TestProject) {
   await admin.query(`CREATE DATABASE "${template}"`);
   await migrate(withDatabase(adminUrl, template));
   project.provide('database', { adminUrl, template });
+  project.provide('chromiumPath', (await resolveChromium()).path);
 
   return async () => {
     const leftovers = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`caredesk_t_${process.pid}_%`]);
