@@ -59,6 +59,9 @@ async function prepare(key: string, records: ActorRecords, world: World): Promis
     case 'POST /consultations/:id/mark-paid':
       await p.consultation.update({ where: { id: records.consultationId }, data: { status: 'completed', paymentStatus: 'pending' } });
       break;
+    case 'POST /staff/:id/enable':
+      await p.user.update({ where: { id: records.staffId }, data: { active: false } });
+      break;
     case 'POST /login':
       return { email: world.users.agent.email, password: TEST_PASSWORD };
   }

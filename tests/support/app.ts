@@ -7,6 +7,8 @@ import type { Role } from '../../src/generated/prisma/enums.js';
 import type { Database } from '../../src/db/client.js';
 
 export const TEST_PASSWORD = 'correct horse battery staple';
+/** Passes the strength check, for forms that set a new password. */
+export const STRONG_PASSWORD = 'quiet lantern orbits 4817 meadow';
 let passwordHash: Promise<string> | undefined;
 
 export function testConfig(overrides: Record<string, string> = {}) {

@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from 'express';
+import { recordAudit } from '../../audit.js';
 import { PASSWORD_MIN_LENGTH } from '../../auth/password-policy.js';
 import { RESET_PATH } from '../../auth/reset-links.js';
 import { endSession, endSessions, listSessions, sessionHandle } from '../../auth/sessions.js';
@@ -47,12 +48,14 @@ export function accountRouter({ db, pool }: AppContext): Router {
       return req.logout(() => req.session.destroy(() => res.clearCookie(SESSION_COOKIE).redirect(303, '/login')));
     }
     const ended = await endSession(pool, req.user!.id, parsed.data.session);
+    if (ended) await recordAudit(db, { actor: req.user!, action: 'session_ended', recordType: 'user', recordId: req.user!.id, ip: req.ip });
     flash(req, ended ? 'success' : 'info', ended ? 'That session was signed out.' : 'That session had already ended.');
     res.redirect(303, '/account');
   };
 
   const endOthers = async (req: Request, res: Response) => {
     const ended = await endSessions(db, req.user!.id, req.sessionID);
+    if (ended) await recordAudit(db, { actor: req.user!, action: 'sessions_ended', recordType: 'user', recordId: req.user!.id, ip: req.ip });
     flash(req, 'success', ended ? `Signed out ${ended} other session${ended === 1 ? '' : 's'}.` : 'No other sessions were open.');
     res.redirect(303, '/account');
   };

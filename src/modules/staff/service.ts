@@ -7,6 +7,7 @@ import type { Db } from '../../db/client.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { PAGE_SIZE } from '../../http/pagination.js';
+import { escapeLike } from '../../lib/like.js';
 import { canSetAvailability, LAST_ADMIN_REFUSED, removesAdmin, SELF_CHANGE_REFUSED, type Actor } from './policy.js';
 import type { AddInput, ListQuery, RoleInput } from './schema.js';
 
@@ -30,7 +31,10 @@ export type StaffRow = Prisma.UserGetPayload<{ select: typeof rowSelect }>;
 
 export async function listStaff(db: Db, query: ListQuery): Promise<{ rows: StaffRow[]; hasMore: boolean }> {
   const and: Prisma.UserWhereInput[] = [];
-  if (query.q) and.push({ OR: [{ name: { contains: query.q, mode: 'insensitive' } }, { email: { contains: query.q, mode: 'insensitive' } }] });
+  if (query.q) {
+    const text = escapeLike(query.q);
+    and.push({ OR: [{ name: { contains: text, mode: 'insensitive' } }, { email: { contains: text, mode: 'insensitive' } }] });
+  }
   if (query.role) and.push({ role: query.role });
   if (query.status) and.push({ active: query.status === 'active' });
   const rows = await db.user.findMany({
