@@ -22,6 +22,9 @@ afterAll(async () => {
 
 const keyOf = (route: RouteEntry) => `${route.method} ${route.path}`;
 
+// Each tour visits every route (a fresh world per POST), so it grows with the app, not per request.
+const TOUR_TIMEOUT_MS = 300_000;
+
 /** "caredesk.sid=…" from a Set-Cookie header, if the response set one. */
 function sessionCookie(setCookie: string | string[] | undefined): string | undefined {
   const cookies = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
@@ -129,7 +132,7 @@ describe('CSRF on every state-changing route', () => {
       if (!Object.keys(before).some((t) => before[t] !== after[t])) failures.push(`${key} (${actor}) control: the valid request changed nothing`);
     }
     expect(failures).toEqual([]);
-  });
+  }, TOUR_TIMEOUT_MS);
 });
 
 describe('no state change on GET', () => {
@@ -156,7 +159,7 @@ describe('no state change on GET', () => {
     }
     expect(requests).toBe(gets.length * ACTORS.length);
     expect(failures).toEqual([]);
-  });
+  }, TOUR_TIMEOUT_MS);
 
   it('a GET cannot sign out, and a signed-out session id is dead for good', async () => {
     const world = await buildWorld(db);
