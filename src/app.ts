@@ -24,6 +24,8 @@ import { auditRouter } from './modules/audit/router.js';
 import { accountRouter } from './modules/account/router.js';
 import { staffRouter } from './modules/staff/router.js';
 import { noteSessionClient } from './auth/sessions.js';
+import { secondStepRouter } from './auth/second-step.js';
+import { requireTwoFactorEnrolment } from './auth/two-factor-policy.js';
 import { projectRoot as root } from './paths.js';
 
 export const SESSION_COOKIE = 'caredesk.sid';
@@ -95,6 +97,8 @@ export function createApp(ctx: AppContext): Express {
   app.use(exposeNavigation);
 
   app.use(authRouter(db, auth, config));
+  app.use(secondStepRouter(db, config));
+  app.use(requireTwoFactorEnrolment(config));
   app.use(homeRouter(ctx));
   app.use('/consultations', consultationsRouter(ctx));
   app.use('/interactions', interactionsRouter(ctx));

@@ -21,6 +21,12 @@ const configSchema = z.object({
   SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
   TRUST_PROXY: z.stringbool().default(false),
   DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  // Comma-separated roles that must sign in with a second factor; empty for none.
+  MFA_REQUIRED_ROLES: z
+    .string()
+    .default('admin,doctor')
+    .transform((value) => value.split(',').map((role) => role.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(['agent', 'supervisor', 'admin', 'doctor'], { error: 'must list roles among agent, supervisor, admin, doctor' }))),
 });
 
 export type Config = z.infer<typeof configSchema> & { sessionSecret: string };

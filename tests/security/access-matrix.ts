@@ -39,6 +39,9 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'POST /login': { expect: PUBLIC },
   'POST /logout': { expect: SIGNED_IN, signsOut: true },
   'GET /': { expect: SIGNED_IN },
+  // The second sign-in step: without a password step in progress, visitors go back to /login.
+  'GET /login/two-factor': { expect: SIGNED_IN },
+  'POST /login/two-factor': { expect: SIGNED_IN },
 
   'GET /consultations': { expect: SIGNED_IN },
   'GET /consultations/export.csv': { expect: STAFF },
@@ -103,6 +106,9 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'POST /account/sessions/end': { expect: SIGNED_IN },
   'POST /account/sessions/end-others': { expect: SIGNED_IN },
   'POST /account/availability': { expect: DOCTOR },
+  'GET /account/two-factor': { expect: SIGNED_IN },
+  'POST /account/two-factor': { expect: SIGNED_IN },
+  'POST /account/two-factor/remove': { expect: SIGNED_IN },
   // Sign-in links work whoever is at the browser; setting the password signs that browser out.
   'GET /reset-password/:token': { expect: PUBLIC },
   'POST /reset-password/:token': { expect: PUBLIC, signsOut: true },

@@ -12,7 +12,8 @@ export const STRONG_PASSWORD = 'quiet lantern orbits 4817 meadow';
 let passwordHash: Promise<string> | undefined;
 
 export function testConfig(overrides: Record<string, string> = {}) {
-  return loadConfig({ NODE_ENV: 'test', SESSION_SECRET: 'test-secret-test-secret-test-secret-123', ...overrides });
+  // Two-factor enforcement has its own tests; elsewhere fixtures sign admins and doctors in with a password.
+  return loadConfig({ NODE_ENV: 'test', SESSION_SECRET: 'test-secret-test-secret-test-secret-123', MFA_REQUIRED_ROLES: '', ...overrides });
 }
 
 export function buildApp(database: Database, overrides: Record<string, string> = {}): Express {

@@ -5,6 +5,7 @@ import type { Database } from '../../src/db/client.js';
 import type { Role } from '../../src/generated/prisma/enums.js';
 import { hashResetToken } from '../../src/auth/reset-links.js';
 import { sessionHandle } from '../../src/auth/sessions.js';
+import { currentCode, newSecret } from '../../src/auth/two-factor.js';
 import { createUser, csrfFrom, signIn, STRONG_PASSWORD, TEST_PASSWORD } from './app.js';
 
 export const ACTORS = ['anonymous', 'agent', 'supervisor', 'admin', 'doctor'] as const;
@@ -238,6 +239,14 @@ export async function validBody(db: Database, key: string, records: ActorRecords
       const profile = await p.doctorProfile.findUniqueOrThrow({ where: { userId: world.users.doctor.id }, select: { available: true } });
       return { available: profile.available ? '0' : '1' };
     }
+    case 'POST /login/two-factor':
+      return { code: '000000' };
+    case 'POST /account/two-factor': {
+      const secret = newSecret();
+      return { secret, code: currentCode(secret) };
+    }
+    case 'POST /account/two-factor/remove':
+      return { password: TEST_PASSWORD };
     case 'POST /reset-password/:token':
       return { password: STRONG_PASSWORD, confirm: STRONG_PASSWORD };
     case 'POST /customers/:id/reveal':

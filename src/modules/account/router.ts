@@ -2,6 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import { recordAudit } from '../../audit.js';
 import { PASSWORD_MIN_LENGTH } from '../../auth/password-policy.js';
 import { RESET_PATH } from '../../auth/reset-links.js';
+import { newSecret, otpauthUri, qrDataUrl } from '../../auth/two-factor.js';
+import { ENROL_PATH, mustUseTwoFactor } from '../../auth/two-factor-policy.js';
 import { endSession, endSessions, listSessions, sessionHandle } from '../../auth/sessions.js';
 import { SESSION_COOKIE } from '../../app.js';
 import type { AppContext } from '../../context.js';
@@ -10,13 +12,14 @@ import { flash } from '../../http/flash.js';
 import { fieldErrors } from '../../http/forms.js';
 import { ALL_ROLES, requireRole } from '../../http/guards.js';
 import { setAvailability } from '../staff/service.js';
-import { availabilityForm, changePasswordForm, endSessionForm, newPasswordForm } from './schema.js';
+import { availabilityForm, changePasswordForm, endSessionForm, enrolForm, newPasswordForm } from './schema.js';
 import { accountOf, changePassword, LINK_INVALID, resetLinkOwner, useResetLink } from './service.js';
+import { disableTwoFactor, enableTwoFactor, twoFactorStatus } from './two-factor.js';
 
 /** A reset token is 43 base64url characters; anything else cannot be one. */
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
-export function accountRouter({ db, pool }: AppContext): Router {
+export function accountRouter({ db, pool, config }: AppContext): Router {
   const r = Router();
 
   const renderAccount = async (req: Request, res: Response, status = 200, errors: Record<string, string> = {}) => {
@@ -68,6 +71,46 @@ export function accountRouter({ db, pool }: AppContext): Router {
     res.redirect(303, '/account');
   };
 
+  // --- two-factor ------------------------------------------------------------------------------
+  const renderTwoFactor = async (req: Request, res: Response, status = 200, errors: Record<string, string> = {}, pending?: string) => {
+    const user = req.user!;
+    const state = await twoFactorStatus(db, user.id);
+    const required = mustUseTwoFactor(config, user);
+    if (state.enabledAt) return res.status(status).render('account/two-factor', { title: 'Two-factor sign-in', on: true, state, required, errors });
+    // The secret travels with the form (it is on the page anyway) until a code confirms it.
+    const secret = pending ?? newSecret();
+    const qr = await qrDataUrl(otpauthUri(secret, user.email));
+    res.status(status).render('account/two-factor', { title: 'Two-factor sign-in', on: false, secret, qr, required, errors });
+  };
+
+  const showTwoFactor = (req: Request, res: Response) => renderTwoFactor(req, res);
+
+  const confirmTwoFactor = async (req: Request, res: Response) => {
+    const parsed = enrolForm.safeParse(req.body ?? {});
+    if (!parsed.success) return renderTwoFactor(req, res, 422, { code: 'The setup form was incomplete; scan this new code and try again.' });
+    try {
+      const codes = await enableTwoFactor(db, req.user!, parsed.data.secret, parsed.data.code, req.ip);
+      // Rendered, not redirected: the recovery codes must not be kept anywhere to show again.
+      res.render('account/recovery-codes', { title: 'Your recovery codes', codes });
+    } catch (error) {
+      if (error instanceof ValidationError) return renderTwoFactor(req, res, 422, error.fieldErrors, parsed.data.secret);
+      throw error;
+    }
+  };
+
+  const removeTwoFactor = async (req: Request, res: Response) => {
+    const password = typeof req.body?.password === 'string' ? req.body.password : '';
+    let removed: boolean;
+    try {
+      removed = await disableTwoFactor(db, req.user!, password, mustUseTwoFactor(config, req.user!), req.ip);
+    } catch (error) {
+      if (error instanceof ValidationError) return renderTwoFactor(req, res, 422, error.fieldErrors);
+      throw error;
+    }
+    flash(req, removed ? 'success' : 'info', removed ? 'Two-factor sign-in is off. Your password alone now signs you in.' : 'Two-factor sign-in was already off.');
+    res.redirect(303, '/account');
+  };
+
   // --- sign-in links (public: the person is not signed in yet) -----------------------------
   const invalidLink = (res: Response) => res.status(404).render('account/link-invalid', { title: 'Link not valid', message: LINK_INVALID });
 
@@ -105,6 +148,9 @@ export function accountRouter({ db, pool }: AppContext): Router {
   r.post('/account/sessions/end', requireRole(...ALL_ROLES), endOne);
   r.post('/account/sessions/end-others', requireRole(...ALL_ROLES), endOthers);
   r.post('/account/availability', requireRole('doctor'), availability);
+  r.get(ENROL_PATH, requireRole(...ALL_ROLES), showTwoFactor);
+  r.post(ENROL_PATH, requireRole(...ALL_ROLES), confirmTwoFactor);
+  r.post(`${ENROL_PATH}/remove`, requireRole(...ALL_ROLES), removeTwoFactor);
   r.get(`${RESET_PATH}/:token`, showReset);
   r.post(`${RESET_PATH}/:token`, submitReset);
   return r;

@@ -13,3 +13,6 @@ export type NewPasswordInput = z.infer<typeof newPasswordForm>;
 export const endSessionForm = z.object({ session: z.string().regex(/^[0-9a-f]{32}$/, 'Choose a session from the list.') });
 
 export const availabilityForm = z.object({ available: z.enum(['1', '0'], { error: 'Choose available or away.' }).transform((v) => v === '1') });
+
+/** Two-factor enrolment: the secret shown on the page (base32, 160 bits) and the app's code. */
+export const enrolForm = z.object({ secret: z.string().regex(/^[A-Z2-7]{32}$/), code: z.string().trim().max(20) });

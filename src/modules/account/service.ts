@@ -24,10 +24,14 @@ function assertNewPassword(input: NewPasswordInput, person: { name: string; emai
 export async function accountOf(db: Db, userId: number) {
   const user = await db.user.findUnique({
     where: { id: userId },
-    select: { id: true, name: true, email: true, role: true, lastLoginAt: true, doctorProfile: { select: { specialization: true, available: true } } },
+    select: {
+      id: true, name: true, email: true, role: true, lastLoginAt: true, totpEnabledAt: true,
+      doctorProfile: { select: { specialization: true, available: true } },
+    },
   });
   if (!user) throw new NotFoundError();
-  return user;
+  const { totpEnabledAt, ...rest } = user;
+  return { ...rest, twoFactorOn: totpEnabledAt !== null };
 }
 
 /**
