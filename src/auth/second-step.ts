@@ -4,7 +4,7 @@ import { recordAudit } from '../audit.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import { checkSecondFactor } from '../modules/account/two-factor.js';
-import { clearFailures, lockedMinutes, recordFailure } from './throttle.js';
+import { clearFailures, reserveAttempt } from './throttle.js';
 
 export const SECOND_STEP_PATH = '/login/two-factor';
 /** Time to fetch the phone and type the code, after the password was accepted. */
@@ -50,12 +50,15 @@ export function secondStepRouter(db: Db, config: Config): Router {
       return res.redirect(303, '/login');
     }
     const key = throttleKey(held.userId);
-    const minutes = await lockedMinutes(db, key);
-    if (minutes > 0) return render(res, 429, `Too many wrong codes. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+    // Reserved before the check, as for passwords: a burst of guesses cannot exceed the limit.
+    const reservation = await reserveAttempt(db, key, policy);
+    if (!reservation.allowed) {
+      const { minutes } = reservation;
+      return render(res, 429, `Too many wrong codes. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+    }
     const { code } = codeForm.parse(req.body ?? {});
     const kind = code ? await checkSecondFactor(db, held.userId, code) : null;
     if (!kind) {
-      await recordFailure(db, key, policy);
       await recordAudit(db, { action: 'two_factor_failed', recordType: 'user', recordId: held.userId, ip: req.ip });
       return render(res, code ? 401 : 422, code ? CODE_FAILED : 'Enter the code from your app.');
     }
