@@ -21,6 +21,11 @@ import { escalationsRouter } from './modules/escalations/router.js';
 import { customersRouter } from './modules/customers/router.js';
 import { metricsRouter } from './modules/metrics/router.js';
 import { auditRouter } from './modules/audit/router.js';
+import { accountRouter } from './modules/account/router.js';
+import { staffRouter } from './modules/staff/router.js';
+import { noteSessionClient } from './auth/sessions.js';
+import { secondStepRouter } from './auth/second-step.js';
+import { requireTwoFactorEnrolment } from './auth/two-factor-policy.js';
 import { projectRoot as root } from './paths.js';
 
 export const SESSION_COOKIE = 'caredesk.sid';
@@ -85,12 +90,15 @@ export function createApp(ctx: AppContext): Express {
   app.use(auth.initialize());
   app.use(auth.session());
   app.use(renewSession);
+  app.use(noteSessionClient);
   app.use(redirectAfterSave);
   app.use(csrfProtection);
   app.use(exposeFlash);
   app.use(exposeNavigation);
 
   app.use(authRouter(db, auth, config));
+  app.use(secondStepRouter(db, config));
+  app.use(requireTwoFactorEnrolment(config));
   app.use(homeRouter(ctx));
   app.use('/consultations', consultationsRouter(ctx));
   app.use('/interactions', interactionsRouter(ctx));
@@ -99,6 +107,8 @@ export function createApp(ctx: AppContext): Express {
   app.use('/customers', customersRouter(ctx));
   app.use('/metrics', metricsRouter(ctx));
   app.use('/audit', auditRouter(ctx));
+  app.use('/staff', staffRouter(ctx));
+  app.use(accountRouter(ctx));
 
   useErrorPages(app, config.showErrorDetails);
   return app;

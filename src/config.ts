@@ -44,6 +44,12 @@ const configSchema = z.object({
   SEED_DEMO: z.enum(['auto', 'true', 'never', 'false']).default('auto'),
   TRUST_PROXY: trustProxy.default(false),
   DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  // Comma-separated roles that must sign in with a second factor; empty for none.
+  MFA_REQUIRED_ROLES: z
+    .string()
+    .default('admin,doctor')
+    .transform((value) => value.split(',').map((role) => role.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(['agent', 'supervisor', 'admin', 'doctor'], { error: 'must list roles among agent, supervisor, admin, doctor' }))),
 });
 
 type ParsedConfig = z.infer<typeof configSchema>;

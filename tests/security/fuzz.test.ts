@@ -127,6 +127,20 @@ const FIELDS: Record<string, string[]> = {
   'POST /consultations/:id/mark-paid': ['version'],
   'POST /consultations/:id/medical': ['version', 'presentingComplaint', 'medicalHistory', 'diagnosis', 'treatmentPlan', 'prescribedMedication', 'followUpInstructions'],
   'POST /customers/:id/reveal': ['reason', 'returnTo'],
+  'POST /login/two-factor': ['code'],
+  'POST /staff': ['name', 'email', 'role', 'specialization'],
+  'POST /staff/:id/role': ['role', 'version', 'specialization'],
+  'POST /staff/:id/disable': [],
+  'POST /staff/:id/enable': [],
+  'POST /staff/:id/reset': [],
+  'POST /staff/:id/availability': ['available'],
+  'POST /account/password': ['current', 'password', 'confirm'],
+  'POST /account/sessions/end': ['session'],
+  'POST /account/sessions/end-others': [],
+  'POST /account/availability': ['available'],
+  'POST /account/two-factor': ['secret', 'code'],
+  'POST /account/two-factor/remove': ['password'],
+  'POST /reset-password/:token': ['password', 'confirm'],
 };
 
 const QUERY: Record<string, string[]> = {
@@ -146,6 +160,12 @@ const QUERY: Record<string, string[]> = {
   'GET /metrics': ['from', 'to'],
   'GET /metrics/export.csv': ['table', 'from', 'to'],
   'GET /audit': ['userId', 'customerId', 'action', 'from', 'to', 'before'],
+  'GET /login/two-factor': [],
+  'GET /staff': ['q', 'role', 'status', 'page'],
+  'GET /staff/new': [],
+  'GET /account': [],
+  'GET /account/two-factor': [],
+  'GET /reset-password/:token': [],
 };
 
 const QUERY_VALUES: Record<string, string[]> = {
@@ -187,6 +207,9 @@ function check(label: string, res: Response): void {
   }
 }
 
+// Each property visits every route in turn, so its time grows with the app.
+const TOUR_TIMEOUT_MS = 300_000;
+
 const fcOptions = (numRuns: number) => ({ seed: SEED, numRuns, endOnFailure: true });
 
 describe('POST routes survive hostile forms', () => {
@@ -218,7 +241,7 @@ describe('POST routes survive hostile forms', () => {
         check(`${key} as ${actor} <- ${form.slice(0, 300)}`, res);
       }), fcOptions(RUNS.post));
     }
-  }, 240_000);
+  }, TOUR_TIMEOUT_MS);
 
   it('answers a NUL byte in the sign-in email with a refusal, not a 5xx', async () => {
     const session = await sessionFor(app, 'anonymous', world);
@@ -255,7 +278,7 @@ describe('GET routes survive hostile query strings and ids', () => {
         check(`${key} as ${actor} ? ${qs.slice(0, 300)}`, res);
       }), fcOptions(RUNS.get));
     }
-  }, 120_000);
+  }, TOUR_TIMEOUT_MS);
 
   it('answers 404 (never 5xx) for any implausible id on any /:id route', async () => {
     const badId = fc.oneof(
@@ -274,7 +297,7 @@ describe('GET routes survive hostile query strings and ids', () => {
         expect(res.status, `${key} id=${id}`).toBe(404);
       }), fcOptions(RUNS.ids));
     }
-  }, 120_000);
+  }, TOUR_TIMEOUT_MS);
 });
 
 describe('what was stored, and how input is shown back', () => {
