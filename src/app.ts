@@ -22,6 +22,7 @@ import { customersRouter } from './modules/customers/router.js';
 import { metricsRouter } from './modules/metrics/router.js';
 import { auditRouter } from './modules/audit/router.js';
 import { projectRoot as root } from './paths.js';
+import { ACCESS_RULES, type AccessRules } from './privacy/index.js';
 
 export const SESSION_COOKIE = 'caredesk.sid';
 
@@ -33,6 +34,7 @@ export function createApp(ctx: AppContext): Express {
   app.set('views', path.join(root, 'views'));
   app.set('view engine', 'ejs');
   app.set('trust proxy', config.TRUST_PROXY);
+  app.set(ACCESS_RULES, { escalationAccessDays: config.ESCALATION_ACCESS_DAYS } satisfies AccessRules);
   app.disable('x-powered-by');
   if (production) app.set('view cache', true);
 

@@ -114,8 +114,8 @@ describe('doctors', () => {
     for (const e of events) {
       expect(e.customerId).toBe(patient.id);
       expect(e.actorRole).toBe('doctor');
-      expect(e.reason).toBe('assigned');
-      expect(MARKERS.some((m) => JSON.stringify({ ...e, id: String(e.id) }).includes(m))).toBe(false);
+      expect(e.reason).toBe(`assigned: consultation ${consultation.id}`);
+      expect(MARKERS.some((m) => JSON.stringify({ ...e, id: String(e.id), seq: String(e.seq) }).includes(m))).toBe(false);
     }
     // The doctor's list and CSV are not medical either.
     expect(hasAny(await agent.get('/consultations'))).toBe(false);
@@ -126,7 +126,7 @@ describe('doctors', () => {
     const profile = await agent.get(`/customers/${patient.id}`).expect(200);
     expect(profile.text).toContain(marker('cust-allergies'));
     const last = await db.prisma.auditEvent.findFirst({ where: { actorId: escalationDoctor.id }, orderBy: { id: 'desc' } });
-    expect(last?.reason).toBe('escalation');
+    expect(last?.reason).toMatch(/^escalation: escalation \d+$/);
   });
 
   it('an unrelated doctor sees nothing until a reveal with a reason, which is audited', async () => {

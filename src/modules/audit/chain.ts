@@ -74,15 +74,23 @@ export async function verifyChain(pool: pg.Pool, anchor?: Anchor): Promise<Chain
   );
   if (loose.rows[0]) return fail(base, loose.rows[0].id, null, 'unchained');
 
+  const fetch = (after: bigint) => {
+    const query = pool.query<ChainRow>({
+      text: `SELECT ${COLUMNS} FROM audit_events e WHERE e.seq > $1 ORDER BY e.seq LIMIT ${BATCH}`,
+      values: [after.toString()],
+      rowMode: 'array',
+    });
+    query.catch(() => {}); // a prefetch abandoned by an early failure must not surface as unhandled
+    return query;
+  };
   let previousSeq = 0n;
   let previousHash = GENESIS_HASH;
   let rows = 0;
+  let next = fetch(0n);
   for (;;) {
-    const { rows: batch } = await pool.query<ChainRow>({
-      text: `SELECT ${COLUMNS} FROM audit_events e WHERE e.seq > $1 ORDER BY e.seq LIMIT ${BATCH}`,
-      values: [previousSeq.toString()],
-      rowMode: 'array',
-    });
+    const { rows: batch } = await next;
+    // The database reads the next batch while this one is hashed.
+    if (batch.length === BATCH) next = fetch(BigInt(batch[batch.length - 1][0]!));
     for (const row of batch) {
       const [seq, id] = row as [string, string];
       const prevHash = row[12];
