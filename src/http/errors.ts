@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
 import { ConflictError, ForbiddenError, NotFoundError, TransitionError, ValidationError } from '../errors.js';
 import { logger } from '../logger.js';
 
@@ -17,7 +17,19 @@ function statusOf(error: unknown): number {
   return 500;
 }
 
-export function errorHandler(production: boolean) {
+/**
+ * The app's last handlers: 404 for unmatched routes, then typed errors to pages. Express's own
+ * fallback (used when even the error page fails to render) prints stacks unless its env is
+ * production, so that follows the same switch.
+ */
+export function useErrorPages(app: Express, showDetails: boolean): void {
+  app.set('env', showDetails ? 'development' : 'production');
+  app.use(notFound);
+  app.use(errorHandler(showDetails));
+}
+
+/** `showDetails`: stack traces on 500 pages, for a developer's own machine only. */
+export function errorHandler(showDetails: boolean) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const status = statusOf(error);
     if (status >= 500) logger.error('request failed', { method: req.method, path: req.path, error: (error as Error)?.stack ?? String(error) });
@@ -33,7 +45,7 @@ export function errorHandler(production: boolean) {
       title: status >= 500 ? 'Error' : message,
       message,
       status,
-      stack: production || status < 500 ? undefined : (error as Error)?.stack,
+      stack: showDetails && status >= 500 ? (error as Error)?.stack : undefined,
     });
   };
 }
