@@ -85,6 +85,10 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'GET /metrics/export.csv': { expect: MANAGERS, query: 'table=summary' },
 
   'GET /audit': { expect: ADMIN },
+  'GET /audit/export.fhir.json': { expect: ADMIN },
+  'GET /audit/export.fhir.ndjson': { expect: ADMIN },
+  'GET /audit/patients/:id/access': { expect: ADMIN },
+  'GET /audit/patients/:id/access.csv': { expect: ADMIN },
 };
 
 /** The entry's query string with the actor's fixture ids filled in ('' when none). */
