@@ -1,3 +1,4 @@
+import { FIELD_GROUP } from '../../privacy/index.js';
 import type { AuditRow } from './service.js';
 
 /** The audit actions this module writes itself (exports and access reports are audited too). */
@@ -93,7 +94,7 @@ function entitiesOf(row: AuditRow) {
       },
       type: { system: ENTITY_TYPE, code: '1', display: 'Person' },
       role: { system: OBJECT_ROLE, code: '1', display: 'Patient' },
-      name: row.fieldGroup === 'customer_medical' ? row.fieldGroup : undefined,
+      name: row.fieldGroup === FIELD_GROUP.customer ? row.fieldGroup : undefined,
     });
   }
   if (row.recordType === 'consultation' && row.recordId !== null) {
