@@ -27,6 +27,7 @@ import { noteSessionClient } from './auth/sessions.js';
 import { secondStepRouter } from './auth/second-step.js';
 import { requireTwoFactorEnrolment } from './auth/two-factor-policy.js';
 import { projectRoot as root } from './paths.js';
+import { ACCESS_RULES, type AccessRules } from './privacy/index.js';
 
 export const SESSION_COOKIE = 'caredesk.sid';
 
@@ -38,6 +39,7 @@ export function createApp(ctx: AppContext): Express {
   app.set('views', path.join(root, 'views'));
   app.set('view engine', 'ejs');
   app.set('trust proxy', config.TRUST_PROXY);
+  app.set(ACCESS_RULES, { escalationAccessDays: config.ESCALATION_ACCESS_DAYS } satisfies AccessRules);
   app.disable('x-powered-by');
   if (production) app.set('view cache', true);
 

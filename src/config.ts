@@ -40,6 +40,7 @@ const configSchema = z.object({
   LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
   LOGIN_LOCK_MINUTES: z.coerce.number().int().positive().default(15),
   MEDICAL_REVEAL_MINUTES: z.coerce.number().int().positive().default(60),
+  ESCALATION_ACCESS_DAYS: z.coerce.number().int().min(0).default(30),
   ESCALATION_STALE_HOURS: z.coerce.number().positive().default(4),
   SEED_DEMO: z.enum(['auto', 'true', 'never', 'false']).default('auto'),
   TRUST_PROXY: trustProxy.default(false),

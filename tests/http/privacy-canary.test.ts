@@ -62,7 +62,8 @@ function staffUrls(): string[] {
     '/consultations', `/consultations?q=${encodeURIComponent(patient.fullName)}`, `/consultations?q=${consultation.reference}`, `/consultations?q=${digits}`,
     `/consultations/${consultation.id}`, '/consultations/export.csv', `/consultations/export.csv?q=${encodeURIComponent(patient.fullName)}`,
     '/customers', `/customers?q=${encodeURIComponent(patient.fullName)}`, `/customers?q=${patient.email}`, `/customers?q=${digits}`, `/customers/${patient.id}`,
-    '/audit', `/audit?customerId=${patient.id}`, '/consultations/999999999', '/customers/abc', '/customers/99999999999', '/nope',
+    '/audit', `/audit?customerId=${patient.id}`, '/audit/export.fhir.json', `/audit/export.fhir.ndjson?patient=${patient.id}`,
+    `/audit/patients/${patient.id}/access`, `/audit/patients/${patient.id}/access.csv`, '/consultations/999999999', '/customers/abc', '/customers/99999999999', '/nope',
     '/tickets', '/interactions', '/escalations', '/', `/consultations/new?customerId=${patient.id}`, '/metrics',
     ...others,
   ];
@@ -114,8 +115,8 @@ describe('doctors', () => {
     for (const e of events) {
       expect(e.customerId).toBe(patient.id);
       expect(e.actorRole).toBe('doctor');
-      expect(e.reason).toBe('assigned');
-      expect(MARKERS.some((m) => JSON.stringify({ ...e, id: String(e.id) }).includes(m))).toBe(false);
+      expect(e.reason).toBe(`assigned: consultation ${consultation.id}`);
+      expect(MARKERS.some((m) => JSON.stringify({ ...e, id: String(e.id), seq: String(e.seq) }).includes(m))).toBe(false);
     }
     // The doctor's list and CSV are not medical either.
     expect(hasAny(await agent.get('/consultations'))).toBe(false);
@@ -126,7 +127,7 @@ describe('doctors', () => {
     const profile = await agent.get(`/customers/${patient.id}`).expect(200);
     expect(profile.text).toContain(marker('cust-allergies'));
     const last = await db.prisma.auditEvent.findFirst({ where: { actorId: escalationDoctor.id }, orderBy: { id: 'desc' } });
-    expect(last?.reason).toBe('escalation');
+    expect(last?.reason).toMatch(/^escalation: escalation \d+$/);
   });
 
   it('an unrelated doctor sees nothing until a reveal with a reason, which is audited', async () => {

@@ -112,6 +112,10 @@ export const MATRIX: Record<string, MatrixEntry> = {
   // Sign-in links work whoever is at the browser; setting the password signs that browser out.
   'GET /reset-password/:token': { expect: PUBLIC },
   'POST /reset-password/:token': { expect: PUBLIC, signsOut: true },
+  'GET /audit/export.fhir.json': { expect: ADMIN },
+  'GET /audit/export.fhir.ndjson': { expect: ADMIN },
+  'GET /audit/patients/:id/access': { expect: ADMIN },
+  'GET /audit/patients/:id/access.csv': { expect: ADMIN },
 };
 
 /** The entry's query string with the actor's fixture ids filled in ('' when none). */

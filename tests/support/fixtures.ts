@@ -140,6 +140,8 @@ export function concretePath(path: string, records: ActorRecords): string {
     consultations: records.consultationId,
     customers: records.customerId,
     staff: records.staffId,
+    // /audit/patients/:id/access: the patient is a customer.
+    audit: records.customerId,
   }[module];
   if (id === undefined) throw new Error(`No fixture for ${path}`);
   return path.replace(':id', String(id));
