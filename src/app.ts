@@ -21,6 +21,7 @@ import { escalationsRouter } from './modules/escalations/router.js';
 import { customersRouter } from './modules/customers/router.js';
 import { metricsRouter } from './modules/metrics/router.js';
 import { auditRouter } from './modules/audit/router.js';
+import { exposeUnread, notificationsRouter } from './modules/notifications/router.js';
 import { projectRoot as root } from './paths.js';
 
 export const SESSION_COOKIE = 'caredesk.sid';
@@ -89,6 +90,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(csrfProtection);
   app.use(exposeFlash);
   app.use(exposeNavigation);
+  app.use(exposeUnread(db));
 
   app.use(authRouter(db, auth, config));
   app.use(homeRouter(ctx));
@@ -99,6 +101,7 @@ export function createApp(ctx: AppContext): Express {
   app.use('/customers', customersRouter(ctx));
   app.use('/metrics', metricsRouter(ctx));
   app.use('/audit', auditRouter(ctx));
+  app.use('/notifications', notificationsRouter(ctx));
 
   app.use(notFound);
   app.use(errorHandler(production));

@@ -85,6 +85,11 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'GET /metrics/export.csv': { expect: MANAGERS, query: 'table=summary' },
 
   'GET /audit': { expect: ADMIN },
+
+  'GET /notifications': { expect: SIGNED_IN },
+  'GET /notifications/badge': { expect: SIGNED_IN },
+  'POST /notifications/read': { expect: SIGNED_IN },
+  'POST /notifications/read-all': { expect: SIGNED_IN },
 };
 
 /** The entry's query string with the actor's fixture ids filled in ('' when none). */

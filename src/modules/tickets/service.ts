@@ -7,6 +7,7 @@ import { PAGE_SIZE } from '../../http/pagination.js';
 import { makeReference } from '../../lib/references.js';
 import { assertCanAct, canAssign, canViewAll, defaultView, type Actor } from './policy.js';
 import type { CreateInput, EditInput, ListQuery } from './schema.js';
+import { notify } from '../notifications/service.js';
 import { computeSla, DUE_SOON_SECONDS, type SlaTarget, type SlaTicket } from './sla.js';
 
 export const MAX_NUMBER_ATTEMPTS = 5;
@@ -352,7 +353,11 @@ export async function assignTicket(db: Db, actor: Actor, id: number, assigneeId:
     const { count } = await tx.supportTicket.updateMany({ where: { id, version }, data: { assigneeId, version: { increment: 1 } } });
     if (count === 0) throw new ConflictError('Someone changed this ticket since you loaded it.', await tx.supportTicket.findUnique({ where: { id }, select: EDITABLE }));
     await stampFirstResponse(tx, id, now);
-    if (current.assigneeId !== assigneeId) await change(tx, id, actor.id, 'assignee', current.assignee?.name ?? null, assigneeName);
+    if (current.assigneeId !== assigneeId) {
+      await change(tx, id, actor.id, 'assignee', current.assignee?.name ?? null, assigneeName);
+      const assigned = { kind: 'ticket_assigned', recordType: 'ticket', recordId: id, actorId: actor.id } as const;
+      if (assigneeId !== null) await notify(tx, [{ ...assigned, userId: assigneeId }]);
+    }
   });
 }
 
