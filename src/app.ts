@@ -22,6 +22,8 @@ import { customersRouter } from './modules/customers/router.js';
 import { metricsRouter } from './modules/metrics/router.js';
 import { auditRouter } from './modules/audit/router.js';
 import { exposeUnread, notificationsRouter } from './modules/notifications/router.js';
+import { LiveDesk } from './modules/live/hub.js';
+import { liveRouter } from './modules/live/router.js';
 import { projectRoot as root } from './paths.js';
 
 export const SESSION_COOKIE = 'caredesk.sid';
@@ -30,6 +32,12 @@ export function createApp(ctx: AppContext): Express {
   const { config, db, pool } = ctx;
   const production = config.NODE_ENV === 'production';
   const app = express();
+  const live = ctx.live ?? new LiveDesk(pool, {
+    heartbeatMs: config.LIVE_HEARTBEAT_SECONDS * 1_000,
+    retentionMinutes: config.LIVE_RETENTION_MINUTES,
+    presenceTtlSeconds: config.PRESENCE_TTL_SECONDS,
+  });
+  app.locals.live = live;
 
   app.set('views', path.join(root, 'views'));
   app.set('view engine', 'ejs');
@@ -102,6 +110,7 @@ export function createApp(ctx: AppContext): Express {
   app.use('/metrics', metricsRouter(ctx));
   app.use('/audit', auditRouter(ctx));
   app.use('/notifications', notificationsRouter(ctx));
+  app.use('/events', liveRouter(live, { streamMs: config.LIVE_STREAM_SECONDS * 1_000 }));
 
   app.use(notFound);
   app.use(errorHandler(production));

@@ -21,6 +21,10 @@ const configSchema = z.object({
   SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
   TRUST_PROXY: z.stringbool().default(false),
   DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  LIVE_HEARTBEAT_SECONDS: z.coerce.number().positive().max(25).default(20),
+  LIVE_RETENTION_MINUTES: z.coerce.number().int().min(10).default(15),
+  LIVE_STREAM_SECONDS: z.coerce.number().positive().default(900),
+  PRESENCE_TTL_SECONDS: z.coerce.number().int().min(5).max(25).default(20),
 });
 
 export type Config = z.infer<typeof configSchema> & { sessionSecret: string };

@@ -86,6 +86,7 @@ export const MATRIX: Record<string, MatrixEntry> = {
 
   'GET /audit': { expect: ADMIN },
 
+  'GET /events': { expect: SIGNED_IN },
   'GET /notifications': { expect: SIGNED_IN },
   'GET /notifications/badge': { expect: SIGNED_IN },
   'POST /notifications/read': { expect: SIGNED_IN },
