@@ -24,6 +24,7 @@ import { auditRouter } from './modules/audit/router.js';
 import { exposeUnread, notificationsRouter } from './modules/notifications/router.js';
 import { LiveDesk } from './modules/live/hub.js';
 import { liveRouter } from './modules/live/router.js';
+import { presenceRouter } from './modules/presence/router.js';
 import { projectRoot as root } from './paths.js';
 
 export const SESSION_COOKIE = 'caredesk.sid';
@@ -110,6 +111,7 @@ export function createApp(ctx: AppContext): Express {
   app.use('/metrics', metricsRouter(ctx));
   app.use('/audit', auditRouter(ctx));
   app.use('/notifications', notificationsRouter(ctx));
+  app.use('/presence', presenceRouter(ctx));
   app.use('/events', liveRouter(live, { streamMs: config.LIVE_STREAM_SECONDS * 1_000 }));
 
   app.use(notFound);

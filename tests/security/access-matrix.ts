@@ -63,6 +63,7 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'GET /tickets/new': { expect: STAFF, query: 'customerId={customerId}' },
   'POST /tickets': { expect: STAFF },
   'GET /tickets/:id': { expect: STAFF },
+  'GET /tickets/:id/row': { expect: STAFF },
   'GET /tickets/:id/edit': { expect: STAFF },
   'POST /tickets/:id/edit': { expect: STAFF },
   'POST /tickets/:id/claim': { expect: STAFF },
@@ -87,6 +88,9 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'GET /audit': { expect: ADMIN },
 
   'GET /events': { expect: SIGNED_IN },
+  'GET /presence': { expect: SIGNED_IN, query: 'type=consultation&id={consultationId}' },
+  'POST /presence': { expect: SIGNED_IN },
+  'POST /presence/leave': { expect: SIGNED_IN },
   'GET /notifications': { expect: SIGNED_IN },
   'GET /notifications/badge': { expect: SIGNED_IN },
   'POST /notifications/read': { expect: SIGNED_IN },

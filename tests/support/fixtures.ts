@@ -189,6 +189,14 @@ export async function validBody(db: Database, key: string, records: ActorRecords
     }
     case 'POST /customers/:id/reveal':
       return { reason: 'Reviewing allergies before a call back.' };
+    case 'POST /presence':
+      return { recordType: 'consultation', recordId: String(records.consultationId), tabId: randomUUID() };
+    case 'POST /presence/leave': {
+      const tabId = randomUUID();
+      const userId = records.userId ?? world.users.agent.id;
+      await p.presence.create({ data: { tabId, userId, recordType: 'consultation', recordId: records.consultationId } });
+      return { tabId };
+    }
     case 'POST /notifications/read':
     case 'POST /notifications/read-all': {
       // Something unread for the actor (anyone's, when anonymous: the route refuses them anyway).

@@ -247,10 +247,15 @@ const LIST_ROWS = `
 export async function listTickets(pool: pg.Pool, actor: Actor, query: ListQuery, page: number, options: ListOptions = {}) {
   const now = options.now ?? new Date();
   const { ids, view } = await listTicketIds(pool, actor, query, page, now);
-  const pageIds = ids.slice(0, PAGE_SIZE);
+  const tickets = await ticketRows(pool, ids.slice(0, PAGE_SIZE), now);
+  return { tickets, hasMore: ids.length > PAGE_SIZE, view };
+}
+
+/** List rows (with names and SLA clocks) for these ticket ids, in the order given. */
+export async function ticketRows(pool: pg.Pool, pageIds: number[], now: Date) {
   const { rows } = pageIds.length ? await pool.query<ListRow>(LIST_ROWS, [pageIds]) : { rows: [] as ListRow[] };
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const tickets = pageIds.flatMap((id) => {
+  return pageIds.flatMap((id) => {
     const row = byId.get(id);
     if (!row) return [];
     const { customerId, customerName, assigneeName, firstResponseMins, resolutionMins, ...ticket } = row;
@@ -262,7 +267,6 @@ export async function listTickets(pool: pg.Pool, actor: Actor, query: ListQuery,
       sla: computeSla(ticket, target, now),
     }];
   });
-  return { tickets, hasMore: ids.length > PAGE_SIZE, view };
 }
 
 export async function staffList(db: Db) {
