@@ -7,7 +7,7 @@ import { authRouter } from './auth/router.js';
 import { configurePassport } from './auth/passport.js';
 import type { AppContext } from './context.js';
 import { csrfProtection } from './http/csrf.js';
-import { errorHandler, notFound } from './http/errors.js';
+import { useErrorPages } from './http/errors.js';
 import { exposeFlash } from './http/flash.js';
 import { exposeNavigation } from './http/navigation.js';
 import { renewSession } from './http/session-renewal.js';
@@ -114,7 +114,6 @@ export function createApp(ctx: AppContext): Express {
   app.use('/presence', presenceRouter(ctx));
   app.use('/events', liveRouter(live, { streamMs: config.LIVE_STREAM_SECONDS * 1_000 }));
 
-  app.use(notFound);
-  app.use(errorHandler(production));
+  useErrorPages(app, config.showErrorDetails);
   return app;
 }
