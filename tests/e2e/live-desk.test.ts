@@ -89,4 +89,34 @@ describe('the live desk in Chromium, two agents', () => {
     expect(a.problems).toEqual([]);
     expect(b.problems).toEqual([]);
   }, 120_000);
+
+  it('when the reader is working inside the list, then new tickets wait behind "N new · show" '
+    + 'instead of moving rows, and showing them highlights them', async () => {
+    const a = await person('agent@caredesk.test');
+    const b = await person('agent2@caredesk.test');
+    const customer = await db.prisma.customer.findFirstOrThrow({ orderBy: { id: 'desc' } });
+    await b.page.goto(`${server.url}/tickets?view=unassigned`);
+    await streaming(1);
+    // B has focus on a row's link: the list must not change under them.
+    const firstLink = b.page.locator('#live-list tr[data-id] a').first();
+    await firstLink.focus();
+    const rowsBefore = await b.page.locator('#live-list tr[data-id]').count();
+
+    await a.page.goto(`${server.url}/tickets/new?customerId=${customer.id}`);
+    await a.page.getByLabel('Subject').fill('Live desk: second ticket while B reads');
+    await a.page.getByLabel('Category').selectOption('technical');
+    await a.page.getByLabel('Description').fill('App freezes on the payment screen.');
+    await a.page.getByRole('button', { name: 'Create ticket' }).click();
+    await a.page.waitForURL(/\/tickets\/\d+$/);
+    const id = Number(/\/tickets\/(\d+)$/.exec(a.page.url())![1]);
+
+    const show = b.page.getByRole('button', { name: '1 new · show' });
+    await expect.poll(() => show.count(), { timeout: 2_000, interval: 100 }).toBe(1);
+    expect(await b.page.locator('#live-list tr[data-id]').count()).toBe(rowsBefore);
+    expect(await b.page.locator(`#live-list tr[data-id="${id}"]`).count()).toBe(0);
+    await show.click();
+    await expect.poll(() => b.page.locator(`#live-list tr[data-id="${id}"].live-changed`).count()).toBe(1);
+    expect(await show.count()).toBe(0);
+    expect(b.problems).toEqual([]);
+  }, 120_000);
 });

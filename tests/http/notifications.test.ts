@@ -37,6 +37,9 @@ describe('notifications', () => {
     expect(page.text).toContain(`Bayo Okoro assigned ticket ${ticket.number}`);
     expect(page.text).toContain(`href="/tickets/${ticket.id}"`);
 
+    // The badge fragment, fetched by script (Sec-Fetch-Dest: empty), counts for itself.
+    const fragment = await me.agent.get('/notifications/badge').set('Sec-Fetch-Dest', 'empty').expect(200);
+    expect(badgeCount(fragment.text)).toBe('1');
     const stored = await db.prisma.notification.findFirstOrThrow({ where: { userId: agentUser.id } });
     expect(stored).toMatchObject({
       kind: 'ticket_assigned', recordType: 'ticket', recordId: ticket.id, actorId: supervisorUser.id, readAt: null,
@@ -46,7 +49,7 @@ describe('notifications', () => {
     expect(opened.headers.location).toBe(`/tickets/${ticket.id}`);
     expect(badgeCount((await me.agent.get('/').expect(200)).text)).toBe('0');
     expect((await me.agent.get('/notifications/badge').expect(200)).text).not.toContain('class="count"');
-  });
+  }, 60_000);
 
   it('when an agent escalates to an admin and the admin resolves it, then each is told once '
     + 'and nobody about their own act', async () => {

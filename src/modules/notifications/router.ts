@@ -10,11 +10,14 @@ import { findOwn, listNotifications, markAllRead, markRead, unreadCount } from '
 
 const viewerOf = (req: Request) => ({ id: req.user!.id, role: req.user!.role });
 
-/** The header's unread badge, on every page a signed-in user loads. */
+/**
+ * The header's unread badge, on every page a signed-in user loads. Script requests (fragments, the
+ * event stream: Sec-Fetch-Dest "empty") render no header, so they skip the count.
+ */
 export function exposeUnread(db: Db) {
   return async (req: Request, res: Response, next: NextFunction) => {
     res.locals.unreadNotifications = 0;
-    if (!req.user || req.method !== 'GET') return next();
+    if (!req.user || req.method !== 'GET' || req.get('sec-fetch-dest') === 'empty') return next();
     try {
       res.locals.unreadNotifications = await unreadCount(db, req.user.id);
       next();
@@ -33,7 +36,8 @@ export function notificationsRouter({ db }: AppContext): Router {
     res.render('notifications/list', { title: 'Notifications', notifications });
   };
 
-  const badge = (_req: Request, res: Response) => {
+  const badge = async (req: Request, res: Response) => {
+    res.locals.unreadNotifications = await unreadCount(db, req.user!.id);
     res.set('Cache-Control', 'no-store').render('notifications/_badge');
   };
 
