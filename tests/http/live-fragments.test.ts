@@ -47,7 +47,7 @@ describe('live fragments', () => {
     const [a, b] = [await signIn(app, amara.email), await signIn(app, bayo.email)];
     const tabId = tab();
     const report = (editing: string) => a.agent.post('/presence').type('form')
-      .send({ _csrf: a.csrf, recordType: 'ticket', recordId: String(ticket.id), tabId, editing }).expect(204);
+      .send({ _csrf: a.csrf, recordType: 'ticket', recordId: String(ticket.id), tabId, editing }).expect(200);
     const seen = async () => squash((await b.agent.get(`/presence?type=ticket&id=${ticket.id}`).expect(200)).text);
 
     expect(await seen()).toBe('');
@@ -57,7 +57,7 @@ describe('live fragments', () => {
     expect(await seen()).toContain('Amara Agent is editing');
     // Amara does not see herself.
     expect(squash((await a.agent.get(`/presence?type=ticket&id=${ticket.id}`).expect(200)).text)).toBe('');
-    await a.agent.post('/presence/leave').type('form').send({ _csrf: a.csrf, tabId }).expect(204);
+    await a.agent.post('/presence/leave').type('form').send({ _csrf: a.csrf, tabId }).expect(200);
     expect(await seen()).toBe('');
 
     // Arriving, editing and leaving were announced; nothing else was.

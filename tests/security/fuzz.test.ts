@@ -127,6 +127,10 @@ const FIELDS: Record<string, string[]> = {
   'POST /consultations/:id/mark-paid': ['version'],
   'POST /consultations/:id/medical': ['version', 'presentingComplaint', 'medicalHistory', 'diagnosis', 'treatmentPlan', 'prescribedMedication', 'followUpInstructions'],
   'POST /customers/:id/reveal': ['reason', 'returnTo'],
+  'POST /notifications/read': ['id', 'open'],
+  'POST /notifications/read-all': [],
+  'POST /presence': ['recordType', 'recordId', 'tabId', 'editing'],
+  'POST /presence/leave': ['tabId'],
 };
 
 const QUERY: Record<string, string[]> = {
@@ -146,6 +150,10 @@ const QUERY: Record<string, string[]> = {
   'GET /metrics': ['from', 'to'],
   'GET /metrics/export.csv': ['table', 'from', 'to'],
   'GET /audit': ['userId', 'customerId', 'action', 'from', 'to', 'before'],
+  'GET /events': ['lastEventId'],
+  'GET /presence': ['type', 'id', 'version'],
+  'GET /notifications': [],
+  'GET /notifications/badge': [],
 };
 
 const QUERY_VALUES: Record<string, string[]> = {
@@ -155,6 +163,7 @@ const QUERY_VALUES: Record<string, string[]> = {
   from: ['2024-01-01', '2024-02-30', '1899-12-31', '2999-12-31', '0000-00-00', '2024-1-1'], to: ['2024-12-31', '1970-01-01', '9999-99-99'],
   page: ['1', '2', '0', '-1', '10001', '99999999999999999999'], table: ['summary', 'categories', 'agents', 'days', 'nope'],
   after: ['2024-01-01T00:00:00.000Z_5', '9999-99-99T00:00:00Z_1', '2024-01-01T00:00:00Z_99999999999'], before: ['1', '999999999999999999', '-1'],
+  type: ['ticket', 'consultation', 'customer'], lastEventId: ['0', '1', '99999999999999999999'],
   action: ['sign_in', 'medical_view', 'DROP'], paymentStatus: ['unpaid', 'paid'], paymentModel: ['pay_first'], mode: ['video'], f: ['1', 'all'],
 };
 

@@ -32,14 +32,14 @@ export function presenceRouter({ db, pool, config }: AppContext): Router {
     if (!parsed.success) throw new ValidationError('Presence needs a record and a tab.');
     await assertOpenable(req, parsed.data.recordType, parsed.data.recordId);
     await reportPresence(pool, { ...parsed.data, userId: req.user!.id });
-    res.status(204).end();
+    res.status(200).end();
   };
 
   const gone = async (req: Request, res: Response) => {
     const parsed = leaveForm.safeParse(req.body ?? {});
     if (!parsed.success) throw new ValidationError('Presence needs a tab.');
     await leave(pool, req.user!.id, parsed.data.tabId);
-    res.status(204).end();
+    res.status(200).end();
   };
 
   r.get('/', requireRole(...ALL_ROLES), show);
