@@ -26,6 +26,10 @@ import { staffRouter } from './modules/staff/router.js';
 import { noteSessionClient } from './auth/sessions.js';
 import { secondStepRouter } from './auth/second-step.js';
 import { requireTwoFactorEnrolment } from './auth/two-factor-policy.js';
+import { exposeUnread, notificationsRouter } from './modules/notifications/router.js';
+import { LiveDesk } from './modules/live/hub.js';
+import { liveRouter } from './modules/live/router.js';
+import { presenceRouter } from './modules/presence/router.js';
 import { projectRoot as root } from './paths.js';
 import { ACCESS_RULES, type AccessRules } from './privacy/index.js';
 
@@ -35,6 +39,12 @@ export function createApp(ctx: AppContext): Express {
   const { config, db, pool } = ctx;
   const production = config.NODE_ENV === 'production';
   const app = express();
+  const live = ctx.live ?? new LiveDesk(pool, {
+    heartbeatMs: config.LIVE_HEARTBEAT_SECONDS * 1_000,
+    retentionMinutes: config.LIVE_RETENTION_MINUTES,
+    presenceTtlSeconds: config.PRESENCE_TTL_SECONDS,
+  });
+  app.locals.live = live;
 
   app.set('views', path.join(root, 'views'));
   app.set('view engine', 'ejs');
@@ -97,6 +107,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(csrfProtection);
   app.use(exposeFlash);
   app.use(exposeNavigation);
+  app.use(exposeUnread(db));
 
   app.use(authRouter(db, auth, config));
   app.use(secondStepRouter(db, config));
@@ -111,6 +122,9 @@ export function createApp(ctx: AppContext): Express {
   app.use('/audit', auditRouter(ctx));
   app.use('/staff', staffRouter(ctx));
   app.use(accountRouter(ctx));
+  app.use('/notifications', notificationsRouter(ctx));
+  app.use('/presence', presenceRouter(ctx));
+  app.use('/events', liveRouter(live, { streamMs: config.LIVE_STREAM_SECONDS * 1_000 }));
 
   useErrorPages(app, config.showErrorDetails);
   return app;
