@@ -11,6 +11,7 @@ import { errorHandler, notFound } from './http/errors.js';
 import { exposeFlash } from './http/flash.js';
 import { exposeNavigation } from './http/navigation.js';
 import { renewSession } from './http/session-renewal.js';
+import { viewerTimeZone } from './http/time-zone.js';
 import { redirectAfterSave } from './http/redirect-after-save.js';
 import { stripNul } from './http/strip-nul.js';
 import { homeRouter } from './modules/home/router.js';
@@ -21,6 +22,7 @@ import { escalationsRouter } from './modules/escalations/router.js';
 import { customersRouter } from './modules/customers/router.js';
 import { metricsRouter } from './modules/metrics/router.js';
 import { auditRouter } from './modules/audit/router.js';
+import { accountRouter } from './modules/account/router.js';
 import { projectRoot as root } from './paths.js';
 
 export const SESSION_COOKIE = 'caredesk.sid';
@@ -89,6 +91,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(csrfProtection);
   app.use(exposeFlash);
   app.use(exposeNavigation);
+  app.use(viewerTimeZone(config.APP_TIME_ZONE));
 
   app.use(authRouter(db, auth, config));
   app.use(homeRouter(ctx));
@@ -99,6 +102,7 @@ export function createApp(ctx: AppContext): Express {
   app.use('/customers', customersRouter(ctx));
   app.use('/metrics', metricsRouter(ctx));
   app.use('/audit', auditRouter(ctx));
+  app.use('/account', accountRouter(ctx));
 
   app.use(notFound);
   app.use(errorHandler(production));

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { StartupError } from './errors.js';
+import { isTimeZone } from './lib/time.js';
 
 const postgresUrl = z
   .string()
@@ -21,6 +22,7 @@ const configSchema = z.object({
   SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
   TRUST_PROXY: z.stringbool().default(false),
   DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  APP_TIME_ZONE: z.string().trim().default('UTC').refine(isTimeZone, 'must be an IANA time zone name such as Africa/Lagos'),
 });
 
 export type Config = z.infer<typeof configSchema> & { sessionSecret: string };

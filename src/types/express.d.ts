@@ -7,6 +7,8 @@ declare global {
       email: string;
       name: string;
       role: Role;
+      /** The user's own IANA zone; null follows the installation's APP_TIME_ZONE. */
+      timeZone: string | null;
     }
   }
 }

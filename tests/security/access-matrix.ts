@@ -85,6 +85,9 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'GET /metrics/export.csv': { expect: MANAGERS, query: 'table=summary' },
 
   'GET /audit': { expect: ADMIN },
+
+  'GET /account': { expect: SIGNED_IN },
+  'POST /account/time-zone': { expect: SIGNED_IN },
 };
 
 /** The entry's query string with the actor's fixture ids filled in ('' when none). */

@@ -33,3 +33,18 @@ describe('TRUST_PROXY', () => {
     expect(() => loadConfig({ TRUST_PROXY: 'maybe' })).toThrow(/TRUST_PROXY/);
   });
 });
+
+describe('APP_TIME_ZONE', () => {
+  it('when unset, then times follow UTC', () => {
+    expect(loadConfig({}).APP_TIME_ZONE).toBe('UTC');
+  });
+
+  it('when an IANA name is given, then it is kept', () => {
+    expect(loadConfig({ APP_TIME_ZONE: 'Africa/Lagos' }).APP_TIME_ZONE).toBe('Africa/Lagos');
+  });
+
+  it('when the name is not a time zone, then start-up stops with one line naming the setting', () => {
+    expect(() => loadConfig({ APP_TIME_ZONE: 'Lagos' })).toThrow(StartupError);
+    expect(() => loadConfig({ APP_TIME_ZONE: 'Mars/Olympus' })).toThrow(/^Invalid configuration: APP_TIME_ZONE must be an IANA time zone name/);
+  });
+});
