@@ -119,3 +119,15 @@ export function relative(date: Date, now: Date = new Date(), zone: string = curr
 export function dayStartSql(param: (value: unknown) => string, day: string, offsetDays = 0, zone = currentTimeZone()): string {
   return `((${param(day)}::date + ${Math.trunc(offsetDays)})::timestamp AT TIME ZONE ${param(zone)}::text) AT TIME ZONE 'UTC'`;
 }
+
+/** The instant a wall-clock reading ("2026-12-01T10:00", as a datetime-local field sends it) names in a zone. */
+export function instantFromLocal(text: string, zone: string = currentTimeZone()): Date {
+  const wanted = Date.parse(`${text.length === 16 ? `${text}:00` : text}Z`);
+  let guess = wanted;
+  // Two corrections settle every offset change; a reading skipped by a DST jump lands just after it.
+  for (let step = 0; step < 2 && !Number.isNaN(guess); step += 1) {
+    const p = localParts(new Date(guess), zone);
+    guess += wanted - Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+  }
+  return new Date(guess);
+}
