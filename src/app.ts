@@ -23,6 +23,7 @@ import { customersRouter } from './modules/customers/router.js';
 import { metricsRouter } from './modules/metrics/router.js';
 import { auditRouter } from './modules/audit/router.js';
 import { accountRouter } from './modules/account/router.js';
+import { paletteRouter } from './modules/palette/router.js';
 import { projectRoot as root } from './paths.js';
 
 export const SESSION_COOKIE = 'caredesk.sid';
@@ -86,12 +87,12 @@ export function createApp(ctx: AppContext): Express {
   const auth = configurePassport(db, pool);
   app.use(auth.initialize());
   app.use(auth.session());
+  app.use(viewerTimeZone(config.APP_TIME_ZONE));
   app.use(renewSession);
   app.use(redirectAfterSave);
   app.use(csrfProtection);
   app.use(exposeFlash);
   app.use(exposeNavigation);
-  app.use(viewerTimeZone(config.APP_TIME_ZONE));
 
   app.use(authRouter(db, auth, config));
   app.use(homeRouter(ctx));
@@ -103,6 +104,7 @@ export function createApp(ctx: AppContext): Express {
   app.use('/metrics', metricsRouter(ctx));
   app.use('/audit', auditRouter(ctx));
   app.use('/account', accountRouter(ctx));
+  app.use('/go', paletteRouter(ctx));
 
   app.use(notFound);
   app.use(errorHandler(production));

@@ -88,6 +88,7 @@ export const MATRIX: Record<string, MatrixEntry> = {
 
   'GET /account': { expect: SIGNED_IN },
   'POST /account/time-zone': { expect: SIGNED_IN },
+  'GET /go': { expect: SIGNED_IN, query: 'q=a' },
 };
 
 /** The entry's query string with the actor's fixture ids filled in ('' when none). */
