@@ -75,8 +75,9 @@ describe('on a 360 px phone, in light and dark mode', () => {
     expect(await page.locator('#main-nav').isVisible()).toBe(false);
     await menu.click();
     expect(await menu.getAttribute('aria-expanded')).toBe('true');
-    expect(await page.getByRole('link', { name: 'Tickets' }).isVisible()).toBe(true);
-    const box = await page.getByRole('link', { name: 'Tickets' }).boundingBox();
+    const tickets = page.locator('#main-nav').getByRole('link', { name: 'Tickets', exact: true });
+    expect(await tickets.isVisible()).toBe(true);
+    const box = await tickets.boundingBox();
     expect(box!.height).toBeGreaterThanOrEqual(44);
     await menu.click();
     expect(await page.locator('#main-nav').isVisible()).toBe(false);
@@ -140,7 +141,7 @@ describe('the keyboard', () => {
     await page.getByRole('link', { name: 'Edit' }).click();
     await page.getByLabel('Description').focus();
     await page.keyboard.type(' cre?');
-    expect(await page.getByLabel('Description').inputValue()).toMatch(/ cre\?$/);
+    expect(await page.getByLabel('Description').inputValue()).toContain(' cre?');
     expect(await page.locator('dialog[open]').count()).toBe(0);
     await page.goto(ticketUrl);
     expect(await page.locator('.flash-success').count()).toBe(0);
