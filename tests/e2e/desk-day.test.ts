@@ -11,6 +11,8 @@ beforeAll(async () => ({ db, server, browser } = await openDemoWorld()));
 afterAll(() => closeDemoWorld({ db, server, browser }));
 
 const PHONE = { width: 360, height: 740 };
+// Dark mode changes colours only (one stylesheet for all pages): a page of each kind is checked in it.
+const DARK_SAMPLE = /^\/(|metrics|audit|account|go\?.*|tickets|tickets\/\d+|customers\/\d+|escalations\/\d+|consultations\/new)$/;
 
 /** Every page a role reaches from its navigation, plus one record of each list, a form or two and settings. */
 async function crawl(page: Page): Promise<string[]> {
@@ -56,7 +58,7 @@ describe('on a 360 px phone, in light and dark mode', () => {
         expect(res?.status(), path).toBe(200);
         await expectFits(page);
         await expectAccessible(page);
-        if (email === 'admin@caredesk.test') {
+        if (email === 'admin@caredesk.test' && DARK_SAMPLE.test(path)) {
           await page.emulateMedia({ colorScheme: 'dark' });
           await expectAccessible(page);
           await page.emulateMedia({ colorScheme: 'light' });
