@@ -7,7 +7,7 @@ import { authRouter } from './auth/router.js';
 import { configurePassport } from './auth/passport.js';
 import type { AppContext } from './context.js';
 import { csrfProtection } from './http/csrf.js';
-import { errorHandler, notFound } from './http/errors.js';
+import { useErrorPages } from './http/errors.js';
 import { exposeFlash } from './http/flash.js';
 import { exposeNavigation } from './http/navigation.js';
 import { renewSession } from './http/session-renewal.js';
@@ -106,7 +106,6 @@ export function createApp(ctx: AppContext): Express {
   app.use('/account', accountRouter(ctx));
   app.use('/go', paletteRouter(ctx));
 
-  app.use(notFound);
-  app.use(errorHandler(production));
+  useErrorPages(app, config.showErrorDetails);
   return app;
 }

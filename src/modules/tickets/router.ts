@@ -6,7 +6,7 @@ import { routeId } from '../../http/params.js';
 import { flash } from '../../http/flash.js';
 import { STAFF, requireRole } from '../../http/guards.js';
 import { pageQuery, pageView } from '../../http/pagination.js';
-import { visibleEscalationIds } from '../escalations/service.js';
+import { escalationsSeenBy } from '../escalations/service.js';
 import { searchCustomers } from '../interactions/service.js';
 import { canAct, canAssign, canClaim, canViewAll, type Actor } from './policy.js';
 import { clockLabel, fmt, queryString } from './presenter.js';
@@ -81,10 +81,10 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
 
   const show = async (req: Request, res: Response) => {
     const actor = actorOf(req);
-    const ticket = await getTicket(db, idOf(req));
-    const openableEscalations = await visibleEscalationIds(db, actor, ticket.escalations.map((e) => e.id));
+    const found = await getTicket(db, idOf(req));
+    const ticket = { ...found, escalations: await escalationsSeenBy(db, actor, found.escalations) };
     res.render('tickets/show', {
-      title: `Ticket ${ticket.number}`, ticket, fmt, clockLabel, openableEscalations,
+      title: `Ticket ${ticket.number}`, ticket, fmt, clockLabel,
       may: { act: canAct(actor, ticket), assign: canAssign(actor), claim: canClaim(actor, ticket) },
       staff: canAssign(actor) ? await staffList(db) : [],
     });
