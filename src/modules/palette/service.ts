@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Role } from '../../generated/prisma/enums.js';
+import { containsPattern } from '../../lib/like.js';
 import { mayOpen, pagesFor } from './policy.js';
 import { MIN_SEARCH, referenceFrom } from './schema.js';
 
@@ -11,8 +12,6 @@ export interface PaletteResult {
 }
 
 const PATIENTS_SHOWN = 6;
-
-const containing = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 function matchingPages(role: Role, q: string): PaletteResult[] {
   const text = q.toLowerCase();
@@ -47,7 +46,7 @@ async function patients(pool: pg.Pool, q: string): Promise<PaletteResult[]> {
     `SELECT id, full_name, email, phone FROM customers
       WHERE full_name ILIKE $1 OR email ILIKE $1 ${byPhone ? 'OR phone_digits LIKE $3' : ''}
       ORDER BY full_name, id LIMIT $2`,
-    byPhone ? [containing(q), PATIENTS_SHOWN, `%${digits}%`] : [containing(q), PATIENTS_SHOWN]);
+    byPhone ? [containsPattern(q), PATIENTS_SHOWN, `%${digits}%`] : [containsPattern(q), PATIENTS_SHOWN]);
   return rows.map((c) => ({ kind: 'patient', label: c.full_name, detail: `${c.email} · ${c.phone}`, href: `/customers/${c.id}` }));
 }
 
