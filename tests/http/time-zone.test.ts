@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, createUser, signIn } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { makeCustomer, makeTicket } from '../support/fixtures.js';
+import { makeConsultation, makeCustomer, makeInteraction, makeTicket } from '../support/fixtures.js';
 
 // The desk works in Lagos (UTC+1): a ticket opened at 23:30 UTC on 30 November belongs to 1 December.
 const LATE = new Date('2026-11-30T23:30:00Z');
@@ -11,6 +11,8 @@ const RANGE = 'from=2026-11-29&to=2026-12-01';
 let db: TestDatabase;
 let app: Express;
 let ticketNumber: string;
+let interactionId: number;
+let consultationReference: string;
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -20,6 +22,12 @@ beforeAll(async () => {
   const ticket = await makeTicket(db, customer.id, agent.id, agent.id);
   await db.prisma.supportTicket.update({ where: { id: ticket.id }, data: { createdAt: LATE } });
   ticketNumber = ticket.number;
+  const interaction = await makeInteraction(db, customer.id, agent.id);
+  await db.prisma.interaction.update({ where: { id: interaction.id }, data: { startedAt: LATE } });
+  interactionId = interaction.id;
+  const consultation = await makeConsultation(db, customer.id, null);
+  await db.prisma.consultation.update({ where: { id: consultation.id }, data: { createdAt: LATE } });
+  consultationReference = consultation.reference;
 });
 afterAll(async () => {
   await db.drop();
@@ -51,13 +59,23 @@ describe('local time: a ticket created at 23:30 UTC in a desk on Lagos time', ()
     expect(utcDay.text).not.toContain(ticketNumber);
   });
 
+  it('when interactions and consultations are filtered by day, then they too fall on the local day', async () => {
+    const { agent } = await supervisor();
+    const interactions = (day: string) => agent.get(`/interactions?scope=all&from=${day}&to=${day}`).then((r) => r.text);
+    expect(await interactions('2026-12-01')).toContain(`href="/interactions/${interactionId}"`);
+    expect(await interactions('2026-11-30')).not.toContain(`href="/interactions/${interactionId}"`);
+    const consultations = (day: string) => agent.get(`/consultations?from=${day}&to=${day}`).then((r) => r.text);
+    expect(await consultations('2026-12-01')).toContain(consultationReference);
+    expect(await consultations('2026-11-30')).not.toContain(consultationReference);
+  });
+
   it('when the metrics are read, then the per-day table and its CSV count it on the local day', async () => {
     const { agent } = await supervisor();
     const page = await agent.get(`/metrics?${RANGE}`);
     expect(createdPerDay(page.text)).toEqual({ '2026-11-29': '0', '2026-11-30': '0', '2026-12-01': '1' });
     expect(page.text).toContain('Days run from 00:00 to 24:00 in Africa/Lagos');
     const csv = await agent.get(`/metrics/export.csv?table=days&${RANGE}`);
-    expect(csv.text.split('\r\n')).toEqual(expect.arrayContaining(['2026-11-30,0,0,0,0', '2026-12-01,1,0,0,0']));
+    expect(csv.text.split('\r\n')).toEqual(expect.arrayContaining(['2026-11-30,0,0,0,0', '2026-12-01,1,0,1,1']));
   });
 
   it('when a user has chosen their own zone, then it overrides the desk\'s in lists, metrics and CSV', async () => {
@@ -69,7 +87,7 @@ describe('local time: a ticket created at 23:30 UTC in a desk on Lagos time', ()
     const page = await agent.get(`/metrics?${RANGE}`);
     expect(createdPerDay(page.text)).toEqual({ '2026-11-29': '0', '2026-11-30': '1', '2026-12-01': '0' });
     const csv = await agent.get(`/metrics/export.csv?table=days&${RANGE}`);
-    expect(csv.text.split('\r\n')).toEqual(expect.arrayContaining(['2026-11-30,1,0,0,0', '2026-12-01,0,0,0,0']));
+    expect(csv.text.split('\r\n')).toEqual(expect.arrayContaining(['2026-11-30,1,0,1,1', '2026-12-01,0,0,0,0']));
   });
 });
 
