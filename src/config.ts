@@ -45,7 +45,8 @@ const configSchema = z.object({
   SEED_DEMO: z.enum(['auto', 'true', 'never', 'false']).default('auto'),
   TRUST_PROXY: trustProxy.default(false),
   DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
-  APP_TIME_ZONE: z.string().trim().default('UTC').refine(isTimeZone, 'must be an IANA time zone name such as Africa/Lagos'),
+  APP_TIME_ZONE: z.string().trim().default('UTC')
+    .refine(isTimeZone, 'must be an IANA time zone name such as Africa/Lagos'),
 });
 
 type ParsedConfig = z.infer<typeof configSchema>;

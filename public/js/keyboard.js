@@ -29,7 +29,9 @@
   // ---- Card labels: each cell is preceded by its column's name when rows stack ----
   function labelCards() {
     document.querySelectorAll('table.cards').forEach(function (table) {
-      var heads = Array.prototype.map.call(table.querySelectorAll('thead th'), function (th) { return th.textContent.trim(); });
+      var heads = Array.prototype.map.call(table.querySelectorAll('thead th'), function (th) {
+        return th.textContent.trim();
+      });
       table.querySelectorAll('tbody tr').forEach(function (row) {
         Array.prototype.forEach.call(row.children, function (cell, index) {
           if (heads[index] && !cell.hasAttribute('data-label')) cell.setAttribute('data-label', heads[index]);

@@ -13,7 +13,8 @@
     return Array.prototype.filter.call(document.querySelectorAll('main [data-key]'), function (el) {
       return !q || label(el).toLowerCase().indexOf(q) !== -1;
     }).map(function (el) {
-      return { kind: 'action', label: label(el), detail: 'Action on this page (' + el.getAttribute('data-key') + ')', element: el };
+      var detail = 'Action on this page (' + el.getAttribute('data-key') + ')';
+      return { kind: 'action', label: label(el), detail: detail, element: el };
     });
   }
   function label(el) {
@@ -92,14 +93,16 @@
     } else {
       input.removeAttribute('aria-activedescendant');
     }
-    status.textContent = results.length ? results.length + (results.length === 1 ? ' result' : ' results') : 'No matches you may open.';
+    var count = results.length + (results.length === 1 ? ' result' : ' results');
+    status.textContent = results.length ? count : 'No matches you may open.';
   }
 
   function search() {
     var text = input.value.trim();
     var mine = ++requestId;
     timer = null;
-    lastSearch = window.fetch('/go?q=' + encodeURIComponent(text), { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+    var url = '/go?q=' + encodeURIComponent(text);
+    lastSearch = window.fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
       .then(function (res) { return res.ok ? res.json() : { results: [] }; })
       .then(function (body) {
         if (mine !== requestId) return;

@@ -24,7 +24,8 @@ export function configurePassport(db: Db, pool: pg.Pool): passport.Authenticator
   // Reloaded on every request (one indexed lookup) so a disabled account loses its sessions at once.
   instance.deserializeUser(async (id: number, done) => {
     try {
-      const { rows } = await pool.query<Express.User>('SELECT id, email, name, role, time_zone AS "timeZone" FROM users WHERE id = $1 AND active', [id]);
+      const { rows } = await pool.query<Express.User>(
+        'SELECT id, email, name, role, time_zone AS "timeZone" FROM users WHERE id = $1 AND active', [id]);
       done(null, rows[0] ?? false);
     } catch (error) {
       done(error);

@@ -32,7 +32,9 @@ export function currentTimeZone(): string {
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(locale: string, zone: string, options: Intl.DateTimeFormatOptions, tag: string): Intl.DateTimeFormat {
+function formatter(
+  locale: string, zone: string, options: Intl.DateTimeFormatOptions, tag: string,
+): Intl.DateTimeFormat {
   const key = `${tag}|${locale}|${zone}`;
   let found = formatters.get(key);
   if (!found) {
@@ -43,7 +45,8 @@ function formatter(locale: string, zone: string, options: Intl.DateTimeFormatOpt
 }
 
 const PARTS: Intl.DateTimeFormatOptions = {
-  year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+  year: 'numeric', month: '2-digit', day: '2-digit',
+  hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
 };
 
 interface LocalParts {
@@ -58,7 +61,10 @@ interface LocalParts {
 function localParts(date: Date, zone: string): LocalParts {
   const parts = formatter('en-GB', zone, PARTS, 'parts').formatToParts(date);
   const pick = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
-  return { year: pick('year'), month: pick('month'), day: pick('day'), hour: pick('hour'), minute: pick('minute'), second: pick('second') };
+  return {
+    year: pick('year'), month: pick('month'), day: pick('day'),
+    hour: pick('hour'), minute: pick('minute'), second: pick('second'),
+  };
 }
 
 // ICU names a zone by letters ("WAT", "EST", "IST") only in locales where that name is in common
@@ -116,8 +122,11 @@ export function relative(date: Date, now: Date = new Date(), zone: string = curr
  * Converted by PostgreSQL (`AT TIME ZONE`), so days with a DST change have their real length.
  * `param` adds a bind parameter and returns its placeholder.
  */
-export function dayStartSql(param: (value: unknown) => string, day: string, offsetDays = 0, zone = currentTimeZone()): string {
-  return `((${param(day)}::date + ${Math.trunc(offsetDays)})::timestamp AT TIME ZONE ${param(zone)}::text) AT TIME ZONE 'UTC'`;
+export function dayStartSql(
+  param: (value: unknown) => string, day: string, offsetDays = 0, zone = currentTimeZone(),
+): string {
+  const localMidnight = `(${param(day)}::date + ${Math.trunc(offsetDays)})::timestamp`;
+  return `(${localMidnight} AT TIME ZONE ${param(zone)}::text) AT TIME ZONE 'UTC'`;
 }
 
 /** The instant a wall-clock reading ("2026-12-01T10:00", as a datetime-local field sends it) names in a zone. */
@@ -127,7 +136,8 @@ export function instantFromLocal(text: string, zone: string = currentTimeZone())
   // Two corrections settle every offset change; a reading skipped by a DST jump lands just after it.
   for (let step = 0; step < 2 && !Number.isNaN(guess); step += 1) {
     const p = localParts(new Date(guess), zone);
-    guess += wanted - Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+    const [year, month, day, hour, minute, second] = [p.year, p.month, p.day, p.hour, p.minute, p.second].map(Number);
+    guess += wanted - Date.UTC(year, month - 1, day, hour, minute, second);
   }
   return new Date(guess);
 }

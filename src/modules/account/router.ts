@@ -27,7 +27,8 @@ export function accountRouter({ pool, config }: AppContext): Router {
     }
     const zone = parsed.data.timeZone || null;
     await setTimeZone(pool, req.user!.id, zone);
-    flash(req, 'success', zone ? `Times are now shown in ${zone}.` : `Times now follow the desk's zone (${installationZone}).`);
+    const followed = zone ?? `the desk's zone (${installationZone})`;
+    flash(req, 'success', `Times are now shown in ${followed}.`);
     res.redirect(303, '/account');
   };
 

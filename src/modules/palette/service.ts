@@ -34,7 +34,9 @@ async function consultationByReference(pool: pg.Pool, q: string): Promise<Palett
   const { rows } = await pool.query<{ id: number; reference: string; patient: string }>(
     `SELECT c.id, c.reference, cu.full_name AS patient
        FROM consultations c JOIN customers cu ON cu.id = c.customer_id WHERE c.reference = $1`, [reference]);
-  return rows.map((c) => ({ kind: 'consultation', label: c.reference, detail: c.patient, href: `/consultations/${c.id}` }));
+  return rows.map((c) => ({
+    kind: 'consultation', label: c.reference, detail: c.patient, href: `/consultations/${c.id}`,
+  }));
 }
 
 // Name, email or phone digits, each served by its trigram index.
@@ -47,7 +49,9 @@ async function patients(pool: pg.Pool, q: string): Promise<PaletteResult[]> {
       WHERE full_name ILIKE $1 OR email ILIKE $1 ${byPhone ? 'OR phone_digits LIKE $3' : ''}
       ORDER BY full_name, id LIMIT $2`,
     byPhone ? [containsPattern(q), PATIENTS_SHOWN, `%${digits}%`] : [containsPattern(q), PATIENTS_SHOWN]);
-  return rows.map((c) => ({ kind: 'patient', label: c.full_name, detail: `${c.email} · ${c.phone}`, href: `/customers/${c.id}` }));
+  return rows.map((c) => ({
+    kind: 'patient', label: c.full_name, detail: `${c.email} · ${c.phone}`, href: `/customers/${c.id}`,
+  }));
 }
 
 /** What the viewer may open that matches the text: only kinds their role's guards let through. */
