@@ -127,6 +127,7 @@ const FIELDS: Record<string, string[]> = {
   'POST /consultations/:id/mark-paid': ['version'],
   'POST /consultations/:id/medical': ['version', 'presentingComplaint', 'medicalHistory', 'diagnosis', 'treatmentPlan', 'prescribedMedication', 'followUpInstructions'],
   'POST /customers/:id/reveal': ['reason', 'returnTo'],
+  'POST /account/time-zone': ['timeZone'],
 };
 
 const QUERY: Record<string, string[]> = {
@@ -145,6 +146,8 @@ const QUERY: Record<string, string[]> = {
   'GET /customers': ['q', 'activity', 'sort', 'page'],
   'GET /metrics': ['from', 'to'],
   'GET /metrics/export.csv': ['table', 'from', 'to'],
+  'GET /go': ['q'],
+  'GET /account': ['x'],
   'GET /audit': ['userId', 'customerId', 'action', 'from', 'to', 'before'],
 };
 
