@@ -12,14 +12,15 @@ const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL ?? embedde
 pool.on('error', () => {});
 try {
   const range = parseRange({});
-  const params = [range.previousStart, range.start, range.end];
+  const zone = process.env.APP_TIME_ZONE ?? 'Africa/Lagos';
+  const params = [range.previousStart, range.start, range.end, zone];
   for (const [name, sql] of Object.entries(METRIC_QUERIES)) {
     const { rows } = await pool.query(`EXPLAIN (${analyze ? 'ANALYZE, BUFFERS, ' : ''}COSTS OFF) ${sql}`, params);
     process.stdout.write(`\n=== ${name}\n${rows.map((r) => r['QUERY PLAN']).join('\n')}\n`);
   }
   for (let run = 1; run <= 3; run++) {
     const started = performance.now();
-    await loadMetrics(pool, range);
+    await loadMetrics(pool, range, zone);
     process.stdout.write(`loadMetrics (all queries concurrently), run ${run}: ${(performance.now() - started).toFixed(0)} ms\n`);
   }
 } finally {

@@ -11,6 +11,7 @@ import { useErrorPages } from './http/errors.js';
 import { exposeFlash } from './http/flash.js';
 import { exposeNavigation } from './http/navigation.js';
 import { renewSession } from './http/session-renewal.js';
+import { viewerTimeZone } from './http/time-zone.js';
 import { redirectAfterSave } from './http/redirect-after-save.js';
 import { stripNul } from './http/strip-nul.js';
 import { homeRouter } from './modules/home/router.js';
@@ -30,6 +31,7 @@ import { exposeUnread, notificationsRouter } from './modules/notifications/route
 import { LiveDesk } from './modules/live/hub.js';
 import { liveRouter } from './modules/live/router.js';
 import { presenceRouter } from './modules/presence/router.js';
+import { paletteRouter } from './modules/palette/router.js';
 import { projectRoot as root } from './paths.js';
 import { ACCESS_RULES, type AccessRules } from './privacy/index.js';
 
@@ -101,6 +103,7 @@ export function createApp(ctx: AppContext): Express {
   const auth = configurePassport(db, pool);
   app.use(auth.initialize());
   app.use(auth.session());
+  app.use(viewerTimeZone(config.APP_TIME_ZONE));
   app.use(renewSession);
   app.use(noteSessionClient);
   app.use(redirectAfterSave);
@@ -125,6 +128,7 @@ export function createApp(ctx: AppContext): Express {
   app.use('/notifications', notificationsRouter(ctx));
   app.use('/presence', presenceRouter(ctx));
   app.use('/events', liveRouter(live, { streamMs: config.LIVE_STREAM_SECONDS * 1_000 }));
+  app.use('/go', paletteRouter(ctx));
 
   useErrorPages(app, config.showErrorDetails);
   return app;

@@ -2,6 +2,7 @@ import path from 'node:path';
 import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 import { StartupError } from './errors.js';
+import { isTimeZone } from './lib/time.js';
 
 const postgresUrl = z
   .string()
@@ -55,6 +56,8 @@ const configSchema = z.object({
   LIVE_RETENTION_MINUTES: z.coerce.number().int().min(10).default(15),
   LIVE_STREAM_SECONDS: z.coerce.number().positive().default(900),
   PRESENCE_TTL_SECONDS: z.coerce.number().int().min(5).max(25).default(20),
+  APP_TIME_ZONE: z.string().trim().default('UTC')
+    .refine(isTimeZone, 'must be an IANA time zone name such as Africa/Lagos'),
 });
 
 type ParsedConfig = z.infer<typeof configSchema>;

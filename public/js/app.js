@@ -23,33 +23,6 @@
     if (target && !window.confirm(target.getAttribute('data-confirm'))) event.preventDefault();
   });
 
-  // Keyboard: "g" then a letter follows a nav link with that data-shortcut; "/" focuses search.
-  var pendingG = false;
-  document.addEventListener('keydown', function (event) {
-    var tag = (event.target.tagName || '').toLowerCase();
-    if (tag === 'input' || tag === 'textarea' || tag === 'select' || event.target.isContentEditable) return;
-    if (event.ctrlKey || event.metaKey || event.altKey) return;
-    if (event.key === '/') {
-      var search = document.querySelector('input[type="search"], input[name="q"]');
-      if (search) { event.preventDefault(); search.focus(); }
-      return;
-    }
-    if (event.key === '?') {
-      var keys = Array.prototype.map.call(document.querySelectorAll('[data-shortcut]'), function (a) {
-        return 'g ' + a.getAttribute('data-shortcut') + '  ' + a.textContent.trim();
-      });
-      window.alert('Keyboard shortcuts\n\n' + keys.join('\n') + '\n/  focus search');
-      return;
-    }
-    if (pendingG) {
-      pendingG = false;
-      var link = document.querySelector('[data-shortcut="' + event.key + '"]');
-      if (link) { event.preventDefault(); window.location.href = link.getAttribute('href'); }
-      return;
-    }
-    if (event.key === 'g') { pendingG = true; setTimeout(function () { pendingG = false; }, 1200); }
-  });
-
   // Keep unsent note/description text across reloads until the form is submitted.
   document.addEventListener('DOMContentLoaded', function () {
     document.querySelectorAll('textarea[data-draft-key]').forEach(function (area) {

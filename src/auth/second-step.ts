@@ -62,9 +62,13 @@ export function secondStepRouter(db: Db, config: Config): Router {
       await recordAudit(db, { action: 'two_factor_failed', recordType: 'user', recordId: held.userId, ip: req.ip });
       return render(res, code ? 401 : 422, code ? CODE_FAILED : 'Enter the code from your app.');
     }
-    const user = await db.user.findUnique({ where: { id: held.userId }, select: { id: true, email: true, name: true, role: true, active: true } });
+    const user = await db.user.findUnique({
+      where: { id: held.userId },
+      select: { id: true, email: true, name: true, role: true, active: true, timeZone: true },
+    });
     if (!user?.active) return res.redirect(303, '/login');
-    req.logIn({ id: user.id, email: user.email, name: user.name, role: user.role, twoFactor: true }, async (error) => {
+    const signedIn = { id: user.id, email: user.email, name: user.name, role: user.role, timeZone: user.timeZone };
+    req.logIn({ ...signedIn, twoFactor: true }, async (error) => {
       if (error) return next(error);
       await clearFailures(db, key);
       await db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });

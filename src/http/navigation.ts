@@ -1,14 +1,14 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Role } from '../generated/prisma/enums.js';
 
-interface NavItem {
+export interface NavItem {
   href: string;
   label: string;
   key: string;
   roles: Role[];
 }
 
-const NAV: NavItem[] = [
+export const NAV: NavItem[] = [
   { href: '/', label: 'Home', key: 'h', roles: ['agent', 'supervisor', 'admin', 'doctor'] },
   { href: '/interactions', label: 'Interactions', key: 'i', roles: ['agent', 'supervisor', 'admin'] },
   { href: '/tickets', label: 'Tickets', key: 't', roles: ['agent', 'supervisor', 'admin'] },

@@ -9,6 +9,8 @@ declare global {
       role: Role;
       /** Signs in with a second factor (TOTP). */
       twoFactor?: boolean;
+      /** The user's own IANA zone; null follows the installation's APP_TIME_ZONE. */
+      timeZone: string | null;
     }
   }
 }

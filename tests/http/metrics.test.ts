@@ -106,7 +106,7 @@ beforeAll(async () => {
   await escalation({ target: 'admin', status: 'resolved', created: '2025-02-22T00:00:00', resolved: '2025-03-03T00:00:00' });
   await escalation({ target: 'doctor', status: 'in_progress', created: '2025-02-23T00:00:00' });
 
-  metrics = await loadMetrics(db.pool, parseRange({ from: '2025-03-01', to: '2025-03-10' }));
+  metrics = await loadMetrics(db.pool, parseRange({ from: '2025-03-01', to: '2025-03-10' }), 'UTC');
   supervisor = await signIn(app, sup.email);
 });
 afterAll(async () => {

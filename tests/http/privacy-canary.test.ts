@@ -71,6 +71,7 @@ function staffUrls(): string[] {
     '/audit', `/audit?customerId=${patient.id}`, '/audit/export.fhir.json', `/audit/export.fhir.ndjson?patient=${patient.id}`,
     `/audit/patients/${patient.id}/access`, `/audit/patients/${patient.id}/access.csv`, '/consultations/999999999', '/customers/abc', '/customers/99999999999', '/nope',
     '/tickets', '/interactions', '/escalations', '/', `/consultations/new?customerId=${patient.id}`, '/metrics',
+    `/go?q=${encodeURIComponent(patient.fullName)}`, `/go?q=${consultation.reference}`, `/go?q=${digits}`,
     ...others,
   ];
 }

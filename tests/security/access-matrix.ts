@@ -125,6 +125,8 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'GET /notifications/badge': { expect: SIGNED_IN },
   'POST /notifications/read': { expect: SIGNED_IN },
   'POST /notifications/read-all': { expect: SIGNED_IN },
+  'POST /account/time-zone': { expect: SIGNED_IN },
+  'GET /go': { expect: SIGNED_IN, query: 'q=a' },
 };
 
 /** The entry's query string with the actor's fixture ids filled in ('' when none). */

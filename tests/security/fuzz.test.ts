@@ -145,6 +145,7 @@ const FIELDS: Record<string, string[]> = {
   'POST /notifications/read-all': [],
   'POST /presence': ['recordType', 'recordId', 'tabId', 'editing'],
   'POST /presence/leave': ['tabId'],
+  'POST /account/time-zone': ['timeZone'],
 };
 
 const QUERY: Record<string, string[]> = {
@@ -163,11 +164,12 @@ const QUERY: Record<string, string[]> = {
   'GET /customers': ['q', 'activity', 'sort', 'page'],
   'GET /metrics': ['from', 'to'],
   'GET /metrics/export.csv': ['table', 'from', 'to'],
+  'GET /go': ['q'],
+  'GET /account': ['x'],
   'GET /audit': ['userId', 'customerId', 'action', 'from', 'to', 'before'],
   'GET /login/two-factor': [],
   'GET /staff': ['q', 'role', 'status', 'page'],
   'GET /staff/new': [],
-  'GET /account': [],
   'GET /account/two-factor': [],
   'GET /reset-password/:token': [],
   'GET /events': ['lastEventId'],

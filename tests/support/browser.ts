@@ -40,13 +40,24 @@ export function watchPage(page: Page): string[] {
   return problems;
 }
 
-/** Runs axe-core in the page (through the devtools protocol, so the page's CSP stays intact). */
+/** The rule sets every browser test holds each page to. */
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
+
+interface AxeRun {
+  run(options: { runOnly: { type: 'tag'; values: string[] } }): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }>;
+}
+
+/**
+ * Runs axe-core in the page (through the devtools protocol, so the page's CSP stays intact) with
+ * WCAG 2.1 A/AA and best-practice rules; any serious or critical violation fails the test.
+ */
 export async function expectAccessible(page: Page): Promise<void> {
   await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const result = await (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe.run();
+  const violations = await page.evaluate(async (tags) => {
+    const axe = (globalThis as unknown as { axe: AxeRun }).axe;
+    const result = await axe.run({ runOnly: { type: 'tag', values: tags } });
     return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length})`);
-  });
+  }, AXE_TAGS);
   expect(violations, `axe on ${page.url()}`).toEqual([]);
 }
 

@@ -176,6 +176,8 @@ export async function validBody(db: Database, key: string, records: ActorRecords
     case 'POST /login':
     case 'POST /logout':
       return {};
+    case 'POST /account/time-zone':
+      return { timeZone: 'Africa/Lagos' };
     case 'POST /interactions':
       return { customerId: String(records.customerId), channel: 'call', subject: 'Called about a refund', idempotencyKey: randomUUID() };
     case 'POST /interactions/:id/notes':

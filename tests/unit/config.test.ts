@@ -49,3 +49,18 @@ describe('safe defaults', () => {
     expect(loadConfig({ NODE_ENV: 'test' }).showErrorDetails).toBe(false);
   });
 });
+
+describe('APP_TIME_ZONE', () => {
+  it('when unset, then times follow UTC', () => {
+    expect(loadConfig({}).APP_TIME_ZONE).toBe('UTC');
+  });
+
+  it('when an IANA name is given, then it is kept', () => {
+    expect(loadConfig({ APP_TIME_ZONE: 'Africa/Lagos' }).APP_TIME_ZONE).toBe('Africa/Lagos');
+  });
+
+  it('when the name is not a time zone, then start-up stops with one line naming the setting', () => {
+    expect(() => loadConfig({ APP_TIME_ZONE: 'Lagos' })).toThrow(StartupError);
+    expect(() => loadConfig({ APP_TIME_ZONE: 'Mars/Olympus' })).toThrow(/^Invalid configuration: APP_TIME_ZONE must be an IANA time zone name/);
+  });
+});

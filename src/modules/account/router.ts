@@ -12,8 +12,9 @@ import { flash } from '../../http/flash.js';
 import { fieldErrors } from '../../http/forms.js';
 import { ALL_ROLES, requireRole } from '../../http/guards.js';
 import { setAvailability } from '../staff/service.js';
-import { availabilityForm, changePasswordForm, endSessionForm, enrolForm, newPasswordForm } from './schema.js';
-import { accountOf, changePassword, LINK_INVALID, resetLinkOwner, useResetLink } from './service.js';
+import { localDateTime, TIME_ZONES } from '../../lib/time.js';
+import { availabilityForm, changePasswordForm, endSessionForm, enrolForm, newPasswordForm, timeZoneForm } from './schema.js';
+import { accountOf, changePassword, LINK_INVALID, resetLinkOwner, setTimeZone, useResetLink } from './service.js';
 import { disableTwoFactor, enableTwoFactor, twoFactorStatus } from './two-factor.js';
 
 /** A reset token is 43 base64url characters; anything else cannot be one. */
@@ -22,10 +23,34 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 export function accountRouter({ db, pool, config }: AppContext): Router {
   const r = Router();
 
-  const renderAccount = async (req: Request, res: Response, status = 200, errors: Record<string, string> = {}) => {
+  const installationZone = config.APP_TIME_ZONE;
+
+  const renderAccount = async (
+    req: Request,
+    res: Response,
+    status = 200,
+    errors: Record<string, string> = {},
+    chosenZone = req.user!.timeZone ?? '',
+  ) => {
     const user = req.user!;
     const [account, sessions] = await Promise.all([accountOf(db, user.id), listSessions(pool, user.id, req.sessionID)]);
-    res.status(status).render('account/index', { title: 'Your account', account, sessions, errors, minLength: PASSWORD_MIN_LENGTH });
+    const zone = { zones: TIME_ZONES, chosen: chosenZone, installationZone };
+    res.status(status).render('account/index', {
+      title: 'Your account', account, sessions, errors, minLength: PASSWORD_MIN_LENGTH, ...zone,
+      installationNow: localDateTime(new Date(), installationZone),
+    });
+  };
+
+  const saveTimeZone = async (req: Request, res: Response) => {
+    const parsed = timeZoneForm.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      const typed = typeof req.body?.timeZone === 'string' ? req.body.timeZone : '';
+      return renderAccount(req, res, 422, fieldErrors(parsed.error), typed);
+    }
+    const zone = parsed.data.timeZone || null;
+    await setTimeZone(pool, req.user!.id, zone);
+    flash(req, 'success', `Times are now shown in ${zone ?? `the desk's zone (${installationZone})`}.`);
+    res.redirect(303, '/account');
   };
 
   const show = (req: Request, res: Response) => renderAccount(req, res);
@@ -148,6 +173,7 @@ export function accountRouter({ db, pool, config }: AppContext): Router {
   r.post('/account/sessions/end', requireRole(...ALL_ROLES), endOne);
   r.post('/account/sessions/end-others', requireRole(...ALL_ROLES), endOthers);
   r.post('/account/availability', requireRole('doctor'), availability);
+  r.post('/account/time-zone', requireRole(...ALL_ROLES), saveTimeZone);
   r.get(ENROL_PATH, requireRole(...ALL_ROLES), showTwoFactor);
   r.post(ENROL_PATH, requireRole(...ALL_ROLES), confirmTwoFactor);
   r.post(`${ENROL_PATH}/remove`, requireRole(...ALL_ROLES), removeTwoFactor);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PASSWORD_MAX_LENGTH } from '../../auth/password-policy.js';
+import { isTimeZone } from '../../lib/time.js';
 
 const secret = z.string().max(PASSWORD_MAX_LENGTH * 4).catch('');
 
@@ -16,3 +17,13 @@ export const availabilityForm = z.object({ available: z.enum(['1', '0'], { error
 
 /** Two-factor enrolment: the secret shown on the page (base32, 160 bits) and the app's code. */
 export const enrolForm = z.object({ secret: z.string().regex(/^[A-Z2-7]{32}$/), code: z.string().trim().max(20) });
+
+export const TIME_ZONE_INVALID = 'Choose a time zone from the list (an IANA name such as Africa/Lagos).';
+
+/** '' follows the installation's zone; anything else must be an IANA name this runtime knows. */
+export const timeZoneForm = z.object({
+  timeZone: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim() : ''),
+    z.string().refine((v) => v === '' || isTimeZone(v), TIME_ZONE_INVALID),
+  ),
+});

@@ -7,6 +7,7 @@ import { NotFoundError, ValidationError } from '../../errors.js';
 import type { Actor } from '../staff/policy.js';
 import { recordUserChange } from '../staff/service.js';
 import type { ChangePasswordInput, NewPasswordInput } from './schema.js';
+import type pg from 'pg';
 
 export const LINK_INVALID = 'This sign-in link has expired or was already used. Ask an admin for a new one.';
 const MISMATCH = 'The two passwords differ; type the same new password twice.';
@@ -84,4 +85,9 @@ export async function useResetLink(db: Db, token: string, input: NewPasswordInpu
     await recordUserChange(tx, { actor, userId: owner.id, field: 'password', from: null, to: 'set through a sign-in link', action: 'password_reset_used', ip });
   });
   return owner;
+}
+
+export async function setTimeZone(pool: pg.Pool, userId: number, timeZone: string | null): Promise<void> {
+  await pool.query(
+    `UPDATE users SET time_zone = $2, updated_at = now() AT TIME ZONE 'UTC' WHERE id = $1`, [userId, timeZone]);
 }

@@ -1,3 +1,4 @@
+import { dayStartSql } from '../../lib/time.js';
 import type pg from 'pg';
 import type { AuditQuery, ExportQuery } from './schema.js';
 
@@ -28,8 +29,8 @@ export async function listAudit(pool: pg.Pool, query: AuditQuery, limit: number)
   if (query.userId) clauses.push(`a.actor_id = ${p(query.userId)}`);
   if (query.customerId) clauses.push(`a.customer_id = ${p(query.customerId)}`);
   if (query.action) clauses.push(`a.action = ${p(query.action)}`);
-  if (query.from) clauses.push(`a.at >= ${p(query.from)}::date`);
-  if (query.to) clauses.push(`a.at < (${p(query.to)}::date + 1)`);
+  if (query.from) clauses.push(`a.at >= ${dayStartSql(p, query.from)}`);
+  if (query.to) clauses.push(`a.at < ${dayStartSql(p, query.to, 1)}`);
   if (query.before) clauses.push(`a.id < ${p(query.before)}::bigint`);
   params.push(limit + 1);
   const { rows } = await pool.query(

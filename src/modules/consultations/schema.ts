@@ -1,3 +1,4 @@
+import { instantFromLocal } from '../../lib/time.js';
 import { z } from 'zod';
 
 /** Blank → undefined. */
@@ -38,11 +39,11 @@ export const listQuery = z.object({
 });
 export type ListQuery = z.infer<typeof listQuery>;
 
-/** A datetime-local value ("2026-12-01T10:00"), read as UTC. */
+/** A datetime-local value ("2026-12-01T10:00"), read in the viewer's zone. */
 const dateTime = z
   .string()
   .regex(/^2\d{3}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, 'Enter a valid date and time')
-  .transform((s) => new Date(`${s.length === 16 ? s + ':00' : s}Z`))
+  .transform((s) => instantFromLocal(s))
   .refine((d) => !Number.isNaN(d.getTime()), 'Enter a valid date and time');
 
 const moneyMajor = z

@@ -1,3 +1,4 @@
+import { dayStartSql } from '../../lib/time.js';
 import type pg from 'pg';
 import { Prisma } from '../../generated/prisma/client.js';
 import type { ConsultationStatus, PaymentStatus } from '../../generated/prisma/enums.js';
@@ -96,8 +97,8 @@ export function buildListWhere(query: ListQuery, actor: Actor): { where: string;
   if (query.mode) clauses.push(`c.mode = ${p(query.mode)}::"ConsultationMode"`);
   if (mineOnly(query, actor)) clauses.push(`c.doctor_id = ${p(actor.id)}`);
   else if (query.doctorId) clauses.push(`c.doctor_id = ${p(query.doctorId)}`);
-  if (query.from) clauses.push(`c.created_at >= ${p(query.from)}::date`);
-  if (query.to) clauses.push(`c.created_at < (${p(query.to)}::date + 1)`);
+  if (query.from) clauses.push(`c.created_at >= ${dayStartSql(p, query.from)}`);
+  if (query.to) clauses.push(`c.created_at < ${dayStartSql(p, query.to, 1)}`);
   const q = query.q?.trim();
   if (q) {
     if (REFERENCE.test(q)) {

@@ -1,4 +1,5 @@
 import { contactLinks } from '../../lib/contact-links.js';
+import { ago, iso, when } from '../../lib/format.js';
 
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds == null) return '—';
@@ -10,13 +11,10 @@ export function formatDuration(seconds: number | null | undefined): string {
   return `${r}s`;
 }
 
-/** "2026-11-24 10:05" in UTC, with the ISO value for <time datetime>. */
-export function formatDateTime(date: Date | null | undefined): string {
-  if (!date) return '—';
-  return date.toISOString().slice(0, 16).replace('T', ' ');
-}
+/** "2026-11-24 11:05 WAT" in the viewer's zone; the ISO value goes in <time datetime>. */
+export const formatDateTime = when;
 
-export const fmt = { duration: formatDuration, dateTime: formatDateTime, iso: (d: Date) => d.toISOString() };
+export const fmt = { duration: formatDuration, dateTime: formatDateTime, iso, ago, when };
 
 export function presentContact(customer: { phone: string; email: string }) {
   return contactLinks({ phone: customer.phone, email: customer.email });

@@ -1,3 +1,4 @@
+import { currentTimeZone } from '../../lib/time.js';
 import type { Db } from '../../db/client.js';
 import type { InteractionStatus } from '../../generated/prisma/enums.js';
 import type { Prisma } from '../../generated/prisma/client.js';
@@ -44,11 +45,18 @@ function customerWhere(text: string | undefined): Prisma.InteractionWhereInput |
   return { customer: { fullName: { contains: escapeLike(text), mode: 'insensitive' } } };
 }
 
+/** [start of `from`, start of the day after `to`) in the viewer's zone, converted by PostgreSQL. */
+async function localDayBounds(db: Db, from: string | undefined, to: string | undefined, zone = currentTimeZone()) {
+  const [row] = await db.$queryRaw<{ gte: Date | null; lt: Date | null }[]>`
+    SELECT (${from ?? null}::date::timestamp AT TIME ZONE ${zone}::text) AS gte,
+           ((${to ?? null}::date + 1)::timestamp AT TIME ZONE ${zone}::text) AS lt`;
+  return { ...(row.gte ? { gte: row.gte } : {}), ...(row.lt ? { lt: row.lt } : {}) };
+}
+
 export async function listInteractions(db: Db, actor: Actor, query: ListQuery, page: number) {
   const scope = query.scope ?? defaultScope(actor);
   const startedAt: Prisma.DateTimeFilter = {};
-  if (query.from) startedAt.gte = new Date(`${query.from}T00:00:00Z`);
-  if (query.to) startedAt.lt = new Date(new Date(`${query.to}T00:00:00Z`).getTime() + 86_400_000);
+  if (query.from || query.to) Object.assign(startedAt, await localDayBounds(db, query.from, query.to));
   const where: Prisma.InteractionWhereInput = {
     ...(scope === 'mine' ? { agentId: actor.id } : {}),
     ...(query.status ? { status: query.status } : {}),

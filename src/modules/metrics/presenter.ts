@@ -1,5 +1,6 @@
 import { csvLine } from '../../lib/csv.js';
 import { money } from '../../lib/format.js';
+import { localDateTimeSeconds } from '../../lib/time.js';
 import type { DateRange } from './schema.js';
 import type { CountRow, Metrics } from './service.js';
 
@@ -218,7 +219,7 @@ const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1).replace('_
 export function pageView(m: Metrics, range: DateRange, computedAt: Date) {
   return {
     range,
-    computedAt: computedAt.toISOString().replace('T', ' ').slice(0, 19) + ' UTC',
+    computedAt: localDateTimeSeconds(computedAt),
     modules: moduleViews(m),
     daily: dailyChart(m),
     categoryChart: barChart('chart-category', 'Tickets by category', m.categories, capital),

@@ -19,12 +19,12 @@ interface Cached {
 
 function metricsCache(pool: pg.Pool, ttl: number) {
   const entries = new Map<string, Cached>();
-  return (range: DateRange): Promise<{ metrics: Metrics; at: Date }> => {
-    const key = `${range.start}|${range.end}`;
+  return (range: DateRange, timeZone: string): Promise<{ metrics: Metrics; at: Date }> => {
+    const key = `${range.start}|${range.end}|${timeZone}`;
     const now = Date.now();
     const hit = entries.get(key);
     if (hit && now - hit.at.getTime() < ttl) return hit.value.then((metrics) => ({ metrics, at: hit.at }));
-    const entry: Cached = { at: new Date(now), value: loadMetrics(pool, range) };
+    const entry: Cached = { at: new Date(now), value: loadMetrics(pool, range, timeZone) };
     if (ttl > 0) {
       if (entries.size >= CACHE_MAX) entries.delete(entries.keys().next().value!);
       entries.set(key, entry);
@@ -39,8 +39,8 @@ export function metricsRouter({ pool, config }: AppContext): Router {
   const figures = metricsCache(pool, config.NODE_ENV === 'test' ? 0 : CACHE_MS);
 
   const show = async (req: Request, res: Response) => {
-    const range = parseRange(req.query);
-    const { metrics, at } = await figures(range);
+    const range = parseRange(req.query, new Date(), res.locals.timeZone);
+    const { metrics, at } = await figures(range, res.locals.timeZone);
     res.render('metrics/index', { title: 'Metrics', ...pageView(metrics, range, at), tables: TABLES, cacheSeconds: CACHE_MS / 1000 });
   };
 
@@ -50,8 +50,8 @@ export function metricsRouter({ pool, config }: AppContext): Router {
       res.status(400).type('text/plain').send(`Unknown table: choose one of ${TABLES.join(', ')}.\n`);
       return;
     }
-    const range = parseRange(req.query);
-    const { metrics } = await figures(range);
+    const range = parseRange(req.query, new Date(), res.locals.timeZone);
+    const { metrics } = await figures(range, res.locals.timeZone);
     const { header, rows } = csvTable(parsed.data.table, metrics, range);
     res
       .type('text/csv; charset=utf-8')

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { localDay } from '../../lib/time.js';
 
 export const DEFAULT_DAYS = 30;
 export const MAX_DAYS = 366;
@@ -24,7 +25,7 @@ export const TABLES = ['summary', 'categories', 'priorities', 'escalation-target
 export type TableName = (typeof TABLES)[number];
 export const exportQuery = z.object({ table: z.enum(TABLES) });
 
-/** A whole number of UTC days: [start, end) with end = the day after `to`; previous = same length before. */
+/** A whole number of local days: [start, end) with end = the day after `to`; previous = same length before. */
 export interface DateRange {
   from: string;
   to: string;
@@ -46,7 +47,8 @@ function parseDay(value: unknown): { day?: string; bad: boolean } {
   return parsed.success ? { day: parsed.data, bad: false } : { bad: true };
 }
 
-export function parseRange(query: unknown, today: Date = new Date()): DateRange {
+/** Days are calendar days in `timeZone` ("today" is the local date); SQL turns them into instants. */
+export function parseRange(query: unknown, today: Date = new Date(), timeZone = 'UTC'): DateRange {
   const raw = rangeQuery.safeParse(query ?? {});
   const { from: fromRaw, to: toRaw } = raw.success ? raw.data : { from: undefined, to: undefined };
   const from = parseDay(fromRaw);
@@ -54,7 +56,7 @@ export function parseRange(query: unknown, today: Date = new Date()): DateRange 
   const messages: string[] = [];
   if (from.bad || to.bad) messages.push('Dates must be real days written YYYY-MM-DD; the default range is shown instead of the invalid part.');
 
-  const todayMs = dayMs(today.toISOString().slice(0, 10));
+  const todayMs = dayMs(localDay(today, timeZone));
   let endDay = to.day ? dayMs(to.day) : from.day ? Math.max(dayMs(from.day), todayMs) : todayMs;
   let startDay = from.day ? dayMs(from.day) : endDay - (DEFAULT_DAYS - 1) * DAY_MS;
   if (startDay > endDay) {

@@ -13,7 +13,7 @@ function span(seconds: number): string {
 
 /** A clock as a short phrase and a badge class. */
 export function clockLabel(clock: Clock): { text: string; badge: string; title: string } {
-  const due = clock.dueAt ? `Due ${formatDateTime(clock.dueAt)} UTC` : '';
+  const due = clock.dueAt ? `Due ${formatDateTime(clock.dueAt)}` : '';
   switch (clock.state) {
     case 'met':
       return { text: 'met', badge: 'ok', title: `Within target (${span(clock.elapsedSeconds)})` };

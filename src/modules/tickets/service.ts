@@ -1,3 +1,4 @@
+import { dayStartSql } from '../../lib/time.js';
 import type pg from 'pg';
 import type { Db } from '../../db/client.js';
 import type { Prisma } from '../../generated/prisma/client.js';
@@ -162,8 +163,8 @@ export async function listTicketIds(pool: pg.Pool, actor: Actor, query: ListQuer
     if (/^\d{1,9}$/.test(query.customer)) where.push(`t.customer_id = ${p(Number(query.customer))}`);
     else where.push(`t.customer_id IN (SELECT id FROM customers WHERE full_name ILIKE ${p(containsPattern(query.customer))})`);
   }
-  if (query.from) where.push(`t.created_at >= ${p(query.from)}::date`);
-  if (query.to) where.push(`t.created_at < ${p(query.to)}::date + 1`);
+  if (query.from) where.push(`t.created_at >= ${dayStartSql(p, query.from)}`);
+  if (query.to) where.push(`t.created_at < ${dayStartSql(p, query.to, 1)}`);
   if (query.q) {
     const q = query.q.trim();
     if (TICKET_NUMBER.test(q.toUpperCase())) {
