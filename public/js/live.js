@@ -5,6 +5,8 @@
   'use strict';
   if (!window.EventSource || !window.fetch || !document.getElementById('notification-badge')) return;
 
+  // Marks the script's own requests: they do not count as the user being active.
+  var BACKGROUND = { 'X-Live': '1' };
   var csrfInput = document.querySelector('input[name="_csrf"]');
   var csrf = csrfInput ? csrfInput.value : '';
   var announcer;
@@ -22,7 +24,8 @@
   }
 
   function getHtml(url) {
-    return window.fetch(url, { credentials: 'same-origin', cache: 'no-store' }).then(function (res) {
+    var request = { credentials: 'same-origin', cache: 'no-store', headers: BACKGROUND };
+    return window.fetch(url, request).then(function (res) {
       if (!res.ok) throw new Error(String(res.status));
       return res.text();
     });
@@ -177,7 +180,8 @@
       _csrf: csrf, tabId: tabId, editing: editing ? '1' : '0',
       recordType: presence.getAttribute('data-presence-type'), recordId: presence.getAttribute('data-presence-id'),
     });
-    return window.fetch('/presence', { method: 'POST', credentials: 'same-origin', body: body }).catch(function () {});
+    var request = { method: 'POST', credentials: 'same-origin', body: body, headers: BACKGROUND };
+    return window.fetch('/presence', request).catch(function () {});
   }
 
   function refreshPresence() {
