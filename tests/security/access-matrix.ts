@@ -87,6 +87,9 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'GET /audit': { expect: ADMIN },
   'GET /audit/export.fhir.json': { expect: ADMIN },
   'GET /audit/export.fhir.ndjson': { expect: ADMIN },
+  'GET /audit/reveals': { expect: ADMIN },
+  'POST /audit/reveals/:id/justified': { expect: ADMIN },
+  'POST /audit/reveals/:id/flag': { expect: ADMIN },
   'GET /audit/patients/:id/access': { expect: ADMIN },
   'GET /audit/patients/:id/access.csv': { expect: ADMIN },
 };

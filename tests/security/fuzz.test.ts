@@ -127,6 +127,8 @@ const FIELDS: Record<string, string[]> = {
   'POST /consultations/:id/mark-paid': ['version'],
   'POST /consultations/:id/medical': ['version', 'presentingComplaint', 'medicalHistory', 'diagnosis', 'treatmentPlan', 'prescribedMedication', 'followUpInstructions'],
   'POST /customers/:id/reveal': ['reason', 'returnTo'],
+  'POST /audit/reveals/:id/justified': [],
+  'POST /audit/reveals/:id/flag': ['comment'],
 };
 
 const QUERY: Record<string, string[]> = {
@@ -146,6 +148,9 @@ const QUERY: Record<string, string[]> = {
   'GET /metrics': ['from', 'to'],
   'GET /metrics/export.csv': ['table', 'from', 'to'],
   'GET /audit': ['userId', 'customerId', 'action', 'from', 'to', 'before'],
+  'GET /audit/export.fhir.json': ['patient', 'from', 'to'],
+  'GET /audit/export.fhir.ndjson': ['patient', 'from', 'to'],
+  'GET /audit/reveals': [],
 };
 
 const QUERY_VALUES: Record<string, string[]> = {
