@@ -21,6 +21,15 @@ import { escalationsRouter } from './modules/escalations/router.js';
 import { customersRouter } from './modules/customers/router.js';
 import { metricsRouter } from './modules/metrics/router.js';
 import { auditRouter } from './modules/audit/router.js';
+import { accountRouter } from './modules/account/router.js';
+import { staffRouter } from './modules/staff/router.js';
+import { noteSessionClient } from './auth/sessions.js';
+import { secondStepRouter } from './auth/second-step.js';
+import { requireTwoFactorEnrolment } from './auth/two-factor-policy.js';
+import { exposeUnread, notificationsRouter } from './modules/notifications/router.js';
+import { LiveDesk } from './modules/live/hub.js';
+import { liveRouter } from './modules/live/router.js';
+import { presenceRouter } from './modules/presence/router.js';
 import { projectRoot as root } from './paths.js';
 import { ACCESS_RULES, type AccessRules } from './privacy/index.js';
 
@@ -30,6 +39,12 @@ export function createApp(ctx: AppContext): Express {
   const { config, db, pool } = ctx;
   const production = config.NODE_ENV === 'production';
   const app = express();
+  const live = ctx.live ?? new LiveDesk(pool, {
+    heartbeatMs: config.LIVE_HEARTBEAT_SECONDS * 1_000,
+    retentionMinutes: config.LIVE_RETENTION_MINUTES,
+    presenceTtlSeconds: config.PRESENCE_TTL_SECONDS,
+  });
+  app.locals.live = live;
 
   app.set('views', path.join(root, 'views'));
   app.set('view engine', 'ejs');
@@ -87,12 +102,16 @@ export function createApp(ctx: AppContext): Express {
   app.use(auth.initialize());
   app.use(auth.session());
   app.use(renewSession);
+  app.use(noteSessionClient);
   app.use(redirectAfterSave);
   app.use(csrfProtection);
   app.use(exposeFlash);
   app.use(exposeNavigation);
+  app.use(exposeUnread(db));
 
   app.use(authRouter(db, auth, config));
+  app.use(secondStepRouter(db, config));
+  app.use(requireTwoFactorEnrolment(config));
   app.use(homeRouter(ctx));
   app.use('/consultations', consultationsRouter(ctx));
   app.use('/interactions', interactionsRouter(ctx));
@@ -101,6 +120,11 @@ export function createApp(ctx: AppContext): Express {
   app.use('/customers', customersRouter(ctx));
   app.use('/metrics', metricsRouter(ctx));
   app.use('/audit', auditRouter(ctx));
+  app.use('/staff', staffRouter(ctx));
+  app.use(accountRouter(ctx));
+  app.use('/notifications', notificationsRouter(ctx));
+  app.use('/presence', presenceRouter(ctx));
+  app.use('/events', liveRouter(live, { streamMs: config.LIVE_STREAM_SECONDS * 1_000 }));
 
   useErrorPages(app, config.showErrorDetails);
   return app;

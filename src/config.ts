@@ -45,6 +45,16 @@ const configSchema = z.object({
   SEED_DEMO: z.enum(['auto', 'true', 'never', 'false']).default('auto'),
   TRUST_PROXY: trustProxy.default(false),
   DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  // Comma-separated roles that must sign in with a second factor; empty for none.
+  MFA_REQUIRED_ROLES: z
+    .string()
+    .default('admin,doctor')
+    .transform((value) => value.split(',').map((role) => role.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(['agent', 'supervisor', 'admin', 'doctor'], { error: 'must list roles among agent, supervisor, admin, doctor' }))),
+  LIVE_HEARTBEAT_SECONDS: z.coerce.number().positive().max(25).default(20),
+  LIVE_RETENTION_MINUTES: z.coerce.number().int().min(10).default(15),
+  LIVE_STREAM_SECONDS: z.coerce.number().positive().default(900),
+  PRESENCE_TTL_SECONDS: z.coerce.number().int().min(5).max(25).default(20),
 });
 
 type ParsedConfig = z.infer<typeof configSchema>;

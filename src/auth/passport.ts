@@ -14,7 +14,7 @@ export function configurePassport(db: Db, pool: pg.Pool): passport.Authenticator
         const user = await db.user.findUnique({ where: { email: email.trim().toLowerCase() } });
         const ok = await verifyPassword(user?.active ? user.passwordHash : null, password);
         if (!user || !ok) return done(null, false, { message: SIGN_IN_FAILED });
-        done(null, { id: user.id, email: user.email, name: user.name, role: user.role });
+        done(null, { id: user.id, email: user.email, name: user.name, role: user.role, twoFactor: user.totpEnabledAt !== null });
       } catch (error) {
         done(error);
       }
@@ -24,7 +24,10 @@ export function configurePassport(db: Db, pool: pg.Pool): passport.Authenticator
   // Reloaded on every request (one indexed lookup) so a disabled account loses its sessions at once.
   instance.deserializeUser(async (id: number, done) => {
     try {
-      const { rows } = await pool.query<Express.User>('SELECT id, email, name, role FROM users WHERE id = $1 AND active', [id]);
+      const { rows } = await pool.query<Express.User>(
+        'SELECT id, email, name, role, totp_enabled_at IS NOT NULL AS "twoFactor" FROM users WHERE id = $1 AND active',
+        [id],
+      );
       done(null, rows[0] ?? false);
     } catch (error) {
       done(error);

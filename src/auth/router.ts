@@ -5,6 +5,7 @@ import { recordAudit } from '../audit.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import { SIGN_IN_FAILED } from './passport.js';
+import { startSecondStep } from './second-step.js';
 import { accountIdOf, auditUnsuccessfulSignIn } from './sign-in-audit.js';
 import { clearFailures, reserveAttempt, throttleKey } from './throttle.js';
 
@@ -48,6 +49,10 @@ export function authRouter(db: Db, auth: passport.Authenticator, config: Config)
         return rerender(401, SIGN_IN_FAILED);
       }
       const returnTo = safeReturnTo(req.session.returnTo);
+      if (user.twoFactor) {
+        await clearFailures(db, key);
+        return startSecondStep(req, res, next, user.id, returnTo);
+      }
       // passport regenerates the session here, so a pre-login session id never survives sign-in.
       req.logIn(user, async (loginError) => {
         if (loginError) return next(loginError);

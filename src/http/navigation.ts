@@ -17,6 +17,7 @@ const NAV: NavItem[] = [
   { href: '/customers', label: 'Customers', key: 'p', roles: ['agent', 'supervisor', 'admin', 'doctor'] },
   { href: '/metrics', label: 'Metrics', key: 'm', roles: ['supervisor', 'admin'] },
   { href: '/audit', label: 'Audit', key: 'a', roles: ['admin'] },
+  { href: '/staff', label: 'Staff', key: 's', roles: ['admin'] },
 ];
 
 export function exposeNavigation(req: Request, res: Response, next: NextFunction): void {

@@ -7,6 +7,8 @@ declare global {
       email: string;
       name: string;
       role: Role;
+      /** Signs in with a second factor (TOTP). */
+      twoFactor?: boolean;
     }
   }
 }
@@ -15,6 +17,8 @@ declare module 'express-session' {
   interface SessionData {
     flash?: { type: 'success' | 'error' | 'info'; message: string }[];
     returnTo?: string;
+    /** Password checked, second factor still to come. */
+    pendingSignIn?: { userId: number; returnTo: string; startedAt: number };
   }
 }
 

@@ -1,7 +1,8 @@
 import type { Express } from 'express';
 import type { Response } from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, createUser, signIn } from '../support/app.js';
+import { hashPassword } from '../../src/auth/passwords.js';
+import { buildApp, createUser, signIn, TEST_PASSWORD } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import {
   ACTORS, buildWorld, concretePath, makeConsultation, makeCustomer, makeEscalation, makeInteraction, makeTicket, sessionFor, validBody,
@@ -80,6 +81,7 @@ describe('access matrix: every route × every actor', () => {
         const body = route.method === 'GET' ? {} : await validBody(db, key, records, world);
         const own = entry.signsOut ? await sessionFor(app, actor, world) : session;
         const res = await send(own, route.method, url, body);
+        if (entry.changesPassword && records.userId) await db.prisma.user.update({ where: { id: records.userId }, data: { passwordHash: await hashPassword(TEST_PASSWORD) } });
         const problem = mismatch(res, entry.expect[actor], entry.signsOut);
         if (problem) failures.push(`${key} as ${actor} (${url}): ${problem}`);
         if (entry.signsOut && actor !== 'anonymous') {

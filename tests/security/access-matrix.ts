@@ -18,6 +18,8 @@ export interface MatrixEntry {
   query?: string;
   /** Signing out legitimately answers 303 → /login: run on a throwaway session. */
   signsOut?: boolean;
+  /** Changes the actor's own password: the test puts it back so later sign-ins still work. */
+  changesPassword?: boolean;
 }
 
 const row = (anonymous: Outcome, agent: Outcome, supervisor: Outcome, admin: Outcome, doctor: Outcome): Expectation => ({ anonymous, agent, supervisor, admin, doctor });
@@ -37,6 +39,9 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'POST /login': { expect: PUBLIC },
   'POST /logout': { expect: SIGNED_IN, signsOut: true },
   'GET /': { expect: SIGNED_IN },
+  // The second sign-in step: without a password step in progress, visitors go back to /login.
+  'GET /login/two-factor': { expect: SIGNED_IN },
+  'POST /login/two-factor': { expect: SIGNED_IN },
 
   'GET /consultations': { expect: SIGNED_IN },
   'GET /consultations/export.csv': { expect: STAFF },
@@ -63,6 +68,7 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'GET /tickets/new': { expect: STAFF, query: 'customerId={customerId}' },
   'POST /tickets': { expect: STAFF },
   'GET /tickets/:id': { expect: STAFF },
+  'GET /tickets/:id/row': { expect: STAFF },
   'GET /tickets/:id/edit': { expect: STAFF },
   'POST /tickets/:id/edit': { expect: STAFF },
   'POST /tickets/:id/claim': { expect: STAFF },
@@ -85,6 +91,28 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'GET /metrics/export.csv': { expect: MANAGERS, query: 'table=summary' },
 
   'GET /audit': { expect: ADMIN },
+
+  'GET /staff': { expect: ADMIN },
+  'GET /staff/new': { expect: ADMIN },
+  'POST /staff': { expect: ADMIN },
+  'GET /staff/:id': { expect: ADMIN },
+  'POST /staff/:id/role': { expect: ADMIN },
+  'POST /staff/:id/disable': { expect: ADMIN },
+  'POST /staff/:id/enable': { expect: ADMIN },
+  'POST /staff/:id/reset': { expect: ADMIN },
+  'POST /staff/:id/availability': { expect: ADMIN },
+
+  'GET /account': { expect: SIGNED_IN },
+  'POST /account/password': { expect: SIGNED_IN, changesPassword: true },
+  'POST /account/sessions/end': { expect: SIGNED_IN },
+  'POST /account/sessions/end-others': { expect: SIGNED_IN },
+  'POST /account/availability': { expect: DOCTOR },
+  'GET /account/two-factor': { expect: SIGNED_IN },
+  'POST /account/two-factor': { expect: SIGNED_IN },
+  'POST /account/two-factor/remove': { expect: SIGNED_IN },
+  // Sign-in links work whoever is at the browser; setting the password signs that browser out.
+  'GET /reset-password/:token': { expect: PUBLIC },
+  'POST /reset-password/:token': { expect: PUBLIC, signsOut: true },
   'GET /audit/export.fhir.json': { expect: ADMIN },
   'GET /audit/export.fhir.ndjson': { expect: ADMIN },
   'GET /audit/reveals': { expect: ADMIN },
@@ -92,6 +120,14 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'POST /audit/reveals/:id/flag': { expect: ADMIN },
   'GET /audit/patients/:id/access': { expect: ADMIN },
   'GET /audit/patients/:id/access.csv': { expect: ADMIN },
+  'GET /events': { expect: SIGNED_IN },
+  'GET /presence': { expect: SIGNED_IN, query: 'type=consultation&id={consultationId}' },
+  'POST /presence': { expect: SIGNED_IN },
+  'POST /presence/leave': { expect: SIGNED_IN },
+  'GET /notifications': { expect: SIGNED_IN },
+  'GET /notifications/badge': { expect: SIGNED_IN },
+  'POST /notifications/read': { expect: SIGNED_IN },
+  'POST /notifications/read-all': { expect: SIGNED_IN },
 };
 
 /** The entry's query string with the actor's fixture ids filled in ('' when none). */

@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashRecoveryCode, newSecret } from '../../src/auth/two-factor.js';
 import { buildApp, csrfFrom, signIn, TEST_PASSWORD } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { ACTORS, buildWorld, concretePath, sessionFor, snapshot, validBody, type ActorName, type ActorRecords, type World } from '../support/fixtures.js';
@@ -22,6 +23,9 @@ afterAll(async () => {
 
 const keyOf = (route: RouteEntry) => `${route.method} ${route.path}`;
 
+// Each tour visits every route (a fresh world per POST), so it grows with the app, not per request.
+const TOUR_TIMEOUT_MS = 300_000;
+
 /** "caredesk.sid=…" from a Set-Cookie header, if the response set one. */
 function sessionCookie(setCookie: string | string[] | undefined): string | undefined {
   const cookies = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
@@ -30,7 +34,7 @@ function sessionCookie(setCookie: string | string[] | undefined): string | undef
 
 /** The first actor the matrix lets through; sign-in itself is exercised by an anonymous visitor. */
 function allowedActor(key: string): ActorName {
-  if (key === 'POST /login') return 'anonymous';
+  if (key === 'POST /login' || key === 'POST /login/two-factor') return 'anonymous';
   const expect = MATRIX[key]?.expect;
   if (!expect) throw new Error(`${key} is not in the access matrix`);
   const actor = (['agent', 'supervisor', 'admin', 'doctor', 'anonymous'] as const).find((a) => expect[a] === 'ok');
@@ -59,10 +63,31 @@ async function prepare(key: string, records: ActorRecords, world: World): Promis
     case 'POST /consultations/:id/mark-paid':
       await p.consultation.update({ where: { id: records.consultationId }, data: { status: 'completed', paymentStatus: 'pending' } });
       break;
+    case 'POST /staff/:id/enable':
+      await p.user.update({ where: { id: records.staffId }, data: { active: false } });
+      break;
+    case 'POST /login/two-factor':
+      return { code: RECOVERY_CODE };
     case 'POST /login':
       return { email: world.users.agent.email, password: TEST_PASSWORD };
   }
   return {};
+}
+
+const RECOVERY_CODE = 'ABCD-EFGH-JKMN';
+
+/** State a route needs that only exists once the browser has (or has half) signed in. */
+async function afterSignIn(key: string, browser: ReturnType<typeof request.agent>, world: World, records: ActorRecords): Promise<void> {
+  const p = db.prisma;
+  const twoFactorOn = { totpSecret: newSecret(), totpEnabledAt: new Date() };
+  if (key === 'POST /account/two-factor/remove') await p.user.update({ where: { id: records.userId! }, data: twoFactorOn });
+  if (key === 'POST /login/two-factor') {
+    // The agent's password is accepted; the browser now waits for the second step.
+    await p.user.update({ where: { id: world.users.agent.id }, data: { ...twoFactorOn, recoveryCodes: { create: { codeHash: hashRecoveryCode(RECOVERY_CODE) } } } });
+    const token = csrfFrom((await browser.get('/login')).text);
+    const res = await browser.post('/login').type('form').send({ _csrf: token, email: world.users.agent.email, password: TEST_PASSWORD });
+    if (res.headers.location !== '/login/two-factor') throw new Error(`expected the second step, got ${res.status} ${res.headers.location}`);
+  }
 }
 
 describe('CSRF on every state-changing route', () => {
@@ -91,6 +116,7 @@ describe('CSRF on every state-changing route', () => {
         if (res.status !== 303) throw new Error(`sign-in failed: ${res.status}`);
         return { agent: browser, token: async () => csrfFrom((await browser.get('/')).text) };
       })();
+      await afterSignIn(key, browser, world, records);
       const other = await sessionFor(app, 'supervisor', world);
       const foreignToken = await other.token();
       const validToken = await session.token();
@@ -126,7 +152,7 @@ describe('CSRF on every state-changing route', () => {
       if (!Object.keys(before).some((t) => before[t] !== after[t])) failures.push(`${key} (${actor}) control: the valid request changed nothing`);
     }
     expect(failures).toEqual([]);
-  });
+  }, TOUR_TIMEOUT_MS);
 });
 
 describe('no state change on GET', () => {
@@ -153,7 +179,7 @@ describe('no state change on GET', () => {
     }
     expect(requests).toBe(gets.length * ACTORS.length);
     expect(failures).toEqual([]);
-  });
+  }, TOUR_TIMEOUT_MS);
 
   it('a GET cannot sign out, and a signed-out session id is dead for good', async () => {
     const world = await buildWorld(db);

@@ -129,6 +129,24 @@ const FIELDS: Record<string, string[]> = {
   'POST /customers/:id/reveal': ['reason', 'returnTo'],
   'POST /audit/reveals/:id/justified': [],
   'POST /audit/reveals/:id/flag': ['comment'],
+  'POST /login/two-factor': ['code'],
+  'POST /staff': ['name', 'email', 'role', 'specialization'],
+  'POST /staff/:id/role': ['role', 'version', 'specialization'],
+  'POST /staff/:id/disable': [],
+  'POST /staff/:id/enable': [],
+  'POST /staff/:id/reset': [],
+  'POST /staff/:id/availability': ['available'],
+  'POST /account/password': ['current', 'password', 'confirm'],
+  'POST /account/sessions/end': ['session'],
+  'POST /account/sessions/end-others': [],
+  'POST /account/availability': ['available'],
+  'POST /account/two-factor': ['secret', 'code'],
+  'POST /account/two-factor/remove': ['password'],
+  'POST /reset-password/:token': ['password', 'confirm'],
+  'POST /notifications/read': ['id', 'open'],
+  'POST /notifications/read-all': [],
+  'POST /presence': ['recordType', 'recordId', 'tabId', 'editing'],
+  'POST /presence/leave': ['tabId'],
 };
 
 const QUERY: Record<string, string[]> = {
@@ -151,6 +169,16 @@ const QUERY: Record<string, string[]> = {
   'GET /audit/export.fhir.json': ['patient', 'from', 'to'],
   'GET /audit/export.fhir.ndjson': ['patient', 'from', 'to'],
   'GET /audit/reveals': [],
+  'GET /login/two-factor': [],
+  'GET /staff': ['q', 'role', 'status', 'page'],
+  'GET /staff/new': [],
+  'GET /account': [],
+  'GET /account/two-factor': [],
+  'GET /reset-password/:token': [],
+  'GET /events': ['lastEventId'],
+  'GET /presence': ['type', 'id', 'version'],
+  'GET /notifications': [],
+  'GET /notifications/badge': [],
 };
 
 const QUERY_VALUES: Record<string, string[]> = {
@@ -160,6 +188,7 @@ const QUERY_VALUES: Record<string, string[]> = {
   from: ['2024-01-01', '2024-02-30', '1899-12-31', '2999-12-31', '0000-00-00', '2024-1-1'], to: ['2024-12-31', '1970-01-01', '9999-99-99'],
   page: ['1', '2', '0', '-1', '10001', '99999999999999999999'], table: ['summary', 'categories', 'agents', 'days', 'nope'],
   after: ['2024-01-01T00:00:00.000Z_5', '9999-99-99T00:00:00Z_1', '2024-01-01T00:00:00Z_99999999999'], before: ['1', '999999999999999999', '-1'],
+  type: ['ticket', 'consultation', 'customer'], lastEventId: ['0', '1', '99999999999999999999'],
   action: ['sign_in', 'medical_view', 'DROP'], paymentStatus: ['unpaid', 'paid'], paymentModel: ['pay_first'], mode: ['video'], f: ['1', 'all'],
 };
 
@@ -192,6 +221,9 @@ function check(label: string, res: Response): void {
   }
 }
 
+// Each property visits every route in turn, so its time grows with the app.
+const TOUR_TIMEOUT_MS = 300_000;
+
 const fcOptions = (numRuns: number) => ({ seed: SEED, numRuns, endOnFailure: true });
 
 describe('POST routes survive hostile forms', () => {
@@ -223,7 +255,7 @@ describe('POST routes survive hostile forms', () => {
         check(`${key} as ${actor} <- ${form.slice(0, 300)}`, res);
       }), fcOptions(RUNS.post));
     }
-  }, 120_000);
+  }, TOUR_TIMEOUT_MS);
 
   it('answers a NUL byte in the sign-in email with a refusal, not a 5xx', async () => {
     const session = await sessionFor(app, 'anonymous', world);
@@ -260,7 +292,7 @@ describe('GET routes survive hostile query strings and ids', () => {
         check(`${key} as ${actor} ? ${qs.slice(0, 300)}`, res);
       }), fcOptions(RUNS.get));
     }
-  }, 120_000);
+  }, TOUR_TIMEOUT_MS);
 
   it('answers 404 (never 5xx) for any implausible id on any /:id route', async () => {
     const badId = fc.oneof(
@@ -279,7 +311,7 @@ describe('GET routes survive hostile query strings and ids', () => {
         expect(res.status, `${key} id=${id}`).toBe(404);
       }), fcOptions(RUNS.ids));
     }
-  }, 120_000);
+  }, TOUR_TIMEOUT_MS);
 });
 
 describe('what was stored, and how input is shown back', () => {

@@ -7,10 +7,16 @@ import type { Role } from '../../src/generated/prisma/enums.js';
 import type { Database } from '../../src/db/client.js';
 
 export const TEST_PASSWORD = 'correct horse battery staple';
+/** Passes the strength check, for forms that set a new password. */
+export const STRONG_PASSWORD = 'quiet lantern orbits 4817 meadow';
 let passwordHash: Promise<string> | undefined;
 
 export function testConfig(overrides: Record<string, string> = {}) {
-  return loadConfig({ NODE_ENV: 'test', SESSION_SECRET: 'test-secret-test-secret-test-secret-123', ...overrides });
+  // Two-factor enforcement has its own tests; elsewhere fixtures sign admins and doctors in with a password.
+  // Event streams end quickly so route-by-route suites can request /events like any page.
+  const defaults = { MFA_REQUIRED_ROLES: '', LIVE_STREAM_SECONDS: '0.3' };
+  const secret = 'test-secret-test-secret-test-secret-123';
+  return loadConfig({ NODE_ENV: 'test', SESSION_SECRET: secret, ...defaults, ...overrides });
 }
 
 export function buildApp(database: Database, overrides: Record<string, string> = {}): Express {

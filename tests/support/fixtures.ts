@@ -3,7 +3,10 @@ import type { Express } from 'express';
 import request from 'supertest';
 import type { Database } from '../../src/db/client.js';
 import type { Role } from '../../src/generated/prisma/enums.js';
-import { createUser, csrfFrom, signIn } from './app.js';
+import { hashResetToken } from '../../src/auth/reset-links.js';
+import { sessionHandle } from '../../src/auth/sessions.js';
+import { currentCode, newSecret } from '../../src/auth/two-factor.js';
+import { createUser, csrfFrom, signIn, STRONG_PASSWORD, TEST_PASSWORD } from './app.js';
 
 export const ACTORS = ['anonymous', 'agent', 'supervisor', 'admin', 'doctor'] as const;
 export type ActorName = (typeof ACTORS)[number];
@@ -20,6 +23,10 @@ export interface ActorRecords {
   consultationId: number;
   /** A past reveal, for the admins' review queue. */
   revealId: number;
+  /** A staff account (a doctor) the admin manages in /staff/:id. */
+  staffId: number;
+  /** An unused sign-in link token of an account of the actor's own. */
+  resetToken: string;
 }
 
 export interface World {
@@ -75,6 +82,7 @@ export async function makeEscalation(db: Database, data: { customerId: number; t
 export async function buildWorld(db: Database): Promise<World> {
   const made = await Promise.all(ROLES.map((role) => createUser(db, role)));
   const users = Object.fromEntries(made.map((u) => [u.role, { id: u.id, email: u.email }])) as World['users'];
+  const staff = await createUser(db, 'doctor', { name: 'Managed Doctor' });
   const records = {} as Record<ActorName, ActorRecords>;
   for (const actor of ACTORS) {
     const role: Role = actor === 'anonymous' ? 'agent' : actor;
@@ -107,13 +115,31 @@ export async function buildWorld(db: Database): Promise<World> {
       escalationId: escalation.id,
       consultationId: consultation.id,
       revealId: reveal.id,
+      staffId: staff.id,
+      resetToken: await makeResetToken(db, (await createUser(db, 'agent', { name: 'New Starter' })).id),
     };
   }
   return { users, records };
 }
 
-/** Fills `:id` in a route path with the actor's record of that module. */
+/** An unused 24-hour sign-in link for the user, as an admin would have issued it. */
+export async function makeResetToken(db: Database, userId: number): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  await db.prisma.passwordReset.create({ data: { userId, tokenHash: hashResetToken(token), expiresAt: new Date(Date.now() + 86_400_000) } });
+  return token;
+}
+
+/** A session row of the user's, as another browser of theirs would have left it. */
+export async function makeOtherSession(db: Database, userId: number): Promise<string> {
+  const sid = randomBytes(16).toString('hex');
+  const sess = { cookie: { originalMaxAge: 1_800_000 }, passport: { user: userId }, client: { userAgent: 'Mozilla/5.0 (X11; Linux) Firefox/140.0', ip: '203.0.113.9', signedInAt: Date.now() } };
+  await db.pool.query(`INSERT INTO session (sid, sess, expire) VALUES ($1, $2, now() + interval '30 minutes')`, [sid, JSON.stringify(sess)]);
+  return sessionHandle(sid);
+}
+
+/** Fills `:id` (and `:token`) in a route path with the actor's record of that module. */
 export function concretePath(path: string, records: ActorRecords): string {
+  if (path.includes(':token')) return path.replace(':token', records.resetToken);
   if (!path.includes(':id')) return path;
   if (path.startsWith('/audit/reveals/')) return path.replace(':id', String(records.revealId));
   const module = path.split('/')[1];
@@ -123,6 +149,7 @@ export function concretePath(path: string, records: ActorRecords): string {
     escalations: records.escalationId,
     consultations: records.consultationId,
     customers: records.customerId,
+    staff: records.staffId,
     // /audit/patients/:id/access: the patient is a customer.
     audit: records.customerId,
   }[module];
@@ -203,8 +230,59 @@ export async function validBody(db: Database, key: string, records: ActorRecords
       return {};
     case 'POST /audit/reveals/:id/flag':
       return { comment: 'Reason does not match any call on record.' };
+    case 'POST /staff':
+      return { name: 'Ada Newcomer', email: `ada-${randomUUID()}@staff.test`, role: 'agent', specialization: '' };
+    case 'POST /staff/:id/role': {
+      const target = await p.user.findUniqueOrThrow({ where: { id: records.staffId }, select: { role: true, version: true } });
+      return { role: target.role === 'doctor' ? 'supervisor' : 'doctor', version: String(target.version) };
+    }
+    case 'POST /staff/:id/disable':
+    case 'POST /staff/:id/enable':
+    case 'POST /staff/:id/reset':
+      return {};
+    case 'POST /staff/:id/availability': {
+      const profile = await p.doctorProfile.findUniqueOrThrow({ where: { userId: records.staffId }, select: { available: true } });
+      return { available: profile.available ? '0' : '1' };
+    }
+    case 'POST /account/password':
+      return { current: TEST_PASSWORD, password: STRONG_PASSWORD, confirm: STRONG_PASSWORD };
+    case 'POST /account/sessions/end':
+      return { session: await makeOtherSession(db, records.userId ?? world.users.agent.id) };
+    case 'POST /account/sessions/end-others':
+      await makeOtherSession(db, records.userId ?? world.users.agent.id);
+      return {};
+    case 'POST /account/availability': {
+      const profile = await p.doctorProfile.findUniqueOrThrow({ where: { userId: world.users.doctor.id }, select: { available: true } });
+      return { available: profile.available ? '0' : '1' };
+    }
+    case 'POST /login/two-factor':
+      return { code: '000000' };
+    case 'POST /account/two-factor': {
+      const secret = newSecret();
+      return { secret, code: currentCode(secret) };
+    }
+    case 'POST /account/two-factor/remove':
+      return { password: TEST_PASSWORD };
+    case 'POST /reset-password/:token':
+      return { password: STRONG_PASSWORD, confirm: STRONG_PASSWORD };
     case 'POST /customers/:id/reveal':
       return { reason: 'Reviewing allergies before a call back.' };
+    case 'POST /presence':
+      return { recordType: 'consultation', recordId: String(records.consultationId), tabId: randomUUID() };
+    case 'POST /presence/leave': {
+      const tabId = randomUUID();
+      const userId = records.userId ?? world.users.agent.id;
+      await p.presence.create({ data: { tabId, userId, recordType: 'consultation', recordId: records.consultationId } });
+      return { tabId };
+    }
+    case 'POST /notifications/read':
+    case 'POST /notifications/read-all': {
+      // Something unread for the actor (anyone's, when anonymous: the route refuses them anyway).
+      const userId = records.userId ?? world.users.agent.id;
+      const data = { userId, kind: 'ticket_assigned', recordType: 'ticket', recordId: records.ticketId };
+      const notice = await p.notification.create({ data });
+      return key === 'POST /notifications/read' ? { id: String(notice.id) } : {};
+    }
     default:
       throw new Error(`No body for ${key}: add one to tests/support/fixtures.ts`);
   }
