@@ -6,3 +6,6 @@ export { presentCustomerMedical, presentConsultationMedical, type PresentedMedic
 export { revealMedical, saveConsultationMedical, emptyMedical, REVEAL_REASON_MIN, type ConsultationMedicalInput, type MedicalConflict } from './records.js';
 export { CUSTOMER_MEDICAL_FIELDS, CONSULTATION_MEDICAL_FIELDS, FIELD_GROUP, AUDIT_ACTIONS } from './fields.js';
 export { noStore, actorOf, viewContext, ACCESS_RULES } from './http.js';
+export {
+  revealReviewQueue, reviewReveal, REVIEW_OVERDUE_DAYS, FLAG_COMMENT_MIN, type ReviewOutcome, type RevealForReview,
+} from './reviews.js';

@@ -69,7 +69,7 @@ function staffUrls(): string[] {
     `/consultations/${consultation.id}`, '/consultations/export.csv', `/consultations/export.csv?q=${encodeURIComponent(patient.fullName)}`,
     '/customers', `/customers?q=${encodeURIComponent(patient.fullName)}`, `/customers?q=${patient.email}`, `/customers?q=${digits}`, `/customers/${patient.id}`,
     '/audit', `/audit?customerId=${patient.id}`, '/audit/export.fhir.json', `/audit/export.fhir.ndjson?patient=${patient.id}`,
-    `/audit/patients/${patient.id}/access`, `/audit/patients/${patient.id}/access.csv`, '/consultations/999999999', '/customers/abc', '/customers/99999999999', '/nope',
+    `/audit/patients/${patient.id}/access`, `/audit/patients/${patient.id}/access.csv`, '/audit/reveals', '/consultations/999999999', '/customers/abc', '/customers/99999999999', '/nope',
     '/tickets', '/interactions', '/escalations', '/', `/consultations/new?customerId=${patient.id}`, '/metrics',
     `/go?q=${encodeURIComponent(patient.fullName)}`, `/go?q=${consultation.reference}`, `/go?q=${digits}`,
     ...others,

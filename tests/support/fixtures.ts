@@ -21,6 +21,8 @@ export interface ActorRecords {
   ticketId: number;
   escalationId: number;
   consultationId: number;
+  /** A past reveal, for the admins' review queue. */
+  revealId: number;
   /** A staff account (a doctor) the admin manages in /staff/:id. */
   staffId: number;
   /** An unused sign-in link token of an account of the actor's own. */
@@ -98,6 +100,12 @@ export async function buildWorld(db: Database): Promise<World> {
     const consultation = await makeConsultation(db, customer.id, users.doctor.id);
     // The doctor's reveal target is a patient the doctor has no standing access to.
     const revealCustomer = role === 'doctor' ? await makeCustomer(db, 'Reveal') : customer;
+    // Expired, so it grants no access: only the review routes use it.
+    const reveal = await db.prisma.medicalReveal.create({
+      data: {
+        doctorId: users.doctor.id, customerId: customer.id, reason: 'Covering for a colleague today', expiresAt: new Date(0),
+      },
+    });
     records[actor] = {
       userId: actor === 'anonymous' ? null : self.id,
       email: actor === 'anonymous' ? null : self.email,
@@ -106,6 +114,7 @@ export async function buildWorld(db: Database): Promise<World> {
       ticketId: ticket.id,
       escalationId: escalation.id,
       consultationId: consultation.id,
+      revealId: reveal.id,
       staffId: staff.id,
       resetToken: await makeResetToken(db, (await createUser(db, 'agent', { name: 'New Starter' })).id),
     };
@@ -132,6 +141,7 @@ export async function makeOtherSession(db: Database, userId: number): Promise<st
 export function concretePath(path: string, records: ActorRecords): string {
   if (path.includes(':token')) return path.replace(':token', records.resetToken);
   if (!path.includes(':id')) return path;
+  if (path.startsWith('/audit/reveals/')) return path.replace(':id', String(records.revealId));
   const module = path.split('/')[1];
   const id = {
     interactions: records.interactionId,
@@ -218,6 +228,10 @@ export async function validBody(db: Database, key: string, records: ActorRecords
       const row = await p.consultationMedical.findUnique({ where: { consultationId: records.consultationId }, select: { version: true } });
       return { version: String(row?.version ?? 0), presentingComplaint: 'Headache for three days', diagnosis: 'Tension headache' };
     }
+    case 'POST /audit/reveals/:id/justified':
+      return {};
+    case 'POST /audit/reveals/:id/flag':
+      return { comment: 'Reason does not match any call on record.' };
     case 'POST /staff':
       return { name: 'Ada Newcomer', email: `ada-${randomUUID()}@staff.test`, role: 'agent', specialization: '' };
     case 'POST /staff/:id/role': {

@@ -10,6 +10,7 @@ const WHAT: Record<string, string> = {
   medical_reveal: 'revealed medical details (break-the-glass)',
   audit_export: 'exported audit records',
   access_report: 'viewed this access report',
+  reveal_review: 'reviewed a break-the-glass reveal',
 };
 
 export interface AccessLine {

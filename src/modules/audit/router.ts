@@ -8,7 +8,8 @@ import { PAGE_SIZE } from '../../http/pagination.js';
 import { routeId } from '../../http/params.js';
 import { csvLine } from '../../lib/csv.js';
 import { getCustomer } from '../customers/service.js';
-import { actorOf, noStore, viewContext } from '../../privacy/index.js';
+import { actorOf, noStore, revealReviewQueue, reviewReveal, viewContext } from '../../privacy/index.js';
+import { flash } from '../../http/flash.js';
 import { ACCESS_CSV_HEADER, ACCESS_REPORT_PAGE_LIMIT, accessCsvRow, presentAccess } from './access-report.js';
 import { EXPORT_ACTIONS, toAuditEvent } from './fhir.js';
 import { auditQuery, exportQuery, type ExportQuery } from './schema.js';
@@ -107,12 +108,38 @@ export function auditRouter({ pool, db }: AppContext): Router {
     res.render('audit/access', { title, customer, rows: shown, total: rows.length });
   };
 
+  /** The break-the-glass review queue; `failed` re-shows one reveal's form with its error and text. */
+  type Failed = { id: number; error: string; comment: string };
+  const renderReveals = async (_req: Request, res: Response, status = 200, failed?: Failed) => {
+    const queue = await revealReviewQueue(db);
+    res.status(status).render('audit/reveals', { title: 'Reveal review', ...queue, failed: failed ?? null });
+  };
+  const showReveals = (req: Request, res: Response) => renderReveals(req, res);
+
+  const review = (outcome: 'justified' | 'flagged') => async (req: Request, res: Response) => {
+    const id = routeId(req.params.id);
+    const comment = typeof req.body?.comment === 'string' ? req.body.comment.slice(0, 1000) : '';
+    try {
+      await reviewReveal(db, actorOf(req), id, { outcome, comment }, viewContext(req));
+    } catch (error) {
+      if (error instanceof ValidationError) return renderReveals(req, res, 422, { id, error: error.message, comment });
+      throw error;
+    }
+    flash(req, 'success', outcome === 'justified' ? 'Reveal acknowledged as justified.' : 'Reveal flagged.');
+    res.redirect(303, '/audit/reveals');
+  };
+  const acknowledgeReveal = review('justified');
+  const flagReveal = review('flagged');
+
   const showAccess = (req: Request, res: Response) => accessReport(req, res, false);
   const downloadAccess = (req: Request, res: Response) => accessReport(req, res, true);
 
   r.get('/', requireRole('admin'), noStore, list);
   r.get('/export.fhir.json', requireRole('admin'), noStore, exportBundle);
   r.get('/export.fhir.ndjson', requireRole('admin'), noStore, exportNdjson);
+  r.get('/reveals', requireRole('admin'), noStore, showReveals);
+  r.post('/reveals/:id/justified', requireRole('admin'), noStore, acknowledgeReveal);
+  r.post('/reveals/:id/flag', requireRole('admin'), noStore, flagReveal);
   r.get('/patients/:id/access', requireRole('admin'), noStore, showAccess);
   r.get('/patients/:id/access.csv', requireRole('admin'), noStore, downloadAccess);
   return r;
