@@ -68,6 +68,9 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'POST /tickets/:id/claim': { expect: STAFF },
   'POST /tickets/:id/assign': { expect: MANAGERS },
   'POST /tickets/:id/status': { expect: STAFF },
+  'POST /tickets/:id/entries': { expect: STAFF },
+  'GET /tickets/:id/entries/:entryId/edit': { expect: STAFF },
+  'POST /tickets/:id/entries/:entryId/edit': { expect: STAFF },
 
   'GET /escalations': { expect: SIGNED_IN },
   'GET /escalations/new': { expect: STAFF, query: 'ticketId={ticketId}' },

@@ -18,6 +18,8 @@ export interface ActorRecords {
   ticketId: number;
   escalationId: number;
   consultationId: number;
+  /** An entry on the ticket's thread written just now by this actor (so still editable by them). */
+  entryId: number;
 }
 
 export interface World {
@@ -88,6 +90,9 @@ export async function buildWorld(db: Database): Promise<World> {
       targetUserId: role === 'doctor' ? users.doctor.id : users.admin.id,
     });
     const consultation = await makeConsultation(db, customer.id, users.doctor.id);
+    const entry = await db.prisma.ticketEntry.create({
+      data: { ticketId: ticket.id, authorId: role === 'doctor' ? users.agent.id : self.id, kind: 'note', body: 'Waiting on billing.' },
+    });
     // The doctor's reveal target is a patient the doctor has no standing access to.
     const revealCustomer = role === 'doctor' ? await makeCustomer(db, 'Reveal') : customer;
     records[actor] = {
@@ -98,6 +103,7 @@ export async function buildWorld(db: Database): Promise<World> {
       ticketId: ticket.id,
       escalationId: escalation.id,
       consultationId: consultation.id,
+      entryId: entry.id,
     };
   }
   return { users, records };
@@ -115,7 +121,7 @@ export function concretePath(path: string, records: ActorRecords): string {
     customers: records.customerId,
   }[module];
   if (id === undefined) throw new Error(`No fixture for ${path}`);
-  return path.replace(':id', String(id));
+  return path.replace(':id', String(id)).replace(':entryId', String(records.entryId));
 }
 
 /** A session for an actor plus a way to fetch a fresh CSRF token from one of its own pages. */
@@ -165,6 +171,12 @@ export async function validBody(db: Database, key: string, records: ActorRecords
       return { assigneeId: String(records.userId ?? world.users.agent.id), version: await ticketVersion() };
     case 'POST /tickets/:id/status':
       return { status: 'pending', version: await ticketVersion() };
+    case 'POST /tickets/:id/entries':
+      return { kind: 'contact', channel: 'whatsapp', direction: 'outbound', body: 'Sent the refund reference.' };
+    case 'POST /tickets/:id/entries/:entryId/edit': {
+      const entry = await p.ticketEntry.findUniqueOrThrow({ where: { id: records.entryId }, select: { version: true } });
+      return { body: `Waiting on billing (${randomUUID().slice(0, 8)}).`, version: String(entry.version) };
+    }
     case 'POST /escalations':
       return { ticketId: String(records.ticketId), targetType: 'admin', targetUserId: String(world.users.admin.id), reason: 'The refund needs an admin decision.', idempotencyKey: randomUUID() };
     case 'POST /escalations/:id/take':

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
-import { ConflictError, ForbiddenError, ValidationError } from '../../errors.js';
+import { ConflictError, ForbiddenError, TransitionError, ValidationError } from '../../errors.js';
 import { routeId } from '../../http/params.js';
 import { flash } from '../../http/flash.js';
 import { STAFF, requireRole } from '../../http/guards.js';
@@ -10,10 +10,18 @@ import { visibleEscalationIds } from '../escalations/service.js';
 import { searchCustomers } from '../interactions/service.js';
 import { canAct, canAssign, canClaim, canViewAll, type Actor } from './policy.js';
 import { clockLabel, fmt, queryString } from './presenter.js';
-import { CATEGORIES, PRIORITIES, STATUSES, assignForm, createForm, editForm, fieldErrors, listQuery, newQuery, statusForm } from './schema.js';
+import {
+  ENTRY_EDIT_WINDOW_MS, addEntry, assertMayEditEntry, canEditEntry, editEntry, getEntry, loadEntries,
+} from './thread.js';
+import { buildTimeline, entryLabel } from './timeline.js';
+import {
+  CATEGORIES, CONTACT_CHANNELS, CONTACT_DIRECTIONS, PRIORITIES, STATUSES, assignForm, createForm, editForm, entryEditForm,
+  entryForm, fieldErrors, listQuery, newQuery, statusForm,
+} from './schema.js';
 import { assignTicket, changeStatus, claimTicket, createTicket, editTicket, getEditable, getTicket, listTickets, prefill, staffList } from './service.js';
 
 const options = { CATEGORIES, PRIORITIES, STATUSES };
+const entryOptions = { channels: CONTACT_CHANNELS, directions: CONTACT_DIRECTIONS };
 
 function actorOf(req: Request): Actor {
   return { id: req.user!.id, role: req.user!.role, name: req.user!.name };
@@ -79,15 +87,77 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
     }
   };
 
-  const show = async (req: Request, res: Response) => {
+  interface Compose { values?: FormValues; errors?: Record<string, string> }
+  const renderShow = async (req: Request, res: Response, status = 200, compose: Compose = {}) => {
     const actor = actorOf(req);
-    const ticket = await getTicket(db, idOf(req));
-    const openableEscalations = await visibleEscalationIds(db, actor, ticket.escalations.map((e) => e.id));
-    res.render('tickets/show', {
-      title: `Ticket ${ticket.number}`, ticket, fmt, clockLabel, openableEscalations,
+    const now = new Date();
+    const ticket = await getTicket(db, idOf(req), now);
+    const [openableEscalations, thread] = await Promise.all([
+      visibleEscalationIds(db, actor, ticket.escalations.map((e) => e.id)),
+      loadEntries(db, ticket.id),
+    ]);
+    const timeline = buildTimeline({
+      entries: thread.entries, changes: ticket.changes, escalations: ticket.escalations,
+      editable: (entry) => entry.ticketId === ticket.id && canEditEntry(actor, entry, now),
+    });
+    res.status(status).render('tickets/show', {
+      title: `Ticket ${ticket.number}`, ticket, fmt, clockLabel, openableEscalations, timeline, entryLabel,
+      mergedFrom: thread.merged, entryOptions, compose: { values: compose.values ?? {}, errors: compose.errors ?? {} },
       may: { act: canAct(actor, ticket), assign: canAssign(actor), claim: canClaim(actor, ticket) },
       staff: canAssign(actor) ? await staffList(db) : [],
     });
+  };
+
+  const show = (req: Request, res: Response) => renderShow(req, res);
+
+  const postEntry = async (req: Request, res: Response) => {
+    const id = idOf(req);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const values: FormValues = { kind: str(body.kind), channel: str(body.channel), direction: str(body.direction), body: str(body.body) };
+    const parsed = entryForm.safeParse(body);
+    if (!parsed.success) return renderShow(req, res, 422, { values, errors: fieldErrors(parsed.error) });
+    try {
+      await addEntry(db, actorOf(req), id, parsed.data);
+    } catch (error) {
+      if (error instanceof TransitionError) return renderShow(req, res, 422, { values, errors: { form: error.message } });
+      throw error;
+    }
+    flash(req, 'success', parsed.data.kind === 'note' ? 'Note added.' : 'Contact logged.');
+    res.redirect(303, `/tickets/${id}#thread`);
+  };
+
+  const entryIds = (req: Request) => ({ ticketId: idOf(req), entryId: routeId(req.params.entryId, 'No such entry.') });
+
+  const renderEntryEdit = async (req: Request, res: Response, status: number, values: FormValues, errors = {}) => {
+    const ids = entryIds(req);
+    const [ticket, entry] = await Promise.all([getEditable(db, ids.ticketId), getEntry(db, ids.ticketId, ids.entryId)]);
+    assertMayEditEntry(actorOf(req), entry, new Date());
+    res.status(status).render('tickets/entry-edit', {
+      title: `Edit entry on ${ticket.number}`, ticket, entry, entryLabel, values, errors,
+      deadline: new Date(entry.createdAt.getTime() + ENTRY_EDIT_WINDOW_MS), fmt,
+    });
+  };
+
+  const editEntryForm = async (req: Request, res: Response) => {
+    const entry = await getEntry(db, idOf(req), routeId(req.params.entryId, 'No such entry.'));
+    await renderEntryEdit(req, res, 200, { body: entry.body, version: String(entry.version) });
+  };
+
+  const updateEntry = async (req: Request, res: Response) => {
+    const ids = entryIds(req);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const values: FormValues = { body: str(body.body), version: str(body.version) };
+    const parsed = entryEditForm.safeParse(body);
+    if (!parsed.success) return renderEntryEdit(req, res, 422, values, fieldErrors(parsed.error));
+    try {
+      await editEntry(db, actorOf(req), ids, parsed.data);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      const message = 'This entry changed since you opened it; its current text is below. Your text is kept in the box.';
+      return renderEntryEdit(req, res, 409, values, { form: message });
+    }
+    flash(req, 'success', 'Entry updated.');
+    res.redirect(303, `/tickets/${ids.ticketId}#entry-${ids.entryId}`);
   };
 
   const renderEdit = (res: Response, status: number, ticket: { id: number; number: string; version: number }, values: FormValues, errors: Record<string, string> = {}) =>
@@ -169,5 +239,8 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
   r.post('/:id/claim', requireRole(...STAFF), claim);
   r.post('/:id/assign', requireRole(...STAFF), assign);
   r.post('/:id/status', requireRole(...STAFF), status);
+  r.post('/:id/entries', requireRole(...STAFF), postEntry);
+  r.get('/:id/entries/:entryId/edit', requireRole(...STAFF), editEntryForm);
+  r.post('/:id/entries/:entryId/edit', requireRole(...STAFF), updateEntry);
   return r;
 }

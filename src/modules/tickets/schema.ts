@@ -72,3 +72,27 @@ export const assignForm = z.object({
 });
 
 export { fieldErrors } from '../../http/forms.js';
+
+export const ENTRY_KINDS = ['note', 'contact'] as const;
+export const CONTACT_CHANNELS = ['call', 'whatsapp', 'email', 'sms'] as const;
+export const CONTACT_DIRECTIONS = ['outbound', 'inbound'] as const;
+export const ENTRY_MAX = 10_000;
+
+const entryBody = z.preprocess(
+  (v) => (typeof v === 'string' ? v.trim() : ''),
+  z.string().min(1, 'Write something before saving.').max(ENTRY_MAX, `Keep an entry under ${ENTRY_MAX.toLocaleString('en')} characters.`),
+);
+
+/** A note needs only its text; a contact entry also its channel and direction. */
+export const entryForm = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('note'), body: entryBody }),
+  z.object({
+    kind: z.literal('contact'),
+    channel: z.enum(CONTACT_CHANNELS, { error: 'Choose how you were in touch.' }),
+    direction: z.enum(CONTACT_DIRECTIONS, { error: 'Choose who reached out.' }),
+    body: entryBody,
+  }),
+], { error: 'Choose a note or a contact entry.' });
+export type EntryInput = z.infer<typeof entryForm>;
+
+export const entryEditForm = z.object({ body: entryBody, version: versionField });

@@ -278,7 +278,8 @@ export async function getTicket(db: Db, id: number, now = new Date()) {
     select: {
       id: true, number: true, subject: true, description: true, category: true, priority: true, status: true,
       assigneeId: true, firstResponseAt: true, pendingSince: true, pausedSeconds: true, resolvedAt: true, reopenCount: true,
-      createdAt: true, updatedAt: true, version: true,
+      createdAt: true, updatedAt: true, version: true, customerId: true, mergedAt: true,
+      mergedInto: { select: { id: true, number: true } },
       customer: { select: { id: true, fullName: true, email: true } },
       interaction: { select: { id: true, channel: true, status: true, subject: true } },
       consultation: { select: { id: true, reference: true, status: true } },
@@ -361,6 +362,8 @@ const TRANSITIONS: Record<TicketStatus, TicketStatus[]> = {
   pending: ['open', 'resolved'],
   escalated: ['open', 'pending', 'resolved'],
   resolved: ['open'],
+  // Final: its conversation continues on the ticket it was merged into.
+  merged: [],
 };
 
 export function canTransition(from: TicketStatus, to: TicketStatus): boolean {

@@ -1,0 +1,68 @@
+-- CreateEnum
+CREATE TYPE "TicketEntryKind" AS ENUM ('note', 'contact');
+
+-- CreateEnum
+CREATE TYPE "ContactChannel" AS ENUM ('call', 'whatsapp', 'email', 'sms');
+
+-- CreateEnum
+CREATE TYPE "ContactDirection" AS ENUM ('inbound', 'outbound');
+
+-- AlterEnum
+ALTER TYPE "TicketStatus" ADD VALUE 'merged';
+
+-- AlterTable
+ALTER TABLE "support_tickets" ADD COLUMN     "merged_at" TIMESTAMP(3),
+ADD COLUMN     "merged_into_id" INTEGER;
+
+-- CreateTable
+CREATE TABLE "ticket_entries" (
+    "id" SERIAL NOT NULL,
+    "ticket_id" INTEGER NOT NULL,
+    "author_id" INTEGER NOT NULL,
+    "kind" "TicketEntryKind" NOT NULL,
+    "channel" "ContactChannel",
+    "direction" "ContactDirection",
+    "body" TEXT NOT NULL,
+    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "edited_at" TIMESTAMP(3),
+    "version" INTEGER NOT NULL DEFAULT 1,
+
+    CONSTRAINT "ticket_entries_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "ticket_entry_revisions" (
+    "id" SERIAL NOT NULL,
+    "entry_id" INTEGER NOT NULL,
+    "editor_id" INTEGER NOT NULL,
+    "previous_body" TEXT NOT NULL,
+    "edited_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "ticket_entry_revisions_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE INDEX "ticket_entries_ticket_id_created_at_id_idx" ON "ticket_entries"("ticket_id", "created_at", "id");
+
+-- CreateIndex
+CREATE INDEX "ticket_entry_revisions_entry_id_edited_at_idx" ON "ticket_entry_revisions"("entry_id", "edited_at");
+
+-- CreateIndex
+CREATE INDEX "support_tickets_merged_into_id_idx" ON "support_tickets"("merged_into_id");
+
+-- AddForeignKey
+ALTER TABLE "support_tickets" ADD CONSTRAINT "support_tickets_merged_into_id_fkey" FOREIGN KEY ("merged_into_id") REFERENCES "support_tickets"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "ticket_entries" ADD CONSTRAINT "ticket_entries_ticket_id_fkey" FOREIGN KEY ("ticket_id") REFERENCES "support_tickets"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "ticket_entries" ADD CONSTRAINT "ticket_entries_author_id_fkey" FOREIGN KEY ("author_id") REFERENCES "users"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "ticket_entry_revisions" ADD CONSTRAINT "ticket_entry_revisions_entry_id_fkey" FOREIGN KEY ("entry_id") REFERENCES "ticket_entries"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "ticket_entry_revisions" ADD CONSTRAINT "ticket_entry_revisions_editor_id_fkey" FOREIGN KEY ("editor_id") REFERENCES "users"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+
