@@ -28,12 +28,21 @@ async function freshTicket() {
   return makeTicket(db, customer.id, amakaId, amakaId);
 }
 
-const post = (s: Session, url: string, body: Record<string, string>) => s.agent.post(url).type('form').send({ _csrf: s.csrf, ...body });
+const post = (s: Session, url: string, body: Record<string, string>) =>
+  s.agent
+    .post(url)
+    .type('form')
+    .send({ _csrf: s.csrf, ...body });
 
 describe('posting to a ticket thread', () => {
-  it('when an agent logs an outbound call, then it redirects (303) and the page shows it with author and channel', async () => {
+  it('when an agent logs an outbound call, then 303 and the page shows it with author and channel', async () => {
     const ticket = await freshTicket();
-    const body = { kind: 'contact', channel: 'call', direction: 'outbound', body: 'Called the patient about the refund.' };
+    const body = {
+      kind: 'contact',
+      channel: 'call',
+      direction: 'outbound',
+      body: 'Called the patient about the refund.',
+    };
     const res = await post(amaka, `/tickets/${ticket.id}/entries`, body);
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/tickets/${ticket.id}#thread`);
@@ -49,15 +58,22 @@ describe('posting to a ticket thread', () => {
     const ticket = await freshTicket();
     await post(amaka, `/tickets/${ticket.id}/entries`, { kind: 'note', body: 'Billing says Friday.' }).expect(303);
     const page = await bola.agent.get(`/tickets/${ticket.id}`);
-    const entry = page.text.slice(page.text.indexOf('Billing says Friday.') - 400, page.text.indexOf('Billing says Friday.'));
+    const entry = page.text.slice(
+      page.text.indexOf('Billing says Friday.') - 400,
+      page.text.indexOf('Billing says Friday.'),
+    );
     expect(entry).toContain('Internal note');
     expect(entry).toContain('not shown to the patient');
   });
 
-  it('when a contact entry lacks its channel, then the form comes back (422) with the typed text and nothing is stored', async () => {
+  it('when a contact entry lacks its channel, then 422 keeps the typed text and nothing is stored', async () => {
     const ticket = await freshTicket();
     const typed = 'Patient said the app shows "failed" <twice>.';
-    const res = await post(amaka, `/tickets/${ticket.id}/entries`, { kind: 'contact', direction: 'inbound', body: typed });
+    const res = await post(amaka, `/tickets/${ticket.id}/entries`, {
+      kind: 'contact',
+      direction: 'inbound',
+      body: typed,
+    });
     expect(res.status).toBe(422);
     expect(res.text).toContain('Choose how you were in touch.');
     expect(res.text).toContain('Patient said the app shows &#34;failed&#34; &lt;twice&gt;.');
@@ -74,14 +90,17 @@ describe('posting to a ticket thread', () => {
 });
 
 describe('correcting an entry', () => {
-  it('when the author edits a fresh entry, then it shows the new text marked edited and keeps the old one', async () => {
+  it('when the author edits a fresh entry, then the new text shows marked edited, the old one kept', async () => {
     const ticket = await freshTicket();
     await post(amaka, `/tickets/${ticket.id}/entries`, { kind: 'note', body: 'Refund 500.' }).expect(303);
     const entry = await db.prisma.ticketEntry.findFirstOrThrow({ where: { ticketId: ticket.id } });
     const page = await amaka.agent.get(`/tickets/${ticket.id}`);
     expect(page.text).toContain(`/tickets/${ticket.id}/entries/${entry.id}/edit`);
     expect((await amaka.agent.get(`/tickets/${ticket.id}/entries/${entry.id}/edit`)).status).toBe(200);
-    const res = await post(amaka, `/tickets/${ticket.id}/entries/${entry.id}/edit`, { body: 'Refund 5,000.', version: '1' });
+    const res = await post(amaka, `/tickets/${ticket.id}/entries/${entry.id}/edit`, {
+      body: 'Refund 5,000.',
+      version: '1',
+    });
     expect(res.status).toBe(303);
     const after = await amaka.agent.get(`/tickets/${ticket.id}`);
     expect(after.text).toContain('Refund 5,000.');
@@ -90,21 +109,29 @@ describe('correcting an entry', () => {
     expect(revisions.map((r) => r.previousBody)).toEqual(['Refund 500.']);
   });
 
-  it("when a colleague opens the edit form of someone else's entry, then it is refused (403) and no edit link is shown", async () => {
+  it("when a colleague opens another's entry for editing, then 403 and no edit link is shown", async () => {
     const ticket = await freshTicket();
     await post(amaka, `/tickets/${ticket.id}/entries`, { kind: 'note', body: 'Mine to fix.' }).expect(303);
     const entry = await db.prisma.ticketEntry.findFirstOrThrow({ where: { ticketId: ticket.id } });
     const page = await bola.agent.get(`/tickets/${ticket.id}`);
     expect(page.text).not.toContain(`/entries/${entry.id}/edit`);
     expect((await bola.agent.get(`/tickets/${ticket.id}/entries/${entry.id}/edit`)).status).toBe(403);
-    expect((await post(bola, `/tickets/${ticket.id}/entries/${entry.id}/edit`, { body: 'Changed', version: '1' })).status).toBe(403);
+    expect(
+      (await post(bola, `/tickets/${ticket.id}/entries/${entry.id}/edit`, { body: 'Changed', version: '1' })).status,
+    ).toBe(403);
     expect((await db.prisma.ticketEntry.findUniqueOrThrow({ where: { id: entry.id } })).body).toBe('Mine to fix.');
   });
 
   it('when the 5 minutes are over, then the entry is immutable even for its author', async () => {
     const ticket = await freshTicket();
     const old = await db.prisma.ticketEntry.create({
-      data: { ticketId: ticket.id, authorId: amakaId, kind: 'note', body: 'Old words.', createdAt: new Date(Date.now() - 6 * 60_000) },
+      data: {
+        ticketId: ticket.id,
+        authorId: amakaId,
+        kind: 'note',
+        body: 'Old words.',
+        createdAt: new Date(Date.now() - 6 * 60_000),
+      },
     });
     const page = await amaka.agent.get(`/tickets/${ticket.id}`);
     expect(page.text).not.toContain(`/entries/${old.id}/edit`);

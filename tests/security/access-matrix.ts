@@ -62,6 +62,8 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'GET /tickets': { expect: STAFF },
   'GET /tickets/new': { expect: STAFF, query: 'customerId={customerId}' },
   'POST /tickets': { expect: STAFF },
+  'POST /tickets/bulk': { expect: STAFF },
+  'GET /tickets/bulk': { expect: STAFF },
   'GET /tickets/:id': { expect: STAFF },
   'GET /tickets/:id/edit': { expect: STAFF },
   'POST /tickets/:id/edit': { expect: STAFF },

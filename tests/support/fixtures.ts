@@ -91,7 +91,7 @@ export async function buildWorld(db: Database): Promise<World> {
     });
     const consultation = await makeConsultation(db, customer.id, users.doctor.id);
     const entry = await db.prisma.ticketEntry.create({
-      data: { ticketId: ticket.id, authorId: role === 'doctor' ? users.agent.id : self.id, kind: 'note', body: 'Waiting on billing.' },
+      data: { ticketId: ticket.id, authorId: staffOwner, kind: 'note', body: 'Waiting on billing.' },
     });
     // The doctor's reveal target is a patient the doctor has no standing access to.
     const revealCustomer = role === 'doctor' ? await makeCustomer(db, 'Reveal') : customer;
@@ -171,10 +171,16 @@ export async function validBody(db: Database, key: string, records: ActorRecords
       return { assigneeId: String(records.userId ?? world.users.agent.id), version: await ticketVersion() };
     case 'POST /tickets/:id/status':
       return { status: 'pending', version: await ticketVersion() };
+    case 'POST /tickets/bulk': {
+      const id = String(records.ticketId);
+      const { priority } = await p.supportTicket.findUniqueOrThrow({ where: { id: records.ticketId } });
+      const to = priority === 'urgent' ? 'low' : 'urgent';
+      return { ids: id, [`v_${id}`]: await ticketVersion(), action: 'priority', priority: to };
+    }
     case 'POST /tickets/:id/entries':
       return { kind: 'contact', channel: 'whatsapp', direction: 'outbound', body: 'Sent the refund reference.' };
     case 'POST /tickets/:id/entries/:entryId/edit': {
-      const entry = await p.ticketEntry.findUniqueOrThrow({ where: { id: records.entryId }, select: { version: true } });
+      const entry = await p.ticketEntry.findUniqueOrThrow({ where: { id: records.entryId } });
       return { body: `Waiting on billing (${randomUUID().slice(0, 8)}).`, version: String(entry.version) };
     }
     case 'POST /escalations':

@@ -15,9 +15,10 @@ import {
 } from './thread.js';
 import { buildTimeline, entryLabel } from './timeline.js';
 import {
-  CATEGORIES, CONTACT_CHANNELS, CONTACT_DIRECTIONS, PRIORITIES, STATUSES, assignForm, createForm, editForm, entryEditForm,
-  entryForm, fieldErrors, listQuery, newQuery, statusForm,
+  CATEGORIES, CONTACT_CHANNELS, CONTACT_DIRECTIONS, PRIORITIES, STATUSES, assignForm, bulkForm, createForm, editForm,
+  entryEditForm, entryForm, fieldErrors, listQuery, newQuery, statusForm,
 } from './schema.js';
+import { bulkUpdate } from './bulk.js';
 import { assignTicket, changeStatus, claimTicket, createTicket, editTicket, getEditable, getTicket, listTickets, prefill, staffList } from './service.js';
 
 const options = { CATEGORIES, PRIORITIES, STATUSES };
@@ -29,6 +30,12 @@ function actorOf(req: Request): Actor {
 
 function idOf(req: Request): number {
   return routeId(req.params.id, 'No such ticket.');
+}
+
+/** The list the user came from (only ever a /tickets list, so it cannot send them off-site). */
+function backTo(req: Request): string {
+  const raw = str((req.body as Record<string, unknown> | undefined)?.back) || str(req.query.back);
+  return /^\/tickets(\?[^\s]*)?$/.test(raw) ? raw : '/tickets';
 }
 
 function str(value: unknown): string {
@@ -46,6 +53,7 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
     const raw = req.query as Record<string, unknown>;
     res.render('tickets/list', {
       title: 'Tickets', tickets, view, filters, staff, fmt, clockLabel, options, showAll: canViewAll(actor),
+      mayAssign: canAssign(actor), listUrl: req.originalUrl,
       tabHref: (v: string) => `/tickets${queryString(raw, { view: v })}`,
       page: pageView('/tickets', raw, page, hasMore, tickets.length),
     });
@@ -96,6 +104,7 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
       visibleEscalationIds(db, actor, ticket.escalations.map((e) => e.id)),
       loadEntries(db, ticket.id),
     ]);
+    const live = ticket.status !== 'merged';
     const timeline = buildTimeline({
       entries: thread.entries, changes: ticket.changes, escalations: ticket.escalations,
       editable: (entry) => entry.ticketId === ticket.id && canEditEntry(actor, entry, now),
@@ -103,7 +112,7 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
     res.status(status).render('tickets/show', {
       title: `Ticket ${ticket.number}`, ticket, fmt, clockLabel, openableEscalations, timeline, entryLabel,
       mergedFrom: thread.merged, entryOptions, compose: { values: compose.values ?? {}, errors: compose.errors ?? {} },
-      may: { act: canAct(actor, ticket), assign: canAssign(actor), claim: canClaim(actor, ticket) },
+      may: { act: live && canAct(actor, ticket), assign: live && canAssign(actor), claim: canClaim(actor, ticket) },
       staff: canAssign(actor) ? await staffList(db) : [],
     });
   };
@@ -113,13 +122,16 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
   const postEntry = async (req: Request, res: Response) => {
     const id = idOf(req);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const values: FormValues = { kind: str(body.kind), channel: str(body.channel), direction: str(body.direction), body: str(body.body) };
+    const values: FormValues = {
+      kind: str(body.kind), channel: str(body.channel), direction: str(body.direction), body: str(body.body),
+    };
     const parsed = entryForm.safeParse(body);
     if (!parsed.success) return renderShow(req, res, 422, { values, errors: fieldErrors(parsed.error) });
     try {
       await addEntry(db, actorOf(req), id, parsed.data);
     } catch (error) {
-      if (error instanceof TransitionError) return renderShow(req, res, 422, { values, errors: { form: error.message } });
+      if (!(error instanceof TransitionError)) throw error;
+      return renderShow(req, res, 422, { values, errors: { form: error.message } });
       throw error;
     }
     flash(req, 'success', parsed.data.kind === 'note' ? 'Note added.' : 'Contact logged.');
@@ -153,7 +165,7 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
       await editEntry(db, actorOf(req), ids, parsed.data);
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
-      const message = 'This entry changed since you opened it; its current text is below. Your text is kept in the box.';
+      const message = 'This entry changed since you opened it; its current text is below and yours is kept in the box.';
       return renderEntryEdit(req, res, 409, values, { form: message });
     }
     flash(req, 'success', 'Entry updated.');
@@ -186,6 +198,24 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
     }
     flash(req, 'success', 'Ticket saved.');
     res.redirect(303, `/tickets/${id}`);
+  };
+
+  const bulk = async (req: Request, res: Response) => {
+    const parsed = bulkForm.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      const message = Object.values(fieldErrors(parsed.error))[0] ?? 'Choose tickets and an action.';
+      const view = { title: 'Bulk change', result: null, message, back: backTo(req) };
+      return res.status(422).render('tickets/bulk-result', view);
+    }
+    req.session.ticketBulkResult = await bulkUpdate(db, actorOf(req), parsed.data);
+    res.redirect(303, `/tickets/bulk?back=${encodeURIComponent(backTo(req))}`);
+  };
+
+  const bulkResult = (req: Request, res: Response) => {
+    const result = req.session.ticketBulkResult;
+    if (!result) return res.redirect(303, backTo(req));
+    delete req.session.ticketBulkResult;
+    res.render('tickets/bulk-result', { title: 'Bulk change', result, message: null, back: backTo(req) });
   };
 
   const claim = async (req: Request, res: Response) => {
@@ -232,6 +262,8 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
 
   r.get('/', requireRole(...STAFF), list);
   r.get('/new', requireRole(...STAFF), newForm);
+  r.post('/bulk', requireRole(...STAFF), bulk);
+  r.get('/bulk', requireRole(...STAFF), bulkResult);
   r.post('/', requireRole(...STAFF), create);
   r.get('/:id', requireRole(...STAFF), show);
   r.get('/:id/edit', requireRole(...STAFF), edit);

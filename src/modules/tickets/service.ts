@@ -225,6 +225,7 @@ export async function listTicketIds(pool: pg.Pool, actor: Actor, query: ListQuer
 
 interface ListRow {
   id: number; number: string; subject: string; category: TicketCategory; priority: TicketPriority; status: SlaTicket['status'];
+  version: number;
   createdAt: Date; assigneeId: number | null; firstResponseAt: Date | null; resolvedAt: Date | null; pendingSince: Date | null;
   pausedSeconds: number; customerId: number; customerName: string; assigneeName: string | null;
   firstResponseMins: number | null; resolutionMins: number | null;
@@ -233,7 +234,8 @@ interface ListRow {
 // The page's rows, their customer and assignee names and SLA targets in one round trip: the list
 // is the busiest page of the console.
 const LIST_ROWS = `
-  SELECT t.id, t.number, t.subject, t.category, t.priority, t.status, t.created_at AS "createdAt", t.assignee_id AS "assigneeId",
+  SELECT t.id, t.number, t.subject, t.category, t.priority, t.status, t.version, t.created_at AS "createdAt",
+         t.assignee_id AS "assigneeId",
          t.first_response_at AS "firstResponseAt", t.resolved_at AS "resolvedAt", t.pending_since AS "pendingSince",
          t.paused_seconds AS "pausedSeconds", c.id AS "customerId", c.full_name AS "customerName", u.name AS "assigneeName",
          s.first_response_mins AS "firstResponseMins", s.resolution_mins AS "resolutionMins"
@@ -312,6 +314,12 @@ export async function getEditable(db: Db, id: number) {
 
 // ---------------------------------------------------------------- actions
 
+export const MERGED_REFUSAL = 'This ticket was merged into another; change that one instead.';
+
+function assertNotMerged(ticket: { status: TicketStatus }): void {
+  if (ticket.status === 'merged') throw new TransitionError(MERGED_REFUSAL);
+}
+
 async function stampFirstResponse(tx: Prisma.TransactionClient, id: number, now: Date) {
   await tx.supportTicket.updateMany({ where: { id, firstResponseAt: null }, data: { firstResponseAt: now } });
 }
@@ -324,7 +332,7 @@ export async function claimTicket(db: Db, actor: Actor, id: number, now = new Da
   if (!exists) throw new NotFoundError('No such ticket.');
   const won = await db.$transaction(async (tx) => {
     const { count } = await tx.supportTicket.updateMany({
-      where: { id, assigneeId: null, status: { not: 'resolved' } },
+      where: { id, assigneeId: null, status: { notIn: ['resolved', 'merged'] } },
       data: { assigneeId: actor.id, version: { increment: 1 } },
     });
     if (count === 0) return false;
@@ -343,6 +351,7 @@ export async function assignTicket(db: Db, actor: Actor, id: number, assigneeId:
   if (!canAssign(actor)) throw new ForbiddenError('Only supervisors and admins can assign tickets.');
   const current = await db.supportTicket.findUnique({ where: { id }, select: { ...EDITABLE, assignee: { select: { name: true } } } });
   if (!current) throw new NotFoundError('No such ticket.');
+  assertNotMerged(current);
   let assigneeName: string | null = null;
   if (assigneeId !== null) {
     const user = await db.user.findUnique({ where: { id: assigneeId }, select: { name: true, role: true, active: true } });
@@ -411,6 +420,7 @@ export async function changeStatus(db: Db, actor: Actor, id: number, to: TicketS
 export async function editTicket(db: Db, actor: Actor, id: number, input: EditInput, now = new Date()) {
   const current = await getEditable(db, id);
   assertCanAct(actor, current);
+  assertNotMerged(current);
   await db.$transaction(async (tx) => {
     const { count } = await tx.supportTicket.updateMany({
       where: { id, version: input.version },
@@ -422,5 +432,19 @@ export async function editTicket(db: Db, actor: Actor, id: number, input: EditIn
       if (current[field] !== input[field]) await change(tx, id, actor.id, field, current[field], input[field]);
     }
     if (current.description !== input.description) await change(tx, id, actor.id, 'description', null, null);
+  });
+}
+
+/** The priority alone (bulk work on the list), guarded by the version like every other change. */
+export async function setPriority(db: Db, actor: Actor, id: number, priority: TicketPriority, version: number) {
+  const current = await getEditable(db, id);
+  assertCanAct(actor, current);
+  assertNotMerged(current);
+  if (current.priority === priority) throw new ValidationError(`already ${priority}`);
+  await db.$transaction(async (tx) => {
+    const data = { priority, version: { increment: 1 } };
+    const { count } = await tx.supportTicket.updateMany({ where: { id, version }, data });
+    if (count === 0) throw new ConflictError('Someone changed this ticket since you loaded it.', null);
+    await change(tx, id, actor.id, 'priority', current.priority, priority);
   });
 }

@@ -23,22 +23,37 @@ export async function addEntry(db: Db, actor: Actor, ticketId: number, input: En
   return db.$transaction(async (tx) => {
     const entry = await tx.ticketEntry.create({
       data: {
-        ticketId, authorId: actor.id, kind: input.kind, body: input.body, createdAt: now,
+        ticketId,
+        authorId: actor.id,
+        kind: input.kind,
+        body: input.body,
+        createdAt: now,
         channel: input.kind === 'contact' ? input.channel : null,
         direction: input.kind === 'contact' ? input.direction : null,
       },
       select: { id: true },
     });
     if (input.kind === 'contact' && input.direction === 'outbound') {
-      await tx.supportTicket.updateMany({ where: { id: ticketId, firstResponseAt: null }, data: { firstResponseAt: now } });
+      await tx.supportTicket.updateMany({
+        where: { id: ticketId, firstResponseAt: null },
+        data: { firstResponseAt: now },
+      });
     }
     return entry;
   });
 }
 
 const ENTRY_FIELDS = {
-  id: true, ticketId: true, authorId: true, kind: true, channel: true, direction: true, body: true,
-  createdAt: true, editedAt: true, version: true,
+  id: true,
+  ticketId: true,
+  authorId: true,
+  kind: true,
+  channel: true,
+  direction: true,
+  body: true,
+  createdAt: true,
+  editedAt: true,
+  version: true,
 } as const;
 
 export async function getEntry(db: Db, ticketId: number, entryId: number) {
@@ -56,7 +71,11 @@ export function assertMayEditEntry(actor: Actor, entry: { authorId: number; crea
 
 /** The author's correction inside the edit window; the text it replaces is kept as a revision. */
 export async function editEntry(
-  db: Db, actor: Actor, ids: { ticketId: number; entryId: number }, input: { body: string; version: number }, now = new Date(),
+  db: Db,
+  actor: Actor,
+  ids: { ticketId: number; entryId: number },
+  input: { body: string; version: number },
+  now = new Date(),
 ) {
   const entry = await getEntry(db, ids.ticketId, ids.entryId);
   assertMayEditEntry(actor, entry, now);
@@ -70,13 +89,18 @@ export async function editEntry(
       const current = await tx.ticketEntry.findUnique({ where: { id: entry.id }, select: ENTRY_FIELDS });
       throw new ConflictError('This entry was changed since you opened it.', current);
     }
-    await tx.ticketEntryRevision.create({ data: { entryId: entry.id, editorId: actor.id, previousBody: entry.body, editedAt: now } });
+    await tx.ticketEntryRevision.create({
+      data: { entryId: entry.id, editorId: actor.id, previousBody: entry.body, editedAt: now },
+    });
   });
 }
 
 /** The ticket's own entries and those of the tickets merged into it, oldest first. */
 export async function loadEntries(db: Db, ticketId: number) {
-  const merged = await db.supportTicket.findMany({ where: { mergedIntoId: ticketId }, select: { id: true, number: true } });
+  const merged = await db.supportTicket.findMany({
+    where: { mergedIntoId: ticketId },
+    select: { id: true, number: true },
+  });
   const numbers = new Map(merged.map((t) => [t.id, t.number]));
   const entries = await db.ticketEntry.findMany({
     where: { ticketId: { in: [ticketId, ...numbers.keys()] } },

@@ -38,7 +38,12 @@ export type TimelineItem =
   | { type: 'entry'; at: Date; entry: TimelineEntry; editable: boolean }
   | { type: 'event'; at: Date; text: string; by: string; escalationId?: number };
 
-const CHANNEL_LABELS: Record<string, string> = { call: 'Call', whatsapp: 'WhatsApp message', email: 'Email', sms: 'SMS' };
+const CHANNEL_LABELS: Record<string, string> = {
+  call: 'Call',
+  whatsapp: 'WhatsApp message',
+  email: 'Email',
+  sms: 'SMS',
+};
 
 /** "Outbound call", "Inbound WhatsApp message", "Internal note". */
 export function entryLabel(entry: Pick<TimelineEntry, 'kind' | 'channel' | 'direction'>): string {
@@ -51,7 +56,7 @@ export function changeText(change: Pick<TimelineChange, 'field' | 'fromValue' | 
   const { field, fromValue: from, toValue: to } = change;
   switch (field) {
     case 'status':
-      return from ? `Status ${from} → ${to}` : `Opened as ${to}`;
+      return from ? `status: ${from} → ${to}` : `Opened as ${to}`;
     case 'assignee':
       return to ? `Assigned to ${to}${from ? ` (was ${from})` : ''}` : `Unassigned (was ${from ?? 'nobody'})`;
     case 'description':
@@ -63,7 +68,7 @@ export function changeText(change: Pick<TimelineChange, 'field' | 'fromValue' | 
     case 'merged_from':
       return `${to} merged into this ticket`;
     default:
-      return `${field[0].toUpperCase()}${field.slice(1)}: ${from ?? '—'} → ${to ?? '—'}`;
+      return `${field}: ${from ?? '—'} → ${to ?? '—'}`;
   }
 }
 
@@ -79,11 +84,19 @@ interface Sources {
 export function buildTimeline({ entries, changes, escalations, editable }: Sources): TimelineItem[] {
   const items: { item: TimelineItem; rank: number; seq: number }[] = [];
   changes.forEach((c, i) => {
-    items.push({ item: { type: 'event', at: c.createdAt, text: changeText(c), by: c.actor?.name ?? 'system' }, rank: 0, seq: i });
+    items.push({
+      item: { type: 'event', at: c.createdAt, text: changeText(c), by: c.actor?.name ?? 'system' },
+      rank: 0,
+      seq: i,
+    });
   });
   escalations.forEach((e, i) => {
     const raised = `Escalation #${e.id} raised to ${e.targetType} ${e.targetUser.name}`;
-    items.push({ item: { type: 'event', at: e.createdAt, text: raised, by: e.raisedBy.name, escalationId: e.id }, rank: 1, seq: i });
+    items.push({
+      item: { type: 'event', at: e.createdAt, text: raised, by: e.raisedBy.name, escalationId: e.id },
+      rank: 1,
+      seq: i,
+    });
     if (e.resolvedAt) {
       const done = `Escalation #${e.id} ${e.status}`;
       const by = e.resolvedBy?.name ?? e.targetUser.name;
