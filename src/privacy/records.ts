@@ -54,25 +54,31 @@ export async function saveConsultationMedical(
     });
     return new ConflictError<MedicalConflict>('Someone saved these notes after you opened them.', { current: values, version: current });
   };
+  // The change and its audit row commit together: there is no saved change without its record.
   try {
-    if (version === 0) {
-      await db.consultationMedical.create({ data: { consultationId: consultation.id, ...input, recordedById: actor.id } });
-    } else {
-      const { count } = await db.consultationMedical.updateMany({
-        where: { consultationId: consultation.id, version },
-        data: { ...input, recordedById: actor.id, version: { increment: 1 } },
+    await db.$transaction(async (tx) => {
+      if (version === 0) {
+        await tx.consultationMedical.create({ data: { consultationId: consultation.id, ...input, recordedById: actor.id } });
+      } else {
+        const { count } = await tx.consultationMedical.updateMany({
+          where: { consultationId: consultation.id, version },
+          data: { ...input, recordedById: actor.id, version: { increment: 1 } },
+        });
+        if (count === 0) throw new StaleMedicalVersion();
+      }
+      await recordAudit(tx, {
+        actor, action: AUDIT_ACTIONS.update, customerId: consultation.customerId, recordType: 'consultation',
+        recordId: consultation.id, fieldGroup: FIELD_GROUP.consultation, reason: 'assigned', ip: view.ip,
       });
-      if (count === 0) throw await conflict();
-    }
+    });
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw await conflict();
+    const duplicate = error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+    if (duplicate || error instanceof StaleMedicalVersion) throw await conflict();
     throw error;
   }
-  await recordAudit(db, {
-    actor, action: AUDIT_ACTIONS.update, customerId: consultation.customerId, recordType: 'consultation', recordId: consultation.id,
-    fieldGroup: FIELD_GROUP.consultation, reason: 'assigned', ip: view.ip,
-  });
 }
+
+class StaleMedicalVersion extends Error {}
 
 export function emptyMedical(): ConsultationMedicalInput {
   return { presentingComplaint: null, medicalHistory: null, diagnosis: null, treatmentPlan: null, prescribedMedication: null, followUpInstructions: null };

@@ -7,6 +7,7 @@ import { csvLine } from '../../lib/csv.js';
 import { makeReference } from '../../lib/references.js';
 import type { Actor } from '../../privacy/index.js';
 import type { CreateInput, ListQuery } from './schema.js';
+import { containsPattern } from '../../lib/like.js';
 
 // ---------------------------------------------------------------------------------------------
 // Lifecycle: a pure transition table.
@@ -80,10 +81,6 @@ export interface ListRow {
   cursor: string;
 }
 
-export function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (ch) => '\\' + ch);
-}
-
 const REFERENCE = /^CNS-[A-Z0-9]{8}$/i;
 
 export function buildListWhere(query: ListQuery, actor: Actor): { where: string; params: unknown[] } {
@@ -106,7 +103,7 @@ export function buildListWhere(query: ListQuery, actor: Actor): { where: string;
     if (REFERENCE.test(q)) {
       clauses.push(`c.reference = ${p(q.toUpperCase())}`);
     } else {
-      const like = p(`%${escapeLike(q)}%`);
+      const like = p(containsPattern(q));
       const ors = [`cu.full_name ILIKE ${like}`, `cu.email ILIKE ${like}`];
       const digits = q.replace(/\D/g, '');
       if (digits.length >= 3) ors.push(`cu.phone_digits LIKE ${p(`%${digits}%`)}`);

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Db } from '../../db/client.js';
 import { NotFoundError } from '../../errors.js';
 import type { Activity, ListQuery } from './schema.js';
+import { containsPattern } from '../../lib/like.js';
 
 const DAY = 86_400_000;
 export const ACTIVE_DAYS = 90;
@@ -12,10 +13,6 @@ export function activityOf(c: { createdAt: Date; lastActivityAt: Date | null }, 
   if (now.getTime() - c.createdAt.getTime() <= NEW_DAYS * DAY) return 'new';
   if (c.lastActivityAt && now.getTime() - c.lastActivityAt.getTime() <= ACTIVE_DAYS * DAY) return 'active';
   return 'inactive';
-}
-
-export function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (ch) => '\\' + ch);
 }
 
 function sqlTimestamp(date: Date): string {
@@ -52,7 +49,7 @@ export function buildCustomerWhere(query: Pick<ListQuery, 'q' | 'activity' | 'so
     if (CNS.test(q)) clauses.push(`cu.id IN (SELECT customer_id FROM consultations WHERE reference = ${p(q.toUpperCase())})`);
     else if (TKT.test(q)) clauses.push(`cu.id IN (SELECT customer_id FROM support_tickets WHERE number = ${p(q.toUpperCase())})`);
     else {
-      const like = p(`%${escapeLike(q)}%`);
+      const like = p(containsPattern(q));
       const ors = [`cu.full_name ILIKE ${like}`, `cu.email ILIKE ${like}`];
       const digits = q.replace(/\D/g, '');
       if (digits.length >= 3 || (digits.length > 0 && digits.length === q.replace(/[\s()+.-]/g, '').length)) ors.push(`cu.phone_digits LIKE ${p(`%${digits}%`)}`);

@@ -354,6 +354,22 @@ export async function closeEscalation(db: Db, actor: Actor, id: number, input: C
   );
 }
 
+/**
+ * Escalations listed on a ticket or interaction page, as this viewer may see them: each says
+ * whether the viewer may open it, and the outcome (the admin's or doctor's free-text answer) is
+ * kept only on those; others show that the escalation exists and its status.
+ */
+export async function escalationsSeenBy<E extends { id: number; outcome: string | null }>(
+  db: Db,
+  actor: Actor,
+  escalations: E[],
+): Promise<(E & { openable: boolean })[]> {
+  const openable = await visibleEscalationIds(db, actor, escalations.map((e) => e.id));
+  return escalations.map((e) =>
+    openable.has(e.id) ? { ...e, openable: true } : { ...e, outcome: null, openable: false },
+  );
+}
+
 /** Which of these escalations the actor may open: one query under the module's visibility rule. */
 export async function visibleEscalationIds(db: Db, actor: Actor, ids: number[]): Promise<Set<number>> {
   if (!ids.length) return new Set();

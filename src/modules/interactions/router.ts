@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
-import { visibleEscalationIds } from '../escalations/service.js';
+import { escalationsSeenBy } from '../escalations/service.js';
 import type { Db } from '../../db/client.js';
 import { ConflictError, ValidationError } from '../../errors.js';
 import { routeId } from '../../http/params.js';
@@ -33,13 +33,12 @@ function idOf(req: Request): number {
 }
 
 async function renderShow(db: Db, req: Request, res: Response, status = 200, note: { body?: string; errors?: Record<string, string> } = {}) {
-  const interaction = await getInteraction(db, idOf(req));
+  const found = await getInteraction(db, idOf(req));
   const actor = actorOf(req);
-  const openableEscalations = await visibleEscalationIds(db, actor, interaction.escalations.map((e) => e.id));
+  const interaction = { ...found, escalations: await escalationsSeenBy(db, actor, found.escalations) };
   res.status(status).render('interactions/show', {
     title: `Interaction #${interaction.id}`,
     interaction,
-    openableEscalations,
     contact: presentContact(interaction.customer),
     mayAct: canAct(actor, interaction),
     noteBody: note.body ?? '',

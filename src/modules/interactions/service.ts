@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError, TransitionError, ValidationError } from '
 import { PAGE_SIZE } from '../../http/pagination.js';
 import { assertCanAct, defaultScope, type Actor } from './policy.js';
 import type { CreateInput, ListQuery } from './schema.js';
+import { escapeLike } from '../../lib/like.js';
 
 /** Whole seconds from start to end, never negative; a pending period is part of it. */
 export function computeDurationSeconds(startedAt: Date, endedAt: Date): number {
@@ -21,8 +22,8 @@ export async function searchCustomers(db: Db, q: string | undefined) {
   if (text.length < 2) return [];
   const digits = text.replace(/\D/g, '');
   const or: Prisma.CustomerWhereInput[] = [
-    { fullName: { contains: text, mode: 'insensitive' } },
-    { email: { contains: text, mode: 'insensitive' } },
+    { fullName: { contains: escapeLike(text), mode: 'insensitive' } },
+    { email: { contains: escapeLike(text), mode: 'insensitive' } },
   ];
   if (digits.length >= 3 && /^[\d\s()+-]+$/.test(text)) or.push({ phoneDigits: { contains: digits } });
   return db.customer.findMany({
@@ -40,7 +41,7 @@ export async function findCustomer(db: Db, id: number) {
 function customerWhere(text: string | undefined): Prisma.InteractionWhereInput | undefined {
   if (!text) return undefined;
   if (/^\d{1,10}$/.test(text) && Number(text) <= 2_147_483_647) return { customerId: Number(text) };
-  return { customer: { fullName: { contains: text, mode: 'insensitive' } } };
+  return { customer: { fullName: { contains: escapeLike(text), mode: 'insensitive' } } };
 }
 
 export async function listInteractions(db: Db, actor: Actor, query: ListQuery, page: number) {

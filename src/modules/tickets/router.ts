@@ -6,7 +6,7 @@ import { routeId } from '../../http/params.js';
 import { flash } from '../../http/flash.js';
 import { STAFF, requireRole } from '../../http/guards.js';
 import { pageQuery, pageView } from '../../http/pagination.js';
-import { visibleEscalationIds } from '../escalations/service.js';
+import { escalationsSeenBy } from '../escalations/service.js';
 import { searchCustomers } from '../interactions/service.js';
 import { canAct, canAssign, canClaim, canViewAll, type Actor } from './policy.js';
 import { clockLabel, fmt, queryString } from './presenter.js';
@@ -99,18 +99,19 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
   const renderShow = async (req: Request, res: Response, status = 200, compose: Compose = {}) => {
     const actor = actorOf(req);
     const now = new Date();
-    const ticket = await getTicket(db, idOf(req), now);
-    const [openableEscalations, thread] = await Promise.all([
-      visibleEscalationIds(db, actor, ticket.escalations.map((e) => e.id)),
-      loadEntries(db, ticket.id),
+    const found = await getTicket(db, idOf(req), now);
+    const [escalations, thread] = await Promise.all([
+      escalationsSeenBy(db, actor, found.escalations),
+      loadEntries(db, found.id),
     ]);
+    const ticket = { ...found, escalations };
     const live = ticket.status !== 'merged';
     const timeline = buildTimeline({
       entries: thread.entries, changes: ticket.changes, escalations: ticket.escalations,
       editable: (entry) => entry.ticketId === ticket.id && canEditEntry(actor, entry, now),
     });
     res.status(status).render('tickets/show', {
-      title: `Ticket ${ticket.number}`, ticket, fmt, clockLabel, openableEscalations, timeline, entryLabel,
+      title: `Ticket ${ticket.number}`, ticket, fmt, clockLabel, timeline, entryLabel,
       mergedFrom: thread.merged, entryOptions, compose: { values: compose.values ?? {}, errors: compose.errors ?? {} },
       may: { act: live && canAct(actor, ticket), assign: live && canAssign(actor), claim: canClaim(actor, ticket) },
       staff: canAssign(actor) ? await staffList(db) : [],

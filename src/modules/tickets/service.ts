@@ -8,6 +8,7 @@ import { makeReference } from '../../lib/references.js';
 import { assertCanAct, canAssign, canViewAll, defaultView, type Actor } from './policy.js';
 import type { CreateInput, EditInput, ListQuery } from './schema.js';
 import { computeSla, DUE_SOON_SECONDS, type SlaTarget, type SlaTicket } from './sla.js';
+import { containsPattern } from '../../lib/like.js';
 
 export const MAX_NUMBER_ATTEMPTS = 5;
 // Only these literal values are ever interpolated into the list SQL.
@@ -28,10 +29,6 @@ function uniqueViolationOn(error: unknown): string | null {
   if (text.includes('idempotency_key') || text.includes('idempotencyKey')) return 'idempotency_key';
   if (text.includes('number')) return 'number';
   return 'unknown';
-}
-
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
 }
 
 export async function slaTargets(db: Db): Promise<Record<string, SlaTarget>> {
@@ -162,7 +159,7 @@ export async function listTicketIds(pool: pg.Pool, actor: Actor, query: ListQuer
   else if (typeof query.assignee === 'number') where.push(`t.assignee_id = ${p(query.assignee)}`);
   if (query.customer) {
     if (/^\d{1,9}$/.test(query.customer)) where.push(`t.customer_id = ${p(Number(query.customer))}`);
-    else where.push(`t.customer_id IN (SELECT id FROM customers WHERE full_name ILIKE ${p(likePattern(query.customer))})`);
+    else where.push(`t.customer_id IN (SELECT id FROM customers WHERE full_name ILIKE ${p(containsPattern(query.customer))})`);
   }
   if (query.from) where.push(`t.created_at >= ${p(query.from)}::date`);
   if (query.to) where.push(`t.created_at < ${p(query.to)}::date + 1`);
@@ -171,7 +168,7 @@ export async function listTicketIds(pool: pg.Pool, actor: Actor, query: ListQuer
     if (TICKET_NUMBER.test(q.toUpperCase())) {
       where.push(`t.number = ${p(q.toUpperCase())}`);
     } else {
-      const pattern = p(likePattern(q));
+      const pattern = p(containsPattern(q));
       where.push(`t.id IN (
         SELECT id FROM support_tickets WHERE subject ILIKE ${pattern}
         UNION
