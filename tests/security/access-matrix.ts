@@ -70,6 +70,7 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'POST /tickets/:id/claim': { expect: STAFF },
   'POST /tickets/:id/assign': { expect: MANAGERS },
   'POST /tickets/:id/status': { expect: STAFF },
+  'POST /tickets/:id/merge': { expect: STAFF },
   'POST /tickets/:id/entries': { expect: STAFF },
   'GET /tickets/:id/entries/:entryId/edit': { expect: STAFF },
   'POST /tickets/:id/entries/:entryId/edit': { expect: STAFF },

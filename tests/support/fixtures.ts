@@ -177,6 +177,12 @@ export async function validBody(db: Database, key: string, records: ActorRecords
       const to = priority === 'urgent' ? 'low' : 'urgent';
       return { ids: id, [`v_${id}`]: await ticketVersion(), action: 'priority', priority: to };
     }
+    case 'POST /tickets/:id/merge': {
+      // A same-customer twin the actor may act on, for the actor's ticket to be merged into.
+      const ticket = await p.supportTicket.findUniqueOrThrow({ where: { id: records.ticketId } });
+      const twin = await makeTicket(db, ticket.customerId, ticket.createdById, ticket.assigneeId);
+      return { intoId: String(twin.id), version: await ticketVersion() };
+    }
     case 'POST /tickets/:id/entries':
       return { kind: 'contact', channel: 'whatsapp', direction: 'outbound', body: 'Sent the refund reference.' };
     case 'POST /tickets/:id/entries/:entryId/edit': {

@@ -16,9 +16,10 @@ import {
 import { buildTimeline, entryLabel } from './timeline.js';
 import {
   CATEGORIES, CONTACT_CHANNELS, CONTACT_DIRECTIONS, PRIORITIES, STATUSES, assignForm, bulkForm, createForm, editForm,
-  entryEditForm, entryForm, fieldErrors, listQuery, newQuery, statusForm,
+  entryEditForm, entryForm, fieldErrors, listQuery, mergeForm, newQuery, statusForm,
 } from './schema.js';
 import { bulkUpdate } from './bulk.js';
+import { mergeCandidates, mergeTickets } from './merge.js';
 import { assignTicket, changeStatus, claimTicket, createTicket, editTicket, getEditable, getTicket, listTickets, prefill, staffList } from './service.js';
 
 const options = { CATEGORIES, PRIORITIES, STATUSES };
@@ -106,6 +107,7 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
     ]);
     const ticket = { ...found, escalations };
     const live = ticket.status !== 'merged';
+    const mayAct = live && canAct(actor, ticket);
     const timeline = buildTimeline({
       entries: thread.entries, changes: ticket.changes, escalations: ticket.escalations,
       editable: (entry) => entry.ticketId === ticket.id && canEditEntry(actor, entry, now),
@@ -113,8 +115,9 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
     res.status(status).render('tickets/show', {
       title: `Ticket ${ticket.number}`, ticket, fmt, clockLabel, timeline, entryLabel,
       mergedFrom: thread.merged, entryOptions, compose: { values: compose.values ?? {}, errors: compose.errors ?? {} },
-      may: { act: live && canAct(actor, ticket), assign: live && canAssign(actor), claim: canClaim(actor, ticket) },
+      may: { act: mayAct, assign: live && canAssign(actor), claim: canClaim(actor, ticket) },
       staff: canAssign(actor) ? await staffList(db) : [],
+      mergeInto: mayAct ? await mergeCandidates(db, ticket) : [],
     });
   };
 
@@ -219,6 +222,22 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
     res.render('tickets/bulk-result', { title: 'Bulk change', result, message: null, back: backTo(req) });
   };
 
+  const merge = async (req: Request, res: Response) => {
+    const id = idOf(req);
+    const parsed = mergeForm.safeParse(req.body ?? {});
+    if (!parsed.success) throw new ValidationError(Object.values(fieldErrors(parsed.error))[0] ?? 'Choose a ticket.');
+    const { intoId, version } = parsed.data;
+    try {
+      const merged = await mergeTickets(db, actorOf(req), { duplicateId: id, survivorId: intoId, version });
+      flash(req, 'success', `${merged.duplicateNumber} merged into ${merged.survivorNumber}.`);
+      res.redirect(303, `/tickets/${merged.survivorId}#thread`);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      flash(req, 'error', error.message);
+      res.redirect(303, `/tickets/${id}`);
+    }
+  };
+
   const claim = async (req: Request, res: Response) => {
     const id = idOf(req);
     const result = await claimTicket(db, actorOf(req), id);
@@ -272,6 +291,7 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
   r.post('/:id/claim', requireRole(...STAFF), claim);
   r.post('/:id/assign', requireRole(...STAFF), assign);
   r.post('/:id/status', requireRole(...STAFF), status);
+  r.post('/:id/merge', requireRole(...STAFF), merge);
   r.post('/:id/entries', requireRole(...STAFF), postEntry);
   r.get('/:id/entries/:entryId/edit', requireRole(...STAFF), editEntryForm);
   r.post('/:id/entries/:entryId/edit', requireRole(...STAFF), updateEntry);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 export const CATEGORIES = ['billing', 'appointment', 'technical', 'medical'] as const;
 export const PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
-export const STATUSES = ['open', 'pending', 'resolved', 'escalated'] as const;
+export const STATUSES = ['open', 'pending', 'resolved', 'escalated', 'merged'] as const;
 export const VIEWS = ['mine', 'unassigned', 'all'] as const;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -136,3 +136,11 @@ export type BulkRequest =
   | { ids: number[]; versions: Map<number, number>; action: 'assign'; value: number | null }
   | { ids: number[]; versions: Map<number, number>; action: 'priority'; value: (typeof PRIORITIES)[number] }
   | { ids: number[]; versions: Map<number, number>; action: 'status'; value: 'open' | 'pending' | 'resolved' };
+
+export const mergeForm = z.object({
+  intoId: z.preprocess(
+    (v) => (typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : v),
+    z.number({ error: 'Choose the ticket to keep.' }),
+  ),
+  version: versionField,
+});

@@ -12,7 +12,7 @@ import { containsPattern } from '../../lib/like.js';
 
 export const MAX_NUMBER_ATTEMPTS = 5;
 // Only these literal values are ever interpolated into the list SQL.
-const STATUS_ORDER = ['open', 'pending', 'escalated', 'resolved'] as const;
+const STATUS_ORDER = ['open', 'pending', 'escalated', 'resolved', 'merged'] as const;
 const PRIORITY_ORDER = ['urgent', 'high', 'medium', 'low'] as const;
 const TICKET_NUMBER = /^TKT-[A-Z0-9]{8}$/;
 
@@ -181,7 +181,7 @@ export async function listTicketIds(pool: pg.Pool, actor: Actor, query: ListQuer
     const elapsed = `(EXTRACT(EPOCH FROM (${nowSql} - t.created_at)) - t.paused_seconds - COALESCE(EXTRACT(EPOCH FROM (${nowSql} - t.pending_since)), 0))`;
     const frBreached = `(t.first_response_at IS NULL AND t.created_at + s.first_response_mins * interval '1 minute' < ${nowSql})`;
     const resBreached = `(${elapsed} > s.resolution_mins * 60)`;
-    where.push(`t.status <> 'resolved'`);
+    where.push(`t.status NOT IN ('resolved', 'merged')`);
     if (query.sla === 'breached') {
       where.push(`(${frBreached} OR ${resBreached})`);
     } else {
