@@ -21,6 +21,7 @@ import { escalationsRouter } from './modules/escalations/router.js';
 import { customersRouter } from './modules/customers/router.js';
 import { metricsRouter } from './modules/metrics/router.js';
 import { auditRouter } from './modules/audit/router.js';
+import { cannedRepliesRouter } from './modules/canned-replies/router.js';
 import { projectRoot as root } from './paths.js';
 
 export const SESSION_COOKIE = 'caredesk.sid';
@@ -99,6 +100,7 @@ export function createApp(ctx: AppContext): Express {
   app.use('/customers', customersRouter(ctx));
   app.use('/metrics', metricsRouter(ctx));
   app.use('/audit', auditRouter(ctx));
+  app.use('/canned-replies', cannedRepliesRouter(ctx));
 
   app.use(notFound);
   app.use(errorHandler(production));

@@ -91,6 +91,13 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'GET /metrics/export.csv': { expect: MANAGERS, query: 'table=summary' },
 
   'GET /audit': { expect: ADMIN },
+
+  'GET /canned-replies': { expect: STAFF },
+  'GET /canned-replies/new': { expect: MANAGERS },
+  'POST /canned-replies': { expect: MANAGERS },
+  'GET /canned-replies/:id/edit': { expect: MANAGERS },
+  'POST /canned-replies/:id/edit': { expect: MANAGERS },
+  'POST /canned-replies/:id/delete': { expect: MANAGERS },
 };
 
 /** The entry's query string with the actor's fixture ids filled in ('' when none). */

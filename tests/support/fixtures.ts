@@ -20,6 +20,7 @@ export interface ActorRecords {
   consultationId: number;
   /** An entry on the ticket's thread written just now by this actor (so still editable by them). */
   entryId: number;
+  cannedReplyId: number;
 }
 
 export interface World {
@@ -95,6 +96,11 @@ export async function buildWorld(db: Database): Promise<World> {
     });
     // The doctor's reveal target is a patient the doctor has no standing access to.
     const revealCustomer = role === 'doctor' ? await makeCustomer(db, 'Reveal') : customer;
+    const reply = await db.prisma.cannedReply.create({
+      data: { title: 'Refund on its way', shortcut: `refund-${randomBytes(4).toString('hex')}`, category: 'billing',
+        body: 'Hello {{customer.firstName}}, your refund for {{ticket.number}} is on its way.',
+        createdById: users.admin.id },
+    });
     records[actor] = {
       userId: actor === 'anonymous' ? null : self.id,
       email: actor === 'anonymous' ? null : self.email,
@@ -104,6 +110,7 @@ export async function buildWorld(db: Database): Promise<World> {
       escalationId: escalation.id,
       consultationId: consultation.id,
       entryId: entry.id,
+      cannedReplyId: reply.id,
     };
   }
   return { users, records };
@@ -119,6 +126,7 @@ export function concretePath(path: string, records: ActorRecords): string {
     escalations: records.escalationId,
     consultations: records.consultationId,
     customers: records.customerId,
+    'canned-replies': records.cannedReplyId,
   }[module];
   if (id === undefined) throw new Error(`No fixture for ${path}`);
   return path.replace(':id', String(id)).replace(':entryId', String(records.entryId));
@@ -177,6 +185,19 @@ export async function validBody(db: Database, key: string, records: ActorRecords
       const to = priority === 'urgent' ? 'low' : 'urgent';
       return { ids: id, [`v_${id}`]: await ticketVersion(), action: 'priority', priority: to };
     }
+    case 'POST /canned-replies':
+      return {
+        title: 'Call back later', shortcut: `later-${randomBytes(4).toString('hex')}`, category: 'general',
+        body: 'We will call you back.',
+      };
+    case 'POST /canned-replies/:id/edit': {
+      const reply = await p.cannedReply.findUniqueOrThrow({ where: { id: records.cannedReplyId } });
+      const body = `Refund for {{ticket.number}} sent (${randomUUID().slice(0, 8)}).`;
+      const { title, shortcut, category } = reply;
+      return { title, shortcut, category, body, version: String(reply.version) };
+    }
+    case 'POST /canned-replies/:id/delete':
+      return {};
     case 'POST /tickets/:id/merge': {
       // A same-customer twin the actor may act on, for the actor's ticket to be merged into.
       const ticket = await p.supportTicket.findUniqueOrThrow({ where: { id: records.ticketId } });

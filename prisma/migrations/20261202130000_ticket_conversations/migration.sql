@@ -41,11 +41,33 @@ CREATE TABLE "ticket_entry_revisions" (
     CONSTRAINT "ticket_entry_revisions_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "canned_replies" (
+    "id" SERIAL NOT NULL,
+    "title" TEXT NOT NULL,
+    "body" TEXT NOT NULL,
+    "shortcut" TEXT NOT NULL,
+    "category" TEXT NOT NULL,
+    "use_count" INTEGER NOT NULL DEFAULT 0,
+    "created_by_id" INTEGER NOT NULL,
+    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updated_at" TIMESTAMP(3) NOT NULL,
+    "version" INTEGER NOT NULL DEFAULT 1,
+
+    CONSTRAINT "canned_replies_pkey" PRIMARY KEY ("id")
+);
+
 -- CreateIndex
 CREATE INDEX "ticket_entries_ticket_id_created_at_id_idx" ON "ticket_entries"("ticket_id", "created_at", "id");
 
 -- CreateIndex
 CREATE INDEX "ticket_entry_revisions_entry_id_edited_at_idx" ON "ticket_entry_revisions"("entry_id", "edited_at");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "canned_replies_shortcut_key" ON "canned_replies"("shortcut");
+
+-- CreateIndex
+CREATE INDEX "canned_replies_category_title_idx" ON "canned_replies"("category", "title");
 
 -- CreateIndex
 CREATE INDEX "support_tickets_merged_into_id_idx" ON "support_tickets"("merged_into_id");
@@ -64,5 +86,8 @@ ALTER TABLE "ticket_entry_revisions" ADD CONSTRAINT "ticket_entry_revisions_entr
 
 -- AddForeignKey
 ALTER TABLE "ticket_entry_revisions" ADD CONSTRAINT "ticket_entry_revisions_editor_id_fkey" FOREIGN KEY ("editor_id") REFERENCES "users"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "canned_replies" ADD CONSTRAINT "canned_replies_created_by_id_fkey" FOREIGN KEY ("created_by_id") REFERENCES "users"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 

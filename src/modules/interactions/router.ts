@@ -10,6 +10,7 @@ import { STAFF, requireRole } from '../../http/guards.js';
 import { pageQuery, pageView } from '../../http/pagination.js';
 import { canAct, isManager, type Actor } from './policy.js';
 import { fmt, presentContact } from './presenter.js';
+import { expandShortcuts, interactionFillContext } from '../canned-replies/service.js';
 import { createForm, fieldErrors, listQuery, newQuery, noteForm, statusForm } from './schema.js';
 import {
   addNote, assertMayChange, canTransition, changeStatus, findCustomer, getInteraction, listInteractions, searchCustomers, startInteraction,
@@ -99,7 +100,10 @@ export function interactionsRouter({ db }: AppContext): Router {
       const body = typeof req.body?.body === 'string' ? req.body.body : '';
       return renderShow(db, req, res, 422, { body, errors: fieldErrors(parsed.error) });
     }
-    await addNote(db, actorOf(req), id, parsed.data.body);
+    const actor = actorOf(req);
+    await assertMayChange(db, actor, id);
+    const text = await expandShortcuts(db, parsed.data.body, await interactionFillContext(db, id, actor));
+    await addNote(db, actor, id, text);
     flash(req, 'success', 'Note added.');
     res.redirect(303, `/interactions/${id}#notes`);
   };

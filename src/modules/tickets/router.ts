@@ -19,6 +19,7 @@ import {
   entryEditForm, entryForm, fieldErrors, listQuery, mergeForm, newQuery, statusForm,
 } from './schema.js';
 import { bulkUpdate } from './bulk.js';
+import { expandShortcuts, listReplies, ticketFillContext, withPickedReply } from '../canned-replies/service.js';
 import { mergeCandidates, mergeTickets } from './merge.js';
 import { assignTicket, changeStatus, claimTicket, createTicket, editTicket, getEditable, getTicket, listTickets, prefill, staffList } from './service.js';
 
@@ -118,6 +119,7 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
       may: { act: mayAct, assign: live && canAssign(actor), claim: canClaim(actor, ticket) },
       staff: canAssign(actor) ? await staffList(db) : [],
       mergeInto: mayAct ? await mergeCandidates(db, ticket) : [],
+      replies: live ? await listReplies(db) : [],
     });
   };
 
@@ -125,14 +127,17 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
 
   const postEntry = async (req: Request, res: Response) => {
     const id = idOf(req);
-    const body = (req.body ?? {}) as Record<string, unknown>;
+    const raw = (req.body ?? {}) as Record<string, unknown>;
+    const body: Record<string, unknown> = { ...raw, body: await withPickedReply(db, str(raw.body), raw.cannedReplyId) };
     const values: FormValues = {
       kind: str(body.kind), channel: str(body.channel), direction: str(body.direction), body: str(body.body),
     };
     const parsed = entryForm.safeParse(body);
     if (!parsed.success) return renderShow(req, res, 422, { values, errors: fieldErrors(parsed.error) });
+    const actor = actorOf(req);
     try {
-      await addEntry(db, actorOf(req), id, parsed.data);
+      const text = await expandShortcuts(db, parsed.data.body, await ticketFillContext(db, id, actor));
+      await addEntry(db, actor, id, { ...parsed.data, body: text });
     } catch (error) {
       if (!(error instanceof TransitionError)) throw error;
       return renderShow(req, res, 422, { values, errors: { form: error.message } });
