@@ -22,6 +22,7 @@ import { customersRouter } from './modules/customers/router.js';
 import { metricsRouter } from './modules/metrics/router.js';
 import { auditRouter } from './modules/audit/router.js';
 import { cannedRepliesRouter } from './modules/canned-replies/router.js';
+import { followUpsRouter } from './modules/follow-ups/router.js';
 import { projectRoot as root } from './paths.js';
 
 export const SESSION_COOKIE = 'caredesk.sid';
@@ -101,6 +102,7 @@ export function createApp(ctx: AppContext): Express {
   app.use('/metrics', metricsRouter(ctx));
   app.use('/audit', auditRouter(ctx));
   app.use('/canned-replies', cannedRepliesRouter(ctx));
+  app.use('/follow-ups', followUpsRouter(ctx));
 
   app.use(notFound);
   app.use(errorHandler(production));

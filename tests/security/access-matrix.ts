@@ -55,6 +55,7 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'POST /interactions': { expect: STAFF },
   'GET /interactions/:id': { expect: STAFF },
   'POST /interactions/:id/notes': { expect: STAFF },
+  'POST /interactions/:id/follow-ups': { expect: STAFF },
   'POST /interactions/:id/pending': { expect: STAFF },
   'POST /interactions/:id/resume': { expect: STAFF },
   'POST /interactions/:id/end': { expect: STAFF },
@@ -71,6 +72,7 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'POST /tickets/:id/assign': { expect: MANAGERS },
   'POST /tickets/:id/status': { expect: STAFF },
   'POST /tickets/:id/merge': { expect: STAFF },
+  'POST /tickets/:id/follow-ups': { expect: STAFF },
   'POST /tickets/:id/entries': { expect: STAFF },
   'GET /tickets/:id/entries/:entryId/edit': { expect: STAFF },
   'POST /tickets/:id/entries/:entryId/edit': { expect: STAFF },
@@ -98,6 +100,11 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'GET /canned-replies/:id/edit': { expect: MANAGERS },
   'POST /canned-replies/:id/edit': { expect: MANAGERS },
   'POST /canned-replies/:id/delete': { expect: MANAGERS },
+
+  'GET /follow-ups': { expect: STAFF },
+  'POST /follow-ups/:id/done': { expect: STAFF },
+  'POST /follow-ups/:id/snooze': { expect: STAFF },
+  'POST /follow-ups/:id/cancel': { expect: STAFF },
 };
 
 /** The entry's query string with the actor's fixture ids filled in ('' when none). */

@@ -21,6 +21,7 @@ export interface ActorRecords {
   /** An entry on the ticket's thread written just now by this actor (so still editable by them). */
   entryId: number;
   cannedReplyId: number;
+  followUpId: number;
 }
 
 export interface World {
@@ -101,6 +102,9 @@ export async function buildWorld(db: Database): Promise<World> {
         body: 'Hello {{customer.firstName}}, your refund for {{ticket.number}} is on its way.',
         createdById: users.admin.id },
     });
+    const followUp = await db.prisma.followUp.create({
+      data: { ticketId: ticket.id, ownerId: staffOwner, dueAt: new Date(Date.now() - 60_000), reason: 'Check the refund.' },
+    });
     records[actor] = {
       userId: actor === 'anonymous' ? null : self.id,
       email: actor === 'anonymous' ? null : self.email,
@@ -111,6 +115,7 @@ export async function buildWorld(db: Database): Promise<World> {
       consultationId: consultation.id,
       entryId: entry.id,
       cannedReplyId: reply.id,
+      followUpId: followUp.id,
     };
   }
   return { users, records };
@@ -127,6 +132,7 @@ export function concretePath(path: string, records: ActorRecords): string {
     consultations: records.consultationId,
     customers: records.customerId,
     'canned-replies': records.cannedReplyId,
+    'follow-ups': records.followUpId,
   }[module];
   if (id === undefined) throw new Error(`No fixture for ${path}`);
   return path.replace(':id', String(id)).replace(':entryId', String(records.entryId));
@@ -184,6 +190,15 @@ export async function validBody(db: Database, key: string, records: ActorRecords
       const { priority } = await p.supportTicket.findUniqueOrThrow({ where: { id: records.ticketId } });
       const to = priority === 'urgent' ? 'low' : 'urgent';
       return { ids: id, [`v_${id}`]: await ticketVersion(), action: 'priority', priority: to };
+    }
+    case 'POST /tickets/:id/follow-ups':
+    case 'POST /interactions/:id/follow-ups':
+      return { dueAt: new Date(Date.now() + 86_400_000).toISOString().slice(0, 16), reason: 'Confirm the refund.' };
+    case 'POST /follow-ups/:id/done':
+    case 'POST /follow-ups/:id/cancel':
+    case 'POST /follow-ups/:id/snooze': {
+      const f = await p.followUp.findUniqueOrThrow({ where: { id: records.followUpId } });
+      return { version: String(f.version), hours: '4' };
     }
     case 'POST /canned-replies':
       return {

@@ -1,4 +1,7 @@
 -- CreateEnum
+CREATE TYPE "FollowUpStatus" AS ENUM ('open', 'done', 'cancelled');
+
+-- CreateEnum
 CREATE TYPE "TicketEntryKind" AS ENUM ('note', 'contact');
 
 -- CreateEnum
@@ -57,6 +60,23 @@ CREATE TABLE "canned_replies" (
     CONSTRAINT "canned_replies_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "follow_ups" (
+    "id" SERIAL NOT NULL,
+    "ticket_id" INTEGER,
+    "interaction_id" INTEGER,
+    "owner_id" INTEGER NOT NULL,
+    "due_at" TIMESTAMP(3) NOT NULL,
+    "reason" TEXT NOT NULL,
+    "status" "FollowUpStatus" NOT NULL DEFAULT 'open',
+    "snooze_count" INTEGER NOT NULL DEFAULT 0,
+    "closed_at" TIMESTAMP(3),
+    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "version" INTEGER NOT NULL DEFAULT 1,
+
+    CONSTRAINT "follow_ups_pkey" PRIMARY KEY ("id")
+);
+
 -- CreateIndex
 CREATE INDEX "ticket_entries_ticket_id_created_at_id_idx" ON "ticket_entries"("ticket_id", "created_at", "id");
 
@@ -68,6 +88,18 @@ CREATE UNIQUE INDEX "canned_replies_shortcut_key" ON "canned_replies"("shortcut"
 
 -- CreateIndex
 CREATE INDEX "canned_replies_category_title_idx" ON "canned_replies"("category", "title");
+
+-- CreateIndex
+CREATE INDEX "follow_ups_status_owner_id_due_at_idx" ON "follow_ups"("status", "owner_id", "due_at");
+
+-- CreateIndex
+CREATE INDEX "follow_ups_status_due_at_idx" ON "follow_ups"("status", "due_at");
+
+-- CreateIndex
+CREATE INDEX "follow_ups_ticket_id_idx" ON "follow_ups"("ticket_id");
+
+-- CreateIndex
+CREATE INDEX "follow_ups_interaction_id_idx" ON "follow_ups"("interaction_id");
 
 -- CreateIndex
 CREATE INDEX "support_tickets_merged_into_id_idx" ON "support_tickets"("merged_into_id");
@@ -89,5 +121,14 @@ ALTER TABLE "ticket_entry_revisions" ADD CONSTRAINT "ticket_entry_revisions_edit
 
 -- AddForeignKey
 ALTER TABLE "canned_replies" ADD CONSTRAINT "canned_replies_created_by_id_fkey" FOREIGN KEY ("created_by_id") REFERENCES "users"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "follow_ups" ADD CONSTRAINT "follow_ups_ticket_id_fkey" FOREIGN KEY ("ticket_id") REFERENCES "support_tickets"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "follow_ups" ADD CONSTRAINT "follow_ups_interaction_id_fkey" FOREIGN KEY ("interaction_id") REFERENCES "interactions"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "follow_ups" ADD CONSTRAINT "follow_ups_owner_id_fkey" FOREIGN KEY ("owner_id") REFERENCES "users"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 

@@ -11,6 +11,8 @@ import { pageQuery, pageView } from '../../http/pagination.js';
 import { canAct, isManager, type Actor } from './policy.js';
 import { fmt, presentContact } from './presenter.js';
 import { expandShortcuts, interactionFillContext } from '../canned-replies/service.js';
+import { createFollowUpHandler } from '../follow-ups/router.js';
+import { openFollowUps } from '../follow-ups/service.js';
 import { createForm, fieldErrors, listQuery, newQuery, noteForm, statusForm } from './schema.js';
 import {
   addNote, assertMayChange, canTransition, changeStatus, findCustomer, getInteraction, listInteractions, searchCustomers, startInteraction,
@@ -45,6 +47,7 @@ async function renderShow(db: Db, req: Request, res: Response, status = 200, not
     noteBody: note.body ?? '',
     noteErrors: note.errors ?? {},
     fmt,
+    followUps: await openFollowUps(db, { interactionId: interaction.id }),
   });
 }
 
@@ -138,6 +141,7 @@ export function interactionsRouter({ db }: AppContext): Router {
   r.post('/', requireRole(...STAFF), create);
   r.get('/:id', requireRole(...STAFF), show);
   r.post('/:id/notes', requireRole(...STAFF), note);
+  r.post('/:id/follow-ups', requireRole(...STAFF), createFollowUpHandler(db, 'interaction'));
   r.post('/:id/pending', requireRole(...STAFF), status('pending'));
   r.post('/:id/resume', requireRole(...STAFF), status('resume'));
   r.post('/:id/end', requireRole(...STAFF), status('end'));

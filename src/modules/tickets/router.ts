@@ -21,6 +21,8 @@ import {
 import { bulkUpdate } from './bulk.js';
 import { expandShortcuts, listReplies, ticketFillContext, withPickedReply } from '../canned-replies/service.js';
 import { mergeCandidates, mergeTickets } from './merge.js';
+import { createFollowUpHandler } from '../follow-ups/router.js';
+import { openFollowUps } from '../follow-ups/service.js';
 import { assignTicket, changeStatus, claimTicket, createTicket, editTicket, getEditable, getTicket, listTickets, prefill, staffList } from './service.js';
 
 const options = { CATEGORIES, PRIORITIES, STATUSES };
@@ -120,6 +122,7 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
       staff: canAssign(actor) ? await staffList(db) : [],
       mergeInto: mayAct ? await mergeCandidates(db, ticket) : [],
       replies: live ? await listReplies(db) : [],
+      followUps: await openFollowUps(db, { ticketId: ticket.id }),
     });
   };
 
@@ -297,6 +300,7 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
   r.post('/:id/assign', requireRole(...STAFF), assign);
   r.post('/:id/status', requireRole(...STAFF), status);
   r.post('/:id/merge', requireRole(...STAFF), merge);
+  r.post('/:id/follow-ups', requireRole(...STAFF), createFollowUpHandler(db, 'ticket'));
   r.post('/:id/entries', requireRole(...STAFF), postEntry);
   r.get('/:id/entries/:entryId/edit', requireRole(...STAFF), editEntryForm);
   r.post('/:id/entries/:entryId/edit', requireRole(...STAFF), updateEntry);
