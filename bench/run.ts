@@ -156,7 +156,7 @@ async function main(): Promise<void> {
     const nodeOptions = String(JSON.parse(readFileSync('package.json', 'utf8')).config.node_options);
     const app = await startChild(
       'src/server.ts',
-      { NODE_OPTIONS: nodeOptions, DATABASE_URL: target.url, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production', TRUST_PROXY: 'true', SEED_DEMO: 'never', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0123' },
+      { NODE_OPTIONS: nodeOptions, DATABASE_URL: target.url, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production', TRUST_PROXY: 'loopback', SEED_DEMO: 'never', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0123' },
       /ready in \d+ ms at http:\/\/localhost:(\d+)/,
     );
     children.push(app.child);

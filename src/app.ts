@@ -7,7 +7,7 @@ import { authRouter } from './auth/router.js';
 import { configurePassport } from './auth/passport.js';
 import type { AppContext } from './context.js';
 import { csrfProtection } from './http/csrf.js';
-import { errorHandler, notFound } from './http/errors.js';
+import { useErrorPages } from './http/errors.js';
 import { exposeFlash } from './http/flash.js';
 import { exposeNavigation } from './http/navigation.js';
 import { renewSession } from './http/session-renewal.js';
@@ -23,6 +23,10 @@ import { metricsRouter } from './modules/metrics/router.js';
 import { auditRouter } from './modules/audit/router.js';
 import { cannedRepliesRouter } from './modules/canned-replies/router.js';
 import { followUpsRouter } from './modules/follow-ups/router.js';
+import { exposeUnread, notificationsRouter } from './modules/notifications/router.js';
+import { LiveDesk } from './modules/live/hub.js';
+import { liveRouter } from './modules/live/router.js';
+import { presenceRouter } from './modules/presence/router.js';
 import { projectRoot as root } from './paths.js';
 
 export const SESSION_COOKIE = 'caredesk.sid';
@@ -31,6 +35,12 @@ export function createApp(ctx: AppContext): Express {
   const { config, db, pool } = ctx;
   const production = config.NODE_ENV === 'production';
   const app = express();
+  const live = ctx.live ?? new LiveDesk(pool, {
+    heartbeatMs: config.LIVE_HEARTBEAT_SECONDS * 1_000,
+    retentionMinutes: config.LIVE_RETENTION_MINUTES,
+    presenceTtlSeconds: config.PRESENCE_TTL_SECONDS,
+  });
+  app.locals.live = live;
 
   app.set('views', path.join(root, 'views'));
   app.set('view engine', 'ejs');
@@ -91,6 +101,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(csrfProtection);
   app.use(exposeFlash);
   app.use(exposeNavigation);
+  app.use(exposeUnread(db));
 
   app.use(authRouter(db, auth, config));
   app.use(homeRouter(ctx));
@@ -103,8 +114,10 @@ export function createApp(ctx: AppContext): Express {
   app.use('/audit', auditRouter(ctx));
   app.use('/canned-replies', cannedRepliesRouter(ctx));
   app.use('/follow-ups', followUpsRouter(ctx));
+  app.use('/notifications', notificationsRouter(ctx));
+  app.use('/presence', presenceRouter(ctx));
+  app.use('/events', liveRouter(live, { streamMs: config.LIVE_STREAM_SECONDS * 1_000 }));
 
-  app.use(notFound);
-  app.use(errorHandler(production));
+  useErrorPages(app, config.showErrorDetails);
   return app;
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 import { StartupError } from './errors.js';
 
@@ -6,8 +7,30 @@ const postgresUrl = z
   .string()
   .refine((value) => /^postgres(ql)?:\/\//.test(value), 'must start with postgresql://');
 
+/**
+ * Express's `trust proxy` forms: a hop count, or the proxies' addresses/subnets (and the names
+ * loopback, linklocal, uniquelocal). A bare `true` would trust whatever X-Forwarded-For a client
+ * sends, so it is refused.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((value, ctx): false | number | string[] => {
+    if (['', 'false', '0'].includes(value.toLowerCase())) return false;
+    if (/^\d+$/.test(value)) return Number(value);
+    const addresses = value.split(',').map((part) => part.trim()).filter(Boolean);
+    try {
+      if (value.toLowerCase() === 'true') throw new Error('too broad');
+      proxyAddr.compile(addresses);
+      return addresses;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a hop count (e.g. 1) or the proxy addresses (e.g. loopback, 10.0.0.0/8), not true' });
+      return z.NEVER;
+    }
+  });
+
 const configSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  NODE_ENV: z.enum(['development', 'test', 'production']).optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: postgresUrl.optional(),
@@ -18,12 +41,26 @@ const configSchema = z.object({
   LOGIN_LOCK_MINUTES: z.coerce.number().int().positive().default(15),
   MEDICAL_REVEAL_MINUTES: z.coerce.number().int().positive().default(60),
   ESCALATION_STALE_HOURS: z.coerce.number().positive().default(4),
-  SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
-  TRUST_PROXY: z.stringbool().default(false),
+  SEED_DEMO: z.enum(['auto', 'true', 'never', 'false']).default('auto'),
+  TRUST_PROXY: trustProxy.default(false),
   DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  LIVE_HEARTBEAT_SECONDS: z.coerce.number().positive().max(25).default(20),
+  LIVE_RETENTION_MINUTES: z.coerce.number().int().min(10).default(15),
+  LIVE_STREAM_SECONDS: z.coerce.number().positive().default(900),
+  PRESENCE_TTL_SECONDS: z.coerce.number().int().min(5).max(25).default(20),
 });
 
-export type Config = z.infer<typeof configSchema> & { sessionSecret: string };
+type ParsedConfig = z.infer<typeof configSchema>;
+
+export type Config = Omit<ParsedConfig, 'NODE_ENV'> & {
+  /** The mode; development when NODE_ENV is unset. */
+  NODE_ENV: NonNullable<ParsedConfig['NODE_ENV']>;
+  sessionSecret: string;
+  /** Error pages show stack traces only when NODE_ENV=development was set explicitly. */
+  showErrorDetails: boolean;
+  /** DATA_DIR was set rather than defaulted: it is used as given, never relocated. */
+  dataDirChosen: boolean;
+};
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, fallbackSecret?: () => string): Config {
   const parsed = configSchema.safeParse(env);
@@ -31,10 +68,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, fallbackSecret?
     const issue = parsed.error.issues[0];
     throw new StartupError(`Invalid configuration: ${issue.path.join('.')} ${issue.message}. See .env.example.`);
   }
-  const config = parsed.data;
+  const config = { ...parsed.data, NODE_ENV: parsed.data.NODE_ENV ?? 'development' };
   if (config.NODE_ENV === 'production' && !config.SESSION_SECRET) {
     throw new StartupError('Invalid configuration: SESSION_SECRET is required in production. See .env.example.');
   }
   const sessionSecret = config.SESSION_SECRET ?? fallbackSecret?.() ?? 'caredesk-development-secret-not-for-production';
-  return { ...config, sessionSecret };
+  return {
+    ...config,
+    sessionSecret,
+    showErrorDetails: parsed.data.NODE_ENV === 'development',
+    dataDirChosen: Boolean(env.DATA_DIR),
+  };
 }

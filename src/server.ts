@@ -6,10 +6,21 @@ import { createApp } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { connectDatabase } from './db/client.js';
 import { prepareDatabase } from './db/bootstrap.js';
-import { DEMO_PASSWORD, isEmpty, seedDemo } from './db/seed/demo.js';
+import { DEMO_PASSWORD, hasDemoAccounts, isEmpty, seedDemo } from './db/seed/demo.js';
 import { StartupError } from './errors.js';
+import { logger } from './logger.js';
+import { startSlaWatch } from './modules/notifications/sla-watch.js';
 
 const say = (line: string) => process.stdout.write(line + '\n');
+
+/**
+ * Demo accounts share a published password, so they are only made on the embedded default or
+ * when asked (SEED_DEMO=true, or `npm run db:seed`), never because a server's database is empty.
+ */
+function demoSeedWanted(config: Config): boolean {
+  if (config.SEED_DEMO === 'true') return true;
+  return config.SEED_DEMO === 'auto' && !config.DATABASE_URL && config.NODE_ENV !== 'production';
+}
 
 // Development sessions survive restarts: keep a random secret beside the embedded data.
 function developmentSecret(dataDir: string): string {
@@ -45,10 +56,12 @@ async function main(): Promise<void> {
 
   let shuttingDown = false;
   let server: Server | undefined;
+  let stopSlaWatch = () => {};
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
     say(`${signal} received, shutting down`);
+    stopSlaWatch();
     server?.closeAllConnections();
     await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
     await database.close();
@@ -59,11 +72,12 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   try {
-    if (config.NODE_ENV !== 'production' && config.SEED_DEMO === 'auto' && (await isEmpty(database.prisma))) {
+    if (demoSeedWanted(config) && (await isEmpty(database.prisma))) {
       say('Empty database: adding demo data');
       await seedDemo(database.prisma);
     }
     server = await listen(createApp({ db: database.prisma, pool: database.pool, config }), config);
+    stopSlaWatch = startSlaWatch(database.pool, (error) => logger.error('SLA watch failed', { error: String(error) }));
   } catch (error) {
     await database.close();
     await target.stop();
@@ -72,8 +86,13 @@ async function main(): Promise<void> {
 
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
+  say(`Mode: ${config.NODE_ENV}${config.showErrorDetails ? ' (error pages show stack traces)' : ''}`);
+  if (await hasDemoAccounts(database.prisma)) {
+    say(`Demo sign-in: agent@caredesk.test (also supervisor@, admin@, doctor@) / ${DEMO_PASSWORD}`);
+  } else if (await isEmpty(database.prisma)) {
+    say('No accounts yet: `npm run db:add-admin -- --email you@example.org --name "Your Name"` creates the first admin.');
+  }
   say(`CareDesk ready in ${Date.now() - started} ms at http://localhost:${port}`);
-  if (config.NODE_ENV !== 'production') say(`Demo sign-in: agent@caredesk.test (also supervisor@, admin@, doctor@) / ${DEMO_PASSWORD}`);
 }
 
 main().catch((error) => {

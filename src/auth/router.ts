@@ -5,7 +5,8 @@ import { recordAudit } from '../audit.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import { SIGN_IN_FAILED } from './passport.js';
-import { clearFailures, lockedMinutes, recordFailure, throttleKey } from './throttle.js';
+import { accountIdOf, auditUnsuccessfulSignIn } from './sign-in-audit.js';
+import { clearFailures, reserveAttempt, throttleKey } from './throttle.js';
 
 const loginForm = z.object({
   email: z.string().trim().max(254).default(''),
@@ -32,14 +33,18 @@ export function authRouter(db: Db, auth: passport.Authenticator, config: Config)
     if (!form.success || !email || !form.data.password) return rerender(422, 'Enter your email and password.');
 
     const key = throttleKey(email, req.ip);
-    const minutes = await lockedMinutes(db, key);
-    if (minutes > 0) return rerender(429, `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+    const attempt = async () => ({ email, ip: req.ip, userId: await accountIdOf(db, email) });
+    const reservation = await reserveAttempt(db, key, policy);
+    if (!reservation.allowed) {
+      await auditUnsuccessfulSignIn(db, 'sign_in_refused', await attempt(), config.sessionSecret);
+      const { minutes } = reservation;
+      return rerender(429, `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+    }
 
     auth.authenticate('local', async (error: unknown, user: Express.User | false) => {
       if (error) return next(error);
       if (!user) {
-        await recordFailure(db, key, policy);
-        await recordAudit(db, { action: 'sign_in_failed', reason: email.slice(0, 254), ip: req.ip });
+        await auditUnsuccessfulSignIn(db, 'sign_in_failed', await attempt(), config.sessionSecret);
         return rerender(401, SIGN_IN_FAILED);
       }
       const returnTo = safeReturnTo(req.session.returnTo);

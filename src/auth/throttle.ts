@@ -1,35 +1,43 @@
 import type { Db } from '../db/client.js';
+import { Prisma } from '../generated/prisma/client.js';
 
 export interface ThrottlePolicy {
   maxFailures: number;
   lockMinutes: number;
 }
 
+export type Reservation = { allowed: true } | { allowed: false; minutes: number };
+
 export function throttleKey(email: string, ip: string | undefined): string {
   return `${email.trim().toLowerCase()}|${ip ?? 'unknown'}`;
 }
 
-/** Minutes left on a lock for this account+IP, or 0 when sign-in may be tried. */
-export async function lockedMinutes(db: Db, key: string): Promise<number> {
-  const row = await db.loginThrottle.findUnique({ where: { key } });
-  if (!row?.lockedUntil) return 0;
-  const ms = row.lockedUntil.getTime() - Date.now();
-  return ms > 0 ? Math.ceil(ms / 60_000) : 0;
-}
-
-/** Counts a failure atomically; the counter resets after a quiet window as long as the lock. */
-export async function recordFailure(db: Db, key: string, policy: ThrottlePolicy): Promise<void> {
-  await db.$executeRaw`
-    INSERT INTO login_throttles (key, failures, window_start, locked_until)
-    VALUES (${key}, 1, now(), CASE WHEN 1 >= ${policy.maxFailures} THEN now() + make_interval(mins => ${policy.lockMinutes}) END)
-    ON CONFLICT (key) DO UPDATE SET
-      failures = CASE WHEN login_throttles.window_start < now() - make_interval(mins => ${policy.lockMinutes}) THEN 1 ELSE login_throttles.failures + 1 END,
-      window_start = CASE WHEN login_throttles.window_start < now() - make_interval(mins => ${policy.lockMinutes}) THEN now() ELSE login_throttles.window_start END,
-      locked_until = CASE
-        WHEN login_throttles.window_start >= now() - make_interval(mins => ${policy.lockMinutes})
-         AND login_throttles.failures + 1 >= ${policy.maxFailures}
-        THEN now() + make_interval(mins => ${policy.lockMinutes})
-        ELSE NULL END`;
+/**
+ * Reserves one password check for this account+client *before* it runs, in one atomic upsert:
+ * however many requests arrive at once, at most `maxFailures` are checked per window. A reserved
+ * check counts as a failure until a successful sign-in clears the row. The window restarts once
+ * it is older than the lock and no lock is running.
+ */
+export async function reserveAttempt(db: Db, key: string, policy: ThrottlePolicy): Promise<Reservation> {
+  const lock = policy.lockMinutes;
+  const expired = Prisma.sql`(t.window_start < now() - make_interval(mins => ${lock})
+    AND (t.locked_until IS NULL OR t.locked_until <= now()))`;
+  const failures = Prisma.sql`(CASE WHEN ${expired} THEN 1 ELSE t.failures + 1 END)`;
+  const [row] = await db.$queryRaw<{ failures: number; minutes: number | null }[]>`
+    WITH reserved AS (
+      INSERT INTO login_throttles AS t (key, failures, window_start, locked_until)
+      VALUES (${key}, 1, now(), CASE WHEN ${policy.maxFailures} <= 1 THEN now() + make_interval(mins => ${lock}) END)
+      ON CONFLICT (key) DO UPDATE SET
+        failures = ${failures},
+        window_start = CASE WHEN ${expired} THEN now() ELSE t.window_start END,
+        locked_until = CASE
+          WHEN ${failures} = ${policy.maxFailures} THEN now() + make_interval(mins => ${lock})
+          WHEN ${expired} THEN NULL
+          ELSE t.locked_until END
+      RETURNING failures, locked_until)
+    SELECT failures, ceil(extract(epoch FROM locked_until - now()) / 60)::int AS minutes FROM reserved`;
+  if (row.failures <= policy.maxFailures) return { allowed: true };
+  return { allowed: false, minutes: Math.max(1, row.minutes ?? lock) };
 }
 
 export async function clearFailures(db: Db, key: string): Promise<void> {

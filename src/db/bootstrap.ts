@@ -12,16 +12,19 @@ export interface DatabaseTarget {
   stop(): Promise<void>;
 }
 
+/** host:port/database, never the credentials. */
+function describeServer(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || 5432}/${u.pathname.slice(1)}`;
+  } catch {
+    return 'the configured server';
+  }
+}
+
 function describeConnectionError(error: unknown, url: string): string {
   const code = (error as { code?: string })?.code;
-  const where = (() => {
-    try {
-      const u = new URL(url);
-      return `${u.hostname}:${u.port || 5432}/${u.pathname.slice(1)}`;
-    } catch {
-      return 'the configured server';
-    }
-  })();
+  const where = describeServer(url);
   if (code === 'ECONNREFUSED') return `Cannot reach PostgreSQL at ${where}: nothing is listening. Check DATABASE_URL or unset it to use the embedded database.`;
   if (code === 'ENOTFOUND') return `Cannot resolve the host in DATABASE_URL (${where}).`;
   if (code === '28P01' || code === '28000') return `PostgreSQL at ${where} refused the credentials in DATABASE_URL.`;
@@ -46,8 +49,13 @@ export async function prepareDatabase(config: Config, log: (line: string) => voi
   let target: DatabaseTarget;
   if (config.DATABASE_URL) {
     target = { url: config.DATABASE_URL, stop: async () => {} };
+    log(`Database: PostgreSQL server at ${describeServer(config.DATABASE_URL)} (DATABASE_URL)`);
   } else {
-    const embedded = await startEmbeddedPostgres({ dataDir: config.DATA_DIR, log });
+    const embedded = await startEmbeddedPostgres({
+      dataDir: config.DATA_DIR,
+      relocateIfUnreachable: !config.dataDirChosen,
+      log,
+    });
     // prisma.config.ts reads this so plain `npx prisma ...` reaches the running embedded server.
     const urlFile = path.join(config.DATA_DIR, 'database-url');
     writeFileSync(urlFile, embedded.url, { mode: 0o600 });

@@ -1,5 +1,5 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { accessSync, chmodSync, chownSync, constants, cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -14,6 +14,11 @@ export interface EmbeddedPostgres {
 
 interface EmbeddedOptions {
   dataDir: string;
+  /**
+   * As root, when the postgres OS user cannot enter dataDir (a clone under /root or a private
+   * temp dir), keep the cluster under RELOCATED_ROOT instead of refusing to start.
+   */
+  relocateIfUnreachable?: boolean;
   /** Trades durability for speed; only for throwaway test clusters. */
   ephemeral?: boolean;
   log?: (line: string) => void;
@@ -25,6 +30,7 @@ interface RunAs {
 }
 
 const DATABASE = 'caredesk';
+const RELOCATED_ROOT = '/var/lib/caredesk';
 const SUPERUSER = 'caredesk';
 
 async function binaries(): Promise<{ initdb: string; postgres: string; pg_ctl: string }> {
@@ -69,6 +75,36 @@ function reachableBinaries(bins: { initdb: string; postgres: string }, runAs: Ru
     chmodSync(copy, 0o755);
   }
   return { initdb: path.join(copy, 'bin', 'initdb'), postgres: path.join(copy, 'bin', 'postgres') };
+}
+
+/** One directory per data dir, named after its path, so a second start finds the same cluster. */
+function relocatedHome(dataDir: string): string {
+  const slug = dataDir.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(-80);
+  const digest = createHash('sha256').update(dataDir).digest('hex').slice(0, 8);
+  return path.join(RELOCATED_ROOT, `${slug}-${digest}`);
+}
+
+/** Where the cluster and its password live: dataDir, or a home the postgres user owns. */
+function clusterHome(dataDir: string, runAs: RunAs | undefined, options: EmbeddedOptions): string {
+  if (!runAs || reachableBy(runAs, path.join(dataDir, 'pg'))) return dataDir;
+  if (!options.relocateIfUnreachable) {
+    throw new StartupError(
+      `Embedded PostgreSQL runs as the 'postgres' OS user, which cannot enter ${dataDir}: ` +
+        'set DATA_DIR to a directory it can reach (e.g. under /var/tmp) or set DATABASE_URL.',
+    );
+  }
+  const home = relocatedHome(dataDir);
+  try {
+    mkdirSync(RELOCATED_ROOT, { recursive: true, mode: 0o755 });
+    mkdirSync(home, { recursive: true, mode: 0o700 });
+    chownSync(home, runAs.uid, runAs.gid);
+  } catch (error) {
+    throw new StartupError(
+      `Cannot create ${home} for the embedded PostgreSQL (${(error as NodeJS.ErrnoException).code}): ` +
+        'set DATA_DIR to a directory the postgres user can reach, or DATABASE_URL.',
+    );
+  }
+  return home;
 }
 
 function freePort(): Promise<number> {
@@ -120,23 +156,20 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const log = options.log ?? (() => {});
   const dataDir = path.resolve(options.dataDir);
   ensureWritableDir(dataDir);
-  const pgData = path.join(dataDir, 'pg');
-  const secretFile = path.join(dataDir, 'pg-password');
   const runAs = runAsForRoot();
+  const home = clusterHome(dataDir, runAs, options);
+  const pgData = path.join(home, 'pg');
+  const secretFile = path.join(home, 'pg-password');
   const allBins = await binaries();
   const bins = reachableBinaries(allBins, runAs);
-  if (runAs && !reachableBy(runAs, pgData)) {
-    throw new StartupError(
-      `Embedded PostgreSQL runs as the 'postgres' OS user, which cannot enter ${dataDir}: set DATA_DIR to a directory it can reach (e.g. under /var/tmp) or set DATABASE_URL.`,
-    );
-  }
+  if (home !== dataDir) log(`The postgres OS user cannot enter ${dataDir}: the embedded cluster is kept in ${pgData}`);
 
   if (!existsSync(path.join(pgData, 'PG_VERSION'))) {
     rmSync(pgData, { recursive: true, force: true });
     mkdirSync(pgData, { mode: 0o700 });
     const password = randomBytes(18).toString('base64url');
     writeFileSync(secretFile, password, { mode: 0o600 });
-    const pwFile = path.join(dataDir, '.initdb-pw');
+    const pwFile = path.join(home, '.initdb-pw');
     writeFileSync(pwFile, password, { mode: 0o600 });
     if (runAs) {
       chownSync(pgData, runAs.uid, runAs.gid);
@@ -174,7 +207,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const base = `postgresql://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}`;
   const adminUrl = `${base}/postgres`;
   await ensureDatabase(adminUrl, DATABASE);
-  log(`Embedded PostgreSQL 17 listening on 127.0.0.1:${port}`);
+  log(`Database: embedded PostgreSQL 17 on 127.0.0.1:${port}, data in ${pgData}`);
 
   return {
     url: `${base}/${DATABASE}`,

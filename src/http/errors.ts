@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
 import { ConflictError, ForbiddenError, NotFoundError, TransitionError, ValidationError } from '../errors.js';
 import { logger } from '../logger.js';
 
@@ -17,7 +17,19 @@ function statusOf(error: unknown): number {
   return 500;
 }
 
-export function errorHandler(production: boolean) {
+/**
+ * The app's last handlers: 404 for unmatched routes, then typed errors to pages. Express's own
+ * fallback (used when even the error page fails to render) prints stacks unless its env is
+ * production, so that follows the same switch.
+ */
+export function useErrorPages(app: Express, showDetails: boolean): void {
+  app.set('env', showDetails ? 'development' : 'production');
+  app.use(notFound);
+  app.use(errorHandler(showDetails));
+}
+
+/** `showDetails`: stack traces on 500 pages, for a developer's own machine only. */
+export function errorHandler(showDetails: boolean) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const status = statusOf(error);
     if (status >= 500) logger.error('request failed', { method: req.method, path: req.path, error: (error as Error)?.stack ?? String(error) });
@@ -25,6 +37,10 @@ export function errorHandler(production: boolean) {
     const message = status >= 500 ? 'Something went wrong on our side.' : (error as Error)?.message;
     const view = status === 404 ? 'errors/404' : status === 403 ? 'errors/403' : status >= 500 ? 'errors/500' : 'errors/400';
     res.status(status);
+    // Errors raised before the page chrome was prepared (a malformed body, a refused CSRF token)
+    // still get the app's page, without the menu.
+    res.locals.currentUser ??= null;
+    res.locals.flash ??= [];
     if (req.accepts(['html', 'json']) === 'json') {
       res.json({ error: message });
       return;
@@ -33,7 +49,7 @@ export function errorHandler(production: boolean) {
       title: status >= 500 ? 'Error' : message,
       message,
       status,
-      stack: production || status < 500 ? undefined : (error as Error)?.stack,
+      stack: showDetails && status >= 500 ? (error as Error)?.stack : undefined,
     });
   };
 }

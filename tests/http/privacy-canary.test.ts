@@ -50,6 +50,12 @@ beforeAll(async () => {
   const interaction = await db.prisma.interaction.create({ data: { customerId: c.id, agentId: agent.id, channel: 'chat', subject: 'Chat about results' } });
   const escalation = await db.prisma.escalation.create({ data: { customerId: c.id, ticketId: ticket.id, consultationId: cons.id, targetType: 'doctor', targetUserId: escalationDoctor.id, raisedById: agent.id, reason: 'Needs a doctor to answer.' } });
   others.push(`/tickets/${ticket.id}`, `/interactions/${interaction.id}`, `/escalations/${escalation.id}`, `/tickets?q=${encodeURIComponent(c.fullName)}`, `/interactions?q=${encodeURIComponent(c.fullName)}`);
+  // Live-desk fragments and the stream itself, for records about the same patient.
+  others.push(
+    `/tickets/${ticket.id}/row`, `/presence?type=ticket&id=${ticket.id}&version=0`, `/presence?type=interaction&id=${interaction.id}`,
+    `/presence?type=escalation&id=${escalation.id}`, `/presence?type=consultation&id=${cons.id}&version=0`,
+    '/notifications', '/notifications/badge', '/events',
+  );
   await db.prisma.payment.create({ data: { reference: `PAY-C${tag.slice(0, 7).toUpperCase()}`, customerId: c.id, consultationId: cons.id, amountMinor: 500000, status: 'paid', paidAt: new Date() } });
 });
 afterAll(async () => {

@@ -12,7 +12,7 @@ const RUN = randomUUID().slice(0, 8);
 let server: ServerProcess;
 
 beforeAll(async () => {
-  server = await startServerProcess({ seedDemo: 'auto' });
+  server = await startServerProcess({ seedDemo: 'true' });
 }, 180_000);
 afterAll(async () => {
   await server?.stop();

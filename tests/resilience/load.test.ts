@@ -12,7 +12,7 @@ let server: ServerProcess;
 let pool: pg.Pool;
 
 beforeAll(async () => {
-  server = await startServerProcess({ seedDemo: 'auto' });
+  server = await startServerProcess({ seedDemo: 'true' });
   pool = new pg.Pool({ connectionString: server.databaseUrl, max: 3 });
 }, 180_000);
 afterAll(async () => {

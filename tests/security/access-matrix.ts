@@ -66,6 +66,7 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'POST /tickets/bulk': { expect: STAFF },
   'GET /tickets/bulk': { expect: STAFF },
   'GET /tickets/:id': { expect: STAFF },
+  'GET /tickets/:id/row': { expect: STAFF },
   'GET /tickets/:id/edit': { expect: STAFF },
   'POST /tickets/:id/edit': { expect: STAFF },
   'POST /tickets/:id/claim': { expect: STAFF },
@@ -105,6 +106,15 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'POST /follow-ups/:id/done': { expect: STAFF },
   'POST /follow-ups/:id/snooze': { expect: STAFF },
   'POST /follow-ups/:id/cancel': { expect: STAFF },
+
+  'GET /events': { expect: SIGNED_IN },
+  'GET /presence': { expect: SIGNED_IN, query: 'type=consultation&id={consultationId}' },
+  'POST /presence': { expect: SIGNED_IN },
+  'POST /presence/leave': { expect: SIGNED_IN },
+  'GET /notifications': { expect: SIGNED_IN },
+  'GET /notifications/badge': { expect: SIGNED_IN },
+  'POST /notifications/read': { expect: SIGNED_IN },
+  'POST /notifications/read-all': { expect: SIGNED_IN },
 };
 
 /** The entry's query string with the actor's fixture ids filled in ('' when none). */

@@ -218,7 +218,7 @@ describe('POST routes survive hostile forms', () => {
         check(`${key} as ${actor} <- ${form.slice(0, 300)}`, res);
       }), fcOptions(RUNS.post));
     }
-  }, 120_000);
+  }, 240_000);
 
   it('answers a NUL byte in the sign-in email with a refusal, not a 5xx', async () => {
     const session = await sessionFor(app, 'anonymous', world);

@@ -10,7 +10,10 @@ export const TEST_PASSWORD = 'correct horse battery staple';
 let passwordHash: Promise<string> | undefined;
 
 export function testConfig(overrides: Record<string, string> = {}) {
-  return loadConfig({ NODE_ENV: 'test', SESSION_SECRET: 'test-secret-test-secret-test-secret-123', ...overrides });
+  // Event streams end quickly so route-by-route suites can request /events like any page.
+  const streams = { LIVE_STREAM_SECONDS: '0.3' };
+  const secret = 'test-secret-test-secret-test-secret-123';
+  return loadConfig({ NODE_ENV: 'test', SESSION_SECRET: secret, ...streams, ...overrides });
 }
 
 export function buildApp(database: Database, overrides: Record<string, string> = {}): Express {

@@ -4,6 +4,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { inject } from 'vitest';
 import { projectRoot } from '../../src/paths.js';
 
 /**
@@ -35,8 +36,11 @@ export interface ServerProcess {
 }
 
 export interface ServerProcessOptions {
-  seedDemo?: 'auto' | 'never';
-  env?: Record<string, string>;
+  seedDemo?: 'auto' | 'true' | 'never';
+  /** Extra environment; `undefined` removes a variable the helper would set. */
+  env?: Record<string, string | undefined>;
+  /** A fresh database on a PostgreSQL server (DATABASE_URL's, else the test run's) instead of an embedded one. */
+  onServer?: boolean;
   /** How long a start may take before it counts as failed. */
   startTimeoutMs?: number;
 }
@@ -85,7 +89,7 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'caredesk-proc-'));
   chmodSync(dataDir, 0o755); // the embedded PostgreSQL runs as the postgres OS user when we are root
   const pgData = path.join(dataDir, 'pg');
-  const externalAdmin = process.env.DATABASE_URL;
+  const externalAdmin = process.env.DATABASE_URL ?? (options.onServer ? inject('database').adminUrl : undefined);
   let externalName: string | undefined;
   let externalUrl: string | undefined;
   if (externalAdmin) {
@@ -105,8 +109,11 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     SESSION_SECRET: SERVER_SESSION_SECRET,
-    ...options.env,
   };
+  for (const [name, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
   delete env.DATABASE_URL;
   delete env.VITEST_POOL_ID;
   delete env.VITEST_WORKER_ID;

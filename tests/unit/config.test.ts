@@ -26,10 +26,26 @@ describe('loadConfig', () => {
 });
 
 describe('TRUST_PROXY', () => {
-  it('reads "false" as false and "true" as true', () => {
+  it('takes Express forms: off, a hop count, or the proxies\' addresses', () => {
     expect(loadConfig({ TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false);
-    expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
     expect(loadConfig({}).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).TRUST_PROXY).toEqual(['loopback', '10.0.0.0/8']);
+  });
+
+  it('when set to true or to something that is not an address, then start-up stops with one line', () => {
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY must be a hop count/);
     expect(() => loadConfig({ TRUST_PROXY: 'maybe' })).toThrow(/TRUST_PROXY/);
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/99' })).toThrow(/TRUST_PROXY/);
+  });
+});
+
+describe('safe defaults', () => {
+  it('when NODE_ENV is unset, then the mode is development but error pages hide details', () => {
+    const config = loadConfig({});
+    expect(config.NODE_ENV).toBe('development');
+    expect(config.showErrorDetails).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'development' }).showErrorDetails).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test' }).showErrorDetails).toBe(false);
   });
 });

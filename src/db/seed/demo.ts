@@ -32,6 +32,10 @@ export async function isEmpty(db: Db): Promise<boolean> {
   return (await db.user.count()) === 0;
 }
 
+export async function hasDemoAccounts(db: Db): Promise<boolean> {
+  return (await db.user.count({ where: { email: { in: DEMO_STAFF.map((u) => u.email) } } })) > 0;
+}
+
 /** Demo accounts and a few hundred patients with activity in every module and status. */
 export async function seedDemo(db: Db, size: DemoSize = { customers: 300 }): Promise<void> {
   const rnd = new SeededRandom(size.seed ?? 20261124);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
-import { ConflictError, ForbiddenError, TransitionError, ValidationError } from '../../errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, TransitionError, ValidationError } from '../../errors.js';
 import { routeId } from '../../http/params.js';
 import { flash } from '../../http/flash.js';
 import { STAFF, requireRole } from '../../http/guards.js';
@@ -23,7 +23,10 @@ import { expandShortcuts, listReplies, ticketFillContext, withPickedReply } from
 import { mergeCandidates, mergeTickets } from './merge.js';
 import { createFollowUpHandler } from '../follow-ups/router.js';
 import { openFollowUps } from '../follow-ups/service.js';
-import { assignTicket, changeStatus, claimTicket, createTicket, editTicket, getEditable, getTicket, listTickets, prefill, staffList } from './service.js';
+import {
+  assignTicket, changeStatus, claimTicket, createTicket, editTicket, getEditable, getTicket, listTickets, prefill, staffList,
+  ticketRows,
+} from './service.js';
 
 const options = { CATEGORIES, PRIORITIES, STATUSES };
 const entryOptions = { channels: CONTACT_CHANNELS, directions: CONTACT_DIRECTIONS };
@@ -61,6 +64,13 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
       tabHref: (v: string) => `/tickets${queryString(raw, { view: v })}`,
       page: pageView('/tickets', raw, page, hasMore, tickets.length),
     });
+  };
+
+  /** One list row, as the list renders it, for live pages to swap in. */
+  const row = async (req: Request, res: Response) => {
+    const [t] = await ticketRows(pool, [idOf(req)], new Date());
+    if (!t) throw new NotFoundError('No such ticket.');
+    res.set('Cache-Control', 'no-store').render('tickets/_row', { t, fmt, clockLabel });
   };
 
   type FormValues = Record<string, string>;
@@ -294,6 +304,7 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
   r.get('/bulk', requireRole(...STAFF), bulkResult);
   r.post('/', requireRole(...STAFF), create);
   r.get('/:id', requireRole(...STAFF), show);
+  r.get('/:id/row', requireRole(...STAFF), row);
   r.get('/:id/edit', requireRole(...STAFF), edit);
   r.post('/:id/edit', requireRole(...STAFF), update);
   r.post('/:id/claim', requireRole(...STAFF), claim);
