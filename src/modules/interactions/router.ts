@@ -12,6 +12,7 @@ import { canAct, isManager, type Actor } from './policy.js';
 import { fmt, presentContact } from './presenter.js';
 import { expandShortcuts, interactionFillContext } from '../canned-replies/service.js';
 import { createFollowUpHandler } from '../follow-ups/router.js';
+import { notifyMentions } from '../notifications/mentions.js';
 import { openFollowUps } from '../follow-ups/service.js';
 import { createForm, fieldErrors, listQuery, newQuery, noteForm, statusForm } from './schema.js';
 import {
@@ -107,6 +108,7 @@ export function interactionsRouter({ db }: AppContext): Router {
     await assertMayChange(db, actor, id);
     const text = await expandShortcuts(db, parsed.data.body, await interactionFillContext(db, id, actor));
     await addNote(db, actor, id, text);
+    await notifyMentions(db, { text, actorId: actor.id, record: { type: 'interaction', id } });
     flash(req, 'success', 'Note added.');
     res.redirect(303, `/interactions/${id}#notes`);
   };

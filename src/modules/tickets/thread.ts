@@ -1,4 +1,5 @@
 import type { Db } from '../../db/client.js';
+import { notifyMentions } from '../notifications/mentions.js';
 import { ConflictError, ForbiddenError, NotFoundError, TransitionError } from '../../errors.js';
 import type { Actor } from './policy.js';
 import type { EntryInput } from './schema.js';
@@ -33,6 +34,7 @@ export async function addEntry(db: Db, actor: Actor, ticketId: number, input: En
       },
       select: { id: true },
     });
+    await notifyMentions(tx, { text: input.body, actorId: actor.id, record: { type: 'ticket', id: ticketId } });
     if (input.kind === 'contact' && input.direction === 'outbound') {
       await tx.supportTicket.updateMany({
         where: { id: ticketId, firstResponseAt: null },
