@@ -127,7 +127,7 @@ describe('CSRF on every state-changing route', () => {
     }
     expect(failures).toEqual([]);
     // Hundreds of requests against every POST route: on a busy machine this takes more than the default.
-  }, 120_000);
+  }, 600_000);
 });
 
 describe('no state change on GET', () => {
@@ -154,7 +154,7 @@ describe('no state change on GET', () => {
     }
     expect(requests).toBe(gets.length * ACTORS.length);
     expect(failures).toEqual([]);
-  }, 120_000);
+  }, 600_000);
 
   it('a GET cannot sign out, and a signed-out session id is dead for good', async () => {
     const world = await buildWorld(db);
