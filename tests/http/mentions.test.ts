@@ -38,7 +38,7 @@ describe('@mentions in notes', () => {
     expect(await db.prisma.notification.count({ where: { userId: amakaId } })).toBe(0);
   });
 
-  it('when an interaction note mentions a colleague, then they are notified; a name without @ notifies nobody', async () => {
+  it('when an interaction note mentions a colleague, then they are notified; no @, nobody', async () => {
     const customer = await makeCustomer(db);
     const interaction = await makeInteraction(db, customer.id, amakaId);
     const send = (text: string) =>

@@ -50,8 +50,9 @@ beforeAll(async () => {
   const interaction = await db.prisma.interaction.create({ data: { customerId: c.id, agentId: agent.id, channel: 'chat', subject: 'Chat about results' } });
   const escalation = await db.prisma.escalation.create({ data: { customerId: c.id, ticketId: ticket.id, consultationId: cons.id, targetType: 'doctor', targetUserId: escalationDoctor.id, raisedById: agent.id, reason: 'Needs a doctor to answer.' } });
   // The ticket's thread and follow-ups show the patient too.
-  await db.prisma.ticketEntry.create({ data: { ticketId: ticket.id, authorId: agent.id, kind: 'note', body: 'Asked about results.' } });
-  await db.prisma.followUp.create({ data: { ticketId: ticket.id, ownerId: agent.id, dueAt: new Date(), reason: 'Call back.' } });
+  const authorId = agent.id;
+  await db.prisma.ticketEntry.create({ data: { ticketId: ticket.id, authorId, kind: 'note', body: 'Asked about results.' } });
+  await db.prisma.followUp.create({ data: { ticketId: ticket.id, ownerId: authorId, dueAt: new Date(), reason: 'Call back.' } });
   others.push('/follow-ups', '/canned-replies', '/tickets/bulk');
   others.push(`/tickets/${ticket.id}`, `/interactions/${interaction.id}`, `/escalations/${escalation.id}`, `/tickets?q=${encodeURIComponent(c.fullName)}`, `/interactions?q=${encodeURIComponent(c.fullName)}`);
   // Live-desk fragments and the stream itself, for records about the same patient.

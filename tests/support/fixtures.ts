@@ -103,7 +103,7 @@ export async function buildWorld(db: Database): Promise<World> {
         createdById: users.admin.id },
     });
     const followUp = await db.prisma.followUp.create({
-      data: { ticketId: ticket.id, ownerId: staffOwner, dueAt: new Date(Date.now() - 60_000), reason: 'Check the refund.' },
+      data: { ticketId: ticket.id, ownerId: staffOwner, dueAt: new Date(Date.now() - 60_000), reason: 'Check refund.' },
     });
     records[actor] = {
       userId: actor === 'anonymous' ? null : self.id,

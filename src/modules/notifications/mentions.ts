@@ -45,7 +45,9 @@ export async function notifyMentions(
   const kind = note.record.type === 'ticket' ? 'ticket_mention' : 'interaction_mention';
   await notify(
     tx,
-    mentioned.map((userId) => ({ userId, kind, recordType: note.record.type, recordId: note.record.id, actorId: note.actorId })),
+    mentioned.map((userId) => ({
+      userId, kind, recordType: note.record.type, recordId: note.record.id, actorId: note.actorId,
+    })),
   );
   return mentioned;
 }
