@@ -27,6 +27,8 @@ import { staffRouter } from './modules/staff/router.js';
 import { noteSessionClient } from './auth/sessions.js';
 import { secondStepRouter } from './auth/second-step.js';
 import { requireTwoFactorEnrolment } from './auth/two-factor-policy.js';
+import { cannedRepliesRouter } from './modules/canned-replies/router.js';
+import { followUpsRouter } from './modules/follow-ups/router.js';
 import { exposeUnread, notificationsRouter } from './modules/notifications/router.js';
 import { LiveDesk } from './modules/live/hub.js';
 import { liveRouter } from './modules/live/router.js';
@@ -125,6 +127,8 @@ export function createApp(ctx: AppContext): Express {
   app.use('/audit', auditRouter(ctx));
   app.use('/staff', staffRouter(ctx));
   app.use(accountRouter(ctx));
+  app.use('/canned-replies', cannedRepliesRouter(ctx));
+  app.use('/follow-ups', followUpsRouter(ctx));
   app.use('/notifications', notificationsRouter(ctx));
   app.use('/presence', presenceRouter(ctx));
   app.use('/events', liveRouter(live, { streamMs: config.LIVE_STREAM_SECONDS * 1_000 }));

@@ -21,6 +21,8 @@ declare module 'express-session' {
     returnTo?: string;
     /** Password checked, second factor still to come. */
     pendingSignIn?: { userId: number; returnTo: string; startedAt: number };
+    /** The outcome of the last bulk action on the ticket list, shown once after its redirect. */
+    ticketBulkResult?: import('../modules/tickets/bulk.js').BulkResult;
   }
 }
 

@@ -49,6 +49,11 @@ beforeAll(async () => {
   const ticket = await db.prisma.supportTicket.create({ data: { number: `TKT-C${tag.slice(0, 7).toUpperCase()}`, customerId: c.id, consultationId: cons.id, category: 'medical', subject: 'Follow-up question', description: 'Customer asked about the consultation.', createdById: agent.id } });
   const interaction = await db.prisma.interaction.create({ data: { customerId: c.id, agentId: agent.id, channel: 'chat', subject: 'Chat about results' } });
   const escalation = await db.prisma.escalation.create({ data: { customerId: c.id, ticketId: ticket.id, consultationId: cons.id, targetType: 'doctor', targetUserId: escalationDoctor.id, raisedById: agent.id, reason: 'Needs a doctor to answer.' } });
+  // The ticket's thread and follow-ups show the patient too.
+  const authorId = agent.id;
+  await db.prisma.ticketEntry.create({ data: { ticketId: ticket.id, authorId, kind: 'note', body: 'Asked about results.' } });
+  await db.prisma.followUp.create({ data: { ticketId: ticket.id, ownerId: authorId, dueAt: new Date(), reason: 'Call back.' } });
+  others.push('/follow-ups', '/canned-replies', '/tickets/bulk');
   others.push(`/tickets/${ticket.id}`, `/interactions/${interaction.id}`, `/escalations/${escalation.id}`, `/tickets?q=${encodeURIComponent(c.fullName)}`, `/interactions?q=${encodeURIComponent(c.fullName)}`);
   // Live-desk fragments and the stream itself, for records about the same patient.
   others.push(

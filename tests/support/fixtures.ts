@@ -27,6 +27,10 @@ export interface ActorRecords {
   staffId: number;
   /** An unused sign-in link token of an account of the actor's own. */
   resetToken: string;
+  /** An entry on the ticket's thread written just now by this actor (so still editable by them). */
+  entryId: number;
+  cannedReplyId: number;
+  followUpId: number;
 }
 
 export interface World {
@@ -98,6 +102,9 @@ export async function buildWorld(db: Database): Promise<World> {
       targetUserId: role === 'doctor' ? users.doctor.id : users.admin.id,
     });
     const consultation = await makeConsultation(db, customer.id, users.doctor.id);
+    const entry = await db.prisma.ticketEntry.create({
+      data: { ticketId: ticket.id, authorId: staffOwner, kind: 'note', body: 'Waiting on billing.' },
+    });
     // The doctor's reveal target is a patient the doctor has no standing access to.
     const revealCustomer = role === 'doctor' ? await makeCustomer(db, 'Reveal') : customer;
     // Expired, so it grants no access: only the review routes use it.
@@ -105,6 +112,14 @@ export async function buildWorld(db: Database): Promise<World> {
       data: {
         doctorId: users.doctor.id, customerId: customer.id, reason: 'Covering for a colleague today', expiresAt: new Date(0),
       },
+    });
+    const reply = await db.prisma.cannedReply.create({
+      data: { title: 'Refund on its way', shortcut: `refund-${randomBytes(4).toString('hex')}`, category: 'billing',
+        body: 'Hello {{customer.firstName}}, your refund for {{ticket.number}} is on its way.',
+        createdById: users.admin.id },
+    });
+    const followUp = await db.prisma.followUp.create({
+      data: { ticketId: ticket.id, ownerId: staffOwner, dueAt: new Date(Date.now() - 60_000), reason: 'Check refund.' },
     });
     records[actor] = {
       userId: actor === 'anonymous' ? null : self.id,
@@ -117,6 +132,9 @@ export async function buildWorld(db: Database): Promise<World> {
       revealId: reveal.id,
       staffId: staff.id,
       resetToken: await makeResetToken(db, (await createUser(db, 'agent', { name: 'New Starter' })).id),
+      entryId: entry.id,
+      cannedReplyId: reply.id,
+      followUpId: followUp.id,
     };
   }
   return { users, records };
@@ -152,9 +170,11 @@ export function concretePath(path: string, records: ActorRecords): string {
     staff: records.staffId,
     // /audit/patients/:id/access: the patient is a customer.
     audit: records.customerId,
+    'canned-replies': records.cannedReplyId,
+    'follow-ups': records.followUpId,
   }[module];
   if (id === undefined) throw new Error(`No fixture for ${path}`);
-  return path.replace(':id', String(id));
+  return path.replace(':id', String(id)).replace(':entryId', String(records.entryId));
 }
 
 /** A session for an actor plus a way to fetch a fresh CSRF token from one of its own pages. */
@@ -206,6 +226,46 @@ export async function validBody(db: Database, key: string, records: ActorRecords
       return { assigneeId: String(records.userId ?? world.users.agent.id), version: await ticketVersion() };
     case 'POST /tickets/:id/status':
       return { status: 'pending', version: await ticketVersion() };
+    case 'POST /tickets/bulk': {
+      const id = String(records.ticketId);
+      const { priority } = await p.supportTicket.findUniqueOrThrow({ where: { id: records.ticketId } });
+      const to = priority === 'urgent' ? 'low' : 'urgent';
+      return { ids: id, [`v_${id}`]: await ticketVersion(), action: 'priority', priority: to };
+    }
+    case 'POST /tickets/:id/follow-ups':
+    case 'POST /interactions/:id/follow-ups':
+      return { dueAt: new Date(Date.now() + 86_400_000).toISOString().slice(0, 16), reason: 'Confirm the refund.' };
+    case 'POST /follow-ups/:id/done':
+    case 'POST /follow-ups/:id/cancel':
+    case 'POST /follow-ups/:id/snooze': {
+      const f = await p.followUp.findUniqueOrThrow({ where: { id: records.followUpId } });
+      return { version: String(f.version), hours: '4' };
+    }
+    case 'POST /canned-replies':
+      return {
+        title: 'Call back later', shortcut: `later-${randomBytes(4).toString('hex')}`, category: 'general',
+        body: 'We will call you back.',
+      };
+    case 'POST /canned-replies/:id/edit': {
+      const reply = await p.cannedReply.findUniqueOrThrow({ where: { id: records.cannedReplyId } });
+      const body = `Refund for {{ticket.number}} sent (${randomUUID().slice(0, 8)}).`;
+      const { title, shortcut, category } = reply;
+      return { title, shortcut, category, body, version: String(reply.version) };
+    }
+    case 'POST /canned-replies/:id/delete':
+      return {};
+    case 'POST /tickets/:id/merge': {
+      // A same-customer twin the actor may act on, for the actor's ticket to be merged into.
+      const ticket = await p.supportTicket.findUniqueOrThrow({ where: { id: records.ticketId } });
+      const twin = await makeTicket(db, ticket.customerId, ticket.createdById, ticket.assigneeId);
+      return { intoId: String(twin.id), version: await ticketVersion() };
+    }
+    case 'POST /tickets/:id/entries':
+      return { kind: 'contact', channel: 'whatsapp', direction: 'outbound', body: 'Sent the refund reference.' };
+    case 'POST /tickets/:id/entries/:entryId/edit': {
+      const entry = await p.ticketEntry.findUniqueOrThrow({ where: { id: records.entryId } });
+      return { body: `Waiting on billing (${randomUUID().slice(0, 8)}).`, version: String(entry.version) };
+    }
     case 'POST /escalations':
       return { ticketId: String(records.ticketId), targetType: 'admin', targetUserId: String(world.users.admin.id), reason: 'The refund needs an admin decision.', idempotencyKey: randomUUID() };
     case 'POST /escalations/:id/take':

@@ -106,4 +106,13 @@ describe('SLA clock', () => {
     expect(sla.resolution.elapsedSeconds).toBe(0);
     expect(resolutionElapsedSeconds(ticket({ pausedSeconds: 10_000 }), at(1))).toBe(0);
   });
+
+  it('when a ticket is merged, then its clocks stop at the merge and it never shows as breached afterwards', () => {
+    const merged = ticket({ status: 'merged', mergedAt: at(30) });
+    const sla = computeSla(merged, URGENT, at(10_000));
+    expect(sla.firstResponse.state).toBe('met');
+    expect(sla.firstResponse.elapsedSeconds).toBe(30 * 60);
+    expect([sla.resolution.state, sla.resolution.elapsedSeconds]).toEqual(['met', 30 * 60]);
+    expect(sla.breached).toBe(false);
+  });
 });

@@ -9,6 +9,7 @@ export interface HomeCounts {
   escalationsToMe: number;
   pendingConsultations: number;
   myScheduledConsultations: number;
+  myDueFollowUps: number;
 }
 
 /** Live counts for the home page, one round trip of SQL aggregates. */
@@ -22,7 +23,9 @@ export async function homeCounts(pool: pg.Pool, userId: number): Promise<HomeCou
        (SELECT count(*) FROM escalations WHERE status = 'pending')::int AS "pendingEscalations",
        (SELECT count(*) FROM escalations WHERE target_user_id = $1 AND status IN ('pending','in_progress'))::int AS "escalationsToMe",
        (SELECT count(*) FROM consultations WHERE status = 'pending')::int AS "pendingConsultations",
-       (SELECT count(*) FROM consultations WHERE doctor_id = $1 AND status = 'scheduled')::int AS "myScheduledConsultations"`,
+       (SELECT count(*) FROM consultations WHERE doctor_id = $1 AND status = 'scheduled')::int AS "myScheduledConsultations",
+       (SELECT count(*) FROM follow_ups
+         WHERE owner_id = $1 AND status = 'open' AND due_at <= now() AT TIME ZONE 'UTC')::int AS "myDueFollowUps"`,
     [userId],
   );
   return rows[0] as HomeCounts;

@@ -10,6 +10,10 @@ import { STAFF, requireRole } from '../../http/guards.js';
 import { pageQuery, pageView } from '../../http/pagination.js';
 import { canAct, isManager, type Actor } from './policy.js';
 import { fmt, presentContact } from './presenter.js';
+import { expandShortcuts, interactionFillContext } from '../canned-replies/service.js';
+import { createFollowUpHandler } from '../follow-ups/router.js';
+import { notifyMentions } from '../notifications/mentions.js';
+import { openFollowUps } from '../follow-ups/service.js';
 import { createForm, fieldErrors, listQuery, newQuery, noteForm, statusForm } from './schema.js';
 import {
   addNote, assertMayChange, canTransition, changeStatus, findCustomer, getInteraction, listInteractions, searchCustomers, startInteraction,
@@ -44,6 +48,7 @@ async function renderShow(db: Db, req: Request, res: Response, status = 200, not
     noteBody: note.body ?? '',
     noteErrors: note.errors ?? {},
     fmt,
+    followUps: await openFollowUps(db, { interactionId: interaction.id }),
   });
 }
 
@@ -99,7 +104,11 @@ export function interactionsRouter({ db }: AppContext): Router {
       const body = typeof req.body?.body === 'string' ? req.body.body : '';
       return renderShow(db, req, res, 422, { body, errors: fieldErrors(parsed.error) });
     }
-    await addNote(db, actorOf(req), id, parsed.data.body);
+    const actor = actorOf(req);
+    await assertMayChange(db, actor, id);
+    const text = await expandShortcuts(db, parsed.data.body, await interactionFillContext(db, id, actor));
+    await addNote(db, actor, id, text);
+    await notifyMentions(db, { text, actorId: actor.id, record: { type: 'interaction', id } });
     flash(req, 'success', 'Note added.');
     res.redirect(303, `/interactions/${id}#notes`);
   };
@@ -134,6 +143,7 @@ export function interactionsRouter({ db }: AppContext): Router {
   r.post('/', requireRole(...STAFF), create);
   r.get('/:id', requireRole(...STAFF), show);
   r.post('/:id/notes', requireRole(...STAFF), note);
+  r.post('/:id/follow-ups', requireRole(...STAFF), createFollowUpHandler(db, 'interaction'));
   r.post('/:id/pending', requireRole(...STAFF), status('pending'));
   r.post('/:id/resume', requireRole(...STAFF), status('resume'));
   r.post('/:id/end', requireRole(...STAFF), status('end'));

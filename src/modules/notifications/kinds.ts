@@ -9,6 +9,8 @@ export const NOTIFICATION_KINDS = {
   ticket_assigned: { recordType: 'ticket', text: '{actor} assigned {record} to you' },
   ticket_due_soon: { recordType: 'ticket', text: '{record} is due within the hour' },
   ticket_breached: { recordType: 'ticket', text: '{record} has breached its target' },
+  ticket_mention: { recordType: 'ticket', text: '{actor} mentioned you on {record}' },
+  interaction_mention: { recordType: 'interaction', text: '{actor} mentioned you on {record}' },
   medical_reveal: { recordType: 'customer', text: '{actor} revealed medical details of {record}, a patient of yours' },
 } as const satisfies Record<string, { recordType: NotificationRecordType; text: string }>;
 

@@ -31,5 +31,6 @@ export function canAssign(actor: Actor): boolean {
 }
 
 export function canClaim(actor: Actor, ticket: { assigneeId: number | null; status: string }): boolean {
-  return ticket.assigneeId === null && ticket.status !== 'resolved' && ['agent', 'supervisor', 'admin'].includes(actor.role);
+  const closed = ticket.status === 'resolved' || ticket.status === 'merged';
+  return ticket.assigneeId === null && !closed && ['agent', 'supervisor', 'admin'].includes(actor.role);
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, TransitionError, ValidationError } from '../../errors.js';
 import { routeId } from '../../http/params.js';
 import { flash } from '../../http/flash.js';
 import { STAFF, requireRole } from '../../http/guards.js';
@@ -10,13 +10,26 @@ import { escalationsSeenBy } from '../escalations/service.js';
 import { searchCustomers } from '../interactions/service.js';
 import { canAct, canAssign, canClaim, canViewAll, type Actor } from './policy.js';
 import { clockLabel, fmt, queryString } from './presenter.js';
-import { CATEGORIES, PRIORITIES, STATUSES, assignForm, createForm, editForm, fieldErrors, listQuery, newQuery, statusForm } from './schema.js';
+import {
+  ENTRY_EDIT_WINDOW_MS, addEntry, assertMayEditEntry, canEditEntry, editEntry, getEntry, loadEntries,
+} from './thread.js';
+import { buildTimeline, entryLabel } from './timeline.js';
+import {
+  CATEGORIES, CONTACT_CHANNELS, CONTACT_DIRECTIONS, PRIORITIES, STATUSES, assignForm, bulkForm, createForm, editForm,
+  entryEditForm, entryForm, fieldErrors, listQuery, mergeForm, newQuery, statusForm,
+} from './schema.js';
+import { bulkUpdate } from './bulk.js';
+import { expandShortcuts, listReplies, ticketFillContext, withPickedReply } from '../canned-replies/service.js';
+import { mergeCandidates, mergeTickets } from './merge.js';
+import { createFollowUpHandler } from '../follow-ups/router.js';
+import { openFollowUps } from '../follow-ups/service.js';
 import {
   assignTicket, changeStatus, claimTicket, createTicket, editTicket, getEditable, getTicket, listTickets, prefill, staffList,
   ticketRows,
 } from './service.js';
 
 const options = { CATEGORIES, PRIORITIES, STATUSES };
+const entryOptions = { channels: CONTACT_CHANNELS, directions: CONTACT_DIRECTIONS };
 
 function actorOf(req: Request): Actor {
   return { id: req.user!.id, role: req.user!.role, name: req.user!.name };
@@ -24,6 +37,12 @@ function actorOf(req: Request): Actor {
 
 function idOf(req: Request): number {
   return routeId(req.params.id, 'No such ticket.');
+}
+
+/** The list the user came from (only ever a /tickets list, so it cannot send them off-site). */
+function backTo(req: Request): string {
+  const raw = str((req.body as Record<string, unknown> | undefined)?.back) || str(req.query.back);
+  return /^\/tickets(\?[^\s]*)?$/.test(raw) ? raw : '/tickets';
 }
 
 function str(value: unknown): string {
@@ -41,6 +60,7 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
     const raw = req.query as Record<string, unknown>;
     res.render('tickets/list', {
       title: 'Tickets', tickets, view, filters, staff, fmt, clockLabel, options, showAll: canViewAll(actor),
+      mayAssign: canAssign(actor), listUrl: req.originalUrl,
       tabHref: (v: string) => `/tickets${queryString(raw, { view: v })}`,
       page: pageView('/tickets', raw, page, hasMore, tickets.length),
     });
@@ -89,15 +109,89 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
     }
   };
 
-  const show = async (req: Request, res: Response) => {
+  interface Compose { values?: FormValues; errors?: Record<string, string> }
+  const renderShow = async (req: Request, res: Response, status = 200, compose: Compose = {}) => {
     const actor = actorOf(req);
-    const found = await getTicket(db, idOf(req));
-    const ticket = { ...found, escalations: await escalationsSeenBy(db, actor, found.escalations) };
-    res.render('tickets/show', {
-      title: `Ticket ${ticket.number}`, ticket, fmt, clockLabel,
-      may: { act: canAct(actor, ticket), assign: canAssign(actor), claim: canClaim(actor, ticket) },
-      staff: canAssign(actor) ? await staffList(db) : [],
+    const now = new Date();
+    const found = await getTicket(db, idOf(req), now);
+    const [escalations, thread] = await Promise.all([
+      escalationsSeenBy(db, actor, found.escalations),
+      loadEntries(db, found.id),
+    ]);
+    const ticket = { ...found, escalations };
+    const live = ticket.status !== 'merged';
+    const mayAct = live && canAct(actor, ticket);
+    const timeline = buildTimeline({
+      entries: thread.entries, changes: ticket.changes, escalations: ticket.escalations,
+      editable: (entry) => entry.ticketId === ticket.id && canEditEntry(actor, entry, now),
     });
+    res.status(status).render('tickets/show', {
+      title: `Ticket ${ticket.number}`, ticket, fmt, clockLabel, timeline, entryLabel,
+      mergedFrom: thread.merged, entryOptions, compose: { values: compose.values ?? {}, errors: compose.errors ?? {} },
+      may: { act: mayAct, assign: live && canAssign(actor), claim: canClaim(actor, ticket) },
+      staff: canAssign(actor) ? await staffList(db) : [],
+      mergeInto: mayAct ? await mergeCandidates(db, ticket) : [],
+      replies: live ? await listReplies(db) : [],
+      followUps: await openFollowUps(db, { ticketId: ticket.id }),
+    });
+  };
+
+  const show = (req: Request, res: Response) => renderShow(req, res);
+
+  const postEntry = async (req: Request, res: Response) => {
+    const id = idOf(req);
+    const raw = (req.body ?? {}) as Record<string, unknown>;
+    const body: Record<string, unknown> = { ...raw, body: await withPickedReply(db, str(raw.body), raw.cannedReplyId) };
+    const values: FormValues = {
+      kind: str(body.kind), channel: str(body.channel), direction: str(body.direction), body: str(body.body),
+    };
+    const parsed = entryForm.safeParse(body);
+    if (!parsed.success) return renderShow(req, res, 422, { values, errors: fieldErrors(parsed.error) });
+    const actor = actorOf(req);
+    try {
+      const text = await expandShortcuts(db, parsed.data.body, await ticketFillContext(db, id, actor));
+      await addEntry(db, actor, id, { ...parsed.data, body: text });
+    } catch (error) {
+      if (!(error instanceof TransitionError)) throw error;
+      return renderShow(req, res, 422, { values, errors: { form: error.message } });
+      throw error;
+    }
+    flash(req, 'success', parsed.data.kind === 'note' ? 'Note added.' : 'Contact logged.');
+    res.redirect(303, `/tickets/${id}#thread`);
+  };
+
+  const entryIds = (req: Request) => ({ ticketId: idOf(req), entryId: routeId(req.params.entryId, 'No such entry.') });
+
+  const renderEntryEdit = async (req: Request, res: Response, status: number, values: FormValues, errors = {}) => {
+    const ids = entryIds(req);
+    const [ticket, entry] = await Promise.all([getEditable(db, ids.ticketId), getEntry(db, ids.ticketId, ids.entryId)]);
+    assertMayEditEntry(actorOf(req), entry, new Date());
+    res.status(status).render('tickets/entry-edit', {
+      title: `Edit entry on ${ticket.number}`, ticket, entry, entryLabel, values, errors,
+      deadline: new Date(entry.createdAt.getTime() + ENTRY_EDIT_WINDOW_MS), fmt,
+    });
+  };
+
+  const editEntryForm = async (req: Request, res: Response) => {
+    const entry = await getEntry(db, idOf(req), routeId(req.params.entryId, 'No such entry.'));
+    await renderEntryEdit(req, res, 200, { body: entry.body, version: String(entry.version) });
+  };
+
+  const updateEntry = async (req: Request, res: Response) => {
+    const ids = entryIds(req);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const values: FormValues = { body: str(body.body), version: str(body.version) };
+    const parsed = entryEditForm.safeParse(body);
+    if (!parsed.success) return renderEntryEdit(req, res, 422, values, fieldErrors(parsed.error));
+    try {
+      await editEntry(db, actorOf(req), ids, parsed.data);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      const message = 'This entry changed since you opened it; its current text is below and yours is kept in the box.';
+      return renderEntryEdit(req, res, 409, values, { form: message });
+    }
+    flash(req, 'success', 'Entry updated.');
+    res.redirect(303, `/tickets/${ids.ticketId}#entry-${ids.entryId}`);
   };
 
   const renderEdit = (res: Response, status: number, ticket: { id: number; number: string; version: number }, values: FormValues, errors: Record<string, string> = {}) =>
@@ -126,6 +220,40 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
     }
     flash(req, 'success', 'Ticket saved.');
     res.redirect(303, `/tickets/${id}`);
+  };
+
+  const bulk = async (req: Request, res: Response) => {
+    const parsed = bulkForm.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      const message = Object.values(fieldErrors(parsed.error))[0] ?? 'Choose tickets and an action.';
+      const view = { title: 'Bulk change', result: null, message, back: backTo(req) };
+      return res.status(422).render('tickets/bulk-result', view);
+    }
+    req.session.ticketBulkResult = await bulkUpdate(db, actorOf(req), parsed.data);
+    res.redirect(303, `/tickets/bulk?back=${encodeURIComponent(backTo(req))}`);
+  };
+
+  const bulkResult = (req: Request, res: Response) => {
+    const result = req.session.ticketBulkResult;
+    if (!result) return res.redirect(303, backTo(req));
+    delete req.session.ticketBulkResult;
+    res.render('tickets/bulk-result', { title: 'Bulk change', result, message: null, back: backTo(req) });
+  };
+
+  const merge = async (req: Request, res: Response) => {
+    const id = idOf(req);
+    const parsed = mergeForm.safeParse(req.body ?? {});
+    if (!parsed.success) throw new ValidationError(Object.values(fieldErrors(parsed.error))[0] ?? 'Choose a ticket.');
+    const { intoId, version } = parsed.data;
+    try {
+      const merged = await mergeTickets(db, actorOf(req), { duplicateId: id, survivorId: intoId, version });
+      flash(req, 'success', `${merged.duplicateNumber} merged into ${merged.survivorNumber}.`);
+      res.redirect(303, `/tickets/${merged.survivorId}#thread`);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      flash(req, 'error', error.message);
+      res.redirect(303, `/tickets/${id}`);
+    }
   };
 
   const claim = async (req: Request, res: Response) => {
@@ -172,6 +300,8 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
 
   r.get('/', requireRole(...STAFF), list);
   r.get('/new', requireRole(...STAFF), newForm);
+  r.post('/bulk', requireRole(...STAFF), bulk);
+  r.get('/bulk', requireRole(...STAFF), bulkResult);
   r.post('/', requireRole(...STAFF), create);
   r.get('/:id', requireRole(...STAFF), show);
   r.get('/:id/row', requireRole(...STAFF), row);
@@ -180,5 +310,10 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
   r.post('/:id/claim', requireRole(...STAFF), claim);
   r.post('/:id/assign', requireRole(...STAFF), assign);
   r.post('/:id/status', requireRole(...STAFF), status);
+  r.post('/:id/merge', requireRole(...STAFF), merge);
+  r.post('/:id/follow-ups', requireRole(...STAFF), createFollowUpHandler(db, 'ticket'));
+  r.post('/:id/entries', requireRole(...STAFF), postEntry);
+  r.get('/:id/entries/:entryId/edit', requireRole(...STAFF), editEntryForm);
+  r.post('/:id/entries/:entryId/edit', requireRole(...STAFF), updateEntry);
   return r;
 }

@@ -14,7 +14,7 @@ import { containsPattern } from '../../lib/like.js';
 
 export const MAX_NUMBER_ATTEMPTS = 5;
 // Only these literal values are ever interpolated into the list SQL.
-const STATUS_ORDER = ['open', 'pending', 'escalated', 'resolved'] as const;
+const STATUS_ORDER = ['open', 'pending', 'escalated', 'resolved', 'merged'] as const;
 const PRIORITY_ORDER = ['urgent', 'high', 'medium', 'low'] as const;
 const TICKET_NUMBER = /^TKT-[A-Z0-9]{8}$/;
 
@@ -183,7 +183,7 @@ export async function listTicketIds(pool: pg.Pool, actor: Actor, query: ListQuer
     const elapsed = `(EXTRACT(EPOCH FROM (${nowSql} - t.created_at)) - t.paused_seconds - COALESCE(EXTRACT(EPOCH FROM (${nowSql} - t.pending_since)), 0))`;
     const frBreached = `(t.first_response_at IS NULL AND t.created_at + s.first_response_mins * interval '1 minute' < ${nowSql})`;
     const resBreached = `(${elapsed} > s.resolution_mins * 60)`;
-    where.push(`t.status <> 'resolved'`);
+    where.push(`t.status NOT IN ('resolved', 'merged')`);
     if (query.sla === 'breached') {
       where.push(`(${frBreached} OR ${resBreached})`);
     } else {
@@ -224,6 +224,7 @@ export async function listTicketIds(pool: pg.Pool, actor: Actor, query: ListQuer
 
 interface ListRow {
   id: number; number: string; subject: string; category: TicketCategory; priority: TicketPriority; status: SlaTicket['status'];
+  version: number;
   createdAt: Date; assigneeId: number | null; firstResponseAt: Date | null; resolvedAt: Date | null; pendingSince: Date | null;
   pausedSeconds: number; customerId: number; customerName: string; assigneeName: string | null;
   firstResponseMins: number | null; resolutionMins: number | null;
@@ -232,7 +233,8 @@ interface ListRow {
 // The page's rows, their customer and assignee names and SLA targets in one round trip: the list
 // is the busiest page of the console.
 const LIST_ROWS = `
-  SELECT t.id, t.number, t.subject, t.category, t.priority, t.status, t.created_at AS "createdAt", t.assignee_id AS "assigneeId",
+  SELECT t.id, t.number, t.subject, t.category, t.priority, t.status, t.version, t.created_at AS "createdAt",
+         t.assignee_id AS "assigneeId",
          t.first_response_at AS "firstResponseAt", t.resolved_at AS "resolvedAt", t.pending_since AS "pendingSince",
          t.paused_seconds AS "pausedSeconds", c.id AS "customerId", c.full_name AS "customerName", u.name AS "assigneeName",
          s.first_response_mins AS "firstResponseMins", s.resolution_mins AS "resolutionMins"
@@ -281,7 +283,8 @@ export async function getTicket(db: Db, id: number, now = new Date()) {
     select: {
       id: true, number: true, subject: true, description: true, category: true, priority: true, status: true,
       assigneeId: true, firstResponseAt: true, pendingSince: true, pausedSeconds: true, resolvedAt: true, reopenCount: true,
-      createdAt: true, updatedAt: true, version: true,
+      createdAt: true, updatedAt: true, version: true, customerId: true, mergedAt: true,
+      mergedInto: { select: { id: true, number: true } },
       customer: { select: { id: true, fullName: true, email: true } },
       interaction: { select: { id: true, channel: true, status: true, subject: true } },
       consultation: { select: { id: true, reference: true, status: true } },
@@ -314,6 +317,12 @@ export async function getEditable(db: Db, id: number) {
 
 // ---------------------------------------------------------------- actions
 
+export const MERGED_REFUSAL = 'This ticket was merged into another; change that one instead.';
+
+function assertNotMerged(ticket: { status: TicketStatus }): void {
+  if (ticket.status === 'merged') throw new TransitionError(MERGED_REFUSAL);
+}
+
 async function stampFirstResponse(tx: Prisma.TransactionClient, id: number, now: Date) {
   await tx.supportTicket.updateMany({ where: { id, firstResponseAt: null }, data: { firstResponseAt: now } });
 }
@@ -326,7 +335,7 @@ export async function claimTicket(db: Db, actor: Actor, id: number, now = new Da
   if (!exists) throw new NotFoundError('No such ticket.');
   const won = await db.$transaction(async (tx) => {
     const { count } = await tx.supportTicket.updateMany({
-      where: { id, assigneeId: null, status: { not: 'resolved' } },
+      where: { id, assigneeId: null, status: { notIn: ['resolved', 'merged'] } },
       data: { assigneeId: actor.id, version: { increment: 1 } },
     });
     if (count === 0) return false;
@@ -345,6 +354,7 @@ export async function assignTicket(db: Db, actor: Actor, id: number, assigneeId:
   if (!canAssign(actor)) throw new ForbiddenError('Only supervisors and admins can assign tickets.');
   const current = await db.supportTicket.findUnique({ where: { id }, select: { ...EDITABLE, assignee: { select: { name: true } } } });
   if (!current) throw new NotFoundError('No such ticket.');
+  assertNotMerged(current);
   let assigneeName: string | null = null;
   if (assigneeId !== null) {
     const user = await db.user.findUnique({ where: { id: assigneeId }, select: { name: true, role: true, active: true } });
@@ -368,6 +378,8 @@ const TRANSITIONS: Record<TicketStatus, TicketStatus[]> = {
   pending: ['open', 'resolved'],
   escalated: ['open', 'pending', 'resolved'],
   resolved: ['open'],
+  // Final: its conversation continues on the ticket it was merged into.
+  merged: [],
 };
 
 export function canTransition(from: TicketStatus, to: TicketStatus): boolean {
@@ -415,6 +427,7 @@ export async function changeStatus(db: Db, actor: Actor, id: number, to: TicketS
 export async function editTicket(db: Db, actor: Actor, id: number, input: EditInput, now = new Date()) {
   const current = await getEditable(db, id);
   assertCanAct(actor, current);
+  assertNotMerged(current);
   await db.$transaction(async (tx) => {
     const { count } = await tx.supportTicket.updateMany({
       where: { id, version: input.version },
@@ -426,5 +439,19 @@ export async function editTicket(db: Db, actor: Actor, id: number, input: EditIn
       if (current[field] !== input[field]) await change(tx, id, actor.id, field, current[field], input[field]);
     }
     if (current.description !== input.description) await change(tx, id, actor.id, 'description', null, null);
+  });
+}
+
+/** The priority alone (bulk work on the list), guarded by the version like every other change. */
+export async function setPriority(db: Db, actor: Actor, id: number, priority: TicketPriority, version: number) {
+  const current = await getEditable(db, id);
+  assertCanAct(actor, current);
+  assertNotMerged(current);
+  if (current.priority === priority) throw new ValidationError(`already ${priority}`);
+  await db.$transaction(async (tx) => {
+    const data = { priority, version: { increment: 1 } };
+    const { count } = await tx.supportTicket.updateMany({ where: { id, version }, data });
+    if (count === 0) throw new ConflictError('Someone changed this ticket since you loaded it.', null);
+    await change(tx, id, actor.id, 'priority', current.priority, priority);
   });
 }

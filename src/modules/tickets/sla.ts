@@ -8,8 +8,10 @@ export interface SlaTarget {
 }
 
 export interface SlaTicket {
-  status: 'open' | 'pending' | 'resolved' | 'escalated';
+  status: 'open' | 'pending' | 'resolved' | 'escalated' | 'merged';
   createdAt: Date;
+  /** A merged ticket's clocks stop when it is merged; the survivor's keep running. */
+  mergedAt?: Date | null;
   firstResponseAt: Date | null;
   resolvedAt: Date | null;
   pendingSince: Date | null;
@@ -51,9 +53,13 @@ function stopped(target: number, elapsed: number): Clock {
   return { state: elapsed <= target ? 'met' : 'missed', targetSeconds: target, elapsedSeconds: elapsed, remainingSeconds: target - elapsed, dueAt: null };
 }
 
+function closedAt(ticket: SlaTicket): Date | null {
+  return ticket.resolvedAt ?? (ticket.status === 'merged' ? (ticket.mergedAt ?? null) : null);
+}
+
 /** Seconds the resolution clock has run: wall time minus every pending period (closed and current). */
 export function resolutionElapsedSeconds(ticket: SlaTicket, now: Date): number {
-  const end = ticket.resolvedAt ?? now;
+  const end = closedAt(ticket) ?? now;
   const currentPause = ticket.pendingSince ? Math.max(0, end.getTime() - ticket.pendingSince.getTime()) : 0;
   return Math.max(0, seconds(end.getTime() - ticket.createdAt.getTime() - currentPause) - Math.max(0, ticket.pausedSeconds));
 }
@@ -62,14 +68,14 @@ export function computeSla(ticket: SlaTicket, target: SlaTarget, now: Date): Sla
   const frTarget = target.firstResponseMins * 60;
   const firstResponse = ticket.firstResponseAt
     ? stopped(frTarget, Math.max(0, seconds(ticket.firstResponseAt.getTime() - ticket.createdAt.getTime())))
-    : ticket.resolvedAt
-      ? stopped(frTarget, Math.max(0, seconds(ticket.resolvedAt.getTime() - ticket.createdAt.getTime())))
+    : closedAt(ticket)
+      ? stopped(frTarget, Math.max(0, seconds(closedAt(ticket)!.getTime() - ticket.createdAt.getTime())))
       : running(frTarget, Math.max(0, seconds(now.getTime() - ticket.createdAt.getTime())), now);
 
   const resTarget = target.resolutionMins * 60;
   const elapsed = resolutionElapsedSeconds(ticket, now);
   let resolution: Clock;
-  if (ticket.status === 'resolved' && ticket.resolvedAt) {
+  if ((ticket.status === 'resolved' || ticket.status === 'merged') && closedAt(ticket)) {
     resolution = stopped(resTarget, elapsed);
   } else if (ticket.pendingSince) {
     const remaining = resTarget - elapsed;
@@ -77,7 +83,7 @@ export function computeSla(ticket: SlaTicket, target: SlaTarget, now: Date): Sla
   } else {
     resolution = running(resTarget, elapsed, now);
   }
-  const open = ticket.status !== 'resolved';
+  const open = ticket.status !== 'resolved' && ticket.status !== 'merged';
   return {
     firstResponse,
     resolution,

@@ -1,0 +1,110 @@
+import type { Db } from '../../db/client.js';
+import { ConflictError, NotFoundError, TransitionError, ValidationError } from '../../errors.js';
+import { assertCanAct, type Actor } from './policy.js';
+
+export const MERGE_MESSAGES = {
+  self: 'Choose another ticket to merge into.',
+  otherCustomer: 'Only tickets of the same customer can be merged.',
+  merged: 'That ticket was already merged into another one.',
+  stale: 'Someone changed this ticket since you loaded it; check it and merge again.',
+} as const;
+
+const MERGE_FIELDS = {
+  id: true,
+  number: true,
+  customerId: true,
+  status: true,
+  assigneeId: true,
+  version: true,
+  pendingSince: true,
+} as const;
+
+function pausedUntil(since: Date | null, now: Date): number {
+  return since ? Math.max(0, Math.floor((now.getTime() - since.getTime()) / 1000)) : 0;
+}
+
+/** The same customer's other tickets that a duplicate could be merged into, newest first. */
+export async function mergeCandidates(db: Db, ticket: { id: number; customerId: number }) {
+  return db.supportTicket.findMany({
+    where: { customerId: ticket.customerId, id: { not: ticket.id }, status: { not: 'merged' } },
+    select: { id: true, number: true, subject: true, status: true, createdAt: true },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: 50,
+  });
+}
+
+/**
+ * Folds a duplicate into a survivor of the same customer. The duplicate becomes `merged` and links
+ * to the survivor, whose page then shows both threads; the survivor's own fields (and so its SLA
+ * clock) are left exactly as they were. Both tickets record the merge in their history.
+ */
+export async function mergeTickets(
+  db: Db,
+  actor: Actor,
+  input: { duplicateId: number; survivorId: number; version: number },
+  now = new Date(),
+) {
+  if (input.duplicateId === input.survivorId)
+    throw new ValidationError(MERGE_MESSAGES.self, { intoId: MERGE_MESSAGES.self });
+  const [duplicate, survivor] = await Promise.all([
+    db.supportTicket.findUnique({ where: { id: input.duplicateId }, select: MERGE_FIELDS }),
+    db.supportTicket.findUnique({ where: { id: input.survivorId }, select: MERGE_FIELDS }),
+  ]);
+  if (!duplicate) throw new NotFoundError('No such ticket.');
+  if (!survivor) throw new ValidationError('That ticket does not exist.', { intoId: 'That ticket does not exist.' });
+  if (duplicate.customerId !== survivor.customerId) {
+    throw new ValidationError(MERGE_MESSAGES.otherCustomer, { intoId: MERGE_MESSAGES.otherCustomer });
+  }
+  if (duplicate.status === 'merged' || survivor.status === 'merged') throw new TransitionError(MERGE_MESSAGES.merged);
+  assertCanAct(actor, duplicate);
+  assertCanAct(actor, survivor);
+  await db.$transaction(async (tx) => {
+    // Both rows locked in id order, so opposite merges of the same pair cannot both succeed.
+    const locked = await tx.$queryRaw<{ id: number; status: string; version: number }[]>`
+      SELECT id, status::text AS status, version FROM support_tickets
+       WHERE id IN (${duplicate.id}, ${survivor.id}) ORDER BY id FOR UPDATE`;
+    const current = new Map(locked.map((r) => [r.id, r]));
+    if ([...current.values()].some((r) => r.status === 'merged')) throw new TransitionError(MERGE_MESSAGES.merged);
+    if (current.get(duplicate.id)?.version !== input.version) throw new ConflictError(MERGE_MESSAGES.stale, null);
+    await tx.supportTicket.update({
+      where: { id: duplicate.id },
+      data: {
+        status: 'merged',
+        mergedIntoId: survivor.id,
+        mergedAt: now,
+        version: { increment: 1 },
+        // A pending duplicate's current pause is closed like any other, so its stopped clock adds up.
+        pendingSince: null,
+        pausedSeconds: { increment: pausedUntil(duplicate.pendingSince, now) },
+      },
+    });
+    await tx.supportTicket.updateMany({ where: { mergedIntoId: duplicate.id }, data: { mergedIntoId: survivor.id } });
+    await tx.recordChange.createMany({
+      data: [
+        {
+          recordType: 'ticket',
+          recordId: duplicate.id,
+          actorId: actor.id,
+          field: 'status',
+          fromValue: duplicate.status,
+          toValue: 'merged',
+        },
+        {
+          recordType: 'ticket',
+          recordId: duplicate.id,
+          actorId: actor.id,
+          field: 'merged_into',
+          toValue: survivor.number,
+        },
+        {
+          recordType: 'ticket',
+          recordId: survivor.id,
+          actorId: actor.id,
+          field: 'merged_from',
+          toValue: duplicate.number,
+        },
+      ],
+    });
+  });
+  return { survivorId: survivor.id, survivorNumber: survivor.number, duplicateNumber: duplicate.number };
+}

@@ -1,0 +1,190 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConflictError, ForbiddenError } from '../../src/errors.js';
+import type { Actor } from '../../src/modules/tickets/policy.js';
+import { addEntry, editEntry, ENTRY_EDIT_WINDOW_MS, loadEntries } from '../../src/modules/tickets/thread.js';
+import { buildTimeline } from '../../src/modules/tickets/timeline.js';
+import { createUser } from '../support/app.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { makeCustomer, makeTicket } from '../support/fixtures.js';
+
+let db: TestDatabase;
+let agent: Actor, colleague: Actor;
+
+const actorOf = (u: { id: number; role: Actor['role']; name: string }): Actor => ({
+  id: u.id,
+  role: u.role,
+  name: u.name,
+});
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  agent = actorOf(await createUser(db, 'agent', { name: 'Amaka Agent' }));
+  colleague = actorOf(await createUser(db, 'agent', { name: 'Bola Agent' }));
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+async function freshTicket() {
+  const customer = await makeCustomer(db);
+  return makeTicket(db, customer.id, agent.id, agent.id);
+}
+
+describe('ticket thread: first response', () => {
+  it('when an agent logs an outbound call, then it stops the first-response clock at that moment', async () => {
+    const ticket = await freshTicket();
+    const at = new Date(ticket.createdAt.getTime() + 30 * 60_000);
+    await addEntry(
+      db.prisma,
+      agent,
+      ticket.id,
+      { kind: 'contact', channel: 'call', direction: 'outbound', body: 'Called back.' },
+      at,
+    );
+    const row = await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: ticket.id } });
+    expect(row.firstResponseAt?.toISOString()).toBe(at.toISOString());
+  });
+
+  it('when only a note or an inbound message is added, then the first response is still awaited', async () => {
+    const ticket = await freshTicket();
+    await addEntry(db.prisma, agent, ticket.id, { kind: 'note', body: 'Checking with billing.' });
+    await addEntry(db.prisma, agent, ticket.id, {
+      kind: 'contact',
+      channel: 'whatsapp',
+      direction: 'inbound',
+      body: 'Any news?',
+    });
+    const row = await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: ticket.id } });
+    expect(row.firstResponseAt).toBeNull();
+    expect(await db.prisma.ticketEntry.count({ where: { ticketId: ticket.id } })).toBe(2);
+  });
+
+  it('when a later outbound contact is logged, then the first response time stays the first one', async () => {
+    const ticket = await freshTicket();
+    const first = new Date(ticket.createdAt.getTime() + 60_000);
+    await addEntry(
+      db.prisma,
+      agent,
+      ticket.id,
+      { kind: 'contact', channel: 'sms', direction: 'outbound', body: 'On it.' },
+      first,
+    );
+    await addEntry(
+      db.prisma,
+      agent,
+      ticket.id,
+      { kind: 'contact', channel: 'email', direction: 'outbound', body: 'Done.' },
+      new Date(first.getTime() + 3_600_000),
+    );
+    const row = await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: ticket.id } });
+    expect(row.firstResponseAt?.toISOString()).toBe(first.toISOString());
+  });
+});
+
+describe('ticket thread: corrections', () => {
+  it('when the author edits within 5 minutes, then the text changes, the earlier one kept as a revision', async () => {
+    const ticket = await freshTicket();
+    const posted = new Date();
+    const { id } = await addEntry(db.prisma, agent, ticket.id, { kind: 'note', body: 'Refund of 500.' }, posted);
+    const at = new Date(posted.getTime() + ENTRY_EDIT_WINDOW_MS - 1000);
+    await editEntry(
+      db.prisma,
+      agent,
+      { ticketId: ticket.id, entryId: id },
+      { body: 'Refund of 5,000.', version: 1 },
+      at,
+    );
+    const entry = await db.prisma.ticketEntry.findUniqueOrThrow({ where: { id }, include: { revisions: true } });
+    expect(entry.body).toBe('Refund of 5,000.');
+    expect(entry.editedAt?.toISOString()).toBe(at.toISOString());
+    expect(entry.revisions.map((r) => [r.previousBody, r.editorId])).toEqual([['Refund of 500.', agent.id]]);
+  });
+
+  it('when 5 minutes have passed, then even the author cannot change the entry', async () => {
+    const ticket = await freshTicket();
+    const posted = new Date();
+    const { id } = await addEntry(db.prisma, agent, ticket.id, { kind: 'note', body: 'Original.' }, posted);
+    const late = new Date(posted.getTime() + ENTRY_EDIT_WINDOW_MS);
+    const attempt = editEntry(
+      db.prisma,
+      agent,
+      { ticketId: ticket.id, entryId: id },
+      { body: 'Rewritten.', version: 1 },
+      late,
+    );
+    await expect(attempt).rejects.toBeInstanceOf(ForbiddenError);
+    expect((await db.prisma.ticketEntry.findUniqueOrThrow({ where: { id } })).body).toBe('Original.');
+  });
+
+  it("when a colleague tries to edit someone else's fresh entry, then it is refused", async () => {
+    const ticket = await freshTicket();
+    const { id } = await addEntry(db.prisma, agent, ticket.id, { kind: 'note', body: 'Mine.' });
+    const attempt = editEntry(
+      db.prisma,
+      colleague,
+      { ticketId: ticket.id, entryId: id },
+      { body: 'Theirs.', version: 1 },
+    );
+    await expect(attempt).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  it('when edited in another tab meanwhile, then a stale version conflicts and nothing is overwritten', async () => {
+    const ticket = await freshTicket();
+    const { id } = await addEntry(db.prisma, agent, ticket.id, { kind: 'note', body: 'One.' });
+    await editEntry(db.prisma, agent, { ticketId: ticket.id, entryId: id }, { body: 'Two.', version: 1 });
+    const stale = editEntry(db.prisma, agent, { ticketId: ticket.id, entryId: id }, { body: 'Three.', version: 1 });
+    await expect(stale).rejects.toBeInstanceOf(ConflictError);
+    expect((await db.prisma.ticketEntry.findUniqueOrThrow({ where: { id } })).body).toBe('Two.');
+  });
+});
+
+describe('ticket thread: timeline', () => {
+  it('interleaves entries with status and assignment events, oldest first', () => {
+    const t = (m: number) => new Date(Date.UTC(2026, 0, 1, 9, m));
+    const entry = (id: number, m: number, body: string) => ({
+      id,
+      ticketId: 1,
+      authorId: 1,
+      kind: 'note' as const,
+      channel: null,
+      direction: null,
+      body,
+      createdAt: t(m),
+      editedAt: null,
+      author: { name: 'Amaka' },
+      fromTicket: null,
+    });
+    const items = buildTimeline({
+      entries: [entry(2, 30, 'second'), entry(1, 10, 'first')].sort(
+        (a, b) => a.createdAt.getTime() - b.createdAt.getTime(),
+      ),
+      changes: [
+        { id: 1, field: 'status', fromValue: null, toValue: 'open', createdAt: t(0), actor: { name: 'Amaka' } },
+        { id: 2, field: 'assignee', fromValue: null, toValue: 'Bola', createdAt: t(20), actor: { name: 'Sade' } },
+        { id: 3, field: 'status', fromValue: 'open', toValue: 'pending', createdAt: t(40), actor: null },
+      ],
+      escalations: [],
+      editable: (e) => e.id === 2,
+    });
+    const shown = items.map((i) => (i.type === 'entry' ? `entry:${i.entry.body}:${i.editable}` : `event:${i.text}`));
+    expect(shown).toEqual([
+      'event:Opened as open',
+      'entry:first:false',
+      'event:Assigned to Bola',
+      'entry:second:true',
+      'event:status: open → pending',
+    ]);
+  });
+
+  it('loads the entries of a ticket oldest first with their authors', async () => {
+    const ticket = await freshTicket();
+    const base = Date.now();
+    await addEntry(db.prisma, colleague, ticket.id, { kind: 'note', body: 'later' }, new Date(base + 1000));
+    await addEntry(db.prisma, agent, ticket.id, { kind: 'note', body: 'earlier' }, new Date(base));
+    const { entries } = await loadEntries(db.prisma, ticket.id);
+    expect(entries.map((e) => [e.body, e.author.name])).toEqual([
+      ['earlier', 'Amaka Agent'],
+      ['later', 'Bola Agent'],
+    ]);
+  });
+});
