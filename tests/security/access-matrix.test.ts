@@ -43,7 +43,7 @@ function mismatch(res: Response, outcome: Outcome, signsOut = false): string | n
     case 'notfound':
       return status === 404 ? null : `expected 404, got ${status}`;
     case 'ok':
-      if (![200, 303, 409, 422].includes(status)) return `expected to be let through, got ${status}`;
+      if (![200, 204, 303, 409, 422].includes(status)) return `expected to be let through, got ${status}`;
       if (status === 303 && location === '/login' && !signsOut) return 'expected to be let through, got sent to /login';
       return null;
   }
