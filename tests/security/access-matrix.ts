@@ -101,6 +101,9 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'POST /staff/:id/reset': { expect: ADMIN },
   'POST /staff/:id/availability': { expect: ADMIN },
 
+  'GET /sla-targets': { expect: ADMIN },
+  'POST /sla-targets': { expect: ADMIN },
+
   'GET /account': { expect: SIGNED_IN },
   'POST /account/password': { expect: SIGNED_IN, changesPassword: true },
   'POST /account/sessions/end': { expect: SIGNED_IN },
