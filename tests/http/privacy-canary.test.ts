@@ -64,6 +64,7 @@ function staffUrls(): string[] {
     '/customers', `/customers?q=${encodeURIComponent(patient.fullName)}`, `/customers?q=${patient.email}`, `/customers?q=${digits}`, `/customers/${patient.id}`,
     '/audit', `/audit?customerId=${patient.id}`, '/consultations/999999999', '/customers/abc', '/customers/99999999999', '/nope',
     '/tickets', '/interactions', '/escalations', '/', `/consultations/new?customerId=${patient.id}`, '/metrics',
+    `/customers/${patient.id}/contact`, '/staff', '/account', '/sla-targets',
     ...others,
   ];
 }

@@ -85,6 +85,8 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'GET /customers': { expect: SIGNED_IN },
   'GET /customers/:id': { expect: SIGNED_IN },
   'POST /customers/:id/reveal': { expect: DOCTOR },
+  'GET /customers/:id/contact': { expect: STAFF },
+  'POST /customers/:id/contact': { expect: STAFF },
 
   'GET /metrics': { expect: MANAGERS },
   'GET /metrics/export.csv': { expect: MANAGERS, query: 'table=summary' },

@@ -127,6 +127,7 @@ const FIELDS: Record<string, string[]> = {
   'POST /consultations/:id/mark-paid': ['version'],
   'POST /consultations/:id/medical': ['version', 'presentingComplaint', 'medicalHistory', 'diagnosis', 'treatmentPlan', 'prescribedMedication', 'followUpInstructions'],
   'POST /customers/:id/reveal': ['reason', 'returnTo'],
+  'POST /customers/:id/contact': ['phone', 'email', 'address', 'version'],
   'POST /login/two-factor': ['code'],
   'POST /staff': ['name', 'email', 'role', 'specialization'],
   'POST /staff/:id/role': ['role', 'version', 'specialization'],

@@ -260,6 +260,10 @@ export async function validBody(db: Database, key: string, records: ActorRecords
       return { password: TEST_PASSWORD };
     case 'POST /reset-password/:token':
       return { password: STRONG_PASSWORD, confirm: STRONG_PASSWORD };
+    case 'POST /customers/:id/contact': {
+      const c = await p.customer.findUniqueOrThrow({ where: { id: records.customerId }, select: { version: true } });
+      return { phone: '0803 555 0142', email: `corrected-${randomUUID()}@example.test`, address: '12 Marina Road, Lagos', version: String(c.version) };
+    }
     case 'POST /customers/:id/reveal':
       return { reason: 'Reviewing allergies before a call back.' };
     default:
