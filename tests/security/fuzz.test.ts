@@ -211,7 +211,7 @@ function check(label: string, res: Response): void {
 }
 
 // Each property visits every route in turn, so its time grows with the app.
-const TOUR_TIMEOUT_MS = 300_000;
+const TOUR_TIMEOUT_MS = 600_000;
 
 const fcOptions = (numRuns: number) => ({ seed: SEED, numRuns, endOnFailure: true });
 
