@@ -27,7 +27,12 @@ import { slaRouter } from './modules/sla/router.js';
 import { noteSessionClient } from './auth/sessions.js';
 import { secondStepRouter } from './auth/second-step.js';
 import { requireTwoFactorEnrolment } from './auth/two-factor-policy.js';
+import { exposeUnread, notificationsRouter } from './modules/notifications/router.js';
+import { LiveDesk } from './modules/live/hub.js';
+import { liveRouter } from './modules/live/router.js';
+import { presenceRouter } from './modules/presence/router.js';
 import { projectRoot as root } from './paths.js';
+import { ACCESS_RULES, type AccessRules } from './privacy/index.js';
 
 export const SESSION_COOKIE = 'caredesk.sid';
 
@@ -35,10 +40,17 @@ export function createApp(ctx: AppContext): Express {
   const { config, db, pool } = ctx;
   const production = config.NODE_ENV === 'production';
   const app = express();
+  const live = ctx.live ?? new LiveDesk(pool, {
+    heartbeatMs: config.LIVE_HEARTBEAT_SECONDS * 1_000,
+    retentionMinutes: config.LIVE_RETENTION_MINUTES,
+    presenceTtlSeconds: config.PRESENCE_TTL_SECONDS,
+  });
+  app.locals.live = live;
 
   app.set('views', path.join(root, 'views'));
   app.set('view engine', 'ejs');
   app.set('trust proxy', config.TRUST_PROXY);
+  app.set(ACCESS_RULES, { escalationAccessDays: config.ESCALATION_ACCESS_DAYS } satisfies AccessRules);
   app.disable('x-powered-by');
   if (production) app.set('view cache', true);
 
@@ -96,6 +108,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(csrfProtection);
   app.use(exposeFlash);
   app.use(exposeNavigation);
+  app.use(exposeUnread(db));
 
   app.use(authRouter(db, auth, config));
   app.use(secondStepRouter(db, config));
@@ -111,6 +124,9 @@ export function createApp(ctx: AppContext): Express {
   app.use('/staff', staffRouter(ctx));
   app.use('/sla-targets', slaRouter(ctx));
   app.use(accountRouter(ctx));
+  app.use('/notifications', notificationsRouter(ctx));
+  app.use('/presence', presenceRouter(ctx));
+  app.use('/events', liveRouter(live, { streamMs: config.LIVE_STREAM_SECONDS * 1_000 }));
 
   useErrorPages(app, config.showErrorDetails);
   return app;

@@ -40,6 +40,7 @@ const configSchema = z.object({
   LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
   LOGIN_LOCK_MINUTES: z.coerce.number().int().positive().default(15),
   MEDICAL_REVEAL_MINUTES: z.coerce.number().int().positive().default(60),
+  ESCALATION_ACCESS_DAYS: z.coerce.number().int().min(0).default(30),
   ESCALATION_STALE_HOURS: z.coerce.number().positive().default(4),
   SEED_DEMO: z.enum(['auto', 'true', 'never', 'false']).default('auto'),
   TRUST_PROXY: trustProxy.default(false),
@@ -50,6 +51,10 @@ const configSchema = z.object({
     .default('admin,doctor')
     .transform((value) => value.split(',').map((role) => role.trim()).filter(Boolean))
     .pipe(z.array(z.enum(['agent', 'supervisor', 'admin', 'doctor'], { error: 'must list roles among agent, supervisor, admin, doctor' }))),
+  LIVE_HEARTBEAT_SECONDS: z.coerce.number().positive().max(25).default(20),
+  LIVE_RETENTION_MINUTES: z.coerce.number().int().min(10).default(15),
+  LIVE_STREAM_SECONDS: z.coerce.number().positive().default(900),
+  PRESENCE_TTL_SECONDS: z.coerce.number().int().min(5).max(25).default(20),
 });
 
 type ParsedConfig = z.infer<typeof configSchema>;

@@ -8,6 +8,8 @@ import { connectDatabase } from './db/client.js';
 import { prepareDatabase } from './db/bootstrap.js';
 import { DEMO_PASSWORD, hasDemoAccounts, isEmpty, seedDemo } from './db/seed/demo.js';
 import { StartupError } from './errors.js';
+import { logger } from './logger.js';
+import { startSlaWatch } from './modules/notifications/sla-watch.js';
 
 const say = (line: string) => process.stdout.write(line + '\n');
 
@@ -54,10 +56,12 @@ async function main(): Promise<void> {
 
   let shuttingDown = false;
   let server: Server | undefined;
+  let stopSlaWatch = () => {};
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
     say(`${signal} received, shutting down`);
+    stopSlaWatch();
     server?.closeAllConnections();
     await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
     await database.close();
@@ -73,6 +77,7 @@ async function main(): Promise<void> {
       await seedDemo(database.prisma);
     }
     server = await listen(createApp({ db: database.prisma, pool: database.pool, config }), config);
+    stopSlaWatch = startSlaWatch(database.pool, (error) => logger.error('SLA watch failed', { error: String(error) }));
   } catch (error) {
     await database.close();
     await target.stop();

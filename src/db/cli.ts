@@ -1,10 +1,11 @@
-// `npm run db:migrate`, `npm run db:seed [-- --reset]` and `npm run db:add-admin -- --email … --name …`,
-// on DATABASE_URL or the embedded server.
+// `npm run db:migrate`, `npm run db:seed [-- --reset]`, `npm run db:add-admin -- --email … --name …` and
+// `npm run audit:verify [-- --anchor SEQ:HASH]`, on DATABASE_URL or the embedded server.
 import { randomBytes } from 'node:crypto';
 import { hashPassword } from '../auth/passwords.js';
 import { loadConfig } from '../config.js';
 import { StartupError } from '../errors.js';
-import { prepareDatabase } from './bootstrap.js';
+import { verifyChain } from '../modules/audit/chain.js';
+import { prepareDatabase, type DatabaseTarget } from './bootstrap.js';
 import { connectDatabase, type Db } from './client.js';
 import { isEmpty, resetData, seedDemo } from './seed/demo.js';
 
@@ -12,13 +13,16 @@ const say = (line: string) => process.stdout.write(line + '\n');
 
 async function main(): Promise<void> {
   const [command, ...flags] = process.argv.slice(2);
-  if (command !== 'migrate' && command !== 'seed' && command !== 'add-admin') {
-    throw new StartupError('usage: cli.ts migrate | seed [--reset] [--scale large] | add-admin --email E --name N');
+  if (!['migrate', 'seed', 'add-admin', 'audit-verify'].includes(command)) {
+    throw new StartupError(
+      'usage: cli.ts migrate | seed [--reset] [--scale large] | add-admin --email E --name N | audit-verify [--anchor SEQ:HASH]',
+    );
   }
   const config = loadConfig();
   const target = await prepareDatabase(config, say);
   say('Migrations applied.');
   if (command === 'migrate') return target.stop();
+  if (command === 'audit-verify') return verifyAudit(target, flags);
 
   const database = connectDatabase(target.url);
   try {
@@ -39,6 +43,29 @@ async function main(): Promise<void> {
       await seedDemo(database.prisma);
       say(`Demo data added in ${Date.now() - started} ms.`);
     }
+  } finally {
+    await database.close();
+    await target.stop();
+  }
+}
+
+async function verifyAudit(target: DatabaseTarget, flags: string[]): Promise<void> {
+  const anchorFlag = flags.includes('--anchor') ? flags[flags.indexOf('--anchor') + 1] : undefined;
+  const anchor = anchorFlag?.match(/^(\d+):([0-9a-f]{64})$/);
+  if (anchorFlag !== undefined && !anchor) {
+    throw new StartupError('--anchor takes SEQ:HASH as printed by a previous run.');
+  }
+  const database = connectDatabase(target.url, 2);
+  try {
+    const started = Date.now();
+    const verdict = await verifyChain(database.pool, anchor ? { seq: anchor[1], hash: anchor[2] } : undefined);
+    const took = `${verdict.rows} rows checked in ${Date.now() - started} ms`;
+    if (!verdict.ok) {
+      process.stderr.write(`Audit chain BROKEN at ${verdict.failure!.message}. ${took}.\n`);
+      process.exitCode = 1;
+      return;
+    }
+    say(`Audit chain intact: ${took}. Record this anchor elsewhere: ${verdict.head.seq}:${verdict.head.hash}`);
   } finally {
     await database.close();
     await target.stop();

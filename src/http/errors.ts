@@ -37,6 +37,10 @@ export function errorHandler(showDetails: boolean) {
     const message = status >= 500 ? 'Something went wrong on our side.' : (error as Error)?.message;
     const view = status === 404 ? 'errors/404' : status === 403 ? 'errors/403' : status >= 500 ? 'errors/500' : 'errors/400';
     res.status(status);
+    // Errors raised before the page chrome was prepared (a malformed body, a refused CSRF token)
+    // still get the app's page, without the menu.
+    res.locals.currentUser ??= null;
+    res.locals.flash ??= [];
     if (req.accepts(['html', 'json']) === 'json') {
       res.json({ error: message });
       return;

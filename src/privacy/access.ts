@@ -1,5 +1,5 @@
 import type { Db } from '../db/client.js';
-import type { Role } from '../generated/prisma/enums.js';
+import type { EscalationStatus, Role } from '../generated/prisma/enums.js';
 
 /** The signed-in person asking; the one input every privacy decision starts from. */
 export interface Actor {
@@ -14,28 +14,77 @@ export interface MedicalAccess {
   basis: AccessBasis | null;
   /** For basis 'reveal': the doctor's stated reason and when the reveal lapses. */
   reason: string | null;
+  /** When this access lapses: a reveal's expiry, or a resolved escalation's window end. */
   expiresAt: Date | null;
+  /** The record that grants standing access ("consultation 12", "escalation 5"), named in the audit. */
+  grantedBy: string | null;
 }
 
-const DENIED: MedicalAccess = { allowed: false, basis: null, reason: null, expiresAt: null };
+/** The clock and the window after which a resolved or closed escalation stops granting access. */
+export interface AccessRules {
+  now?: Date;
+  escalationAccessDays?: number;
+}
+
+export const ESCALATION_ACCESS_DAYS_DEFAULT = 30;
+const DAY_MS = 86_400_000;
+const OPEN_ESCALATION: EscalationStatus[] = ['pending', 'in_progress'];
+
+const DENIED: MedicalAccess = { allowed: false, basis: null, reason: null, expiresAt: null, grantedBy: null };
 
 /**
- * Who may see a patient's medical data. Only doctors, and only for patients they have a
- * consultation with, the patient of an escalation addressed to them, or an unexpired reveal.
- * Agents, supervisors and admins never may.
+ * Until when an escalation grants its doctor access: while it is open, always (null); once it is
+ * resolved or closed, for `days` after that moment.
  */
-export async function medicalAccess(db: Db, actor: Actor | null | undefined, customerId: number, now = new Date()): Promise<MedicalAccess> {
+export function escalationAccessEnds(resolvedAt: Date | null, days: number): Date | null {
+  return resolvedAt ? new Date(resolvedAt.getTime() + days * DAY_MS) : null;
+}
+
+/**
+ * Who may see a patient's medical data. Only doctors, and only with a care relationship: a
+ * consultation with the patient that is not cancelled, or an escalation about the patient
+ * addressed to them while it is open and for a window after it is resolved or closed; otherwise
+ * an unexpired reveal with a reason. Agents, supervisors and admins never may.
+ */
+export async function medicalAccess(
+  db: Db, actor: Actor | null | undefined, customerId: number, rules: AccessRules = {},
+): Promise<MedicalAccess> {
   if (!actor || actor.role !== 'doctor') return DENIED;
-  const assigned = await db.consultation.findFirst({ where: { customerId, doctorId: actor.id }, select: { id: true } });
-  if (assigned) return { allowed: true, basis: 'assigned', reason: null, expiresAt: null };
-  const escalation = await db.escalation.findFirst({ where: { customerId, targetUserId: actor.id }, select: { id: true } });
-  if (escalation) return { allowed: true, basis: 'escalation', reason: null, expiresAt: null };
+  const now = rules.now ?? new Date();
+  const days = rules.escalationAccessDays ?? ESCALATION_ACCESS_DAYS_DEFAULT;
+  const consultation = await db.consultation.findFirst({
+    where: { customerId, doctorId: actor.id, status: { not: 'cancelled' } },
+    orderBy: { id: 'desc' },
+    select: { id: true },
+  });
+  if (consultation) {
+    const grantedBy = `consultation ${consultation.id}`;
+    return { allowed: true, basis: 'assigned', reason: null, expiresAt: null, grantedBy };
+  }
+  const escalation = await db.escalation.findFirst({
+    where: {
+      customerId,
+      targetUserId: actor.id,
+      OR: [{ status: { in: OPEN_ESCALATION } }, { resolvedAt: { gt: new Date(now.getTime() - days * DAY_MS) } }],
+    },
+    // An open escalation first (no end), then the one resolved most recently (latest end).
+    orderBy: [{ resolvedAt: { sort: 'desc', nulls: 'first' } }],
+    select: { id: true, status: true, resolvedAt: true },
+  });
+  if (escalation) {
+    const open = OPEN_ESCALATION.includes(escalation.status);
+    const ends = open ? null : escalationAccessEnds(escalation.resolvedAt, days);
+    const grantedBy = `escalation ${escalation.id}`;
+    return { allowed: true, basis: 'escalation', reason: null, expiresAt: ends, grantedBy };
+  }
   const reveal = await db.medicalReveal.findFirst({
     where: { doctorId: actor.id, customerId, expiresAt: { gt: now } },
     orderBy: { expiresAt: 'desc' },
     select: { reason: true, expiresAt: true },
   });
-  if (reveal) return { allowed: true, basis: 'reveal', reason: reveal.reason, expiresAt: reveal.expiresAt };
+  if (reveal) {
+    return { allowed: true, basis: 'reveal', reason: reveal.reason, expiresAt: reveal.expiresAt, grantedBy: null };
+  }
   return DENIED;
 }
 
@@ -45,6 +94,8 @@ export function mayRequestReveal(actor: Actor | null | undefined, access: Medica
 }
 
 /** Recording the medical part of a consultation: its assigned doctor only. */
-export function mayRecordConsultationMedical(actor: Actor | null | undefined, consultation: { doctorId: number | null; status: string }): boolean {
+export function mayRecordConsultationMedical(
+  actor: Actor | null | undefined, consultation: { doctorId: number | null; status: string },
+): boolean {
   return actor?.role === 'doctor' && consultation.doctorId === actor.id && consultation.status !== 'cancelled';
 }

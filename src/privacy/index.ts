@@ -1,5 +1,8 @@
-export { medicalAccess, mayRequestReveal, mayRecordConsultationMedical, type Actor, type AccessBasis, type MedicalAccess } from './access.js';
+export {
+  medicalAccess, mayRequestReveal, mayRecordConsultationMedical, escalationAccessEnds, ESCALATION_ACCESS_DAYS_DEFAULT,
+  type Actor, type AccessBasis, type AccessRules, type MedicalAccess,
+} from './access.js';
 export { presentCustomerMedical, presentConsultationMedical, type PresentedMedical, type ConsultationRef, type ViewContext } from './presenter.js';
 export { revealMedical, saveConsultationMedical, emptyMedical, REVEAL_REASON_MIN, type ConsultationMedicalInput, type MedicalConflict } from './records.js';
 export { CUSTOMER_MEDICAL_FIELDS, CONSULTATION_MEDICAL_FIELDS, FIELD_GROUP, AUDIT_ACTIONS } from './fields.js';
-export { noStore, actorOf, viewContext } from './http.js';
+export { noStore, actorOf, viewContext, ACCESS_RULES } from './http.js';

@@ -1,6 +1,9 @@
 import { recordAudit } from '../audit.js';
 import type { Db } from '../db/client.js';
-import { medicalAccess, mayRecordConsultationMedical, mayRequestReveal, type AccessBasis, type Actor, type MedicalAccess } from './access.js';
+import {
+  medicalAccess, mayRecordConsultationMedical, mayRequestReveal,
+  type AccessBasis, type AccessRules, type Actor, type MedicalAccess,
+} from './access.js';
 import { AUDIT_ACTIONS, CONSULTATION_MEDICAL_FIELDS, CUSTOMER_MEDICAL_FIELDS, FIELD_GROUP } from './fields.js';
 
 /** A field the viewer may not read: its label and whether anything is recorded, never the value. */
@@ -18,7 +21,7 @@ export type PresentedMedical =
   | { visible: true; basis: AccessBasis; reason: string | null; expiresAt: Date | null; exists: boolean; version: number; fields: VisibleField[]; canEdit: boolean }
   | { visible: false; withheld: true; exists: boolean; fields: WithheldField[]; canReveal: boolean; canEdit: false };
 
-export interface ViewContext {
+export interface ViewContext extends AccessRules {
   ip?: string | null;
 }
 
@@ -59,13 +62,15 @@ function visible(fields: FieldList, row: Record<string, unknown> | null, access:
   };
 }
 
+/** Names the basis of a showing: "assigned: consultation 12", "escalation: escalation 5", "reveal: <reason>". */
 function auditReason(access: MedicalAccess): string {
-  return access.basis === 'reveal' ? `reveal: ${access.reason ?? ''}` : (access.basis ?? '');
+  if (access.basis === 'reveal') return `reveal: ${access.reason ?? ''}`;
+  return access.grantedBy ? `${access.basis}: ${access.grantedBy}` : (access.basis ?? '');
 }
 
 /** The patient's medical profile as this viewer may see it; audits every showing of values. */
 export async function presentCustomerMedical(db: Db, actor: Actor | null | undefined, customerId: number, view: ViewContext = {}): Promise<PresentedMedical> {
-  const access = await medicalAccess(db, actor, customerId);
+  const access = await medicalAccess(db, actor, customerId, view);
   if (!access.allowed) {
     return withheld(CUSTOMER_MEDICAL_FIELDS, await recordedFlags(db, 'customer_medical', 'customer_id', customerId, CUSTOMER_MEDICAL_FIELDS), mayRequestReveal(actor, access));
   }
@@ -86,7 +91,7 @@ export interface ConsultationRef {
 
 /** The medical part of one consultation as this viewer may see it; audits every showing of values. */
 export async function presentConsultationMedical(db: Db, actor: Actor | null | undefined, consultation: ConsultationRef, view: ViewContext = {}): Promise<PresentedMedical> {
-  const access = await medicalAccess(db, actor, consultation.customerId);
+  const access = await medicalAccess(db, actor, consultation.customerId, view);
   if (!access.allowed) {
     return withheld(CONSULTATION_MEDICAL_FIELDS, await recordedFlags(db, 'consultation_medical', 'consultation_id', consultation.id, CONSULTATION_MEDICAL_FIELDS), mayRequestReveal(actor, access));
   }

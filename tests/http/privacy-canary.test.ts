@@ -50,6 +50,12 @@ beforeAll(async () => {
   const interaction = await db.prisma.interaction.create({ data: { customerId: c.id, agentId: agent.id, channel: 'chat', subject: 'Chat about results' } });
   const escalation = await db.prisma.escalation.create({ data: { customerId: c.id, ticketId: ticket.id, consultationId: cons.id, targetType: 'doctor', targetUserId: escalationDoctor.id, raisedById: agent.id, reason: 'Needs a doctor to answer.' } });
   others.push(`/tickets/${ticket.id}`, `/interactions/${interaction.id}`, `/escalations/${escalation.id}`, `/tickets?q=${encodeURIComponent(c.fullName)}`, `/interactions?q=${encodeURIComponent(c.fullName)}`);
+  // Live-desk fragments and the stream itself, for records about the same patient.
+  others.push(
+    `/tickets/${ticket.id}/row`, `/presence?type=ticket&id=${ticket.id}&version=0`, `/presence?type=interaction&id=${interaction.id}`,
+    `/presence?type=escalation&id=${escalation.id}`, `/presence?type=consultation&id=${cons.id}&version=0`,
+    '/notifications', '/notifications/badge', '/events',
+  );
   await db.prisma.payment.create({ data: { reference: `PAY-C${tag.slice(0, 7).toUpperCase()}`, customerId: c.id, consultationId: cons.id, amountMinor: 500000, status: 'paid', paidAt: new Date() } });
 });
 afterAll(async () => {
@@ -62,7 +68,8 @@ function staffUrls(): string[] {
     '/consultations', `/consultations?q=${encodeURIComponent(patient.fullName)}`, `/consultations?q=${consultation.reference}`, `/consultations?q=${digits}`,
     `/consultations/${consultation.id}`, '/consultations/export.csv', `/consultations/export.csv?q=${encodeURIComponent(patient.fullName)}`,
     '/customers', `/customers?q=${encodeURIComponent(patient.fullName)}`, `/customers?q=${patient.email}`, `/customers?q=${digits}`, `/customers/${patient.id}`,
-    '/audit', `/audit?customerId=${patient.id}`, '/consultations/999999999', '/customers/abc', '/customers/99999999999', '/nope',
+    '/audit', `/audit?customerId=${patient.id}`, '/audit/export.fhir.json', `/audit/export.fhir.ndjson?patient=${patient.id}`,
+    `/audit/patients/${patient.id}/access`, `/audit/patients/${patient.id}/access.csv`, '/consultations/999999999', '/customers/abc', '/customers/99999999999', '/nope',
     '/tickets', '/interactions', '/escalations', '/', `/consultations/new?customerId=${patient.id}`, '/metrics',
     `/customers/${patient.id}/contact`, '/staff', '/account', '/sla-targets',
     ...others,
@@ -115,8 +122,8 @@ describe('doctors', () => {
     for (const e of events) {
       expect(e.customerId).toBe(patient.id);
       expect(e.actorRole).toBe('doctor');
-      expect(e.reason).toBe('assigned');
-      expect(MARKERS.some((m) => JSON.stringify({ ...e, id: String(e.id) }).includes(m))).toBe(false);
+      expect(e.reason).toBe(`assigned: consultation ${consultation.id}`);
+      expect(MARKERS.some((m) => JSON.stringify({ ...e, id: String(e.id), seq: String(e.seq) }).includes(m))).toBe(false);
     }
     // The doctor's list and CSV are not medical either.
     expect(hasAny(await agent.get('/consultations'))).toBe(false);
@@ -127,7 +134,7 @@ describe('doctors', () => {
     const profile = await agent.get(`/customers/${patient.id}`).expect(200);
     expect(profile.text).toContain(marker('cust-allergies'));
     const last = await db.prisma.auditEvent.findFirst({ where: { actorId: escalationDoctor.id }, orderBy: { id: 'desc' } });
-    expect(last?.reason).toBe('escalation');
+    expect(last?.reason).toMatch(/^escalation: escalation \d+$/);
   });
 
   it('an unrelated doctor sees nothing until a reveal with a reason, which is audited', async () => {

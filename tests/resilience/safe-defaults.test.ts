@@ -28,5 +28,6 @@ describe('starting on a PostgreSQL server', () => {
     expect(output).toContain('Mode: development\n');
     expect(output).toContain('No accounts yet');
     expect(output).not.toContain('caredesk-demo');
-  });
+    // A real server process: start-up includes migrating the database.
+  }, 120_000);
 });

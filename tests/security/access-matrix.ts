@@ -68,6 +68,7 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'GET /tickets/new': { expect: STAFF, query: 'customerId={customerId}' },
   'POST /tickets': { expect: STAFF },
   'GET /tickets/:id': { expect: STAFF },
+  'GET /tickets/:id/row': { expect: STAFF },
   'GET /tickets/:id/edit': { expect: STAFF },
   'POST /tickets/:id/edit': { expect: STAFF },
   'POST /tickets/:id/claim': { expect: STAFF },
@@ -117,6 +118,18 @@ export const MATRIX: Record<string, MatrixEntry> = {
   // Sign-in links work whoever is at the browser; setting the password signs that browser out.
   'GET /reset-password/:token': { expect: PUBLIC },
   'POST /reset-password/:token': { expect: PUBLIC, signsOut: true },
+  'GET /audit/export.fhir.json': { expect: ADMIN },
+  'GET /audit/export.fhir.ndjson': { expect: ADMIN },
+  'GET /audit/patients/:id/access': { expect: ADMIN },
+  'GET /audit/patients/:id/access.csv': { expect: ADMIN },
+  'GET /events': { expect: SIGNED_IN },
+  'GET /presence': { expect: SIGNED_IN, query: 'type=consultation&id={consultationId}' },
+  'POST /presence': { expect: SIGNED_IN },
+  'POST /presence/leave': { expect: SIGNED_IN },
+  'GET /notifications': { expect: SIGNED_IN },
+  'GET /notifications/badge': { expect: SIGNED_IN },
+  'POST /notifications/read': { expect: SIGNED_IN },
+  'POST /notifications/read-all': { expect: SIGNED_IN },
 };
 
 /** The entry's query string with the actor's fixture ids filled in ('' when none). */

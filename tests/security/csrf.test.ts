@@ -168,11 +168,11 @@ describe('no state change on GET', () => {
         const key = keyOf(route);
         const url = concretePath(route.path, records) + fillQuery(MATRIX[key]?.query, records);
         // Viewing medical data legitimately writes audit rows; sessions roll on every request.
-        const before = await snapshot(db, ['audit_events', 'session']);
+        const before = await snapshot(db, ['audit_events', 'audit_chain', 'session']);
         const res = await session.agent.get(url);
         requests += 1;
         if (res.status >= 500) failures.push(`${key} as ${actor}: ${res.status}`);
-        const after = await snapshot(db, ['audit_events', 'session']);
+        const after = await snapshot(db, ['audit_events', 'audit_chain', 'session']);
         const changed = Object.keys(before).filter((t) => before[t] !== after[t]);
         if (changed.length) failures.push(`${key} as ${actor} changed ${changed.join(', ')}`);
       }

@@ -143,6 +143,10 @@ const FIELDS: Record<string, string[]> = {
   'POST /account/two-factor': ['secret', 'code'],
   'POST /account/two-factor/remove': ['password'],
   'POST /reset-password/:token': ['password', 'confirm'],
+  'POST /notifications/read': ['id', 'open'],
+  'POST /notifications/read-all': [],
+  'POST /presence': ['recordType', 'recordId', 'tabId', 'editing'],
+  'POST /presence/leave': ['tabId'],
 };
 
 const QUERY: Record<string, string[]> = {
@@ -169,6 +173,10 @@ const QUERY: Record<string, string[]> = {
   'GET /account': [],
   'GET /account/two-factor': [],
   'GET /reset-password/:token': [],
+  'GET /events': ['lastEventId'],
+  'GET /presence': ['type', 'id', 'version'],
+  'GET /notifications': [],
+  'GET /notifications/badge': [],
 };
 
 const QUERY_VALUES: Record<string, string[]> = {
@@ -178,6 +186,7 @@ const QUERY_VALUES: Record<string, string[]> = {
   from: ['2024-01-01', '2024-02-30', '1899-12-31', '2999-12-31', '0000-00-00', '2024-1-1'], to: ['2024-12-31', '1970-01-01', '9999-99-99'],
   page: ['1', '2', '0', '-1', '10001', '99999999999999999999'], table: ['summary', 'categories', 'agents', 'days', 'nope'],
   after: ['2024-01-01T00:00:00.000Z_5', '9999-99-99T00:00:00Z_1', '2024-01-01T00:00:00Z_99999999999'], before: ['1', '999999999999999999', '-1'],
+  type: ['ticket', 'consultation', 'customer'], lastEventId: ['0', '1', '99999999999999999999'],
   action: ['sign_in', 'medical_view', 'DROP'], paymentStatus: ['unpaid', 'paid'], paymentModel: ['pay_first'], mode: ['video'], f: ['1', 'all'],
 };
 

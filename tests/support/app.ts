@@ -13,7 +13,10 @@ let passwordHash: Promise<string> | undefined;
 
 export function testConfig(overrides: Record<string, string> = {}) {
   // Two-factor enforcement has its own tests; elsewhere fixtures sign admins and doctors in with a password.
-  return loadConfig({ NODE_ENV: 'test', SESSION_SECRET: 'test-secret-test-secret-test-secret-123', MFA_REQUIRED_ROLES: '', ...overrides });
+  // Event streams end quickly so route-by-route suites can request /events like any page.
+  const defaults = { MFA_REQUIRED_ROLES: '', LIVE_STREAM_SECONDS: '0.3' };
+  const secret = 'test-secret-test-secret-test-secret-123';
+  return loadConfig({ NODE_ENV: 'test', SESSION_SECRET: secret, ...defaults, ...overrides });
 }
 
 export function buildApp(database: Database, overrides: Record<string, string> = {}): Express {

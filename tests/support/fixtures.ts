@@ -140,6 +140,8 @@ export function concretePath(path: string, records: ActorRecords): string {
     consultations: records.consultationId,
     customers: records.customerId,
     staff: records.staffId,
+    // /audit/patients/:id/access: the patient is a customer.
+    audit: records.customerId,
   }[module];
   if (id === undefined) throw new Error(`No fixture for ${path}`);
   return path.replace(':id', String(id));
@@ -266,6 +268,22 @@ export async function validBody(db: Database, key: string, records: ActorRecords
     }
     case 'POST /customers/:id/reveal':
       return { reason: 'Reviewing allergies before a call back.' };
+    case 'POST /presence':
+      return { recordType: 'consultation', recordId: String(records.consultationId), tabId: randomUUID() };
+    case 'POST /presence/leave': {
+      const tabId = randomUUID();
+      const userId = records.userId ?? world.users.agent.id;
+      await p.presence.create({ data: { tabId, userId, recordType: 'consultation', recordId: records.consultationId } });
+      return { tabId };
+    }
+    case 'POST /notifications/read':
+    case 'POST /notifications/read-all': {
+      // Something unread for the actor (anyone's, when anonymous: the route refuses them anyway).
+      const userId = records.userId ?? world.users.agent.id;
+      const data = { userId, kind: 'ticket_assigned', recordType: 'ticket', recordId: records.ticketId };
+      const notice = await p.notification.create({ data });
+      return key === 'POST /notifications/read' ? { id: String(notice.id) } : {};
+    }
     default:
       throw new Error(`No body for ${key}: add one to tests/support/fixtures.ts`);
   }

@@ -243,5 +243,9 @@ export async function resetData(db: Db): Promise<void> {
       'TRUNCATE audit_events, record_changes, medical_reveals, escalations, support_tickets, interaction_notes, interactions, payments, consultation_medical, consultations, customer_medical, customers, doctor_profiles, users, login_throttles, session RESTART IDENTITY CASCADE',
     ),
     db.$executeRawUnsafe('ALTER TABLE audit_events ENABLE TRIGGER USER'),
+    // A new, empty trail starts a new chain.
+    db.$executeRawUnsafe('ALTER TABLE audit_chain DISABLE TRIGGER USER'),
+    db.$executeRawUnsafe(`UPDATE audit_chain SET seq = 0, hash = repeat('0', 64) WHERE id = 1`),
+    db.$executeRawUnsafe('ALTER TABLE audit_chain ENABLE TRIGGER USER'),
   ]);
 }

@@ -14,3 +14,15 @@ export const auditQuery = z.object({
   before: z.preprocess(blankToUndefined, z.string().regex(/^\d{1,18}$/).optional()).catch(undefined),
 });
 export type AuditQuery = z.infer<typeof auditQuery>;
+
+const strictDate = z.string().regex(/^(19|2\d)\d{2}-\d{2}-\d{2}$/, 'Dates are YYYY-MM-DD.')
+  .refine((s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().slice(0, 10) === s, 'Not a calendar date.');
+
+/** Export filters: refused when malformed rather than ignored, so a typo never exports everything. */
+export const exportQuery = z.object({
+  from: z.preprocess(blankToUndefined, strictDate.optional()),
+  to: z.preprocess(blankToUndefined, strictDate.optional()),
+  patient: z.preprocess(blankToUndefined, z.coerce.number({ message: 'patient is a customer number.' })
+    .int().positive().max(2_147_483_647).optional()),
+});
+export type ExportQuery = z.infer<typeof exportQuery>;

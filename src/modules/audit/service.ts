@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { AuditQuery } from './schema.js';
+import type { AuditQuery, ExportQuery } from './schema.js';
 
 export interface AuditRow {
   id: string;
@@ -51,4 +51,36 @@ export async function listAudit(pool: pg.Pool, query: AuditQuery, limit: number)
 export async function auditUsers(pool: pg.Pool): Promise<{ id: number; name: string; role: string }[]> {
   const { rows } = await pool.query(`SELECT id, name, role FROM users ORDER BY name LIMIT 500`);
   return rows;
+}
+
+const EXPORT_BATCH = 1000;
+
+/**
+ * The audit rows matching an export's filters, oldest first, in batches (keyset on id) so a
+ * large range streams in constant memory. The FHIR export and the per-patient access report
+ * both read through here, so they always show the same rows.
+ */
+export async function* auditRowsForExport(pool: pg.Pool, query: ExportQuery): AsyncGenerator<AuditRow[]> {
+  let after = '0';
+  for (;;) {
+    const params: unknown[] = [after];
+    const clauses = ['a.id > $1::bigint'];
+    const p = (value: unknown) => `$${params.push(value)}`;
+    if (query.patient) clauses.push(`a.customer_id = ${p(query.patient)}`);
+    if (query.from) clauses.push(`a.at >= ${p(query.from)}::date`);
+    if (query.to) clauses.push(`a.at < (${p(query.to)}::date + 1)`);
+    const { rows } = await pool.query<AuditRow>(
+      `SELECT a.id::text AS id, a.at, a.actor_id AS "actorId", a.actor_role AS "actorRole", u.name AS "actorName",
+              a.action, a.customer_id AS "customerId", NULL AS "customerName", a.record_type AS "recordType",
+              a.record_id AS "recordId", a.field_group AS "fieldGroup", a.reason, a.ip
+         FROM audit_events a LEFT JOIN users u ON u.id = a.actor_id
+        WHERE ${clauses.join(' AND ')}
+        ORDER BY a.id
+        LIMIT ${EXPORT_BATCH}`,
+      params,
+    );
+    if (rows.length) yield rows;
+    if (rows.length < EXPORT_BATCH) return;
+    after = rows[rows.length - 1].id;
+  }
 }

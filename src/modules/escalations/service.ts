@@ -5,6 +5,7 @@ import type { EscalationStatus, TicketStatus } from '../../generated/prisma/enum
 import { PAGE_SIZE } from '../../http/pagination.js';
 import { canAct, canRaise, defaultScope, TRANSITIONS, visibleWhere, type Actor } from './policy.js';
 import type { CloseInput, ListQuery, RaiseInput, ResolveInput, SourceRef } from './schema.js';
+import { notify } from '../notifications/service.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -149,6 +150,8 @@ export async function raiseEscalation(db: Db, actor: Actor, ref: SourceRef, inpu
       });
       await recordChange(tx, 'escalation', escalation.id, actor.id, 'status', null, 'pending');
       if (source.kind === 'ticket') await setTicketStatus(tx, actor, source.id, 'escalated', now);
+      const addressed = { userId: input.targetUserId, kind: 'escalation_addressed', actorId: actor.id } as const;
+      await notify(tx, [{ ...addressed, recordType: 'escalation', recordId: escalation.id }]);
       return escalation.id;
     });
     return { id, created: true };
@@ -284,7 +287,9 @@ async function transition(
 ): Promise<void> {
   const current = await db.escalation.findFirst({
     where: { AND: [{ id }, visibleWhere(actor)] },
-    select: { id: true, status: true, version: true, targetUserId: true, targetType: true, ticketId: true },
+    select: {
+      id: true, status: true, version: true, targetUserId: true, targetType: true, ticketId: true, raisedById: true,
+    },
   });
   if (!current) throw new NotFoundError('Escalation not found.');
   if (!canAct(actor, current)) throw new ForbiddenError('Only the person this escalation is addressed to can act on it.');
@@ -304,6 +309,10 @@ async function transition(
       const to: EscalationStatus = action === 'take' ? 'in_progress' : action === 'resolve' ? 'resolved' : 'closed';
       await recordChange(tx, 'escalation', id, actor.id, 'status', current.status, to);
       if (after) await after(tx, current);
+      if (action !== 'take') {
+        const answered = { kind: 'escalation_answered', recordType: 'escalation', recordId: id } as const;
+        await notify(tx, [{ ...answered, userId: current.raisedById, actorId: actor.id }]);
+      }
     });
   } catch (error) {
     if (error instanceof StaleVersion) throw await conflict();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
-import { ConflictError, ForbiddenError, ValidationError } from '../../errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
 import { routeId } from '../../http/params.js';
 import { flash } from '../../http/flash.js';
 import { STAFF, requireRole } from '../../http/guards.js';
@@ -11,7 +11,10 @@ import { searchCustomers } from '../interactions/service.js';
 import { canAct, canAssign, canClaim, canViewAll, type Actor } from './policy.js';
 import { clockLabel, fmt, queryString } from './presenter.js';
 import { CATEGORIES, PRIORITIES, STATUSES, assignForm, createForm, editForm, fieldErrors, listQuery, newQuery, statusForm } from './schema.js';
-import { assignTicket, changeStatus, claimTicket, createTicket, editTicket, getEditable, getTicket, listTickets, prefill, staffList } from './service.js';
+import {
+  assignTicket, changeStatus, claimTicket, createTicket, editTicket, getEditable, getTicket, listTickets, prefill, staffList,
+  ticketRows,
+} from './service.js';
 
 const options = { CATEGORIES, PRIORITIES, STATUSES };
 
@@ -41,6 +44,13 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
       tabHref: (v: string) => `/tickets${queryString(raw, { view: v })}`,
       page: pageView('/tickets', raw, page, hasMore, tickets.length),
     });
+  };
+
+  /** One list row, as the list renders it, for live pages to swap in. */
+  const row = async (req: Request, res: Response) => {
+    const [t] = await ticketRows(pool, [idOf(req)], new Date());
+    if (!t) throw new NotFoundError('No such ticket.');
+    res.set('Cache-Control', 'no-store').render('tickets/_row', { t, fmt, clockLabel });
   };
 
   type FormValues = Record<string, string>;
@@ -164,6 +174,7 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
   r.get('/new', requireRole(...STAFF), newForm);
   r.post('/', requireRole(...STAFF), create);
   r.get('/:id', requireRole(...STAFF), show);
+  r.get('/:id/row', requireRole(...STAFF), row);
   r.get('/:id/edit', requireRole(...STAFF), edit);
   r.post('/:id/edit', requireRole(...STAFF), update);
   r.post('/:id/claim', requireRole(...STAFF), claim);

@@ -7,6 +7,7 @@ import { PAGE_SIZE } from '../../http/pagination.js';
 import { makeReference } from '../../lib/references.js';
 import { assertCanAct, canAssign, canViewAll, defaultView, type Actor } from './policy.js';
 import type { CreateInput, EditInput, ListQuery } from './schema.js';
+import { notify } from '../notifications/service.js';
 import { SLA_TARGET_IN_FORCE } from './queries.js';
 import { computeSla, DUE_SOON_SECONDS, type SlaTarget, type SlaTicket } from './sla.js';
 import { containsPattern } from '../../lib/like.js';
@@ -244,10 +245,15 @@ const LIST_ROWS = `
 export async function listTickets(pool: pg.Pool, actor: Actor, query: ListQuery, page: number, options: ListOptions = {}) {
   const now = options.now ?? new Date();
   const { ids, view } = await listTicketIds(pool, actor, query, page, now);
-  const pageIds = ids.slice(0, PAGE_SIZE);
+  const tickets = await ticketRows(pool, ids.slice(0, PAGE_SIZE), now);
+  return { tickets, hasMore: ids.length > PAGE_SIZE, view };
+}
+
+/** List rows (with names and SLA clocks) for these ticket ids, in the order given. */
+export async function ticketRows(pool: pg.Pool, pageIds: number[], now: Date) {
   const { rows } = pageIds.length ? await pool.query<ListRow>(LIST_ROWS, [pageIds]) : { rows: [] as ListRow[] };
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const tickets = pageIds.flatMap((id) => {
+  return pageIds.flatMap((id) => {
     const row = byId.get(id);
     if (!row) return [];
     const { customerId, customerName, assigneeName, firstResponseMins, resolutionMins, ...ticket } = row;
@@ -259,7 +265,6 @@ export async function listTickets(pool: pg.Pool, actor: Actor, query: ListQuery,
       sla: computeSla(ticket, target, now),
     }];
   });
-  return { tickets, hasMore: ids.length > PAGE_SIZE, view };
 }
 
 export async function staffList(db: Db) {
@@ -354,7 +359,11 @@ export async function assignTicket(db: Db, actor: Actor, id: number, assigneeId:
     const { count } = await tx.supportTicket.updateMany({ where: { id, version }, data: { assigneeId, version: { increment: 1 } } });
     if (count === 0) throw new ConflictError('Someone changed this ticket since you loaded it.', await tx.supportTicket.findUnique({ where: { id }, select: EDITABLE }));
     await stampFirstResponse(tx, id, now);
-    if (current.assigneeId !== assigneeId) await change(tx, id, actor.id, 'assignee', current.assignee?.name ?? null, assigneeName);
+    if (current.assigneeId !== assigneeId) {
+      await change(tx, id, actor.id, 'assignee', current.assignee?.name ?? null, assigneeName);
+      const assigned = { kind: 'ticket_assigned', recordType: 'ticket', recordId: id, actorId: actor.id } as const;
+      if (assigneeId !== null) await notify(tx, [{ ...assigned, userId: assigneeId }]);
+    }
   });
 }
 
