@@ -24,6 +24,7 @@ import { metricsRouter } from './modules/metrics/router.js';
 import { auditRouter } from './modules/audit/router.js';
 import { accountRouter } from './modules/account/router.js';
 import { staffRouter } from './modules/staff/router.js';
+import { slaRouter } from './modules/sla/router.js';
 import { noteSessionClient } from './auth/sessions.js';
 import { secondStepRouter } from './auth/second-step.js';
 import { requireTwoFactorEnrolment } from './auth/two-factor-policy.js';
@@ -126,6 +127,7 @@ export function createApp(ctx: AppContext): Express {
   app.use('/metrics', metricsRouter(ctx));
   app.use('/audit', auditRouter(ctx));
   app.use('/staff', staffRouter(ctx));
+  app.use('/sla-targets', slaRouter(ctx));
   app.use(accountRouter(ctx));
   app.use('/canned-replies', cannedRepliesRouter(ctx));
   app.use('/follow-ups', followUpsRouter(ctx));

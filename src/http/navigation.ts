@@ -18,6 +18,7 @@ export const NAV: NavItem[] = [
   { href: '/metrics', label: 'Metrics', key: 'm', roles: ['supervisor', 'admin'] },
   { href: '/audit', label: 'Audit', key: 'a', roles: ['admin'] },
   { href: '/staff', label: 'Staff', key: 's', roles: ['admin'] },
+  { href: '/sla-targets', label: 'SLA targets', key: 'l', roles: ['admin'] },
 ];
 
 export function exposeNavigation(req: Request, res: Response, next: NextFunction): void {

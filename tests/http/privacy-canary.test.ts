@@ -77,6 +77,7 @@ function staffUrls(): string[] {
     `/audit/patients/${patient.id}/access`, `/audit/patients/${patient.id}/access.csv`, '/audit/reveals', '/consultations/999999999', '/customers/abc', '/customers/99999999999', '/nope',
     '/tickets', '/interactions', '/escalations', '/', `/consultations/new?customerId=${patient.id}`, '/metrics',
     `/go?q=${encodeURIComponent(patient.fullName)}`, `/go?q=${consultation.reference}`, `/go?q=${digits}`,
+    `/customers/${patient.id}/contact`, '/staff', '/account', '/sla-targets',
     ...others,
   ];
 }

@@ -31,6 +31,9 @@ afterAll(async () => {
 
 const keyOf = (route: RouteEntry) => `${route.method} ${route.path}`;
 
+// One actor's tour requests every route, so its time grows with the app.
+const ACTOR_TOUR_TIMEOUT_MS = 180_000;
+
 /** Why a response does not match the expected outcome, or null when it does. */
 function mismatch(res: Response, outcome: Outcome, signsOut = false): string | null {
   const location = res.headers.location as string | undefined;
@@ -95,7 +98,7 @@ describe('access matrix: every route × every actor', () => {
       const home = await session.agent.get('/');
       expect(home.status).toBe(actor === 'anonymous' ? 303 : 200);
       expect(failures).toEqual([]);
-    });
+    }, ACTOR_TOUR_TIMEOUT_MS);
   }
 });
 

@@ -94,6 +94,8 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'GET /customers': { expect: SIGNED_IN },
   'GET /customers/:id': { expect: SIGNED_IN },
   'POST /customers/:id/reveal': { expect: DOCTOR },
+  'GET /customers/:id/contact': { expect: STAFF },
+  'POST /customers/:id/contact': { expect: STAFF },
 
   'GET /metrics': { expect: MANAGERS },
   'GET /metrics/export.csv': { expect: MANAGERS, query: 'table=summary' },
@@ -109,6 +111,9 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'POST /staff/:id/enable': { expect: ADMIN },
   'POST /staff/:id/reset': { expect: ADMIN },
   'POST /staff/:id/availability': { expect: ADMIN },
+
+  'GET /sla-targets': { expect: ADMIN },
+  'POST /sla-targets': { expect: ADMIN },
 
   'GET /account': { expect: SIGNED_IN },
   'POST /account/password': { expect: SIGNED_IN, changesPassword: true },

@@ -24,7 +24,7 @@ afterAll(async () => {
 const keyOf = (route: RouteEntry) => `${route.method} ${route.path}`;
 
 // Each tour visits every route (a fresh world per POST), so it grows with the app, not per request.
-const TOUR_TIMEOUT_MS = 300_000;
+const TOUR_TIMEOUT_MS = 600_000;
 
 /** "caredesk.sid=…" from a Set-Cookie header, if the response set one. */
 function sessionCookie(setCookie: string | string[] | undefined): string | undefined {

@@ -129,6 +129,7 @@ const FIELDS: Record<string, string[]> = {
   'POST /customers/:id/reveal': ['reason', 'returnTo'],
   'POST /audit/reveals/:id/justified': [],
   'POST /audit/reveals/:id/flag': ['comment'],
+  'POST /customers/:id/contact': ['phone', 'email', 'address', 'version'],
   'POST /login/two-factor': ['code'],
   'POST /staff': ['name', 'email', 'role', 'specialization'],
   'POST /staff/:id/role': ['role', 'version', 'specialization'],
@@ -136,6 +137,7 @@ const FIELDS: Record<string, string[]> = {
   'POST /staff/:id/enable': [],
   'POST /staff/:id/reset': [],
   'POST /staff/:id/availability': ['available'],
+  'POST /sla-targets': ['urgent.firstResponseMins', 'urgent.resolutionMins', 'urgent.version', 'low.firstResponseMins', 'low.version'],
   'POST /account/password': ['current', 'password', 'confirm'],
   'POST /account/sessions/end': ['session'],
   'POST /account/sessions/end-others': [],
@@ -175,6 +177,7 @@ const QUERY: Record<string, string[]> = {
   'GET /login/two-factor': [],
   'GET /staff': ['q', 'role', 'status', 'page'],
   'GET /staff/new': [],
+  'GET /sla-targets': [],
   'GET /account/two-factor': [],
   'GET /reset-password/:token': [],
   'GET /events': ['lastEventId'],
@@ -224,7 +227,7 @@ function check(label: string, res: Response): void {
 }
 
 // Each property visits every route in turn, so its time grows with the app.
-const TOUR_TIMEOUT_MS = 300_000;
+const TOUR_TIMEOUT_MS = 600_000;
 
 const fcOptions = (numRuns: number) => ({ seed: SEED, numRuns, endOnFailure: true });
 

@@ -306,6 +306,17 @@ export async function validBody(db: Database, key: string, records: ActorRecords
       const profile = await p.doctorProfile.findUniqueOrThrow({ where: { userId: records.staffId }, select: { available: true } });
       return { available: profile.available ? '0' : '1' };
     }
+    case 'POST /sla-targets': {
+      const rows = await p.slaTarget.findMany();
+      const form: Record<string, string> = {};
+      for (const row of rows) {
+        form[`${row.priority}.firstResponseMins`] = String(row.firstResponseMins);
+        // A real change each time, so the request writes something.
+        form[`${row.priority}.resolutionMins`] = String(row.resolutionMins + 1);
+        form[`${row.priority}.version`] = String(row.version);
+      }
+      return form;
+    }
     case 'POST /account/password':
       return { current: TEST_PASSWORD, password: STRONG_PASSWORD, confirm: STRONG_PASSWORD };
     case 'POST /account/sessions/end':
@@ -327,6 +338,10 @@ export async function validBody(db: Database, key: string, records: ActorRecords
       return { password: TEST_PASSWORD };
     case 'POST /reset-password/:token':
       return { password: STRONG_PASSWORD, confirm: STRONG_PASSWORD };
+    case 'POST /customers/:id/contact': {
+      const c = await p.customer.findUniqueOrThrow({ where: { id: records.customerId }, select: { version: true } });
+      return { phone: '0803 555 0142', email: `corrected-${randomUUID()}@example.test`, address: '12 Marina Road, Lagos', version: String(c.version) };
+    }
     case 'POST /customers/:id/reveal':
       return { reason: 'Reviewing allergies before a call back.' };
     case 'POST /presence':

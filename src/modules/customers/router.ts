@@ -1,14 +1,17 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { flash } from '../../http/flash.js';
-import { ALL_ROLES, requireRole } from '../../http/guards.js';
+import { ALL_ROLES, requireRole, STAFF } from '../../http/guards.js';
+import { ConflictError, ValidationError } from '../../errors.js';
+import { fieldErrors } from '../../http/forms.js';
 import { PAGE_SIZE, pageView } from '../../http/pagination.js';
 import { routeId } from '../../http/params.js';
 import { actorOf, noStore, presentCustomerMedical, revealMedical, viewContext } from '../../privacy/index.js';
 import { fmt, when } from '../../lib/format.js';
 import { visibleEscalationIds } from '../escalations/service.js';
 import { presentProfile } from './presenter.js';
-import { ACTIVITIES, listQuery, revealForm } from './schema.js';
+import { ACTIVITIES, contactForm, listQuery, revealForm } from './schema.js';
+import { contactHistory, correctContact, getContact, type Contact } from './contact.js';
 import { activityOf, customerStats, customerTimeline, getCustomer, listCustomers, type TimelineItem } from './service.js';
 
 export function customersRouter({ db, pool, config }: AppContext): Router {
@@ -39,12 +42,14 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
   const renderProfile = async (req: Request, res: Response, id: number, status = 200, reveal: { error?: string; reason?: string } = {}) => {
     const actor = actorOf(req);
     const customer = await getCustomer(db, id);
-    const [stats, timeline, medical] = await Promise.all([
+    const [stats, timeline, medical, contactChanges] = await Promise.all([
       customerStats(pool, id),
       customerTimeline(pool, id, 50).then((items) => followable(actor, items)),
       presentCustomerMedical(db, actor, id, viewContext(req)),
+      contactHistory(db, id),
     ]);
-    res.status(status).render('customers/show', { title: customer.fullName, c: presentProfile(customer), stats, timeline, medical, reveal, fmt });
+    const canCorrect = STAFF.includes(actor.role);
+    res.status(status).render('customers/show', { title: customer.fullName, c: presentProfile(customer), stats, timeline, medical, reveal, fmt, contactChanges, canCorrect });
   };
 
   const show = async (req: Request, res: Response) => {
@@ -64,8 +69,42 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
     res.redirect(303, parsed.data.returnTo ?? `/customers/${id}`);
   };
 
+  // --- contact corrections ---------------------------------------------------------------------
+  const renderContact = (res: Response, status: number, c: Contact, values: Record<string, string>, extra: { errors?: Record<string, string>; saved?: Contact; message?: string } = {}) =>
+    res.status(status).render('customers/contact', { title: `Correct contact details · ${c.fullName}`, c, values, errors: extra.errors ?? {}, saved: extra.saved ?? null, message: extra.message ?? null });
+
+  const valuesOf = (c: Contact) => ({ phone: c.phone, email: c.email, address: c.address ?? '', version: String(c.version) });
+
+  const editContact = async (req: Request, res: Response) => {
+    const c = await getContact(db, routeId(req.params.id));
+    renderContact(res, 200, c, valuesOf(c));
+  };
+
+  const saveContact = async (req: Request, res: Response) => {
+    const id = routeId(req.params.id);
+    const c = await getContact(db, id);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const typed = Object.fromEntries(['phone', 'email', 'address', 'version'].map((k) => [k, typeof body[k] === 'string' ? String(body[k]) : '']));
+    const parsed = contactForm.safeParse(body);
+    if (!parsed.success) return renderContact(res, 422, c, typed, { errors: fieldErrors(parsed.error) });
+    try {
+      const changed = await correctContact(db, req.user!, id, parsed.data, req.ip);
+      flash(req, changed.length ? 'success' : 'info', changed.length ? `Corrected: ${changed.join(', ')}.` : 'Nothing changed.');
+      res.redirect(303, `/customers/${id}`);
+    } catch (error) {
+      if (error instanceof ValidationError) return renderContact(res, 422, c, typed, { errors: error.fieldErrors });
+      if (error instanceof ConflictError) {
+        const saved = error.current as Contact;
+        return renderContact(res, 409, saved, { ...typed, version: String(saved.version) }, { saved, message: error.message });
+      }
+      throw error;
+    }
+  };
+
   r.get('/', requireRole(...ALL_ROLES), list);
   r.get('/:id', requireRole(...ALL_ROLES), noStore, show);
   r.post('/:id/reveal', requireRole('doctor'), noStore, reveal);
+  r.get('/:id/contact', requireRole(...STAFF), noStore, editContact);
+  r.post('/:id/contact', requireRole(...STAFF), noStore, saveContact);
   return r;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pageQuery } from '../../http/pagination.js';
+import { normalisePhone, PHONE_INVALID } from '../../lib/phone.js';
 
 const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
@@ -19,3 +20,21 @@ export const revealForm = z.object({
   returnTo: z.string().regex(/^\/consultations\/\d{1,10}$/).optional().catch(undefined),
 });
 
+
+export const ADDRESS_MAX = 500;
+
+const trimmedText = (max: number, label: string) =>
+  z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.string().max(max, `Keep the ${label} under ${max} characters.`));
+
+export const contactForm = z.object({
+  phone: trimmedText(40, 'phone number')
+    .pipe(z.string().min(1, 'Enter a phone number.'))
+    .transform((value, ctx) => normalisePhone(value) ?? (ctx.addIssue({ code: 'custom', message: PHONE_INVALID }), z.NEVER)),
+  email: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim().toLowerCase() : ''),
+    z.email({ error: 'Enter a valid email address.' }).max(254, 'Keep the email under 254 characters.'),
+  ),
+  address: trimmedText(ADDRESS_MAX, 'address'),
+  version: z.coerce.number().int().min(1).max(2_147_483_647),
+});
+export type ContactInput = z.infer<typeof contactForm>;

@@ -78,7 +78,7 @@ export async function getCustomer(db: Db, id: number) {
   const customer = await db.customer.findUnique({
     where: { id },
     select: {
-      id: true, firstName: true, lastName: true, fullName: true, email: true, phone: true, dateOfBirth: true, gender: true, photoUrl: true,
+      id: true, firstName: true, lastName: true, fullName: true, email: true, phone: true, address: true, dateOfBirth: true, gender: true, photoUrl: true,
       emailVerifiedAt: true, lastLoginAt: true, lastActivityAt: true, createdAt: true,
     },
   });

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { DateRange } from './schema.js';
+import { SLA_TARGET_IN_FORCE } from '../tickets/queries.js';
 
 // Every figure is an SQL aggregate over one scan per table: each query covers the current range
 // and the previous period of equal length at once ([previousStart, end) on an indexed timestamp),
@@ -162,7 +163,7 @@ const TICKETS_RESOLVED = `
     SELECT t.resolved_at >= ${at(2)} AS cur, ${localDay('t.resolved_at')} AS day, t.resolved_by_id, count(*) AS n,
            sum(extract(epoch FROM t.resolved_at - t.created_at) - t.paused_seconds) AS secs,
            count(*) FILTER (WHERE extract(epoch FROM t.resolved_at - t.created_at) - t.paused_seconds <= s.resolution_mins * 60) AS met
-      FROM support_tickets t JOIN sla_targets s ON s.priority = t.priority
+      FROM support_tickets t ${SLA_TARGET_IN_FORCE}
      WHERE t.status = 'resolved' AND t.resolved_at >= ${at(1)} AND t.resolved_at < ${at(3)}
      GROUP BY 1, 2, 3)
   SELECT GROUPING(cur) AS g_cur, GROUPING(d) AS g_d, GROUPING(resolver) AS g_resolver, cur, to_char(d, 'YYYY-MM-DD') AS d, resolver,

@@ -9,6 +9,7 @@ import { makeReference } from '../../lib/references.js';
 import { assertCanAct, canAssign, canViewAll, defaultView, type Actor } from './policy.js';
 import type { CreateInput, EditInput, ListQuery } from './schema.js';
 import { notify } from '../notifications/service.js';
+import { SLA_TARGET_IN_FORCE } from './queries.js';
 import { computeSla, DUE_SOON_SECONDS, type SlaTarget, type SlaTicket } from './sla.js';
 import { containsPattern } from '../../lib/like.js';
 
@@ -141,7 +142,7 @@ export function resolveView(actor: Actor, requested: ListQuery['view']): 'mine' 
 
 /**
  * Ticket ids for one page, in SQL: urgent → low, then oldest first, across the whole result.
- * SLA filters compute the deadlines in SQL from sla_targets, so they work on any number of rows.
+ * SLA filters compute the deadlines in SQL from the targets in force, so they work on any number of rows.
  */
 export async function listTicketIds(pool: pg.Pool, actor: Actor, query: ListQuery, page: number, now: Date) {
   const view = resolveView(actor, query.view);
@@ -178,7 +179,7 @@ export async function listTicketIds(pool: pg.Pool, actor: Actor, query: ListQuer
     }
   }
   if (query.sla) {
-    joins.push('JOIN sla_targets s ON s.priority = t.priority');
+    joins.push(SLA_TARGET_IN_FORCE);
     const nowSql = `(${p(now.toISOString())}::timestamptz AT TIME ZONE 'UTC')`;
     const elapsed = `(EXTRACT(EPOCH FROM (${nowSql} - t.created_at)) - t.paused_seconds - COALESCE(EXTRACT(EPOCH FROM (${nowSql} - t.pending_since)), 0))`;
     const frBreached = `(t.first_response_at IS NULL AND t.created_at + s.first_response_mins * interval '1 minute' < ${nowSql})`;
@@ -241,7 +242,7 @@ const LIST_ROWS = `
     FROM support_tickets t
     JOIN customers c ON c.id = t.customer_id
     LEFT JOIN users u ON u.id = t.assignee_id
-    LEFT JOIN sla_targets s ON s.priority = t.priority
+    ${SLA_TARGET_IN_FORCE}
    WHERE t.id = ANY($1::int[])`;
 
 export async function listTickets(pool: pg.Pool, actor: Actor, query: ListQuery, page: number, options: ListOptions = {}) {
@@ -304,7 +305,11 @@ export async function getTicket(db: Db, id: number, now = new Date()) {
       select: { id: true, field: true, fromValue: true, toValue: true, createdAt: true, actor: { select: { name: true } } },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     }),
-    db.slaTarget.findUnique({ where: { priority: ticket.priority }, select: { firstResponseMins: true, resolutionMins: true } }),
+    db.slaTargetVersion.findFirst({
+      where: { priority: ticket.priority, effectiveFrom: { lte: ticket.createdAt } },
+      orderBy: { effectiveFrom: 'desc' },
+      select: { firstResponseMins: true, resolutionMins: true },
+    }),
   ]);
   return { ...ticket, changes, sla: computeSla(ticket, target ?? FALLBACK_TARGET, now) };
 }
