@@ -55,7 +55,7 @@ describe('privacy journey in Chromium', () => {
 
     // A customer with a consultation, whose name is unique among the customers the four digits match.
     const candidates = await db.prisma.customer.findMany({
-      where: { consultations: { some: {} } },
+      where: { consultations: { some: { status: { not: 'cancelled' } } } },
       select: { id: true, fullName: true, phoneDigits: true },
       orderBy: { id: 'asc' },
     });
@@ -70,7 +70,8 @@ describe('privacy journey in Chromium', () => {
     const customer = chosen;
 
     await db.prisma.customerMedical.update({ where: { customerId: customer.id }, data: { allergies: marker, currentMedications: markerMeds } });
-    const consultation = await db.prisma.consultation.findFirstOrThrow({ where: { customerId: customer.id }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], select: { id: true, reference: true } });
+    // A cancelled consultation gives no standing access, so the doctor takes over a live one.
+    const consultation = await db.prisma.consultation.findFirstOrThrow({ where: { customerId: customer.id, status: { not: 'cancelled' } }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], select: { id: true, reference: true } });
     await db.prisma.consultation.update({ where: { id: consultation.id }, data: { doctorId: doctor.id } });
     const auditBefore = await db.prisma.auditEvent.count({ where: { action: 'medical_view', customerId: customer.id } });
     expect(auditBefore).toBe(0);
