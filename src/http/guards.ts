@@ -4,8 +4,19 @@ import { ForbiddenError } from '../errors.js';
 
 export function requireAuth(req: Request, res: Response, next: NextFunction): void {
   if (req.user) return next();
-  if (req.method === 'GET') req.session.returnTo = req.originalUrl;
+  if (isPageNavigation(req)) req.session.returnTo = req.originalUrl;
   res.redirect(303, '/login');
+}
+
+/**
+ * Only a page the person opened is worth returning to after sign-in: a background request of a
+ * signed-out tab (the event stream reconnecting, a badge refresh) must not become the landing page.
+ */
+function isPageNavigation(req: Request): boolean {
+  if (req.method !== 'GET') return false;
+  const mode = req.get('sec-fetch-mode');
+  if (mode) return mode === 'navigate';
+  return req.accepts(['html', 'text/event-stream', 'json']) === 'html';
 }
 
 /** Signed in, and one of the given roles; anyone else gets 403. */

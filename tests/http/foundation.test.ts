@@ -185,3 +185,18 @@ describe('idle sessions', () => {
     await agent.get('/').expect(303).expect('location', '/login');
   });
 });
+
+describe('where sign-in lands', () => {
+  it('when a signed-out tab keeps asking for its event stream or badge, then sign-in still lands on the page', async () => {
+    const user = await createUser(db, 'agent');
+    const agent = request.agent(app);
+    await agent.get('/tickets').set('Sec-Fetch-Mode', 'navigate').expect(303);
+    await agent.get('/events').set('Accept', 'text/event-stream').set('Sec-Fetch-Mode', 'cors').expect(303);
+    await agent.get('/notifications/badge').set('Sec-Fetch-Mode', 'cors').expect(303);
+    await agent.get('/events').set('Accept', 'text/event-stream').expect(303);
+    const page = await agent.get('/login');
+    const res = await agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), email: user.email, password: TEST_PASSWORD });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/tickets');
+  });
+});
