@@ -20,7 +20,10 @@ declare module 'autocannon' {
   interface Instance extends EventEmitter {
     stop(): void;
   }
-  function autocannon(options: Options, callback: (error: Error | null, result: Result) => void): Instance;
+  function autocannon(
+    options: Options,
+    callback: (error: Error | null, result: Result) => void,
+  ): Instance;
   export default autocannon;
   export type { Result, Instance, Options };
 }

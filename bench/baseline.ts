@@ -5,7 +5,8 @@ import ejs from 'ejs';
 import express from 'express';
 import pg from 'pg';
 
-const TEMPLATE = ejs.compile(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Tickets</title></head><body><main>
+const TEMPLATE =
+  ejs.compile(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Tickets</title></head><body><main>
 <h1>Tickets</h1>
 <table><thead><tr><th scope="col">Number</th><th scope="col">Subject</th><th scope="col">Customer</th><th scope="col">Category</th><th scope="col">Priority</th><th scope="col">Status</th><th scope="col">Assignee</th><th scope="col">Created</th></tr></thead>
 <tbody><% rows.forEach(function (t) { %><tr><td><a href="/tickets/<%= t.id %>"><%= t.number %></a></td><td><%= t.subject %></td><td><a href="/customers/<%= t.customer_id %>"><%= t.full_name %></a></td><td><%= t.category %></td><td><span class="badge badge-<%= t.priority %>"><%= t.priority %></span></td><td><span class="badge badge-<%= t.status %>"><%= t.status %></span></td><td><%= t.assignee || 'Unassigned' %></td><td><time datetime="<%= t.created_at.toISOString() %>"><%= t.created_at.toISOString().slice(0, 16).replace('T', ' ') %></time></td></tr><% }) %></tbody></table>
@@ -30,6 +31,8 @@ app.get('/tickets', async (req, res) => {
 });
 const server = app.listen(0, '127.0.0.1', () => {
   const address = server.address();
-  process.stdout.write(`BASELINE_PORT=${typeof address === 'object' && address ? address.port : 0}\n`);
+  process.stdout.write(
+    `BASELINE_PORT=${typeof address === 'object' && address ? address.port : 0}\n`,
+  );
 });
 process.on('SIGTERM', () => server.close(() => void pool.end().then(() => process.exit(0))));

@@ -40,9 +40,16 @@ interface Measured {
   peakRssMb: number;
 }
 
-function startChild(script: string, env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; port: number }> {
+function startChild(
+  script: string,
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
@@ -55,7 +62,11 @@ function startChild(script: string, env: Record<string, string>, ready: RegExp):
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', (chunk) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`${script} exited (${code}): ${output.trim().split('\n').slice(-3).join(' | ')}`)));
+    child.once('exit', (code) =>
+      reject(
+        new Error(`${script} exited (${code}): ${output.trim().split('\n').slice(-3).join(' | ')}`),
+      ),
+    );
   });
 }
 
@@ -73,28 +84,50 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-async function load(name: string, url: string, headers: Record<string, string>, pid: number): Promise<Measured> {
+async function load(
+  name: string,
+  url: string,
+  headers: Record<string, string>,
+  pid: number,
+): Promise<Measured> {
   // Warm-up (JIT, caches, pool connections) is not measured.
-  await new Promise((resolve) => autocannon({ url, connections: CONNECTIONS, duration: WARMUP_SECONDS, headers, timeout: 30 }, resolve));
+  await new Promise((resolve) =>
+    autocannon(
+      { url, connections: CONNECTIONS, duration: WARMUP_SECONDS, headers, timeout: 30 },
+      resolve,
+    ),
+  );
   const times: number[] = [];
   const statuses: Record<string, number> = {};
   let peak = rssMb(pid);
   const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 100);
   const result = await new Promise<Result>((resolve, reject) => {
-    const instance = autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers, timeout: 30 }, (error, res) => (error ? reject(error) : resolve(res)));
-    instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-      times.push(responseTime);
-      statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
-    });
+    const instance = autocannon(
+      { url, connections: CONNECTIONS, duration: SECONDS, headers, timeout: 30 },
+      (error, res) => (error ? reject(error) : resolve(res)),
+    );
+    instance.on(
+      'response',
+      (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+        times.push(responseTime);
+        statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+      },
+    );
   });
   clearInterval(sampler);
   times.sort((a, b) => a - b);
   const round = (n: number) => Math.round(n * 10) / 10;
   return {
-    name, url,
+    name,
+    url,
     requestsPerSec: round(times.length / (result.duration || SECONDS)),
-    p50: round(percentile(times, 50)), p95: round(percentile(times, 95)), p99: round(percentile(times, 99)),
-    requests: times.length, non2xx: result.non2xx, errors: result.errors + result.timeouts, statuses,
+    p50: round(percentile(times, 50)),
+    p95: round(percentile(times, 95)),
+    p99: round(percentile(times, 99)),
+    requests: times.length,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    statuses,
     peakRssMb: round(peak),
   };
 }
@@ -115,8 +148,13 @@ async function signIn(base: string, email: string): Promise<string> {
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
   if (!csrf) throw new Error('No CSRF token on /login');
   const res = await fetch(`${base}/login`, {
-    method: 'POST', redirect: 'manual',
-    headers: { ...PROXY, 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) },
+    method: 'POST',
+    redirect: 'manual',
+    headers: {
+      ...PROXY,
+      'content-type': 'application/x-www-form-urlencoded',
+      cookie: cookieHeader(jar),
+    },
     body: new URLSearchParams({ _csrf: csrf, email, password: DEMO_PASSWORD }).toString(),
   });
   cookiesFrom(res, jar);
@@ -126,7 +164,11 @@ async function signIn(base: string, email: string): Promise<string> {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const config = loadConfig({ ...process.env, NODE_ENV: 'development', DATA_DIR: path.resolve(process.env.DATA_DIR ?? 'data-bench') });
+  const config = loadConfig({
+    ...process.env,
+    NODE_ENV: 'development',
+    DATA_DIR: path.resolve(process.env.DATA_DIR ?? 'data-bench'),
+  });
   const target = await prepareDatabase(config, say);
   const children: ChildProcess[] = [];
   try {
@@ -137,41 +179,84 @@ async function main(): Promise<void> {
         say('Bench database is empty: running the large seed (a few minutes).');
         await seedLarge(database.prisma, database.pool, process.env.BENCH_SCALE ?? 'large');
       }
-      const counts = (await database.pool.query(
-        `SELECT (SELECT count(*) FROM customers)::int AS customers, (SELECT count(*) FROM interactions)::int AS interactions,
+      const counts = (
+        await database.pool.query(
+          `SELECT (SELECT count(*) FROM customers)::int AS customers, (SELECT count(*) FROM interactions)::int AS interactions,
                 (SELECT count(*) FROM support_tickets)::int AS tickets, (SELECT count(*) FROM consultations)::int AS consultations,
                 (SELECT count(*) FROM escalations)::int AS escalations`,
-      )).rows[0];
-      say(`Database: ${Object.entries(counts).map(([k, v]) => `${Number(v).toLocaleString('en')} ${k}`).join(', ')}`);
+        )
+      ).rows[0];
+      say(
+        `Database: ${Object.entries(counts)
+          .map(([k, v]) => `${Number(v).toLocaleString('en')} ${k}`)
+          .join(', ')}`,
+      );
       // A busy patient (low ids get most activity in the scale seed), a 4-digit slice of a phone and a name.
-      const row = (await database.pool.query(
-        `SELECT c.id, c.phone_digits, c.first_name FROM customers c WHERE c.id = (SELECT customer_id FROM support_tickets ORDER BY id DESC LIMIT 1)`,
-      )).rows[0];
-      sample = { customerId: row.id, phone: String(row.phone_digits).slice(5, 9), name: String(row.first_name).slice(0, 5) };
+      const row = (
+        await database.pool.query(
+          `SELECT c.id, c.phone_digits, c.first_name FROM customers c WHERE c.id = (SELECT customer_id FROM support_tickets ORDER BY id DESC LIMIT 1)`,
+        )
+      ).rows[0];
+      sample = {
+        customerId: row.id,
+        phone: String(row.phone_digits).slice(5, 9),
+        name: String(row.first_name).slice(0, 5),
+      };
     } finally {
       await database.close();
     }
 
     // The server runs with the same V8 heap limits as `npm start` (package.json "config.node_options").
-    const nodeOptions = String(JSON.parse(readFileSync('package.json', 'utf8')).config.node_options);
+    const nodeOptions = String(
+      JSON.parse(readFileSync('package.json', 'utf8')).config.node_options,
+    );
     const app = await startChild(
       'src/server.ts',
-      { NODE_OPTIONS: nodeOptions, DATABASE_URL: target.url, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production', TRUST_PROXY: 'loopback', SEED_DEMO: 'never', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0123' },
+      {
+        NODE_OPTIONS: nodeOptions,
+        DATABASE_URL: target.url,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        NODE_ENV: 'production',
+        TRUST_PROXY: 'loopback',
+        SEED_DEMO: 'never',
+        SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
+      },
       /ready in \d+ ms at http:\/\/localhost:(\d+)/,
     );
     children.push(app.child);
-    const baseline = await startChild('bench/baseline.ts', { DATABASE_URL: target.url }, /BASELINE_PORT=(\d+)/);
+    const baseline = await startChild(
+      'bench/baseline.ts',
+      { DATABASE_URL: target.url },
+      /BASELINE_PORT=(\d+)/,
+    );
     children.push(baseline.child);
     const base = `http://127.0.0.1:${app.port}`;
 
     const cookie = await signIn(base, 'supervisor@caredesk.test');
     const headers = { ...PROXY, cookie };
     const targets: Target[] = [
-      { name: 'tickets list (filtered)', path: '/tickets?view=all&status=open&priority=high', kind: 'list' },
+      {
+        name: 'tickets list (filtered)',
+        path: '/tickets?view=all&status=open&priority=high',
+        kind: 'list',
+      },
       { name: 'consultations list', path: '/consultations', kind: 'list' },
-      { name: `customer search phone "${sample.phone}"`, path: `/customers?q=${sample.phone}`, kind: 'search' },
-      { name: `customer search name "${sample.name}"`, path: `/customers?q=${encodeURIComponent(sample.name)}`, kind: 'search' },
-      { name: 'customer profile + timeline', path: `/customers/${sample.customerId}`, kind: 'profile' },
+      {
+        name: `customer search phone "${sample.phone}"`,
+        path: `/customers?q=${sample.phone}`,
+        kind: 'search',
+      },
+      {
+        name: `customer search name "${sample.name}"`,
+        path: `/customers?q=${encodeURIComponent(sample.name)}`,
+        kind: 'search',
+      },
+      {
+        name: 'customer profile + timeline',
+        path: `/customers/${sample.customerId}`,
+        kind: 'profile',
+      },
       { name: 'metrics (last 30 days)', path: '/metrics', kind: 'metrics' },
     ];
 
@@ -188,29 +273,56 @@ async function main(): Promise<void> {
     say(`Metrics uncached (3 sequential requests, distinct ranges): ${cold.join(', ')} ms`);
 
     say(`Load: ${CONNECTIONS} connections, ${SECONDS} s per page.`);
-    const baselineResult = await load('baseline: bare pg + EJS ticket list', `http://127.0.0.1:${baseline.port}/tickets?status=open&priority=high`, {}, baseline.child.pid!);
+    const baselineResult = await load(
+      'baseline: bare pg + EJS ticket list',
+      `http://127.0.0.1:${baseline.port}/tickets?status=open&priority=high`,
+      {},
+      baseline.child.pid!,
+    );
     const results: Measured[] = [];
     for (const t of targets) {
       const measured = await load(t.name, base + t.path, headers, app.child.pid!);
-      measured.ratioToBaseline = Math.round((measured.requestsPerSec / Math.max(baselineResult.requestsPerSec, 0.001)) * 100) / 100;
+      measured.ratioToBaseline =
+        Math.round(
+          (measured.requestsPerSec / Math.max(baselineResult.requestsPerSec, 0.001)) * 100,
+        ) / 100;
       results.push(measured);
-      say(`  ${t.name}: ${measured.requestsPerSec} req/s, p95 ${measured.p95} ms${measured.non2xx ? `, ${measured.non2xx} non-2xx ${JSON.stringify(measured.statuses)}` : ''}`);
+      say(
+        `  ${t.name}: ${measured.requestsPerSec} req/s, p95 ${measured.p95} ms${measured.non2xx ? `, ${measured.non2xx} non-2xx ${JSON.stringify(measured.statuses)}` : ''}`,
+      );
     }
     const peakRss = Math.max(...results.map((r) => r.peakRssMb));
 
-    const limits: Record<Target['kind'], number> = { list: 50, search: 50, profile: 80, metrics: 300 };
+    const limits: Record<Target['kind'], number> = {
+      list: 50,
+      search: 50,
+      profile: 80,
+      metrics: 300,
+    };
     const checks = [
-      ...targets.map((t, k) => ({ target: `${t.name} p95 < ${limits[t.kind]} ms`, pass: results[k].p95 < limits[t.kind] && results[k].non2xx === 0, value: `${results[k].p95} ms${results[k].non2xx ? ` (${results[k].non2xx} non-2xx)` : ''}` })),
-      { target: 'authenticated ticket list ≥ 0.6× baseline throughput', pass: (results[0].ratioToBaseline ?? 0) >= 0.6, value: `${results[0].ratioToBaseline}×` },
+      ...targets.map((t, k) => ({
+        target: `${t.name} p95 < ${limits[t.kind]} ms`,
+        pass: results[k].p95 < limits[t.kind] && results[k].non2xx === 0,
+        value: `${results[k].p95} ms${results[k].non2xx ? ` (${results[k].non2xx} non-2xx)` : ''}`,
+      })),
+      {
+        target: 'authenticated ticket list ≥ 0.6× baseline throughput',
+        pass: (results[0].ratioToBaseline ?? 0) >= 0.6,
+        value: `${results[0].ratioToBaseline}×`,
+      },
       { target: 'server peak RSS < 300 MB', pass: peakRss < 300, value: `${peakRss} MB` },
     ];
 
     const pad = (s: string | number, n: number) => String(s).padEnd(n);
     const lpad = (s: string | number, n: number) => String(s).padStart(n);
     say('');
-    say(`${pad('page', 40)}${lpad('req/s', 9)}${lpad('p50', 8)}${lpad('p95', 8)}${lpad('p99', 8)}${lpad('×base', 7)}${lpad('non2xx', 8)}${lpad('RSS MB', 8)}`);
+    say(
+      `${pad('page', 40)}${lpad('req/s', 9)}${lpad('p50', 8)}${lpad('p95', 8)}${lpad('p99', 8)}${lpad('×base', 7)}${lpad('non2xx', 8)}${lpad('RSS MB', 8)}`,
+    );
     for (const r of [baselineResult, ...results]) {
-      say(`${pad(r.name.slice(0, 39), 40)}${lpad(r.requestsPerSec, 9)}${lpad(r.p50, 8)}${lpad(r.p95, 8)}${lpad(r.p99, 8)}${lpad(r.ratioToBaseline ?? '1', 7)}${lpad(r.non2xx, 8)}${lpad(r.peakRssMb, 8)}`);
+      say(
+        `${pad(r.name.slice(0, 39), 40)}${lpad(r.requestsPerSec, 9)}${lpad(r.p50, 8)}${lpad(r.p95, 8)}${lpad(r.p99, 8)}${lpad(r.ratioToBaseline ?? '1', 7)}${lpad(r.non2xx, 8)}${lpad(r.peakRssMb, 8)}`,
+      );
     }
     say('');
     for (const c of checks) say(`${c.pass ? 'PASS' : 'FAIL'}  ${c.target}: ${c.value}`);
@@ -218,12 +330,29 @@ async function main(): Promise<void> {
     mkdirSync('bench-results', { recursive: true });
     writeFileSync(
       'bench-results/latest.json',
-      JSON.stringify({ at: new Date().toISOString(), connections: CONNECTIONS, secondsPerPage: SECONDS, metricsUncachedMs: cold, baseline: baselineResult, pages: results, peakRssMb: peakRss, checks }, null, 2) + '\n',
+      JSON.stringify(
+        {
+          at: new Date().toISOString(),
+          connections: CONNECTIONS,
+          secondsPerPage: SECONDS,
+          metricsUncachedMs: cold,
+          baseline: baselineResult,
+          pages: results,
+          peakRssMb: peakRss,
+          checks,
+        },
+        null,
+        2,
+      ) + '\n',
     );
     say(`\nWrote bench-results/latest.json (${((Date.now() - started) / 1000).toFixed(0)} s).`);
   } finally {
     for (const child of children) child.kill('SIGTERM');
-    await Promise.all(children.map((child) => (child.exitCode !== null ? undefined : new Promise((resolve) => child.once('exit', resolve)))));
+    await Promise.all(
+      children.map((child) =>
+        child.exitCode !== null ? undefined : new Promise((resolve) => child.once('exit', resolve)),
+      ),
+    );
     await target.stop();
   }
 }

@@ -34,7 +34,12 @@ function parseArgs(argv) {
 function logLine(level, message, errorCode) {
   const fields = errorCode ? { message, error_code: errorCode } : { message };
   process.stderr.write(
-    JSON.stringify({ timestamp: new Date().toISOString(), level, fields, target: 'schema_engine::logger' }) + '\n',
+    JSON.stringify({
+      timestamp: new Date().toISOString(),
+      level,
+      fields,
+      target: 'schema_engine::logger',
+    }) + '\n',
   );
 }
 
@@ -52,8 +57,12 @@ function relabelCharColumns(result) {
 class CatalogFriendlyClient extends pg.Client {
   query(config, values, callback) {
     // pg.Pool calls in with a callback, adapter transactions with promises: relabel both ways.
-    if (typeof values === 'function') return super.query(config, (err, res) => values(err, res && relabelCharColumns(res)));
-    if (typeof callback === 'function') return super.query(config, values, (err, res) => callback(err, res && relabelCharColumns(res)));
+    if (typeof values === 'function')
+      return super.query(config, (err, res) => values(err, res && relabelCharColumns(res)));
+    if (typeof callback === 'function')
+      return super.query(config, values, (err, res) =>
+        callback(err, res && relabelCharColumns(res)),
+      );
     return super.query(config, values).then(relabelCharColumns);
   }
 }
@@ -107,12 +116,19 @@ function adapterFactory(datasource) {
 async function loadWasm() {
   globalThis.PRISMA_WASM_PANIC_REGISTRY ??= (() => {
     let message = '';
-    return { set_message: (m) => { message = m; }, get: () => message };
+    return {
+      set_message: (m) => {
+        message = m;
+      },
+      get: () => message,
+    };
   })();
   const bgPath = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
   const bindings = await import(bgPath);
   const wasmBytes = readFileSync(bgPath.replace(/\.js$/, '.wasm'));
-  const { instance } = await WebAssembly.instantiate(wasmBytes, { './schema_engine_bg.js': bindings });
+  const { instance } = await WebAssembly.instantiate(wasmBytes, {
+    './schema_engine_bg.js': bindings,
+  });
   bindings.__wbg_set_wasm(instance.exports);
   instance.exports.__wbindgen_start();
   return bindings;
@@ -169,8 +185,13 @@ async function serve(args) {
   const datamodels = args.datamodels.length
     ? args.datamodels.map((path) => [path, readFileSync(path, 'utf8')])
     : undefined;
-  const engine = await bindings.SchemaEngine.new({ datamodels }, log, adapterFactory(args.datasource));
-  const send = (message) => process.stdout.write(JSON.stringify({ jsonrpc: '2.0', ...message }) + '\n');
+  const engine = await bindings.SchemaEngine.new(
+    { datamodels },
+    log,
+    adapterFactory(args.datasource),
+  );
+  const send = (message) =>
+    process.stdout.write(JSON.stringify({ jsonrpc: '2.0', ...message }) + '\n');
   let outboundId = 1_000_000;
 
   const methods = {
@@ -186,7 +207,13 @@ async function serve(args) {
   // A Rust panic traps the wasm instance outside any promise; report it as the binary would.
   process.on('uncaughtException', (error) => {
     const message = globalThis.PRISMA_WASM_PANIC_REGISTRY.get() || error.message;
-    send({ id: inFlightId, error: { ...engineError(error), data: { is_panic: true, message, error_code: null, meta: null } } });
+    send({
+      id: inFlightId,
+      error: {
+        ...engineError(error),
+        data: { is_panic: true, message, error_code: null, meta: null },
+      },
+    });
     process.exit(1);
   });
 
@@ -199,7 +226,10 @@ async function serve(args) {
     try {
       const method = methods[message.method] ?? ((params) => engine[message.method](params));
       if (!methods[message.method] && typeof engine[message.method] !== 'function') {
-        send({ id: message.id, error: { code: -32601, message: `Method not found: ${message.method}` } });
+        send({
+          id: message.id,
+          error: { code: -32601, message: `Method not found: ${message.method}` },
+        });
         continue;
       }
       const result = await method(message.params ?? {});
@@ -210,7 +240,6 @@ async function serve(args) {
   }
   engine.free();
 }
-
 
 const args = parseArgs(process.argv.slice(2));
 if (args.version) {

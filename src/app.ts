@@ -44,17 +44,21 @@ export function createApp(ctx: AppContext): Express {
   const { config, db, pool } = ctx;
   const production = config.NODE_ENV === 'production';
   const app = express();
-  const live = ctx.live ?? new LiveDesk(pool, {
-    heartbeatMs: config.LIVE_HEARTBEAT_SECONDS * 1_000,
-    retentionMinutes: config.LIVE_RETENTION_MINUTES,
-    presenceTtlSeconds: config.PRESENCE_TTL_SECONDS,
-  });
+  const live =
+    ctx.live ??
+    new LiveDesk(pool, {
+      heartbeatMs: config.LIVE_HEARTBEAT_SECONDS * 1_000,
+      retentionMinutes: config.LIVE_RETENTION_MINUTES,
+      presenceTtlSeconds: config.PRESENCE_TTL_SECONDS,
+    });
   app.locals.live = live;
 
   app.set('views', path.join(root, 'views'));
   app.set('view engine', 'ejs');
   app.set('trust proxy', config.TRUST_PROXY);
-  app.set(ACCESS_RULES, { escalationAccessDays: config.ESCALATION_ACCESS_DAYS } satisfies AccessRules);
+  app.set(ACCESS_RULES, {
+    escalationAccessDays: config.ESCALATION_ACCESS_DAYS,
+  } satisfies AccessRules);
   app.disable('x-powered-by');
   if (production) app.set('view cache', true);
 
@@ -77,7 +81,10 @@ export function createApp(ctx: AppContext): Express {
       strictTransportSecurity: production,
     }),
   );
-  app.use('/public', express.static(path.join(root, 'public'), { maxAge: production ? '1d' : 0, index: false }));
+  app.use(
+    '/public',
+    express.static(path.join(root, 'public'), { maxAge: production ? '1d' : 0, index: false }),
+  );
   app.get('/healthz', async (_req, res) => {
     try {
       await pool.query('SELECT 1');
@@ -95,12 +102,23 @@ export function createApp(ctx: AppContext): Express {
   app.use(
     session({
       name: SESSION_COOKIE,
-      store: new PgStore({ pool, tableName: 'session', createTableIfMissing: false, disableTouch: true, pruneSessionInterval: config.NODE_ENV === 'test' ? false : 900 }),
+      store: new PgStore({
+        pool,
+        tableName: 'session',
+        createTableIfMissing: false,
+        disableTouch: true,
+        pruneSessionInterval: config.NODE_ENV === 'test' ? false : 900,
+      }),
       secret: config.sessionSecret,
       resave: false,
       saveUninitialized: false,
       rolling: true,
-      cookie: { httpOnly: true, sameSite: 'lax', secure: production, maxAge: config.SESSION_IDLE_MINUTES * 60_000 },
+      cookie: {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: production,
+        maxAge: config.SESSION_IDLE_MINUTES * 60_000,
+      },
     }),
   );
   const auth = configurePassport(db, pool);

@@ -19,13 +19,20 @@ const trustProxy = z
   .transform((value, ctx): false | number | string[] => {
     if (['', 'false', '0'].includes(value.toLowerCase())) return false;
     if (/^\d+$/.test(value)) return Number(value);
-    const addresses = value.split(',').map((part) => part.trim()).filter(Boolean);
+    const addresses = value
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean);
     try {
       if (value.toLowerCase() === 'true') throw new Error('too broad');
       proxyAddr.compile(addresses);
       return addresses;
     } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be a hop count (e.g. 1) or the proxy addresses (e.g. loopback, 10.0.0.0/8), not true' });
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'must be a hop count (e.g. 1) or the proxy addresses (e.g. loopback, 10.0.0.0/8), not true',
+      });
       return z.NEVER;
     }
   });
@@ -50,13 +57,27 @@ const configSchema = z.object({
   MFA_REQUIRED_ROLES: z
     .string()
     .default('admin,doctor')
-    .transform((value) => value.split(',').map((role) => role.trim()).filter(Boolean))
-    .pipe(z.array(z.enum(['agent', 'supervisor', 'admin', 'doctor'], { error: 'must list roles among agent, supervisor, admin, doctor' }))),
+    .transform((value) =>
+      value
+        .split(',')
+        .map((role) => role.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.enum(['agent', 'supervisor', 'admin', 'doctor'], {
+          error: 'must list roles among agent, supervisor, admin, doctor',
+        }),
+      ),
+    ),
   LIVE_HEARTBEAT_SECONDS: z.coerce.number().positive().max(25).default(20),
   LIVE_RETENTION_MINUTES: z.coerce.number().int().min(10).default(15),
   LIVE_STREAM_SECONDS: z.coerce.number().positive().default(900),
   PRESENCE_TTL_SECONDS: z.coerce.number().int().min(5).max(25).default(20),
-  APP_TIME_ZONE: z.string().trim().default('UTC')
+  APP_TIME_ZONE: z
+    .string()
+    .trim()
+    .default('UTC')
     .refine(isTimeZone, 'must be an IANA time zone name such as Africa/Lagos'),
 });
 
@@ -72,17 +93,25 @@ export type Config = Omit<ParsedConfig, 'NODE_ENV'> & {
   dataDirChosen: boolean;
 };
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, fallbackSecret?: () => string): Config {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  fallbackSecret?: () => string,
+): Config {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new StartupError(`Invalid configuration: ${issue.path.join('.')} ${issue.message}. See .env.example.`);
+    throw new StartupError(
+      `Invalid configuration: ${issue.path.join('.')} ${issue.message}. See .env.example.`,
+    );
   }
   const config = { ...parsed.data, NODE_ENV: parsed.data.NODE_ENV ?? 'development' };
   if (config.NODE_ENV === 'production' && !config.SESSION_SECRET) {
-    throw new StartupError('Invalid configuration: SESSION_SECRET is required in production. See .env.example.');
+    throw new StartupError(
+      'Invalid configuration: SESSION_SECRET is required in production. See .env.example.',
+    );
   }
-  const sessionSecret = config.SESSION_SECRET ?? fallbackSecret?.() ?? 'caredesk-development-secret-not-for-production';
+  const sessionSecret =
+    config.SESSION_SECRET ?? fallbackSecret?.() ?? 'caredesk-development-secret-not-for-production';
   return {
     ...config,
     sessionSecret,

@@ -32,7 +32,9 @@ function developmentSecret(dataDir: string): string {
     writeFileSync(file, secret, { mode: 0o600 });
     return secret;
   } catch (error) {
-    throw new StartupError(`Data directory ${dataDir} is not writable (${(error as NodeJS.ErrnoException).code}): choose another with DATA_DIR.`);
+    throw new StartupError(
+      `Data directory ${dataDir} is not writable (${(error as NodeJS.ErrnoException).code}): choose another with DATA_DIR.`,
+    );
   }
 }
 
@@ -41,8 +43,18 @@ function listen(app: ReturnType<typeof createApp>, config: Config): Promise<Serv
     const server = app.listen(config.PORT, config.HOST);
     server.once('listening', () => resolve(server));
     server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') reject(new StartupError(`Port ${config.PORT} is already in use: stop the other process or set PORT.`));
-      else if (error.code === 'EACCES') reject(new StartupError(`Not allowed to listen on port ${config.PORT}: choose a port above 1024 with PORT.`));
+      if (error.code === 'EADDRINUSE')
+        reject(
+          new StartupError(
+            `Port ${config.PORT} is already in use: stop the other process or set PORT.`,
+          ),
+        );
+      else if (error.code === 'EACCES')
+        reject(
+          new StartupError(
+            `Not allowed to listen on port ${config.PORT}: choose a port above 1024 with PORT.`,
+          ),
+        );
       else reject(error);
     });
   });
@@ -50,7 +62,9 @@ function listen(app: ReturnType<typeof createApp>, config: Config): Promise<Serv
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const config = loadConfig(process.env, () => developmentSecret(path.resolve(process.env.DATA_DIR ?? 'data')));
+  const config = loadConfig(process.env, () =>
+    developmentSecret(path.resolve(process.env.DATA_DIR ?? 'data')),
+  );
   const target = await prepareDatabase(config, say);
   const database = connectDatabase(target.url, config.DB_POOL_SIZE);
 
@@ -77,7 +91,9 @@ async function main(): Promise<void> {
       await seedDemo(database.prisma);
     }
     server = await listen(createApp({ db: database.prisma, pool: database.pool, config }), config);
-    stopSlaWatch = startSlaWatch(database.pool, (error) => logger.error('SLA watch failed', { error: String(error) }));
+    stopSlaWatch = startSlaWatch(database.pool, (error) =>
+      logger.error('SLA watch failed', { error: String(error) }),
+    );
   } catch (error) {
     await database.close();
     await target.stop();
@@ -86,17 +102,24 @@ async function main(): Promise<void> {
 
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
-  say(`Mode: ${config.NODE_ENV}${config.showErrorDetails ? ' (error pages show stack traces)' : ''}`);
+  say(
+    `Mode: ${config.NODE_ENV}${config.showErrorDetails ? ' (error pages show stack traces)' : ''}`,
+  );
   if (await hasDemoAccounts(database.prisma)) {
     say(`Demo sign-in: agent@caredesk.test (also supervisor@, admin@, doctor@) / ${DEMO_PASSWORD}`);
   } else if (await isEmpty(database.prisma)) {
-    say('No accounts yet: `npm run db:add-admin -- --email you@example.org --name "Your Name"` creates the first admin.');
+    say(
+      'No accounts yet: `npm run db:add-admin -- --email you@example.org --name "Your Name"` creates the first admin.',
+    );
   }
   say(`CareDesk ready in ${Date.now() - started} ms at http://localhost:${port}`);
 }
 
 main().catch((error) => {
-  const message = error instanceof StartupError ? error.message : `Startup failed: ${(error as Error)?.message ?? error}`;
+  const message =
+    error instanceof StartupError
+      ? error.message
+      : `Startup failed: ${(error as Error)?.message ?? error}`;
   process.stderr.write(`caredesk: ${message}\n`);
   process.exit(1);
 });

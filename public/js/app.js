@@ -5,7 +5,9 @@
   // Live running durations: <time data-since="ISO">.
   function formatDuration(seconds) {
     var s = Math.max(0, Math.floor(seconds));
-    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+    var h = Math.floor(s / 3600),
+      m = Math.floor((s % 3600) / 60),
+      r = s % 60;
     return (h ? h + 'h ' : '') + (h || m ? m + 'm ' : '') + r + 's';
   }
   function tick() {
@@ -27,9 +29,15 @@
   document.addEventListener('DOMContentLoaded', function () {
     document.querySelectorAll('textarea[data-draft-key]').forEach(function (area) {
       var key = 'draft:' + area.getAttribute('data-draft-key');
-      if (!area.value && window.localStorage.getItem(key)) area.value = window.localStorage.getItem(key);
-      area.addEventListener('input', function () { window.localStorage.setItem(key, area.value); });
-      if (area.form) area.form.addEventListener('submit', function () { window.localStorage.removeItem(key); });
+      if (!area.value && window.localStorage.getItem(key))
+        area.value = window.localStorage.getItem(key);
+      area.addEventListener('input', function () {
+        window.localStorage.setItem(key, area.value);
+      });
+      if (area.form)
+        area.form.addEventListener('submit', function () {
+          window.localStorage.removeItem(key);
+        });
     });
   });
 })();

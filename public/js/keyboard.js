@@ -34,7 +34,8 @@
       });
       table.querySelectorAll('tbody tr').forEach(function (row) {
         Array.prototype.forEach.call(row.children, function (cell, index) {
-          if (heads[index] && !cell.hasAttribute('data-label')) cell.setAttribute('data-label', heads[index]);
+          if (heads[index] && !cell.hasAttribute('data-label'))
+            cell.setAttribute('data-label', heads[index]);
         });
       });
     });
@@ -42,9 +43,17 @@
 
   // ---- Relative times: same wording as the server (src/lib/time.ts) ----
   function relative(ms) {
-    var seconds = Math.round((Date.now() - ms) / 1000), size = Math.abs(seconds);
+    var seconds = Math.round((Date.now() - ms) / 1000),
+      size = Math.abs(seconds);
     if (size < 60) return 'just now';
-    var unit = size < 3600 ? [60, 'min'] : size < 86400 ? [3600, 'h'] : size < 30 * 86400 ? [86400, 'd'] : null;
+    var unit =
+      size < 3600
+        ? [60, 'min']
+        : size < 86400
+          ? [3600, 'h']
+          : size < 30 * 86400
+            ? [86400, 'd']
+            : null;
     if (!unit) return null;
     var amount = Math.round(size / unit[0]);
     return seconds >= 0 ? amount + ' ' + unit[1] + ' ago' : 'in ' + amount + ' ' + unit[1];
@@ -107,17 +116,25 @@
   // ---- The ? dialog: built from what this page really offers ----
   var dialog = null;
   function shortcutRows() {
-    var list = [['?', 'Show this list'], ['Ctrl K / ⌘ K', 'Go to a page, ticket, consultation or patient']];
-    if (document.querySelector('input[type="search"], input[name="q"]')) list.push(['/', 'Focus the search field']);
+    var list = [
+      ['?', 'Show this list'],
+      ['Ctrl K / ⌘ K', 'Go to a page, ticket, consultation or patient'],
+    ];
+    if (document.querySelector('input[type="search"], input[name="q"]'))
+      list.push(['/', 'Focus the search field']);
     document.querySelectorAll('[data-shortcut]').forEach(function (a) {
       list.push(['g ' + a.getAttribute('data-shortcut'), 'Go to ' + a.textContent.trim()]);
     });
     if (rows().length) {
       list.push(['j / k', 'Next / previous row'], ['Enter', 'Open the row']);
-      if (document.querySelector('main table.cards input[type="checkbox"]')) list.push(['x', 'Select the row']);
+      if (document.querySelector('main table.cards input[type="checkbox"]'))
+        list.push(['x', 'Select the row']);
     }
     document.querySelectorAll('main [data-key]').forEach(function (el) {
-      list.push([el.getAttribute('data-key'), el.getAttribute('data-key-label') || el.textContent.trim()]);
+      list.push([
+        el.getAttribute('data-key'),
+        el.getAttribute('data-key-label') || el.textContent.trim(),
+      ]);
     });
     list.push(['Esc', 'Close a dialog']);
     return list;
@@ -138,7 +155,9 @@
     var close = document.createElement('button');
     close.type = 'button';
     close.textContent = 'Close';
-    close.addEventListener('click', function () { dialog.close(); });
+    close.addEventListener('click', function () {
+      dialog.close();
+    });
     head.appendChild(title);
     head.appendChild(close);
     var note = document.createElement('p');
@@ -175,20 +194,33 @@
     if (pendingG) {
       pendingG = false;
       var link = document.querySelector('[data-shortcut="' + key + '"]');
-      if (link) { event.preventDefault(); window.location.href = link.getAttribute('href'); }
+      if (link) {
+        event.preventDefault();
+        window.location.href = link.getAttribute('href');
+      }
       return;
     }
     var handled = false;
-    if (key === '?') { openHelp(); handled = true; }
-    else if (key === '/') {
+    if (key === '?') {
+      openHelp();
+      handled = true;
+    } else if (key === '/') {
       var search = document.querySelector('input[type="search"], input[name="q"]');
-      if (search) { search.focus(); handled = true; }
-    }
-    else if (key === 'g') { pendingG = true; setTimeout(function () { pendingG = false; }, 1200); handled = true; }
-    else if (key === 'j') handled = moveCursor(1);
+      if (search) {
+        search.focus();
+        handled = true;
+      }
+    } else if (key === 'g') {
+      pendingG = true;
+      setTimeout(function () {
+        pendingG = false;
+      }, 1200);
+      handled = true;
+    } else if (key === 'j') handled = moveCursor(1);
     else if (key === 'k') handled = moveCursor(-1);
     else if (key === 'x') handled = selectCursor();
-    else if (key === 'Enter' && cursor >= 0 && event.target === document.body) handled = openCursor();
+    else if (key === 'Enter' && cursor >= 0 && event.target === document.body)
+      handled = openCursor();
     else if (key.length === 1) handled = runRecordKey(key);
     if (handled) event.preventDefault();
   });

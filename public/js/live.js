@@ -3,7 +3,8 @@
 // a page load. Without this file (or without JavaScript) every page still works by reloading.
 (function () {
   'use strict';
-  if (!window.EventSource || !window.fetch || !document.getElementById('notification-badge')) return;
+  if (!window.EventSource || !window.fetch || !document.getElementById('notification-badge'))
+    return;
 
   // Marks the script's own requests: they do not count as the user being active.
   var BACKGROUND = { 'X-Live': '1' };
@@ -20,7 +21,9 @@
       document.body.appendChild(announcer);
     }
     announcer.textContent = '';
-    setTimeout(function () { announcer.textContent = text; }, 50);
+    setTimeout(function () {
+      announcer.textContent = text;
+    }, 50);
   }
 
   function getHtml(url) {
@@ -46,14 +49,19 @@
   // One fetch per region at a time; events arriving meanwhile cause one more fetch afterwards.
   var busy = {};
   function coalesce(key, task) {
-    if (busy[key]) { busy[key] = 'again'; return; }
+    if (busy[key]) {
+      busy[key] = 'again';
+      return;
+    }
     busy[key] = 'running';
     setTimeout(function () {
-      task().catch(function () {}).then(function () {
-        var again = busy[key] === 'again';
-        busy[key] = null;
-        if (again) coalesce(key, task);
-      });
+      task()
+        .catch(function () {})
+        .then(function () {
+          var again = busy[key] === 'again';
+          busy[key] = null;
+          if (again) coalesce(key, task);
+        });
     }, 150);
   }
 
@@ -73,15 +81,21 @@
   // ------------------------------------------------------------------ lists and counts
   function rowsOf(region) {
     var map = {};
-    region.querySelectorAll('tr[data-id]').forEach(function (tr) { map[tr.getAttribute('data-id')] = tr; });
+    region.querySelectorAll('tr[data-id]').forEach(function (tr) {
+      map[tr.getAttribute('data-id')] = tr;
+    });
     return map;
   }
 
   // Swapping rows in is safe only while the reader is not in the middle of the list.
   function atRest(region) {
     var page = new URLSearchParams(window.location.search).get('page');
-    return (!page || page === '1') && window.scrollY < 120 && !region.contains(document.activeElement) &&
-      !region.matches(':hover');
+    return (
+      (!page || page === '1') &&
+      window.scrollY < 120 &&
+      !region.contains(document.activeElement) &&
+      !region.matches(':hover')
+    );
   }
 
   function showNewButton(region, count, noun) {
@@ -98,7 +112,15 @@
       region.parentNode.insertBefore(bar, region);
     }
     bar.firstChild.textContent = count + ' new · show';
-    announce(count + ' new ' + noun + (count > 1 ? 's' : '') + '. Press "' + count + ' new · show" to see them.');
+    announce(
+      count +
+        ' new ' +
+        noun +
+        (count > 1 ? 's' : '') +
+        '. Press "' +
+        count +
+        ' new · show" to see them.',
+    );
   }
 
   function swapRegion(id, force) {
@@ -116,7 +138,9 @@
       }
       var before = rowsOf(region);
       var after = rowsOf(next);
-      var added = Object.keys(after).filter(function (key) { return !before[key]; });
+      var added = Object.keys(after).filter(function (key) {
+        return !before[key];
+      });
       var changed = Object.keys(after).filter(function (key) {
         return before[key] && before[key].innerHTML !== after[key].innerHTML;
       });
@@ -124,9 +148,13 @@
         var bar = document.getElementById('live-new');
         if (bar) bar.remove();
         region.replaceWith(next);
-        added.concat(changed).forEach(function (key) { flash(after[key]); });
-        if (added.length) announce(added.length + ' new ' + noun + (added.length > 1 ? 's' : '') + ' in the list.');
-        else if (changed.length) announce(changed.length + ' ' + noun + (changed.length > 1 ? 's' : '') + ' updated.');
+        added.concat(changed).forEach(function (key) {
+          flash(after[key]);
+        });
+        if (added.length)
+          announce(added.length + ' new ' + noun + (added.length > 1 ? 's' : '') + ' in the list.');
+        else if (changed.length)
+          announce(changed.length + ' ' + noun + (changed.length > 1 ? 's' : '') + ' updated.');
         return;
       }
       changed.forEach(function (key) {
@@ -140,54 +168,72 @@
 
   function updateRow(region, src, id) {
     var row = region.querySelector('tr[data-id="' + id + '"]');
-    return getHtml(src.replace('{id}', id)).then(function (html) {
-      var next = elementFrom('<table><tbody>' + html + '</tbody></table>');
-      var tr = next && next.querySelector('tr');
-      if (!tr || !row || row.innerHTML === tr.innerHTML) return;
-      row.replaceWith(tr);
-      flash(tr);
-    }, function () {
-      if (row) row.classList.add('live-gone');
-    });
+    return getHtml(src.replace('{id}', id)).then(
+      function (html) {
+        var next = elementFrom('<table><tbody>' + html + '</tbody></table>');
+        var tr = next && next.querySelector('tr');
+        if (!tr || !row || row.innerHTML === tr.innerHTML) return;
+        row.replaceWith(tr);
+        flash(tr);
+      },
+      function () {
+        if (row) row.classList.add('live-gone');
+      },
+    );
   }
 
   function onRecordEvent(type, action, id) {
     document.querySelectorAll('[data-live-on]').forEach(function (region) {
-      if (region.getAttribute('data-live-on').split(' ').indexOf(type) < 0 || action === 'presence') return;
+      if (region.getAttribute('data-live-on').split(' ').indexOf(type) < 0 || action === 'presence')
+        return;
       var src = region.getAttribute('data-live-row');
       var onPage = region.querySelector('tr[data-id="' + id + '"]');
       if (src && action === 'updated' && onPage && !region.id.startsWith('live-counts')) {
-        coalesce('row:' + id, function () { return updateRow(region, src, id); });
+        coalesce('row:' + id, function () {
+          return updateRow(region, src, id);
+        });
       } else {
-        coalesce('region:' + region.id, function () { return swapRegion(region.id, false); });
+        coalesce('region:' + region.id, function () {
+          return swapRegion(region.id, false);
+        });
       }
     });
   }
 
   // ------------------------------------------------------------------ presence
   var presence = document.getElementById('presence');
-  var tabId = window.crypto && window.crypto.randomUUID
-    ? window.crypto.randomUUID()
-    : String(Math.random()).slice(2) + Date.now();
+  var tabId =
+    window.crypto && window.crypto.randomUUID
+      ? window.crypto.randomUUID()
+      : String(Math.random()).slice(2) + Date.now();
   var editing = false;
 
   function presenceKey() {
-    return presence.getAttribute('data-presence-type') + ':' + presence.getAttribute('data-presence-id');
+    return (
+      presence.getAttribute('data-presence-type') + ':' + presence.getAttribute('data-presence-id')
+    );
   }
 
   function report() {
     var body = new URLSearchParams({
-      _csrf: csrf, tabId: tabId, editing: editing ? '1' : '0',
-      recordType: presence.getAttribute('data-presence-type'), recordId: presence.getAttribute('data-presence-id'),
+      _csrf: csrf,
+      tabId: tabId,
+      editing: editing ? '1' : '0',
+      recordType: presence.getAttribute('data-presence-type'),
+      recordId: presence.getAttribute('data-presence-id'),
     });
     var request = { method: 'POST', credentials: 'same-origin', body: body, headers: BACKGROUND };
     return window.fetch('/presence', request).catch(function () {});
   }
 
   function refreshPresence() {
-    var url = '/presence?type=' + encodeURIComponent(presence.getAttribute('data-presence-type')) +
-      '&id=' + encodeURIComponent(presence.getAttribute('data-presence-id')) +
-      '&version=' + encodeURIComponent(presence.getAttribute('data-presence-version'));
+    var url =
+      '/presence?type=' +
+      encodeURIComponent(presence.getAttribute('data-presence-type')) +
+      '&id=' +
+      encodeURIComponent(presence.getAttribute('data-presence-id')) +
+      '&version=' +
+      encodeURIComponent(presence.getAttribute('data-presence-version'));
     return getHtml(url).then(function (html) {
       if (presence.innerHTML.trim() !== html.trim()) presence.innerHTML = html;
     });
@@ -197,16 +243,23 @@
     report();
     refreshPresence();
     setInterval(report, 8000);
-    setInterval(function () { coalesce('presence', refreshPresence); }, 10000);
+    setInterval(function () {
+      coalesce('presence', refreshPresence);
+    }, 10000);
     document.addEventListener('input', function (event) {
       var form = event.target.form;
       if (!form || form.getAttribute('action') === '/logout' || editing) return;
       editing = true;
       report();
     });
-    document.addEventListener('submit', function () { editing = false; });
+    document.addEventListener('submit', function () {
+      editing = false;
+    });
     window.addEventListener('pagehide', function () {
-      window.navigator.sendBeacon('/presence/leave', new URLSearchParams({ _csrf: csrf, tabId: tabId }));
+      window.navigator.sendBeacon(
+        '/presence/leave',
+        new URLSearchParams({ _csrf: csrf, tabId: tabId }),
+      );
     });
   }
 
@@ -214,17 +267,27 @@
   var stream = new window.EventSource('/events');
   stream.onmessage = function (message) {
     var event;
-    try { event = JSON.parse(message.data); } catch { return; }
+    try {
+      event = JSON.parse(message.data);
+    } catch {
+      return;
+    }
     var parts = String(event.kind).split('.');
-    if (parts[0] === 'notification') { coalesce('badge', refreshBadge); return; }
-    if (presence && parts[0] + ':' + event.id === presenceKey()) coalesce('presence', refreshPresence);
+    if (parts[0] === 'notification') {
+      coalesce('badge', refreshBadge);
+      return;
+    }
+    if (presence && parts[0] + ':' + event.id === presenceKey())
+      coalesce('presence', refreshPresence);
     onRecordEvent(parts[0], parts[1], event.id);
   };
   // The stored window did not reach back far enough: bring everything shown up to date.
   stream.addEventListener('reset', function () {
     coalesce('badge', refreshBadge);
     document.querySelectorAll('[data-live-on][id]').forEach(function (region) {
-      coalesce('region:' + region.id, function () { return swapRegion(region.id, false); });
+      coalesce('region:' + region.id, function () {
+        return swapRegion(region.id, false);
+      });
     });
     if (presence) coalesce('presence', refreshPresence);
   });

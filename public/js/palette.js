@@ -5,17 +5,27 @@
 (function () {
   'use strict';
 
-  var dialog, input, list, status, results = [], active = -1, timer = null, requestId = 0, opener = null;
+  var dialog,
+    input,
+    list,
+    status,
+    results = [],
+    active = -1,
+    timer = null,
+    requestId = 0,
+    opener = null;
   var lastSearch = Promise.resolve();
 
   function pageActions(text) {
     var q = text.toLowerCase();
-    return Array.prototype.filter.call(document.querySelectorAll('main [data-key]'), function (el) {
-      return !q || label(el).toLowerCase().indexOf(q) !== -1;
-    }).map(function (el) {
-      var detail = 'Action on this page (' + el.getAttribute('data-key') + ')';
-      return { kind: 'action', label: label(el), detail: detail, element: el };
-    });
+    return Array.prototype.filter
+      .call(document.querySelectorAll('main [data-key]'), function (el) {
+        return !q || label(el).toLowerCase().indexOf(q) !== -1;
+      })
+      .map(function (el) {
+        var detail = 'Action on this page (' + el.getAttribute('data-key') + ')';
+        return { kind: 'action', label: label(el), detail: detail, element: el };
+      });
   }
   function label(el) {
     return el.getAttribute('data-key-label') || el.textContent.trim();
@@ -28,7 +38,8 @@
     var field = document.createElement('label');
     field.className = 'sr-only';
     field.setAttribute('for', 'palette-input');
-    field.textContent = 'Go to a page, ticket number, consultation reference or patient, or run an action';
+    field.textContent =
+      'Go to a page, ticket number, consultation reference or patient, or run an action';
     input = document.createElement('input');
     input.id = 'palette-input';
     input.type = 'text';
@@ -58,7 +69,9 @@
       timer = setTimeout(search, 120);
     });
     input.addEventListener('keydown', onKey);
-    list.addEventListener('mousedown', function (event) { event.preventDefault(); });
+    list.addEventListener('mousedown', function (event) {
+      event.preventDefault();
+    });
     list.addEventListener('click', function (event) {
       var item = event.target.closest('[role="option"]');
       if (item) choose(Number(item.getAttribute('data-index')));
@@ -102,8 +115,11 @@
     var mine = ++requestId;
     timer = null;
     var url = '/go?q=' + encodeURIComponent(text);
-    lastSearch = window.fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
-      .then(function (res) { return res.ok ? res.json() : { results: [] }; })
+    lastSearch = window
+      .fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+      .then(function (res) {
+        return res.ok ? res.json() : { results: [] };
+      })
       .then(function (body) {
         if (mine !== requestId) return;
         results = pageActions(text).concat(body.results || []);
@@ -115,7 +131,7 @@
         results = pageActions(text);
         active = results.length ? 0 : -1;
         render();
-        status.textContent = 'Could not reach the server; showing this page\'s actions only.';
+        status.textContent = "Could not reach the server; showing this page's actions only.";
       });
   }
 
@@ -148,7 +164,9 @@
         timer = null;
         search();
       }
-      lastSearch.then(function () { choose(active); });
+      lastSearch.then(function () {
+        choose(active);
+      });
     }
   }
 
@@ -166,7 +184,12 @@
   }
 
   document.addEventListener('keydown', function (event) {
-    if ((event.ctrlKey || event.metaKey) && !event.altKey && (event.key === 'k' || event.key === 'K')) open(event);
+    if (
+      (event.ctrlKey || event.metaKey) &&
+      !event.altKey &&
+      (event.key === 'k' || event.key === 'K')
+    )
+      open(event);
   });
   document.addEventListener('click', function (event) {
     var button = event.target.closest && event.target.closest('[data-palette-open]');

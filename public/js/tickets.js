@@ -7,9 +7,11 @@
     var all = event.target.closest && event.target.closest('[data-select-all]');
     if (all) {
       var name = all.getAttribute('data-select-all');
-      all.form.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (box) {
-        box.checked = all.checked;
-      });
+      all.form
+        .querySelectorAll('input[type="checkbox"][name="' + name + '"]')
+        .forEach(function (box) {
+          box.checked = all.checked;
+        });
     }
   });
 

@@ -9,19 +9,26 @@ export const SIGN_IN_FAILED = 'That email and password do not match an active ac
 export function configurePassport(db: Db, pool: pg.Pool): passport.Authenticator {
   const instance = new passport.Passport();
   instance.use(
-    new LocalStrategy({ usernameField: 'email', passwordField: 'password' }, async (email, password, done) => {
-      try {
-        const user = await db.user.findUnique({ where: { email: email.trim().toLowerCase() } });
-        const ok = await verifyPassword(user?.active ? user.passwordHash : null, password);
-        if (!user || !ok) return done(null, false, { message: SIGN_IN_FAILED });
-        done(null, {
-          id: user.id, email: user.email, name: user.name, role: user.role,
-          twoFactor: user.totpEnabledAt !== null, timeZone: user.timeZone,
-        });
-      } catch (error) {
-        done(error);
-      }
-    }),
+    new LocalStrategy(
+      { usernameField: 'email', passwordField: 'password' },
+      async (email, password, done) => {
+        try {
+          const user = await db.user.findUnique({ where: { email: email.trim().toLowerCase() } });
+          const ok = await verifyPassword(user?.active ? user.passwordHash : null, password);
+          if (!user || !ok) return done(null, false, { message: SIGN_IN_FAILED });
+          done(null, {
+            id: user.id,
+            email: user.email,
+            name: user.name,
+            role: user.role,
+            twoFactor: user.totpEnabledAt !== null,
+            timeZone: user.timeZone,
+          });
+        } catch (error) {
+          done(error);
+        }
+      },
+    ),
   );
   instance.serializeUser((user, done) => done(null, user.id));
   // Reloaded on every request (one indexed lookup) so a disabled account loses its sessions at once.

@@ -23,13 +23,20 @@ function zxcvbn(): ZxcvbnFactory {
  * person's account already says about them (name, email), which must not make up the password.
  */
 export function passwordProblem(password: string, personal: string[] = []): string | null {
-  if (password.length < PASSWORD_MIN_LENGTH) return `Use at least ${PASSWORD_MIN_LENGTH} characters.`;
-  if (password.length > PASSWORD_MAX_LENGTH) return `Use at most ${PASSWORD_MAX_LENGTH} characters.`;
-  const inputs = personal.flatMap((value) => [value, ...value.split(/[^\p{L}\p{N}]+/u)]).filter((v) => v.length >= 3);
+  if (password.length < PASSWORD_MIN_LENGTH)
+    return `Use at least ${PASSWORD_MIN_LENGTH} characters.`;
+  if (password.length > PASSWORD_MAX_LENGTH)
+    return `Use at most ${PASSWORD_MAX_LENGTH} characters.`;
+  const inputs = personal
+    .flatMap((value) => [value, ...value.split(/[^\p{L}\p{N}]+/u)])
+    .filter((v) => v.length >= 3);
   const result = zxcvbn().check(password, inputs);
   // Whoever targets an account knows the name on it: a password built on it must be stronger still.
-  const usesPersonal = result.sequence.some((part) => part.pattern === 'dictionary' && part.dictionaryName === 'userInputs');
-  if (usesPersonal && result.score < 4) return 'Leave your name and email out of your password, or make it much longer.';
+  const usesPersonal = result.sequence.some(
+    (part) => part.pattern === 'dictionary' && part.dictionaryName === 'userInputs',
+  );
+  if (usesPersonal && result.score < 4)
+    return 'Leave your name and email out of your password, or make it much longer.';
   if (result.score >= MIN_SCORE) return null;
   const hint = [result.feedback.warning, ...result.feedback.suggestions].filter(Boolean).join(' ');
   return `This password is too easy to guess.${hint ? ' ' + hint : ' Try a longer phrase of unrelated words.'}`;

@@ -14,7 +14,10 @@ let decoyHash: Promise<string> | undefined;
 
 export async function verifyPassword(hash: string | null, password: string): Promise<boolean> {
   if (!hash) {
-    await argon2Verify({ password, hash: await (decoyHash ??= hashPassword('decoy-password-for-timing')) });
+    await argon2Verify({
+      password,
+      hash: await (decoyHash ??= hashPassword('decoy-password-for-timing')),
+    });
     return false;
   }
   return argon2Verify({ password, hash }).catch(() => false);

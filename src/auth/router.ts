@@ -30,8 +30,10 @@ export function authRouter(db: Db, auth: passport.Authenticator, config: Config)
   const signIn = async (req: Request, res: Response, next: NextFunction) => {
     const form = loginForm.safeParse(req.body ?? {});
     const email = form.success ? form.data.email : '';
-    const rerender = (status: number, error: string) => res.status(status).render('auth/login', { title: 'Sign in', email, error });
-    if (!form.success || !email || !form.data.password) return rerender(422, 'Enter your email and password.');
+    const rerender = (status: number, error: string) =>
+      res.status(status).render('auth/login', { title: 'Sign in', email, error });
+    if (!form.success || !email || !form.data.password)
+      return rerender(422, 'Enter your email and password.');
 
     const key = throttleKey(email, req.ip);
     const attempt = async () => ({ email, ip: req.ip, userId: await accountIdOf(db, email) });
@@ -39,7 +41,10 @@ export function authRouter(db: Db, auth: passport.Authenticator, config: Config)
     if (!reservation.allowed) {
       await auditUnsuccessfulSignIn(db, 'sign_in_refused', await attempt(), config.sessionSecret);
       const { minutes } = reservation;
-      return rerender(429, `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+      return rerender(
+        429,
+        `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+      );
     }
 
     auth.authenticate('local', async (error: unknown, user: Express.User | false) => {

@@ -9,12 +9,19 @@ import { clearFailures, reserveAttempt } from './throttle.js';
 export const SECOND_STEP_PATH = '/login/two-factor';
 /** Time to fetch the phone and type the code, after the password was accepted. */
 const PENDING_MINUTES = 5;
-const CODE_FAILED = 'That code did not work. Enter the current code from your app, or one of your recovery codes.';
+const CODE_FAILED =
+  'That code did not work. Enter the current code from your app, or one of your recovery codes.';
 
 const codeForm = z.object({ code: z.string().trim().max(40).catch('') });
 
 /** The password was right: hold the sign-in until the second factor, in a fresh session. */
-export function startSecondStep(req: Request, res: Response, next: NextFunction, userId: number, returnTo: string): void {
+export function startSecondStep(
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  userId: number,
+  returnTo: string,
+): void {
   req.session.regenerate((error) => {
     if (error) return next(error);
     req.session.pendingSignIn = { userId, returnTo, startedAt: Date.now() };
@@ -34,7 +41,8 @@ export function secondStepRouter(db: Db, config: Config): Router {
     return p && Date.now() - p.startedAt < PENDING_MINUTES * 60_000 ? p : null;
   };
 
-  const render = (res: Response, status: number, error: string | null) => res.status(status).render('auth/two-factor', { title: 'Two-factor sign-in', error });
+  const render = (res: Response, status: number, error: string | null) =>
+    res.status(status).render('auth/two-factor', { title: 'Two-factor sign-in', error });
 
   const show = (req: Request, res: Response) => {
     if (req.user) return res.redirect(303, '/');
@@ -54,12 +62,21 @@ export function secondStepRouter(db: Db, config: Config): Router {
     const reservation = await reserveAttempt(db, key, policy);
     if (!reservation.allowed) {
       const { minutes } = reservation;
-      return render(res, 429, `Too many wrong codes. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+      return render(
+        res,
+        429,
+        `Too many wrong codes. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+      );
     }
     const { code } = codeForm.parse(req.body ?? {});
     const kind = code ? await checkSecondFactor(db, held.userId, code) : null;
     if (!kind) {
-      await recordAudit(db, { action: 'two_factor_failed', recordType: 'user', recordId: held.userId, ip: req.ip });
+      await recordAudit(db, {
+        action: 'two_factor_failed',
+        recordType: 'user',
+        recordId: held.userId,
+        ip: req.ip,
+      });
       return render(res, code ? 401 : 422, code ? CODE_FAILED : 'Enter the code from your app.');
     }
     const user = await db.user.findUnique({
@@ -67,12 +84,23 @@ export function secondStepRouter(db: Db, config: Config): Router {
       select: { id: true, email: true, name: true, role: true, active: true, timeZone: true },
     });
     if (!user?.active) return res.redirect(303, '/login');
-    const signedIn = { id: user.id, email: user.email, name: user.name, role: user.role, timeZone: user.timeZone };
+    const signedIn = {
+      id: user.id,
+      email: user.email,
+      name: user.name,
+      role: user.role,
+      timeZone: user.timeZone,
+    };
     req.logIn({ ...signedIn, twoFactor: true }, async (error) => {
       if (error) return next(error);
       await clearFailures(db, key);
       await db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
-      await recordAudit(db, { actor: user, action: 'sign_in', fieldGroup: kind === 'totp' ? 'two-factor code' : 'recovery code', ip: req.ip });
+      await recordAudit(db, {
+        actor: user,
+        action: 'sign_in',
+        fieldGroup: kind === 'totp' ? 'two-factor code' : 'recovery code',
+        ip: req.ip,
+      });
       res.redirect(303, held.returnTo);
     });
   };

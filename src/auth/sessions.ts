@@ -15,7 +15,11 @@ declare module 'express-session' {
  */
 export function noteSessionClient(req: Request, _res: Response, next: NextFunction): void {
   if (req.user && req.session && !req.session.client) {
-    req.session.client = { userAgent: (req.get('user-agent') ?? '').slice(0, 300), ip: req.ip ?? null, signedInAt: Date.now() };
+    req.session.client = {
+      userAgent: (req.get('user-agent') ?? '').slice(0, 300),
+      ip: req.ip ?? null,
+      signedInAt: Date.now(),
+    };
   }
   next();
 }
@@ -38,24 +42,47 @@ export function sessionHandle(sid: string): string {
 /** A short, readable name for a browser from its user-agent string. */
 export function deviceName(userAgent: string): string {
   if (!userAgent) return 'Unknown device';
-  const browser = /Edg\//.test(userAgent) ? 'Edge' : /Firefox\//.test(userAgent) ? 'Firefox'
-    : /Chrome\//.test(userAgent) ? 'Chrome' : /Safari\//.test(userAgent) ? 'Safari' : null;
-  const system = /Windows/.test(userAgent) ? 'Windows' : /Android/.test(userAgent) ? 'Android'
-    : /iPhone|iPad/.test(userAgent) ? 'iOS' : /Mac OS X/.test(userAgent) ? 'macOS' : /Linux/.test(userAgent) ? 'Linux' : null;
+  const browser = /Edg\//.test(userAgent)
+    ? 'Edge'
+    : /Firefox\//.test(userAgent)
+      ? 'Firefox'
+      : /Chrome\//.test(userAgent)
+        ? 'Chrome'
+        : /Safari\//.test(userAgent)
+          ? 'Safari'
+          : null;
+  const system = /Windows/.test(userAgent)
+    ? 'Windows'
+    : /Android/.test(userAgent)
+      ? 'Android'
+      : /iPhone|iPad/.test(userAgent)
+        ? 'iOS'
+        : /Mac OS X/.test(userAgent)
+          ? 'macOS'
+          : /Linux/.test(userAgent)
+            ? 'Linux'
+            : null;
   if (browser && system) return `${browser} on ${system}`;
   return browser ?? system ?? userAgent.slice(0, 60);
 }
 
 interface SessionRow {
   sid: string;
-  sess: { client?: { userAgent?: string; ip?: string | null; signedInAt?: number }; renewedAt?: number };
+  sess: {
+    client?: { userAgent?: string; ip?: string | null; signedInAt?: number };
+    renewedAt?: number;
+  };
   expire: Date;
 }
 
 const USER_SESSIONS = `SELECT sid, sess, expire FROM session WHERE sess->'passport'->>'user' = $1::text AND expire > now()`;
 
 /** The person's unexpired sessions, most recently used first. */
-export async function listSessions(pool: pg.Pool, userId: number, currentSid: string): Promise<ActiveSession[]> {
+export async function listSessions(
+  pool: pg.Pool,
+  userId: number,
+  currentSid: string,
+): Promise<ActiveSession[]> {
   const { rows } = await pool.query<SessionRow>(USER_SESSIONS, [userId]);
   return rows
     .map((row) => {
@@ -72,7 +99,11 @@ export async function listSessions(pool: pg.Pool, userId: number, currentSid: st
         expiresAt: row.expire,
       };
     })
-    .sort((a, b) => Number(b.current) - Number(a.current) || (b.lastSeenAt?.getTime() ?? 0) - (a.lastSeenAt?.getTime() ?? 0));
+    .sort(
+      (a, b) =>
+        Number(b.current) - Number(a.current) ||
+        (b.lastSeenAt?.getTime() ?? 0) - (a.lastSeenAt?.getTime() ?? 0),
+    );
 }
 
 /** Ends one of the person's sessions by its handle; false when no such session is theirs. */
@@ -88,6 +119,10 @@ export async function endSession(pool: pg.Pool, userId: number, handle: string):
  * Ends every session of a person, except `keepSid` when given; returns how many ended. Takes a
  * transaction so the sessions end together with the change that requires it.
  */
-export async function endSessions(tx: Pick<Prisma.TransactionClient, '$executeRaw'>, userId: number, keepSid = ''): Promise<number> {
+export async function endSessions(
+  tx: Pick<Prisma.TransactionClient, '$executeRaw'>,
+  userId: number,
+  keepSid = '',
+): Promise<number> {
   return tx.$executeRaw`DELETE FROM session WHERE sess->'passport'->>'user' = ${String(userId)} AND sid <> ${keepSid}`;
 }

@@ -34,6 +34,9 @@ export async function auditUnsuccessfulSignIn(
 }
 
 export async function accountIdOf(db: Db, email: string): Promise<number | null> {
-  const user = await db.user.findUnique({ where: { email: email.trim().toLowerCase() }, select: { id: true } });
+  const user = await db.user.findUnique({
+    where: { email: email.trim().toLowerCase() },
+    select: { id: true },
+  });
   return user?.id ?? null;
 }

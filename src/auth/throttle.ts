@@ -18,7 +18,11 @@ export function throttleKey(email: string, ip: string | undefined): string {
  * check counts as a failure until a successful sign-in clears the row. The window restarts once
  * it is older than the lock and no lock is running.
  */
-export async function reserveAttempt(db: Db, key: string, policy: ThrottlePolicy): Promise<Reservation> {
+export async function reserveAttempt(
+  db: Db,
+  key: string,
+  policy: ThrottlePolicy,
+): Promise<Reservation> {
   const lock = policy.lockMinutes;
   const expired = Prisma.sql`(t.window_start < now() - make_interval(mins => ${lock})
     AND (t.locked_until IS NULL OR t.locked_until <= now()))`;

@@ -17,7 +17,14 @@ export function newSecret(): string {
 }
 
 function totp(secret: string, account = ''): TOTP {
-  return new TOTP({ issuer: ISSUER, label: account, secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: PERIOD_SECONDS });
+  return new TOTP({
+    issuer: ISSUER,
+    label: account,
+    secret: Secret.fromBase32(secret),
+    algorithm: 'SHA1',
+    digits: 6,
+    period: PERIOD_SECONDS,
+  });
 }
 
 export function otpauthUri(secret: string, account: string): string {
@@ -39,7 +46,12 @@ export function currentCode(secret: string, at = Date.now()): string {
  * The time step a code belongs to, when it is valid within ±1 step of `at` and later than the
  * last step already accepted (a code, once used, cannot be replayed); null otherwise.
  */
-export function matchingStep(secret: string, code: string, lastStep: number | null, at = Date.now()): number | null {
+export function matchingStep(
+  secret: string,
+  code: string,
+  lastStep: number | null,
+  at = Date.now(),
+): number | null {
   const token = code.replace(/\s+/g, '');
   if (!/^\d{6}$/.test(token)) return null;
   const delta = totp(secret).validate({ token, timestamp: at, window: WINDOW });
@@ -51,7 +63,10 @@ export function matchingStep(secret: string, code: string, lastStep: number | nu
 /** Recovery codes as shown to the person (grouped for reading), e.g. "K7QM-3XWP-9HTA". */
 export function newRecoveryCodes(): string[] {
   return Array.from({ length: RECOVERY_CODE_COUNT }, () => {
-    const raw = Array.from({ length: RECOVERY_LENGTH }, () => RECOVERY_ALPHABET[randomInt(RECOVERY_ALPHABET.length)]).join('');
+    const raw = Array.from(
+      { length: RECOVERY_LENGTH },
+      () => RECOVERY_ALPHABET[randomInt(RECOVERY_ALPHABET.length)],
+    ).join('');
     return raw.match(/.{4}/g)!.join('-');
   });
 }
@@ -61,7 +76,9 @@ export function newRecoveryCodes(): string[] {
  * (no dictionary to try); typing variations (case, dashes, spaces) are normalised first.
  */
 export function hashRecoveryCode(code: string): string {
-  return createHash('sha256').update(code.toUpperCase().replace(/[^A-Z0-9]/g, '')).digest('hex');
+  return createHash('sha256')
+    .update(code.toUpperCase().replace(/[^A-Z0-9]/g, ''))
+    .digest('hex');
 }
 
 export function looksLikeRecoveryCode(code: string): boolean {

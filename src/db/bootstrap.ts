@@ -25,10 +25,13 @@ function describeServer(url: string): string {
 function describeConnectionError(error: unknown, url: string): string {
   const code = (error as { code?: string })?.code;
   const where = describeServer(url);
-  if (code === 'ECONNREFUSED') return `Cannot reach PostgreSQL at ${where}: nothing is listening. Check DATABASE_URL or unset it to use the embedded database.`;
+  if (code === 'ECONNREFUSED')
+    return `Cannot reach PostgreSQL at ${where}: nothing is listening. Check DATABASE_URL or unset it to use the embedded database.`;
   if (code === 'ENOTFOUND') return `Cannot resolve the host in DATABASE_URL (${where}).`;
-  if (code === '28P01' || code === '28000') return `PostgreSQL at ${where} refused the credentials in DATABASE_URL.`;
-  if (code === '3D000') return `Database in DATABASE_URL does not exist at ${where}: create it first.`;
+  if (code === '28P01' || code === '28000')
+    return `PostgreSQL at ${where} refused the credentials in DATABASE_URL.`;
+  if (code === '3D000')
+    return `Database in DATABASE_URL does not exist at ${where}: create it first.`;
   return `Cannot connect to PostgreSQL at ${where}: ${(error as Error)?.message ?? error}`;
 }
 
@@ -45,7 +48,10 @@ export async function assertReachable(url: string): Promise<void> {
 }
 
 /** The configured server, or the embedded one under DATA_DIR; migrated either way. */
-export async function prepareDatabase(config: Config, log: (line: string) => void): Promise<DatabaseTarget> {
+export async function prepareDatabase(
+  config: Config,
+  log: (line: string) => void,
+): Promise<DatabaseTarget> {
   let target: DatabaseTarget;
   if (config.DATABASE_URL) {
     target = { url: config.DATABASE_URL, stop: async () => {} };

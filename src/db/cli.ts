@@ -33,11 +33,14 @@ async function main(): Promise<void> {
       await seedLarge(database.prisma, database.pool, flags[flags.indexOf('--scale') + 1]);
     } else {
       if (flags.includes('--reset')) {
-        if (config.NODE_ENV === 'production') throw new StartupError('Refusing to reset data with NODE_ENV=production.');
+        if (config.NODE_ENV === 'production')
+          throw new StartupError('Refusing to reset data with NODE_ENV=production.');
         await resetData(database.prisma);
         say('All data removed.');
       } else if (!(await isEmpty(database.prisma))) {
-        throw new StartupError('The database already has data: run `npm run db:seed -- --reset` to rebuild the demo.');
+        throw new StartupError(
+          'The database already has data: run `npm run db:seed -- --reset` to rebuild the demo.',
+        );
       }
       const started = Date.now();
       await seedDemo(database.prisma);
@@ -58,14 +61,19 @@ async function verifyAudit(target: DatabaseTarget, flags: string[]): Promise<voi
   const database = connectDatabase(target.url, 2);
   try {
     const started = Date.now();
-    const verdict = await verifyChain(database.pool, anchor ? { seq: anchor[1], hash: anchor[2] } : undefined);
+    const verdict = await verifyChain(
+      database.pool,
+      anchor ? { seq: anchor[1], hash: anchor[2] } : undefined,
+    );
     const took = `${verdict.rows} rows checked in ${Date.now() - started} ms`;
     if (!verdict.ok) {
       process.stderr.write(`Audit chain BROKEN at ${verdict.failure!.message}. ${took}.\n`);
       process.exitCode = 1;
       return;
     }
-    say(`Audit chain intact: ${took}. Record this anchor elsewhere: ${verdict.head.seq}:${verdict.head.hash}`);
+    say(
+      `Audit chain intact: ${took}. Record this anchor elsewhere: ${verdict.head.seq}:${verdict.head.hash}`,
+    );
   } finally {
     await database.close();
     await target.stop();
@@ -74,13 +82,15 @@ async function verifyAudit(target: DatabaseTarget, flags: string[]): Promise<voi
 
 function flagValue(flags: string[], name: string): string {
   const value = flags[flags.indexOf(name) + 1];
-  if (!flags.includes(name) || !value || value.startsWith('--')) throw new StartupError(`add-admin needs ${name}`);
+  if (!flags.includes(name) || !value || value.startsWith('--'))
+    throw new StartupError(`add-admin needs ${name}`);
   return value.trim();
 }
 
 /** The first admin of a real installation: a random password, printed once, to change after sign-in. */
 async function addAdmin(db: Db, email: string, name: string): Promise<void> {
-  if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new StartupError(`add-admin: ${email} is not an email address`);
+  if (!/^[^\s@]+@[^\s@]+$/.test(email))
+    throw new StartupError(`add-admin: ${email} is not an email address`);
   if (await db.user.findUnique({ where: { email: email.toLowerCase() }, select: { id: true } })) {
     throw new StartupError(`add-admin: an account for ${email} already exists`);
   }
@@ -91,6 +101,8 @@ async function addAdmin(db: Db, email: string, name: string): Promise<void> {
 }
 
 main().catch((error) => {
-  process.stderr.write(`caredesk: ${error instanceof StartupError ? error.message : (error as Error)?.stack ?? error}\n`);
+  process.stderr.write(
+    `caredesk: ${error instanceof StartupError ? error.message : ((error as Error)?.stack ?? error)}\n`,
+  );
   process.exit(1);
 });

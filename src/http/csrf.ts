@@ -3,7 +3,8 @@ import { csrfSync } from 'csrf-sync';
 import { ForbiddenError } from '../errors.js';
 
 const { csrfSynchronisedProtection, generateToken } = csrfSync({
-  getTokenFromRequest: (req) => (req.body?._csrf as string | undefined) ?? (req.headers['x-csrf-token'] as string | undefined),
+  getTokenFromRequest: (req) =>
+    (req.body?._csrf as string | undefined) ?? (req.headers['x-csrf-token'] as string | undefined),
 });
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -14,7 +15,12 @@ export function csrfProtection(req: Request, res: Response, next: NextFunction):
     return next(new ForbiddenError('Cross-site form posts are refused.'));
   }
   csrfSynchronisedProtection(req, res, (error?: unknown) => {
-    if (error) return next(new ForbiddenError('Your form expired or was sent from elsewhere. Reload the page and try again.'));
+    if (error)
+      return next(
+        new ForbiddenError(
+          'Your form expired or was sent from elsewhere. Reload the page and try again.',
+        ),
+      );
     res.locals.csrfToken = generateToken(req);
     next();
   });

@@ -1,5 +1,11 @@
 import type { Express, NextFunction, Request, Response } from 'express';
-import { ConflictError, ForbiddenError, NotFoundError, TransitionError, ValidationError } from '../errors.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  TransitionError,
+  ValidationError,
+} from '../errors.js';
 import { logger } from '../logger.js';
 
 export function notFound(_req: Request, res: Response): void {
@@ -11,7 +17,9 @@ function statusOf(error: unknown): number {
   if (error instanceof ForbiddenError) return 403;
   if (error instanceof ConflictError) return 409;
   if (error instanceof ValidationError || error instanceof TransitionError) return 422;
-  const status = (error as { status?: number; statusCode?: number })?.status ?? (error as { statusCode?: number })?.statusCode;
+  const status =
+    (error as { status?: number; statusCode?: number })?.status ??
+    (error as { statusCode?: number })?.statusCode;
   // body-parser and friends mark malformed requests with a 4xx status.
   if (typeof status === 'number' && status >= 400 && status < 500) return status;
   return 500;
@@ -32,10 +40,22 @@ export function useErrorPages(app: Express, showDetails: boolean): void {
 export function errorHandler(showDetails: boolean) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const status = statusOf(error);
-    if (status >= 500) logger.error('request failed', { method: req.method, path: req.path, error: (error as Error)?.stack ?? String(error) });
+    if (status >= 500)
+      logger.error('request failed', {
+        method: req.method,
+        path: req.path,
+        error: (error as Error)?.stack ?? String(error),
+      });
     if (res.headersSent) return;
     const message = status >= 500 ? 'Something went wrong on our side.' : (error as Error)?.message;
-    const view = status === 404 ? 'errors/404' : status === 403 ? 'errors/403' : status >= 500 ? 'errors/500' : 'errors/400';
+    const view =
+      status === 404
+        ? 'errors/404'
+        : status === 403
+          ? 'errors/403'
+          : status >= 500
+            ? 'errors/500'
+            : 'errors/400';
     res.status(status);
     // Errors raised before the page chrome was prepared (a malformed body, a refused CSRF token)
     // still get the app's page, without the menu.

@@ -10,11 +10,31 @@ export interface NavItem {
 
 export const NAV: NavItem[] = [
   { href: '/', label: 'Home', key: 'h', roles: ['agent', 'supervisor', 'admin', 'doctor'] },
-  { href: '/interactions', label: 'Interactions', key: 'i', roles: ['agent', 'supervisor', 'admin'] },
+  {
+    href: '/interactions',
+    label: 'Interactions',
+    key: 'i',
+    roles: ['agent', 'supervisor', 'admin'],
+  },
   { href: '/tickets', label: 'Tickets', key: 't', roles: ['agent', 'supervisor', 'admin'] },
-  { href: '/escalations', label: 'Escalations', key: 'e', roles: ['agent', 'supervisor', 'admin', 'doctor'] },
-  { href: '/consultations', label: 'Consultations', key: 'c', roles: ['agent', 'supervisor', 'admin', 'doctor'] },
-  { href: '/customers', label: 'Customers', key: 'p', roles: ['agent', 'supervisor', 'admin', 'doctor'] },
+  {
+    href: '/escalations',
+    label: 'Escalations',
+    key: 'e',
+    roles: ['agent', 'supervisor', 'admin', 'doctor'],
+  },
+  {
+    href: '/consultations',
+    label: 'Consultations',
+    key: 'c',
+    roles: ['agent', 'supervisor', 'admin', 'doctor'],
+  },
+  {
+    href: '/customers',
+    label: 'Customers',
+    key: 'p',
+    roles: ['agent', 'supervisor', 'admin', 'doctor'],
+  },
   { href: '/metrics', label: 'Metrics', key: 'm', roles: ['supervisor', 'admin'] },
   { href: '/audit', label: 'Audit', key: 'a', roles: ['admin'] },
   { href: '/staff', label: 'Staff', key: 's', roles: ['admin'] },

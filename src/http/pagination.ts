@@ -12,7 +12,13 @@ export interface PageView {
 }
 
 /** Links for page n±1 that keep every other query parameter. */
-export function pageView(basePath: string, query: Record<string, unknown>, number: number, hasMore: boolean, shown: number): PageView {
+export function pageView(
+  basePath: string,
+  query: Record<string, unknown>,
+  number: number,
+  hasMore: boolean,
+  shown: number,
+): PageView {
   const href = (n: number) => {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) {

@@ -26,6 +26,7 @@ function isBackground(req: Request): boolean {
 export function renewSession(req: Request, _res: Response, next: NextFunction): void {
   const session = req.session;
   if (isBackground(req)) return next();
-  if (req.user && session && Date.now() - (session.renewedAt ?? 0) > RENEW_EVERY_MS) session.renewedAt = Date.now();
+  if (req.user && session && Date.now() - (session.renewedAt ?? 0) > RENEW_EVERY_MS)
+    session.renewedAt = Date.now();
   next();
 }

@@ -3,7 +3,9 @@ import { ago, iso, when } from '../lib/format.js';
 import { localDateTimeSeconds, localDay, withTimeZone } from '../lib/time.js';
 
 const helpers = {
-  when, ago, iso,
+  when,
+  ago,
+  iso,
   whenSeconds: (date: Date) => localDateTimeSeconds(date),
   day: (date: Date) => localDay(date),
 };

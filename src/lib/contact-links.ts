@@ -7,7 +7,13 @@ export interface ContactLinks {
 const EMAIL = /^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/;
 
 /** Quick-contact links from a customer's stored phone and email; null where the value is unusable. */
-export function contactLinks({ phone, email }: { phone?: string | null; email?: string | null }): ContactLinks {
+export function contactLinks({
+  phone,
+  email,
+}: {
+  phone?: string | null;
+  email?: string | null;
+}): ContactLinks {
   const digits = (phone ?? '').replace(/\D/g, '');
   const usablePhone = digits.length >= 6 && digits.length <= 15;
   const address = (email ?? '').trim();

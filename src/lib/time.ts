@@ -33,7 +33,10 @@ export function currentTimeZone(): string {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatter(
-  locale: string, zone: string, options: Intl.DateTimeFormatOptions, tag: string,
+  locale: string,
+  zone: string,
+  options: Intl.DateTimeFormatOptions,
+  tag: string,
 ): Intl.DateTimeFormat {
   const key = `${tag}|${locale}|${zone}`;
   let found = formatters.get(key);
@@ -45,8 +48,13 @@ function formatter(
 }
 
 const PARTS: Intl.DateTimeFormatOptions = {
-  year: 'numeric', month: '2-digit', day: '2-digit',
-  hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
 };
 
 interface LocalParts {
@@ -62,21 +70,37 @@ function localParts(date: Date, zone: string): LocalParts {
   const parts = formatter('en-GB', zone, PARTS, 'parts').formatToParts(date);
   const pick = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
   return {
-    year: pick('year'), month: pick('month'), day: pick('day'),
-    hour: pick('hour'), minute: pick('minute'), second: pick('second'),
+    year: pick('year'),
+    month: pick('month'),
+    day: pick('day'),
+    hour: pick('hour'),
+    minute: pick('minute'),
+    second: pick('second'),
   };
 }
 
 // ICU names a zone by letters ("WAT", "EST", "IST") only in locales where that name is in common
 // use; elsewhere it writes "GMT+1". The first English locale with a lettered name wins.
-const ABBREVIATION_LOCALES = ['en-US', 'en-GB', 'en-NG', 'en-KE', 'en-ZA', 'en-IN', 'en-AU', 'en-NZ', 'en-SG', 'en-CA'];
+const ABBREVIATION_LOCALES = [
+  'en-US',
+  'en-GB',
+  'en-NG',
+  'en-KE',
+  'en-ZA',
+  'en-IN',
+  'en-AU',
+  'en-NZ',
+  'en-SG',
+  'en-CA',
+];
 
 export function zoneAbbreviation(date: Date, zone: string = currentTimeZone()): string {
   let fallback = '';
   for (const locale of ABBREVIATION_LOCALES) {
-    const name = formatter(locale, zone, { timeZoneName: 'short' }, 'abbr')
-      .formatToParts(date)
-      .find((p) => p.type === 'timeZoneName')?.value ?? '';
+    const name =
+      formatter(locale, zone, { timeZoneName: 'short' }, 'abbr')
+        .formatToParts(date)
+        .find((p) => p.type === 'timeZoneName')?.value ?? '';
     if (/^[A-Z]{2,5}$/.test(name)) return name;
     fallback ||= name;
   }
@@ -102,11 +126,17 @@ export function localDay(date: Date, zone: string = currentTimeZone()): string {
 }
 
 const UNITS: [limit: number, seconds: number, unit: string][] = [
-  [3600, 60, 'min'], [86_400, 3600, 'h'], [30 * 86_400, 86_400, 'd'],
+  [3600, 60, 'min'],
+  [86_400, 3600, 'h'],
+  [30 * 86_400, 86_400, 'd'],
 ];
 
 /** "12 min ago", "in 3 h"; older than a month falls back to the local date and time. */
-export function relative(date: Date, now: Date = new Date(), zone: string = currentTimeZone()): string {
+export function relative(
+  date: Date,
+  now: Date = new Date(),
+  zone: string = currentTimeZone(),
+): string {
   const seconds = Math.round((now.getTime() - date.getTime()) / 1000);
   const size = Math.abs(seconds);
   if (size < 60) return 'just now';
@@ -123,7 +153,10 @@ export function relative(date: Date, now: Date = new Date(), zone: string = curr
  * `param` adds a bind parameter and returns its placeholder.
  */
 export function dayStartSql(
-  param: (value: unknown) => string, day: string, offsetDays = 0, zone = currentTimeZone(),
+  param: (value: unknown) => string,
+  day: string,
+  offsetDays = 0,
+  zone = currentTimeZone(),
 ): string {
   const localMidnight = `(${param(day)}::date + ${Math.trunc(offsetDays)})::timestamp`;
   return `(${localMidnight} AT TIME ZONE ${param(zone)}::text) AT TIME ZONE 'UTC'`;
@@ -136,7 +169,14 @@ export function instantFromLocal(text: string, zone: string = currentTimeZone())
   // Two corrections settle every offset change; a reading skipped by a DST jump lands just after it.
   for (let step = 0; step < 2 && !Number.isNaN(guess); step += 1) {
     const p = localParts(new Date(guess), zone);
-    const [year, month, day, hour, minute, second] = [p.year, p.month, p.day, p.hour, p.minute, p.second].map(Number);
+    const [year, month, day, hour, minute, second] = [
+      p.year,
+      p.month,
+      p.day,
+      p.hour,
+      p.minute,
+      p.second,
+    ].map(Number);
     guess += wanted - Date.UTC(year, month - 1, day, hour, minute, second);
   }
   return new Date(guess);

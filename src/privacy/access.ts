@@ -30,7 +30,13 @@ export const ESCALATION_ACCESS_DAYS_DEFAULT = 30;
 const DAY_MS = 86_400_000;
 const OPEN_ESCALATION: EscalationStatus[] = ['pending', 'in_progress'];
 
-const DENIED: MedicalAccess = { allowed: false, basis: null, reason: null, expiresAt: null, grantedBy: null };
+const DENIED: MedicalAccess = {
+  allowed: false,
+  basis: null,
+  reason: null,
+  expiresAt: null,
+  grantedBy: null,
+};
 
 /**
  * Until when an escalation grants its doctor access: while it is open, always (null); once it is
@@ -47,7 +53,10 @@ export function escalationAccessEnds(resolvedAt: Date | null, days: number): Dat
  * an unexpired reveal with a reason. Agents, supervisors and admins never may.
  */
 export async function medicalAccess(
-  db: Db, actor: Actor | null | undefined, customerId: number, rules: AccessRules = {},
+  db: Db,
+  actor: Actor | null | undefined,
+  customerId: number,
+  rules: AccessRules = {},
 ): Promise<MedicalAccess> {
   if (!actor || actor.role !== 'doctor') return DENIED;
   const now = rules.now ?? new Date();
@@ -65,7 +74,10 @@ export async function medicalAccess(
     where: {
       customerId,
       targetUserId: actor.id,
-      OR: [{ status: { in: OPEN_ESCALATION } }, { resolvedAt: { gt: new Date(now.getTime() - days * DAY_MS) } }],
+      OR: [
+        { status: { in: OPEN_ESCALATION } },
+        { resolvedAt: { gt: new Date(now.getTime() - days * DAY_MS) } },
+      ],
     },
     // An open escalation first (no end), then the one resolved most recently (latest end).
     orderBy: [{ resolvedAt: { sort: 'desc', nulls: 'first' } }],
@@ -83,7 +95,13 @@ export async function medicalAccess(
     select: { reason: true, expiresAt: true },
   });
   if (reveal) {
-    return { allowed: true, basis: 'reveal', reason: reveal.reason, expiresAt: reveal.expiresAt, grantedBy: null };
+    return {
+      allowed: true,
+      basis: 'reveal',
+      reason: reveal.reason,
+      expiresAt: reveal.expiresAt,
+      grantedBy: null,
+    };
   }
   return DENIED;
 }
@@ -95,7 +113,12 @@ export function mayRequestReveal(actor: Actor | null | undefined, access: Medica
 
 /** Recording the medical part of a consultation: its assigned doctor only. */
 export function mayRecordConsultationMedical(
-  actor: Actor | null | undefined, consultation: { doctorId: number | null; status: string },
+  actor: Actor | null | undefined,
+  consultation: { doctorId: number | null; status: string },
 ): boolean {
-  return actor?.role === 'doctor' && consultation.doctorId === actor.id && consultation.status !== 'cancelled';
+  return (
+    actor?.role === 'doctor' &&
+    consultation.doctorId === actor.id &&
+    consultation.status !== 'cancelled'
+  );
 }

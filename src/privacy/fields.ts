@@ -14,13 +14,24 @@ export const CONSULTATION_MEDICAL_FIELDS = [
   { key: 'diagnosis', column: 'diagnosis', label: 'Diagnosis' },
   { key: 'treatmentPlan', column: 'treatment_plan', label: 'Treatment plan' },
   { key: 'prescribedMedication', column: 'prescribed_medication', label: 'Prescribed medication' },
-  { key: 'followUpInstructions', column: 'follow_up_instructions', label: 'Follow-up instructions' },
+  {
+    key: 'followUpInstructions',
+    column: 'follow_up_instructions',
+    label: 'Follow-up instructions',
+  },
 ] as const;
 
 export type CustomerMedicalKey = (typeof CUSTOMER_MEDICAL_FIELDS)[number]['key'];
 export type ConsultationMedicalKey = (typeof CONSULTATION_MEDICAL_FIELDS)[number]['key'];
 
-export const FIELD_GROUP = { customer: 'customer_medical', consultation: 'consultation_medical' } as const;
+export const FIELD_GROUP = {
+  customer: 'customer_medical',
+  consultation: 'consultation_medical',
+} as const;
 
 /** Audit actions written by the privacy layer. */
-export const AUDIT_ACTIONS = { view: 'medical_view', reveal: 'medical_reveal', update: 'medical_update' } as const;
+export const AUDIT_ACTIONS = {
+  view: 'medical_view',
+  reveal: 'medical_reveal',
+  update: 'medical_update',
+} as const;

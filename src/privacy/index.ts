@@ -1,11 +1,41 @@
 export {
-  medicalAccess, mayRequestReveal, mayRecordConsultationMedical, escalationAccessEnds, ESCALATION_ACCESS_DAYS_DEFAULT,
-  type Actor, type AccessBasis, type AccessRules, type MedicalAccess,
+  medicalAccess,
+  mayRequestReveal,
+  mayRecordConsultationMedical,
+  escalationAccessEnds,
+  ESCALATION_ACCESS_DAYS_DEFAULT,
+  type Actor,
+  type AccessBasis,
+  type AccessRules,
+  type MedicalAccess,
 } from './access.js';
-export { presentCustomerMedical, presentConsultationMedical, type PresentedMedical, type ConsultationRef, type ViewContext } from './presenter.js';
-export { revealMedical, saveConsultationMedical, emptyMedical, REVEAL_REASON_MIN, type ConsultationMedicalInput, type MedicalConflict } from './records.js';
-export { CUSTOMER_MEDICAL_FIELDS, CONSULTATION_MEDICAL_FIELDS, FIELD_GROUP, AUDIT_ACTIONS } from './fields.js';
+export {
+  presentCustomerMedical,
+  presentConsultationMedical,
+  type PresentedMedical,
+  type ConsultationRef,
+  type ViewContext,
+} from './presenter.js';
+export {
+  revealMedical,
+  saveConsultationMedical,
+  emptyMedical,
+  REVEAL_REASON_MIN,
+  type ConsultationMedicalInput,
+  type MedicalConflict,
+} from './records.js';
+export {
+  CUSTOMER_MEDICAL_FIELDS,
+  CONSULTATION_MEDICAL_FIELDS,
+  FIELD_GROUP,
+  AUDIT_ACTIONS,
+} from './fields.js';
 export { noStore, actorOf, viewContext, ACCESS_RULES } from './http.js';
 export {
-  revealReviewQueue, reviewReveal, REVIEW_OVERDUE_DAYS, FLAG_COMMENT_MIN, type ReviewOutcome, type RevealForReview,
+  revealReviewQueue,
+  reviewReveal,
+  REVIEW_OVERDUE_DAYS,
+  FLAG_COMMENT_MIN,
+  type ReviewOutcome,
+  type RevealForReview,
 } from './reviews.js';

@@ -1,10 +1,20 @@
 import { recordAudit } from '../audit.js';
 import type { Db } from '../db/client.js';
 import {
-  medicalAccess, mayRecordConsultationMedical, mayRequestReveal,
-  type AccessBasis, type AccessRules, type Actor, type MedicalAccess,
+  medicalAccess,
+  mayRecordConsultationMedical,
+  mayRequestReveal,
+  type AccessBasis,
+  type AccessRules,
+  type Actor,
+  type MedicalAccess,
 } from './access.js';
-import { AUDIT_ACTIONS, CONSULTATION_MEDICAL_FIELDS, CUSTOMER_MEDICAL_FIELDS, FIELD_GROUP } from './fields.js';
+import {
+  AUDIT_ACTIONS,
+  CONSULTATION_MEDICAL_FIELDS,
+  CUSTOMER_MEDICAL_FIELDS,
+  FIELD_GROUP,
+} from './fields.js';
 
 /** A field the viewer may not read: its label and whether anything is recorded, never the value. */
 export interface WithheldField {
@@ -18,8 +28,24 @@ export interface VisibleField extends WithheldField {
 }
 
 export type PresentedMedical =
-  | { visible: true; basis: AccessBasis; reason: string | null; expiresAt: Date | null; exists: boolean; version: number; fields: VisibleField[]; canEdit: boolean }
-  | { visible: false; withheld: true; exists: boolean; fields: WithheldField[]; canReveal: boolean; canEdit: false };
+  | {
+      visible: true;
+      basis: AccessBasis;
+      reason: string | null;
+      expiresAt: Date | null;
+      exists: boolean;
+      version: number;
+      fields: VisibleField[];
+      canEdit: boolean;
+    }
+  | {
+      visible: false;
+      withheld: true;
+      exists: boolean;
+      fields: WithheldField[];
+      canReveal: boolean;
+      canEdit: false;
+    };
 
 export interface ViewContext extends AccessRules {
   ip?: string | null;
@@ -28,14 +54,29 @@ export interface ViewContext extends AccessRules {
 type FieldList = readonly { key: string; column: string; label: string }[];
 
 /** Whether each medical column holds something, computed in SQL so values never leave the database. */
-async function recordedFlags(db: Db, table: 'customer_medical' | 'consultation_medical', keyColumn: string, id: number, fields: FieldList): Promise<Record<string, boolean> | null> {
+async function recordedFlags(
+  db: Db,
+  table: 'customer_medical' | 'consultation_medical',
+  keyColumn: string,
+  id: number,
+  fields: FieldList,
+): Promise<Record<string, boolean> | null> {
   // Table and column names come from the constant lists above, never from input.
-  const flags = fields.map((f) => `(NULLIF(btrim(${f.column}), '') IS NOT NULL) AS "${f.key}"`).join(', ');
-  const rows = await db.$queryRawUnsafe<Record<string, boolean>[]>(`SELECT ${flags} FROM ${table} WHERE ${keyColumn} = $1`, id);
+  const flags = fields
+    .map((f) => `(NULLIF(btrim(${f.column}), '') IS NOT NULL) AS "${f.key}"`)
+    .join(', ');
+  const rows = await db.$queryRawUnsafe<Record<string, boolean>[]>(
+    `SELECT ${flags} FROM ${table} WHERE ${keyColumn} = $1`,
+    id,
+  );
   return rows[0] ?? null;
 }
 
-function withheld(fields: FieldList, flags: Record<string, boolean> | null, canReveal: boolean): PresentedMedical {
+function withheld(
+  fields: FieldList,
+  flags: Record<string, boolean> | null,
+  canReveal: boolean,
+): PresentedMedical {
   return {
     visible: false,
     withheld: true,
@@ -46,7 +87,12 @@ function withheld(fields: FieldList, flags: Record<string, boolean> | null, canR
   };
 }
 
-function visible(fields: FieldList, row: Record<string, unknown> | null, access: MedicalAccess, canEdit: boolean): PresentedMedical {
+function visible(
+  fields: FieldList,
+  row: Record<string, unknown> | null,
+  access: MedicalAccess,
+  canEdit: boolean,
+): PresentedMedical {
   return {
     visible: true,
     basis: access.basis!,
@@ -69,16 +115,48 @@ function auditReason(access: MedicalAccess): string {
 }
 
 /** The patient's medical profile as this viewer may see it; audits every showing of values. */
-export async function presentCustomerMedical(db: Db, actor: Actor | null | undefined, customerId: number, view: ViewContext = {}): Promise<PresentedMedical> {
+export async function presentCustomerMedical(
+  db: Db,
+  actor: Actor | null | undefined,
+  customerId: number,
+  view: ViewContext = {},
+): Promise<PresentedMedical> {
   const access = await medicalAccess(db, actor, customerId, view);
   if (!access.allowed) {
-    return withheld(CUSTOMER_MEDICAL_FIELDS, await recordedFlags(db, 'customer_medical', 'customer_id', customerId, CUSTOMER_MEDICAL_FIELDS), mayRequestReveal(actor, access));
+    return withheld(
+      CUSTOMER_MEDICAL_FIELDS,
+      await recordedFlags(
+        db,
+        'customer_medical',
+        'customer_id',
+        customerId,
+        CUSTOMER_MEDICAL_FIELDS,
+      ),
+      mayRequestReveal(actor, access),
+    );
   }
   const row = await db.customerMedical.findUnique({
     where: { customerId },
-    select: { bloodGroup: true, genotype: true, allergies: true, chronicConditions: true, medicalHistory: true, currentMedications: true, version: true },
+    select: {
+      bloodGroup: true,
+      genotype: true,
+      allergies: true,
+      chronicConditions: true,
+      medicalHistory: true,
+      currentMedications: true,
+      version: true,
+    },
   });
-  await recordAudit(db, { actor, action: AUDIT_ACTIONS.view, customerId, recordType: 'customer', recordId: customerId, fieldGroup: FIELD_GROUP.customer, reason: auditReason(access), ip: view.ip });
+  await recordAudit(db, {
+    actor,
+    action: AUDIT_ACTIONS.view,
+    customerId,
+    recordType: 'customer',
+    recordId: customerId,
+    fieldGroup: FIELD_GROUP.customer,
+    reason: auditReason(access),
+    ip: view.ip,
+  });
   return visible(CUSTOMER_MEDICAL_FIELDS, row, access, false);
 }
 
@@ -90,18 +168,52 @@ export interface ConsultationRef {
 }
 
 /** The medical part of one consultation as this viewer may see it; audits every showing of values. */
-export async function presentConsultationMedical(db: Db, actor: Actor | null | undefined, consultation: ConsultationRef, view: ViewContext = {}): Promise<PresentedMedical> {
+export async function presentConsultationMedical(
+  db: Db,
+  actor: Actor | null | undefined,
+  consultation: ConsultationRef,
+  view: ViewContext = {},
+): Promise<PresentedMedical> {
   const access = await medicalAccess(db, actor, consultation.customerId, view);
   if (!access.allowed) {
-    return withheld(CONSULTATION_MEDICAL_FIELDS, await recordedFlags(db, 'consultation_medical', 'consultation_id', consultation.id, CONSULTATION_MEDICAL_FIELDS), mayRequestReveal(actor, access));
+    return withheld(
+      CONSULTATION_MEDICAL_FIELDS,
+      await recordedFlags(
+        db,
+        'consultation_medical',
+        'consultation_id',
+        consultation.id,
+        CONSULTATION_MEDICAL_FIELDS,
+      ),
+      mayRequestReveal(actor, access),
+    );
   }
   const row = await db.consultationMedical.findUnique({
     where: { consultationId: consultation.id },
-    select: { presentingComplaint: true, medicalHistory: true, diagnosis: true, treatmentPlan: true, prescribedMedication: true, followUpInstructions: true, version: true },
+    select: {
+      presentingComplaint: true,
+      medicalHistory: true,
+      diagnosis: true,
+      treatmentPlan: true,
+      prescribedMedication: true,
+      followUpInstructions: true,
+      version: true,
+    },
   });
   await recordAudit(db, {
-    actor, action: AUDIT_ACTIONS.view, customerId: consultation.customerId, recordType: 'consultation', recordId: consultation.id,
-    fieldGroup: FIELD_GROUP.consultation, reason: auditReason(access), ip: view.ip,
+    actor,
+    action: AUDIT_ACTIONS.view,
+    customerId: consultation.customerId,
+    recordType: 'consultation',
+    recordId: consultation.id,
+    fieldGroup: FIELD_GROUP.consultation,
+    reason: auditReason(access),
+    ip: view.ip,
   });
-  return visible(CONSULTATION_MEDICAL_FIELDS, row, access, mayRecordConsultationMedical(actor, consultation));
+  return visible(
+    CONSULTATION_MEDICAL_FIELDS,
+    row,
+    access,
+    mayRecordConsultationMedical(actor, consultation),
+  );
 }

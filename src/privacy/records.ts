@@ -19,21 +19,53 @@ export const REVEAL_REASON_MIN = 10;
  * A doctor without standing access reveals a patient's medical data for a limited time, with a
  * reason. The reveal and its reason are audited.
  */
-export async function revealMedical(db: Db, actor: Actor, customerId: number, reason: string, minutes: number, view: ViewContext = {}): Promise<{ expiresAt: Date }> {
+export async function revealMedical(
+  db: Db,
+  actor: Actor,
+  customerId: number,
+  reason: string,
+  minutes: number,
+  view: ViewContext = {},
+): Promise<{ expiresAt: Date }> {
   if (actor.role !== 'doctor') throw new ForbiddenError('Only doctors may reveal medical data.');
   const text = reason.trim();
-  if (text.length < REVEAL_REASON_MIN) throw new ValidationError('Give a reason of at least 10 characters.', { reason: `Give a reason of at least ${REVEAL_REASON_MIN} characters.` });
-  const customer = await db.customer.findUnique({ where: { id: customerId }, select: { id: true } });
+  if (text.length < REVEAL_REASON_MIN)
+    throw new ValidationError('Give a reason of at least 10 characters.', {
+      reason: `Give a reason of at least ${REVEAL_REASON_MIN} characters.`,
+    });
+  const customer = await db.customer.findUnique({
+    where: { id: customerId },
+    select: { id: true },
+  });
   if (!customer) throw new NotFoundError();
   const expiresAt = new Date(Date.now() + minutes * 60_000);
   await db.$transaction(async (tx) => {
-    await tx.medicalReveal.create({ data: { doctorId: actor.id, customerId, reason: text.slice(0, 500), expiresAt } });
-    await recordAudit(tx, { actor, action: AUDIT_ACTIONS.reveal, customerId, recordType: 'customer', recordId: customerId, fieldGroup: FIELD_GROUP.customer, reason: text.slice(0, 500), ip: view.ip });
+    await tx.medicalReveal.create({
+      data: { doctorId: actor.id, customerId, reason: text.slice(0, 500), expiresAt },
+    });
+    await recordAudit(tx, {
+      actor,
+      action: AUDIT_ACTIONS.reveal,
+      customerId,
+      recordType: 'customer',
+      recordId: customerId,
+      fieldGroup: FIELD_GROUP.customer,
+      reason: text.slice(0, 500),
+      ip: view.ip,
+    });
   });
   return { expiresAt };
 }
 
-const SELECT = { presentingComplaint: true, medicalHistory: true, diagnosis: true, treatmentPlan: true, prescribedMedication: true, followUpInstructions: true, version: true } as const;
+const SELECT = {
+  presentingComplaint: true,
+  medicalHistory: true,
+  diagnosis: true,
+  treatmentPlan: true,
+  prescribedMedication: true,
+  followUpInstructions: true,
+  version: true,
+} as const;
 
 /**
  * The assigned doctor records the medical part of a consultation. `version` is the version the
@@ -41,24 +73,46 @@ const SELECT = { presentingComplaint: true, medicalHistory: true, diagnosis: tru
  * the current values, which only this same authorised doctor will see.
  */
 export async function saveConsultationMedical(
-  db: Db, actor: Actor, consultation: ConsultationRef, input: ConsultationMedicalInput, version: number, view: ViewContext = {},
+  db: Db,
+  actor: Actor,
+  consultation: ConsultationRef,
+  input: ConsultationMedicalInput,
+  version: number,
+  view: ViewContext = {},
 ): Promise<void> {
-  if (!mayRecordConsultationMedical(actor, consultation)) throw new ForbiddenError('Only the doctor assigned to this consultation may record its medical notes.');
+  if (!mayRecordConsultationMedical(actor, consultation))
+    throw new ForbiddenError(
+      'Only the doctor assigned to this consultation may record its medical notes.',
+    );
   const conflict = async () => {
-    const row = await db.consultationMedical.findUnique({ where: { consultationId: consultation.id }, select: SELECT });
+    const row = await db.consultationMedical.findUnique({
+      where: { consultationId: consultation.id },
+      select: SELECT,
+    });
     const { version: current, ...values } = row ?? { ...emptyMedical(), version: 0 };
     // The conflict page shows the saved values to this (authorised) doctor: that is a showing.
     await recordAudit(db, {
-      actor, action: AUDIT_ACTIONS.view, customerId: consultation.customerId, recordType: 'consultation', recordId: consultation.id,
-      fieldGroup: FIELD_GROUP.consultation, reason: 'assigned (edit conflict)', ip: view.ip,
+      actor,
+      action: AUDIT_ACTIONS.view,
+      customerId: consultation.customerId,
+      recordType: 'consultation',
+      recordId: consultation.id,
+      fieldGroup: FIELD_GROUP.consultation,
+      reason: 'assigned (edit conflict)',
+      ip: view.ip,
     });
-    return new ConflictError<MedicalConflict>('Someone saved these notes after you opened them.', { current: values, version: current });
+    return new ConflictError<MedicalConflict>('Someone saved these notes after you opened them.', {
+      current: values,
+      version: current,
+    });
   };
   // The change and its audit row commit together: there is no saved change without its record.
   try {
     await db.$transaction(async (tx) => {
       if (version === 0) {
-        await tx.consultationMedical.create({ data: { consultationId: consultation.id, ...input, recordedById: actor.id } });
+        await tx.consultationMedical.create({
+          data: { consultationId: consultation.id, ...input, recordedById: actor.id },
+        });
       } else {
         const { count } = await tx.consultationMedical.updateMany({
           where: { consultationId: consultation.id, version },
@@ -67,12 +121,19 @@ export async function saveConsultationMedical(
         if (count === 0) throw new StaleMedicalVersion();
       }
       await recordAudit(tx, {
-        actor, action: AUDIT_ACTIONS.update, customerId: consultation.customerId, recordType: 'consultation',
-        recordId: consultation.id, fieldGroup: FIELD_GROUP.consultation, reason: 'assigned', ip: view.ip,
+        actor,
+        action: AUDIT_ACTIONS.update,
+        customerId: consultation.customerId,
+        recordType: 'consultation',
+        recordId: consultation.id,
+        fieldGroup: FIELD_GROUP.consultation,
+        reason: 'assigned',
+        ip: view.ip,
       });
     });
   } catch (error) {
-    const duplicate = error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+    const duplicate =
+      error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
     if (duplicate || error instanceof StaleMedicalVersion) throw await conflict();
     throw error;
   }
@@ -81,5 +142,12 @@ export async function saveConsultationMedical(
 class StaleMedicalVersion extends Error {}
 
 export function emptyMedical(): ConsultationMedicalInput {
-  return { presentingComplaint: null, medicalHistory: null, diagnosis: null, treatmentPlan: null, prescribedMedication: null, followUpInstructions: null };
+  return {
+    presentingComplaint: null,
+    medicalHistory: null,
+    diagnosis: null,
+    treatmentPlan: null,
+    prescribedMedication: null,
+    followUpInstructions: null,
+  };
 }

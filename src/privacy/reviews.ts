@@ -36,28 +36,54 @@ export interface ReviewQueue {
 
 export async function revealReviewQueue(db: Db, now = new Date()): Promise<ReviewQueue> {
   const select = {
-    id: true, reason: true, createdAt: true, customerId: true,
-    reviewOutcome: true, reviewedAt: true, reviewedById: true, reviewComment: true,
-    doctor: { select: { name: true } }, customer: { select: { fullName: true } },
+    id: true,
+    reason: true,
+    createdAt: true,
+    customerId: true,
+    reviewOutcome: true,
+    reviewedAt: true,
+    reviewedById: true,
+    reviewComment: true,
+    doctor: { select: { name: true } },
+    customer: { select: { fullName: true } },
   } as const;
   const [pending, reviewed] = await Promise.all([
     db.medicalReveal.findMany({
-      where: { reviewedAt: null }, orderBy: { createdAt: 'asc' }, take: QUEUE_LIMIT, select,
+      where: { reviewedAt: null },
+      orderBy: { createdAt: 'asc' },
+      take: QUEUE_LIMIT,
+      select,
     }),
     db.medicalReveal.findMany({
-      where: { reviewedAt: { not: null } }, orderBy: { reviewedAt: 'desc' }, take: RECENT_LIMIT, select,
+      where: { reviewedAt: { not: null } },
+      orderBy: { reviewedAt: 'desc' },
+      take: RECENT_LIMIT,
+      select,
     }),
   ]);
-  const reviewerIds = [...new Set(reviewed.map((r) => r.reviewedById).filter((id): id is number => id !== null))];
+  const reviewerIds = [
+    ...new Set(reviewed.map((r) => r.reviewedById).filter((id): id is number => id !== null)),
+  ];
   const reviewers = new Map(
-    (await db.user.findMany({ where: { id: { in: reviewerIds } }, select: { id: true, name: true } }))
-      .map((u) => [u.id, u.name]),
+    (
+      await db.user.findMany({
+        where: { id: { in: reviewerIds } },
+        select: { id: true, name: true },
+      })
+    ).map((u) => [u.id, u.name]),
   );
   const overdueBefore = now.getTime() - REVIEW_OVERDUE_DAYS * 86_400_000;
   const present = (r: (typeof pending)[number]): RevealForReview => ({
-    id: r.id, doctorName: r.doctor.name, customerId: r.customerId, customerName: r.customer.fullName,
-    reason: r.reason, createdAt: r.createdAt, overdue: r.reviewedAt === null && r.createdAt.getTime() < overdueBefore,
-    outcome: r.reviewOutcome, reviewedAt: r.reviewedAt, comment: r.reviewComment,
+    id: r.id,
+    doctorName: r.doctor.name,
+    customerId: r.customerId,
+    customerName: r.customer.fullName,
+    reason: r.reason,
+    createdAt: r.createdAt,
+    overdue: r.reviewedAt === null && r.createdAt.getTime() < overdueBefore,
+    outcome: r.reviewOutcome,
+    reviewedAt: r.reviewedAt,
+    comment: r.reviewComment,
     reviewerName: r.reviewedById ? (reviewers.get(r.reviewedById) ?? null) : null,
   });
   return { pending: pending.map(present), reviewed: reviewed.map(present) };
@@ -68,7 +94,11 @@ export async function revealReviewQueue(db: Db, now = new Date()): Promise<Revie
  * once: a second review (say, two admins at once) is a conflict, not an overwrite. Audited.
  */
 export async function reviewReveal(
-  db: Db, actor: Actor, revealId: number, review: { outcome: ReviewOutcome; comment?: string }, view: ViewContext = {},
+  db: Db,
+  actor: Actor,
+  revealId: number,
+  review: { outcome: ReviewOutcome; comment?: string },
+  view: ViewContext = {},
 ): Promise<void> {
   if (actor.role !== 'admin') throw new ForbiddenError('Only admins review reveals.');
   const comment = review.comment?.trim() ?? '';
@@ -76,19 +106,30 @@ export async function reviewReveal(
     const message = `Say what is wrong with this reveal (at least ${FLAG_COMMENT_MIN} characters).`;
     throw new ValidationError(message, { comment: message });
   }
-  const reveal = await db.medicalReveal.findUnique({ where: { id: revealId }, select: { customerId: true } });
+  const reveal = await db.medicalReveal.findUnique({
+    where: { id: revealId },
+    select: { customerId: true },
+  });
   if (!reveal) throw new NotFoundError();
   await db.$transaction(async (tx) => {
     const { count } = await tx.medicalReveal.updateMany({
       where: { id: revealId, reviewedAt: null },
       data: {
-        reviewOutcome: review.outcome, reviewedAt: new Date(), reviewedById: actor.id, reviewComment: comment || null,
+        reviewOutcome: review.outcome,
+        reviewedAt: new Date(),
+        reviewedById: actor.id,
+        reviewComment: comment || null,
       },
     });
     if (count === 0) throw new ConflictError('Someone reviewed this reveal already.', null);
     await recordAudit(tx, {
-      actor, action: REVIEW_AUDIT_ACTION, customerId: reveal.customerId, recordType: 'reveal', recordId: revealId,
-      reason: review.outcome === 'flagged' ? `flagged: ${comment.slice(0, 500)}` : 'justified', ip: view.ip,
+      actor,
+      action: REVIEW_AUDIT_ACTION,
+      customerId: reveal.customerId,
+      recordType: 'reveal',
+      recordId: revealId,
+      reason: review.outcome === 'flagged' ? `flagged: ${comment.slice(0, 500)}` : 'justified',
+      ip: view.ip,
     });
   });
 }

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { TestDatabase } from '../support/db.js';
-import { closeDemoWorld, type DemoWorld, expectAccessible, openDemoWorld, signInAs, watchPage } from '../support/browser.js';
+import {
+  closeDemoWorld,
+  type DemoWorld,
+  expectAccessible,
+  openDemoWorld,
+  signInAs,
+  watchPage,
+} from '../support/browser.js';
 
 let db: TestDatabase;
 let server: DemoWorld['server'];
@@ -20,13 +27,17 @@ describe('consultations, customers and the audit trail in Chromium', () => {
     await page.goto(`${server.url}/customers`);
     await expectAccessible(page);
     await page.locator('table a').first().click();
-    await expect.poll(() => page.getByRole('heading', { name: 'Medical profile' }).isVisible()).toBe(true);
+    await expect
+      .poll(() => page.getByRole('heading', { name: 'Medical profile' }).isVisible())
+      .toBe(true);
     await expectAccessible(page);
     await page.getByRole('link', { name: 'Book consultation' }).click();
     await page.getByLabel('Payment model').selectOption('pay_first');
     await page.getByLabel('Amount (NGN)').fill('7500');
     await page.getByRole('button', { name: 'Book consultation' }).click();
-    await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('Check the highlighted fields');
+    await expect
+      .poll(() => page.getByRole('alert').first().textContent())
+      .toContain('Check the highlighted fields');
     await expectAccessible(page);
     await page.getByLabel('Payment confirmation (required for pay first)').fill('GW-4455667');
     await page.getByRole('button', { name: 'Book consultation' }).click();
@@ -58,7 +69,9 @@ describe('consultations, customers and the audit trail in Chromium', () => {
       await page.getByLabel('Diagnosis').fill('Recorded in the browser test');
       await page.getByRole('button', { name: 'Save medical notes' }).click();
       await page.waitForURL(/\/consultations\/\d+$/);
-      await expect.poll(() => page.getByLabel('Diagnosis').inputValue()).toBe('Recorded in the browser test');
+      await expect
+        .poll(() => page.getByLabel('Diagnosis').inputValue())
+        .toBe('Recorded in the browser test');
     }
     const admin = await browser.newPage();
     await signIn(admin, 'admin@caredesk.test');

@@ -1,7 +1,14 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDatabase } from '../support/db.js';
-import { closeDemoWorld, type DemoWorld, expectAccessible, openDemoWorld, signInAs, watchPage } from '../support/browser.js';
+import {
+  closeDemoWorld,
+  type DemoWorld,
+  expectAccessible,
+  openDemoWorld,
+  signInAs,
+  watchPage,
+} from '../support/browser.js';
 
 let db: TestDatabase;
 let server: DemoWorld['server'];
@@ -12,62 +19,87 @@ afterAll(() => closeDemoWorld({ db, server, browser }));
 
 const PHONE = { width: 360, height: 740 };
 // Dark mode changes colours only (one stylesheet for all pages): a page of each kind is checked in it.
-const DARK_SAMPLE = /^\/(|metrics|audit|account|go\?.*|tickets|tickets\/\d+|customers\/\d+|escalations\/\d+|consultations\/new)$/;
+const DARK_SAMPLE =
+  /^\/(|metrics|audit|account|go\?.*|tickets|tickets\/\d+|customers\/\d+|escalations\/\d+|consultations\/new)$/;
 
 /** Every page a role reaches from its navigation, plus one record of each list, a form or two and settings. */
 async function crawl(page: Page): Promise<string[]> {
   const found = new Set<string>(['/', '/account', '/go?q=a']);
   await page.goto(`${server.url}/`);
-  const nav = await page.locator('#main-nav a').evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''));
+  const nav = await page
+    .locator('#main-nav a')
+    .evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''));
   for (const href of nav) found.add(href);
-  for (const list of nav.filter((href) => href !== '/' && href !== '/metrics' && href !== '/audit')) {
+  for (const list of nav.filter(
+    (href) => href !== '/' && href !== '/metrics' && href !== '/audit',
+  )) {
     await page.goto(`${server.url}${list}`);
-    const record = await page.locator(`table.cards tbody a[href^="${list}/"]`).first().getAttribute('href').catch(() => null);
+    const record = await page
+      .locator(`table.cards tbody a[href^="${list}/"]`)
+      .first()
+      .getAttribute('href')
+      .catch(() => null);
     if (record) found.add(record);
-    const create = await page.locator(`a[href^="${list}/new"]`).first().getAttribute('href').catch(() => null);
+    const create = await page
+      .locator(`a[href^="${list}/new"]`)
+      .first()
+      .getAttribute('href')
+      .catch(() => null);
     if (create) found.add(create);
   }
   return [...found];
 }
 
 async function expectFits(page: Page): Promise<void> {
-  const [scrollWidth, innerWidth] = await page.evaluate<[number, number]>('[document.documentElement.scrollWidth, window.innerWidth]');
+  const [scrollWidth, innerWidth] = await page.evaluate<[number, number]>(
+    '[document.documentElement.scrollWidth, window.innerWidth]',
+  );
   expect(scrollWidth, `${page.url()} is ${scrollWidth}px wide`).toBeLessThanOrEqual(innerWidth);
 }
 
 /** Presses Tab until `selector` has focus: a keyboard user's way of reaching a control. */
 async function tabTo(page: Page, selector: string): Promise<void> {
   for (let presses = 0; presses < 80; presses++) {
-    if (await page.evaluate<boolean>(`Boolean(document.activeElement?.matches(${JSON.stringify(selector)}))`)) return;
+    if (
+      await page.evaluate<boolean>(
+        `Boolean(document.activeElement?.matches(${JSON.stringify(selector)}))`,
+      )
+    )
+      return;
     await page.keyboard.press('Tab');
   }
   throw new Error(`Tab never reached ${selector} on ${page.url()}`);
 }
 
 describe('on a 360 px phone, in light and dark mode', () => {
-  const crawlTitle = 'every page of the %s\'s crawl fits the screen and passes axe (WCAG 2.1 AA, best practice)';
-  it.each(['agent', 'admin', 'doctor'])(crawlTitle, async (role) => {
-    const email = `${role}@caredesk.test`;
-    const context = await browser.newContext({ viewport: PHONE });
-    const page = await context.newPage();
-    const problems = watchPage(page);
-    await signInAs(page, server.url, email, { checkAccessibility: true });
-    const pages = await crawl(page);
-    expect(pages.length).toBeGreaterThan(7);
-    for (const path of pages) {
-      const res = await page.goto(`${server.url}${path}`);
-      expect(res?.status(), path).toBe(200);
-      await expectFits(page);
-      await expectAccessible(page);
-      if (role === 'admin' && DARK_SAMPLE.test(path)) {
-        await page.emulateMedia({ colorScheme: 'dark' });
+  const crawlTitle =
+    "every page of the %s's crawl fits the screen and passes axe (WCAG 2.1 AA, best practice)";
+  it.each(['agent', 'admin', 'doctor'])(
+    crawlTitle,
+    async (role) => {
+      const email = `${role}@caredesk.test`;
+      const context = await browser.newContext({ viewport: PHONE });
+      const page = await context.newPage();
+      const problems = watchPage(page);
+      await signInAs(page, server.url, email, { checkAccessibility: true });
+      const pages = await crawl(page);
+      expect(pages.length).toBeGreaterThan(7);
+      for (const path of pages) {
+        const res = await page.goto(`${server.url}${path}`);
+        expect(res?.status(), path).toBe(200);
+        await expectFits(page);
         await expectAccessible(page);
-        await page.emulateMedia({ colorScheme: 'light' });
+        if (role === 'admin' && DARK_SAMPLE.test(path)) {
+          await page.emulateMedia({ colorScheme: 'dark' });
+          await expectAccessible(page);
+          await page.emulateMedia({ colorScheme: 'light' });
+        }
       }
-    }
-    expect(problems).toEqual([]);
-    await context.close();
-  }, 420_000);
+      expect(problems).toEqual([]);
+      await context.close();
+    },
+    420_000,
+  );
 
   it('the navigation is behind a menu button that opens and closes it', async () => {
     const context = await browser.newContext({ viewport: PHONE });
@@ -94,13 +126,15 @@ describe('on a 360 px phone, in light and dark mode', () => {
       await page.goto(`${server.url}${path}`);
       await expectFits(page);
     }
-    expect(await page.getByRole('link', { name: 'Tickets', exact: true }).first().isVisible()).toBe(true);
+    expect(await page.getByRole('link', { name: 'Tickets', exact: true }).first().isVisible()).toBe(
+      true,
+    );
     await context.close();
   });
 });
 
 describe('the keyboard', () => {
-  it('? opens a real dialog listing this page\'s shortcuts; j/k move a cursor and Enter opens the row', async () => {
+  it("? opens a real dialog listing this page's shortcuts; j/k move a cursor and Enter opens the row", async () => {
     const page = await browser.newPage();
     const problems = watchPage(page);
     await signInAs(page, server.url, 'agent@caredesk.test');
@@ -121,7 +155,9 @@ describe('the keyboard', () => {
     const href = await first.locator('a').first().getAttribute('href');
     await page.keyboard.press('Enter');
     await page.waitForURL(`${server.url}${href}`);
-    expect(await page.getByRole('button', { name: 'Claim' }).getAttribute('title')).toBe('Claim (c)');
+    expect(await page.getByRole('button', { name: 'Claim' }).getAttribute('title')).toBe(
+      'Claim (c)',
+    );
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -133,7 +169,9 @@ describe('the keyboard', () => {
     const url = page.url();
     await page.getByLabel('Search (number, subject, customer)').focus();
     await page.keyboard.type('jk?cgt x');
-    expect(await page.getByLabel('Search (number, subject, customer)').inputValue()).toBe('jk?cgt x');
+    expect(await page.getByLabel('Search (number, subject, customer)').inputValue()).toBe(
+      'jk?cgt x',
+    );
     expect(await page.locator('dialog[open]').count()).toBe(0);
     expect(await page.locator('tr.is-cursor').count()).toBe(0);
     expect(page.url()).toBe(url);
@@ -151,17 +189,24 @@ describe('the keyboard', () => {
   });
 
   it('Ctrl+K opens the palette as a combobox; typing a ticket number and Enter opens that ticket', async () => {
-    const ticket = await db.prisma.supportTicket.findFirstOrThrow({ select: { id: true, number: true }, orderBy: { id: 'desc' } });
+    const ticket = await db.prisma.supportTicket.findFirstOrThrow({
+      select: { id: true, number: true },
+      orderBy: { id: 'desc' },
+    });
     const page = await browser.newPage();
     const problems = watchPage(page);
     await signInAs(page, server.url, 'agent@caredesk.test');
     await page.keyboard.press('Control+k');
     const box = page.getByRole('combobox');
     await box.waitFor();
-    expect(await page.evaluate<string>('document.activeElement.getAttribute("role")')).toBe('combobox');
+    expect(await page.evaluate<string>('document.activeElement.getAttribute("role")')).toBe(
+      'combobox',
+    );
     await expectAccessible(page);
     await page.keyboard.type(ticket.number.toLowerCase());
-    await expect.poll(() => page.getByRole('option').first().textContent()).toContain(ticket.number);
+    await expect
+      .poll(() => page.getByRole('option').first().textContent())
+      .toContain(ticket.number);
     expect(await box.getAttribute('aria-expanded')).toBe('true');
     expect(await box.getAttribute('aria-activedescendant')).toBe('palette-option-0');
     await page.keyboard.press('Enter');
@@ -169,14 +214,19 @@ describe('the keyboard', () => {
 
     await page.getByRole('link', { name: /Go to/ }).click();
     await page.keyboard.type('metrics');
-    await expect.poll(() => page.locator('.palette-status').textContent()).toBe('No matches you may open.');
+    await expect
+      .poll(() => page.locator('.palette-status').textContent())
+      .toBe('No matches you may open.');
     await page.keyboard.press('Escape');
     expect(problems).toEqual([]);
     await page.close();
   });
 
   it('keyboard only: an agent creates a ticket, writes to it, claims it and escalates it', async () => {
-    const customer = await db.prisma.customer.findFirstOrThrow({ select: { id: true, fullName: true }, orderBy: { id: 'asc' } });
+    const customer = await db.prisma.customer.findFirstOrThrow({
+      select: { id: true, fullName: true },
+      orderBy: { id: 'asc' },
+    });
     const page = await browser.newPage();
     const problems = watchPage(page);
     await signInAs(page, server.url, 'agent@caredesk.test');

@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { currentCode } from '../../src/auth/two-factor.js';
 import type { TestDatabase } from '../support/db.js';
-import { closeDemoWorld, type DemoWorld, expectAccessible, openDemoWorld, signInAs, watchPage } from '../support/browser.js';
+import {
+  closeDemoWorld,
+  type DemoWorld,
+  expectAccessible,
+  openDemoWorld,
+  signInAs,
+  watchPage,
+} from '../support/browser.js';
 
 let db: TestDatabase;
 let server: DemoWorld['server'];
@@ -20,7 +27,10 @@ describe('staff and two-factor journey in Chromium', () => {
     const admin = await browser.newPage();
     const adminProblems = watchPage(admin);
     await signInAs(admin, server.url, 'admin@caredesk.test');
-    await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Staff' }).click();
+    await admin
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Staff' })
+      .click();
     await admin.getByRole('link', { name: 'Add a person' }).click();
     await expectAccessible(admin);
     await admin.getByLabel('Name').fill('Nneka Newhire');
@@ -49,7 +59,13 @@ describe('staff and two-factor journey in Chromium', () => {
 
     await page.goto(`${server.url}/account`);
     await page.getByRole('link', { name: 'Set it up' }).click();
-    await expect.poll(() => page.locator('img.qr').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth > 0)).toBe(true);
+    await expect
+      .poll(() =>
+        page
+          .locator('img.qr')
+          .evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth > 0),
+      )
+      .toBe(true);
     await expectAccessible(page);
     const secret = await page.getByLabel('Key for typing in').inputValue();
     await page.getByLabel('Code from the app').fill(currentCode(secret));
@@ -71,7 +87,10 @@ describe('staff and two-factor journey in Chromium', () => {
     expect(new URL(page.url()).pathname).toBe('/tickets');
     expect(problems).toEqual([]);
 
-    const user = await db.prisma.user.findUniqueOrThrow({ where: { email }, select: { role: true, totpEnabledAt: true } });
+    const user = await db.prisma.user.findUniqueOrThrow({
+      where: { email },
+      select: { role: true, totpEnabledAt: true },
+    });
     expect(user.role).toBe('agent');
     expect(user.totpEnabledAt).not.toBeNull();
     await context.close();

@@ -43,80 +43,100 @@ async function streaming(count = 1): Promise<void> {
 }
 
 describe('the live desk in Chromium, two agents', () => {
-  it('when agent A creates a ticket, then agent B\'s unassigned list shows it within 2 s without a reload, '
-    + 'and B sees A viewing and then editing it', async () => {
-    const a = await person('agent@caredesk.test');
-    const b = await person('agent2@caredesk.test');
-    await b.page.goto(`${server.url}/tickets?view=unassigned`);
-    await b.page.evaluate(() => ((globalThis as unknown as { notReloaded: boolean }).notReloaded = true));
-    await streaming(2);
+  it(
+    "when agent A creates a ticket, then agent B's unassigned list shows it within 2 s without a reload, " +
+      'and B sees A viewing and then editing it',
+    async () => {
+      const a = await person('agent@caredesk.test');
+      const b = await person('agent2@caredesk.test');
+      await b.page.goto(`${server.url}/tickets?view=unassigned`);
+      await b.page.evaluate(
+        () => ((globalThis as unknown as { notReloaded: boolean }).notReloaded = true),
+      );
+      await streaming(2);
 
-    const customer = await db.prisma.customer.findFirstOrThrow({ orderBy: { id: 'asc' } });
-    await a.page.goto(`${server.url}/tickets/new?customerId=${customer.id}`);
-    await a.page.getByLabel('Subject').fill('Live desk: card declined twice');
-    await a.page.getByLabel('Category').selectOption('billing');
-    await a.page.getByLabel('Description').fill('Customer was charged but the booking failed.');
-    await a.page.getByRole('button', { name: 'Create ticket' }).click();
-    await a.page.waitForURL(/\/tickets\/\d+$/);
-    const id = Number(/\/tickets\/(\d+)$/.exec(a.page.url())![1]);
+      const customer = await db.prisma.customer.findFirstOrThrow({ orderBy: { id: 'asc' } });
+      await a.page.goto(`${server.url}/tickets/new?customerId=${customer.id}`);
+      await a.page.getByLabel('Subject').fill('Live desk: card declined twice');
+      await a.page.getByLabel('Category').selectOption('billing');
+      await a.page.getByLabel('Description').fill('Customer was charged but the booking failed.');
+      await a.page.getByRole('button', { name: 'Create ticket' }).click();
+      await a.page.waitForURL(/\/tickets\/\d+$/);
+      const id = Number(/\/tickets\/(\d+)$/.exec(a.page.url())![1]);
 
-    const row = b.page.locator(`#live-list tr[data-id="${id}"]`);
-    const soon = { timeout: 2_000, interval: 100 };
-    await expect.poll(() => row.count(), soon).toBe(1);
-    expect(await row.textContent()).toContain('Live desk: card declined twice');
-    expect(await b.page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
-    const announcer = b.page.locator('[role="status"][aria-live="polite"]');
-    await expect.poll(() => announcer.textContent()).toContain('1 new ticket');
-    await expectAccessible(b.page);
+      const row = b.page.locator(`#live-list tr[data-id="${id}"]`);
+      const soon = { timeout: 2_000, interval: 100 };
+      await expect.poll(() => row.count(), soon).toBe(1);
+      expect(await row.textContent()).toContain('Live desk: card declined twice');
+      expect(
+        await b.page.evaluate(
+          () => (globalThis as unknown as { notReloaded?: boolean }).notReloaded,
+        ),
+      ).toBe(true);
+      const announcer = b.page.locator('[role="status"][aria-live="polite"]');
+      await expect.poll(() => announcer.textContent()).toContain('1 new ticket');
+      await expectAccessible(b.page);
 
-    // A is on the ticket's page; B opens it too and sees A there, then A starts typing on the edit form.
-    await b.page.goto(`${server.url}/tickets/${id}`);
-    const presence = b.page.locator('#presence');
-    await expect.poll(() => presence.textContent(), soon).toContain('Amara Agent is viewing');
-    await a.page.goto(`${server.url}/tickets/${id}/edit`);
-    await a.page.getByLabel('Subject').fill('Live desk: card declined three times');
-    await expect.poll(() => presence.textContent(), soon).toContain('Amara Agent is editing');
-    await expectAccessible(b.page);
+      // A is on the ticket's page; B opens it too and sees A there, then A starts typing on the edit form.
+      await b.page.goto(`${server.url}/tickets/${id}`);
+      const presence = b.page.locator('#presence');
+      await expect.poll(() => presence.textContent(), soon).toContain('Amara Agent is viewing');
+      await a.page.goto(`${server.url}/tickets/${id}/edit`);
+      await a.page.getByLabel('Subject').fill('Live desk: card declined three times');
+      await expect.poll(() => presence.textContent(), soon).toContain('Amara Agent is editing');
+      await expectAccessible(b.page);
 
-    // A saves: B, still on the old version, is told before saving anything.
-    await a.page.getByRole('button', { name: /Save/ }).click();
-    await a.page.waitForURL(new RegExp(`/tickets/${id}$`));
-    await expect.poll(() => presence.textContent(), soon).toMatch(/Amara Agent saved this ticket\s+\d+ s ago/);
+      // A saves: B, still on the old version, is told before saving anything.
+      await a.page.getByRole('button', { name: /Save/ }).click();
+      await a.page.waitForURL(new RegExp(`/tickets/${id}$`));
+      await expect
+        .poll(() => presence.textContent(), soon)
+        .toMatch(/Amara Agent saved this ticket\s+\d+ s ago/);
 
-    // A closes the tab: B stops seeing A.
-    await a.page.close({ runBeforeUnload: true });
-    await expect.poll(() => presence.textContent(), { timeout: 5_000, interval: 200 }).not.toContain('Amara Agent is');
-    expect(a.problems).toEqual([]);
-    expect(b.problems).toEqual([]);
-  }, 120_000);
+      // A closes the tab: B stops seeing A.
+      await a.page.close({ runBeforeUnload: true });
+      await expect
+        .poll(() => presence.textContent(), { timeout: 5_000, interval: 200 })
+        .not.toContain('Amara Agent is');
+      expect(a.problems).toEqual([]);
+      expect(b.problems).toEqual([]);
+    },
+    120_000,
+  );
 
-  it('when the reader is working inside the list, then new tickets wait behind "N new · show" '
-    + 'instead of moving rows, and showing them highlights them', async () => {
-    const a = await person('agent@caredesk.test');
-    const b = await person('agent2@caredesk.test');
-    const customer = await db.prisma.customer.findFirstOrThrow({ orderBy: { id: 'desc' } });
-    await b.page.goto(`${server.url}/tickets?view=unassigned`);
-    await streaming(1);
-    // B has focus on a row's link: the list must not change under them.
-    const firstLink = b.page.locator('#live-list tr[data-id] a').first();
-    await firstLink.focus();
-    const rowsBefore = await b.page.locator('#live-list tr[data-id]').count();
+  it(
+    'when the reader is working inside the list, then new tickets wait behind "N new · show" ' +
+      'instead of moving rows, and showing them highlights them',
+    async () => {
+      const a = await person('agent@caredesk.test');
+      const b = await person('agent2@caredesk.test');
+      const customer = await db.prisma.customer.findFirstOrThrow({ orderBy: { id: 'desc' } });
+      await b.page.goto(`${server.url}/tickets?view=unassigned`);
+      await streaming(1);
+      // B has focus on a row's link: the list must not change under them.
+      const firstLink = b.page.locator('#live-list tr[data-id] a').first();
+      await firstLink.focus();
+      const rowsBefore = await b.page.locator('#live-list tr[data-id]').count();
 
-    await a.page.goto(`${server.url}/tickets/new?customerId=${customer.id}`);
-    await a.page.getByLabel('Subject').fill('Live desk: second ticket while B reads');
-    await a.page.getByLabel('Category').selectOption('technical');
-    await a.page.getByLabel('Description').fill('App freezes on the payment screen.');
-    await a.page.getByRole('button', { name: 'Create ticket' }).click();
-    await a.page.waitForURL(/\/tickets\/\d+$/);
-    const id = Number(/\/tickets\/(\d+)$/.exec(a.page.url())![1]);
+      await a.page.goto(`${server.url}/tickets/new?customerId=${customer.id}`);
+      await a.page.getByLabel('Subject').fill('Live desk: second ticket while B reads');
+      await a.page.getByLabel('Category').selectOption('technical');
+      await a.page.getByLabel('Description').fill('App freezes on the payment screen.');
+      await a.page.getByRole('button', { name: 'Create ticket' }).click();
+      await a.page.waitForURL(/\/tickets\/\d+$/);
+      const id = Number(/\/tickets\/(\d+)$/.exec(a.page.url())![1]);
 
-    const show = b.page.getByRole('button', { name: '1 new · show' });
-    await expect.poll(() => show.count(), { timeout: 2_000, interval: 100 }).toBe(1);
-    expect(await b.page.locator('#live-list tr[data-id]').count()).toBe(rowsBefore);
-    expect(await b.page.locator(`#live-list tr[data-id="${id}"]`).count()).toBe(0);
-    await show.click();
-    await expect.poll(() => b.page.locator(`#live-list tr[data-id="${id}"].live-changed`).count()).toBe(1);
-    expect(await show.count()).toBe(0);
-    expect(b.problems).toEqual([]);
-  }, 120_000);
+      const show = b.page.getByRole('button', { name: '1 new · show' });
+      await expect.poll(() => show.count(), { timeout: 2_000, interval: 100 }).toBe(1);
+      expect(await b.page.locator('#live-list tr[data-id]').count()).toBe(rowsBefore);
+      expect(await b.page.locator(`#live-list tr[data-id="${id}"]`).count()).toBe(0);
+      await show.click();
+      await expect
+        .poll(() => b.page.locator(`#live-list tr[data-id="${id}"].live-changed`).count())
+        .toBe(1);
+      expect(await show.count()).toBe(0);
+      expect(b.problems).toEqual([]);
+    },
+    120_000,
+  );
 });

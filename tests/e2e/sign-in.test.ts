@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../src/db/seed/demo.js';
 import type { TestDatabase } from '../support/db.js';
-import { closeDemoWorld, type DemoWorld, expectAccessible, openDemoWorld, watchPage } from '../support/browser.js';
+import {
+  closeDemoWorld,
+  type DemoWorld,
+  expectAccessible,
+  openDemoWorld,
+  watchPage,
+} from '../support/browser.js';
 
 let db: TestDatabase;
 let server: DemoWorld['server'];
@@ -25,12 +31,19 @@ describe('signing in and out in Chromium', () => {
     await page.waitForURL(`${server.url}/tickets`);
 
     await page.goto(`${server.url}/`);
-    const openTickets = await db.prisma.supportTicket.count({ where: { status: { in: ['open', 'pending', 'escalated'] } } });
-    await expect.poll(() => page.locator('[data-count="open-tickets"]').textContent()).toBe(String(openTickets));
+    const openTickets = await db.prisma.supportTicket.count({
+      where: { status: { in: ['open', 'pending', 'escalated'] } },
+    });
+    await expect
+      .poll(() => page.locator('[data-count="open-tickets"]').textContent())
+      .toBe(String(openTickets));
     await expectAccessible(page);
 
     for (const link of ['Interactions', 'Tickets', 'Escalations', 'Consultations', 'Customers']) {
-      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link }).click();
+      await page
+        .getByRole('navigation', { name: 'Main' })
+        .getByRole('link', { name: link })
+        .click();
       await expect.poll(() => page.locator('h1').first().textContent()).toBeTruthy();
       await expectAccessible(page);
     }

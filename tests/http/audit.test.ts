@@ -30,8 +30,23 @@ describe('audit page', () => {
     const d2 = await createUser(db, 'doctor', { name: 'Doctor Filter Two' });
     const p1 = await makeCustomer(db, { firstName: 'Aud', lastName: 'One' });
     const p2 = await makeCustomer(db, { firstName: 'Aud', lastName: 'Two' });
-    for (let i = 0; i < 30; i++) await recordAudit(db.prisma, { actor: { id: d1.id, role: 'doctor' }, action: 'medical_view', customerId: p1.id, recordType: 'customer', recordId: p1.id, fieldGroup: 'customer_medical', reason: 'assigned' });
-    await recordAudit(db.prisma, { actor: { id: d2.id, role: 'doctor' }, action: 'medical_reveal', customerId: p2.id, fieldGroup: 'customer_medical', reason: 'Unique reveal reason here' });
+    for (let i = 0; i < 30; i++)
+      await recordAudit(db.prisma, {
+        actor: { id: d1.id, role: 'doctor' },
+        action: 'medical_view',
+        customerId: p1.id,
+        recordType: 'customer',
+        recordId: p1.id,
+        fieldGroup: 'customer_medical',
+        reason: 'assigned',
+      });
+    await recordAudit(db.prisma, {
+      actor: { id: d2.id, role: 'doctor' },
+      action: 'medical_reveal',
+      customerId: p2.id,
+      fieldGroup: 'customer_medical',
+      reason: 'Unique reveal reason here',
+    });
     const admin = await createUser(db, 'admin');
     const { agent } = await signIn(app, admin.email);
     const all = await agent.get('/audit').expect(200);
@@ -48,8 +63,12 @@ describe('audit page', () => {
     const page2 = await agent.get(next![1]).expect(200);
     expect((page2.text.match(/<tr>/g) ?? []).length).toBe(1 + 5); // header + the remaining 5
     const today = new Date().toISOString().slice(0, 10);
-    expect((await agent.get(`/audit?from=${today}&to=${today}&userId=${d2.id}`).expect(200)).text).toContain('medical_reveal');
+    expect(
+      (await agent.get(`/audit?from=${today}&to=${today}&userId=${d2.id}`).expect(200)).text,
+    ).toContain('medical_reveal');
     expect((await agent.get(`/audit?to=2000-01-01`).expect(200)).text).toContain('class="empty"');
-    await agent.get('/audit?userId=abc&customerId=-1&from=xx&to=2026-02-31&before=zz&action=DROP%20TABLE').expect(200);
+    await agent
+      .get('/audit?userId=abc&customerId=-1&from=xx&to=2026-02-31&before=zz&action=DROP%20TABLE')
+      .expect(200);
   });
 });

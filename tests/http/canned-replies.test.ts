@@ -57,8 +57,18 @@ describe('managing saved replies', () => {
   });
 
   it('when a second reply takes an existing shortcut, then 422 on the shortcut field', async () => {
-    await post(supervisor, '/canned-replies', { title: 'A', category: 'c', shortcut: 'dup', body: 'a' }).expect(303);
-    const res = await post(supervisor, '/canned-replies', { title: 'B', category: 'c', shortcut: 'dup', body: 'b' });
+    await post(supervisor, '/canned-replies', {
+      title: 'A',
+      category: 'c',
+      shortcut: 'dup',
+      body: 'a',
+    }).expect(303);
+    const res = await post(supervisor, '/canned-replies', {
+      title: 'B',
+      category: 'c',
+      shortcut: 'dup',
+      body: 'b',
+    });
     expect(res.status).toBe(422);
     expect(res.text).toContain('Another saved reply already uses this shortcut.');
   });
@@ -67,12 +77,20 @@ describe('managing saved replies', () => {
 describe('using saved replies', () => {
   it('when an agent types ;shortcut, then the filled text is saved and the use counted for supervisors', async () => {
     const body = 'Hi {{customer.firstName}}, this is {{agent.name}} about {{ticket.number}}.';
-    await post(supervisor, '/canned-replies', { title: 'Call back', category: 'general', shortcut: 'cb', body }).expect(
-      303,
-    );
+    await post(supervisor, '/canned-replies', {
+      title: 'Call back',
+      category: 'general',
+      shortcut: 'cb',
+      body,
+    }).expect(303);
     const customer = await makeCustomer(db, 'Ngozi');
     const ticket = await makeTicket(db, customer.id, agentId, agentId);
-    const entry = { kind: 'contact', channel: 'call', direction: 'outbound', body: 'Called. ;cb Will retry.' };
+    const entry = {
+      kind: 'contact',
+      channel: 'call',
+      direction: 'outbound',
+      body: 'Called. ;cb Will retry.',
+    };
     await post(agent, `/tickets/${ticket.id}/entries`, entry).expect(303);
     const saved = await db.prisma.ticketEntry.findFirstOrThrow({ where: { ticketId: ticket.id } });
     expect(saved.body).toBe(
@@ -100,23 +118,32 @@ describe('using saved replies', () => {
       body: '',
       cannedReplyId: String(reply.id),
     }).expect(303);
-    expect((await db.prisma.ticketEntry.findFirstOrThrow({ where: { ticketId: ticket.id } })).body).toBe(
-      `Sorry ${customer.fullName}.`,
-    );
+    expect(
+      (await db.prisma.ticketEntry.findFirstOrThrow({ where: { ticketId: ticket.id } })).body,
+    ).toBe(`Sorry ${customer.fullName}.`);
 
     const interaction = await makeInteraction(db, customer.id, agentId);
-    await post(agent, `/interactions/${interaction.id}/notes`, { body: 'Apologised: ;sorry' }).expect(303);
-    const note = await db.prisma.interactionNote.findFirstOrThrow({ where: { interactionId: interaction.id } });
+    await post(agent, `/interactions/${interaction.id}/notes`, {
+      body: 'Apologised: ;sorry',
+    }).expect(303);
+    const note = await db.prisma.interactionNote.findFirstOrThrow({
+      where: { interactionId: interaction.id },
+    });
     expect(note.body).toBe(`Apologised: Sorry ${customer.fullName}.`);
-    expect((await db.prisma.cannedReply.findUniqueOrThrow({ where: { id: reply.id } })).useCount).toBe(2);
+    expect(
+      (await db.prisma.cannedReply.findUniqueOrThrow({ where: { id: reply.id } })).useCount,
+    ).toBe(2);
   });
 
   it('when ;word is not a saved shortcut, then the text is kept as typed', async () => {
     const customer = await makeCustomer(db);
     const ticket = await makeTicket(db, customer.id, agentId, agentId);
-    await post(agent, `/tickets/${ticket.id}/entries`, { kind: 'note', body: 'Odd ;nosuch text; fine' }).expect(303);
-    expect((await db.prisma.ticketEntry.findFirstOrThrow({ where: { ticketId: ticket.id } })).body).toBe(
-      'Odd ;nosuch text; fine',
-    );
+    await post(agent, `/tickets/${ticket.id}/entries`, {
+      kind: 'note',
+      body: 'Odd ;nosuch text; fine',
+    }).expect(303);
+    expect(
+      (await db.prisma.ticketEntry.findFirstOrThrow({ where: { ticketId: ticket.id } })).body,
+    ).toBe('Odd ;nosuch text; fine');
   });
 });

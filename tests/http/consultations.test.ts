@@ -27,10 +27,19 @@ describe('list and export', () => {
     for (const role of ['agent', 'supervisor', 'admin', 'doctor'] as const) {
       const u = role === 'doctor' ? doctor : await createUser(db, role);
       const { agent } = await signIn(app, u.email);
-      const res = await agent.get('/consultations?status=nope&doctorId=abc&from=2026-99-99&after=zzz&mode[]=x&page=-3').expect(200);
+      const res = await agent
+        .get('/consultations?status=nope&doctorId=abc&from=2026-99-99&after=zzz&mode[]=x&page=-3')
+        .expect(200);
       expect(res.text).toContain('Consultations');
       await agent.get('/consultations/export.csv').expect(role === 'doctor' ? 403 : 200);
-      for (const bad of ['from=2026-02-31&to=0000-01-01', 'after=0000-01-01T00:00:00.000Z_1', 'after=2026-01-01T00:00:00.000Z_99999999999', 'q[]=a&status[]=pending', 'q=%00%27%22%5C%25_', `q=${'x'.repeat(5000)}`]) {
+      for (const bad of [
+        'from=2026-02-31&to=0000-01-01',
+        'after=0000-01-01T00:00:00.000Z_1',
+        'after=2026-01-01T00:00:00.000Z_99999999999',
+        'q[]=a&status[]=pending',
+        'q=%00%27%22%5C%25_',
+        `q=${'x'.repeat(5000)}`,
+      ]) {
         await agent.get(`/consultations?${bad}`).expect(200);
       }
     }
@@ -56,7 +65,9 @@ describe('list and export', () => {
     expect(res.headers['content-type']).toContain('text/csv');
     expect(res.headers['cache-control']).toContain('no-store');
     const lines = res.text.trim().split('\r\n');
-    expect(lines[0]).toBe('reference,created_at,status,mode,payment_model,payment_status,amount,currency,scheduled_for,customer_id,patient,doctor');
+    expect(lines[0]).toBe(
+      'reference,created_at,status,mode,payment_model,payment_status,amount,currency,scheduled_for,customer_id,patient,doctor',
+    );
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain(`"'=HYPERLINK(""x"") Smith, ""Jr"""`);
   });
@@ -68,13 +79,47 @@ describe('create', () => {
     const { agent, csrf } = await signIn(app, u.email);
     const form = await agent.get(`/consultations/new?customerId=${customer.id}`).expect(200);
     expect(form.text).toContain('name="idempotencyKey"');
-    const res = await agent.post('/consultations').type('form').send({ _csrf: csrf, customerId: String(customer.id), mode: 'video', paymentModel: 'pay_first', amount: '12.345', idempotencyKey: uuid() }).expect(422);
+    const res = await agent
+      .post('/consultations')
+      .type('form')
+      .send({
+        _csrf: csrf,
+        customerId: String(customer.id),
+        mode: 'video',
+        paymentModel: 'pay_first',
+        amount: '12.345',
+        idempotencyKey: uuid(),
+      })
+      .expect(422);
     expect(res.text).toContain('aria-describedby="amount-error"');
     expect(res.text).toContain('paymentConfirmation-error');
     expect(res.text).toContain('value="12.345"');
-    const nul = await agent.post('/consultations').type('form').send({ _csrf: csrf, customerId: String(customer.id), mode: 'video', paymentModel: 'pay_first', amount: '100', paymentConfirmation: 'GW\u0000-77777', idempotencyKey: uuid() }).expect(303);
+    const nul = await agent
+      .post('/consultations')
+      .type('form')
+      .send({
+        _csrf: csrf,
+        customerId: String(customer.id),
+        mode: 'video',
+        paymentModel: 'pay_first',
+        amount: '100',
+        paymentConfirmation: 'GW\u0000-77777',
+        idempotencyKey: uuid(),
+      })
+      .expect(303);
     expect(nul.headers.location).toMatch(/^\/consultations\/\d+$/);
-    const missing = await agent.post('/consultations').type('form').send({ _csrf: csrf, customerId: '99999999', mode: 'video', paymentModel: 'pay_later', amount: '100', idempotencyKey: uuid() }).expect(422);
+    const missing = await agent
+      .post('/consultations')
+      .type('form')
+      .send({
+        _csrf: csrf,
+        customerId: '99999999',
+        mode: 'video',
+        paymentModel: 'pay_later',
+        amount: '100',
+        idempotencyKey: uuid(),
+      })
+      .expect(422);
     expect(missing.text).toContain('No customer with that number');
   });
 
@@ -82,7 +127,16 @@ describe('create', () => {
     const u = await createUser(db, 'agent');
     const { agent, csrf } = await signIn(app, u.email);
     const key = uuid();
-    const body = { _csrf: csrf, customerId: String(customer.id), mode: 'chat', paymentModel: 'pay_first', amount: '7500', paymentConfirmation: 'GW-123456', doctor: String(doctor.id), idempotencyKey: key };
+    const body = {
+      _csrf: csrf,
+      customerId: String(customer.id),
+      mode: 'chat',
+      paymentModel: 'pay_first',
+      amount: '7500',
+      paymentConfirmation: 'GW-123456',
+      doctor: String(doctor.id),
+      idempotencyKey: key,
+    };
     const first = await agent.post('/consultations').type('form').send(body).expect(303);
     const second = await agent.post('/consultations').type('form').send(body).expect(303);
     expect(second.headers.location).toBe(first.headers.location);
@@ -99,7 +153,17 @@ describe('create', () => {
   it('doctors cannot reach the create form or post', async () => {
     const { agent, csrf } = await signIn(app, doctor.email);
     await agent.get('/consultations/new').expect(403);
-    await agent.post('/consultations').type('form').send({ _csrf: csrf, customerId: String(customer.id), mode: 'chat', paymentModel: 'pay_later', amount: '1' }).expect(403);
+    await agent
+      .post('/consultations')
+      .type('form')
+      .send({
+        _csrf: csrf,
+        customerId: String(customer.id),
+        mode: 'chat',
+        paymentModel: 'pay_later',
+        amount: '1',
+      })
+      .expect(403);
   });
 });
 
@@ -107,25 +171,72 @@ describe('detail and actions', () => {
   it('bad ids are 404, never 500', async () => {
     const u = await createUser(db, 'agent');
     const { agent, csrf } = await signIn(app, u.email);
-    for (const url of ['/consultations/abc', '/consultations/0', '/consultations/-1', '/consultations/99999999999', '/consultations/1.5', '/consultations/99999999']) {
+    for (const url of [
+      '/consultations/abc',
+      '/consultations/0',
+      '/consultations/-1',
+      '/consultations/99999999999',
+      '/consultations/1.5',
+      '/consultations/99999999',
+    ]) {
       await agent.get(url).expect(404);
     }
-    await agent.post('/consultations/abc/status').type('form').send({ _csrf: csrf, to: 'scheduled', version: '1' }).expect(404);
-    await agent.post('/consultations/99999999/assign').type('form').send({ _csrf: csrf, doctor: 'auto', version: '1' }).expect(404);
+    await agent
+      .post('/consultations/abc/status')
+      .type('form')
+      .send({ _csrf: csrf, to: 'scheduled', version: '1' })
+      .expect(404);
+    await agent
+      .post('/consultations/99999999/assign')
+      .type('form')
+      .send({ _csrf: csrf, doctor: 'auto', version: '1' })
+      .expect(404);
   });
 
   it('walks the lifecycle through the forms; illegal and stale moves get 422/409', async () => {
     const u = await createUser(db, 'agent');
     const { agent, csrf } = await signIn(app, u.email);
     const c = await makeConsultation(db, customer.id);
-    await agent.post(`/consultations/${c.id}/status`).type('form').send({ _csrf: csrf, to: 'completed', version: '1' }).expect(422);
-    await agent.post(`/consultations/${c.id}/status`).type('form').send({ _csrf: csrf, to: 'bogus', version: 'x' }).expect(422);
-    await agent.post(`/consultations/${c.id}/assign`).type('form').send({ _csrf: csrf, doctor: 'auto', version: '1' }).expect(303);
-    await agent.post(`/consultations/${c.id}/status`).type('form').send({ _csrf: csrf, to: 'scheduled', version: '1' }).expect(409);
-    await agent.post(`/consultations/${c.id}/status`).type('form').send({ _csrf: csrf, to: 'scheduled', version: '2', scheduledFor: '2026-12-01T10:00' }).expect(303);
-    await agent.post(`/consultations/${c.id}/status`).type('form').send({ _csrf: csrf, to: 'completed', version: '3' }).expect(303);
-    await agent.post(`/consultations/${c.id}/request-payment`).type('form').send({ _csrf: csrf, version: '4' }).expect(303);
-    await agent.post(`/consultations/${c.id}/mark-paid`).type('form').send({ _csrf: csrf, version: '5' }).expect(303);
+    await agent
+      .post(`/consultations/${c.id}/status`)
+      .type('form')
+      .send({ _csrf: csrf, to: 'completed', version: '1' })
+      .expect(422);
+    await agent
+      .post(`/consultations/${c.id}/status`)
+      .type('form')
+      .send({ _csrf: csrf, to: 'bogus', version: 'x' })
+      .expect(422);
+    await agent
+      .post(`/consultations/${c.id}/assign`)
+      .type('form')
+      .send({ _csrf: csrf, doctor: 'auto', version: '1' })
+      .expect(303);
+    await agent
+      .post(`/consultations/${c.id}/status`)
+      .type('form')
+      .send({ _csrf: csrf, to: 'scheduled', version: '1' })
+      .expect(409);
+    await agent
+      .post(`/consultations/${c.id}/status`)
+      .type('form')
+      .send({ _csrf: csrf, to: 'scheduled', version: '2', scheduledFor: '2026-12-01T10:00' })
+      .expect(303);
+    await agent
+      .post(`/consultations/${c.id}/status`)
+      .type('form')
+      .send({ _csrf: csrf, to: 'completed', version: '3' })
+      .expect(303);
+    await agent
+      .post(`/consultations/${c.id}/request-payment`)
+      .type('form')
+      .send({ _csrf: csrf, version: '4' })
+      .expect(303);
+    await agent
+      .post(`/consultations/${c.id}/mark-paid`)
+      .type('form')
+      .send({ _csrf: csrf, version: '5' })
+      .expect(303);
     const page = await agent.get(`/consultations/${c.id}`).expect(200);
     expect(page.text).toContain('pending → scheduled');
     expect(page.text).toMatch(/payment status: pending → paid/);
@@ -138,29 +249,63 @@ describe('detail and actions', () => {
     const { agent, csrf } = await signIn(app, doctor.email);
     const page = await agent.get(`/consultations/${c.id}`).expect(200);
     expect(page.text).toContain('Save medical notes');
-    await agent.post(`/consultations/${c.id}/medical`).type('form').send({ _csrf: csrf, version: '0', diagnosis: 'First diagnosis' }).expect(303);
-    await agent.post(`/consultations/${c.id}/medical`).type('form').send({ _csrf: csrf, version: '1', diagnosis: 'Second diagnosis' }).expect(303);
-    const stale = await agent.post(`/consultations/${c.id}/medical`).type('form').send({ _csrf: csrf, version: '1', diagnosis: 'My stale diagnosis' }).expect(409);
+    await agent
+      .post(`/consultations/${c.id}/medical`)
+      .type('form')
+      .send({ _csrf: csrf, version: '0', diagnosis: 'First diagnosis' })
+      .expect(303);
+    await agent
+      .post(`/consultations/${c.id}/medical`)
+      .type('form')
+      .send({ _csrf: csrf, version: '1', diagnosis: 'Second diagnosis' })
+      .expect(303);
+    const stale = await agent
+      .post(`/consultations/${c.id}/medical`)
+      .type('form')
+      .send({ _csrf: csrf, version: '1', diagnosis: 'My stale diagnosis' })
+      .expect(409);
     expect(stale.text).toContain('Second diagnosis');
     expect(stale.text).toContain('My stale diagnosis');
     expect(stale.text).toContain('name="version" value="2"');
-    const saved = await db.prisma.consultationMedical.findUniqueOrThrow({ where: { consultationId: c.id } });
+    const saved = await db.prisma.consultationMedical.findUniqueOrThrow({
+      where: { consultationId: c.id },
+    });
     expect(saved.diagnosis).toBe('Second diagnosis');
-    const updates = await db.prisma.auditEvent.findMany({ where: { actorId: doctor.id, action: 'medical_update' } });
+    const updates = await db.prisma.auditEvent.findMany({
+      where: { actorId: doctor.id, action: 'medical_update' },
+    });
     expect(updates).toHaveLength(2);
-    expect(updates.every((e) => e.reason === 'assigned' && e.fieldGroup === 'consultation_medical')).toBe(true);
+    expect(
+      updates.every((e) => e.reason === 'assigned' && e.fieldGroup === 'consultation_medical'),
+    ).toBe(true);
     // Another doctor may not write.
     const other = await createUser(db, 'doctor');
     const o = await signIn(app, other.email);
-    await o.agent.post(`/consultations/${c.id}/medical`).type('form').send({ _csrf: o.csrf, version: '2', diagnosis: 'x' }).expect(403);
+    await o.agent
+      .post(`/consultations/${c.id}/medical`)
+      .type('form')
+      .send({ _csrf: o.csrf, version: '2', diagnosis: 'x' })
+      .expect(403);
   });
 
   it('staff-only actions are refused to doctors', async () => {
     const c = await makeConsultation(db, customer.id, { doctorId: doctor.id });
     const { agent, csrf } = await signIn(app, doctor.email);
-    await agent.post(`/consultations/${c.id}/assign`).type('form').send({ _csrf: csrf, doctor: 'auto', version: '1' }).expect(403);
-    await agent.post(`/consultations/${c.id}/mark-paid`).type('form').send({ _csrf: csrf, version: '1' }).expect(403);
+    await agent
+      .post(`/consultations/${c.id}/assign`)
+      .type('form')
+      .send({ _csrf: csrf, doctor: 'auto', version: '1' })
+      .expect(403);
+    await agent
+      .post(`/consultations/${c.id}/mark-paid`)
+      .type('form')
+      .send({ _csrf: csrf, version: '1' })
+      .expect(403);
     // The assigned doctor may schedule their own consultation.
-    await agent.post(`/consultations/${c.id}/status`).type('form').send({ _csrf: csrf, to: 'scheduled', version: '1' }).expect(303);
+    await agent
+      .post(`/consultations/${c.id}/status`)
+      .type('form')
+      .send({ _csrf: csrf, to: 'scheduled', version: '1' })
+      .expect(303);
   });
 });

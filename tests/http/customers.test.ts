@@ -11,7 +11,13 @@ let customer: { id: number; fullName: string };
 beforeAll(async () => {
   db = await createTestDatabase();
   app = buildApp(db);
-  customer = await makeCustomer(db, { firstName: 'Ola', lastName: 'Profile', phone: '+234 809 111 2222', email: 'ola.profile@example.test', dateOfBirth: new Date('1985-02-10') });
+  customer = await makeCustomer(db, {
+    firstName: 'Ola',
+    lastName: 'Profile',
+    phone: '+234 809 111 2222',
+    email: 'ola.profile@example.test',
+    dateOfBirth: new Date('1985-02-10'),
+  });
 });
 afterAll(async () => {
   await db.drop();
@@ -24,8 +30,18 @@ describe('customers list', () => {
       const { agent } = await signIn(app, u.email);
       const res = await agent.get('/customers?q=1112&activity=bogus&sort=x&page=abc').expect(200);
       expect(res.text).toContain('Ola Profile');
-      expect((await agent.get('/customers?q=nobody-like-this').expect(200)).text).toContain('class="empty"');
-      for (const bad of ['q[]=a', 'q=%00%27%22%5C%25_', 'page=999999999', 'q=CNS-00000000', 'q=tkt-zzzzzzzz', `q=${'9'.repeat(3000)}`]) await agent.get(`/customers?${bad}`).expect(200);
+      expect((await agent.get('/customers?q=nobody-like-this').expect(200)).text).toContain(
+        'class="empty"',
+      );
+      for (const bad of [
+        'q[]=a',
+        'q=%00%27%22%5C%25_',
+        'page=999999999',
+        'q=CNS-00000000',
+        'q=tkt-zzzzzzzz',
+        `q=${'9'.repeat(3000)}`,
+      ])
+        await agent.get(`/customers?${bad}`).expect(200);
     }
   });
 });
@@ -33,7 +49,16 @@ describe('customers list', () => {
 describe('customer profile', () => {
   it('shows contact links, age, account, aggregates, timeline and links onward', async () => {
     const c = await makeConsultation(db, customer.id);
-    await db.prisma.payment.create({ data: { reference: 'PAY-HTTP0001', customerId: customer.id, consultationId: c.id, amountMinor: 123456, status: 'paid', paidAt: new Date() } });
+    await db.prisma.payment.create({
+      data: {
+        reference: 'PAY-HTTP0001',
+        customerId: customer.id,
+        consultationId: c.id,
+        amountMinor: 123456,
+        status: 'paid',
+        paidAt: new Date(),
+      },
+    });
     const u = await createUser(db, 'agent');
     const { agent } = await signIn(app, u.email);
     const res = await agent.get(`/customers/${customer.id}`).expect(200);
@@ -51,20 +76,46 @@ describe('customer profile', () => {
   it('bad ids are 404', async () => {
     const u = await createUser(db, 'supervisor');
     const { agent, csrf } = await signIn(app, u.email);
-    for (const url of ['/customers/abc', '/customers/0', '/customers/99999999999', '/customers/424242']) await agent.get(url).expect(404);
+    for (const url of [
+      '/customers/abc',
+      '/customers/0',
+      '/customers/99999999999',
+      '/customers/424242',
+    ])
+      await agent.get(url).expect(404);
     const d = await createUser(db, 'doctor');
     const doc = await signIn(app, d.email);
-    await doc.agent.post('/customers/abc/reveal').type('form').send({ _csrf: doc.csrf, reason: 'long enough reason' }).expect(404);
-    await doc.agent.post('/customers/424242/reveal').type('form').send({ _csrf: doc.csrf, reason: 'long enough reason' }).expect(404);
-    await agent.post(`/customers/${customer.id}/reveal`).type('form').send({ _csrf: csrf, reason: 'long enough reason' }).expect(403);
+    await doc.agent
+      .post('/customers/abc/reveal')
+      .type('form')
+      .send({ _csrf: doc.csrf, reason: 'long enough reason' })
+      .expect(404);
+    await doc.agent
+      .post('/customers/424242/reveal')
+      .type('form')
+      .send({ _csrf: doc.csrf, reason: 'long enough reason' })
+      .expect(404);
+    await agent
+      .post(`/customers/${customer.id}/reveal`)
+      .type('form')
+      .send({ _csrf: csrf, reason: 'long enough reason' })
+      .expect(403);
   });
 
   it('a reveal may send the doctor back to a consultation page only', async () => {
     const d = await createUser(db, 'doctor');
     const { agent, csrf } = await signIn(app, d.email);
-    const ok = await agent.post(`/customers/${customer.id}/reveal`).type('form').send({ _csrf: csrf, reason: 'Reviewing a complaint', returnTo: '/consultations/12' }).expect(303);
+    const ok = await agent
+      .post(`/customers/${customer.id}/reveal`)
+      .type('form')
+      .send({ _csrf: csrf, reason: 'Reviewing a complaint', returnTo: '/consultations/12' })
+      .expect(303);
     expect(ok.headers.location).toBe('/consultations/12');
-    const evil = await agent.post(`/customers/${customer.id}/reveal`).type('form').send({ _csrf: csrf, reason: 'Reviewing a complaint', returnTo: 'https://evil.test/' }).expect(303);
+    const evil = await agent
+      .post(`/customers/${customer.id}/reveal`)
+      .type('form')
+      .send({ _csrf: csrf, reason: 'Reviewing a complaint', returnTo: 'https://evil.test/' })
+      .expect(303);
     expect(evil.headers.location).toBe(`/customers/${customer.id}`);
     const reveal = await db.prisma.medicalReveal.findFirstOrThrow({ where: { doctorId: d.id } });
     const minutes = (reveal.expiresAt.getTime() - reveal.createdAt.getTime()) / 60_000;

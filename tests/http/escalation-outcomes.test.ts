@@ -28,11 +28,21 @@ beforeAll(async () => {
   const ticket = await makeTicket(db, customer.id, raiser.id, raiser.id);
   const interaction = await makeInteraction(db, customer.id, raiser.id);
   const escalation = await makeEscalation(db, {
-    customerId: customer.id, ticketId: ticket.id, raisedById: raiser.id, targetType: 'admin', targetUserId: admin.id,
+    customerId: customer.id,
+    ticketId: ticket.id,
+    raisedById: raiser.id,
+    targetType: 'admin',
+    targetUserId: admin.id,
   });
   await db.prisma.escalation.update({
     where: { id: escalation.id },
-    data: { interactionId: interaction.id, status: 'resolved', outcome, resolvedAt: new Date(), resolvedById: admin.id },
+    data: {
+      interactionId: interaction.id,
+      status: 'resolved',
+      outcome,
+      resolvedAt: new Date(),
+      resolvedById: admin.id,
+    },
   });
   // The bystander may open the ticket and interaction pages, but not the escalation.
   await db.prisma.supportTicket.update({ where: { id: ticket.id }, data: { assigneeId: null } });

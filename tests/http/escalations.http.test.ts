@@ -10,7 +10,13 @@ let seq = 0;
 
 type User = Awaited<ReturnType<typeof createUser>>;
 type Session = Awaited<ReturnType<typeof signIn>>;
-let agent: User, agent2: User, supervisor: User, admin: User, admin2: User, doctor: User, doctor2: User;
+let agent: User,
+  agent2: User,
+  supervisor: User,
+  admin: User,
+  admin2: User,
+  doctor: User,
+  doctor2: User;
 const as: Record<string, Session> = {};
 
 const MEDICAL_MARKERS = ['PEANUT-ALLERGY-MARKER', 'DIAGNOSIS-MARKER', 'O-NEGATIVE-MARKER'];
@@ -19,7 +25,12 @@ async function customer() {
   seq += 1;
   return db.prisma.customer.create({
     data: {
-      firstName: 'Bola', lastName: `Ade${seq}`, fullName: `Bola Ade${seq}`, email: `h${seq}-${Date.now()}@x.test`, phone: '0800', phoneDigits: '0800',
+      firstName: 'Bola',
+      lastName: `Ade${seq}`,
+      fullName: `Bola Ade${seq}`,
+      email: `h${seq}-${Date.now()}@x.test`,
+      phone: '0800',
+      phoneDigits: '0800',
       medical: { create: { allergies: MEDICAL_MARKERS[0], bloodGroup: MEDICAL_MARKERS[2] } },
     },
   });
@@ -29,7 +40,15 @@ async function ticket(assigneeId: number | null = null) {
   const c = await customer();
   seq += 1;
   return db.prisma.supportTicket.create({
-    data: { number: `TKT-H${String(seq).padStart(7, '0')}`, customerId: c.id, category: 'technical', subject: 'App crashes on login', description: 'Crash', createdById: agent.id, assigneeId },
+    data: {
+      number: `TKT-H${String(seq).padStart(7, '0')}`,
+      customerId: c.id,
+      category: 'technical',
+      subject: 'App crashes on login',
+      description: 'Crash',
+      createdById: agent.id,
+      assigneeId,
+    },
   });
 }
 
@@ -38,16 +57,37 @@ async function consultation() {
   seq += 1;
   return db.prisma.consultation.create({
     data: {
-      reference: `CNS-H${String(seq).padStart(7, '0')}`, customerId: c.id, mode: 'chat', paymentModel: 'pay_later', amountMinor: 100,
-      medical: { create: { diagnosis: MEDICAL_MARKERS[1], presentingComplaint: MEDICAL_MARKERS[1] } },
+      reference: `CNS-H${String(seq).padStart(7, '0')}`,
+      customerId: c.id,
+      mode: 'chat',
+      paymentModel: 'pay_later',
+      amountMinor: 100,
+      medical: {
+        create: { diagnosis: MEDICAL_MARKERS[1], presentingComplaint: MEDICAL_MARKERS[1] },
+      },
     },
   });
 }
 
 /** Raises through the HTTP form as `who`, returning the new escalation id. */
-async function raise(who: Session, source: Record<string, number>, targetType: 'admin' | 'doctor', targetUserId: number, key = `k-${Math.random().toString(36).slice(2)}-x`) {
-  const res = await who.agent.post('/escalations').type('form')
-    .send({ _csrf: who.csrf, ...source, targetType, targetUserId: String(targetUserId), reason: 'The customer needs a specialist answer.', idempotencyKey: key })
+async function raise(
+  who: Session,
+  source: Record<string, number>,
+  targetType: 'admin' | 'doctor',
+  targetUserId: number,
+  key = `k-${Math.random().toString(36).slice(2)}-x`,
+) {
+  const res = await who.agent
+    .post('/escalations')
+    .type('form')
+    .send({
+      _csrf: who.csrf,
+      ...source,
+      targetType,
+      targetUserId: String(targetUserId),
+      reason: 'The customer needs a specialist answer.',
+      idempotencyKey: key,
+    })
     .expect(303);
   const match = /^\/escalations\/(\d+)$/.exec(res.headers.location);
   expect(match).not.toBeNull();
@@ -68,7 +108,16 @@ beforeAll(async () => {
   admin2 = await createUser(db, 'admin', { name: 'Admin Efe' });
   doctor = await createUser(db, 'doctor', { name: 'Dr Funke' });
   doctor2 = await createUser(db, 'doctor', { name: 'Dr Gbenga' });
-  for (const [key, u] of Object.entries({ agent, agent2, supervisor, admin, admin2, doctor, doctor2 })) as[key] = await signIn(app, u.email);
+  for (const [key, u] of Object.entries({
+    agent,
+    agent2,
+    supervisor,
+    admin,
+    admin2,
+    doctor,
+    doctor2,
+  }))
+    as[key] = await signIn(app, u.email);
 });
 afterAll(async () => {
   await db.drop();
@@ -82,7 +131,11 @@ describe('anonymous', () => {
     }
     const anon = request.agent(app);
     const csrf = csrfFrom((await anon.get('/login')).text);
-    const res = await anon.post('/escalations/1/take').type('form').send({ _csrf: csrf, version: '1' }).expect(303);
+    const res = await anon
+      .post('/escalations/1/take')
+      .type('form')
+      .send({ _csrf: csrf, version: '1' })
+      .expect(303);
     expect(res.headers.location).toBe('/login');
   });
 });
@@ -101,7 +154,9 @@ describe('GET /escalations/new', () => {
     for (const marker of MEDICAL_MARKERS) expect(res.text).not.toContain(marker);
 
     const c = await consultation();
-    const cres = await as.supervisor.agent.get(`/escalations/new?consultationId=${c.id}`).expect(200);
+    const cres = await as.supervisor.agent
+      .get(`/escalations/new?consultationId=${c.id}`)
+      .expect(200);
     expect(cres.text).toContain(c.reference);
     for (const marker of MEDICAL_MARKERS) expect(cres.text).not.toContain(marker);
   });
@@ -126,13 +181,24 @@ describe('POST /escalations', () => {
     const again = await raise(as.agent, { ticketId: t.id }, 'doctor', doctor.id, key);
     expect(again).toBe(id);
     expect(await db.prisma.escalation.count({ where: { ticketId: t.id } })).toBe(1);
-    expect((await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: t.id } })).status).toBe('escalated');
+    expect((await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: t.id } })).status).toBe(
+      'escalated',
+    );
   });
 
   it('re-renders with input kept and per-field errors (422)', async () => {
     const t = await ticket(agent.id);
-    const res = await as.agent.agent.post('/escalations').type('form')
-      .send({ _csrf: as.agent.csrf, ticketId: String(t.id), targetType: 'doctor', targetUserId: String(doctor.id), reason: 'too short', idempotencyKey: 'key-kept-123' })
+    const res = await as.agent.agent
+      .post('/escalations')
+      .type('form')
+      .send({
+        _csrf: as.agent.csrf,
+        ticketId: String(t.id),
+        targetType: 'doctor',
+        targetUserId: String(doctor.id),
+        reason: 'too short',
+        idempotencyKey: 'key-kept-123',
+      })
       .expect(422);
     expect(res.text).toContain('>too short</textarea>');
     expect(res.text).toContain('aria-invalid="true" aria-describedby="reason-error"');
@@ -141,8 +207,17 @@ describe('POST /escalations', () => {
     expect(res.text).toContain('value="key-kept-123"');
     expect(res.text).toMatch(/id="targetType-doctor" name="targetType" value="doctor" checked/);
 
-    const mismatch = await as.agent.agent.post('/escalations').type('form')
-      .send({ _csrf: as.agent.csrf, ticketId: String(t.id), targetType: 'doctor', targetUserId: String(admin.id), reason: 'A perfectly fine reason here.', idempotencyKey: 'key-2-abcdef' })
+    const mismatch = await as.agent.agent
+      .post('/escalations')
+      .type('form')
+      .send({
+        _csrf: as.agent.csrf,
+        ticketId: String(t.id),
+        targetType: 'doctor',
+        targetUserId: String(admin.id),
+        reason: 'A perfectly fine reason here.',
+        idempotencyKey: 'key-2-abcdef',
+      })
       .expect(422);
     expect(mismatch.text).toContain('id="targetUserId-error"');
     expect(mismatch.text).toContain('A perfectly fine reason here.');
@@ -151,22 +226,62 @@ describe('POST /escalations', () => {
 
   it('refuses doctors (403) and garbage sources without a 500', async () => {
     const t = await ticket();
-    await as.doctor.agent.post('/escalations').type('form').send({ _csrf: as.doctor.csrf, ticketId: String(t.id), targetType: 'admin', targetUserId: String(admin.id), reason: 'x'.repeat(20) }).expect(403);
-    await as.agent.agent.post('/escalations').type('form').send({ _csrf: as.agent.csrf, ticketId: 'zzz', targetType: 'admin', targetUserId: 'x', reason: 'x' }).expect(422);
-    await as.agent.agent.post('/escalations').type('form').send({ _csrf: as.agent.csrf, ticketId: '99999999', targetType: 'admin', targetUserId: String(admin.id), reason: 'x'.repeat(20) }).expect(404);
+    await as.doctor.agent
+      .post('/escalations')
+      .type('form')
+      .send({
+        _csrf: as.doctor.csrf,
+        ticketId: String(t.id),
+        targetType: 'admin',
+        targetUserId: String(admin.id),
+        reason: 'x'.repeat(20),
+      })
+      .expect(403);
+    await as.agent.agent
+      .post('/escalations')
+      .type('form')
+      .send({
+        _csrf: as.agent.csrf,
+        ticketId: 'zzz',
+        targetType: 'admin',
+        targetUserId: 'x',
+        reason: 'x',
+      })
+      .expect(422);
+    await as.agent.agent
+      .post('/escalations')
+      .type('form')
+      .send({
+        _csrf: as.agent.csrf,
+        ticketId: '99999999',
+        targetType: 'admin',
+        targetUserId: String(admin.id),
+        reason: 'x'.repeat(20),
+      })
+      .expect(404);
   });
 });
 
 describe('GET /escalations/:id and the list', () => {
   it('bad ids are 404', async () => {
-    for (const bad of ['abc', '0', '-1', '99999999999', '1.5', '99999999']) await as.supervisor.agent.get(`/escalations/${bad}`).expect(404);
-    await as.doctor.agent.post('/escalations/abc/take').type('form').send({ _csrf: as.doctor.csrf, version: '1' }).expect(404);
+    for (const bad of ['abc', '0', '-1', '99999999999', '1.5', '99999999'])
+      await as.supervisor.agent.get(`/escalations/${bad}`).expect(404);
+    await as.doctor.agent
+      .post('/escalations/abc/take')
+      .type('form')
+      .send({ _csrf: as.doctor.csrf, version: '1' })
+      .expect(404);
   });
 
   it('doctors see only theirs (list and detail); no medical values anywhere', async () => {
     const c = await consultation();
     const mine = await raise(as.agent, { consultationId: c.id }, 'doctor', doctor.id);
-    const other = await raise(as.agent, { ticketId: (await ticket(agent.id)).id }, 'doctor', doctor2.id);
+    const other = await raise(
+      as.agent,
+      { ticketId: (await ticket(agent.id)).id },
+      'doctor',
+      doctor2.id,
+    );
     const list = await as.doctor.agent.get('/escalations').expect(200);
     expect(list.text).toContain(`href="/escalations/${mine}"`);
     expect(list.text).not.toContain(`href="/escalations/${other}"`);
@@ -175,13 +290,29 @@ describe('GET /escalations/:id and the list', () => {
     expect(detail.text).toContain('Take it');
     for (const marker of MEDICAL_MARKERS) expect(detail.text).not.toContain(marker);
     await as.doctor.agent.get(`/escalations/${other}`).expect(404);
-    await as.doctor.agent.post(`/escalations/${other}/take`).type('form').send({ _csrf: as.doctor.csrf, version: '1' }).expect(404);
-    expect((await db.prisma.escalation.findUniqueOrThrow({ where: { id: other } })).status).toBe('pending');
+    await as.doctor.agent
+      .post(`/escalations/${other}/take`)
+      .type('form')
+      .send({ _csrf: as.doctor.csrf, version: '1' })
+      .expect(404);
+    expect((await db.prisma.escalation.findUniqueOrThrow({ where: { id: other } })).status).toBe(
+      'pending',
+    );
   });
 
   it('agents see what they raised and escalations on their tickets, not others', async () => {
-    const raisedByAgent2 = await raise(as.agent2, { ticketId: (await ticket(agent2.id)).id }, 'admin', admin.id);
-    const onAgentsTicket = await raise(as.supervisor, { ticketId: (await ticket(agent.id)).id }, 'admin', admin.id);
+    const raisedByAgent2 = await raise(
+      as.agent2,
+      { ticketId: (await ticket(agent2.id)).id },
+      'admin',
+      admin.id,
+    );
+    const onAgentsTicket = await raise(
+      as.supervisor,
+      { ticketId: (await ticket(agent.id)).id },
+      'admin',
+      admin.id,
+    );
     const list = await as.agent.agent.get('/escalations').expect(200);
     expect(list.text).toContain(`href="/escalations/${onAgentsTicket}"`);
     expect(list.text).not.toContain(`href="/escalations/${raisedByAgent2}"`);
@@ -192,7 +323,12 @@ describe('GET /escalations/:id and the list', () => {
   });
 
   it('admins see addressed-to-me by default and all with ?scope=all', async () => {
-    const toAdmin2 = await raise(as.agent, { ticketId: (await ticket(agent.id)).id }, 'admin', admin2.id);
+    const toAdmin2 = await raise(
+      as.agent,
+      { ticketId: (await ticket(agent.id)).id },
+      'admin',
+      admin2.id,
+    );
     const mine = await as.admin.agent.get('/escalations').expect(200);
     expect(mine.text).not.toContain(`href="/escalations/${toAdmin2}"`);
     expect(mine.text).toContain('Addressed to me');
@@ -202,15 +338,22 @@ describe('GET /escalations/:id and the list', () => {
 
   it('filters, stale flag and bad params never 500', async () => {
     const id = await raise(as.agent, { ticketId: (await ticket(agent.id)).id }, 'admin', admin.id);
-    await db.prisma.escalation.update({ where: { id }, data: { createdAt: new Date(Date.now() - 6 * 3_600_000) } });
+    await db.prisma.escalation.update({
+      where: { id },
+      data: { createdAt: new Date(Date.now() - 6 * 3_600_000) },
+    });
     const stale = await as.supervisor.agent.get('/escalations?stale=1').expect(200);
     expect(stale.text).toContain(`href="/escalations/${id}"`);
     expect(stale.text).toContain('badge-stale');
     const docs = await as.supervisor.agent.get('/escalations?target=doctor').expect(200);
     expect(docs.text).not.toContain(`href="/escalations/${id}"`);
-    const none = await as.supervisor.agent.get('/escalations?status=closed&target=admin&stale=1').expect(200);
+    const none = await as.supervisor.agent
+      .get('/escalations?status=closed&target=admin&stale=1')
+      .expect(200);
     expect(none.text).toContain('class="empty"');
-    await as.supervisor.agent.get('/escalations?status=bogus&target=x&page=abc&stale=2&scope=zz').expect(200);
+    await as.supervisor.agent
+      .get('/escalations?status=bogus&target=x&page=abc&stale=2&scope=zz')
+      .expect(200);
     await as.supervisor.agent.get('/escalations?page=99999999').expect(200);
     await as.supervisor.agent.get('/escalations?status[]=a&page[x]=1').expect(200);
   });
@@ -218,12 +361,42 @@ describe('GET /escalations/:id and the list', () => {
 
 describe('acting on an escalation', () => {
   it('the raising agent, a supervisor and another doctor cannot act', async () => {
-    const id = await raise(as.agent, { ticketId: (await ticket(agent.id)).id }, 'doctor', doctor.id);
-    await as.agent.agent.post(`/escalations/${id}/take`).type('form').send({ _csrf: as.agent.csrf, version: '1' }).expect(403);
-    await as.agent.agent.post(`/escalations/${id}/resolve`).type('form').send({ _csrf: as.agent.csrf, version: '1', outcome: 'I did it myself', ticketStatus: 'resolved' }).expect(403);
-    await as.supervisor.agent.post(`/escalations/${id}/close`).type('form').send({ _csrf: as.supervisor.csrf, version: '1' }).expect(403);
-    await as.admin.agent.post(`/escalations/${id}/take`).type('form').send({ _csrf: as.admin.csrf, version: '1' }).expect(403);
-    await as.doctor2.agent.post(`/escalations/${id}/take`).type('form').send({ _csrf: as.doctor2.csrf, version: '1' }).expect(404);
+    const id = await raise(
+      as.agent,
+      { ticketId: (await ticket(agent.id)).id },
+      'doctor',
+      doctor.id,
+    );
+    await as.agent.agent
+      .post(`/escalations/${id}/take`)
+      .type('form')
+      .send({ _csrf: as.agent.csrf, version: '1' })
+      .expect(403);
+    await as.agent.agent
+      .post(`/escalations/${id}/resolve`)
+      .type('form')
+      .send({
+        _csrf: as.agent.csrf,
+        version: '1',
+        outcome: 'I did it myself',
+        ticketStatus: 'resolved',
+      })
+      .expect(403);
+    await as.supervisor.agent
+      .post(`/escalations/${id}/close`)
+      .type('form')
+      .send({ _csrf: as.supervisor.csrf, version: '1' })
+      .expect(403);
+    await as.admin.agent
+      .post(`/escalations/${id}/take`)
+      .type('form')
+      .send({ _csrf: as.admin.csrf, version: '1' })
+      .expect(403);
+    await as.doctor2.agent
+      .post(`/escalations/${id}/take`)
+      .type('form')
+      .send({ _csrf: as.doctor2.csrf, version: '1' })
+      .expect(404);
     expect(await version(id)).toBe(1);
   });
 
@@ -231,28 +404,70 @@ describe('acting on an escalation', () => {
     const t = await ticket(agent.id);
     const id = await raise(as.agent, { ticketId: t.id }, 'doctor', doctor.id);
     const d = as.doctor;
-    await d.agent.post(`/escalations/${id}/take`).type('form').send({ _csrf: d.csrf, version: '1' }).expect(303);
-    expect((await db.prisma.escalation.findUniqueOrThrow({ where: { id } })).status).toBe('in_progress');
+    await d.agent
+      .post(`/escalations/${id}/take`)
+      .type('form')
+      .send({ _csrf: d.csrf, version: '1' })
+      .expect(303);
+    expect((await db.prisma.escalation.findUniqueOrThrow({ where: { id } })).status).toBe(
+      'in_progress',
+    );
 
-    const invalid = await d.agent.post(`/escalations/${id}/resolve`).type('form').send({ _csrf: d.csrf, version: '2', outcome: 'no', ticketStatus: 'resolved' }).expect(422);
+    const invalid = await d.agent
+      .post(`/escalations/${id}/resolve`)
+      .type('form')
+      .send({ _csrf: d.csrf, version: '2', outcome: 'no', ticketStatus: 'resolved' })
+      .expect(422);
     expect(invalid.text).toContain('>no</textarea>');
     expect(invalid.text).toContain('id="resolve-outcome-error"');
-    expect(invalid.text).toMatch(/id="resolve-ts-resolved" name="ticketStatus" value="resolved" checked/);
+    expect(invalid.text).toMatch(
+      /id="resolve-ts-resolved" name="ticketStatus" value="resolved" checked/,
+    );
 
-    const noTicketChoice = await d.agent.post(`/escalations/${id}/resolve`).type('form').send({ _csrf: d.csrf, version: '2', outcome: 'Spoke to the customer.' }).expect(422);
+    const noTicketChoice = await d.agent
+      .post(`/escalations/${id}/resolve`)
+      .type('form')
+      .send({ _csrf: d.csrf, version: '2', outcome: 'Spoke to the customer.' })
+      .expect(422);
     expect(noTicketChoice.text).toContain('id="resolve-ticketStatus-error"');
 
-    const conflict = await d.agent.post(`/escalations/${id}/resolve`).type('form').send({ _csrf: d.csrf, version: '1', outcome: 'My careful outcome text', ticketStatus: 'resolved' }).expect(409);
+    const conflict = await d.agent
+      .post(`/escalations/${id}/resolve`)
+      .type('form')
+      .send({
+        _csrf: d.csrf,
+        version: '1',
+        outcome: 'My careful outcome text',
+        ticketStatus: 'resolved',
+      })
+      .expect(409);
     expect(conflict.text).toContain('Saved now');
     expect(conflict.text).toContain('My careful outcome text');
     expect(conflict.text).toContain('name="version" value="2"');
 
-    await d.agent.post(`/escalations/${id}/resolve`).type('form').send({ _csrf: d.csrf, version: '2', outcome: 'Spoke to the customer; advised rest.', ticketStatus: 'resolved' }).expect(303);
+    await d.agent
+      .post(`/escalations/${id}/resolve`)
+      .type('form')
+      .send({
+        _csrf: d.csrf,
+        version: '2',
+        outcome: 'Spoke to the customer; advised rest.',
+        ticketStatus: 'resolved',
+      })
+      .expect(303);
     const ticketAfter = await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: t.id } });
     expect(ticketAfter).toMatchObject({ status: 'resolved', resolvedById: doctor.id });
 
-    await d.agent.post(`/escalations/${id}/close`).type('form').send({ _csrf: d.csrf, version: '3' }).expect(422);
-    await d.agent.post(`/escalations/${id}/resolve`).type('form').send({ _csrf: d.csrf, version: 'abc', outcome: 'x' }).expect(422);
+    await d.agent
+      .post(`/escalations/${id}/close`)
+      .type('form')
+      .send({ _csrf: d.csrf, version: '3' })
+      .expect(422);
+    await d.agent
+      .post(`/escalations/${id}/resolve`)
+      .type('form')
+      .send({ _csrf: d.csrf, version: 'abc', outcome: 'x' })
+      .expect(422);
 
     const raiserView = await as.agent.agent.get(`/escalations/${id}`).expect(200);
     expect(raiserView.text).toContain('Spoke to the customer; advised rest.');
@@ -264,19 +479,42 @@ describe('acting on an escalation', () => {
   it('any admin may act on an admin-type escalation; close with optional outcome returns ticket to pending', async () => {
     const t = await ticket(agent.id);
     const id = await raise(as.agent, { ticketId: t.id }, 'admin', admin.id);
-    await as.admin2.agent.post(`/escalations/${id}/close`).type('form').send({ _csrf: as.admin2.csrf, version: '1', outcome: '', ticketStatus: '' }).expect(303);
+    await as.admin2.agent
+      .post(`/escalations/${id}/close`)
+      .type('form')
+      .send({ _csrf: as.admin2.csrf, version: '1', outcome: '', ticketStatus: '' })
+      .expect(303);
     const e = await db.prisma.escalation.findUniqueOrThrow({ where: { id } });
     expect(e).toMatchObject({ status: 'closed', resolvedById: admin2.id, outcome: null });
-    expect((await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: t.id } })).status).toBe('pending');
+    expect((await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: t.id } })).status).toBe(
+      'pending',
+    );
   });
 
   it('a conflict after someone else took it offers no retry for take, keeps the text for resolve', async () => {
     const id = await raise(as.agent, { ticketId: (await ticket(agent.id)).id }, 'admin', admin.id);
-    await as.admin.agent.post(`/escalations/${id}/take`).type('form').send({ _csrf: as.admin.csrf, version: '1' }).expect(303);
-    const res = await as.admin2.agent.post(`/escalations/${id}/take`).type('form').send({ _csrf: as.admin2.csrf, version: '1' }).expect(409);
+    await as.admin.agent
+      .post(`/escalations/${id}/take`)
+      .type('form')
+      .send({ _csrf: as.admin.csrf, version: '1' })
+      .expect(303);
+    const res = await as.admin2.agent
+      .post(`/escalations/${id}/take`)
+      .type('form')
+      .send({ _csrf: as.admin2.csrf, version: '1' })
+      .expect(409);
     expect(res.text).toContain('in progress');
     expect(res.text).not.toContain('anyway</button>');
-    const retry = await as.admin2.agent.post(`/escalations/${id}/resolve`).type('form').send({ _csrf: as.admin2.csrf, version: '1', outcome: 'Refunded in full', ticketStatus: 'pending' }).expect(409);
+    const retry = await as.admin2.agent
+      .post(`/escalations/${id}/resolve`)
+      .type('form')
+      .send({
+        _csrf: as.admin2.csrf,
+        version: '1',
+        outcome: 'Refunded in full',
+        ticketStatus: 'pending',
+      })
+      .expect(409);
     expect(retry.text).toContain('Resolve anyway');
     expect(retry.text).toContain('>Refunded in full</textarea>');
   });

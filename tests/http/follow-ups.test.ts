@@ -1,6 +1,11 @@
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeFollowUp, createFollowUp, listDue, snoozeFollowUp } from '../../src/modules/follow-ups/service.js';
+import {
+  closeFollowUp,
+  createFollowUp,
+  listDue,
+  snoozeFollowUp,
+} from '../../src/modules/follow-ups/service.js';
 import { ForbiddenError, TransitionError } from '../../src/errors.js';
 import { buildApp, createUser, signIn } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
@@ -38,7 +43,10 @@ describe('follow-ups', () => {
     const customer = await makeCustomer(db);
     const ticket = await makeTicket(db, customer.id, me.id, me.id);
     const dueAt = inHours(26).toISOString().slice(0, 16);
-    const res = await post(`/tickets/${ticket.id}/follow-ups`, { dueAt, reason: 'Confirm the refund landed' });
+    const res = await post(`/tickets/${ticket.id}/follow-ups`, {
+      dueAt,
+      reason: 'Confirm the refund landed',
+    });
     expect(res.status).toBe(303);
     const page = await amaka.agent.get(`/tickets/${ticket.id}`);
     expect(page.text).toContain('because Confirm the refund landed');
@@ -56,7 +64,10 @@ describe('follow-ups', () => {
     expect(res.status).toBe(422);
     expect(res.text).toContain('Choose a time in the future.');
     expect(res.text).toContain('value="Call back about the app"');
-    const missing = await post(`/interactions/${interaction.id}/follow-ups`, { dueAt: '', reason: 'x' });
+    const missing = await post(`/interactions/${interaction.id}/follow-ups`, {
+      dueAt: '',
+      reason: 'x',
+    });
     expect(missing.status).toBe(422);
     expect(await db.prisma.followUp.count({ where: { interactionId: interaction.id } })).toBe(0);
   });
@@ -67,14 +78,24 @@ describe('follow-ups', () => {
     const now = new Date();
     const make = (ownerId: number, hours: number, reason: string) =>
       db.prisma.followUp.create({
-        data: { ticketId: ticket.id, ownerId, dueAt: new Date(now.getTime() + hours * 3_600_000), reason },
+        data: {
+          ticketId: ticket.id,
+          ownerId,
+          dueAt: new Date(now.getTime() + hours * 3_600_000),
+          reason,
+        },
       });
     await make(colleague.id, -5, 'theirs overdue');
     await make(me.id, 5, 'mine later');
     await make(me.id, -1, 'mine overdue');
     await make(me.id, 1, 'mine soon');
     const rows = (await listDue(db.pool, me, now)).filter((r) => r.ticketId === ticket.id);
-    expect(rows.map((r) => r.reason)).toEqual(['mine overdue', 'mine soon', 'mine later', 'theirs overdue']);
+    expect(rows.map((r) => r.reason)).toEqual([
+      'mine overdue',
+      'mine soon',
+      'mine later',
+      'theirs overdue',
+    ]);
     expect(rows.map((r) => r.overdue)).toEqual([true, false, false, true]);
 
     const home = await amaka.agent.get('/');
@@ -87,8 +108,20 @@ describe('follow-ups', () => {
     const customer = await makeCustomer(db);
     const ticket = await makeTicket(db, customer.id, me.id, me.id);
     const now = new Date();
-    const a = await createFollowUp(db.prisma, me, { ticketId: ticket.id }, { dueAt: inHours(1), reason: 'a' }, now);
-    const b = await createFollowUp(db.prisma, me, { ticketId: ticket.id }, { dueAt: inHours(2), reason: 'b' }, now);
+    const a = await createFollowUp(
+      db.prisma,
+      me,
+      { ticketId: ticket.id },
+      { dueAt: inHours(1), reason: 'a' },
+      now,
+    );
+    const b = await createFollowUp(
+      db.prisma,
+      me,
+      { ticketId: ticket.id },
+      { dueAt: inHours(2), reason: 'b' },
+      now,
+    );
     await snoozeFollowUp(db.prisma, me, a.id, 24, 1, now);
     await closeFollowUp(db.prisma, me, a.id, 'done', 2, now);
     await closeFollowUp(db.prisma, me, b.id, 'cancelled', 1, now);
@@ -96,9 +129,25 @@ describe('follow-ups', () => {
       where: { recordType: 'ticket', recordId: ticket.id, field: 'follow-up' },
       orderBy: { id: 'asc' },
     });
-    expect(changes.map((c) => c.toValue?.split(' ')[0])).toEqual(['due', 'due', 'snoozed', 'done', 'cancelled']);
-    await expect(closeFollowUp(db.prisma, me, a.id, 'cancelled', 3, now)).rejects.toBeInstanceOf(TransitionError);
-    const c = await createFollowUp(db.prisma, me, { ticketId: ticket.id }, { dueAt: inHours(3), reason: 'c' }, now);
-    await expect(closeFollowUp(db.prisma, colleague, c.id, 'done', 1, now)).rejects.toBeInstanceOf(ForbiddenError);
+    expect(changes.map((c) => c.toValue?.split(' ')[0])).toEqual([
+      'due',
+      'due',
+      'snoozed',
+      'done',
+      'cancelled',
+    ]);
+    await expect(closeFollowUp(db.prisma, me, a.id, 'cancelled', 3, now)).rejects.toBeInstanceOf(
+      TransitionError,
+    );
+    const c = await createFollowUp(
+      db.prisma,
+      me,
+      { ticketId: ticket.id },
+      { dueAt: inHours(3), reason: 'c' },
+      now,
+    );
+    await expect(closeFollowUp(db.prisma, colleague, c.id, 'done', 1, now)).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
   });
 });

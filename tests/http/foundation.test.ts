@@ -32,14 +32,36 @@ describe('health', () => {
 describe('sign-in', () => {
   it('signs in with the right password, rotates the session id, and shows the home page with live counts', async () => {
     const user = await createUser(db, 'agent', { name: 'Home Agent' });
-    const customer = await db.prisma.customer.create({ data: { firstName: 'Ola', lastName: 'Ade', fullName: 'Ola Ade', email: 'ola@x.test', phone: '0803', phoneDigits: '0803' } });
-    await db.prisma.supportTicket.create({ data: { number: 'TKT-HOME0001', customerId: customer.id, category: 'billing', subject: 's', description: 'd', createdById: user.id } });
+    const customer = await db.prisma.customer.create({
+      data: {
+        firstName: 'Ola',
+        lastName: 'Ade',
+        fullName: 'Ola Ade',
+        email: 'ola@x.test',
+        phone: '0803',
+        phoneDigits: '0803',
+      },
+    });
+    await db.prisma.supportTicket.create({
+      data: {
+        number: 'TKT-HOME0001',
+        customerId: customer.id,
+        category: 'billing',
+        subject: 's',
+        description: 'd',
+        createdById: user.id,
+      },
+    });
 
     const agent = request.agent(app);
     const page = await agent.get('/login').expect(200);
     const before = sessionId(page.headers['set-cookie']);
     expect(before).toBeDefined();
-    const res = await agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), email: user.email, password: TEST_PASSWORD }).expect(303);
+    const res = await agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), email: user.email, password: TEST_PASSWORD })
+      .expect(303);
     expect(res.headers.location).toBe('/');
     const after = sessionId(res.headers['set-cookie']);
     expect(after).toBeDefined();
@@ -55,7 +77,10 @@ describe('sign-in', () => {
     const attempt = async (email: string, password: string) => {
       const agent = request.agent(app);
       const page = await agent.get('/login');
-      return agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), email, password });
+      return agent
+        .post('/login')
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), email, password });
     };
     const unknown = await attempt('nobody@caredesk.test', 'whatever');
     const wrong = await attempt(user.email, 'wrong-password');
@@ -71,13 +96,22 @@ describe('sign-in', () => {
     const agent = request.agent(app);
     for (let i = 0; i < 3; i++) {
       const page = await agent.get('/login');
-      await agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), email: user.email, password: 'nope' }).expect(401);
+      await agent
+        .post('/login')
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), email: user.email, password: 'nope' })
+        .expect(401);
     }
-    const row = await db.prisma.loginThrottle.findFirst({ where: { key: { startsWith: user.email } } });
+    const row = await db.prisma.loginThrottle.findFirst({
+      where: { key: { startsWith: user.email } },
+    });
     expect(row?.failures).toBe(3);
     expect(row?.lockedUntil).not.toBeNull();
     const page = await agent.get('/login');
-    const locked = await agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), email: user.email, password: TEST_PASSWORD });
+    const locked = await agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), email: user.email, password: TEST_PASSWORD });
     expect(locked.status).toBe(429);
     expect(locked.text).toContain('Too many failed attempts');
   });
@@ -86,7 +120,11 @@ describe('sign-in', () => {
     const user = await createUser(db, 'agent', { active: false });
     const agent = request.agent(app);
     const page = await agent.get('/login');
-    await agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), email: user.email, password: TEST_PASSWORD }).expect(401);
+    await agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), email: user.email, password: TEST_PASSWORD })
+      .expect(401);
   });
 
   it('sign-out destroys the session server-side', async () => {
@@ -115,16 +153,36 @@ describe('CSRF', () => {
     // The refusal is raised before the page chrome is prepared; it still gets the app's own page.
     expect(missing.text).toContain('<h1>Not allowed</h1>');
     await agent.post('/logout').type('form').send({ _csrf: 'stale-token' }).expect(403);
-    await agent.post('/logout').set('Sec-Fetch-Site', 'cross-site').type('form').send({ _csrf: csrf }).expect(403);
+    await agent
+      .post('/logout')
+      .set('Sec-Fetch-Site', 'cross-site')
+      .type('form')
+      .send({ _csrf: csrf })
+      .expect(403);
     await agent.get('/').expect(200);
   });
 });
 
 describe('module routes behind sign-in and role guards', () => {
-  const routes = ['/consultations', '/interactions', '/tickets', '/escalations', '/customers', '/metrics', '/audit'];
+  const routes = [
+    '/consultations',
+    '/interactions',
+    '/tickets',
+    '/escalations',
+    '/customers',
+    '/metrics',
+    '/audit',
+  ];
   const allowed: Record<string, string[]> = {
     agent: ['/consultations', '/interactions', '/tickets', '/escalations', '/customers'],
-    supervisor: ['/consultations', '/interactions', '/tickets', '/escalations', '/customers', '/metrics'],
+    supervisor: [
+      '/consultations',
+      '/interactions',
+      '/tickets',
+      '/escalations',
+      '/customers',
+      '/metrics',
+    ],
     admin: routes,
     doctor: ['/consultations', '/escalations', '/customers'],
   };
@@ -146,7 +204,10 @@ describe('module routes behind sign-in and role guards', () => {
         expect(res.status, `${role} ${route}`).toBe(allowed[role].includes(route) ? 200 : 403);
       }
       const home = await agent.get('/');
-      for (const route of routes) expect(home.text.includes(`href="${route}"`), `${role} nav ${route}`).toBe(allowed[role].includes(route));
+      for (const route of routes)
+        expect(home.text.includes(`href="${route}"`), `${role} nav ${route}`).toBe(
+          allowed[role].includes(route),
+        );
     });
   }
 });
@@ -161,7 +222,10 @@ describe('errors and headers', () => {
   });
 
   it('answers a malformed body with a 4xx page, not a 500', async () => {
-    const res = await request(app).post('/login').set('Content-Type', 'application/json').send('{"email":');
+    const res = await request(app)
+      .post('/login')
+      .set('Content-Type', 'application/json')
+      .send('{"email":');
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
   });
@@ -181,7 +245,10 @@ describe('idle sessions', () => {
     const user = await createUser(db, 'agent');
     const { agent } = await signIn(app, user.email);
     await agent.get('/').expect(200);
-    await db.pool.query(`UPDATE session SET expire = now() - interval '1 second' WHERE sess->'passport'->>'user' = $1`, [String(user.id)]);
+    await db.pool.query(
+      `UPDATE session SET expire = now() - interval '1 second' WHERE sess->'passport'->>'user' = $1`,
+      [String(user.id)],
+    );
     await agent.get('/').expect(303).expect('location', '/login');
   });
 });
@@ -191,11 +258,18 @@ describe('where sign-in lands', () => {
     const user = await createUser(db, 'agent');
     const agent = request.agent(app);
     await agent.get('/tickets').set('Sec-Fetch-Mode', 'navigate').expect(303);
-    await agent.get('/events').set('Accept', 'text/event-stream').set('Sec-Fetch-Mode', 'cors').expect(303);
+    await agent
+      .get('/events')
+      .set('Accept', 'text/event-stream')
+      .set('Sec-Fetch-Mode', 'cors')
+      .expect(303);
     await agent.get('/notifications/badge').set('Sec-Fetch-Mode', 'cors').expect(303);
     await agent.get('/events').set('Accept', 'text/event-stream').expect(303);
     const page = await agent.get('/login');
-    const res = await agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), email: user.email, password: TEST_PASSWORD });
+    const res = await agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), email: user.email, password: TEST_PASSWORD });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/tickets');
   });

@@ -19,86 +19,128 @@ const squash = (html: string) => html.replace(/\s+/g, ' ').trim();
 const tab = () => `tab-${Math.random().toString(36).slice(2, 12)}`;
 
 describe('live fragments', () => {
-  it('when staff fetch a ticket row, then it is the very row the list shows; '
-    + 'doctors and unknown ids get nothing', async () => {
-    const agentUser = await createUser(db, 'agent');
-    const customer = await makeCustomer(db, 'Rowena');
-    const ticket = await makeTicket(db, customer.id, agentUser.id, agentUser.id);
-    const me = await signIn(app, agentUser.email);
-    const row = await me.agent.get(`/tickets/${ticket.id}/row`).expect(200);
-    expect(row.text).toContain(`data-id="${ticket.id}"`);
-    expect(row.text).toContain(ticket.number);
-    const list = await me.agent.get('/tickets?view=mine').expect(200);
-    // SLA countdowns and relative times move by the minute: a boundary may fall between the two
-    // requests, so the row fetched just after the list must match if the first one does not.
-    const rowAfter = await me.agent.get(`/tickets/${ticket.id}/row`).expect(200);
-    const shown = squash(list.text);
-    expect([squash(row.text), squash(rowAfter.text)].some((r) => shown.includes(r))).toBe(true);
+  it(
+    'when staff fetch a ticket row, then it is the very row the list shows; ' +
+      'doctors and unknown ids get nothing',
+    async () => {
+      const agentUser = await createUser(db, 'agent');
+      const customer = await makeCustomer(db, 'Rowena');
+      const ticket = await makeTicket(db, customer.id, agentUser.id, agentUser.id);
+      const me = await signIn(app, agentUser.email);
+      const row = await me.agent.get(`/tickets/${ticket.id}/row`).expect(200);
+      expect(row.text).toContain(`data-id="${ticket.id}"`);
+      expect(row.text).toContain(ticket.number);
+      const list = await me.agent.get('/tickets?view=mine').expect(200);
+      // SLA countdowns and relative times move by the minute: a boundary may fall between the two
+      // requests, so the row fetched just after the list must match if the first one does not.
+      const rowAfter = await me.agent.get(`/tickets/${ticket.id}/row`).expect(200);
+      const shown = squash(list.text);
+      expect([squash(row.text), squash(rowAfter.text)].some((r) => shown.includes(r))).toBe(true);
 
-    await me.agent.get('/tickets/2147483000/row').expect(404);
-    const doctor = await signIn(app, (await createUser(db, 'doctor')).email);
-    const refused = await doctor.agent.get(`/tickets/${ticket.id}/row`);
-    expect(refused.status).toBe(403);
-    expect(refused.text).not.toContain(ticket.number);
-  });
+      await me.agent.get('/tickets/2147483000/row').expect(404);
+      const doctor = await signIn(app, (await createUser(db, 'doctor')).email);
+      const refused = await doctor.agent.get(`/tickets/${ticket.id}/row`);
+      expect(refused.status).toBe(403);
+      expect(refused.text).not.toContain(ticket.number);
+    },
+  );
 
-  it('when one agent has a ticket open and then types, then another sees "viewing", then "editing", '
-    + 'then nothing after leaving', async () => {
-    const amara = await createUser(db, 'agent', { name: 'Amara Agent' });
-    const bayo = await createUser(db, 'agent', { name: 'Bayo Okoro' });
-    const customer = await makeCustomer(db);
-    const ticket = await makeTicket(db, customer.id, amara.id, null);
-    const [a, b] = [await signIn(app, amara.email), await signIn(app, bayo.email)];
-    const tabId = tab();
-    const report = (editing: string) => a.agent.post('/presence').type('form')
-      .send({ _csrf: a.csrf, recordType: 'ticket', recordId: String(ticket.id), tabId, editing }).expect(200);
-    const seen = async () => squash((await b.agent.get(`/presence?type=ticket&id=${ticket.id}`).expect(200)).text);
+  it(
+    'when one agent has a ticket open and then types, then another sees "viewing", then "editing", ' +
+      'then nothing after leaving',
+    async () => {
+      const amara = await createUser(db, 'agent', { name: 'Amara Agent' });
+      const bayo = await createUser(db, 'agent', { name: 'Bayo Okoro' });
+      const customer = await makeCustomer(db);
+      const ticket = await makeTicket(db, customer.id, amara.id, null);
+      const [a, b] = [await signIn(app, amara.email), await signIn(app, bayo.email)];
+      const tabId = tab();
+      const report = (editing: string) =>
+        a.agent
+          .post('/presence')
+          .type('form')
+          .send({
+            _csrf: a.csrf,
+            recordType: 'ticket',
+            recordId: String(ticket.id),
+            tabId,
+            editing,
+          })
+          .expect(200);
+      const seen = async () =>
+        squash((await b.agent.get(`/presence?type=ticket&id=${ticket.id}`).expect(200)).text);
 
-    expect(await seen()).toBe('');
-    await report('0');
-    expect(await seen()).toContain('Amara Agent is viewing');
-    await report('1');
-    expect(await seen()).toContain('Amara Agent is editing');
-    // Amara does not see herself.
-    expect(squash((await a.agent.get(`/presence?type=ticket&id=${ticket.id}`).expect(200)).text)).toBe('');
-    await a.agent.post('/presence/leave').type('form').send({ _csrf: a.csrf, tabId }).expect(200);
-    expect(await seen()).toBe('');
+      expect(await seen()).toBe('');
+      await report('0');
+      expect(await seen()).toContain('Amara Agent is viewing');
+      await report('1');
+      expect(await seen()).toContain('Amara Agent is editing');
+      // Amara does not see herself.
+      expect(
+        squash((await a.agent.get(`/presence?type=ticket&id=${ticket.id}`).expect(200)).text),
+      ).toBe('');
+      await a.agent.post('/presence/leave').type('form').send({ _csrf: a.csrf, tabId }).expect(200);
+      expect(await seen()).toBe('');
 
-    // Arriving, editing and leaving were announced; nothing else was.
-    const sql = `SELECT kind FROM live.events WHERE kind = 'ticket.presence' AND record_id = $1`;
-    const { rows } = await db.pool.query(sql, [ticket.id]);
-    expect(rows.length).toBe(3);
-  });
+      // Arriving, editing and leaving were announced; nothing else was.
+      const sql = `SELECT kind FROM live.events WHERE kind = 'ticket.presence' AND record_id = $1`;
+      const { rows } = await db.pool.query(sql, [ticket.id]);
+      expect(rows.length).toBe(3);
+    },
+  );
 
-  it('when someone saved since the viewer loaded the ticket, then the presence fragment names them '
-    + 'before a conflicting save', async () => {
-    const amara = await createUser(db, 'agent', { name: 'Amara Agent' });
-    const bayo = await createUser(db, 'supervisor', { name: 'Bayo Okoro' });
-    const customer = await makeCustomer(db);
-    const ticket = await makeTicket(db, customer.id, amara.id, amara.id);
-    const [a, b] = [await signIn(app, amara.email), await signIn(app, bayo.email)];
-    const url = `/presence?type=ticket&id=${ticket.id}&version=${ticket.version}`;
-    expect(squash((await a.agent.get(url).expect(200)).text)).not.toContain('saved this');
-    await b.agent.post(`/tickets/${ticket.id}/status`).type('form')
-      .send({ _csrf: b.csrf, status: 'pending', version: String(ticket.version) }).expect(303);
-    expect(squash((await a.agent.get(url).expect(200)).text)).toMatch(/Bayo Okoro saved this ticket \d+ s ago/);
-  });
+  it(
+    'when someone saved since the viewer loaded the ticket, then the presence fragment names them ' +
+      'before a conflicting save',
+    async () => {
+      const amara = await createUser(db, 'agent', { name: 'Amara Agent' });
+      const bayo = await createUser(db, 'supervisor', { name: 'Bayo Okoro' });
+      const customer = await makeCustomer(db);
+      const ticket = await makeTicket(db, customer.id, amara.id, amara.id);
+      const [a, b] = [await signIn(app, amara.email), await signIn(app, bayo.email)];
+      const url = `/presence?type=ticket&id=${ticket.id}&version=${ticket.version}`;
+      expect(squash((await a.agent.get(url).expect(200)).text)).not.toContain('saved this');
+      await b.agent
+        .post(`/tickets/${ticket.id}/status`)
+        .type('form')
+        .send({ _csrf: b.csrf, status: 'pending', version: String(ticket.version) })
+        .expect(303);
+      expect(squash((await a.agent.get(url).expect(200)).text)).toMatch(
+        /Bayo Okoro saved this ticket \d+ s ago/,
+      );
+    },
+  );
 
-  it('when a record is not the viewer\'s to open, then its presence answers 404 '
-    + 'and reporting on it is refused', async () => {
-    const [raiser, admin] = [await createUser(db, 'agent'), await createUser(db, 'admin')];
-    const doctor = await createUser(db, 'doctor');
-    const customer = await makeCustomer(db);
-    const ticket = await makeTicket(db, customer.id, raiser.id, raiser.id);
-    const escalation = await makeEscalation(db, {
-      customerId: customer.id, ticketId: ticket.id, raisedById: raiser.id, targetType: 'admin', targetUserId: admin.id,
-    });
-    const d = await signIn(app, doctor.email);
-    await d.agent.get(`/presence?type=escalation&id=${escalation.id}`).expect(404);
-    await d.agent.get(`/presence?type=ticket&id=${ticket.id}`).expect(404);
-    await d.agent.post('/presence').type('form')
-      .send({ _csrf: d.csrf, recordType: 'escalation', recordId: String(escalation.id), tabId: tab() }).expect(404);
-    expect(await db.prisma.presence.count({ where: { userId: doctor.id } })).toBe(0);
-    await d.agent.get('/presence?type=secret&id=1').expect(404);
-  });
+  it(
+    "when a record is not the viewer's to open, then its presence answers 404 " +
+      'and reporting on it is refused',
+    async () => {
+      const [raiser, admin] = [await createUser(db, 'agent'), await createUser(db, 'admin')];
+      const doctor = await createUser(db, 'doctor');
+      const customer = await makeCustomer(db);
+      const ticket = await makeTicket(db, customer.id, raiser.id, raiser.id);
+      const escalation = await makeEscalation(db, {
+        customerId: customer.id,
+        ticketId: ticket.id,
+        raisedById: raiser.id,
+        targetType: 'admin',
+        targetUserId: admin.id,
+      });
+      const d = await signIn(app, doctor.email);
+      await d.agent.get(`/presence?type=escalation&id=${escalation.id}`).expect(404);
+      await d.agent.get(`/presence?type=ticket&id=${ticket.id}`).expect(404);
+      await d.agent
+        .post('/presence')
+        .type('form')
+        .send({
+          _csrf: d.csrf,
+          recordType: 'escalation',
+          recordId: String(escalation.id),
+          tabId: tab(),
+        })
+        .expect(404);
+      expect(await db.prisma.presence.count({ where: { userId: doctor.id } })).toBe(0);
+      await d.agent.get('/presence?type=secret&id=1').expect(404);
+    },
+  );
 });

@@ -27,7 +27,11 @@ describe('@mentions in notes', () => {
   it('when a ticket note mentions a colleague by full name, then that colleague is notified and sees it', async () => {
     const customer = await makeCustomer(db);
     const ticket = await makeTicket(db, customer.id, amakaId, amakaId);
-    const body = { _csrf: amaka.csrf, kind: 'note', body: '@bola mention can you check the refund?' };
+    const body = {
+      _csrf: amaka.csrf,
+      kind: 'note',
+      body: '@bola mention can you check the refund?',
+    };
     await amaka.agent.post(`/tickets/${ticket.id}/entries`).type('form').send(body).expect(303);
     const notes = await db.prisma.notification.findMany({ where: { userId: bolaId } });
     expect(notes.map((n) => [n.kind, n.recordType, n.recordId, n.actorId])).toEqual([
@@ -42,11 +46,20 @@ describe('@mentions in notes', () => {
     const customer = await makeCustomer(db);
     const interaction = await makeInteraction(db, customer.id, amakaId);
     const send = (text: string) =>
-      amaka.agent.post(`/interactions/${interaction.id}/notes`).type('form').send({ _csrf: amaka.csrf, body: text });
+      amaka.agent
+        .post(`/interactions/${interaction.id}/notes`)
+        .type('form')
+        .send({ _csrf: amaka.csrf, body: text });
     await send('Bola Mention knows this customer.').expect(303);
-    expect(await db.prisma.notification.count({ where: { userId: bolaId, recordType: 'interaction' } })).toBe(0);
+    expect(
+      await db.prisma.notification.count({ where: { userId: bolaId, recordType: 'interaction' } }),
+    ).toBe(0);
     await send('Over to you @Bola Mention.').expect(303);
-    const rows = await db.prisma.notification.findMany({ where: { userId: bolaId, recordType: 'interaction' } });
-    expect(rows.map((n) => [n.kind, n.recordId])).toEqual([['interaction_mention', interaction.id]]);
+    const rows = await db.prisma.notification.findMany({
+      where: { userId: bolaId, recordType: 'interaction' },
+    });
+    expect(rows.map((n) => [n.kind, n.recordId])).toEqual([
+      ['interaction_mention', interaction.id],
+    ]);
   });
 });

@@ -28,8 +28,14 @@ beforeAll(async () => {
   const customer = (n: number, created: string, last: string | null) =>
     p.customer.create({
       data: {
-        firstName: `First${n}`, lastName: 'Last', fullName: `First${n} Last`, email: `c${n}@example.test`, phone: `0803 000 000${n}`,
-        phoneDigits: `0803000000${n}`, createdAt: at(created), lastActivityAt: last ? at(last) : null,
+        firstName: `First${n}`,
+        lastName: 'Last',
+        fullName: `First${n} Last`,
+        email: `c${n}@example.test`,
+        phone: `0803 000 000${n}`,
+        phoneDigits: `0803000000${n}`,
+        createdAt: at(created),
+        lastActivityAt: last ? at(last) : null,
       },
     });
   const c1 = await customer(1, '2025-01-01T00:00:00', '2025-03-09T00:00:00');
@@ -38,34 +44,93 @@ beforeAll(async () => {
   await customer(4, '2025-03-12T00:00:00', '2025-03-12T00:00:00');
 
   let ref = 0;
-  const consultation = (customerId: number, created: string, status: 'completed' | 'pending', start?: string, end?: string) =>
+  const consultation = (
+    customerId: number,
+    created: string,
+    status: 'completed' | 'pending',
+    start?: string,
+    end?: string,
+  ) =>
     p.consultation.create({
       data: {
-        reference: `CNS-TEST000${++ref}`, customerId, mode: 'video', paymentModel: 'pay_first', amountMinor: 500000, status,
-        doctorId: status === 'pending' ? null : doctor.id, createdAt: at(created),
-        startedAt: start ? at(start) : null, endedAt: end ? at(end) : null,
+        reference: `CNS-TEST000${++ref}`,
+        customerId,
+        mode: 'video',
+        paymentModel: 'pay_first',
+        amountMinor: 500000,
+        status,
+        doctorId: status === 'pending' ? null : doctor.id,
+        createdAt: at(created),
+        startedAt: start ? at(start) : null,
+        endedAt: end ? at(end) : null,
       },
     });
-  const k1 = await consultation(c1.id, '2025-03-02T10:00:00', 'completed', '2025-03-02T10:00:00', '2025-03-02T10:30:00');
-  const k2 = await consultation(c1.id, '2025-03-03T11:00:00', 'completed', '2025-03-03T11:00:00', '2025-03-03T11:10:00');
+  const k1 = await consultation(
+    c1.id,
+    '2025-03-02T10:00:00',
+    'completed',
+    '2025-03-02T10:00:00',
+    '2025-03-02T10:30:00',
+  );
+  const k2 = await consultation(
+    c1.id,
+    '2025-03-03T11:00:00',
+    'completed',
+    '2025-03-03T11:00:00',
+    '2025-03-03T11:10:00',
+  );
   const k3 = await consultation(c2.id, '2025-03-04T00:00:00', 'pending');
-  const k4 = await consultation(c2.id, '2025-02-25T09:00:00', 'completed', '2025-02-25T09:00:00', '2025-02-25T09:20:00');
+  const k4 = await consultation(
+    c2.id,
+    '2025-02-25T09:00:00',
+    'completed',
+    '2025-02-25T09:00:00',
+    '2025-02-25T09:20:00',
+  );
   await consultation(c2.id, '2025-03-15T00:00:00', 'pending');
 
-  const payment = (customerId: number, consultationId: number | null, amountMinor: number, status: 'paid' | 'pending' | 'refunded', paidAt: string | null) =>
-    p.payment.create({ data: { reference: `PAY-TEST000${++ref}`, customerId, consultationId, amountMinor, status, paidAt: paidAt ? at(paidAt) : null } });
+  const payment = (
+    customerId: number,
+    consultationId: number | null,
+    amountMinor: number,
+    status: 'paid' | 'pending' | 'refunded',
+    paidAt: string | null,
+  ) =>
+    p.payment.create({
+      data: {
+        reference: `PAY-TEST000${++ref}`,
+        customerId,
+        consultationId,
+        amountMinor,
+        status,
+        paidAt: paidAt ? at(paidAt) : null,
+      },
+    });
   await payment(c1.id, k1.id, 500000, 'paid', '2025-03-02T11:00:00');
   await payment(c1.id, k2.id, 750000, 'paid', '2025-03-03T12:00:00');
   await payment(c2.id, k4.id, 1000000, 'paid', '2025-02-25T10:00:00');
   await payment(c2.id, k3.id, 200000, 'pending', null);
   await payment(c3.id, null, 300000, 'refunded', '2025-03-05T00:00:00');
 
-  const interaction = (agentId: number, customerId: number, start: string, status: 'active' | 'resolved', firstResponse: number | null, duration: number | null) =>
+  const interaction = (
+    agentId: number,
+    customerId: number,
+    start: string,
+    status: 'active' | 'resolved',
+    firstResponse: number | null,
+    duration: number | null,
+  ) =>
     p.interaction.create({
       data: {
-        agentId, customerId, channel: 'chat', status, startedAt: at(start),
-        firstResponseAt: firstResponse === null ? null : new Date(at(start).getTime() + firstResponse * 1000),
-        endedAt: duration === null ? null : new Date(at(start).getTime() + duration * 1000), durationSeconds: duration,
+        agentId,
+        customerId,
+        channel: 'chat',
+        status,
+        startedAt: at(start),
+        firstResponseAt:
+          firstResponse === null ? null : new Date(at(start).getTime() + firstResponse * 1000),
+        endedAt: duration === null ? null : new Date(at(start).getTime() + duration * 1000),
+        durationSeconds: duration,
       },
     });
   const i1 = await interaction(agentA.id, c1.id, '2025-03-01T09:00:00', 'resolved', 60, 600);
@@ -74,36 +139,118 @@ beforeAll(async () => {
   await interaction(agentB.id, c2.id, '2025-02-20T09:00:00', 'resolved', 30, 300);
 
   const ticket = (
-    n: number, priority: 'urgent' | 'high' | 'medium' | 'low', category: 'billing' | 'technical' | 'medical' | 'appointment',
-    status: 'open' | 'pending' | 'resolved', created: string, resolved: string | null, paused: number, resolver: number | null,
+    n: number,
+    priority: 'urgent' | 'high' | 'medium' | 'low',
+    category: 'billing' | 'technical' | 'medical' | 'appointment',
+    status: 'open' | 'pending' | 'resolved',
+    created: string,
+    resolved: string | null,
+    paused: number,
+    resolver: number | null,
   ) =>
     p.supportTicket.create({
       data: {
-        number: `TKT-TEST000${n}`, customerId: c1.id, category, priority, status, subject: `Ticket ${n}`, description: 'x', createdById: agentA.id,
-        createdAt: at(created), resolvedAt: resolved ? at(resolved) : null, pausedSeconds: paused, resolvedById: resolver,
+        number: `TKT-TEST000${n}`,
+        customerId: c1.id,
+        category,
+        priority,
+        status,
+        subject: `Ticket ${n}`,
+        description: 'x',
+        createdById: agentA.id,
+        createdAt: at(created),
+        resolvedAt: resolved ? at(resolved) : null,
+        pausedSeconds: paused,
+        resolvedById: resolver,
         pendingSince: status === 'pending' ? at(created) : null,
       },
     });
   // 5 h open minus a 1 h pause = exactly the 240 min urgent target: met.
-  const t1 = await ticket(1, 'urgent', 'billing', 'resolved', '2025-03-01T00:00:00', '2025-03-01T05:00:00', 3600, agentA.id);
-  await ticket(2, 'high', 'technical', 'resolved', '2025-03-02T00:00:00', '2025-03-03T02:00:00', 0, agentA.id); // 1560 min > 1440: missed
+  const t1 = await ticket(
+    1,
+    'urgent',
+    'billing',
+    'resolved',
+    '2025-03-01T00:00:00',
+    '2025-03-01T05:00:00',
+    3600,
+    agentA.id,
+  );
+  await ticket(
+    2,
+    'high',
+    'technical',
+    'resolved',
+    '2025-03-02T00:00:00',
+    '2025-03-03T02:00:00',
+    0,
+    agentA.id,
+  ); // 1560 min > 1440: missed
   await ticket(3, 'medium', 'billing', 'open', '2025-03-04T00:00:00', null, 0, null);
   await ticket(4, 'low', 'medical', 'pending', '2025-03-05T00:00:00', null, 0, null);
-  await ticket(5, 'high', 'appointment', 'resolved', '2025-02-25T00:00:00', '2025-03-02T00:00:00', 7200, agentB.id); // created before, resolved in range: missed
-  await ticket(6, 'medium', 'billing', 'resolved', '2025-02-20T00:00:00', '2025-02-21T00:00:00', 0, agentB.id); // previous period: met
+  await ticket(
+    5,
+    'high',
+    'appointment',
+    'resolved',
+    '2025-02-25T00:00:00',
+    '2025-03-02T00:00:00',
+    7200,
+    agentB.id,
+  ); // created before, resolved in range: missed
+  await ticket(
+    6,
+    'medium',
+    'billing',
+    'resolved',
+    '2025-02-20T00:00:00',
+    '2025-02-21T00:00:00',
+    0,
+    agentB.id,
+  ); // previous period: met
 
-  const escalation = (data: { ticketId?: number; interactionId?: number; target: 'admin' | 'doctor'; status: 'pending' | 'in_progress' | 'resolved'; created: string; resolved?: string }) =>
+  const escalation = (data: {
+    ticketId?: number;
+    interactionId?: number;
+    target: 'admin' | 'doctor';
+    status: 'pending' | 'in_progress' | 'resolved';
+    created: string;
+    resolved?: string;
+  }) =>
     p.escalation.create({
       data: {
-        customerId: c1.id, ticketId: data.ticketId, interactionId: data.interactionId, targetType: data.target,
-        targetUserId: data.target === 'admin' ? admin.id : doctor.id, raisedById: agentA.id, reason: 'Needs review', status: data.status,
-        createdAt: at(data.created), resolvedAt: data.resolved ? at(data.resolved) : null,
+        customerId: c1.id,
+        ticketId: data.ticketId,
+        interactionId: data.interactionId,
+        targetType: data.target,
+        targetUserId: data.target === 'admin' ? admin.id : doctor.id,
+        raisedById: agentA.id,
+        reason: 'Needs review',
+        status: data.status,
+        createdAt: at(data.created),
+        resolvedAt: data.resolved ? at(data.resolved) : null,
         resolvedById: data.resolved ? (data.target === 'admin' ? admin.id : doctor.id) : null,
       },
     });
-  await escalation({ ticketId: t1.id, target: 'admin', status: 'pending', created: '2025-03-01T06:00:00' });
-  await escalation({ interactionId: i1.id, target: 'doctor', status: 'resolved', created: '2025-03-02T00:00:00', resolved: '2025-03-02T02:00:00' });
-  await escalation({ target: 'admin', status: 'resolved', created: '2025-02-22T00:00:00', resolved: '2025-03-03T00:00:00' });
+  await escalation({
+    ticketId: t1.id,
+    target: 'admin',
+    status: 'pending',
+    created: '2025-03-01T06:00:00',
+  });
+  await escalation({
+    interactionId: i1.id,
+    target: 'doctor',
+    status: 'resolved',
+    created: '2025-03-02T00:00:00',
+    resolved: '2025-03-02T02:00:00',
+  });
+  await escalation({
+    target: 'admin',
+    status: 'resolved',
+    created: '2025-02-22T00:00:00',
+    resolved: '2025-03-03T00:00:00',
+  });
   await escalation({ target: 'doctor', status: 'in_progress', created: '2025-02-23T00:00:00' });
 
   metrics = await loadMetrics(db.pool, parseRange({ from: '2025-03-01', to: '2025-03-10' }), 'UTC');
@@ -115,13 +262,37 @@ afterAll(async () => {
 
 describe('metrics figures (hand-computed)', () => {
   it('consultations: cohort by created_at, revenue by paid_at of paid payments', () => {
-    expect(metrics.consultations.current).toEqual({ total: 3, completed: 2, pending: 1, revenueMinor: 1_250_000, avgSeconds: 1200 });
-    expect(metrics.consultations.previous).toEqual({ total: 1, completed: 1, pending: 0, revenueMinor: 1_000_000, avgSeconds: 1200 });
+    expect(metrics.consultations.current).toEqual({
+      total: 3,
+      completed: 2,
+      pending: 1,
+      revenueMinor: 1_250_000,
+      avgSeconds: 1200,
+    });
+    expect(metrics.consultations.previous).toEqual({
+      total: 1,
+      completed: 1,
+      pending: 0,
+      revenueMinor: 1_000_000,
+      avgSeconds: 1200,
+    });
   });
 
   it('interactions: started in range; first response and duration averages', () => {
-    expect(metrics.interactions.current).toEqual({ total: 3, active: 1, resolved: 2, avgFirstResponseSeconds: 90, avgDurationSeconds: 900 });
-    expect(metrics.interactions.previous).toEqual({ total: 1, active: 0, resolved: 1, avgFirstResponseSeconds: 30, avgDurationSeconds: 300 });
+    expect(metrics.interactions.current).toEqual({
+      total: 3,
+      active: 1,
+      resolved: 2,
+      avgFirstResponseSeconds: 90,
+      avgDurationSeconds: 900,
+    });
+    expect(metrics.interactions.previous).toEqual({
+      total: 1,
+      active: 0,
+      resolved: 1,
+      avgFirstResponseSeconds: 30,
+      avgDurationSeconds: 300,
+    });
   });
 
   it('tickets: resolution time excludes pauses; SLA met uses the priority target', () => {
@@ -129,39 +300,105 @@ describe('metrics figures (hand-computed)', () => {
     expect(current).toMatchObject({ created: 4, open: 2, resolved: 3, slaMet: 1 });
     expect(current.avgResolutionSeconds).toBeCloseTo((14_400 + 93_600 + 424_800) / 3, 3);
     expect(current.slaMetPct).toBeCloseTo(100 / 3, 5);
-    expect(previous).toMatchObject({ created: 2, open: 0, resolved: 1, slaMet: 1, slaMetPct: 100, avgResolutionSeconds: 86_400 });
-    expect(metrics.categories).toEqual([{ key: 'billing', count: 2 }, { key: 'appointment', count: 0 }, { key: 'technical', count: 1 }, { key: 'medical', count: 1 }]);
+    expect(previous).toMatchObject({
+      created: 2,
+      open: 0,
+      resolved: 1,
+      slaMet: 1,
+      slaMetPct: 100,
+      avgResolutionSeconds: 86_400,
+    });
+    expect(metrics.categories).toEqual([
+      { key: 'billing', count: 2 },
+      { key: 'appointment', count: 0 },
+      { key: 'technical', count: 1 },
+      { key: 'medical', count: 1 },
+    ]);
     expect(metrics.priorities.map((r) => r.count)).toEqual([1, 1, 1, 1]);
   });
 
   it('escalations: raised by created_at, resolved by resolved_at', () => {
-    expect(metrics.escalations.current).toEqual({ raised: 2, pending: 1, inProgress: 0, resolved: 2, avgResolutionSeconds: (7200 + 777_600) / 2 });
-    expect(metrics.escalations.previous).toEqual({ raised: 2, pending: 0, inProgress: 1, resolved: 0, avgResolutionSeconds: null });
-    expect(metrics.escalationTargets).toEqual([{ key: 'admin', count: 1 }, { key: 'doctor', count: 1 }]);
+    expect(metrics.escalations.current).toEqual({
+      raised: 2,
+      pending: 1,
+      inProgress: 0,
+      resolved: 2,
+      avgResolutionSeconds: (7200 + 777_600) / 2,
+    });
+    expect(metrics.escalations.previous).toEqual({
+      raised: 2,
+      pending: 0,
+      inProgress: 1,
+      resolved: 0,
+      avgResolutionSeconds: null,
+    });
+    expect(metrics.escalationTargets).toEqual([
+      { key: 'admin', count: 1 },
+      { key: 'doctor', count: 1 },
+    ]);
   });
 
   it('customers: total, active (90 days before the end), new, lifetime value', () => {
-    expect(metrics.customers.current).toEqual({ total: 3, active: 2, new: 1, payers: 2, paidMinor: 2_250_000, lifetimeValueMinor: 1_125_000 });
-    expect(metrics.customers.previous).toEqual({ total: 2, active: 1, new: 1, payers: 1, paidMinor: 1_000_000, lifetimeValueMinor: 1_000_000 });
+    expect(metrics.customers.current).toEqual({
+      total: 3,
+      active: 2,
+      new: 1,
+      payers: 2,
+      paidMinor: 2_250_000,
+      lifetimeValueMinor: 1_125_000,
+    });
+    expect(metrics.customers.previous).toEqual({
+      total: 2,
+      active: 1,
+      new: 1,
+      payers: 1,
+      paidMinor: 1_000_000,
+      lifetimeValueMinor: 1_000_000,
+    });
   });
 
   it('per agent and per day breakdowns', () => {
-    const [a, b] = ['=SUM(A1)', 'Bola Agent'].map((name) => metrics.agents.find((x) => x.name === name)!);
+    const [a, b] = ['=SUM(A1)', 'Bola Agent'].map((name) =>
+      metrics.agents.find((x) => x.name === name)!,
+    );
     expect(a).toMatchObject({ interactions: 2, avgDurationSeconds: 900, ticketsResolved: 2 });
     expect(b).toMatchObject({ interactions: 1, avgDurationSeconds: null, ticketsResolved: 1 });
     expect(metrics.days).toHaveLength(10);
     expect(metrics.days.slice(0, 3)).toEqual([
-      { day: '2025-03-01', ticketsCreated: 1, ticketsResolved: 1, interactions: 1, consultations: 0 },
-      { day: '2025-03-02', ticketsCreated: 1, ticketsResolved: 1, interactions: 1, consultations: 1 },
-      { day: '2025-03-03', ticketsCreated: 0, ticketsResolved: 1, interactions: 0, consultations: 1 },
+      {
+        day: '2025-03-01',
+        ticketsCreated: 1,
+        ticketsResolved: 1,
+        interactions: 1,
+        consultations: 0,
+      },
+      {
+        day: '2025-03-02',
+        ticketsCreated: 1,
+        ticketsResolved: 1,
+        interactions: 1,
+        consultations: 1,
+      },
+      {
+        day: '2025-03-03',
+        ticketsCreated: 0,
+        ticketsResolved: 1,
+        interactions: 0,
+        consultations: 1,
+      },
     ]);
   });
 });
 
 const row = (html: string, key: string) => {
-  const match = new RegExp(`<tr data-metric="${key.replace('.', '\\.')}">([\\s\\S]*?)</tr>`).exec(html);
+  const match = new RegExp(`<tr data-metric="${key.replace('.', '\\.')}">([\\s\\S]*?)</tr>`).exec(
+    html,
+  );
   if (!match) throw new Error(`no row ${key}`);
-  return match[1].replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
+  return match[1]
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 };
 
 describe('GET /metrics', () => {
@@ -177,7 +414,9 @@ describe('GET /metrics', () => {
     expect(row(res.text, 'escalations.pending')).toContain('1 0 new');
     expect(res.text).toContain('2025-02-19 to 2025-02-28');
     // Charts are inline SVG with a title and description, no inline styles or scripts.
-    expect(res.text).toMatch(/<svg[^>]+role="img"[^>]+aria-labelledby="chart-daily-title chart-daily-desc"/);
+    expect(res.text).toMatch(
+      /<svg[^>]+role="img"[^>]+aria-labelledby="chart-daily-title chart-daily-desc"/,
+    );
     expect(res.text).not.toMatch(/style="/);
     expect(res.text).not.toMatch(/<script>/);
     expect(res.text).not.toMatch(/cdn|https?:\/\/(?!www\.w3\.org)/i);
@@ -193,11 +432,18 @@ describe('GET /metrics', () => {
 
   it('bad dates never fail: the default is used with a message, reversed dates are swapped', async () => {
     await supervisor.agent.get('/metrics?from[]=1&to[x]=2&from=a&from=b').expect(200);
-    for (const q of ['from=garbage&to=2025-13-45', 'from=0001-01-01&to=0001-01-02', 'from=2025-02-30', 'from=1&from=2']) {
+    for (const q of [
+      'from=garbage&to=2025-13-45',
+      'from=0001-01-01&to=0001-01-02',
+      'from=2025-02-30',
+      'from=1&from=2',
+    ]) {
       const res = await supervisor.agent.get(`/metrics?${q}`).expect(200);
       expect(res.text).toContain('YYYY-MM-DD');
     }
-    const swapped = await supervisor.agent.get('/metrics?from=2025-03-10&to=2025-03-01').expect(200);
+    const swapped = await supervisor.agent
+      .get('/metrics?from=2025-03-10&to=2025-03-01')
+      .expect(200);
     expect(swapped.text).toContain('swapped');
     expect(row(swapped.text, 'interactions.total')).toContain('3 1');
     const long = await supervisor.agent.get('/metrics?from=2000-01-01&to=2025-03-10').expect(200);
@@ -222,32 +468,50 @@ describe('GET /metrics', () => {
 
 describe('GET /metrics/export.csv', () => {
   it('exports each table, escaping formula-like cells', async () => {
-    const agents = await supervisor.agent.get(`/metrics/export.csv?table=agents&${QUERY}`).expect(200);
+    const agents = await supervisor.agent
+      .get(`/metrics/export.csv?table=agents&${QUERY}`)
+      .expect(200);
     expect(agents.headers['content-type']).toMatch(/^text\/csv/);
-    expect(agents.headers['content-disposition']).toContain('caredesk-metrics-agents-2025-03-01-to-2025-03-10.csv');
-    expect(agents.text.split('\r\n')[0]).toBe('agent,role,interactions_handled,avg_duration_seconds,tickets_resolved');
+    expect(agents.headers['content-disposition']).toContain(
+      'caredesk-metrics-agents-2025-03-01-to-2025-03-10.csv',
+    );
+    expect(agents.text.split('\r\n')[0]).toBe(
+      'agent,role,interactions_handled,avg_duration_seconds,tickets_resolved',
+    );
     expect(agents.text).toContain("'=SUM(A1),agent,2,900.0,2\r\n");
 
-    const summary = await supervisor.agent.get(`/metrics/export.csv?table=summary&${QUERY}`).expect(200);
-    expect(summary.text).toContain('Consultations,Revenue,2025-03-01,2025-03-10,12500.00,10000.00,up 25.0% on the previous period,');
-    expect(summary.text).toMatch(/Support tickets,SLA met,2025-03-01,2025-03-10,33\.3,100\.0,down 66\.7 pts/);
+    const summary = await supervisor.agent
+      .get(`/metrics/export.csv?table=summary&${QUERY}`)
+      .expect(200);
+    expect(summary.text).toContain(
+      'Consultations,Revenue,2025-03-01,2025-03-10,12500.00,10000.00,up 25.0% on the previous period,',
+    );
+    expect(summary.text).toMatch(
+      /Support tickets,SLA met,2025-03-01,2025-03-10,33\.3,100\.0,down 66\.7 pts/,
+    );
 
     const days = await supervisor.agent.get(`/metrics/export.csv?table=days&${QUERY}`).expect(200);
     expect(days.text).toContain('2025-03-02,1,1,1,1\r\n');
     expect(days.text.trim().split('\r\n')).toHaveLength(11);
 
     for (const table of ['categories', 'priorities', 'escalation-targets']) {
-      const res = await supervisor.agent.get(`/metrics/export.csv?table=${table}&${QUERY}`).expect(200);
+      const res = await supervisor.agent
+        .get(`/metrics/export.csv?table=${table}&${QUERY}`)
+        .expect(200);
       expect(res.text.trim().split('\r\n').length).toBeGreaterThan(2);
     }
     const categories = await supervisor.agent.get(`/metrics/export.csv?table=categories&${QUERY}`);
-    expect(categories.text).toBe('category,tickets_created\r\nbilling,2\r\nappointment,0\r\ntechnical,1\r\nmedical,1\r\n');
+    expect(categories.text).toBe(
+      'category,tickets_created\r\nbilling,2\r\nappointment,0\r\ntechnical,1\r\nmedical,1\r\n',
+    );
   });
 
   it('rejects unknown tables with 400 and tolerates bad dates', async () => {
     await supervisor.agent.get('/metrics/export.csv?table=customer_medical').expect(400);
     await supervisor.agent.get('/metrics/export.csv').expect(400);
-    await supervisor.agent.get('/metrics/export.csv?table=days&from=nope&to=2025-99-01').expect(200);
+    await supervisor.agent
+      .get('/metrics/export.csv?table=days&from=nope&to=2025-99-01')
+      .expect(200);
   });
 
   it('csvCell quotes and neutralises formulas', () => {

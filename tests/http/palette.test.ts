@@ -4,7 +4,11 @@ import { buildApp, createUser, signIn } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { makeConsultation, makeCustomer, makeTicket } from '../support/fixtures.js';
 
-interface Result { kind: string; label: string; href: string }
+interface Result {
+  kind: string;
+  label: string;
+  href: string;
+}
 
 let db: TestDatabase;
 let app: Express;
@@ -35,26 +39,51 @@ async function as(role: 'agent' | 'supervisor' | 'admin' | 'doctor') {
   return { agent, search };
 }
 
-describe('the command palette\'s results (/go)', () => {
+describe("the command palette's results (/go)", () => {
   it('when a ticket number is typed, with or without its prefix or in lower case, then that ticket comes first', async () => {
     const { search } = await as('agent');
     for (const q of [ticket.number, ticket.number.toLowerCase(), ticket.number.slice(4)]) {
-      expect((await search(q))[0]).toMatchObject({ kind: 'ticket', label: ticket.number, href: `/tickets/${ticket.id}` });
+      expect((await search(q))[0]).toMatchObject({
+        kind: 'ticket',
+        label: ticket.number,
+        href: `/tickets/${ticket.id}`,
+      });
     }
   });
 
-  it('when a consultation reference, a patient\'s name, email or phone digits are typed, then they are found', async () => {
+  it("when a consultation reference, a patient's name, email or phone digits are typed, then they are found", async () => {
     const { search } = await as('agent');
-    expect(await search(consultation.reference)).toContainEqual(expect.objectContaining({ kind: 'consultation', href: `/consultations/${consultation.id}` }));
+    expect(await search(consultation.reference)).toContainEqual(
+      expect.objectContaining({ kind: 'consultation', href: `/consultations/${consultation.id}` }),
+    );
     const href = `/customers/${patient.id}`;
-    expect(await search(patient.fullName.toUpperCase())).toContainEqual(expect.objectContaining({ kind: 'patient', href }));
-    expect(await search(patient.email)).toContainEqual(expect.objectContaining({ kind: 'patient', href }));
-    expect(await search(patient.phoneDigits.slice(-7))).toContainEqual(expect.objectContaining({ kind: 'patient', href }));
+    expect(await search(patient.fullName.toUpperCase())).toContainEqual(
+      expect.objectContaining({ kind: 'patient', href }),
+    );
+    expect(await search(patient.email)).toContainEqual(
+      expect.objectContaining({ kind: 'patient', href }),
+    );
+    expect(await search(patient.phoneDigits.slice(-7))).toContainEqual(
+      expect.objectContaining({ kind: 'patient', href }),
+    );
   });
 
   it('when an agent searches anything, then every result is a page the agent may open', async () => {
     const { agent, search } = await as('agent');
-    const results = (await Promise.all(['', 'a', 'metrics', 'audit', 'new', ticket.number, consultation.reference, patient.fullName].map(search))).flat();
+    const results = (
+      await Promise.all(
+        [
+          '',
+          'a',
+          'metrics',
+          'audit',
+          'new',
+          ticket.number,
+          consultation.reference,
+          patient.fullName,
+        ].map(search),
+      )
+    ).flat();
     expect(results.some((r) => r.href === '/metrics' || r.href === '/audit')).toBe(false);
     for (const href of new Set(results.map((r) => r.href))) {
       expect((await agent.get(href)).status, href).toBe(200);
@@ -63,7 +92,11 @@ describe('the command palette\'s results (/go)', () => {
 
   it('when a doctor types a ticket number, then the ticket is not offered (doctors may not open tickets)', async () => {
     const { agent, search } = await as('doctor');
-    const results = [...(await search(ticket.number)), ...(await search('ticket')), ...(await search(''))];
+    const results = [
+      ...(await search(ticket.number)),
+      ...(await search('ticket')),
+      ...(await search('')),
+    ];
     expect(results.some((r) => r.kind === 'ticket' || r.href.startsWith('/tickets'))).toBe(false);
     for (const href of new Set(results.map((r) => r.href))) {
       expect((await agent.get(href)).status, href).toBe(200);
@@ -72,7 +105,9 @@ describe('the command palette\'s results (/go)', () => {
 
   it('when a supervisor searches for "metrics", then the metrics page is offered', async () => {
     const { search } = await as('supervisor');
-    expect(await search('metrics')).toContainEqual(expect.objectContaining({ kind: 'page', href: '/metrics' }));
+    expect(await search('metrics')).toContainEqual(
+      expect.objectContaining({ kind: 'page', href: '/metrics' }),
+    );
   });
 
   it('when a search contains LIKE wildcards, then they match literally', async () => {

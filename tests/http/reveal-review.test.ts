@@ -23,9 +23,15 @@ afterAll(async () => {
 /** A real reveal through the app: the doctor has no care relationship with this patient. */
 async function reveal(reason: string): Promise<{ id: number; customerId: number }> {
   const patient = await makeCustomer(db);
-  await db.prisma.customerMedical.create({ data: { customerId: patient.id, allergies: `${MARK}allergy` } });
+  await db.prisma.customerMedical.create({
+    data: { customerId: patient.id, allergies: `${MARK}allergy` },
+  });
   const { agent, csrf } = await signIn(app, doctor.email);
-  await agent.post(`/customers/${patient.id}/reveal`).type('form').send({ _csrf: csrf, reason }).expect(303);
+  await agent
+    .post(`/customers/${patient.id}/reveal`)
+    .type('form')
+    .send({ _csrf: csrf, reason })
+    .expect(303);
   const where = { customerId: patient.id };
   const row = await db.prisma.medicalReveal.findFirstOrThrow({ where, select: { id: true } });
   return { id: row.id, customerId: patient.id };
@@ -36,7 +42,7 @@ async function asAdmin() {
 }
 
 describe('break-the-glass review queue', () => {
-  it('when a doctor reveals, then it waits in the admins\' queue with its reason and no medical value', async () => {
+  it("when a doctor reveals, then it waits in the admins' queue with its reason and no medical value", async () => {
     const r = await reveal('Covering the ward round this evening');
     const { agent } = await asAdmin();
     const page = await agent.get('/audit/reveals').expect(200);
@@ -48,7 +54,10 @@ describe('break-the-glass review queue', () => {
 
   it('when a reveal has waited more than 7 days, then it stands out as overdue; a newer one does not', async () => {
     const old = await reveal('Old reveal waiting a long time');
-    await db.pool.query(`UPDATE medical_reveals SET created_at = now() - interval '8 days' WHERE id = $1`, [old.id]);
+    await db.pool.query(
+      `UPDATE medical_reveals SET created_at = now() - interval '8 days' WHERE id = $1`,
+      [old.id],
+    );
     const fresh = await reveal('Fresh reveal from this morning');
     const { agent } = await asAdmin();
     const text = (await agent.get('/audit/reveals').expect(200)).text;
@@ -63,15 +72,24 @@ describe('break-the-glass review queue', () => {
   });
 
   it('when an admin acknowledges a reveal, then it leaves the queue, is stored as justified and audited', async () => {
-    const r = await reveal('Night cover for the patient\'s own doctor');
+    const r = await reveal("Night cover for the patient's own doctor");
     const { agent, csrf } = await asAdmin();
-    const res = await agent.post(`/audit/reveals/${r.id}/justified`).type('form').send({ _csrf: csrf }).expect(303);
+    const res = await agent
+      .post(`/audit/reveals/${r.id}/justified`)
+      .type('form')
+      .send({ _csrf: csrf })
+      .expect(303);
     expect(res.headers.location).toBe('/audit/reveals');
     const row = await db.prisma.medicalReveal.findUniqueOrThrow({ where: { id: r.id } });
     expect(row).toMatchObject({ reviewOutcome: 'justified', reviewedById: admin.id });
-    const audit = await db.prisma.auditEvent.findFirstOrThrow({ where: { action: 'reveal_review', recordId: r.id } });
+    const audit = await db.prisma.auditEvent.findFirstOrThrow({
+      where: { action: 'reveal_review', recordId: r.id },
+    });
     expect(audit).toMatchObject({
-      actorId: admin.id, customerId: r.customerId, recordType: 'reveal', reason: 'justified',
+      actorId: admin.id,
+      customerId: r.customerId,
+      recordType: 'reveal',
+      reason: 'justified',
     });
     const page = (await agent.get('/audit/reveals').expect(200)).text;
     expect(page).not.toContain(`id="reveal-${r.id}"`);
@@ -80,22 +98,37 @@ describe('break-the-glass review queue', () => {
   it('when an admin flags without a comment, then the form comes back 422 and nothing is stored', async () => {
     const r = await reveal('Reason that needs a closer look');
     const { agent, csrf } = await asAdmin();
-    const res = await agent.post(`/audit/reveals/${r.id}/flag`).type('form')
-      .send({ _csrf: csrf, comment: 'bad' }).expect(422);
+    const res = await agent
+      .post(`/audit/reveals/${r.id}/flag`)
+      .type('form')
+      .send({ _csrf: csrf, comment: 'bad' })
+      .expect(422);
     expect(res.text).toContain('>bad</textarea>');
     expect(res.text).toContain('at least 10 characters');
-    expect((await db.prisma.medicalReveal.findUniqueOrThrow({ where: { id: r.id } })).reviewedAt).toBeNull();
-    expect(await db.prisma.auditEvent.count({ where: { action: 'reveal_review', recordId: r.id } })).toBe(0);
+    expect(
+      (await db.prisma.medicalReveal.findUniqueOrThrow({ where: { id: r.id } })).reviewedAt,
+    ).toBeNull();
+    expect(
+      await db.prisma.auditEvent.count({ where: { action: 'reveal_review', recordId: r.id } }),
+    ).toBe(0);
   });
 
   it('when an admin flags with a comment, then the flag and comment are stored and audited', async () => {
     const r = await reveal('Another reason that needs a look');
     const { agent, csrf } = await asAdmin();
     const comment = 'No call or ticket about this patient that day.';
-    await agent.post(`/audit/reveals/${r.id}/flag`).type('form').send({ _csrf: csrf, comment }).expect(303);
-    expect(await db.prisma.medicalReveal.findUniqueOrThrow({ where: { id: r.id } }))
-      .toMatchObject({ reviewOutcome: 'flagged', reviewComment: comment });
-    const audit = await db.prisma.auditEvent.findFirstOrThrow({ where: { action: 'reveal_review', recordId: r.id } });
+    await agent
+      .post(`/audit/reveals/${r.id}/flag`)
+      .type('form')
+      .send({ _csrf: csrf, comment })
+      .expect(303);
+    expect(await db.prisma.medicalReveal.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({
+      reviewOutcome: 'flagged',
+      reviewComment: comment,
+    });
+    const audit = await db.prisma.auditEvent.findFirstOrThrow({
+      where: { action: 'reveal_review', recordId: r.id },
+    });
     expect(audit.reason).toBe(`flagged: ${comment}`);
     const page = (await agent.get('/audit/reveals').expect(200)).text;
     expect(page).toContain(comment);
@@ -104,11 +137,22 @@ describe('break-the-glass review queue', () => {
   it('when a reveal was already reviewed, then a second review is a conflict, not an overwrite', async () => {
     const r = await reveal('Reviewed twice at the same time');
     const { agent, csrf } = await asAdmin();
-    await agent.post(`/audit/reveals/${r.id}/justified`).type('form').send({ _csrf: csrf }).expect(303);
-    await agent.post(`/audit/reveals/${r.id}/flag`).type('form')
-      .send({ _csrf: csrf, comment: 'Too late to flag this one.' }).expect(409);
-    expect((await db.prisma.medicalReveal.findUniqueOrThrow({ where: { id: r.id } })).reviewOutcome).toBe('justified');
-    expect(await db.prisma.auditEvent.count({ where: { action: 'reveal_review', recordId: r.id } })).toBe(1);
+    await agent
+      .post(`/audit/reveals/${r.id}/justified`)
+      .type('form')
+      .send({ _csrf: csrf })
+      .expect(303);
+    await agent
+      .post(`/audit/reveals/${r.id}/flag`)
+      .type('form')
+      .send({ _csrf: csrf, comment: 'Too late to flag this one.' })
+      .expect(409);
+    expect(
+      (await db.prisma.medicalReveal.findUniqueOrThrow({ where: { id: r.id } })).reviewOutcome,
+    ).toBe('justified');
+    expect(
+      await db.prisma.auditEvent.count({ where: { action: 'reveal_review', recordId: r.id } }),
+    ).toBe(1);
   });
 
   it('when anyone but an admin tries, then it is refused', async () => {
@@ -117,8 +161,14 @@ describe('break-the-glass review queue', () => {
       const u = await createUser(db, role);
       const { agent, csrf } = await signIn(app, u.email);
       await agent.get('/audit/reveals').expect(403);
-      await agent.post(`/audit/reveals/${r.id}/justified`).type('form').send({ _csrf: csrf }).expect(403);
+      await agent
+        .post(`/audit/reveals/${r.id}/justified`)
+        .type('form')
+        .send({ _csrf: csrf })
+        .expect(403);
     }
-    expect((await db.prisma.medicalReveal.findUniqueOrThrow({ where: { id: r.id } })).reviewedAt).toBeNull();
+    expect(
+      (await db.prisma.medicalReveal.findUniqueOrThrow({ where: { id: r.id } })).reviewedAt,
+    ).toBeNull();
   });
 });

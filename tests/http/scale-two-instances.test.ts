@@ -18,7 +18,10 @@ afterAll(async () => {
   await db.drop();
 });
 
-const cookieOf = (res: request.Response) => ((res.headers['set-cookie'] as unknown as string[] | undefined) ?? []).map((c) => c.split(';')[0]);
+const cookieOf = (res: request.Response) =>
+  ((res.headers['set-cookie'] as unknown as string[] | undefined) ?? []).map(
+    (c) => c.split(';')[0],
+  );
 
 describe('stateless instances', () => {
   it('signs in on one instance and continues on the other, including a CSRF-protected POST', async () => {
@@ -29,7 +32,12 @@ describe('stateless instances', () => {
 
     const login = await request(appA).get('/login').expect(200);
     let cookies = cookieOf(login);
-    const signedIn = await request(appA).post('/login').set('Cookie', cookies).type('form').send({ _csrf: csrfFrom(login.text), email: user.email, password: TEST_PASSWORD }).expect(303);
+    const signedIn = await request(appA)
+      .post('/login')
+      .set('Cookie', cookies)
+      .type('form')
+      .send({ _csrf: csrfFrom(login.text), email: user.email, password: TEST_PASSWORD })
+      .expect(303);
     cookies = cookieOf(signedIn).length ? cookieOf(signedIn) : cookies;
 
     // Page and CSRF token rendered by instance A …
@@ -42,7 +50,11 @@ describe('stateless instances', () => {
 
     // B refuses a POST without the token but accepts A's token (the token lives in the PostgreSQL session).
     await request(appB).post('/logout').set('Cookie', cookies).type('form').send({}).expect(403);
-    const out = await request(appB).post('/logout').set('Cookie', cookies).type('form').send({ _csrf: token });
+    const out = await request(appB)
+      .post('/logout')
+      .set('Cookie', cookies)
+      .type('form')
+      .send({ _csrf: token });
     expect(out.status).toBe(303);
 
     // Signing out on B ends the session for A too.

@@ -31,7 +31,14 @@ beforeAll(async () => {
   for (const fullName of Object.values(NAMES)) {
     const [firstName, lastName] = fullName.split(' ');
     const customer = await db.prisma.customer.create({
-      data: { firstName, lastName, fullName, email: `${lastName.replace(/\W/g, '')}@example.test`, phone: '+234 800 000 0000', phoneDigits: '2348000000000' },
+      data: {
+        firstName,
+        lastName,
+        fullName,
+        email: `${lastName.replace(/\W/g, '')}@example.test`,
+        phone: '+234 800 000 0000',
+        phoneDigits: '2348000000000',
+      },
     });
     await makeTicket(db, customer.id, supervisor.id, supervisor.id);
     await makeInteraction(db, customer.id, supervisor.id);

@@ -14,21 +14,35 @@ afterAll(async () => {
 });
 
 /** One client's sign-in attempt: fetch the form (for its CSRF token), then post it. */
-async function attempt(app: Express, email: string, password: string, headers: Record<string, string> = {}) {
+async function attempt(
+  app: Express,
+  email: string,
+  password: string,
+  headers: Record<string, string> = {},
+) {
   const agent = request.agent(app);
   const page = await agent.get('/login').set(headers);
-  return agent.post('/login').set(headers).type('form').send({ _csrf: csrfFrom(page.text), email, password });
+  return agent
+    .post('/login')
+    .set(headers)
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), email, password });
 }
 
 /** The audit trail's position now, to read what a scenario adds after it. */
 async function auditMark(): Promise<bigint> {
-  const last = await db.prisma.auditEvent.findFirst({ orderBy: { id: 'desc' }, select: { id: true } });
+  const last = await db.prisma.auditEvent.findFirst({
+    orderBy: { id: 'desc' },
+    select: { id: true },
+  });
   return last?.id ?? 0n;
 }
 
 async function auditRows(since: bigint, userId?: number) {
   const subject = userId ? { recordType: 'user', recordId: userId } : {};
-  return db.prisma.auditEvent.findMany({ where: { id: { gt: since }, action: { startsWith: 'sign_in' }, ...subject } });
+  return db.prisma.auditEvent.findMany({
+    where: { id: { gt: since }, action: { startsWith: 'sign_in' }, ...subject },
+  });
 }
 
 describe('sign-in throttling', () => {
@@ -36,7 +50,9 @@ describe('sign-in throttling', () => {
     const app = buildApp(db, { LOGIN_MAX_FAILURES: '5', LOGIN_LOCK_MINUTES: '15' });
     const user = await createUser(db, 'agent');
     const since = await auditMark();
-    const results = await Promise.all(Array.from({ length: 30 }, () => attempt(app, user.email, 'wrong-password')));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () => attempt(app, user.email, 'wrong-password')),
+    );
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 401)).toHaveLength(5);
     expect(statuses.filter((s) => s === 429)).toHaveLength(25);
@@ -49,7 +65,8 @@ describe('sign-in throttling', () => {
     expect(rows.filter((r) => r.action === 'sign_in_refused')).toHaveLength(26);
 
     // Once the window has passed, the right password works again.
-    await db.prisma.$executeRaw`UPDATE login_throttles SET window_start = window_start - interval '16 minutes',
+    await db.prisma
+      .$executeRaw`UPDATE login_throttles SET window_start = window_start - interval '16 minutes',
       locked_until = locked_until - interval '16 minutes' WHERE key LIKE ${user.email + '|%'}`;
     expect((await attempt(app, user.email, TEST_PASSWORD)).status).toBe(303);
     // 30 parallel sign-ins on a shared 2-core machine can take a while.
@@ -62,7 +79,9 @@ describe('sign-in throttling', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {
       const forged = `198.51.100.${i}, 203.0.113.7`;
-      statuses.push((await attempt(app, user.email, 'wrong-password', { 'X-Forwarded-For': forged })).status);
+      statuses.push(
+        (await attempt(app, user.email, 'wrong-password', { 'X-Forwarded-For': forged })).status,
+      );
     }
     expect(statuses).toEqual([401, 401, 401, 429, 429, 429]);
     const ips = new Set((await auditRows(since, user.id)).map((r) => r.ip));
@@ -78,7 +97,9 @@ describe('what the audit trail keeps of an unsuccessful sign-in', () => {
     expect((await attempt(app, typed, 'anything')).status).toBe(401);
     const [row] = await auditRows(since);
     expect(row.action).toBe('sign_in_failed');
-    const stored = JSON.stringify(row, (_key, value) => (typeof value === 'bigint' ? String(value) : value)).toLowerCase();
+    const stored = JSON.stringify(row, (_key, value) =>
+      typeof value === 'bigint' ? String(value) : value,
+    ).toLowerCase();
     expect(stored).not.toContain(typed.toLowerCase());
     expect(row.reason).toMatch(/^email-hmac:[0-9a-f]{32}$/);
   });
@@ -87,8 +108,15 @@ describe('what the audit trail keeps of an unsuccessful sign-in', () => {
     const app = buildApp(db);
     const user = await createUser(db, 'supervisor');
     const since = await auditMark();
-    expect((await attempt(app, `  ${user.email.toUpperCase()} `, 'wrong-password')).status).toBe(401);
+    expect((await attempt(app, `  ${user.email.toUpperCase()} `, 'wrong-password')).status).toBe(
+      401,
+    );
     const [row] = await auditRows(since);
-    expect(row).toMatchObject({ action: 'sign_in_failed', recordType: 'user', recordId: user.id, reason: null });
+    expect(row).toMatchObject({
+      action: 'sign_in_failed',
+      recordType: 'user',
+      recordId: user.id,
+      reason: null,
+    });
   });
 });

@@ -34,7 +34,11 @@ async function form(changes: Record<string, string> = {}): Promise<Record<string
   return { ...out, ...changes };
 }
 
-const save = (body: Record<string, string>) => admin.agent.post('/sla-targets').type('form').send({ ...body, _csrf: admin.csrf });
+const save = (body: Record<string, string>) =>
+  admin.agent
+    .post('/sla-targets')
+    .type('form')
+    .send({ ...body, _csrf: admin.csrf });
 
 describe('editing SLA targets', () => {
   it('when an admin changes a target, then tickets created before keep theirs and tickets created after get the new one', async () => {
@@ -44,7 +48,9 @@ describe('editing SLA targets', () => {
     const old = await getTicket(db.prisma, before.id);
     const oldTarget = old.sla.resolution.targetSeconds;
 
-    await save(await form({ 'medium.firstResponseMins': '30', 'medium.resolutionMins': '90' })).expect(303);
+    await save(
+      await form({ 'medium.firstResponseMins': '30', 'medium.resolutionMins': '90' }),
+    ).expect(303);
     const after = await makeTicket(db, customer.id, agent.id, agent.id);
 
     expect((await getTicket(db.prisma, before.id)).sla.resolution.targetSeconds).toBe(oldTarget);
@@ -53,7 +59,13 @@ describe('editing SLA targets', () => {
 
     // The list computes the same clocks in SQL: two hours on, only the new ticket is overdue.
     const later = new Date(Date.now() + 2 * 3_600_000);
-    const { tickets } = await listTickets(db.pool, { id: adminId, role: 'admin' }, listQuery.parse({ sla: 'breached', view: 'all' }), 1, { now: later });
+    const { tickets } = await listTickets(
+      db.pool,
+      { id: adminId, role: 'admin' },
+      listQuery.parse({ sla: 'breached', view: 'all' }),
+      1,
+      { now: later },
+    );
     const ids = tickets.map((t) => t.id);
     expect(ids).toContain(after.id);
     expect(ids).not.toContain(before.id);
@@ -66,7 +78,14 @@ describe('editing SLA targets', () => {
 
   it('when values are missing, out of range or inconsistent, then the form comes back with them and nothing is saved', async () => {
     const before = await db.prisma.slaTarget.findMany({ orderBy: { priority: 'asc' } });
-    const res = await save(await form({ 'urgent.firstResponseMins': 'soon', 'high.resolutionMins': '999999', 'low.firstResponseMins': '500', 'low.resolutionMins': '100' }));
+    const res = await save(
+      await form({
+        'urgent.firstResponseMins': 'soon',
+        'high.resolutionMins': '999999',
+        'low.firstResponseMins': '500',
+        'low.resolutionMins': '100',
+      }),
+    );
     expect(res.status).toBe(422);
     expect(res.text).toContain('value="soon"');
     expect(res.text).toContain('at most 129600 minutes');
@@ -81,12 +100,18 @@ describe('editing SLA targets', () => {
     expect(res.status).toBe(409);
     expect(res.text).toContain('Someone saved SLA targets');
     expect(res.text).toContain('value="1000"');
-    expect((await db.prisma.slaTarget.findUniqueOrThrow({ where: { priority: 'high' } })).resolutionMins).toBe(2000);
+    expect(
+      (await db.prisma.slaTarget.findUniqueOrThrow({ where: { priority: 'high' } })).resolutionMins,
+    ).toBe(2000);
   });
 
   it('when nobody but an admin asks, then the page is refused', async () => {
     const supervisor = await signIn(app, (await createUser(db, 'supervisor')).email);
     await supervisor.agent.get('/sla-targets').expect(403);
-    await supervisor.agent.post('/sla-targets').type('form').send({ ...(await form()), _csrf: supervisor.csrf }).expect(403);
+    await supervisor.agent
+      .post('/sla-targets')
+      .type('form')
+      .send({ ...(await form()), _csrf: supervisor.csrf })
+      .expect(403);
   });
 });

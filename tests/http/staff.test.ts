@@ -3,7 +3,14 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashResetToken } from '../../src/auth/reset-links.js';
 import { changeRole, setActive } from '../../src/modules/staff/service.js';
-import { buildApp, createUser, csrfFrom, signIn, STRONG_PASSWORD, TEST_PASSWORD } from '../support/app.js';
+import {
+  buildApp,
+  createUser,
+  csrfFrom,
+  signIn,
+  STRONG_PASSWORD,
+  TEST_PASSWORD,
+} from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 let db: TestDatabase;
@@ -21,7 +28,11 @@ afterAll(async () => {
   await db.drop();
 });
 
-const post = (url: string, body: Record<string, string> = {}) => session.agent.post(url).type('form').send({ ...body, _csrf: session.csrf });
+const post = (url: string, body: Record<string, string> = {}) =>
+  session.agent
+    .post(url)
+    .type('form')
+    .send({ ...body, _csrf: session.csrf });
 
 function linkFrom(html: string): string {
   const match = /value="(https?:\/\/[^"]+\/reset-password\/([A-Za-z0-9_-]{43}))"/.exec(html);
@@ -33,21 +44,34 @@ async function setPasswordThrough(path: string, password = STRONG_PASSWORD) {
   const browser = request.agent(app);
   const page = await browser.get(path);
   if (page.status !== 200) return page;
-  return browser.post(path).type('form').send({ _csrf: csrfFrom(page.text), password, confirm: password });
+  return browser
+    .post(path)
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), password, confirm: password });
 }
 
 describe('adding a person and their first sign-in', () => {
   it('when an admin adds an agent, then a link is shown once, only its hash is stored, and it works exactly once', async () => {
     const email = `new.agent.${Date.now()}@staff.test`;
-    const res = await post('/staff', { name: 'Nia Newcomer', email: email.toUpperCase(), role: 'agent', specialization: '' }).expect(200);
+    const res = await post('/staff', {
+      name: 'Nia Newcomer',
+      email: email.toUpperCase(),
+      role: 'agent',
+      specialization: '',
+    }).expect(200);
     const path = linkFrom(res.text);
     const token = path.split('/').pop()!;
-    const user = await db.prisma.user.findUniqueOrThrow({ where: { email }, include: { passwordResets: true } });
+    const user = await db.prisma.user.findUniqueOrThrow({
+      where: { email },
+      include: { passwordResets: true },
+    });
     expect(user.role).toBe('agent');
     expect(user.passwordResets).toHaveLength(1);
     expect(user.passwordResets[0].tokenHash).toBe(hashResetToken(token));
     expect(JSON.stringify(user.passwordResets)).not.toContain(token);
-    const hours = (user.passwordResets[0].expiresAt.getTime() - user.passwordResets[0].createdAt.getTime()) / 3_600_000;
+    const hours =
+      (user.passwordResets[0].expiresAt.getTime() - user.passwordResets[0].createdAt.getTime()) /
+      3_600_000;
     expect(hours).toBe(24);
     // The account page does not show the link again.
     expect((await session.agent.get(`/staff/${user.id}`).expect(200)).text).not.toContain(token);
@@ -70,7 +94,10 @@ describe('adding a person and their first sign-in', () => {
     const person = await createUser(db, 'supervisor');
     const res = await post(`/staff/${person.id}/reset`).expect(200);
     const path = linkFrom(res.text);
-    await db.prisma.passwordReset.updateMany({ where: { userId: person.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await db.prisma.passwordReset.updateMany({
+      where: { userId: person.id },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
     expect((await setPasswordThrough(path)).status).toBe(404);
     await signIn(app, person.email, TEST_PASSWORD);
   });
@@ -96,10 +123,20 @@ describe('adding a person and their first sign-in', () => {
   });
 
   it('when the email is taken or fields are missing, then the form comes back with the input kept', async () => {
-    const res = await post('/staff', { name: 'Dup Licate', email: admin.email, role: 'agent', specialization: '' }).expect(422);
+    const res = await post('/staff', {
+      name: 'Dup Licate',
+      email: admin.email,
+      role: 'agent',
+      specialization: '',
+    }).expect(422);
     expect(res.text).toContain('already has an account');
     expect(res.text).toContain('value="Dup Licate"');
-    const doctor = await post('/staff', { name: 'Doc Nospec', email: `doc.${Date.now()}@staff.test`, role: 'doctor', specialization: '' }).expect(422);
+    const doctor = await post('/staff', {
+      name: 'Doc Nospec',
+      email: `doc.${Date.now()}@staff.test`,
+      role: 'doctor',
+      specialization: '',
+    }).expect(422);
     expect(doctor.text).toContain('Doctors need a specialization');
     expect(doctor.text).toContain('value="Doc Nospec"');
   });
@@ -112,7 +149,10 @@ describe('disabling and re-enabling', () => {
     await theirs.agent.get('/tickets').expect(200);
     await post(`/staff/${person.id}/disable`).expect(303);
     await theirs.agent.get('/tickets').expect(303).expect('location', '/login');
-    const leftover = await db.pool.query(`SELECT 1 FROM session WHERE sess->'passport'->>'user' = $1`, [String(person.id)]);
+    const leftover = await db.pool.query(
+      `SELECT 1 FROM session WHERE sess->'passport'->>'user' = $1`,
+      [String(person.id)],
+    );
     expect(leftover.rowCount).toBe(0);
     await expect(signIn(app, person.email)).rejects.toThrow();
 
@@ -127,7 +167,9 @@ describe('disabling and re-enabling', () => {
     const res = await post(`/staff/${admin.id}/disable`).expect(422);
     expect(res.text).toContain('your own account');
     const me = await db.prisma.user.findUniqueOrThrow({ where: { id: admin.id } });
-    await post(`/staff/${admin.id}/role`, { role: 'agent', version: String(me.version) }).expect(422);
+    await post(`/staff/${admin.id}/role`, { role: 'agent', version: String(me.version) }).expect(
+      422,
+    );
     const after = await db.prisma.user.findUniqueOrThrow({ where: { id: admin.id } });
     expect([after.role, after.active, after.version]).toEqual(['admin', true, me.version]);
   });
@@ -139,8 +181,12 @@ describe('disabling and re-enabling', () => {
       // An admin whose own account was switched off a moment ago, acting from a stale page.
       const former = await createUser(isolated, 'admin', { active: false });
       const actor = { id: former.id, role: 'admin' as const };
-      await expect(setActive(isolated.prisma, actor, last.id, false)).rejects.toThrow('last active admin');
-      await expect(changeRole(isolated.prisma, actor, last.id, { role: 'agent', version: last.version })).rejects.toThrow('last active admin');
+      await expect(setActive(isolated.prisma, actor, last.id, false)).rejects.toThrow(
+        'last active admin',
+      );
+      await expect(
+        changeRole(isolated.prisma, actor, last.id, { role: 'agent', version: last.version }),
+      ).rejects.toThrow('last active admin');
       const after = await isolated.prisma.user.findUniqueOrThrow({ where: { id: last.id } });
       expect([after.role, after.active]).toEqual(['admin', true]);
     } finally {
@@ -167,17 +213,34 @@ describe('disabling and re-enabling', () => {
 describe('roles, list and history', () => {
   it('when the role form is stale, then the conflict page shows and the newer role is kept', async () => {
     const person = await createUser(db, 'agent');
-    await post(`/staff/${person.id}/role`, { role: 'supervisor', version: String(person.version) }).expect(303);
-    const res = await post(`/staff/${person.id}/role`, { role: 'admin', version: String(person.version) }).expect(409);
+    await post(`/staff/${person.id}/role`, {
+      role: 'supervisor',
+      version: String(person.version),
+    }).expect(303);
+    const res = await post(`/staff/${person.id}/role`, {
+      role: 'admin',
+      version: String(person.version),
+    }).expect(409);
     expect(res.text).toContain('Someone changed');
-    expect((await db.prisma.user.findUniqueOrThrow({ where: { id: person.id } })).role).toBe('supervisor');
+    expect((await db.prisma.user.findUniqueOrThrow({ where: { id: person.id } })).role).toBe(
+      'supervisor',
+    );
   });
 
   it('when an agent becomes a doctor, then a specialization is required and the profile starts away', async () => {
     const person = await createUser(db, 'agent');
-    await post(`/staff/${person.id}/role`, { role: 'doctor', version: String(person.version) }).expect(422);
-    await post(`/staff/${person.id}/role`, { role: 'doctor', version: String(person.version), specialization: 'Dermatology' }).expect(303);
-    const profile = await db.prisma.doctorProfile.findUniqueOrThrow({ where: { userId: person.id } });
+    await post(`/staff/${person.id}/role`, {
+      role: 'doctor',
+      version: String(person.version),
+    }).expect(422);
+    await post(`/staff/${person.id}/role`, {
+      role: 'doctor',
+      version: String(person.version),
+      specialization: 'Dermatology',
+    }).expect(303);
+    const profile = await db.prisma.doctorProfile.findUniqueOrThrow({
+      where: { userId: person.id },
+    });
     expect([profile.specialization, profile.available]).toEqual(['Dermatology', false]);
   });
 
@@ -199,13 +262,27 @@ describe('roles, list and history', () => {
 
   it('every change is audited with identifiers only, never the email or the link', async () => {
     const email = `audited.${Date.now()}@staff.test`;
-    const res = await post('/staff', { name: 'Audit Subject', email, role: 'agent', specialization: '' }).expect(200);
+    const res = await post('/staff', {
+      name: 'Audit Subject',
+      email,
+      role: 'agent',
+      specialization: '',
+    }).expect(200);
     const token = linkFrom(res.text).split('/').pop()!;
     const user = await db.prisma.user.findUniqueOrThrow({ where: { email } });
     await post(`/staff/${user.id}/disable`).expect(303);
-    const rows = await db.prisma.auditEvent.findMany({ where: { recordType: 'user', recordId: user.id }, orderBy: { id: 'asc' } });
-    expect(rows.map((r) => r.action)).toEqual(['staff_created', 'password_reset_issued', 'staff_disabled']);
+    const rows = await db.prisma.auditEvent.findMany({
+      where: { recordType: 'user', recordId: user.id },
+      orderBy: { id: 'asc' },
+    });
+    expect(rows.map((r) => r.action)).toEqual([
+      'staff_created',
+      'password_reset_issued',
+      'staff_disabled',
+    ]);
     expect(rows.every((r) => r.actorId === admin.id)).toBe(true);
-    expect(JSON.stringify(rows, (_k, v) => (typeof v === 'bigint' ? String(v) : v))).not.toMatch(new RegExp(`${email}|${token}`));
+    expect(JSON.stringify(rows, (_k, v) => (typeof v === 'bigint' ? String(v) : v))).not.toMatch(
+      new RegExp(`${email}|${token}`),
+    );
   });
 });

@@ -24,11 +24,17 @@ afterAll(async () => {
 describe('bulk changes from the ticket list', () => {
   it('when a selected row changed meanwhile, then the result page lists changed and skipped rows and why', async () => {
     const customer = await makeCustomer(db);
-    const [a, b] = [await makeTicket(db, customer.id, supId, null), await makeTicket(db, customer.id, supId, null)];
+    const [a, b] = [
+      await makeTicket(db, customer.id, supId, null),
+      await makeTicket(db, customer.id, supId, null),
+    ];
     const list = await sup.agent.get(`/tickets?view=all&customer=${customer.id}`);
     expect(list.text).toContain(`name="v_${a.id}" value="1"`);
     expect(list.text).toContain(`name="ids" value="${b.id}"`);
-    await db.prisma.supportTicket.update({ where: { id: b.id }, data: { subject: 'Edited meanwhile', version: 2 } });
+    await db.prisma.supportTicket.update({
+      where: { id: b.id },
+      data: { subject: 'Edited meanwhile', version: 2 },
+    });
 
     const back = `/tickets?view=all&customer=${customer.id}`;
     const res = await sup.agent
@@ -46,8 +52,12 @@ describe('bulk changes from the ticket list', () => {
     expect(skipped).toContain(b.number);
     expect(skipped).toContain('changed by someone else since you loaded the list');
     expect(page.text).toContain(`href="${back.replace(/&/g, '&amp;')}"`);
-    expect((await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: a.id } })).priority).toBe('urgent');
-    expect((await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: b.id } })).priority).toBe('medium');
+    expect(
+      (await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: a.id } })).priority,
+    ).toBe('urgent');
+    expect(
+      (await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: b.id } })).priority,
+    ).toBe('medium');
     // Shown once: a reload goes back to the list rather than repeating or re-running anything.
     const again = await sup.agent.get(res.headers.location);
     expect(again.status).toBe(303);

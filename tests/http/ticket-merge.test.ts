@@ -34,11 +34,17 @@ describe('merging from the ticket page', () => {
       await makeTicket(db, customer.id, amakaId, amakaId),
       await makeTicket(db, customer.id, amakaId, amakaId),
     ];
-    await post(`/tickets/${duplicate.id}/entries`, { kind: 'note', body: 'Patient also wrote in here.' }).expect(303);
+    await post(`/tickets/${duplicate.id}/entries`, {
+      kind: 'note',
+      body: 'Patient also wrote in here.',
+    }).expect(303);
     const page = await amaka.agent.get(`/tickets/${duplicate.id}`);
     expect(page.text).toContain(`<option value="${survivor.id}">${survivor.number}`);
 
-    const res = await post(`/tickets/${duplicate.id}/merge`, { intoId: String(survivor.id), version: '1' });
+    const res = await post(`/tickets/${duplicate.id}/merge`, {
+      intoId: String(survivor.id),
+      version: '1',
+    });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/tickets/${survivor.id}#thread`);
     const kept = await amaka.agent.get(`/tickets/${survivor.id}`);
@@ -53,9 +59,14 @@ describe('merging from the ticket page', () => {
     const [c1, c2] = [await makeCustomer(db), await makeCustomer(db)];
     const mine = await makeTicket(db, c1.id, amakaId, amakaId);
     const foreign = await makeTicket(db, c2.id, amakaId, amakaId);
-    const res = await post(`/tickets/${mine.id}/merge`, { intoId: String(foreign.id), version: '1' });
+    const res = await post(`/tickets/${mine.id}/merge`, {
+      intoId: String(foreign.id),
+      version: '1',
+    });
     expect(res.status).toBe(422);
     expect(res.text).toContain('Only tickets of the same customer can be merged.');
-    expect((await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: mine.id } })).status).toBe('open');
+    expect(
+      (await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: mine.id } })).status,
+    ).toBe('open');
   });
 });

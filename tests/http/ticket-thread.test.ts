@@ -56,7 +56,10 @@ describe('posting to a ticket thread', () => {
 
   it('when an internal note is posted, then it is marked as never shown to the patient', async () => {
     const ticket = await freshTicket();
-    await post(amaka, `/tickets/${ticket.id}/entries`, { kind: 'note', body: 'Billing says Friday.' }).expect(303);
+    await post(amaka, `/tickets/${ticket.id}/entries`, {
+      kind: 'note',
+      body: 'Billing says Friday.',
+    }).expect(303);
     const page = await bola.agent.get(`/tickets/${ticket.id}`);
     const entry = page.text.slice(
       page.text.indexOf('Billing says Friday.') - 400,
@@ -92,11 +95,16 @@ describe('posting to a ticket thread', () => {
 describe('correcting an entry', () => {
   it('when the author edits a fresh entry, then the new text shows marked edited, the old one kept', async () => {
     const ticket = await freshTicket();
-    await post(amaka, `/tickets/${ticket.id}/entries`, { kind: 'note', body: 'Refund 500.' }).expect(303);
+    await post(amaka, `/tickets/${ticket.id}/entries`, {
+      kind: 'note',
+      body: 'Refund 500.',
+    }).expect(303);
     const entry = await db.prisma.ticketEntry.findFirstOrThrow({ where: { ticketId: ticket.id } });
     const page = await amaka.agent.get(`/tickets/${ticket.id}`);
     expect(page.text).toContain(`/tickets/${ticket.id}/entries/${entry.id}/edit`);
-    expect((await amaka.agent.get(`/tickets/${ticket.id}/entries/${entry.id}/edit`)).status).toBe(200);
+    expect((await amaka.agent.get(`/tickets/${ticket.id}/entries/${entry.id}/edit`)).status).toBe(
+      200,
+    );
     const res = await post(amaka, `/tickets/${ticket.id}/entries/${entry.id}/edit`, {
       body: 'Refund 5,000.',
       version: '1',
@@ -105,21 +113,35 @@ describe('correcting an entry', () => {
     const after = await amaka.agent.get(`/tickets/${ticket.id}`);
     expect(after.text).toContain('Refund 5,000.');
     expect(after.text).toMatch(/· edited <time/);
-    const revisions = await db.prisma.ticketEntryRevision.findMany({ where: { entryId: entry.id } });
+    const revisions = await db.prisma.ticketEntryRevision.findMany({
+      where: { entryId: entry.id },
+    });
     expect(revisions.map((r) => r.previousBody)).toEqual(['Refund 500.']);
   });
 
   it("when a colleague opens another's entry for editing, then 403 and no edit link is shown", async () => {
     const ticket = await freshTicket();
-    await post(amaka, `/tickets/${ticket.id}/entries`, { kind: 'note', body: 'Mine to fix.' }).expect(303);
+    await post(amaka, `/tickets/${ticket.id}/entries`, {
+      kind: 'note',
+      body: 'Mine to fix.',
+    }).expect(303);
     const entry = await db.prisma.ticketEntry.findFirstOrThrow({ where: { ticketId: ticket.id } });
     const page = await bola.agent.get(`/tickets/${ticket.id}`);
     expect(page.text).not.toContain(`/entries/${entry.id}/edit`);
-    expect((await bola.agent.get(`/tickets/${ticket.id}/entries/${entry.id}/edit`)).status).toBe(403);
+    expect((await bola.agent.get(`/tickets/${ticket.id}/entries/${entry.id}/edit`)).status).toBe(
+      403,
+    );
     expect(
-      (await post(bola, `/tickets/${ticket.id}/entries/${entry.id}/edit`, { body: 'Changed', version: '1' })).status,
+      (
+        await post(bola, `/tickets/${ticket.id}/entries/${entry.id}/edit`, {
+          body: 'Changed',
+          version: '1',
+        })
+      ).status,
     ).toBe(403);
-    expect((await db.prisma.ticketEntry.findUniqueOrThrow({ where: { id: entry.id } })).body).toBe('Mine to fix.');
+    expect((await db.prisma.ticketEntry.findUniqueOrThrow({ where: { id: entry.id } })).body).toBe(
+      'Mine to fix.',
+    );
   });
 
   it('when the 5 minutes are over, then the entry is immutable even for its author', async () => {
@@ -135,9 +157,14 @@ describe('correcting an entry', () => {
     });
     const page = await amaka.agent.get(`/tickets/${ticket.id}`);
     expect(page.text).not.toContain(`/entries/${old.id}/edit`);
-    const res = await post(amaka, `/tickets/${ticket.id}/entries/${old.id}/edit`, { body: 'New words.', version: '1' });
+    const res = await post(amaka, `/tickets/${ticket.id}/entries/${old.id}/edit`, {
+      body: 'New words.',
+      version: '1',
+    });
     expect(res.status).toBe(403);
-    expect((await db.prisma.ticketEntry.findUniqueOrThrow({ where: { id: old.id } })).body).toBe('Old words.');
+    expect((await db.prisma.ticketEntry.findUniqueOrThrow({ where: { id: old.id } })).body).toBe(
+      'Old words.',
+    );
   });
 
   it('when an entry id belongs to another ticket, then it is not found', async () => {

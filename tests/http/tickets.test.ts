@@ -19,15 +19,36 @@ beforeAll(async () => {
     users[key] = user;
     as[key] = await signIn(app, user.email);
   }
-  const c = await db.prisma.customer.create({ data: { firstName: 'Tunde', lastName: 'Bello', fullName: 'Tunde Bello', email: 'tunde@example.test', phone: '+234 805 000 1111', phoneDigits: '2348050001111' } });
+  const c = await db.prisma.customer.create({
+    data: {
+      firstName: 'Tunde',
+      lastName: 'Bello',
+      fullName: 'Tunde Bello',
+      email: 'tunde@example.test',
+      phone: '+234 805 000 1111',
+      phoneDigits: '2348050001111',
+    },
+  });
   customerId = c.id;
 });
-afterAll(async () => { await db.drop(); });
+afterAll(async () => {
+  await db.drop();
+});
 
-const valid = (extra: Record<string, string> = {}) => ({ customerId: String(customerId), category: 'billing', priority: 'high', subject: 'Double charge', description: 'Charged twice for one consultation', ...extra });
+const valid = (extra: Record<string, string> = {}) => ({
+  customerId: String(customerId),
+  category: 'billing',
+  priority: 'high',
+  subject: 'Double charge',
+  description: 'Charged twice for one consultation',
+  ...extra,
+});
 
 async function create(s: Session, extra: Record<string, string> = {}) {
-  const res = await s.agent.post('/tickets').type('form').send({ _csrf: s.csrf, ...valid(extra) });
+  const res = await s.agent
+    .post('/tickets')
+    .type('form')
+    .send({ _csrf: s.csrf, ...valid(extra) });
   expect(res.status).toBe(303);
   return Number(/\/tickets\/(\d+)/.exec(res.headers.location)![1]);
 }
@@ -52,9 +73,25 @@ describe('access', () => {
     expect((await d.agent.get('/tickets')).status).toBe(403);
     expect((await d.agent.get(`/tickets/${id}`)).status).toBe(403);
     expect((await d.agent.get(`/tickets/${id}/edit`)).status).toBe(403);
-    expect((await d.agent.post('/tickets').type('form').send({ _csrf: d.csrf, ...valid() })).status).toBe(403);
-    expect((await d.agent.post(`/tickets/${id}/claim`).type('form').send({ _csrf: d.csrf })).status).toBe(403);
-    expect((await d.agent.post(`/tickets/${id}/status`).type('form').send({ _csrf: d.csrf, status: 'pending', version: '1' })).status).toBe(403);
+    expect(
+      (
+        await d.agent
+          .post('/tickets')
+          .type('form')
+          .send({ _csrf: d.csrf, ...valid() })
+      ).status,
+    ).toBe(403);
+    expect(
+      (await d.agent.post(`/tickets/${id}/claim`).type('form').send({ _csrf: d.csrf })).status,
+    ).toBe(403);
+    expect(
+      (
+        await d.agent
+          .post(`/tickets/${id}/status`)
+          .type('form')
+          .send({ _csrf: d.csrf, status: 'pending', version: '1' })
+      ).status,
+    ).toBe(403);
   });
 
   it('gives agents My tickets by default and refuses view=all', async () => {
@@ -79,33 +116,61 @@ describe('creating', () => {
   });
 
   it('re-renders with 422 keeping the input', async () => {
-    const res = await as.agent.agent.post('/tickets').type('form').send({ _csrf: as.agent.csrf, ...valid({ subject: '', category: 'nonsense', description: 'Keep this text' }) });
+    const res = await as.agent.agent
+      .post('/tickets')
+      .type('form')
+      .send({
+        _csrf: as.agent.csrf,
+        ...valid({ subject: '', category: 'nonsense', description: 'Keep this text' }),
+      });
     expect(res.status).toBe(422);
     expect(res.text).toContain('Keep this text');
     expect(res.text).toContain('id="subject-error"');
     expect(res.text).toContain('id="category-error"');
-    const noCustomer = await as.agent.agent.post('/tickets').type('form').send({ _csrf: as.agent.csrf, ...valid({ customerId: '424242', description: 'Mine' }) });
+    const noCustomer = await as.agent.agent
+      .post('/tickets')
+      .type('form')
+      .send({ _csrf: as.agent.csrf, ...valid({ customerId: '424242', description: 'Mine' }) });
     expect(noCustomer.status).toBe(422);
   });
 
   it('pre-fills from an interaction and links both ways', async () => {
-    const interaction = await db.prisma.interaction.create({ data: { customerId, agentId: users.agent.id, channel: 'call', subject: 'Cannot join video' } });
+    const interaction = await db.prisma.interaction.create({
+      data: { customerId, agentId: users.agent.id, channel: 'call', subject: 'Cannot join video' },
+    });
     const form = await as.agent.agent.get(`/tickets/new?interactionId=${interaction.id}`);
     expect(form.status).toBe(200);
     expect(form.text).toContain('value="Cannot join video"');
     expect(form.text).toContain(`name="interactionId" value="${interaction.id}"`);
-    const id = await create(as.agent, { interactionId: String(interaction.id), subject: 'Cannot join video' });
-    expect((await as.agent.agent.get(`/tickets/${id}`)).text).toContain(`/interactions/${interaction.id}`);
-    expect((await as.agent.agent.get(`/interactions/${interaction.id}`)).text).toContain(`/tickets/${id}`);
+    const id = await create(as.agent, {
+      interactionId: String(interaction.id),
+      subject: 'Cannot join video',
+    });
+    expect((await as.agent.agent.get(`/tickets/${id}`)).text).toContain(
+      `/interactions/${interaction.id}`,
+    );
+    expect((await as.agent.agent.get(`/interactions/${interaction.id}`)).text).toContain(
+      `/tickets/${id}`,
+    );
   });
 
   it('pre-fills from a consultation and links to it', async () => {
-    const consultation = await db.prisma.consultation.create({ data: { reference: 'CNS-TESTREF1', customerId, mode: 'video', paymentModel: 'pay_first', amountMinor: 500000 } });
+    const consultation = await db.prisma.consultation.create({
+      data: {
+        reference: 'CNS-TESTREF1',
+        customerId,
+        mode: 'video',
+        paymentModel: 'pay_first',
+        amountMinor: 500000,
+      },
+    });
     const form = await as.agent.agent.get(`/tickets/new?consultationId=${consultation.id}`);
     expect(form.status).toBe(200);
     expect(form.text).toContain('CNS-TESTREF1');
     const id = await create(as.agent, { consultationId: String(consultation.id) });
-    expect((await as.agent.agent.get(`/tickets/${id}`)).text).toContain(`/consultations/${consultation.id}`);
+    expect((await as.agent.agent.get(`/tickets/${id}`)).text).toContain(
+      `/consultations/${consultation.id}`,
+    );
     expect((await as.agent.agent.get('/tickets/new?consultationId=999999')).status).toBe(404);
   });
 });
@@ -121,24 +186,68 @@ describe('claim, assign, status', () => {
     const owner = (await db.prisma.supportTicket.findUniqueOrThrow({ where: { id } })).assigneeId;
     const loser = owner === users.agent.id ? as.agent2 : as.agent;
     const page = await loser.agent.get(`/tickets/${id}`);
-    expect(page.text).toContain(`Already claimed by ${owner === users.agent.id ? 'Person agent' : 'Person agent2'}`);
+    expect(page.text).toContain(
+      `Already claimed by ${owner === users.agent.id ? 'Person agent' : 'Person agent2'}`,
+    );
   });
 
   it('only lets managers assign', async () => {
     const id = await create(as.agent);
-    expect((await as.agent.agent.post(`/tickets/${id}/assign`).type('form').send({ _csrf: as.agent.csrf, assigneeId: String(users.agent.id), version: '1' })).status).toBe(403);
-    expect((await as.supervisor.agent.post(`/tickets/${id}/assign`).type('form').send({ _csrf: as.supervisor.csrf, assigneeId: String(users.agent2.id), version: '1' })).status).toBe(303);
-    expect((await db.prisma.supportTicket.findUniqueOrThrow({ where: { id } })).assigneeId).toBe(users.agent2.id);
+    expect(
+      (
+        await as.agent.agent
+          .post(`/tickets/${id}/assign`)
+          .type('form')
+          .send({ _csrf: as.agent.csrf, assigneeId: String(users.agent.id), version: '1' })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await as.supervisor.agent
+          .post(`/tickets/${id}/assign`)
+          .type('form')
+          .send({ _csrf: as.supervisor.csrf, assigneeId: String(users.agent2.id), version: '1' })
+      ).status,
+    ).toBe(303);
+    expect((await db.prisma.supportTicket.findUniqueOrThrow({ where: { id } })).assigneeId).toBe(
+      users.agent2.id,
+    );
   });
 
   it('changes status, refuses illegal ones with 422, and flashes a stale version', async () => {
     const id = await create(as.agent);
-    expect((await as.agent.agent.post(`/tickets/${id}/status`).type('form').send({ _csrf: as.agent.csrf, status: 'resolved', version: '1' })).status).toBe(303);
-    expect((await as.agent.agent.post(`/tickets/${id}/status`).type('form').send({ _csrf: as.agent.csrf, status: 'pending', version: '2' })).status).toBe(422);
-    expect((await as.agent.agent.post(`/tickets/${id}/status`).type('form').send({ _csrf: as.agent.csrf, status: 'escalated', version: '2' })).status).toBe(422);
-    const stale = await as.agent.agent.post(`/tickets/${id}/status`).type('form').send({ _csrf: as.agent.csrf, status: 'open', version: '1' });
+    expect(
+      (
+        await as.agent.agent
+          .post(`/tickets/${id}/status`)
+          .type('form')
+          .send({ _csrf: as.agent.csrf, status: 'resolved', version: '1' })
+      ).status,
+    ).toBe(303);
+    expect(
+      (
+        await as.agent.agent
+          .post(`/tickets/${id}/status`)
+          .type('form')
+          .send({ _csrf: as.agent.csrf, status: 'pending', version: '2' })
+      ).status,
+    ).toBe(422);
+    expect(
+      (
+        await as.agent.agent
+          .post(`/tickets/${id}/status`)
+          .type('form')
+          .send({ _csrf: as.agent.csrf, status: 'escalated', version: '2' })
+      ).status,
+    ).toBe(422);
+    const stale = await as.agent.agent
+      .post(`/tickets/${id}/status`)
+      .type('form')
+      .send({ _csrf: as.agent.csrf, status: 'open', version: '1' });
     expect(stale.status).toBe(303);
-    expect((await as.agent.agent.get(`/tickets/${id}`)).text).toContain('Someone changed this ticket');
+    expect((await as.agent.agent.get(`/tickets/${id}`)).text).toContain(
+      'Someone changed this ticket',
+    );
     const page = await as.agent.agent.get(`/tickets/${id}`);
     expect(page.text).toContain('status: open → resolved');
   });
@@ -149,8 +258,22 @@ describe('editing', () => {
     const id = await create(as.agent);
     const edit = await as.agent.agent.get(`/tickets/${id}/edit`);
     expect(edit.text).toContain('name="version" value="1"');
-    expect((await as.supervisor.agent.post(`/tickets/${id}/edit`).type('form').send({ _csrf: as.supervisor.csrf, ...valid({ subject: 'Their subject' }), version: '1' })).status).toBe(303);
-    const conflict = await as.agent.agent.post(`/tickets/${id}/edit`).type('form').send({ _csrf: as.agent.csrf, ...valid({ subject: 'My subject', description: 'My long explanation' }), version: '1' });
+    expect(
+      (
+        await as.supervisor.agent
+          .post(`/tickets/${id}/edit`)
+          .type('form')
+          .send({ _csrf: as.supervisor.csrf, ...valid({ subject: 'Their subject' }), version: '1' })
+      ).status,
+    ).toBe(303);
+    const conflict = await as.agent.agent
+      .post(`/tickets/${id}/edit`)
+      .type('form')
+      .send({
+        _csrf: as.agent.csrf,
+        ...valid({ subject: 'My subject', description: 'My long explanation' }),
+        version: '1',
+      });
     expect(conflict.status).toBe(409);
     expect(conflict.text).toContain('Their subject');
     expect(conflict.text).toContain('My subject');
@@ -160,7 +283,14 @@ describe('editing', () => {
 
   it('re-renders the edit form with 422 keeping input', async () => {
     const id = await create(as.agent);
-    const res = await as.agent.agent.post(`/tickets/${id}/edit`).type('form').send({ _csrf: as.agent.csrf, ...valid({ subject: '', description: 'Still here' }), version: '1' });
+    const res = await as.agent.agent
+      .post(`/tickets/${id}/edit`)
+      .type('form')
+      .send({
+        _csrf: as.agent.csrf,
+        ...valid({ subject: '', description: 'Still here' }),
+        version: '1',
+      });
     expect(res.status).toBe(422);
     expect(res.text).toContain('Still here');
     expect(res.text).toContain('aria-invalid="true"');
@@ -171,15 +301,31 @@ describe('escalation links on the ticket page', () => {
   it("shows another agent the escalation's status but its outcome and link only to those who may open it", async () => {
     const id = await create(as.agent);
     await db.prisma.supportTicket.update({ where: { id }, data: { assigneeId: users.agent.id } });
-    const raised = await as.agent.agent.post('/escalations').type('form').send({
-      _csrf: as.agent.csrf, ticketId: String(id), targetType: 'admin', targetUserId: String(users.admin.id), reason: 'Refund above the agent limit.',
-    });
+    const raised = await as.agent.agent
+      .post('/escalations')
+      .type('form')
+      .send({
+        _csrf: as.agent.csrf,
+        ticketId: String(id),
+        targetType: 'admin',
+        targetUserId: String(users.admin.id),
+        reason: 'Refund above the agent limit.',
+      });
     expect(raised.status).toBe(303);
     const escalationId = Number(/\/escalations\/(\d+)/.exec(raised.headers.location)![1]);
-    const { version } = await db.prisma.escalation.findUniqueOrThrow({ where: { id: escalationId }, select: { version: true } });
-    const resolved = await as.admin.agent.post(`/escalations/${escalationId}/resolve`).type('form').send({
-      _csrf: as.admin.csrf, version: String(version), outcome: 'Refund approved by finance', ticketStatus: 'pending',
+    const { version } = await db.prisma.escalation.findUniqueOrThrow({
+      where: { id: escalationId },
+      select: { version: true },
     });
+    const resolved = await as.admin.agent
+      .post(`/escalations/${escalationId}/resolve`)
+      .type('form')
+      .send({
+        _csrf: as.admin.csrf,
+        version: String(version),
+        outcome: 'Refund approved by finance',
+        ticketStatus: 'pending',
+      });
     expect(resolved.status).toBe(303);
     const link = `href="/escalations/${escalationId}"`;
 
@@ -191,7 +337,9 @@ describe('escalation links on the ticket page', () => {
     expect(other.text).toContain('badge-resolved');
     expect(other.text).not.toContain('Refund approved by finance');
     expect(other.text).not.toContain(link);
-    expect([403, 404]).toContain((await as.agent2.agent.get(`/escalations/${escalationId}`)).status);
+    expect([403, 404]).toContain(
+      (await as.agent2.agent.get(`/escalations/${escalationId}`)).status,
+    );
 
     // The raising (and assigned) agent and a supervisor get the link, and it opens.
     for (const s of [as.agent, as.supervisor]) {
@@ -205,19 +353,55 @@ describe('escalation links on the ticket page', () => {
 
 describe('bad input never causes a 500', () => {
   it('returns 404 for bad ids', async () => {
-    for (const path of ['/tickets/abc', '/tickets/99999999999', '/tickets/0', '/tickets/-1', '/tickets/999999', '/tickets/abc/edit']) {
+    for (const path of [
+      '/tickets/abc',
+      '/tickets/99999999999',
+      '/tickets/0',
+      '/tickets/-1',
+      '/tickets/999999',
+      '/tickets/abc/edit',
+    ]) {
       expect((await as.supervisor.agent.get(path)).status).toBe(404);
     }
     for (const action of ['claim', 'status', 'assign', 'edit']) {
-      expect((await as.supervisor.agent.post(`/tickets/999999/${action}`).type('form').send({ _csrf: as.supervisor.csrf, status: 'open', version: '1', assigneeId: 'none', ...valid() })).status).toBe(404);
+      expect(
+        (
+          await as.supervisor.agent
+            .post(`/tickets/999999/${action}`)
+            .type('form')
+            .send({
+              _csrf: as.supervisor.csrf,
+              status: 'open',
+              version: '1',
+              assigneeId: 'none',
+              ...valid(),
+            })
+        ).status,
+      ).toBe(404);
     }
   });
 
   it('ignores bad filter values and params', async () => {
-    for (const qs of ['status=bogus&priority=9&category[]=x&sla=never', 'from=2026-02-31&to=garbage&page=abc', 'assignee=abc&customer=%25%5C&q=%27%3B--', 'q=TKT-NOPE', 'sla=breached&view=unassigned', 'sla=due_soon&customer=Tunde']) {
+    for (const qs of [
+      'status=bogus&priority=9&category[]=x&sla=never',
+      'from=2026-02-31&to=garbage&page=abc',
+      'assignee=abc&customer=%25%5C&q=%27%3B--',
+      'q=TKT-NOPE',
+      'sla=breached&view=unassigned',
+      'sla=due_soon&customer=Tunde',
+    ]) {
       expect((await as.supervisor.agent.get(`/tickets?${qs}`)).status).toBe(200);
     }
-    expect((await as.agent.agent.get('/tickets/new?interactionId=abc&consultationId=-4')).status).toBe(200);
-    expect((await as.agent.agent.post('/tickets/1/status').type('form').send({ _csrf: as.agent.csrf, status: 'x', version: 'y' })).status).toBe(422);
+    expect(
+      (await as.agent.agent.get('/tickets/new?interactionId=abc&consultationId=-4')).status,
+    ).toBe(200);
+    expect(
+      (
+        await as.agent.agent
+          .post('/tickets/1/status')
+          .type('form')
+          .send({ _csrf: as.agent.csrf, status: 'x', version: 'y' })
+      ).status,
+    ).toBe(422);
   });
 });

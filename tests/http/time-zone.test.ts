@@ -2,7 +2,12 @@ import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, createUser, signIn } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { makeConsultation, makeCustomer, makeInteraction, makeTicket } from '../support/fixtures.js';
+import {
+  makeConsultation,
+  makeCustomer,
+  makeInteraction,
+  makeTicket,
+} from '../support/fixtures.js';
 
 // The desk works in Lagos (UTC+1): a ticket opened at 23:30 UTC on 30 November belongs to 1 December.
 const LATE = new Date('2026-11-30T23:30:00Z');
@@ -26,7 +31,10 @@ beforeAll(async () => {
   await db.prisma.interaction.update({ where: { id: interaction.id }, data: { startedAt: LATE } });
   interactionId = interaction.id;
   const consultation = await makeConsultation(db, customer.id, null);
-  await db.prisma.consultation.update({ where: { id: consultation.id }, data: { createdAt: LATE } });
+  await db.prisma.consultation.update({
+    where: { id: consultation.id },
+    data: { createdAt: LATE },
+  });
   consultationReference = consultation.reference;
 });
 afterAll(async () => {
@@ -61,10 +69,12 @@ describe('local time: a ticket created at 23:30 UTC in a desk on Lagos time', ()
 
   it('when interactions and consultations are filtered by day, then they too fall on the local day', async () => {
     const { agent } = await supervisor();
-    const interactions = (day: string) => agent.get(`/interactions?scope=all&from=${day}&to=${day}`).then((r) => r.text);
+    const interactions = (day: string) =>
+      agent.get(`/interactions?scope=all&from=${day}&to=${day}`).then((r) => r.text);
     expect(await interactions('2026-12-01')).toContain(`href="/interactions/${interactionId}"`);
     expect(await interactions('2026-11-30')).not.toContain(`href="/interactions/${interactionId}"`);
-    const consultations = (day: string) => agent.get(`/consultations?from=${day}&to=${day}`).then((r) => r.text);
+    const consultations = (day: string) =>
+      agent.get(`/consultations?from=${day}&to=${day}`).then((r) => r.text);
     expect(await consultations('2026-12-01')).toContain(consultationReference);
     expect(await consultations('2026-11-30')).not.toContain(consultationReference);
   });
@@ -72,29 +82,44 @@ describe('local time: a ticket created at 23:30 UTC in a desk on Lagos time', ()
   it('when the metrics are read, then the per-day table and its CSV count it on the local day', async () => {
     const { agent } = await supervisor();
     const page = await agent.get(`/metrics?${RANGE}`);
-    expect(createdPerDay(page.text)).toEqual({ '2026-11-29': '0', '2026-11-30': '0', '2026-12-01': '1' });
+    expect(createdPerDay(page.text)).toEqual({
+      '2026-11-29': '0',
+      '2026-11-30': '0',
+      '2026-12-01': '1',
+    });
     expect(page.text).toContain('Days run from 00:00 to 24:00 in Africa/Lagos');
     const csv = await agent.get(`/metrics/export.csv?table=days&${RANGE}`);
-    expect(csv.text.split('\r\n')).toEqual(expect.arrayContaining(['2026-11-30,0,0,0,0', '2026-12-01,1,0,1,1']));
+    expect(csv.text.split('\r\n')).toEqual(
+      expect.arrayContaining(['2026-11-30,0,0,0,0', '2026-12-01,1,0,1,1']),
+    );
   });
 
-  it('when a user has chosen their own zone, then it overrides the desk\'s in lists, metrics and CSV', async () => {
+  it("when a user has chosen their own zone, then it overrides the desk's in lists, metrics and CSV", async () => {
     const { agent } = await supervisor('America/New_York');
     const list = await agent.get(ticketsOn('2026-11-30'));
     expect(list.text).toContain(ticketNumber);
     expect(list.text).toContain('2026-11-30 18:30 EST');
     expect((await agent.get(ticketsOn('2026-12-01'))).text).not.toContain(ticketNumber);
     const page = await agent.get(`/metrics?${RANGE}`);
-    expect(createdPerDay(page.text)).toEqual({ '2026-11-29': '0', '2026-11-30': '1', '2026-12-01': '0' });
+    expect(createdPerDay(page.text)).toEqual({
+      '2026-11-29': '0',
+      '2026-11-30': '1',
+      '2026-12-01': '0',
+    });
     const csv = await agent.get(`/metrics/export.csv?table=days&${RANGE}`);
-    expect(csv.text.split('\r\n')).toEqual(expect.arrayContaining(['2026-11-30,1,0,1,1', '2026-12-01,0,0,0,0']));
+    expect(csv.text.split('\r\n')).toEqual(
+      expect.arrayContaining(['2026-11-30,1,0,1,1', '2026-12-01,0,0,0,0']),
+    );
   });
 });
 
 describe('choosing a time zone on /account', () => {
-  it('when a user picks a zone, then every page shows times in it; clearing it returns to the desk\'s', async () => {
+  it("when a user picks a zone, then every page shows times in it; clearing it returns to the desk's", async () => {
     const { agent, csrf } = await supervisor();
-    const saved = await agent.post('/account/time-zone').type('form').send({ _csrf: csrf, timeZone: 'Asia/Kolkata' });
+    const saved = await agent
+      .post('/account/time-zone')
+      .type('form')
+      .send({ _csrf: csrf, timeZone: 'Asia/Kolkata' });
     expect(saved.status).toBe(303);
     expect((await agent.get(ticketsOn('2026-12-01'))).text).toContain('2026-12-01 05:00 IST');
     await agent.post('/account/time-zone').type('form').send({ _csrf: csrf, timeZone: '' });
@@ -103,7 +128,10 @@ describe('choosing a time zone on /account', () => {
 
   it('when the zone is not a real one, then the form comes back with a message and nothing is stored', async () => {
     const { agent, csrf } = await supervisor();
-    const res = await agent.post('/account/time-zone').type('form').send({ _csrf: csrf, timeZone: 'Mars/Olympus' });
+    const res = await agent
+      .post('/account/time-zone')
+      .type('form')
+      .send({ _csrf: csrf, timeZone: 'Mars/Olympus' });
     expect(res.status).toBe(422);
     expect(res.text).toContain('Choose a time zone from the list');
     expect(res.text).toContain('aria-invalid="true"');

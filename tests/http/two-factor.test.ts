@@ -23,9 +23,17 @@ async function enrol(session: Awaited<ReturnType<typeof signIn>>) {
   const page = (await session.agent.get('/account/two-factor').expect(200)).text;
   expect(page).toMatch(/<img class="qr" src="data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+"/);
   const secret = /name="secret" value="([A-Z2-7]{32})"/.exec(page)![1];
-  const wrong = await session.agent.post('/account/two-factor').type('form').send({ _csrf: session.csrf, secret, code: 'abc123' }).expect(422);
+  const wrong = await session.agent
+    .post('/account/two-factor')
+    .type('form')
+    .send({ _csrf: session.csrf, secret, code: 'abc123' })
+    .expect(422);
   expect(wrong.text).toContain(`value="${secret}"`);
-  const res = await session.agent.post('/account/two-factor').type('form').send({ _csrf: session.csrf, secret, code: currentCode(secret) }).expect(200);
+  const res = await session.agent
+    .post('/account/two-factor')
+    .type('form')
+    .send({ _csrf: session.csrf, secret, code: currentCode(secret) })
+    .expect(200);
   const codes = [...res.text.matchAll(/<code>([A-Z0-9-]{14})<\/code>/g)].map((m) => m[1]);
   return { secret, codes };
 }
@@ -34,13 +42,21 @@ async function enrol(session: Awaited<ReturnType<typeof signIn>>) {
 async function passwordStep(email: string): Promise<Browser> {
   const browser = request.agent(app);
   const page = await browser.get('/login');
-  await browser.post('/login').type('form').send({ _csrf: csrfFrom(page.text), email, password: TEST_PASSWORD }).expect(303).expect('location', '/login/two-factor');
+  await browser
+    .post('/login')
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), email, password: TEST_PASSWORD })
+    .expect(303)
+    .expect('location', '/login/two-factor');
   return browser;
 }
 
 async function secondStep(browser: Browser, code: string) {
   const page = await browser.get('/login/two-factor').expect(200);
-  return browser.post('/login/two-factor').type('form').send({ _csrf: csrfFrom(page.text), code });
+  return browser
+    .post('/login/two-factor')
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), code });
 }
 
 describe('enrolment', () => {
@@ -49,10 +65,15 @@ describe('enrolment', () => {
     const me = await signIn(app, user.email);
     const { secret, codes } = await enrol(me);
     expect(codes).toHaveLength(10);
-    const row = await db.prisma.user.findUniqueOrThrow({ where: { id: user.id }, include: { recoveryCodes: true } });
+    const row = await db.prisma.user.findUniqueOrThrow({
+      where: { id: user.id },
+      include: { recoveryCodes: true },
+    });
     expect(row.totpSecret).toBe(secret);
     expect(row.totpEnabledAt).not.toBeNull();
-    expect(row.recoveryCodes.map((c) => c.codeHash).sort()).toEqual(codes.map(hashRecoveryCode).sort());
+    expect(row.recoveryCodes.map((c) => c.codeHash).sort()).toEqual(
+      codes.map(hashRecoveryCode).sort(),
+    );
     expect(JSON.stringify(row.recoveryCodes)).not.toContain(codes[0]);
     const status = (await me.agent.get('/account/two-factor').expect(200)).text;
     expect(status).toContain('Recovery codes left: <strong>10</strong>');
@@ -80,7 +101,9 @@ describe('signing in with a second factor', () => {
     const again = await secondStep(replay, code);
     expect(again.status).toBe(401);
     await replay.get('/consultations').expect(303).expect('location', '/login');
-    const audit = await db.prisma.auditEvent.findMany({ where: { recordId: user.id, action: 'two_factor_failed' } });
+    const audit = await db.prisma.auditEvent.findMany({
+      where: { recordId: user.id, action: 'two_factor_failed' },
+    });
     expect(audit).toHaveLength(2);
   });
 
@@ -100,7 +123,9 @@ describe('signing in with a second factor', () => {
     const { codes } = await enrol(await signIn(app, user.email));
     const first = await passwordStep(user.email);
     expect((await secondStep(first, codes[3].toLowerCase())).status).toBe(303);
-    expect((await first.get('/account/two-factor').expect(200)).text).toContain('Recovery codes left: <strong>9</strong>');
+    expect((await first.get('/account/two-factor').expect(200)).text).toContain(
+      'Recovery codes left: <strong>9</strong>',
+    );
     const second = await passwordStep(user.email);
     expect((await secondStep(second, codes[3])).status).toBe(401);
   });
@@ -123,7 +148,12 @@ describe('signing in with a second factor', () => {
     const browser = request.agent(app);
     await browser.get('/login/two-factor').expect(303).expect('location', '/login');
     const token = csrfFrom((await browser.get('/login')).text);
-    await browser.post('/login/two-factor').type('form').send({ _csrf: token, code: '123456' }).expect(303).expect('location', '/login');
+    await browser
+      .post('/login/two-factor')
+      .type('form')
+      .send({ _csrf: token, code: '123456' })
+      .expect(303)
+      .expect('location', '/login');
   });
 });
 
@@ -133,28 +163,56 @@ describe('required roles', () => {
     const user = await createUser(db, 'admin');
     const browser = request.agent(strict);
     const login = await browser.get('/login');
-    await browser.post('/login').type('form').send({ _csrf: csrfFrom(login.text), email: user.email, password: TEST_PASSWORD }).expect(303);
+    await browser
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(login.text), email: user.email, password: TEST_PASSWORD })
+      .expect(303);
     await browser.get('/').expect(303).expect('location', '/account/two-factor');
     const me = { agent: browser, csrf: csrfFrom((await browser.get('/account/two-factor')).text) };
     await me.agent.get('/audit').expect(303).expect('location', '/account/two-factor');
-    await me.agent.post('/staff').type('form').send({ _csrf: me.csrf, name: 'X', email: 'x@staff.test', role: 'agent' }).expect(403);
+    await me.agent
+      .post('/staff')
+      .type('form')
+      .send({ _csrf: me.csrf, name: 'X', email: 'x@staff.test', role: 'agent' })
+      .expect(403);
     const page = (await me.agent.get('/account/two-factor').expect(200)).text;
     expect(page).toContain('requires two-factor');
     const secret = /name="secret" value="([A-Z2-7]{32})"/.exec(page)![1];
-    await me.agent.post('/account/two-factor').type('form').send({ _csrf: me.csrf, secret, code: currentCode(secret) }).expect(200);
+    await me.agent
+      .post('/account/two-factor')
+      .type('form')
+      .send({ _csrf: me.csrf, secret, code: currentCode(secret) })
+      .expect(200);
     await me.agent.get('/audit').expect(200);
-    const removal = await me.agent.post('/account/two-factor/remove').type('form').send({ _csrf: me.csrf, password: TEST_PASSWORD });
+    const removal = await me.agent
+      .post('/account/two-factor/remove')
+      .type('form')
+      .send({ _csrf: me.csrf, password: TEST_PASSWORD });
     expect(removal.status).toBe(422);
-    expect((await db.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).totpEnabledAt).not.toBeNull();
+    expect(
+      (await db.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).totpEnabledAt,
+    ).not.toBeNull();
   });
 
   it('when two-factor is optional, then the password turns it off and a wrong one does not', async () => {
     const user = await createUser(db, 'agent');
     const me = await signIn(app, user.email);
     await enrol(me);
-    await me.agent.post('/account/two-factor/remove').type('form').send({ _csrf: me.csrf, password: 'wrong password' }).expect(422);
-    await me.agent.post('/account/two-factor/remove').type('form').send({ _csrf: me.csrf, password: TEST_PASSWORD }).expect(303);
-    const row = await db.prisma.user.findUniqueOrThrow({ where: { id: user.id }, include: { recoveryCodes: true } });
+    await me.agent
+      .post('/account/two-factor/remove')
+      .type('form')
+      .send({ _csrf: me.csrf, password: 'wrong password' })
+      .expect(422);
+    await me.agent
+      .post('/account/two-factor/remove')
+      .type('form')
+      .send({ _csrf: me.csrf, password: TEST_PASSWORD })
+      .expect(303);
+    const row = await db.prisma.user.findUniqueOrThrow({
+      where: { id: user.id },
+      include: { recoveryCodes: true },
+    });
     expect([row.totpSecret, row.totpEnabledAt, row.recoveryCodes.length]).toEqual([null, null, 0]);
     await signIn(app, user.email);
   });

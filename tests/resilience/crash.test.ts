@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Browserish, signInOver, startServerProcess, type ServerProcess } from '../support/server-process.js';
+import {
+  Browserish,
+  signInOver,
+  startServerProcess,
+  type ServerProcess,
+} from '../support/server-process.js';
 
 // Writes flow through the real server process; it is SIGKILLed mid-stream and restarted on the same
 // data. Every acknowledged write must be there afterwards, nothing half-written, sessions intact.
@@ -18,7 +23,10 @@ afterAll(async () => {
   await server?.stop();
 }, 60_000);
 
-async function sql<T extends pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<T[]> {
+async function sql<T extends pg.QueryResultRow>(
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const client = new pg.Client({ connectionString: server.databaseUrl });
   await client.connect();
   try {
@@ -28,29 +36,64 @@ async function sql<T extends pg.QueryResultRow>(text: string, params: unknown[] 
   }
 }
 
-interface TicketWrite { kind: 'ticket'; key: string; subject: string; form: Record<string, string>; id?: number; jar: Browserish }
-interface EscalationWrite { kind: 'escalation'; key: string; ticketId: number; form: Record<string, string>; id?: number; jar: Browserish }
-interface NoteWrite { kind: 'note'; body: string; interactionId: number; acked: boolean }
+interface TicketWrite {
+  kind: 'ticket';
+  key: string;
+  subject: string;
+  form: Record<string, string>;
+  id?: number;
+  jar: Browserish;
+}
+interface EscalationWrite {
+  kind: 'escalation';
+  key: string;
+  ticketId: number;
+  form: Record<string, string>;
+  id?: number;
+  jar: Browserish;
+}
+interface NoteWrite {
+  kind: 'note';
+  body: string;
+  interactionId: number;
+  acked: boolean;
+}
 
 const tickets: TicketWrite[] = [];
 const escalations: EscalationWrite[] = [];
 const notes: NoteWrite[] = [];
 
-const acked = () => tickets.filter((t) => t.id).length + escalations.filter((e) => e.id).length + notes.filter((n) => n.acked).length;
+const acked = () =>
+  tickets.filter((t) => t.id).length +
+  escalations.filter((e) => e.id).length +
+  notes.filter((n) => n.acked).length;
 
 /** Runs writers until `kill` has happened; each writer stops at its first refused/broken request. */
-async function writePhase(phase: number, kill: () => Promise<void>, setup: { customerInteractions: { id: number; customer_id: number }[]; adminId: number }) {
+async function writePhase(
+  phase: number,
+  kill: () => Promise<void>,
+  setup: { customerInteractions: { id: number; customer_id: number }[]; adminId: number },
+) {
   let stopped = false;
   let killing = false;
   const before = acked();
   const jars = await Promise.all(
-    ['agent@caredesk.test', 'agent2@caredesk.test', 'supervisor@caredesk.test', 'admin@caredesk.test'].map(async (email) => {
+    [
+      'agent@caredesk.test',
+      'agent2@caredesk.test',
+      'supervisor@caredesk.test',
+      'admin@caredesk.test',
+    ].map(async (email) => {
       const jar = new Browserish(() => server.url);
       return { jar, csrf: await signInOver(jar, email, PASSWORD) };
     }),
   );
 
-  const postTicket = async (jar: Browserish, csrf: string, write: Omit<TicketWrite, 'jar' | 'kind'>) => {
+  const postTicket = async (
+    jar: Browserish,
+    csrf: string,
+    write: Omit<TicketWrite, 'jar' | 'kind'>,
+  ) => {
     const entry: TicketWrite = { kind: 'ticket', ...write, jar };
     tickets.push(entry);
     const res = await jar.post('/tickets', { _csrf: csrf, ...write.form });
@@ -69,8 +112,17 @@ async function writePhase(phase: number, kill: () => Promise<void>, setup: { cus
       const key = randomUUID();
       const subject = `CRASH-${RUN}-p${phase}-i${w}-${n}`;
       await postTicket(jar, csrf, {
-        key, subject,
-        form: { customerId: String(source.customer_id), interactionId: String(source.id), category: 'technical', priority: 'medium', subject, description: 'Raised from an interaction during the crash test', idempotencyKey: key },
+        key,
+        subject,
+        form: {
+          customerId: String(source.customer_id),
+          interactionId: String(source.id),
+          category: 'technical',
+          priority: 'medium',
+          subject,
+          description: 'Raised from an interaction during the crash test',
+          idempotencyKey: key,
+        },
       });
     }
   };
@@ -82,13 +134,32 @@ async function writePhase(phase: number, kill: () => Promise<void>, setup: { cus
       const key = randomUUID();
       const subject = `CRASH-${RUN}-p${phase}-e${w}-${n}`;
       const ticketId = await postTicket(jar, csrf, {
-        key, subject,
-        form: { customerId: String(setup.customerInteractions[n % setup.customerInteractions.length].customer_id), category: 'billing', priority: 'high', subject, description: 'To be escalated', idempotencyKey: key },
+        key,
+        subject,
+        form: {
+          customerId: String(
+            setup.customerInteractions[n % setup.customerInteractions.length].customer_id,
+          ),
+          category: 'billing',
+          priority: 'high',
+          subject,
+          description: 'To be escalated',
+          idempotencyKey: key,
+        },
       });
       const escalationKey = randomUUID();
       const entry: EscalationWrite = {
-        kind: 'escalation', key: escalationKey, ticketId, jar,
-        form: { ticketId: String(ticketId), targetType: 'admin', targetUserId: String(setup.adminId), reason: `Crash test escalation for ${subject}`, idempotencyKey: escalationKey },
+        kind: 'escalation',
+        key: escalationKey,
+        ticketId,
+        jar,
+        form: {
+          ticketId: String(ticketId),
+          targetType: 'admin',
+          targetUserId: String(setup.adminId),
+          reason: `Crash test escalation for ${subject}`,
+          idempotencyKey: escalationKey,
+        },
       };
       escalations.push(entry);
       const res = await jar.post('/escalations', { _csrf: csrf, ...entry.form });
@@ -103,9 +174,17 @@ async function writePhase(phase: number, kill: () => Promise<void>, setup: { cus
     const { jar, csrf } = jars[w];
     for (let n = 0; !stopped; n++) {
       const interactionId = setup.customerInteractions[n % setup.customerInteractions.length].id;
-      const entry: NoteWrite = { kind: 'note', body: `CRASHNOTE-${RUN}-p${phase}-${n} called the patient back`, interactionId, acked: false };
+      const entry: NoteWrite = {
+        kind: 'note',
+        body: `CRASHNOTE-${RUN}-p${phase}-${n} called the patient back`,
+        interactionId,
+        acked: false,
+      };
       notes.push(entry);
-      const res = await jar.post(`/interactions/${interactionId}/notes`, { _csrf: csrf, body: entry.body });
+      const res = await jar.post(`/interactions/${interactionId}/notes`, {
+        _csrf: csrf,
+        body: entry.body,
+      });
       await res.arrayBuffer();
       if (res.status !== 303) throw new Error(`POST note answered ${res.status}`);
       entry.acked = true;
@@ -113,14 +192,24 @@ async function writePhase(phase: number, kill: () => Promise<void>, setup: { cus
   };
 
   const failures: string[] = [];
-  const writer = (work: Promise<void>) => work.catch((error: Error) => {
-    if (!killing) failures.push(error.message);
-  });
-  const workers = [writer(fromInteraction(0)), writer(fromInteraction(1)), writer(escalate(2)), writer(note(3))];
+  const writer = (work: Promise<void>) =>
+    work.catch((error: Error) => {
+      if (!killing) failures.push(error.message);
+    });
+  const workers = [
+    writer(fromInteraction(0)),
+    writer(fromInteraction(1)),
+    writer(escalate(2)),
+    writer(note(3)),
+  ];
 
   // Let writes flow for a while (at least 40 acknowledged and 3 s), then kill mid-stream.
   const started = Date.now();
-  while ((acked() - before < 40 || Date.now() - started < 3000) && Date.now() - started < 30_000 && failures.length === 0) {
+  while (
+    (acked() - before < 40 || Date.now() - started < 3000) &&
+    Date.now() - started < 30_000 &&
+    failures.length === 0
+  ) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   expect(failures, 'writes before the kill').toEqual([]);
@@ -134,28 +223,56 @@ async function writePhase(phase: number, kill: () => Promise<void>, setup: { cus
 /** Every acknowledged write present once, and the multi-row invariants hold for everything written. */
 async function verify(label: string) {
   const marker = `CRASH-${RUN}-%`;
-  const rows = await sql<{ id: number; subject: string; idempotency_key: string; status: string; interaction_id: number | null }>(
-    'SELECT id, subject, idempotency_key, status, interaction_id FROM support_tickets WHERE subject LIKE $1', [marker],
+  const rows = await sql<{
+    id: number;
+    subject: string;
+    idempotency_key: string;
+    status: string;
+    interaction_id: number | null;
+  }>(
+    'SELECT id, subject, idempotency_key, status, interaction_id FROM support_tickets WHERE subject LIKE $1',
+    [marker],
   );
   const bySubject = new Map<string, typeof rows>();
   for (const row of rows) bySubject.set(row.subject, [...(bySubject.get(row.subject) ?? []), row]);
-  expect([...bySubject].filter(([, r]) => r.length > 1).map(([s]) => s), `${label}: tickets stored twice`).toEqual([]);
+  expect(
+    [...bySubject].filter(([, r]) => r.length > 1).map(([s]) => s),
+    `${label}: tickets stored twice`,
+  ).toEqual([]);
   const ackedTickets = tickets.filter((t) => t.id);
-  expect(ackedTickets.filter((t) => bySubject.get(t.subject)?.[0]?.id !== t.id).map((t) => t.subject), `${label}: acknowledged tickets missing`).toEqual([]);
+  expect(
+    ackedTickets.filter((t) => bySubject.get(t.subject)?.[0]?.id !== t.id).map((t) => t.subject),
+    `${label}: acknowledged tickets missing`,
+  ).toEqual([]);
 
   const escRows = await sql<{ id: number; ticket_id: number; idempotency_key: string }>(
-    'SELECT e.id, e.ticket_id, e.idempotency_key FROM escalations e JOIN support_tickets t ON t.id = e.ticket_id WHERE t.subject LIKE $1', [marker],
+    'SELECT e.id, e.ticket_id, e.idempotency_key FROM escalations e JOIN support_tickets t ON t.id = e.ticket_id WHERE t.subject LIKE $1',
+    [marker],
   );
   const escById = new Map(escRows.map((e) => [e.id, e]));
   const ackedEscalations = escalations.filter((e) => e.id);
-  expect(ackedEscalations.filter((e) => escById.get(e.id!)?.ticket_id !== e.ticketId).map((e) => e.id), `${label}: acknowledged escalations missing`).toEqual([]);
-  expect(new Set(escRows.map((e) => e.ticket_id)).size, `${label}: one escalation per ticket`).toBe(escRows.length);
+  expect(
+    ackedEscalations.filter((e) => escById.get(e.id!)?.ticket_id !== e.ticketId).map((e) => e.id),
+    `${label}: acknowledged escalations missing`,
+  ).toEqual([]);
+  expect(new Set(escRows.map((e) => e.ticket_id)).size, `${label}: one escalation per ticket`).toBe(
+    escRows.length,
+  );
 
-  const noteRows = await sql<{ body: string; n: number }>('SELECT body, count(*)::int AS n FROM interaction_notes WHERE body LIKE $1 GROUP BY body', [`CRASHNOTE-${RUN}-%`]);
+  const noteRows = await sql<{ body: string; n: number }>(
+    'SELECT body, count(*)::int AS n FROM interaction_notes WHERE body LIKE $1 GROUP BY body',
+    [`CRASHNOTE-${RUN}-%`],
+  );
   const noteCount = new Map(noteRows.map((r) => [r.body, r.n]));
-  expect(noteRows.filter((r) => r.n !== 1).map((r) => r.body), `${label}: notes stored twice`).toEqual([]);
+  expect(
+    noteRows.filter((r) => r.n !== 1).map((r) => r.body),
+    `${label}: notes stored twice`,
+  ).toEqual([]);
   const ackedNotes = notes.filter((n) => n.acked);
-  expect(ackedNotes.filter((n) => noteCount.get(n.body) !== 1).map((n) => n.body), `${label}: acknowledged notes missing`).toEqual([]);
+  expect(
+    ackedNotes.filter((n) => noteCount.get(n.body) !== 1).map((n) => n.body),
+    `${label}: acknowledged notes missing`,
+  ).toEqual([]);
 
   // No half-written multi-row changes.
   const invariants = await sql<{ check: string; ids: number[] | null }>(
@@ -186,8 +303,18 @@ async function verify(label: string) {
        WHERE c.record_type = 'escalation' AND NOT EXISTS (SELECT 1 FROM escalations e WHERE e.id = c.record_id)`,
     [marker],
   );
-  expect(invariants.filter((r) => r.ids?.length), `${label}: invariants`).toEqual([]);
-  return { tickets: ackedTickets.length, escalations: ackedEscalations.length, notes: ackedNotes.length, ticketRows: rows.length, escalationRows: escRows.length, noteRows: noteRows.length };
+  expect(
+    invariants.filter((r) => r.ids?.length),
+    `${label}: invariants`,
+  ).toEqual([]);
+  return {
+    tickets: ackedTickets.length,
+    escalations: ackedEscalations.length,
+    notes: ackedNotes.length,
+    ticketRows: rows.length,
+    escalationRows: escRows.length,
+    noteRows: noteRows.length,
+  };
 }
 
 /** After a restart, clients resubmit what was never acknowledged, with the same idempotency keys. */
@@ -221,8 +348,12 @@ async function resubmitUnacknowledged(csrfFor: Map<Browserish, string>) {
 
 describe('crash and restart', () => {
   it('SIGKILL mid-write (app alone, then app and database): acknowledged writes kept, nothing half-written, sessions still valid', async () => {
-    const [admin] = await sql<{ id: number }>(`SELECT id FROM users WHERE email = 'admin@caredesk.test'`);
-    const customerInteractions = await sql<{ id: number; customer_id: number }>(`SELECT id, customer_id FROM interactions WHERE status <> 'resolved' ORDER BY id LIMIT 20`);
+    const [admin] = await sql<{ id: number }>(
+      `SELECT id FROM users WHERE email = 'admin@caredesk.test'`,
+    );
+    const customerInteractions = await sql<{ id: number; customer_id: number }>(
+      `SELECT id, customer_id FROM interactions WHERE status <> 'resolved' ORDER BY id LIMIT 20`,
+    );
     expect(customerInteractions.length).toBeGreaterThan(0);
     const setup = { customerInteractions, adminId: admin.id };
 
@@ -233,7 +364,10 @@ describe('crash and restart', () => {
       const home = await keeper.get('/');
       expect(home.status).toBe(200);
       expect(await home.text()).toContain('Sola Supervisor');
-      const res = await keeper.post(`/interactions/${customerInteractions[0].id}/notes`, { _csrf: keeperCsrf, body: `CRASHNOTE-${RUN}-session-${randomUUID()}` });
+      const res = await keeper.post(`/interactions/${customerInteractions[0].id}/notes`, {
+        _csrf: keeperCsrf,
+        body: `CRASHNOTE-${RUN}-session-${randomUUID()}`,
+      });
       await res.arrayBuffer();
       expect(res.status).toBe(303);
     };
@@ -250,7 +384,10 @@ describe('crash and restart', () => {
     // Phase 1: only the app process dies; its embedded PostgreSQL is orphaned and must be stopped on restart.
     const orphan = server.postmasterPid();
     const phase1 = await writePhase(1, () => server.killServer(), setup);
-    if (server.embedded) expect(server.postmasterPid(), 'the embedded PostgreSQL outlives the killed app').toBe(orphan);
+    if (server.embedded)
+      expect(server.postmasterPid(), 'the embedded PostgreSQL outlives the killed app').toBe(
+        orphan,
+      );
     await server.restart();
     if (server.embedded) {
       const now = server.postmasterPid();
@@ -266,14 +403,17 @@ describe('crash and restart', () => {
 
     // Phase 2: the app and its database die together (process group SIGKILL): PostgreSQL crash recovery.
     const phase2 = await writePhase(2, () => server.killAll(), setup);
-    if (server.embedded) expect(server.postmasterPid(), 'no PostgreSQL survives killAll').toBeUndefined();
+    if (server.embedded)
+      expect(server.postmasterPid(), 'no PostgreSQL survives killAll').toBeUndefined();
     await server.restart();
     await sessionStillWorks();
     const verified2 = await verify('after app+database SIGKILL');
     const resubmitted2 = await resubmitUnacknowledged(await freshCsrf());
     const final = await verify('after resubmitting (2)');
 
-    const kill2 = server.embedded ? 'SIGKILL app + its PostgreSQL, crash recovery on restart' : 'SIGKILL app; external PostgreSQL keeps running';
+    const kill2 = server.embedded
+      ? 'SIGKILL app + its PostgreSQL, crash recovery on restart'
+      : 'SIGKILL app; external PostgreSQL keeps running';
     console.log(
       [
         `crash (${server.embedded ? 'embedded PostgreSQL' : 'external PostgreSQL'}):`,
@@ -292,7 +432,9 @@ describe('crash and restart', () => {
 /** 'gone', or the state letter from /proc/<pid>/stat (R, S, Z, …). */
 function processState(pid: number): string {
   try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[0];
+    return readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /s, '')
+      .split(' ')[0];
   } catch {
     return 'gone';
   }

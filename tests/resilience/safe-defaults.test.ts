@@ -21,7 +21,10 @@ async function userCount(databaseUrl: string): Promise<number> {
 
 describe('starting on a PostgreSQL server', () => {
   it('when DATABASE_URL names an empty database and NODE_ENV is unset, then no demo accounts are made', async () => {
-    server = await startServerProcess({ onServer: true, env: { NODE_ENV: undefined, SEED_DEMO: undefined } });
+    server = await startServerProcess({
+      onServer: true,
+      env: { NODE_ENV: undefined, SEED_DEMO: undefined },
+    });
     expect(await userCount(server.databaseUrl)).toBe(0);
     const output = server.output();
     expect(output).toMatch(/Database: PostgreSQL server at [^\s]+ \(DATABASE_URL\)/);

@@ -5,8 +5,19 @@ import { hashPassword } from '../../src/auth/passwords.js';
 import { buildApp, createUser, signIn, TEST_PASSWORD } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import {
-  ACTORS, buildWorld, concretePath, makeConsultation, makeCustomer, makeEscalation, makeInteraction, makeTicket, sessionFor, validBody,
-  type ActorName, type Session, type World,
+  ACTORS,
+  buildWorld,
+  concretePath,
+  makeConsultation,
+  makeCustomer,
+  makeEscalation,
+  makeInteraction,
+  makeTicket,
+  sessionFor,
+  validBody,
+  type ActorName,
+  type Session,
+  type World,
 } from '../support/fixtures.js';
 import { routeTable, type RouteEntry } from '../support/routes.js';
 import { MATRIX, fillQuery, type Outcome } from './access-matrix.js';
@@ -25,7 +36,9 @@ beforeAll(async () => {
   world = await buildWorld(db);
 });
 afterAll(async () => {
-  console.log(`access matrix: ${checked} route × actor checks (${routes.length} routes × ${ACTORS.length} actors); statuses ${JSON.stringify(statuses)}`);
+  console.log(
+    `access matrix: ${checked} route × actor checks (${routes.length} routes × ${ACTORS.length} actors); statuses ${JSON.stringify(statuses)}`,
+  );
   await db.drop();
 });
 
@@ -40,22 +53,34 @@ function mismatch(res: Response, outcome: Outcome, signsOut = false): string | n
   const status = res.status;
   switch (outcome) {
     case 'login':
-      return status === 303 && location === '/login' ? null : `expected 303 → /login, got ${status} ${location ?? ''}`;
+      return status === 303 && location === '/login'
+        ? null
+        : `expected 303 → /login, got ${status} ${location ?? ''}`;
     case 'forbidden':
       return status === 403 ? null : `expected 403, got ${status} ${location ?? ''}`;
     case 'notfound':
       return status === 404 ? null : `expected 404, got ${status}`;
     case 'ok':
-      if (![200, 204, 303, 409, 422].includes(status)) return `expected to be let through, got ${status}`;
-      if (status === 303 && location === '/login' && !signsOut) return 'expected to be let through, got sent to /login';
+      if (![200, 204, 303, 409, 422].includes(status))
+        return `expected to be let through, got ${status}`;
+      if (status === 303 && location === '/login' && !signsOut)
+        return 'expected to be let through, got sent to /login';
       return null;
   }
 }
 
-async function send(session: Session, method: string, url: string, body: Record<string, string> = {}) {
+async function send(
+  session: Session,
+  method: string,
+  url: string,
+  body: Record<string, string> = {},
+) {
   if (method === 'GET') return session.agent.get(url);
   const token = await session.token();
-  return session.agent.post(url).type('form').send({ ...body, _csrf: token });
+  return session.agent
+    .post(url)
+    .type('form')
+    .send({ ...body, _csrf: token });
 }
 
 describe('route table and matrix', () => {
@@ -72,33 +97,42 @@ describe('route table and matrix', () => {
 
 describe('access matrix: every route × every actor', () => {
   for (const actor of ACTORS) {
-    it(`${actor}`, async () => {
-      const records = world.records[actor];
-      const session = await sessionFor(app, actor, world);
-      const failures: string[] = [];
-      for (const route of routes) {
-        const key = keyOf(route);
-        const entry = MATRIX[key];
-        if (!entry) continue; // reported by the coverage test above
-        const url = concretePath(route.path, records) + fillQuery(entry.query, records);
-        const body = route.method === 'GET' ? {} : await validBody(db, key, records, world);
-        const own = entry.signsOut ? await sessionFor(app, actor, world) : session;
-        const res = await send(own, route.method, url, body);
-        if (entry.changesPassword && records.userId) await db.prisma.user.update({ where: { id: records.userId }, data: { passwordHash: await hashPassword(TEST_PASSWORD) } });
-        const problem = mismatch(res, entry.expect[actor], entry.signsOut);
-        if (problem) failures.push(`${key} as ${actor} (${url}): ${problem}`);
-        if (entry.signsOut && actor !== 'anonymous') {
-          const after = await own.agent.get('/');
-          if (after.status !== 303) failures.push(`${key} as ${actor}: session still alive after signing out`);
+    it(
+      `${actor}`,
+      async () => {
+        const records = world.records[actor];
+        const session = await sessionFor(app, actor, world);
+        const failures: string[] = [];
+        for (const route of routes) {
+          const key = keyOf(route);
+          const entry = MATRIX[key];
+          if (!entry) continue; // reported by the coverage test above
+          const url = concretePath(route.path, records) + fillQuery(entry.query, records);
+          const body = route.method === 'GET' ? {} : await validBody(db, key, records, world);
+          const own = entry.signsOut ? await sessionFor(app, actor, world) : session;
+          const res = await send(own, route.method, url, body);
+          if (entry.changesPassword && records.userId)
+            await db.prisma.user.update({
+              where: { id: records.userId },
+              data: { passwordHash: await hashPassword(TEST_PASSWORD) },
+            });
+          const problem = mismatch(res, entry.expect[actor], entry.signsOut);
+          if (problem) failures.push(`${key} as ${actor} (${url}): ${problem}`);
+          if (entry.signsOut && actor !== 'anonymous') {
+            const after = await own.agent.get('/');
+            if (after.status !== 303)
+              failures.push(`${key} as ${actor}: session still alive after signing out`);
+          }
+          checked += 1;
+          statuses[res.status] = (statuses[res.status] ?? 0) + 1;
         }
-        checked += 1;
-        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-      }
-      // The actor's main session survived the whole tour (nothing signed it out by accident).
-      const home = await session.agent.get('/');
-      expect(home.status).toBe(actor === 'anonymous' ? 303 : 200);
-      expect(failures).toEqual([]);
-    }, ACTOR_TOUR_TIMEOUT_MS);
+        // The actor's main session survived the whole tour (nothing signed it out by accident).
+        const home = await session.agent.get('/');
+        expect(home.status).toBe(actor === 'anonymous' ? 303 : 200);
+        expect(failures).toEqual([]);
+      },
+      ACTOR_TOUR_TIMEOUT_MS,
+    );
   }
 });
 
@@ -113,19 +147,43 @@ describe('record-level access', () => {
     // Any staff member may read the customer's history…
     await agent.get(`/interactions/${theirs.id}`).expect(200);
     // …but only the handling agent (or a manager) changes it.
-    await agent.post(`/interactions/${theirs.id}/notes`).type('form').send({ _csrf: csrf, body: 'Sneaky note' }).expect(403);
-    await agent.post(`/interactions/${theirs.id}/pending`).type('form').send({ _csrf: csrf }).expect(403);
-    await agent.post(`/interactions/${theirs.id}/end`).type('form').send({ _csrf: csrf }).expect(403);
+    await agent
+      .post(`/interactions/${theirs.id}/notes`)
+      .type('form')
+      .send({ _csrf: csrf, body: 'Sneaky note' })
+      .expect(403);
+    await agent
+      .post(`/interactions/${theirs.id}/pending`)
+      .type('form')
+      .send({ _csrf: csrf })
+      .expect(403);
+    await agent
+      .post(`/interactions/${theirs.id}/end`)
+      .type('form')
+      .send({ _csrf: csrf })
+      .expect(403);
     expect(await db.prisma.interactionNote.count({ where: { interactionId: theirs.id } })).toBe(0);
-    expect((await db.prisma.interaction.findUniqueOrThrow({ where: { id: theirs.id } })).status).toBe('active');
+    expect(
+      (await db.prisma.interaction.findUniqueOrThrow({ where: { id: theirs.id } })).status,
+    ).toBe('active');
 
-    await agent.post(`/interactions/${mine.id}/notes`).type('form').send({ _csrf: csrf, body: 'My note' }).expect(303);
-    await agent.post(`/interactions/${mine.id}/end`).type('form').send({ _csrf: csrf, version: String(mine.version) }).expect(303);
+    await agent
+      .post(`/interactions/${mine.id}/notes`)
+      .type('form')
+      .send({ _csrf: csrf, body: 'My note' })
+      .expect(303);
+    await agent
+      .post(`/interactions/${mine.id}/end`)
+      .type('form')
+      .send({ _csrf: csrf, version: String(mine.version) })
+      .expect(303);
     expect(await db.prisma.interactionNote.count({ where: { interactionId: mine.id } })).toBe(1);
-    expect((await db.prisma.interaction.findUniqueOrThrow({ where: { id: mine.id } })).status).toBe('resolved');
+    expect((await db.prisma.interaction.findUniqueOrThrow({ where: { id: mine.id } })).status).toBe(
+      'resolved',
+    );
   });
 
-  it("an agent cannot edit or move a ticket assigned to another agent", async () => {
+  it('an agent cannot edit or move a ticket assigned to another agent', async () => {
     const [me, other] = [await createUser(db, 'agent'), await createUser(db, 'agent')];
     const customer = await makeCustomer(db);
     const theirs = await makeTicket(db, customer.id, other.id, other.id);
@@ -134,7 +192,10 @@ describe('record-level access', () => {
     await agent.get(`/tickets/${theirs.id}/edit`).expect(403);
     for (const action of ['edit', 'status', 'assign'] as const) {
       const body = await validBody(db, `POST /tickets/:id/${action}`, records, world);
-      const res = await agent.post(`/tickets/${theirs.id}/${action}`).type('form').send({ ...body, _csrf: csrf });
+      const res = await agent
+        .post(`/tickets/${theirs.id}/${action}`)
+        .type('form')
+        .send({ ...body, _csrf: csrf });
       expect(res.status, action).toBe(403);
     }
     const after = await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: theirs.id } });
@@ -148,7 +209,13 @@ describe('record-level access', () => {
     const mine = await makeConsultation(db, customer.id, me.id);
     const otherCustomer = await makeCustomer(db);
     const theirs = await makeConsultation(db, otherCustomer.id, other.id);
-    await db.prisma.consultationMedical.create({ data: { consultationId: theirs.id, diagnosis: 'CANARY-DIAGNOSIS-7731', recordedById: other.id } });
+    await db.prisma.consultationMedical.create({
+      data: {
+        consultationId: theirs.id,
+        diagnosis: 'CANARY-DIAGNOSIS-7731',
+        recordedById: other.id,
+      },
+    });
     const { agent, csrf } = await signIn(app, me.email);
 
     // As implemented, any doctor may open a consultation page (the detail is open to all roles),
@@ -157,19 +224,51 @@ describe('record-level access', () => {
     expect(page.status).toBe(200);
     expect(page.text).not.toContain('CANARY-DIAGNOSIS-7731');
 
-    const before = await db.prisma.consultationMedical.findUniqueOrThrow({ where: { consultationId: theirs.id } });
-    const medical = await agent.post(`/consultations/${theirs.id}/medical`).type('form').send({ _csrf: csrf, version: String(before.version), diagnosis: 'Overwritten' });
+    const before = await db.prisma.consultationMedical.findUniqueOrThrow({
+      where: { consultationId: theirs.id },
+    });
+    const medical = await agent
+      .post(`/consultations/${theirs.id}/medical`)
+      .type('form')
+      .send({ _csrf: csrf, version: String(before.version), diagnosis: 'Overwritten' });
     expect(medical.status).toBe(403);
-    const status = await agent.post(`/consultations/${theirs.id}/status`).type('form').send({ _csrf: csrf, version: String(theirs.version), to: 'cancelled', cancelReason: 'Not mine' });
+    const status = await agent
+      .post(`/consultations/${theirs.id}/status`)
+      .type('form')
+      .send({
+        _csrf: csrf,
+        version: String(theirs.version),
+        to: 'cancelled',
+        cancelReason: 'Not mine',
+      });
     expect(status.status).toBe(403);
-    const start = await agent.post(`/consultations/${theirs.id}/start`).type('form').send({ _csrf: csrf, version: String(theirs.version) });
+    const start = await agent
+      .post(`/consultations/${theirs.id}/start`)
+      .type('form')
+      .send({ _csrf: csrf, version: String(theirs.version) });
     expect(start.status).toBe(403);
-    expect(await db.prisma.consultationMedical.findUniqueOrThrow({ where: { consultationId: theirs.id } })).toEqual(before);
-    expect((await db.prisma.consultation.findUniqueOrThrow({ where: { id: theirs.id } })).version).toBe(theirs.version);
+    expect(
+      await db.prisma.consultationMedical.findUniqueOrThrow({
+        where: { consultationId: theirs.id },
+      }),
+    ).toEqual(before);
+    expect(
+      (await db.prisma.consultation.findUniqueOrThrow({ where: { id: theirs.id } })).version,
+    ).toBe(theirs.version);
 
     // Own consultation: the notes are saved.
-    await agent.post(`/consultations/${mine.id}/medical`).type('form').send({ _csrf: csrf, version: '0', diagnosis: 'Migraine' }).expect(303);
-    expect((await db.prisma.consultationMedical.findUniqueOrThrow({ where: { consultationId: mine.id } })).diagnosis).toBe('Migraine');
+    await agent
+      .post(`/consultations/${mine.id}/medical`)
+      .type('form')
+      .send({ _csrf: csrf, version: '0', diagnosis: 'Migraine' })
+      .expect(303);
+    expect(
+      (
+        await db.prisma.consultationMedical.findUniqueOrThrow({
+          where: { consultationId: mine.id },
+        })
+      ).diagnosis,
+    ).toBe('Migraine');
   });
 
   it('an escalation addressed to someone else cannot be acted on (hidden from doctors and unrelated agents)', async () => {
@@ -178,14 +277,29 @@ describe('record-level access', () => {
     const agent2 = await createUser(db, 'agent');
     const customer = await makeCustomer(db);
     const ticket = await makeTicket(db, customer.id, agent2.id, agent2.id);
-    const toDoctor2 = await makeEscalation(db, { customerId: customer.id, ticketId: ticket.id, raisedById: agent2.id, targetType: 'doctor', targetUserId: doctor2.id });
-    const toAdmin2 = await makeEscalation(db, { customerId: customer.id, ticketId: ticket.id, raisedById: agent2.id, targetType: 'admin', targetUserId: admin2.id });
+    const toDoctor2 = await makeEscalation(db, {
+      customerId: customer.id,
+      ticketId: ticket.id,
+      raisedById: agent2.id,
+      targetType: 'doctor',
+      targetUserId: doctor2.id,
+    });
+    const toAdmin2 = await makeEscalation(db, {
+      customerId: customer.id,
+      ticketId: ticket.id,
+      raisedById: agent2.id,
+      targetType: 'admin',
+      targetUserId: admin2.id,
+    });
 
     const attempt = async (who: ActorName, id: number) => {
       const session = await sessionFor(app, who, world);
       const view = await session.agent.get(`/escalations/${id}`);
       const take = await send(session, 'POST', `/escalations/${id}/take`, { version: '1' });
-      const resolve = await send(session, 'POST', `/escalations/${id}/resolve`, { version: '1', outcome: 'Done by someone else' });
+      const resolve = await send(session, 'POST', `/escalations/${id}/resolve`, {
+        version: '1',
+        outcome: 'Done by someone else',
+      });
       return [view.status, take.status, resolve.status];
     };
     // The doctor does not even see another doctor's escalation.

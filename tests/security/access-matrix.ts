@@ -22,7 +22,13 @@ export interface MatrixEntry {
   changesPassword?: boolean;
 }
 
-const row = (anonymous: Outcome, agent: Outcome, supervisor: Outcome, admin: Outcome, doctor: Outcome): Expectation => ({ anonymous, agent, supervisor, admin, doctor });
+const row = (
+  anonymous: Outcome,
+  agent: Outcome,
+  supervisor: Outcome,
+  admin: Outcome,
+  doctor: Outcome,
+): Expectation => ({ anonymous, agent, supervisor, admin, doctor });
 
 const PUBLIC = row('ok', 'ok', 'ok', 'ok', 'ok');
 const SIGNED_IN = row('login', 'ok', 'ok', 'ok', 'ok');
@@ -161,5 +167,8 @@ export const MATRIX: Record<string, MatrixEntry> = {
 /** The entry's query string with the actor's fixture ids filled in ('' when none). */
 export function fillQuery(query: string | undefined, records: ActorRecords): string {
   if (!query) return '';
-  return '?' + query.replace(/\{(\w+)\}/g, (_m, name: string) => String(records[name as keyof ActorRecords]));
+  return (
+    '?' +
+    query.replace(/\{(\w+)\}/g, (_m, name: string) => String(records[name as keyof ActorRecords]))
+  );
 }

@@ -4,7 +4,15 @@ import type { Response } from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { buildWorld, concretePath, makeCustomer, sessionFor, type ActorName, type Session, type World } from '../support/fixtures.js';
+import {
+  buildWorld,
+  concretePath,
+  makeCustomer,
+  sessionFor,
+  type ActorName,
+  type Session,
+  type World,
+} from '../support/fixtures.js';
 import { routeTable, type RouteEntry } from '../support/routes.js';
 import { MATRIX } from './access-matrix.js';
 
@@ -37,7 +45,11 @@ const keyOf = (route: RouteEntry) => `${route.method} ${route.path}`;
 function allowedActor(key: string): ActorName {
   const expect = MATRIX[key]?.expect;
   if (!expect) throw new Error(`${key} is not in the access matrix`);
-  return (['agent', 'supervisor', 'admin', 'doctor', 'anonymous'] as const).find((a) => expect[a] === 'ok') ?? 'anonymous';
+  return (
+    (['agent', 'supervisor', 'admin', 'doctor', 'anonymous'] as const).find(
+      (a) => expect[a] === 'ok',
+    ) ?? 'anonymous'
+  );
 }
 
 async function sessionOf(actor: ActorName) {
@@ -53,16 +65,60 @@ async function sessionOf(actor: ActorName) {
 // --- value generators ---------------------------------------------------------------------------
 
 const INJECTIONS = [
-  "' OR 1=1 --", "'; DROP TABLE support_tickets; --", '<script>alert(1)</script>', '"><img src=x onerror=alert(1)>',
-  '{{7*7}}', '${7*7}', '<%= 7*7 %>', '../../etc/passwd', '..%2F..%2Fetc%2Fpasswd', '%00', '\u0000', 'a\u0000b',
-  'javascript:alert(1)', '//evil.example', '\r\nSet-Cookie: x=1', '=HYPERLINK("http://evil")', '__proto__', 'constructor',
+  "' OR 1=1 --",
+  "'; DROP TABLE support_tickets; --",
+  '<script>alert(1)</script>',
+  '"><img src=x onerror=alert(1)>',
+  '{{7*7}}',
+  '${7*7}',
+  '<%= 7*7 %>',
+  '../../etc/passwd',
+  '..%2F..%2Fetc%2Fpasswd',
+  '%00',
+  '\u0000',
+  'a\u0000b',
+  'javascript:alert(1)',
+  '//evil.example',
+  '\r\nSet-Cookie: x=1',
+  '=HYPERLINK("http://evil")',
+  '__proto__',
+  'constructor',
 ];
-const UNICODE = ['😀🩺👩🏽‍⚕️', '\u202Eevil\u202C', 'مرحبا بالعالم', 'שלום', 'Zoë Ọlá', '\uFEFFbom', '\u200B', 'ｆｕｌｌｗｉｄｔｈ', '𝕏𝕐ℤ'];
-const NUMBERS = ['0', '-1', '1', '2', '3', '1.5', '1e3', '1e309', 'NaN', 'Infinity', '-0', '2147483647', '2147483648', '99999999999', '0001', ' 1 '];
+const UNICODE = [
+  '😀🩺👩🏽‍⚕️',
+  '\u202Eevil\u202C',
+  'مرحبا بالعالم',
+  'שלום',
+  'Zoë Ọlá',
+  '\uFEFFbom',
+  '\u200B',
+  'ｆｕｌｌｗｉｄｔｈ',
+  '𝕏𝕐ℤ',
+];
+const NUMBERS = [
+  '0',
+  '-1',
+  '1',
+  '2',
+  '3',
+  '1.5',
+  '1e3',
+  '1e309',
+  'NaN',
+  'Infinity',
+  '-0',
+  '2147483647',
+  '2147483648',
+  '99999999999',
+  '0001',
+  ' 1 ',
+];
 
 const marker = '<script>alert(1)</script>';
 const long = (min: number, max: number) =>
-  fc.tuple(fc.constantFrom('a', 'é', 'x ', '<', '😀'), fc.integer({ min, max })).map(([c, n]) => c.repeat(Math.ceil(n / c.length)).slice(0, n));
+  fc
+    .tuple(fc.constantFrom('a', 'é', 'x ', '<', '😀'), fc.integer({ min, max }))
+    .map(([c, n]) => c.repeat(Math.ceil(n / c.length)).slice(0, n));
 const small: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.string({ maxLength: 40 }) },
   { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 30 }) },
@@ -70,36 +126,67 @@ const small: fc.Arbitrary<string> = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom(...UNICODE) },
   { weight: 2, arbitrary: fc.constantFrom(...NUMBERS) },
   { weight: 1, arbitrary: fc.integer().map(String) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...INJECTIONS), fc.string({ maxLength: 20 })).map(([a, b]) => a + b) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...INJECTIONS), fc.string({ maxLength: 20 }))
+      .map(([a, b]) => a + b),
+  },
 );
 /** Form values: also oversized (10k–100k characters; the body limit is 200 kB). */
-const scalar = fc.oneof({ weight: 8, arbitrary: small }, { weight: 1, arbitrary: long(10_000, 100_000) });
+const scalar = fc.oneof(
+  { weight: 8, arbitrary: small },
+  { weight: 1, arbitrary: long(10_000, 100_000) },
+);
 /** Query values: long, but short enough (≤ 1.5k characters) to get past Node's 16 kB header limit. */
-const queryScalar = fc.oneof({ weight: 8, arbitrary: small }, { weight: 1, arbitrary: long(200, 1_500) });
+const queryScalar = fc.oneof(
+  { weight: 8, arbitrary: small },
+  { weight: 1, arbitrary: long(200, 1_500) },
+);
 
 /** A form value: one string, or several (`a=1&a=2` → an array in the parsed body). */
 type Value = string | string[];
 const withArrays = (valid: fc.Arbitrary<string>): fc.Arbitrary<Value> =>
-  fc.oneof({ weight: 6, arbitrary: fc.oneof(valid, scalar) }, { weight: 1, arbitrary: fc.array(fc.oneof(valid, scalar), { minLength: 0, maxLength: 3 }) });
+  fc.oneof(
+    { weight: 6, arbitrary: fc.oneof(valid, scalar) },
+    { weight: 1, arbitrary: fc.array(fc.oneof(valid, scalar), { minLength: 0, maxLength: 3 }) },
+  );
 
 /** Plausible values per field name, so that some runs pass validation and really store things. */
 function plausible(field: string): fc.Arbitrary<string> {
   const u = world.users;
-  const ids = Object.values(world.records).flatMap((r) => [r.customerId, r.ticketId, r.interactionId, r.consultationId, r.escalationId]).map(String);
+  const ids = Object.values(world.records)
+    .flatMap((r) => [r.customerId, r.ticketId, r.interactionId, r.consultationId, r.escalationId])
+    .map(String);
   const enums: Record<string, string[]> = {
-    channel: ['chat', 'call', 'email'], category: ['billing', 'appointment', 'technical', 'medical'], priority: ['low', 'medium', 'high', 'urgent'],
-    status: ['open', 'pending', 'resolved', 'escalated', 'active'], to: ['pending', 'scheduled', 'completed', 'cancelled'], mode: ['voice', 'video', 'chat'],
-    paymentModel: ['pay_first', 'pay_later'], targetType: ['admin', 'doctor'], ticketStatus: ['pending', 'resolved', ''], doctor: ['auto', String(u.doctor.id), ''],
-    assigneeId: ['', 'none', String(u.agent.id), String(u.supervisor.id), String(u.doctor.id)], targetUserId: [String(u.admin.id), String(u.doctor.id), String(u.agent.id)],
-    version: ['0', '1', '2', '3', '4'], amount: ['5000', '5000.50', '0', '0.001', '-5', '1234567890'],
-    scheduledFor: ['2031-01-02T10:00', '2031-02-30T10:00', '1999-01-01T00:00', 'tomorrow'], email: [u.agent.email, 'nobody@example.test', ''],
+    channel: ['chat', 'call', 'email'],
+    category: ['billing', 'appointment', 'technical', 'medical'],
+    priority: ['low', 'medium', 'high', 'urgent'],
+    status: ['open', 'pending', 'resolved', 'escalated', 'active'],
+    to: ['pending', 'scheduled', 'completed', 'cancelled'],
+    mode: ['voice', 'video', 'chat'],
+    paymentModel: ['pay_first', 'pay_later'],
+    targetType: ['admin', 'doctor'],
+    ticketStatus: ['pending', 'resolved', ''],
+    doctor: ['auto', String(u.doctor.id), ''],
+    assigneeId: ['', 'none', String(u.agent.id), String(u.supervisor.id), String(u.doctor.id)],
+    targetUserId: [String(u.admin.id), String(u.doctor.id), String(u.agent.id)],
+    version: ['0', '1', '2', '3', '4'],
+    amount: ['5000', '5000.50', '0', '0.001', '-5', '1234567890'],
+    scheduledFor: ['2031-01-02T10:00', '2031-02-30T10:00', '1999-01-01T00:00', 'tomorrow'],
+    email: [u.agent.email, 'nobody@example.test', ''],
     returnTo: ['/consultations/1', 'https://evil.example', '//evil.example', '/customers/1'],
     idempotencyKey: ['', 'not-a-uuid', '3f1c0a4e-8a3b-4d8e-9a51-6a2f4b1c7d90'],
   };
   if (enums[field]) return fc.constantFrom(...enums[field]);
   if (/Id$/.test(field)) return fc.constantFrom(...ids);
   // Free text: something that passes the length rules, with the injection shapes inside.
-  return fc.tuple(fc.constantFrom(...INJECTIONS, ...UNICODE, 'plain words'), fc.string({ minLength: 10, maxLength: 60 })).map(([a, b]) => `${a} ${b}`);
+  return fc
+    .tuple(
+      fc.constantFrom(...INJECTIONS, ...UNICODE, 'plain words'),
+      fc.string({ minLength: 10, maxLength: 60 }),
+    )
+    .map(([a, b]) => `${a} ${b}`);
 }
 
 const FIELDS: Record<string, string[]> = {
@@ -110,22 +197,56 @@ const FIELDS: Record<string, string[]> = {
   'POST /interactions/:id/pending': ['version'],
   'POST /interactions/:id/resume': ['version'],
   'POST /interactions/:id/end': ['version'],
-  'POST /tickets': ['customerId', 'interactionId', 'consultationId', 'category', 'priority', 'subject', 'description', 'idempotencyKey'],
+  'POST /tickets': [
+    'customerId',
+    'interactionId',
+    'consultationId',
+    'category',
+    'priority',
+    'subject',
+    'description',
+    'idempotencyKey',
+  ],
   'POST /tickets/:id/edit': ['category', 'priority', 'subject', 'description', 'version'],
   'POST /tickets/:id/claim': [],
   'POST /tickets/:id/assign': ['assigneeId', 'version'],
   'POST /tickets/:id/status': ['status', 'version'],
-  'POST /escalations': ['ticketId', 'interactionId', 'consultationId', 'targetType', 'targetUserId', 'reason', 'idempotencyKey'],
+  'POST /escalations': [
+    'ticketId',
+    'interactionId',
+    'consultationId',
+    'targetType',
+    'targetUserId',
+    'reason',
+    'idempotencyKey',
+  ],
   'POST /escalations/:id/take': ['version'],
   'POST /escalations/:id/resolve': ['version', 'outcome', 'ticketStatus'],
   'POST /escalations/:id/close': ['version', 'outcome', 'ticketStatus'],
-  'POST /consultations': ['customerId', 'mode', 'paymentModel', 'amount', 'scheduledFor', 'doctor', 'paymentConfirmation', 'idempotencyKey'],
+  'POST /consultations': [
+    'customerId',
+    'mode',
+    'paymentModel',
+    'amount',
+    'scheduledFor',
+    'doctor',
+    'paymentConfirmation',
+    'idempotencyKey',
+  ],
   'POST /consultations/:id/status': ['version', 'to', 'cancelReason', 'scheduledFor'],
   'POST /consultations/:id/start': ['version'],
   'POST /consultations/:id/assign': ['version', 'doctor'],
   'POST /consultations/:id/request-payment': ['version'],
   'POST /consultations/:id/mark-paid': ['version'],
-  'POST /consultations/:id/medical': ['version', 'presentingComplaint', 'medicalHistory', 'diagnosis', 'treatmentPlan', 'prescribedMedication', 'followUpInstructions'],
+  'POST /consultations/:id/medical': [
+    'version',
+    'presentingComplaint',
+    'medicalHistory',
+    'diagnosis',
+    'treatmentPlan',
+    'prescribedMedication',
+    'followUpInstructions',
+  ],
   'POST /customers/:id/reveal': ['reason', 'returnTo'],
   'POST /audit/reveals/:id/justified': [],
   'POST /audit/reveals/:id/flag': ['comment'],
@@ -133,7 +254,16 @@ const FIELDS: Record<string, string[]> = {
   'POST /login/two-factor': ['code'],
   'POST /interactions/:id/follow-ups': ['dueAt', 'reason'],
   'POST /tickets/:id/follow-ups': ['dueAt', 'reason'],
-  'POST /tickets/bulk': ['ids', 'pageIds', 'all', 'action', 'assigneeId', 'priority', 'status', 'back'],
+  'POST /tickets/bulk': [
+    'ids',
+    'pageIds',
+    'all',
+    'action',
+    'assigneeId',
+    'priority',
+    'status',
+    'back',
+  ],
   'POST /tickets/:id/merge': ['intoId', 'version'],
   'POST /tickets/:id/entries': ['kind', 'channel', 'direction', 'body'],
   'POST /tickets/:id/entries/:entryId/edit': ['body', 'version'],
@@ -149,7 +279,13 @@ const FIELDS: Record<string, string[]> = {
   'POST /staff/:id/enable': [],
   'POST /staff/:id/reset': [],
   'POST /staff/:id/availability': ['available'],
-  'POST /sla-targets': ['urgent.firstResponseMins', 'urgent.resolutionMins', 'urgent.version', 'low.firstResponseMins', 'low.version'],
+  'POST /sla-targets': [
+    'urgent.firstResponseMins',
+    'urgent.resolutionMins',
+    'urgent.version',
+    'low.firstResponseMins',
+    'low.version',
+  ],
   'POST /account/password': ['current', 'password', 'confirm'],
   'POST /account/sessions/end': ['session'],
   'POST /account/sessions/end-others': [],
@@ -170,12 +306,47 @@ const QUERY: Record<string, string[]> = {
   'GET /login': ['returnTo'],
   'GET /interactions': ['status', 'channel', 'scope', 'customer', 'from', 'to', 'page'],
   'GET /interactions/new': ['customerId', 'q'],
-  'GET /tickets': ['view', 'status', 'category', 'priority', 'assignee', 'customer', 'from', 'to', 'q', 'sla', 'page'],
+  'GET /tickets': [
+    'view',
+    'status',
+    'category',
+    'priority',
+    'assignee',
+    'customer',
+    'from',
+    'to',
+    'q',
+    'sla',
+    'page',
+  ],
   'GET /tickets/new': ['interactionId', 'consultationId', 'customerId', 'q'],
   'GET /escalations': ['status', 'target', 'stale', 'scope', 'page'],
   'GET /escalations/new': ['ticketId', 'interactionId', 'consultationId', 'targetType'],
-  'GET /consultations': ['status', 'paymentStatus', 'paymentModel', 'mode', 'doctorId', 'from', 'to', 'mine', 'q', 'f', 'after', 'page'],
-  'GET /consultations/export.csv': ['status', 'paymentStatus', 'mode', 'doctorId', 'from', 'to', 'mine', 'q', 'after'],
+  'GET /consultations': [
+    'status',
+    'paymentStatus',
+    'paymentModel',
+    'mode',
+    'doctorId',
+    'from',
+    'to',
+    'mine',
+    'q',
+    'f',
+    'after',
+    'page',
+  ],
+  'GET /consultations/export.csv': [
+    'status',
+    'paymentStatus',
+    'mode',
+    'doctorId',
+    'from',
+    'to',
+    'mine',
+    'q',
+    'after',
+  ],
   'GET /consultations/new': ['customerId'],
   'GET /customers': ['q', 'activity', 'sort', 'page'],
   'GET /metrics': ['from', 'to'],
@@ -203,26 +374,69 @@ const QUERY: Record<string, string[]> = {
 };
 
 const QUERY_VALUES: Record<string, string[]> = {
-  status: ['open', 'pending', 'resolved', 'active', 'in_progress', 'closed', 'scheduled'], view: ['mine', 'unassigned', 'all'], scope: ['mine', 'all'],
-  channel: ['chat', 'call', 'email'], category: ['billing', 'medical'], priority: ['low', 'urgent'], sla: ['breached', 'due_soon'], assignee: ['none', '1', '2'],
-  target: ['admin', 'doctor'], stale: ['1', '0'], mine: ['1', '0'], activity: ['active', 'new', 'inactive'], sort: ['joined', 'recent'],
-  from: ['2024-01-01', '2024-02-30', '1899-12-31', '2999-12-31', '0000-00-00', '2024-1-1'], to: ['2024-12-31', '1970-01-01', '9999-99-99'],
-  page: ['1', '2', '0', '-1', '10001', '99999999999999999999'], table: ['summary', 'categories', 'agents', 'days', 'nope'],
-  after: ['2024-01-01T00:00:00.000Z_5', '9999-99-99T00:00:00Z_1', '2024-01-01T00:00:00Z_99999999999'], before: ['1', '999999999999999999', '-1'],
-  type: ['ticket', 'consultation', 'customer'], lastEventId: ['0', '1', '99999999999999999999'],
-  action: ['sign_in', 'medical_view', 'DROP'], paymentStatus: ['unpaid', 'paid'], paymentModel: ['pay_first'], mode: ['video'], f: ['1', 'all'],
+  status: ['open', 'pending', 'resolved', 'active', 'in_progress', 'closed', 'scheduled'],
+  view: ['mine', 'unassigned', 'all'],
+  scope: ['mine', 'all'],
+  channel: ['chat', 'call', 'email'],
+  category: ['billing', 'medical'],
+  priority: ['low', 'urgent'],
+  sla: ['breached', 'due_soon'],
+  assignee: ['none', '1', '2'],
+  target: ['admin', 'doctor'],
+  stale: ['1', '0'],
+  mine: ['1', '0'],
+  activity: ['active', 'new', 'inactive'],
+  sort: ['joined', 'recent'],
+  from: ['2024-01-01', '2024-02-30', '1899-12-31', '2999-12-31', '0000-00-00', '2024-1-1'],
+  to: ['2024-12-31', '1970-01-01', '9999-99-99'],
+  page: ['1', '2', '0', '-1', '10001', '99999999999999999999'],
+  table: ['summary', 'categories', 'agents', 'days', 'nope'],
+  after: [
+    '2024-01-01T00:00:00.000Z_5',
+    '9999-99-99T00:00:00Z_1',
+    '2024-01-01T00:00:00Z_99999999999',
+  ],
+  before: ['1', '999999999999999999', '-1'],
+  type: ['ticket', 'consultation', 'customer'],
+  lastEventId: ['0', '1', '99999999999999999999'],
+  action: ['sign_in', 'medical_view', 'DROP'],
+  paymentStatus: ['unpaid', 'paid'],
+  paymentModel: ['pay_first'],
+  mode: ['video'],
+  f: ['1', 'all'],
 };
 
 /** Form or query string: known fields (some left out), random extra fields, repeated keys and `a[]=`. */
-function encoded(fields: string[], value: (field: string) => fc.Arbitrary<Value>, extraValue: fc.Arbitrary<string> = scalar): fc.Arbitrary<string> {
-  const known = fc.record(Object.fromEntries(fields.map((f) => [f, value(f)])), { requiredKeys: [] });
-  const extraKey = fc.oneof(fc.string({ minLength: 1, maxLength: 12 }), fc.constantFrom('a[]', 'a[b]', '__proto__', 'constructor[prototype][x]', 'toString', 'hasOwnProperty'))
+function encoded(
+  fields: string[],
+  value: (field: string) => fc.Arbitrary<Value>,
+  extraValue: fc.Arbitrary<string> = scalar,
+): fc.Arbitrary<string> {
+  const known = fc.record(Object.fromEntries(fields.map((f) => [f, value(f)])), {
+    requiredKeys: [],
+  });
+  const extraKey = fc
+    .oneof(
+      fc.string({ minLength: 1, maxLength: 12 }),
+      fc.constantFrom(
+        'a[]',
+        'a[b]',
+        '__proto__',
+        'constructor[prototype][x]',
+        'toString',
+        'hasOwnProperty',
+      ),
+    )
     .filter((k) => k !== '_csrf');
-  const extras = fc.array(fc.tuple(extraKey, fc.oneof(extraValue, fc.array(extraValue, { maxLength: 3 }))), { maxLength: 3 });
+  const extras = fc.array(
+    fc.tuple(extraKey, fc.oneof(extraValue, fc.array(extraValue, { maxLength: 3 }))),
+    { maxLength: 3 },
+  );
   const raw = fc.constantFrom('', '%', '%zz', '&&&', '=x', 'a=%E0%A4%A', '%00=%00');
   return fc.tuple(known, extras, raw).map(([k, e, r]) => {
     const params = new URLSearchParams();
-    const add = (key: string, v: Value) => (Array.isArray(v) ? v.forEach((item) => params.append(key, item)) : params.append(key, v));
+    const add = (key: string, v: Value) =>
+      Array.isArray(v) ? v.forEach((item) => params.append(key, item)) : params.append(key, v);
     for (const [key, v] of Object.entries(k)) add(key, v as Value);
     for (const [key, v] of e) add(key, v);
     const text = params.toString();
@@ -253,86 +467,173 @@ describe('POST routes survive hostile forms', () => {
     expect(posts.filter((k) => !(k in FIELDS))).toEqual([]);
   });
 
-  it('never answers 5xx nor echoes markup, for any body on any POST route', async () => {
-    for (const route of routes.filter((r) => r.method === 'POST')) {
-      const key = keyOf(route);
-      const actor = key === 'POST /login' ? 'anonymous' : allowedActor(key);
-      const body = encoded(FIELDS[key] ?? [], (f) => withArrays(plausible(f)));
-      if (key === 'POST /logout') {
-        await fc.assert(fc.asyncProperty(body, async (form) => {
-          const session = await sessionFor(app, 'agent', world);
-          const token = await session.token();
-          const res = await session.agent.post('/logout').type('form').send(`${form ? form + '&' : ''}_csrf=${encodeURIComponent(token)}`);
-          cases += 1;
-          check(`${key} ${form.slice(0, 200)}`, res);
-        }), fcOptions(RUNS.logout));
-        continue;
+  it(
+    'never answers 5xx nor echoes markup, for any body on any POST route',
+    async () => {
+      for (const route of routes.filter((r) => r.method === 'POST')) {
+        const key = keyOf(route);
+        const actor = key === 'POST /login' ? 'anonymous' : allowedActor(key);
+        const body = encoded(FIELDS[key] ?? [], (f) => withArrays(plausible(f)));
+        if (key === 'POST /logout') {
+          await fc.assert(
+            fc.asyncProperty(body, async (form) => {
+              const session = await sessionFor(app, 'agent', world);
+              const token = await session.token();
+              const res = await session.agent
+                .post('/logout')
+                .type('form')
+                .send(`${form ? form + '&' : ''}_csrf=${encodeURIComponent(token)}`);
+              cases += 1;
+              check(`${key} ${form.slice(0, 200)}`, res);
+            }),
+            fcOptions(RUNS.logout),
+          );
+          continue;
+        }
+        const url = concretePath(route.path, world.records[actor]);
+        await fc.assert(
+          fc.asyncProperty(body, async (form) => {
+            const { session, token } = await sessionOf(actor);
+            const res = await session.agent
+              .post(url)
+              .type('form')
+              .send(`${form ? form + '&' : ''}_csrf=${encodeURIComponent(token)}`);
+            cases += 1;
+            check(`${key} as ${actor} <- ${form.slice(0, 300)}`, res);
+          }),
+          fcOptions(RUNS.post),
+        );
       }
-      const url = concretePath(route.path, world.records[actor]);
-      await fc.assert(fc.asyncProperty(body, async (form) => {
-        const { session, token } = await sessionOf(actor);
-        const res = await session.agent.post(url).type('form').send(`${form ? form + '&' : ''}_csrf=${encodeURIComponent(token)}`);
-        cases += 1;
-        check(`${key} as ${actor} <- ${form.slice(0, 300)}`, res);
-      }), fcOptions(RUNS.post));
-    }
-  }, TOUR_TIMEOUT_MS);
+    },
+    TOUR_TIMEOUT_MS,
+  );
 
   it('answers a NUL byte in the sign-in email with a refusal, not a 5xx', async () => {
     const session = await sessionFor(app, 'anonymous', world);
     const token = await session.token();
-    const res = await session.agent.post('/login').type('form').send({ _csrf: token, email: 'a\u0000b@example.test', password: 'whatever' });
+    const res = await session.agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: token, email: 'a\u0000b@example.test', password: 'whatever' });
     cases += 1;
     expect(res.status).toBe(401);
   });
 
   it('never answers 5xx for a JSON body of the wrong shape', async () => {
     const { session, token } = await sessionOf('supervisor');
-    const json = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.record({ subject: fc.jsonValue({ maxDepth: 2 }), category: fc.jsonValue({ maxDepth: 1 }), customerId: fc.jsonValue({ maxDepth: 1 }) }));
-    await fc.assert(fc.asyncProperty(fc.constantFrom('/tickets', '/interactions', '/escalations', '/consultations', `/tickets/${world.records.supervisor.ticketId}/edit`), json, async (url, value) => {
-      const res = await session.agent.post(url).set('X-CSRF-Token', token).set('Content-Type', 'application/json').send(JSON.stringify(value));
-      cases += 1;
-      check(`JSON ${url} <- ${JSON.stringify(value).slice(0, 200)}`, res);
-    }), fcOptions(RUNS.post));
+    const json = fc.oneof(
+      fc.jsonValue({ maxDepth: 3 }),
+      fc.record({
+        subject: fc.jsonValue({ maxDepth: 2 }),
+        category: fc.jsonValue({ maxDepth: 1 }),
+        customerId: fc.jsonValue({ maxDepth: 1 }),
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(
+          '/tickets',
+          '/interactions',
+          '/escalations',
+          '/consultations',
+          `/tickets/${world.records.supervisor.ticketId}/edit`,
+        ),
+        json,
+        async (url, value) => {
+          const res = await session.agent
+            .post(url)
+            .set('X-CSRF-Token', token)
+            .set('Content-Type', 'application/json')
+            .send(JSON.stringify(value));
+          cases += 1;
+          check(`JSON ${url} <- ${JSON.stringify(value).slice(0, 200)}`, res);
+        },
+      ),
+      fcOptions(RUNS.post),
+    );
   });
 });
 
 describe('GET routes survive hostile query strings and ids', () => {
-  it('never answers 5xx nor echoes markup, for any query on any list or form page', async () => {
-    const gets = routes.filter((r) => r.method === 'GET' && !r.path.includes(':id'));
-    expect(gets.map(keyOf).filter((k) => !(k in QUERY))).toEqual([]);
-    for (const route of gets) {
-      const key = keyOf(route);
-      const actor = allowedActor(key);
-      const valid = (f: string) => (QUERY_VALUES[f] ? fc.constantFrom(...QUERY_VALUES[f]) : f.endsWith('Id') ? plausible(f) : queryScalar);
-      const query = encoded(QUERY[key] ?? [], (f) => fc.oneof({ weight: 6, arbitrary: fc.oneof(valid(f), queryScalar) }, { weight: 1, arbitrary: fc.array(fc.oneof(valid(f), queryScalar), { maxLength: 3 }) }), queryScalar);
-      await fc.assert(fc.asyncProperty(query, async (qs) => {
-        const { session } = await sessionOf(actor);
-        const res = await session.agent.get(qs ? `${route.path}?${qs}` : route.path);
-        cases += 1;
-        check(`${key} as ${actor} ? ${qs.slice(0, 300)}`, res);
-      }), fcOptions(RUNS.get));
-    }
-  }, TOUR_TIMEOUT_MS);
+  it(
+    'never answers 5xx nor echoes markup, for any query on any list or form page',
+    async () => {
+      const gets = routes.filter((r) => r.method === 'GET' && !r.path.includes(':id'));
+      expect(gets.map(keyOf).filter((k) => !(k in QUERY))).toEqual([]);
+      for (const route of gets) {
+        const key = keyOf(route);
+        const actor = allowedActor(key);
+        const valid = (f: string) =>
+          QUERY_VALUES[f]
+            ? fc.constantFrom(...QUERY_VALUES[f])
+            : f.endsWith('Id')
+              ? plausible(f)
+              : queryScalar;
+        const query = encoded(
+          QUERY[key] ?? [],
+          (f) =>
+            fc.oneof(
+              { weight: 6, arbitrary: fc.oneof(valid(f), queryScalar) },
+              { weight: 1, arbitrary: fc.array(fc.oneof(valid(f), queryScalar), { maxLength: 3 }) },
+            ),
+          queryScalar,
+        );
+        await fc.assert(
+          fc.asyncProperty(query, async (qs) => {
+            const { session } = await sessionOf(actor);
+            const res = await session.agent.get(qs ? `${route.path}?${qs}` : route.path);
+            cases += 1;
+            check(`${key} as ${actor} ? ${qs.slice(0, 300)}`, res);
+          }),
+          fcOptions(RUNS.get),
+        );
+      }
+    },
+    TOUR_TIMEOUT_MS,
+  );
 
-  it('answers 404 (never 5xx) for any implausible id on any /:id route', async () => {
-    const badId = fc.oneof(
-      fc.stringMatching(/^[a-z_-]{1,12}$/),
-      fc.constantFrom('-1', '0', '99999999999', '2147483648', '1e309', 'NaN', 'Infinity', '%00', '%F0%9F%98%80', '..%2F..%2Fetc%2Fpasswd', '%27%20OR%201%3D1', '1.5', '%3Cscript%3E'),
-    );
-    for (const route of routes.filter((r) => r.path.includes(':id'))) {
-      const key = keyOf(route);
-      const actor = allowedActor(key);
-      await fc.assert(fc.asyncProperty(badId, async (id) => {
-        const { session, token } = await sessionOf(actor);
-        const url = route.path.replace(':id', id);
-        const res = route.method === 'GET' ? await session.agent.get(url) : await session.agent.post(url).type('form').send({ _csrf: token, version: '1' });
-        cases += 1;
-        check(`${key} as ${actor} id=${id}`, res);
-        expect(res.status, `${key} id=${id}`).toBe(404);
-      }), fcOptions(RUNS.ids));
-    }
-  }, TOUR_TIMEOUT_MS);
+  it(
+    'answers 404 (never 5xx) for any implausible id on any /:id route',
+    async () => {
+      const badId = fc.oneof(
+        fc.stringMatching(/^[a-z_-]{1,12}$/),
+        fc.constantFrom(
+          '-1',
+          '0',
+          '99999999999',
+          '2147483648',
+          '1e309',
+          'NaN',
+          'Infinity',
+          '%00',
+          '%F0%9F%98%80',
+          '..%2F..%2Fetc%2Fpasswd',
+          '%27%20OR%201%3D1',
+          '1.5',
+          '%3Cscript%3E',
+        ),
+      );
+      for (const route of routes.filter((r) => r.path.includes(':id'))) {
+        const key = keyOf(route);
+        const actor = allowedActor(key);
+        await fc.assert(
+          fc.asyncProperty(badId, async (id) => {
+            const { session, token } = await sessionOf(actor);
+            const url = route.path.replace(':id', id);
+            const res =
+              route.method === 'GET'
+                ? await session.agent.get(url)
+                : await session.agent.post(url).type('form').send({ _csrf: token, version: '1' });
+            cases += 1;
+            check(`${key} as ${actor} id=${id}`, res);
+            expect(res.status, `${key} id=${id}`).toBe(404);
+          }),
+          fcOptions(RUNS.ids),
+        );
+      }
+    },
+    TOUR_TIMEOUT_MS,
+  );
 });
 
 describe('what was stored, and how input is shown back', () => {
@@ -359,28 +660,100 @@ describe('what was stored, and how input is shown back', () => {
     `);
     expect(violations.rows.filter((r) => r.n !== '0')).toEqual([]);
     // The run did store things (so the checks above looked at fuzzed rows, not only fixtures).
-    const stored = await db.pool.query<{ n: string }>(`SELECT (SELECT count(*) FROM support_tickets) + (SELECT count(*) FROM interaction_notes) + (SELECT count(*) FROM escalations) AS n`);
+    const stored = await db.pool.query<{ n: string }>(
+      `SELECT (SELECT count(*) FROM support_tickets) + (SELECT count(*) FROM interaction_notes) + (SELECT count(*) FROM escalations) AS n`,
+    );
     expect(Number(stored.rows[0].n)).toBeGreaterThan(15);
   });
 
   it('shows a rejected <script> back escaped on every re-rendered form', async () => {
     const r = world.records;
     const escaped = '&lt;script&gt;alert(1)&lt;/script&gt;';
-    const version = async (table: 'support_tickets' | 'escalations', id: number) => String((await db.pool.query<{ version: number }>(`SELECT version FROM ${table} WHERE id = $1`, [id])).rows[0].version);
+    const version = async (table: 'support_tickets' | 'escalations', id: number) =>
+      String(
+        (
+          await db.pool.query<{ version: number }>(`SELECT version FROM ${table} WHERE id = $1`, [
+            id,
+          ])
+        ).rows[0].version,
+      );
     const forms: [ActorName, string, () => Promise<Record<string, string>>][] = [
-      ['supervisor', '/tickets', async () => ({ customerId: String(r.supervisor.customerId), subject: marker, description: marker, category: 'nope' })],
-      ['supervisor', `/tickets/${r.supervisor.ticketId}/edit`, async () => ({ subject: marker, description: '', category: 'billing', version: await version('support_tickets', r.supervisor.ticketId) })],
-      ['supervisor', '/interactions', async () => ({ customerId: String(r.supervisor.customerId), subject: marker, channel: 'pigeon' })],
-      ['supervisor', `/interactions/${r.supervisor.interactionId}/notes`, async () => ({ body: marker + 'x'.repeat(5001) })],
-      ['supervisor', '/escalations', async () => ({ ticketId: String(r.supervisor.ticketId), targetType: 'admin', targetUserId: '', reason: marker })],
-      ['supervisor', '/consultations', async () => ({ customerId: String(r.supervisor.customerId), mode: 'fax', paymentModel: 'pay_first', amount: marker, paymentConfirmation: marker })],
-      ['admin', `/escalations/${r.admin.escalationId}/close`, async () => ({ version: await version('escalations', r.admin.escalationId), outcome: marker + 'x'.repeat(2001) })],
+      [
+        'supervisor',
+        '/tickets',
+        async () => ({
+          customerId: String(r.supervisor.customerId),
+          subject: marker,
+          description: marker,
+          category: 'nope',
+        }),
+      ],
+      [
+        'supervisor',
+        `/tickets/${r.supervisor.ticketId}/edit`,
+        async () => ({
+          subject: marker,
+          description: '',
+          category: 'billing',
+          version: await version('support_tickets', r.supervisor.ticketId),
+        }),
+      ],
+      [
+        'supervisor',
+        '/interactions',
+        async () => ({
+          customerId: String(r.supervisor.customerId),
+          subject: marker,
+          channel: 'pigeon',
+        }),
+      ],
+      [
+        'supervisor',
+        `/interactions/${r.supervisor.interactionId}/notes`,
+        async () => ({ body: marker + 'x'.repeat(5001) }),
+      ],
+      [
+        'supervisor',
+        '/escalations',
+        async () => ({
+          ticketId: String(r.supervisor.ticketId),
+          targetType: 'admin',
+          targetUserId: '',
+          reason: marker,
+        }),
+      ],
+      [
+        'supervisor',
+        '/consultations',
+        async () => ({
+          customerId: String(r.supervisor.customerId),
+          mode: 'fax',
+          paymentModel: 'pay_first',
+          amount: marker,
+          paymentConfirmation: marker,
+        }),
+      ],
+      [
+        'admin',
+        `/escalations/${r.admin.escalationId}/close`,
+        async () => ({
+          version: await version('escalations', r.admin.escalationId),
+          outcome: marker + 'x'.repeat(2001),
+        }),
+      ],
       // A patient this doctor has no access to yet (the fuzz run above may have revealed the fixture's).
-      ['doctor', `/customers/${(await makeCustomer(db, 'Fresh')).id}/reveal`, async () => ({ reason: '<script>' })],
+      [
+        'doctor',
+        `/customers/${(await makeCustomer(db, 'Fresh')).id}/reveal`,
+        async () => ({ reason: '<script>' }),
+      ],
     ];
     for (const [actor, url, body] of forms) {
       const { session, token } = await sessionOf(actor);
-      const res = await session.agent.post(url).type('form').send({ ...(await body()), _csrf: token });
+      const res = await session.agent
+        .post(url)
+        .type('form')
+        .send({ ...(await body()), _csrf: token });
       cases += 1;
       expect(res.status, `${url}: ${res.text.slice(0, 200)}`).toBe(422);
       expect(res.text, url).not.toContain(marker);

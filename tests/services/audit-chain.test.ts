@@ -17,10 +17,16 @@ async function writeTrail(count: number): Promise<string[]> {
   for (let i = 0; i < count; i += 1) {
     const customerId = i + 1;
     await recordAudit(db.prisma, {
-      action: 'medical_view', customerId, recordType: 'customer', recordId: customerId, reason: 'assigned',
+      action: 'medical_view',
+      customerId,
+      recordType: 'customer',
+      recordId: customerId,
+      reason: 'assigned',
     });
   }
-  const { rows } = await db.pool.query<{ id: string }>('SELECT id::text AS id FROM audit_events ORDER BY seq');
+  const { rows } = await db.pool.query<{ id: string }>(
+    'SELECT id::text AS id FROM audit_events ORDER BY seq',
+  );
   return rows.map((r) => r.id);
 }
 
@@ -41,12 +47,22 @@ async function asSuperuser(sql: string, ...params: unknown[]): Promise<void> {
 describe('the tamper-evident audit chain', () => {
   it('when rows are written normally, then the chain verifies and the head is the last row', async () => {
     const ids = await writeTrail(5);
-    await recordAudit(db.prisma, { action: 'medical_reveal', reason: 'héllo; 3:x;N; ünïcødé 🙂 "quoted"\n', ip: '::1' });
-    ids.push((await db.pool.query<{ id: string }>('SELECT max(id)::text AS id FROM audit_events')).rows[0].id);
+    await recordAudit(db.prisma, {
+      action: 'medical_reveal',
+      reason: 'héllo; 3:x;N; ünïcødé 🙂 "quoted"\n',
+      ip: '::1',
+    });
+    ids.push(
+      (await db.pool.query<{ id: string }>('SELECT max(id)::text AS id FROM audit_events')).rows[0]
+        .id,
+    );
     const verdict = await verifyChain(db.pool);
     expect(verdict.ok).toBe(true);
     expect(verdict.rows).toBe(6);
-    const last = await db.pool.query('SELECT seq::text AS seq, hash FROM audit_events WHERE id = $1', [ids[5]]);
+    const last = await db.pool.query(
+      'SELECT seq::text AS seq, hash FROM audit_events WHERE id = $1',
+      [ids[5]],
+    );
     expect(verdict.head).toEqual(last.rows[0]);
   });
 
@@ -75,7 +91,9 @@ describe('the tamper-evident audit chain', () => {
 
   it('when a superuser inserts a row around the chain trigger, then the verifier names the inserted row', async () => {
     await writeTrail(3);
-    await asSuperuser(`INSERT INTO audit_events (action, reason) VALUES ('medical_view', 'forged')`);
+    await asSuperuser(
+      `INSERT INTO audit_events (action, reason) VALUES ('medical_view', 'forged')`,
+    );
     const forged = await db.pool.query<{ id: string }>(
       `SELECT id::text AS id FROM audit_events WHERE reason = 'forged'`,
     );
@@ -83,11 +101,12 @@ describe('the tamper-evident audit chain', () => {
     expect(verdict.failure).toMatchObject({ id: forged.rows[0].id, problem: 'unchained' });
   });
 
-  it('when an inserted row copies a neighbour\'s links, then it is refused or named', async () => {
+  it("when an inserted row copies a neighbour's links, then it is refused or named", async () => {
     const ids = await writeTrail(3);
     await asSuperuser(
       `INSERT INTO audit_events (action, seq, prev_hash, hash)
-       SELECT 'medical_view', 100, prev_hash, hash FROM audit_events WHERE id = $1`, ids[1],
+       SELECT 'medical_view', 100, prev_hash, hash FROM audit_events WHERE id = $1`,
+      ids[1],
     );
     const verdict = await verifyChain(db.pool);
     expect(verdict.ok).toBe(false);
@@ -96,7 +115,9 @@ describe('the tamper-evident audit chain', () => {
 
   it('when a caller supplies its own chain values, then the trigger overwrites them', async () => {
     await writeTrail(2);
-    await db.pool.query(`INSERT INTO audit_events (action, seq, prev_hash, hash) VALUES ('x', 999, 'a', 'b')`);
+    await db.pool.query(
+      `INSERT INTO audit_events (action, seq, prev_hash, hash) VALUES ('x', 999, 'a', 'b')`,
+    );
     expect((await verifyChain(db.pool)).ok).toBe(true);
   });
 
@@ -111,17 +132,25 @@ describe('the tamper-evident audit chain', () => {
   it('when many writers append at once, then the chain stays one line with no fork', async () => {
     const writers = new pg.Pool({ connectionString: db.url, max: 8 });
     try {
-      await Promise.all(Array.from({ length: 40 }, async (_, i) => {
-        const client = await writers.connect();
-        try {
-          await client.query('BEGIN');
-          await client.query(`INSERT INTO audit_events (action, customer_id) VALUES ('medical_view', $1)`, [i + 1]);
-          await client.query(`INSERT INTO audit_events (action, customer_id) VALUES ('medical_reveal', $1)`, [i + 1]);
-          await client.query('COMMIT');
-        } finally {
-          client.release();
-        }
-      }));
+      await Promise.all(
+        Array.from({ length: 40 }, async (_, i) => {
+          const client = await writers.connect();
+          try {
+            await client.query('BEGIN');
+            await client.query(
+              `INSERT INTO audit_events (action, customer_id) VALUES ('medical_view', $1)`,
+              [i + 1],
+            );
+            await client.query(
+              `INSERT INTO audit_events (action, customer_id) VALUES ('medical_reveal', $1)`,
+              [i + 1],
+            );
+            await client.query('COMMIT');
+          } finally {
+            client.release();
+          }
+        }),
+      );
     } finally {
       await writers.end();
     }

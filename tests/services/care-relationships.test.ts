@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { escalationAccessEnds, medicalAccess, presentCustomerMedical } from '../../src/privacy/index.js';
+import {
+  escalationAccessEnds,
+  medicalAccess,
+  presentCustomerMedical,
+} from '../../src/privacy/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createUser } from '../support/app.js';
 import { makeConsultation, makeCustomer } from '../http/privacy-fixtures.js';
@@ -20,17 +24,31 @@ afterAll(async () => {
   await db.drop();
 });
 
-async function escalationFor(customerId: number, status: 'pending' | 'in_progress' | 'resolved' | 'closed', resolvedAt: Date | null) {
+async function escalationFor(
+  customerId: number,
+  status: 'pending' | 'in_progress' | 'resolved' | 'closed',
+  resolvedAt: Date | null,
+) {
   const ticket = await db.prisma.supportTicket.create({
     data: {
-      number: `TKT-R${Math.random().toString().slice(2, 9)}`, customerId, category: 'medical', subject: 'Question',
-      description: 'Asked about results', createdById: agentId,
+      number: `TKT-R${Math.random().toString().slice(2, 9)}`,
+      customerId,
+      category: 'medical',
+      subject: 'Question',
+      description: 'Asked about results',
+      createdById: agentId,
     },
   });
   return db.prisma.escalation.create({
     data: {
-      customerId, ticketId: ticket.id, targetType: 'doctor', targetUserId: doctor.id, raisedById: agentId,
-      reason: 'Needs a doctor to answer.', status, resolvedAt,
+      customerId,
+      ticketId: ticket.id,
+      targetType: 'doctor',
+      targetUserId: doctor.id,
+      raisedById: agentId,
+      reason: 'Needs a doctor to answer.',
+      status,
+      resolvedAt,
     },
   });
 }
@@ -40,10 +58,15 @@ describe('care relationships that end', () => {
     const patient = await makeCustomer(db);
     const c = await makeConsultation(db, patient.id, { doctorId: doctor.id, status: 'completed' });
     const access = await medicalAccess(db.prisma, doctor, patient.id, { now: NOW });
-    expect(access).toMatchObject({ allowed: true, basis: 'assigned', grantedBy: `consultation ${c.id}`, expiresAt: null });
+    expect(access).toMatchObject({
+      allowed: true,
+      basis: 'assigned',
+      grantedBy: `consultation ${c.id}`,
+      expiresAt: null,
+    });
   });
 
-  it('when the doctor\'s only consultation with the patient is cancelled, then there is no standing access', async () => {
+  it("when the doctor's only consultation with the patient is cancelled, then there is no standing access", async () => {
     const patient = await makeCustomer(db);
     await makeConsultation(db, patient.id, { doctorId: doctor.id, status: 'cancelled' });
     expect((await medicalAccess(db.prisma, doctor, patient.id, { now: NOW })).allowed).toBe(false);
@@ -53,15 +76,26 @@ describe('care relationships that end', () => {
     const patient = await makeCustomer(db);
     const e = await escalationFor(patient.id, 'in_progress', null);
     const later = new Date(NOW.getTime() + 400 * DAY);
-    const access = await medicalAccess(db.prisma, doctor, patient.id, { now: later, escalationAccessDays: 30 });
-    expect(access).toMatchObject({ allowed: true, basis: 'escalation', grantedBy: `escalation ${e.id}`, expiresAt: null });
+    const access = await medicalAccess(db.prisma, doctor, patient.id, {
+      now: later,
+      escalationAccessDays: 30,
+    });
+    expect(access).toMatchObject({
+      allowed: true,
+      basis: 'escalation',
+      grantedBy: `escalation ${e.id}`,
+      expiresAt: null,
+    });
   });
 
   it('when a resolved escalation is inside the window, then access holds and says when it ends', async () => {
     const patient = await makeCustomer(db);
     const resolvedAt = new Date(NOW.getTime() - 29 * DAY);
     await escalationFor(patient.id, 'resolved', resolvedAt);
-    const access = await medicalAccess(db.prisma, doctor, patient.id, { now: NOW, escalationAccessDays: 30 });
+    const access = await medicalAccess(db.prisma, doctor, patient.id, {
+      now: NOW,
+      escalationAccessDays: 30,
+    });
     expect(access).toMatchObject({ allowed: true, basis: 'escalation' });
     expect(access.expiresAt).toEqual(new Date(resolvedAt.getTime() + 30 * DAY));
   });
@@ -70,25 +104,41 @@ describe('care relationships that end', () => {
     const patient = await makeCustomer(db);
     const resolvedAt = new Date(NOW.getTime() - 31 * DAY);
     await escalationFor(patient.id, 'resolved', resolvedAt);
-    expect((await medicalAccess(db.prisma, doctor, patient.id, { now: NOW, escalationAccessDays: 30 })).allowed).toBe(false);
+    expect(
+      (await medicalAccess(db.prisma, doctor, patient.id, { now: NOW, escalationAccessDays: 30 }))
+        .allowed,
+    ).toBe(false);
     // The same record inside a longer configured window still grants access: the setting is honoured.
-    expect((await medicalAccess(db.prisma, doctor, patient.id, { now: NOW, escalationAccessDays: 45 })).allowed).toBe(true);
-    const shown = await presentCustomerMedical(db.prisma, doctor, patient.id, { now: NOW, escalationAccessDays: 30 });
+    expect(
+      (await medicalAccess(db.prisma, doctor, patient.id, { now: NOW, escalationAccessDays: 45 }))
+        .allowed,
+    ).toBe(true);
+    const shown = await presentCustomerMedical(db.prisma, doctor, patient.id, {
+      now: NOW,
+      escalationAccessDays: 30,
+    });
     expect(shown).toMatchObject({ visible: false, canReveal: true });
   });
 
-  it('when a closed escalation\'s window has passed, then access lapses just the same', async () => {
+  it("when a closed escalation's window has passed, then access lapses just the same", async () => {
     const patient = await makeCustomer(db);
     await escalationFor(patient.id, 'closed', new Date(NOW.getTime() - 30 * DAY - 1000));
-    expect((await medicalAccess(db.prisma, doctor, patient.id, { now: NOW, escalationAccessDays: 30 })).allowed).toBe(false);
+    expect(
+      (await medicalAccess(db.prisma, doctor, patient.id, { now: NOW, escalationAccessDays: 30 }))
+        .allowed,
+    ).toBe(false);
   });
 
   it('when a showing is audited, then the audit row names its basis record', async () => {
     const patient = await makeCustomer(db);
-    await db.prisma.customerMedical.create({ data: { customerId: patient.id, allergies: 'penicillin' } });
+    await db.prisma.customerMedical.create({
+      data: { customerId: patient.id, allergies: 'penicillin' },
+    });
     const e = await escalationFor(patient.id, 'resolved', new Date(NOW.getTime() - DAY));
     await presentCustomerMedical(db.prisma, doctor, patient.id, { now: NOW });
-    const row = await db.prisma.auditEvent.findFirstOrThrow({ where: { customerId: patient.id, action: 'medical_view' } });
+    const row = await db.prisma.auditEvent.findFirstOrThrow({
+      where: { customerId: patient.id, action: 'medical_view' },
+    });
     expect(row.reason).toBe(`escalation: escalation ${e.id}`);
   });
 

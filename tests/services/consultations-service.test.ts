@@ -3,9 +3,21 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createUser } from '../support/app.js';
 import { makeConsultation, makeCustomer } from '../http/privacy-fixtures.js';
-import { ConflictError, ForbiddenError, TransitionError, ValidationError } from '../../src/errors.js';
 import {
-  assignDoctor, createConsultation, listConsultations, markPaid, pickDoctor, requestPayment, startConsultation, transitionConsultation,
+  ConflictError,
+  ForbiddenError,
+  TransitionError,
+  ValidationError,
+} from '../../src/errors.js';
+import {
+  assignDoctor,
+  createConsultation,
+  listConsultations,
+  markPaid,
+  pickDoctor,
+  requestPayment,
+  startConsultation,
+  transitionConsultation,
 } from '../../src/modules/consultations/service.js';
 import { listQuery } from '../../src/modules/consultations/schema.js';
 
@@ -25,14 +37,25 @@ const base = { mode: 'video' as const, amount: 500000 };
 describe('pay first / pay later', () => {
   it('refuses pay-first without a payment confirmation and creates nothing', async () => {
     const c = await makeCustomer(db);
-    await expect(createConsultation(db.prisma, agent, { ...base, customerId: c.id, paymentModel: 'pay_first' })).rejects.toThrow(ValidationError);
+    await expect(
+      createConsultation(db.prisma, agent, {
+        ...base,
+        customerId: c.id,
+        paymentModel: 'pay_first',
+      }),
+    ).rejects.toThrow(ValidationError);
     expect(await db.prisma.consultation.count({ where: { customerId: c.id } })).toBe(0);
     expect(await db.prisma.payment.count({ where: { customerId: c.id } })).toBe(0);
   });
 
   it('pay-first writes a paid payment and a paid consultation together', async () => {
     const c = await makeCustomer(db);
-    const { id } = await createConsultation(db.prisma, agent, { ...base, customerId: c.id, paymentModel: 'pay_first', paymentConfirmation: 'GW-998877' });
+    const { id } = await createConsultation(db.prisma, agent, {
+      ...base,
+      customerId: c.id,
+      paymentModel: 'pay_first',
+      paymentConfirmation: 'GW-998877',
+    });
     const row = await db.prisma.consultation.findUniqueOrThrow({ where: { id } });
     expect(row.paymentStatus).toBe('paid');
     expect(row.status).toBe('pending');
@@ -46,10 +69,17 @@ describe('pay first / pay later', () => {
   it('pay-later goes unpaid → pending (after completion) → paid', async () => {
     const doctor = await createUser(db, 'doctor');
     const c = await makeCustomer(db);
-    const { id } = await createConsultation(db.prisma, agent, { ...base, customerId: c.id, paymentModel: 'pay_later', doctor: doctor.id });
+    const { id } = await createConsultation(db.prisma, agent, {
+      ...base,
+      customerId: c.id,
+      paymentModel: 'pay_later',
+      doctor: doctor.id,
+    });
     let row = await db.prisma.consultation.findUniqueOrThrow({ where: { id } });
     expect(row.paymentStatus).toBe('unpaid');
-    await expect(requestPayment(db.prisma, agent, id, row.version)).rejects.toThrow(TransitionError); // not completed yet
+    await expect(requestPayment(db.prisma, agent, id, row.version)).rejects.toThrow(
+      TransitionError,
+    ); // not completed yet
     await expect(markPaid(db.prisma, agent, id, row.version)).rejects.toThrow(TransitionError);
     await transitionConsultation(db.prisma, agent, id, 'scheduled', row.version);
     row = await db.prisma.consultation.findUniqueOrThrow({ where: { id } });
@@ -58,23 +88,40 @@ describe('pay first / pay later', () => {
     await requestPayment(db.prisma, agent, id, row.version);
     row = await db.prisma.consultation.findUniqueOrThrow({ where: { id } });
     expect(row.paymentStatus).toBe('pending');
-    expect((await db.prisma.payment.findFirstOrThrow({ where: { consultationId: id } })).status).toBe('pending');
-    await expect(requestPayment(db.prisma, agent, id, row.version)).rejects.toThrow(TransitionError);
+    expect(
+      (await db.prisma.payment.findFirstOrThrow({ where: { consultationId: id } })).status,
+    ).toBe('pending');
+    await expect(requestPayment(db.prisma, agent, id, row.version)).rejects.toThrow(
+      TransitionError,
+    );
     await markPaid(db.prisma, agent, id, row.version);
     row = await db.prisma.consultation.findUniqueOrThrow({ where: { id } });
     expect(row.paymentStatus).toBe('paid');
     const payment = await db.prisma.payment.findFirstOrThrow({ where: { consultationId: id } });
     expect(payment.status).toBe('paid');
     expect(payment.paidAt).not.toBeNull();
-    const changes = await db.prisma.recordChange.findMany({ where: { recordType: 'consultation', recordId: id, field: 'payment_status' }, orderBy: { id: 'asc' } });
+    const changes = await db.prisma.recordChange.findMany({
+      where: { recordType: 'consultation', recordId: id, field: 'payment_status' },
+      orderBy: { id: 'asc' },
+    });
     expect(changes.map((ch) => ch.toValue)).toEqual(['pending', 'paid']);
   });
 
   it('a repeated idempotency key creates one consultation', async () => {
     const c = await makeCustomer(db);
     const key = randomUUID();
-    const first = await createConsultation(db.prisma, agent, { ...base, customerId: c.id, paymentModel: 'pay_later', idempotencyKey: key });
-    const second = await createConsultation(db.prisma, agent, { ...base, customerId: c.id, paymentModel: 'pay_later', idempotencyKey: key });
+    const first = await createConsultation(db.prisma, agent, {
+      ...base,
+      customerId: c.id,
+      paymentModel: 'pay_later',
+      idempotencyKey: key,
+    });
+    const second = await createConsultation(db.prisma, agent, {
+      ...base,
+      customerId: c.id,
+      paymentModel: 'pay_later',
+      idempotencyKey: key,
+    });
     expect(second).toEqual({ id: first.id, existing: true });
     expect(await db.prisma.consultation.count({ where: { customerId: c.id } })).toBe(1);
   });
@@ -82,7 +129,13 @@ describe('pay first / pay later', () => {
   it('doctors cannot book', async () => {
     const doctor = await createUser(db, 'doctor');
     const c = await makeCustomer(db);
-    await expect(createConsultation(db.prisma, { id: doctor.id, role: 'doctor' }, { ...base, customerId: c.id, paymentModel: 'pay_later' })).rejects.toThrow(ForbiddenError);
+    await expect(
+      createConsultation(
+        db.prisma,
+        { id: doctor.id, role: 'doctor' },
+        { ...base, customerId: c.id, paymentModel: 'pay_later' },
+      ),
+    ).rejects.toThrow(ForbiddenError);
   });
 });
 
@@ -91,36 +144,62 @@ describe('lifecycle on the server', () => {
     const doctor = await createUser(db, 'doctor');
     const c = await makeCustomer(db);
     const cons = await makeConsultation(db, c.id, { doctorId: doctor.id });
-    await expect(transitionConsultation(db.prisma, agent, cons.id, 'completed', 1)).rejects.toThrow(TransitionError);
+    await expect(transitionConsultation(db.prisma, agent, cons.id, 'completed', 1)).rejects.toThrow(
+      TransitionError,
+    );
     await transitionConsultation(db.prisma, agent, cons.id, 'scheduled', 1);
     let row = await db.prisma.consultation.findUniqueOrThrow({ where: { id: cons.id } });
     expect(row.scheduledAt).not.toBeNull();
     await startConsultation(db.prisma, { id: doctor.id, role: 'doctor' }, cons.id, row.version);
     row = await db.prisma.consultation.findUniqueOrThrow({ where: { id: cons.id } });
     expect(row.startedAt).not.toBeNull();
-    await transitionConsultation(db.prisma, { id: doctor.id, role: 'doctor' }, cons.id, 'completed', row.version);
+    await transitionConsultation(
+      db.prisma,
+      { id: doctor.id, role: 'doctor' },
+      cons.id,
+      'completed',
+      row.version,
+    );
     row = await db.prisma.consultation.findUniqueOrThrow({ where: { id: cons.id } });
     expect(row.status).toBe('completed');
     expect(row.endedAt).not.toBeNull();
     for (const to of ['pending', 'scheduled', 'cancelled', 'completed'] as const) {
-      await expect(transitionConsultation(db.prisma, agent, cons.id, to, row.version, { cancelReason: 'no longer needed' })).rejects.toThrow(TransitionError);
+      await expect(
+        transitionConsultation(db.prisma, agent, cons.id, to, row.version, {
+          cancelReason: 'no longer needed',
+        }),
+      ).rejects.toThrow(TransitionError);
     }
-    const statuses = await db.prisma.recordChange.findMany({ where: { recordType: 'consultation', recordId: cons.id, field: 'status' }, orderBy: { id: 'asc' } });
-    expect(statuses.map((s) => `${s.fromValue}>${s.toValue}`)).toEqual(['pending>scheduled', 'scheduled>completed']);
+    const statuses = await db.prisma.recordChange.findMany({
+      where: { recordType: 'consultation', recordId: cons.id, field: 'status' },
+      orderBy: { id: 'asc' },
+    });
+    expect(statuses.map((s) => `${s.fromValue}>${s.toValue}`)).toEqual([
+      'pending>scheduled',
+      'scheduled>completed',
+    ]);
   });
 
   it('cancels from pending and scheduled with a reason only', async () => {
     const doctor = await createUser(db, 'doctor');
     const c = await makeCustomer(db);
     const a = await makeConsultation(db, c.id);
-    await expect(transitionConsultation(db.prisma, agent, a.id, 'cancelled', 1)).rejects.toThrow(TransitionError);
-    await transitionConsultation(db.prisma, agent, a.id, 'cancelled', 1, { cancelReason: 'Patient asked' });
+    await expect(transitionConsultation(db.prisma, agent, a.id, 'cancelled', 1)).rejects.toThrow(
+      TransitionError,
+    );
+    await transitionConsultation(db.prisma, agent, a.id, 'cancelled', 1, {
+      cancelReason: 'Patient asked',
+    });
     const row = await db.prisma.consultation.findUniqueOrThrow({ where: { id: a.id } });
     expect(row.cancelledAt).not.toBeNull();
     expect(row.cancelReason).toBe('Patient asked');
     const b = await makeConsultation(db, c.id, { doctorId: doctor.id, status: 'scheduled' });
-    await transitionConsultation(db.prisma, agent, b.id, 'cancelled', 1, { cancelReason: 'Doctor unwell' });
-    await expect(transitionConsultation(db.prisma, agent, b.id, 'scheduled', 2)).rejects.toThrow(TransitionError);
+    await transitionConsultation(db.prisma, agent, b.id, 'cancelled', 1, {
+      cancelReason: 'Doctor unwell',
+    });
+    await expect(transitionConsultation(db.prisma, agent, b.id, 'scheduled', 2)).rejects.toThrow(
+      TransitionError,
+    );
   });
 
   it('scheduling needs a doctor; a stale version is a conflict; other doctors are refused', async () => {
@@ -128,10 +207,16 @@ describe('lifecycle on the server', () => {
     const other = await createUser(db, 'doctor');
     const c = await makeCustomer(db);
     const cons = await makeConsultation(db, c.id);
-    await expect(transitionConsultation(db.prisma, agent, cons.id, 'scheduled', 1)).rejects.toThrow(/Assign a doctor/);
+    await expect(transitionConsultation(db.prisma, agent, cons.id, 'scheduled', 1)).rejects.toThrow(
+      /Assign a doctor/,
+    );
     await assignDoctor(db.prisma, agent, cons.id, doctor.id, 1);
-    await expect(transitionConsultation(db.prisma, agent, cons.id, 'scheduled', 1)).rejects.toThrow(ConflictError);
-    await expect(transitionConsultation(db.prisma, { id: other.id, role: 'doctor' }, cons.id, 'scheduled', 2)).rejects.toThrow(ForbiddenError);
+    await expect(transitionConsultation(db.prisma, agent, cons.id, 'scheduled', 1)).rejects.toThrow(
+      ConflictError,
+    );
+    await expect(
+      transitionConsultation(db.prisma, { id: other.id, role: 'doctor' }, cons.id, 'scheduled', 2),
+    ).rejects.toThrow(ForbiddenError);
     await transitionConsultation(db.prisma, agent, cons.id, 'scheduled', 2);
   });
 });
@@ -147,31 +232,49 @@ describe('doctor assignment', () => {
     const a = await createUser(fresh, 'doctor');
     const b = await createUser(fresh, 'doctor');
     const off = await createUser(fresh, 'doctor');
-    await fresh.prisma.doctorProfile.update({ where: { userId: off.id }, data: { available: false } });
+    await fresh.prisma.doctorProfile.update({
+      where: { userId: off.id },
+      data: { available: false },
+    });
     const c = await makeCustomer(fresh);
     await makeConsultation(fresh, c.id, { doctorId: a.id, status: 'pending' });
     await makeConsultation(fresh, c.id, { doctorId: a.id, status: 'scheduled' });
     await makeConsultation(fresh, c.id, { doctorId: b.id, status: 'scheduled' });
     // Closed consultations do not count.
-    for (let i = 0; i < 3; i++) await makeConsultation(fresh, c.id, { doctorId: b.id, status: 'completed' });
+    for (let i = 0; i < 3; i++)
+      await makeConsultation(fresh, c.id, { doctorId: b.id, status: 'completed' });
     expect(await fresh.prisma.$transaction((tx) => pickDoctor(tx))).toBe(b.id);
     await fresh.drop();
   });
 
   it('rotates between tied doctors (least recently assigned first)', async () => {
-    const doctors = [await createUser(fresh, 'doctor'), await createUser(fresh, 'doctor'), await createUser(fresh, 'doctor')];
+    const doctors = [
+      await createUser(fresh, 'doctor'),
+      await createUser(fresh, 'doctor'),
+      await createUser(fresh, 'doctor'),
+    ];
     const u = await createUser(fresh, 'agent');
     const actor = { id: u.id, role: 'agent' as const };
     const c = await makeCustomer(fresh);
     const picked: number[] = [];
     for (let i = 0; i < 6; i++) {
-      const { id } = await createConsultation(fresh.prisma, actor, { ...base, customerId: c.id, paymentModel: 'pay_later', doctor: 'auto' });
+      const { id } = await createConsultation(fresh.prisma, actor, {
+        ...base,
+        customerId: c.id,
+        paymentModel: 'pay_later',
+        doctor: 'auto',
+      });
       const row = await fresh.prisma.consultation.findUniqueOrThrow({ where: { id } });
       picked.push(row.doctorId!);
       if (i === 2) {
         // Everyone has one open; close the first doctor's so they have fewest.
-        const first = await fresh.prisma.consultation.findFirstOrThrow({ where: { doctorId: doctors[0].id } });
-        await fresh.prisma.consultation.update({ where: { id: first.id }, data: { status: 'cancelled' } });
+        const first = await fresh.prisma.consultation.findFirstOrThrow({
+          where: { doctorId: doctors[0].id },
+        });
+        await fresh.prisma.consultation.update({
+          where: { id: first.id },
+          data: { status: 'cancelled' },
+        });
       }
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
@@ -191,11 +294,20 @@ describe('doctor assignment', () => {
     const c = await makeCustomer(fresh);
     const cons = await makeConsultation(fresh, c.id, { doctorId: a.id });
     await assignDoctor(fresh.prisma, actor, cons.id, b.id, 1);
-    const ch = await fresh.prisma.recordChange.findFirstOrThrow({ where: { recordType: 'consultation', recordId: cons.id, field: 'doctor_id' } });
+    const ch = await fresh.prisma.recordChange.findFirstOrThrow({
+      where: { recordType: 'consultation', recordId: cons.id, field: 'doctor_id' },
+    });
     expect([ch.fromValue, ch.toValue]).toEqual([String(a.id), String(b.id)]);
-    await fresh.prisma.doctorProfile.update({ where: { userId: a.id }, data: { available: false } });
-    await expect(assignDoctor(fresh.prisma, actor, cons.id, a.id, 2)).rejects.toThrow(ValidationError);
-    await expect(assignDoctor(fresh.prisma, actor, cons.id, 'auto', 1)).rejects.toThrow(ConflictError);
+    await fresh.prisma.doctorProfile.update({
+      where: { userId: a.id },
+      data: { available: false },
+    });
+    await expect(assignDoctor(fresh.prisma, actor, cons.id, a.id, 2)).rejects.toThrow(
+      ValidationError,
+    );
+    await expect(assignDoctor(fresh.prisma, actor, cons.id, 'auto', 1)).rejects.toThrow(
+      ConflictError,
+    );
     await fresh.drop();
   });
 });
@@ -204,25 +316,61 @@ describe('list filters and search', () => {
   it('filters, searches by reference, name, email and phone digits, and pages by keyset', async () => {
     const doctor = await createUser(db, 'doctor');
     const actor = { id: doctor.id, role: 'doctor' as const };
-    const c = await makeCustomer(db, { firstName: 'Zebedee', lastName: 'Quartz', phone: '+234 (803) 555-7788', email: 'zeb.quartz@example.test' });
+    const c = await makeCustomer(db, {
+      firstName: 'Zebedee',
+      lastName: 'Quartz',
+      phone: '+234 (803) 555-7788',
+      email: 'zeb.quartz@example.test',
+    });
     const made = [];
-    for (let i = 0; i < 5; i++) made.push(await makeConsultation(db, c.id, { doctorId: doctor.id, createdAt: new Date(Date.UTC(2026, 0, 1 + i)) }));
+    for (let i = 0; i < 5; i++)
+      made.push(
+        await makeConsultation(db, c.id, {
+          doctorId: doctor.id,
+          createdAt: new Date(Date.UTC(2026, 0, 1 + i)),
+        }),
+      );
     const q = (extra: Record<string, string>) => listQuery.parse({ f: '1', ...extra });
-    expect((await listConsultations(db.pool, actor, q({ q: 'zebedee quartz' }), 25)).rows).toHaveLength(5);
-    expect((await listConsultations(db.pool, actor, q({ q: 'ZEB.QUARTZ@' }), 25)).rows).toHaveLength(5);
+    expect(
+      (await listConsultations(db.pool, actor, q({ q: 'zebedee quartz' }), 25)).rows,
+    ).toHaveLength(5);
+    expect(
+      (await listConsultations(db.pool, actor, q({ q: 'ZEB.QUARTZ@' }), 25)).rows,
+    ).toHaveLength(5);
     expect((await listConsultations(db.pool, actor, q({ q: '555-77' }), 25)).rows).toHaveLength(5);
-    expect((await listConsultations(db.pool, actor, q({ q: made[2].reference.toLowerCase() }), 25)).rows.map((r) => r.id)).toEqual([made[2].id]);
+    expect(
+      (
+        await listConsultations(db.pool, actor, q({ q: made[2].reference.toLowerCase() }), 25)
+      ).rows.map((r) => r.id),
+    ).toEqual([made[2].id]);
     expect((await listConsultations(db.pool, actor, q({ q: '100%_' }), 25)).rows).toHaveLength(0);
     // Doctors default to their own.
     const mine = await listConsultations(db.pool, actor, listQuery.parse({}), 25);
     expect(mine.rows.every((r) => r.doctorId === doctor.id)).toBe(true);
     // Keyset pages, newest first.
-    const first = await listConsultations(db.pool, actor, q({ q: 'zebedee', from: '2026-01-01', to: '2026-01-05' }), 2);
+    const first = await listConsultations(
+      db.pool,
+      actor,
+      q({ q: 'zebedee', from: '2026-01-01', to: '2026-01-05' }),
+      2,
+    );
     expect(first.rows.map((r) => r.id)).toEqual([made[4].id, made[3].id]);
-    const second = await listConsultations(db.pool, actor, q({ q: 'zebedee', after: first.nextCursor! }), 2);
+    const second = await listConsultations(
+      db.pool,
+      actor,
+      q({ q: 'zebedee', after: first.nextCursor! }),
+      2,
+    );
     expect(second.rows.map((r) => r.id)).toEqual([made[2].id, made[1].id]);
-    const range = await listConsultations(db.pool, actor, q({ q: 'zebedee', from: '2026-01-02', to: '2026-01-03' }), 25);
+    const range = await listConsultations(
+      db.pool,
+      actor,
+      q({ q: 'zebedee', from: '2026-01-02', to: '2026-01-03' }),
+      25,
+    );
     expect(range.rows.map((r) => r.id)).toEqual([made[2].id, made[1].id]);
-    expect((await listConsultations(db.pool, actor, q({ q: 'zebedee', status: 'completed' }), 25)).rows).toHaveLength(0);
+    expect(
+      (await listConsultations(db.pool, actor, q({ q: 'zebedee', status: 'completed' }), 25)).rows,
+    ).toHaveLength(0);
   });
 });

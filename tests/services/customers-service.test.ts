@@ -2,32 +2,65 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createUser } from '../support/app.js';
 import { makeConsultation, makeCustomer } from '../http/privacy-fixtures.js';
-import { customerStats, customerTimeline, listCustomers } from '../../src/modules/customers/service.js';
+import {
+  customerStats,
+  customerTimeline,
+  listCustomers,
+} from '../../src/modules/customers/service.js';
 import { listQuery } from '../../src/modules/customers/schema.js';
 
 let db: TestDatabase;
 const now = new Date();
 const daysAgo = (n: number) => new Date(now.getTime() - n * 86_400_000);
-let fresh: { id: number }, active: { id: number }, inactive: { id: number }, neverActive: { id: number };
+let fresh: { id: number },
+  active: { id: number },
+  inactive: { id: number },
+  neverActive: { id: number };
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  fresh = await makeCustomer(db, { firstName: 'Nora', lastName: 'Newby', createdAt: daysAgo(5), lastActivityAt: null, phone: '+234 801 234 5678', email: 'nora@mail.test' });
-  active = await makeCustomer(db, { firstName: 'Abel', lastName: 'Active', createdAt: daysAgo(300), lastActivityAt: daysAgo(10), phone: '0803-999-1111' });
-  inactive = await makeCustomer(db, { firstName: 'Ida', lastName: 'Idle', createdAt: daysAgo(300), lastActivityAt: daysAgo(120) });
-  neverActive = await makeCustomer(db, { firstName: 'Ned', lastName: 'Never', createdAt: daysAgo(200), lastActivityAt: null });
+  fresh = await makeCustomer(db, {
+    firstName: 'Nora',
+    lastName: 'Newby',
+    createdAt: daysAgo(5),
+    lastActivityAt: null,
+    phone: '+234 801 234 5678',
+    email: 'nora@mail.test',
+  });
+  active = await makeCustomer(db, {
+    firstName: 'Abel',
+    lastName: 'Active',
+    createdAt: daysAgo(300),
+    lastActivityAt: daysAgo(10),
+    phone: '0803-999-1111',
+  });
+  inactive = await makeCustomer(db, {
+    firstName: 'Ida',
+    lastName: 'Idle',
+    createdAt: daysAgo(300),
+    lastActivityAt: daysAgo(120),
+  });
+  neverActive = await makeCustomer(db, {
+    firstName: 'Ned',
+    lastName: 'Never',
+    createdAt: daysAgo(200),
+    lastActivityAt: null,
+  });
 });
 afterAll(async () => {
   await db.drop();
 });
 
-const ids = async (query: Record<string, string>) => (await listCustomers(db.pool, listQuery.parse(query), 25, now)).rows.map((r) => r.id);
+const ids = async (query: Record<string, string>) =>
+  (await listCustomers(db.pool, listQuery.parse(query), 25, now)).rows.map((r) => r.id);
 
 describe('customer list', () => {
   it('filters by activity', async () => {
     expect(await ids({ activity: 'new' })).toEqual([fresh.id]);
     expect(await ids({ activity: 'active' })).toEqual([active.id]);
-    expect((await ids({ activity: 'inactive' })).sort()).toEqual([inactive.id, neverActive.id].sort());
+    expect((await ids({ activity: 'inactive' })).sort()).toEqual(
+      [inactive.id, neverActive.id].sort(),
+    );
   });
   it('orders by joining date by default and by recent activity on request', async () => {
     // Same created_at for the last two: the higher id first.
@@ -46,7 +79,16 @@ describe('customer list', () => {
     const cons = await makeConsultation(db, inactive.id);
     expect(await ids({ q: cons.reference.toLowerCase() })).toEqual([inactive.id]);
     const agent = await createUser(db, 'agent');
-    await db.prisma.supportTicket.create({ data: { number: 'TKT-ZZTEST01', customerId: active.id, category: 'billing', subject: 's', description: 'd', createdById: agent.id } });
+    await db.prisma.supportTicket.create({
+      data: {
+        number: 'TKT-ZZTEST01',
+        customerId: active.id,
+        category: 'billing',
+        subject: 's',
+        description: 'd',
+        createdById: agent.id,
+      },
+    });
     expect(await ids({ q: 'TKT-ZZTEST01' })).toEqual([active.id]);
   });
   it('pages with limit + 1', async () => {
@@ -64,19 +106,71 @@ describe('profile aggregates and timeline', () => {
     const agent = await createUser(db, 'agent');
     const doctor = await createUser(db, 'doctor');
     const cons = await makeConsultation(db, c.id, { createdAt: new Date('2026-01-01T10:00:00Z') });
-    await db.prisma.payment.create({ data: { reference: 'PAY-TL000001', customerId: c.id, consultationId: cons.id, amountMinor: 250000, status: 'paid', paidAt: new Date('2026-01-01T11:00:00Z'), createdAt: new Date('2026-01-01T11:00:00Z') } });
-    await db.prisma.payment.create({ data: { reference: 'PAY-TL000002', customerId: c.id, amountMinor: 999900, status: 'pending', createdAt: new Date('2026-01-02T11:00:00Z') } });
-    const inter = await db.prisma.interaction.create({ data: { customerId: c.id, agentId: agent.id, channel: 'call', startedAt: new Date('2026-01-03T10:00:00Z') } });
-    const ticket = await db.prisma.supportTicket.create({ data: { number: 'TKT-TL000001', customerId: c.id, category: 'billing', subject: 'Refund', description: 'x', createdById: agent.id, createdAt: new Date('2026-01-04T10:00:00Z') } });
-    const esc = await db.prisma.escalation.create({ data: { customerId: c.id, ticketId: ticket.id, targetType: 'doctor', targetUserId: doctor.id, raisedById: agent.id, reason: 'r', createdAt: new Date('2026-01-05T10:00:00Z') } });
+    await db.prisma.payment.create({
+      data: {
+        reference: 'PAY-TL000001',
+        customerId: c.id,
+        consultationId: cons.id,
+        amountMinor: 250000,
+        status: 'paid',
+        paidAt: new Date('2026-01-01T11:00:00Z'),
+        createdAt: new Date('2026-01-01T11:00:00Z'),
+      },
+    });
+    await db.prisma.payment.create({
+      data: {
+        reference: 'PAY-TL000002',
+        customerId: c.id,
+        amountMinor: 999900,
+        status: 'pending',
+        createdAt: new Date('2026-01-02T11:00:00Z'),
+      },
+    });
+    const inter = await db.prisma.interaction.create({
+      data: {
+        customerId: c.id,
+        agentId: agent.id,
+        channel: 'call',
+        startedAt: new Date('2026-01-03T10:00:00Z'),
+      },
+    });
+    const ticket = await db.prisma.supportTicket.create({
+      data: {
+        number: 'TKT-TL000001',
+        customerId: c.id,
+        category: 'billing',
+        subject: 'Refund',
+        description: 'x',
+        createdById: agent.id,
+        createdAt: new Date('2026-01-04T10:00:00Z'),
+      },
+    });
+    const esc = await db.prisma.escalation.create({
+      data: {
+        customerId: c.id,
+        ticketId: ticket.id,
+        targetType: 'doctor',
+        targetUserId: doctor.id,
+        raisedById: agent.id,
+        reason: 'r',
+        createdAt: new Date('2026-01-05T10:00:00Z'),
+      },
+    });
     const stats = await customerStats(db.pool, c.id);
     expect(stats.totalPaidMinor).toBe(250000);
     expect(stats.consultationCount).toBe(1);
     const timeline = await customerTimeline(db.pool, c.id, 50);
     expect(timeline.map((t) => `${t.kind}:${t.href}`)).toEqual([
-      `escalation:/escalations/${esc.id}`, `ticket:/tickets/${ticket.id}`, `interaction:/interactions/${inter.id}`,
-      'payment:null', `payment:/consultations/${cons.id}`, `consultation:/consultations/${cons.id}`,
+      `escalation:/escalations/${esc.id}`,
+      `ticket:/tickets/${ticket.id}`,
+      `interaction:/interactions/${inter.id}`,
+      'payment:null',
+      `payment:/consultations/${cons.id}`,
+      `consultation:/consultations/${cons.id}`,
     ]);
-    expect((await customerTimeline(db.pool, c.id, 2)).map((t) => t.kind)).toEqual(['escalation', 'ticket']);
+    expect((await customerTimeline(db.pool, c.id, 2)).map((t) => t.kind)).toEqual([
+      'escalation',
+      'ticket',
+    ]);
   });
 });

@@ -1,7 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError, ForbiddenError, NotFoundError, TransitionError, ValidationError } from '../../src/errors.js';
-import { raiseForm, resolveForm, closeForm, listQuery, type RaiseInput } from '../../src/modules/escalations/schema.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  TransitionError,
+  ValidationError,
+} from '../../src/errors.js';
+import {
+  raiseForm,
+  resolveForm,
+  closeForm,
+  listQuery,
+  type RaiseInput,
+} from '../../src/modules/escalations/schema.js';
 import {
   closeEscalation,
   getEscalation,
@@ -24,43 +36,88 @@ let agent: U, agent2: U, supervisor: U, admin: U, admin2: U, doctor: U, doctor2:
 async function customer() {
   seq += 1;
   return db.prisma.customer.create({
-    data: { firstName: 'Ada', lastName: `Obi${seq}`, fullName: `Ada Obi${seq}`, email: `c${seq}-${Date.now()}@x.test`, phone: '+234 800 000 0000', phoneDigits: '2348000000000' },
+    data: {
+      firstName: 'Ada',
+      lastName: `Obi${seq}`,
+      fullName: `Ada Obi${seq}`,
+      email: `c${seq}-${Date.now()}@x.test`,
+      phone: '+234 800 000 0000',
+      phoneDigits: '2348000000000',
+    },
   });
 }
 
-async function ticket(assigneeId: number | null = null, status: 'open' | 'pending' | 'resolved' | 'escalated' = 'open') {
+async function ticket(
+  assigneeId: number | null = null,
+  status: 'open' | 'pending' | 'resolved' | 'escalated' = 'open',
+) {
   const c = await customer();
   seq += 1;
   return db.prisma.supportTicket.create({
-    data: { number: `TKT-T${String(seq).padStart(7, '0')}`, customerId: c.id, category: 'billing', subject: 'Charged twice', description: 'Two debits', createdById: agent.id, assigneeId, status },
+    data: {
+      number: `TKT-T${String(seq).padStart(7, '0')}`,
+      customerId: c.id,
+      category: 'billing',
+      subject: 'Charged twice',
+      description: 'Two debits',
+      createdById: agent.id,
+      assigneeId,
+      status,
+    },
   });
 }
 
 async function interaction() {
   const c = await customer();
-  return db.prisma.interaction.create({ data: { customerId: c.id, agentId: agent.id, channel: 'chat', subject: 'Cannot log in' } });
+  return db.prisma.interaction.create({
+    data: { customerId: c.id, agentId: agent.id, channel: 'chat', subject: 'Cannot log in' },
+  });
 }
 
 async function consultation() {
   const c = await customer();
   seq += 1;
   return db.prisma.consultation.create({
-    data: { reference: `CNS-T${String(seq).padStart(7, '0')}`, customerId: c.id, mode: 'video', paymentModel: 'pay_first', amountMinor: 500000, doctorId: doctor.id },
+    data: {
+      reference: `CNS-T${String(seq).padStart(7, '0')}`,
+      customerId: c.id,
+      mode: 'video',
+      paymentModel: 'pay_first',
+      amountMinor: 500000,
+      doctorId: doctor.id,
+    },
   });
 }
 
-function input(targetType: 'admin' | 'doctor', targetUserId: number, extra: Partial<RaiseInput> = {}): RaiseInput {
-  return { targetType, targetUserId, reason: 'Customer disputes a double charge on the card.', idempotencyKey: randomUUID(), ...extra };
+function input(
+  targetType: 'admin' | 'doctor',
+  targetUserId: number,
+  extra: Partial<RaiseInput> = {},
+): RaiseInput {
+  return {
+    targetType,
+    targetUserId,
+    reason: 'Customer disputes a double charge on the card.',
+    idempotencyKey: randomUUID(),
+    ...extra,
+  };
 }
 
 async function raiseOnTicket(target: U = admin, by: U = agent) {
   const t = await ticket(by.role === 'agent' ? by.id : null);
-  const r = await raiseEscalation(db.prisma, by, { ticketId: t.id }, input(target.role as 'admin' | 'doctor', target.id));
+  const r = await raiseEscalation(
+    db.prisma,
+    by,
+    { ticketId: t.id },
+    input(target.role as 'admin' | 'doctor', target.id),
+  );
   return { ticket: t, id: r.id };
 }
 
 async function versionOf(id: number) {
-  return (await db.prisma.escalation.findUniqueOrThrow({ where: { id }, select: { version: true } })).version;
+  return (
+    await db.prisma.escalation.findUniqueOrThrow({ where: { id }, select: { version: true } })
+  ).version;
 }
 
 beforeAll(async () => {
@@ -80,22 +137,41 @@ afterAll(async () => {
 describe('raising', () => {
   it('from a ticket: stores the customer, sets the ticket escalated and records both changes', async () => {
     const t = await ticket(agent.id);
-    const { id, created } = await raiseEscalation(db.prisma, agent, { ticketId: t.id }, input('admin', admin.id));
+    const { id, created } = await raiseEscalation(
+      db.prisma,
+      agent,
+      { ticketId: t.id },
+      input('admin', admin.id),
+    );
     expect(created).toBe(true);
     const e = await db.prisma.escalation.findUniqueOrThrow({ where: { id } });
-    expect(e).toMatchObject({ customerId: t.customerId, ticketId: t.id, status: 'pending', targetType: 'admin', targetUserId: admin.id, raisedById: agent.id });
+    expect(e).toMatchObject({
+      customerId: t.customerId,
+      ticketId: t.id,
+      status: 'pending',
+      targetType: 'admin',
+      targetUserId: admin.id,
+      raisedById: agent.id,
+    });
     const after = await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: t.id } });
     expect(after.status).toBe('escalated');
     expect(after.version).toBe(t.version + 1);
-    const change = await db.prisma.recordChange.findFirst({ where: { recordType: 'ticket', recordId: t.id, field: 'status' } });
+    const change = await db.prisma.recordChange.findFirst({
+      where: { recordType: 'ticket', recordId: t.id, field: 'status' },
+    });
     expect(change).toMatchObject({ fromValue: 'open', toValue: 'escalated', actorId: agent.id });
-    const history = await db.prisma.recordChange.findMany({ where: { recordType: 'escalation', recordId: id } });
+    const history = await db.prisma.recordChange.findMany({
+      where: { recordType: 'escalation', recordId: id },
+    });
     expect(history.map((h) => h.toValue)).toEqual(['pending']);
   });
 
   it('from a pending ticket stops its SLA pause clock', async () => {
     const t = await ticket(agent.id, 'pending');
-    await db.prisma.supportTicket.update({ where: { id: t.id }, data: { pendingSince: new Date(Date.now() - 60_000) } });
+    await db.prisma.supportTicket.update({
+      where: { id: t.id },
+      data: { pendingSince: new Date(Date.now() - 60_000) },
+    });
     await raiseEscalation(db.prisma, agent, { ticketId: t.id }, input('admin', admin.id));
     const after = await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: t.id } });
     expect(after.status).toBe('escalated');
@@ -105,19 +181,42 @@ describe('raising', () => {
 
   it('from an interaction and from a consultation, taking the customer from the source', async () => {
     const i = await interaction();
-    const a = await raiseEscalation(db.prisma, agent, { interactionId: i.id }, input('doctor', doctor.id));
-    expect(await db.prisma.escalation.findUniqueOrThrow({ where: { id: a.id } })).toMatchObject({ interactionId: i.id, customerId: i.customerId, ticketId: null });
+    const a = await raiseEscalation(
+      db.prisma,
+      agent,
+      { interactionId: i.id },
+      input('doctor', doctor.id),
+    );
+    expect(await db.prisma.escalation.findUniqueOrThrow({ where: { id: a.id } })).toMatchObject({
+      interactionId: i.id,
+      customerId: i.customerId,
+      ticketId: null,
+    });
     const c = await consultation();
-    const b = await raiseEscalation(db.prisma, supervisor, { consultationId: c.id }, input('doctor', doctor2.id));
-    expect(await db.prisma.escalation.findUniqueOrThrow({ where: { id: b.id } })).toMatchObject({ consultationId: c.id, customerId: c.customerId });
+    const b = await raiseEscalation(
+      db.prisma,
+      supervisor,
+      { consultationId: c.id },
+      input('doctor', doctor2.id),
+    );
+    expect(await db.prisma.escalation.findUniqueOrThrow({ where: { id: b.id } })).toMatchObject({
+      consultationId: c.id,
+      customerId: c.customerId,
+    });
   });
 
   it('refuses a missing source, a resolved ticket, and non-staff', async () => {
-    await expect(raiseEscalation(db.prisma, agent, { ticketId: 99_999_999 }, input('admin', admin.id))).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      raiseEscalation(db.prisma, agent, { ticketId: 99_999_999 }, input('admin', admin.id)),
+    ).rejects.toBeInstanceOf(NotFoundError);
     const t = await ticket(agent.id, 'resolved');
-    await expect(raiseEscalation(db.prisma, agent, { ticketId: t.id }, input('admin', admin.id))).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      raiseEscalation(db.prisma, agent, { ticketId: t.id }, input('admin', admin.id)),
+    ).rejects.toBeInstanceOf(ValidationError);
     const open = await ticket(agent.id);
-    await expect(raiseEscalation(db.prisma, doctor, { ticketId: open.id }, input('admin', admin.id))).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      raiseEscalation(db.prisma, doctor, { ticketId: open.id }, input('admin', admin.id)),
+    ).rejects.toBeInstanceOf(ForbiddenError);
   });
 
   it('reason must be 10–1000 characters (trimmed)', () => {
@@ -126,42 +225,80 @@ describe('raising', () => {
     expect(raiseForm.safeParse({ ...base, reason: 'x'.repeat(10) }).success).toBe(true);
     expect(raiseForm.safeParse({ ...base, reason: 'x'.repeat(1000) }).success).toBe(true);
     expect(raiseForm.safeParse({ ...base, reason: 'x'.repeat(1001) }).success).toBe(false);
-    expect(raiseForm.safeParse({ ...base, targetType: 'nurse', reason: 'x'.repeat(20) }).success).toBe(false);
-    expect(raiseForm.safeParse({ targetType: 'admin', targetUserId: '', reason: 'x'.repeat(20) }).success).toBe(false);
+    expect(
+      raiseForm.safeParse({ ...base, targetType: 'nurse', reason: 'x'.repeat(20) }).success,
+    ).toBe(false);
+    expect(
+      raiseForm.safeParse({ targetType: 'admin', targetUserId: '', reason: 'x'.repeat(20) })
+        .success,
+    ).toBe(false);
   });
 
   it('the recipient must be an active admin / available doctor matching the target type', async () => {
     const t = await ticket(agent.id);
     const inactiveAdmin = await createUser(db, 'admin', { active: false });
     const busyDoctor = await createUser(db, 'doctor');
-    await db.prisma.doctorProfile.update({ where: { userId: busyDoctor.id }, data: { available: false } });
-    for (const bad of [input('admin', doctor.id), input('doctor', admin.id), input('admin', inactiveAdmin.id), input('doctor', busyDoctor.id), input('admin', agent2.id), input('doctor', 99_999_999)]) {
-      const error = await raiseEscalation(db.prisma, agent, { ticketId: t.id }, bad).catch((e: unknown) => e);
+    await db.prisma.doctorProfile.update({
+      where: { userId: busyDoctor.id },
+      data: { available: false },
+    });
+    for (const bad of [
+      input('admin', doctor.id),
+      input('doctor', admin.id),
+      input('admin', inactiveAdmin.id),
+      input('doctor', busyDoctor.id),
+      input('admin', agent2.id),
+      input('doctor', 99_999_999),
+    ]) {
+      const error = await raiseEscalation(db.prisma, agent, { ticketId: t.id }, bad).catch(
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as ValidationError).fieldErrors.targetUserId).toBeTruthy();
     }
     expect(await db.prisma.escalation.count({ where: { ticketId: t.id } })).toBe(0);
-    expect((await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: t.id } })).status).toBe('open');
+    expect((await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: t.id } })).status).toBe(
+      'open',
+    );
     const recipients = await listRecipients(db.prisma);
     expect(recipients.admins.map((a) => a.id)).toContain(admin.id);
     expect(recipients.admins.map((a) => a.id)).not.toContain(inactiveAdmin.id);
     expect(recipients.doctors.map((d) => d.id)).toContain(doctor.id);
     expect(recipients.doctors.map((d) => d.id)).not.toContain(busyDoctor.id);
-    expect(recipients.doctors.find((d) => d.id === doctor.id)?.specialization).toBe('General practice');
+    expect(recipients.doctors.find((d) => d.id === doctor.id)?.specialization).toBe(
+      'General practice',
+    );
   });
 
   it('is idempotent: the same key twice (even concurrently) creates one row', async () => {
     const t = await ticket(agent.id);
     const key = randomUUID();
     const [a, b] = await Promise.all([
-      raiseEscalation(db.prisma, agent, { ticketId: t.id }, input('admin', admin.id, { idempotencyKey: key })),
-      raiseEscalation(db.prisma, agent, { ticketId: t.id }, input('admin', admin.id, { idempotencyKey: key })),
+      raiseEscalation(
+        db.prisma,
+        agent,
+        { ticketId: t.id },
+        input('admin', admin.id, { idempotencyKey: key }),
+      ),
+      raiseEscalation(
+        db.prisma,
+        agent,
+        { ticketId: t.id },
+        input('admin', admin.id, { idempotencyKey: key }),
+      ),
     ]);
     expect(a.id).toBe(b.id);
-    const again = await raiseEscalation(db.prisma, agent, { ticketId: t.id }, input('admin', admin.id, { idempotencyKey: key }));
+    const again = await raiseEscalation(
+      db.prisma,
+      agent,
+      { ticketId: t.id },
+      input('admin', admin.id, { idempotencyKey: key }),
+    );
     expect(again).toEqual({ id: a.id, created: false });
     expect(await db.prisma.escalation.count({ where: { idempotencyKey: key } })).toBe(1);
-    expect(await db.prisma.recordChange.count({ where: { recordType: 'ticket', recordId: t.id } })).toBe(1);
+    expect(
+      await db.prisma.recordChange.count({ where: { recordType: 'ticket', recordId: t.id } }),
+    ).toBe(1);
   });
 });
 
@@ -179,16 +316,35 @@ describe('take / resolve / close', () => {
   it('resolve returns the ticket to pending, stamps resolver and records changes', async () => {
     const { id, ticket: t } = await raiseOnTicket(doctor);
     await takeEscalation(db.prisma, doctor, id, 1);
-    await resolveEscalation(db.prisma, doctor, id, resolveForm.parse({ version: '2', outcome: 'Advised a follow-up call.', ticketStatus: 'pending' }));
+    await resolveEscalation(
+      db.prisma,
+      doctor,
+      id,
+      resolveForm.parse({
+        version: '2',
+        outcome: 'Advised a follow-up call.',
+        ticketStatus: 'pending',
+      }),
+    );
     const e = await db.prisma.escalation.findUniqueOrThrow({ where: { id } });
-    expect(e).toMatchObject({ status: 'resolved', outcome: 'Advised a follow-up call.', resolvedById: doctor.id });
+    expect(e).toMatchObject({
+      status: 'resolved',
+      outcome: 'Advised a follow-up call.',
+      resolvedById: doctor.id,
+    });
     expect(e.resolvedAt).toBeInstanceOf(Date);
     const after = await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: t.id } });
     expect(after.status).toBe('pending');
     expect(after.pendingSince).toBeInstanceOf(Date);
     expect(after.resolvedAt).toBeNull();
-    const ticketChanges = await db.prisma.recordChange.findMany({ where: { recordType: 'ticket', recordId: t.id }, orderBy: { id: 'asc' } });
-    expect(ticketChanges.map((c) => `${c.fromValue}>${c.toValue}`)).toEqual(['open>escalated', 'escalated>pending']);
+    const ticketChanges = await db.prisma.recordChange.findMany({
+      where: { recordType: 'ticket', recordId: t.id },
+      orderBy: { id: 'asc' },
+    });
+    expect(ticketChanges.map((c) => `${c.fromValue}>${c.toValue}`)).toEqual([
+      'open>escalated',
+      'escalated>pending',
+    ]);
     const detail = await getEscalation(db.prisma, doctor, id);
     expect(detail.timeline.map((c) => c.toValue)).toEqual(['pending', 'in_progress', 'resolved']);
     expect(detail.resolvedBy?.id).toBe(doctor.id);
@@ -196,7 +352,12 @@ describe('take / resolve / close', () => {
 
   it('resolve can resolve the ticket, stamping its resolvedAt / resolvedById', async () => {
     const { id, ticket: t } = await raiseOnTicket(admin);
-    await resolveEscalation(db.prisma, admin, id, resolveForm.parse({ version: '1', outcome: 'Refund issued.', ticketStatus: 'resolved' }));
+    await resolveEscalation(
+      db.prisma,
+      admin,
+      id,
+      resolveForm.parse({ version: '1', outcome: 'Refund issued.', ticketStatus: 'resolved' }),
+    );
     const after = await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: t.id } });
     expect(after).toMatchObject({ status: 'resolved', resolvedById: admin.id });
     expect(after.resolvedAt).toBeInstanceOf(Date);
@@ -206,17 +367,40 @@ describe('take / resolve / close', () => {
     expect(resolveForm.safeParse({ version: '1', outcome: ' ab ' }).success).toBe(false);
     expect(resolveForm.safeParse({ version: '1', outcome: 'abc' }).success).toBe(true);
     expect(resolveForm.safeParse({ version: '1', outcome: 'x'.repeat(2001) }).success).toBe(false);
-    expect(resolveForm.safeParse({ version: '1', outcome: 'abc', ticketStatus: 'open' }).success).toBe(false);
+    expect(
+      resolveForm.safeParse({ version: '1', outcome: 'abc', ticketStatus: 'open' }).success,
+    ).toBe(false);
     const { id } = await raiseOnTicket(admin);
-    await expect(resolveEscalation(db.prisma, admin, id, resolveForm.parse({ version: '1', outcome: 'Done it.' }))).rejects.toBeInstanceOf(ValidationError);
-    expect((await db.prisma.escalation.findUniqueOrThrow({ where: { id } })).status).toBe('pending');
+    await expect(
+      resolveEscalation(
+        db.prisma,
+        admin,
+        id,
+        resolveForm.parse({ version: '1', outcome: 'Done it.' }),
+      ),
+    ).rejects.toBeInstanceOf(ValidationError);
+    expect((await db.prisma.escalation.findUniqueOrThrow({ where: { id } })).status).toBe(
+      'pending',
+    );
   });
 
   it('resolve on an interaction source needs no ticket status and touches no ticket', async () => {
     const i = await interaction();
-    const { id } = await raiseEscalation(db.prisma, agent, { interactionId: i.id }, input('admin', admin.id));
-    await resolveEscalation(db.prisma, admin, id, resolveForm.parse({ version: '1', outcome: 'Account unlocked.' }));
-    expect((await db.prisma.escalation.findUniqueOrThrow({ where: { id } })).status).toBe('resolved');
+    const { id } = await raiseEscalation(
+      db.prisma,
+      agent,
+      { interactionId: i.id },
+      input('admin', admin.id),
+    );
+    await resolveEscalation(
+      db.prisma,
+      admin,
+      id,
+      resolveForm.parse({ version: '1', outcome: 'Account unlocked.' }),
+    );
+    expect((await db.prisma.escalation.findUniqueOrThrow({ where: { id } })).status).toBe(
+      'resolved',
+    );
   });
 
   it('close: outcome optional, stamps resolver, returns an escalated ticket to pending', async () => {
@@ -224,45 +408,95 @@ describe('take / resolve / close', () => {
     await closeEscalation(db.prisma, doctor, id, closeForm.parse({ version: '1', outcome: '' }));
     const e = await db.prisma.escalation.findUniqueOrThrow({ where: { id } });
     expect(e).toMatchObject({ status: 'closed', outcome: null, resolvedById: doctor.id });
-    expect((await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: t.id } })).status).toBe('pending');
+    expect((await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: t.id } })).status).toBe(
+      'pending',
+    );
   });
 
   it('illegal transitions are refused with TransitionError', async () => {
     const { id } = await raiseOnTicket(admin);
-    await closeEscalation(db.prisma, admin, id, closeForm.parse({ version: '1', outcome: 'Duplicate' }));
-    await expect(resolveEscalation(db.prisma, admin, id, resolveForm.parse({ version: '2', outcome: 'Too late', ticketStatus: 'pending' }))).rejects.toBeInstanceOf(TransitionError);
+    await closeEscalation(
+      db.prisma,
+      admin,
+      id,
+      closeForm.parse({ version: '1', outcome: 'Duplicate' }),
+    );
+    await expect(
+      resolveEscalation(
+        db.prisma,
+        admin,
+        id,
+        resolveForm.parse({ version: '2', outcome: 'Too late', ticketStatus: 'pending' }),
+      ),
+    ).rejects.toBeInstanceOf(TransitionError);
     await expect(takeEscalation(db.prisma, admin, id, 2)).rejects.toBeInstanceOf(TransitionError);
-    await expect(closeEscalation(db.prisma, admin, id, closeForm.parse({ version: '2' }))).rejects.toBeInstanceOf(TransitionError);
+    await expect(
+      closeEscalation(db.prisma, admin, id, closeForm.parse({ version: '2' })),
+    ).rejects.toBeInstanceOf(TransitionError);
   });
 
   it('only the recipient acts; any admin on admin-type; others are refused', async () => {
     const toDoctor = await raiseOnTicket(doctor);
-    await expect(takeEscalation(db.prisma, admin, toDoctor.id, 1)).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(takeEscalation(db.prisma, supervisor, toDoctor.id, 1)).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(takeEscalation(db.prisma, agent, toDoctor.id, 1)).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(takeEscalation(db.prisma, doctor2, toDoctor.id, 1)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(takeEscalation(db.prisma, admin, toDoctor.id, 1)).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+    await expect(takeEscalation(db.prisma, supervisor, toDoctor.id, 1)).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+    await expect(takeEscalation(db.prisma, agent, toDoctor.id, 1)).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+    await expect(takeEscalation(db.prisma, doctor2, toDoctor.id, 1)).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
     const toAdmin = await raiseOnTicket(admin);
     await takeEscalation(db.prisma, admin2, toAdmin.id, 1);
-    expect((await db.prisma.escalation.findUniqueOrThrow({ where: { id: toAdmin.id } })).status).toBe('in_progress');
+    expect(
+      (await db.prisma.escalation.findUniqueOrThrow({ where: { id: toAdmin.id } })).status,
+    ).toBe('in_progress');
   });
 
   it('a stale version is a conflict carrying the current state; nothing changes', async () => {
     const { id, ticket: t } = await raiseOnTicket(admin);
     await takeEscalation(db.prisma, admin2, id, 1);
-    const error = await resolveEscalation(db.prisma, admin, id, resolveForm.parse({ version: '1', outcome: 'Mine', ticketStatus: 'resolved' })).catch((e: unknown) => e);
+    const error = await resolveEscalation(
+      db.prisma,
+      admin,
+      id,
+      resolveForm.parse({ version: '1', outcome: 'Mine', ticketStatus: 'resolved' }),
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConflictError);
-    expect((error as ConflictError<{ status: string; version: number }>).current).toMatchObject({ status: 'in_progress', version: 2 });
-    expect((await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: t.id } })).status).toBe('escalated');
+    expect((error as ConflictError<{ status: string; version: number }>).current).toMatchObject({
+      status: 'in_progress',
+      version: 2,
+    });
+    expect((await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: t.id } })).status).toBe(
+      'escalated',
+    );
     // Two racing resolutions with the same version: exactly one wins.
     const results = await Promise.allSettled([
-      resolveEscalation(db.prisma, admin, id, resolveForm.parse({ version: '2', outcome: 'A wins', ticketStatus: 'pending' })),
-      resolveEscalation(db.prisma, admin2, id, resolveForm.parse({ version: '2', outcome: 'B wins', ticketStatus: 'resolved' })),
+      resolveEscalation(
+        db.prisma,
+        admin,
+        id,
+        resolveForm.parse({ version: '2', outcome: 'A wins', ticketStatus: 'pending' }),
+      ),
+      resolveEscalation(
+        db.prisma,
+        admin2,
+        id,
+        resolveForm.parse({ version: '2', outcome: 'B wins', ticketStatus: 'resolved' }),
+      ),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     expect(rejected.reason).toBeInstanceOf(ConflictError);
     expect(await versionOf(id)).toBe(3);
-    expect(await db.prisma.recordChange.count({ where: { recordType: 'escalation', recordId: id, toValue: 'resolved' } })).toBe(1);
+    expect(
+      await db.prisma.recordChange.count({
+        where: { recordType: 'escalation', recordId: id, toValue: 'resolved' },
+      }),
+    ).toBe(1);
   });
 });
 
@@ -275,7 +509,8 @@ describe('listing and visibility', () => {
       return raiseEscalation(db.prisma, supervisor, { ticketId: t.id }, input('admin', admin2.id));
     })();
     const q = listQuery.parse({});
-    const idsFor = async (u: U, query = q) => (await listEscalations(db.prisma, u, query, 4)).rows.map((r) => r.id);
+    const idsFor = async (u: U, query = q) =>
+      (await listEscalations(db.prisma, u, query, 4)).rows.map((r) => r.id);
 
     const doctorIds = await idsFor(doctor);
     expect(doctorIds).toContain(mine.id);
@@ -287,26 +522,42 @@ describe('listing and visibility', () => {
     expect(agentIds).not.toContain(other.id);
     await expect(getEscalation(db.prisma, agent, other.id)).rejects.toBeInstanceOf(NotFoundError);
 
-    expect(await idsFor(supervisor)).toEqual(expect.arrayContaining([mine.id, other.id, onAgentTicket.id]));
+    expect(await idsFor(supervisor)).toEqual(
+      expect.arrayContaining([mine.id, other.id, onAgentTicket.id]),
+    );
 
     const adminMine = await idsFor(admin2);
     expect(adminMine).toContain(onAgentTicket.id);
     expect(adminMine).not.toContain(mine.id);
-    expect(await idsFor(admin2, listQuery.parse({ scope: 'all' }))).toEqual(expect.arrayContaining([mine.id, other.id]));
+    expect(await idsFor(admin2, listQuery.parse({ scope: 'all' }))).toEqual(
+      expect.arrayContaining([mine.id, other.id]),
+    );
     expect((await getEscalation(db.prisma, admin, other.id)).id).toBe(other.id);
   });
 
   it('filters by status and target type, newest first, paginates', async () => {
     const all = (await listEscalations(db.prisma, supervisor, listQuery.parse({}), 4)).rows;
-    const sorted = [...all].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id);
+    const sorted = [...all].sort(
+      (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id,
+    );
     expect(all.map((r) => r.id)).toEqual(sorted.map((r) => r.id));
-    const doctors = (await listEscalations(db.prisma, supervisor, listQuery.parse({ target: 'doctor' }), 4)).rows;
+    const doctors = (
+      await listEscalations(db.prisma, supervisor, listQuery.parse({ target: 'doctor' }), 4)
+    ).rows;
     expect(doctors.length).toBeGreaterThan(0);
     expect(doctors.every((r) => r.targetType === 'doctor')).toBe(true);
-    const resolved = (await listEscalations(db.prisma, supervisor, listQuery.parse({ status: 'resolved' }), 4)).rows;
+    const resolved = (
+      await listEscalations(db.prisma, supervisor, listQuery.parse({ status: 'resolved' }), 4)
+    ).rows;
     expect(resolved.length).toBeGreaterThan(0);
     expect(resolved.every((r) => r.status === 'resolved')).toBe(true);
-    const bogus = listQuery.parse({ status: 'nope', target: 'x', stale: 'yes', scope: 'everyone', page: '-3' });
+    const bogus = listQuery.parse({
+      status: 'nope',
+      target: 'x',
+      stale: 'yes',
+      scope: 'everyone',
+      page: '-3',
+    });
     expect(bogus).toEqual({ page: 1 });
     const total = await db.prisma.escalation.count();
     const page1 = await listEscalations(db.prisma, supervisor, listQuery.parse({}), 4);
@@ -320,9 +571,17 @@ describe('listing and visibility', () => {
     expect(isStale('pending', new Date(now.getTime() - 3 * 3_600_000), 4, now)).toBe(false);
     expect(isStale('in_progress', new Date(now.getTime() - 9 * 3_600_000), 4, now)).toBe(false);
     const t = await ticket(agent.id);
-    const old = await raiseEscalation(db.prisma, agent, { ticketId: t.id }, input('admin', admin.id), new Date(now.getTime() - 5 * 3_600_000));
+    const old = await raiseEscalation(
+      db.prisma,
+      agent,
+      { ticketId: t.id },
+      input('admin', admin.id),
+      new Date(now.getTime() - 5 * 3_600_000),
+    );
     const fresh = await raiseOnTicket(admin);
-    const staleRows = (await listEscalations(db.prisma, supervisor, listQuery.parse({ stale: '1' }), 4)).rows;
+    const staleRows = (
+      await listEscalations(db.prisma, supervisor, listQuery.parse({ stale: '1' }), 4)
+    ).rows;
     expect(staleRows.map((r) => r.id)).toContain(old.id);
     expect(staleRows.map((r) => r.id)).not.toContain(fresh.id);
     expect(staleRows.every((r) => r.stale && r.status === 'pending')).toBe(true);
@@ -330,7 +589,9 @@ describe('listing and visibility', () => {
     expect(allRows.find((r) => r.id === old.id)?.stale).toBe(true);
     expect(allRows.find((r) => r.id === fresh.id)?.stale).toBe(false);
     // A larger threshold un-flags it.
-    const lenient = (await listEscalations(db.prisma, supervisor, listQuery.parse({ stale: '1' }), 6)).rows;
+    const lenient = (
+      await listEscalations(db.prisma, supervisor, listQuery.parse({ stale: '1' }), 6)
+    ).rows;
     expect(lenient.map((r) => r.id)).not.toContain(old.id);
   });
 });

@@ -1,25 +1,52 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createUser } from '../support/app.js';
-import { ConflictError, ForbiddenError, TransitionError, ValidationError } from '../../src/errors.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  TransitionError,
+  ValidationError,
+} from '../../src/errors.js';
 import { contactLinks } from '../../src/lib/contact-links.js';
 import type { Actor } from '../../src/modules/interactions/policy.js';
-import { addNote, changeStatus, computeDurationSeconds, listInteractions, searchCustomers, startInteraction } from '../../src/modules/interactions/service.js';
+import {
+  addNote,
+  changeStatus,
+  computeDurationSeconds,
+  listInteractions,
+  searchCustomers,
+  startInteraction,
+} from '../../src/modules/interactions/service.js';
 
 let db: TestDatabase;
 let agent: Actor, agent2: Actor, supervisor: Actor;
 let customerId: number;
-const actorOf = (u: { id: number; role: Actor['role']; name: string }): Actor => ({ id: u.id, role: u.role, name: u.name });
+const actorOf = (u: { id: number; role: Actor['role']; name: string }): Actor => ({
+  id: u.id,
+  role: u.role,
+  name: u.name,
+});
 
 beforeAll(async () => {
   db = await createTestDatabase();
   agent = actorOf(await createUser(db, 'agent'));
   agent2 = actorOf(await createUser(db, 'agent'));
   supervisor = actorOf(await createUser(db, 'supervisor'));
-  const c = await db.prisma.customer.create({ data: { firstName: 'Chidi', lastName: 'Okafor', fullName: 'Chidi Okafor', email: 'chidi@example.test', phone: '+234 (803) 555-0101', phoneDigits: '2348035550101' } });
+  const c = await db.prisma.customer.create({
+    data: {
+      firstName: 'Chidi',
+      lastName: 'Okafor',
+      fullName: 'Chidi Okafor',
+      email: 'chidi@example.test',
+      phone: '+234 (803) 555-0101',
+      phoneDigits: '2348035550101',
+    },
+  });
   customerId = c.id;
 });
-afterAll(async () => { await db.drop(); });
+afterAll(async () => {
+  await db.drop();
+});
 
 const t0 = new Date('2026-05-01T09:00:00Z');
 const sec = (s: number) => new Date(t0.getTime() + s * 1000);
@@ -31,18 +58,36 @@ describe('durations', () => {
   });
 
   it('stamps the end and includes a pending period in the duration', async () => {
-    const { id } = await startInteraction(db.prisma, agent, { customerId, channel: 'call', subject: '' }, t0);
+    const { id } = await startInteraction(
+      db.prisma,
+      agent,
+      { customerId, channel: 'call', subject: '' },
+      t0,
+    );
     await changeStatus(db.prisma, agent, id, 'pending', 1, sec(60));
     await changeStatus(db.prisma, agent, id, 'active', 2, sec(600));
     await changeStatus(db.prisma, agent, id, 'resolved', 3, sec(900));
     const row = await db.prisma.interaction.findUniqueOrThrow({ where: { id } });
     expect(row).toMatchObject({ status: 'resolved', endedAt: sec(900), durationSeconds: 900 });
-    const changes = await db.prisma.recordChange.findMany({ where: { recordType: 'interaction', recordId: id }, orderBy: { id: 'asc' } });
-    expect(changes.map((c) => `${c.fromValue}>${c.toValue}`)).toEqual(['null>active', 'active>pending', 'pending>active', 'active>resolved']);
+    const changes = await db.prisma.recordChange.findMany({
+      where: { recordType: 'interaction', recordId: id },
+      orderBy: { id: 'asc' },
+    });
+    expect(changes.map((c) => `${c.fromValue}>${c.toValue}`)).toEqual([
+      'null>active',
+      'active>pending',
+      'pending>active',
+      'active>resolved',
+    ]);
   });
 
   it('never stores a negative duration when the clock is behind the start', async () => {
-    const { id } = await startInteraction(db.prisma, agent, { customerId, channel: 'chat', subject: '' }, sec(100));
+    const { id } = await startInteraction(
+      db.prisma,
+      agent,
+      { customerId, channel: 'chat', subject: '' },
+      sec(100),
+    );
     await changeStatus(db.prisma, agent, id, 'resolved', 1, sec(10));
     const row = await db.prisma.interaction.findUniqueOrThrow({ where: { id } });
     expect(row.durationSeconds).toBe(0);
@@ -52,36 +97,78 @@ describe('durations', () => {
 
 describe('lifecycle and policy', () => {
   it('refuses illegal transitions and changes by another agent', async () => {
-    const { id } = await startInteraction(db.prisma, agent, { customerId, channel: 'email', subject: 'Refund' });
-    await expect(changeStatus(db.prisma, agent, id, 'active', 1)).rejects.toBeInstanceOf(TransitionError);
-    await expect(changeStatus(db.prisma, agent2, id, 'pending', 1)).rejects.toBeInstanceOf(ForbiddenError);
+    const { id } = await startInteraction(db.prisma, agent, {
+      customerId,
+      channel: 'email',
+      subject: 'Refund',
+    });
+    await expect(changeStatus(db.prisma, agent, id, 'active', 1)).rejects.toBeInstanceOf(
+      TransitionError,
+    );
+    await expect(changeStatus(db.prisma, agent2, id, 'pending', 1)).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
     await expect(addNote(db.prisma, agent2, id, 'not mine')).rejects.toBeInstanceOf(ForbiddenError);
     await changeStatus(db.prisma, supervisor, id, 'resolved', 1);
-    await expect(changeStatus(db.prisma, agent, id, 'pending', 2)).rejects.toBeInstanceOf(TransitionError);
+    await expect(changeStatus(db.prisma, agent, id, 'pending', 2)).rejects.toBeInstanceOf(
+      TransitionError,
+    );
     await expect(addNote(db.prisma, agent, id, 'too late')).rejects.toBeInstanceOf(TransitionError);
   });
 
   it('refuses a stale version with a ConflictError carrying the current state, and writes nothing', async () => {
-    const { id } = await startInteraction(db.prisma, agent, { customerId, channel: 'call', subject: 'Stale' }, t0);
+    const { id } = await startInteraction(
+      db.prisma,
+      agent,
+      { customerId, channel: 'call', subject: 'Stale' },
+      t0,
+    );
     await changeStatus(db.prisma, supervisor, id, 'resolved', 1, sec(120));
     const before = await db.prisma.interaction.findUniqueOrThrow({ where: { id } });
-    const changesBefore = await db.prisma.recordChange.count({ where: { recordType: 'interaction', recordId: id } });
+    const changesBefore = await db.prisma.recordChange.count({
+      where: { recordType: 'interaction', recordId: id },
+    });
     // The agent's page still shows version 1 (active): "Set pending" must not go through…
-    const error = await changeStatus(db.prisma, agent, id, 'pending', 1, sec(300)).catch((e: unknown) => e);
+    const error = await changeStatus(db.prisma, agent, id, 'pending', 1, sec(300)).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ConflictError);
-    expect((error as ConflictError<{ status: string; version: number; endedAt: Date; lastChange: { toValue: string } }>).current).toMatchObject({
-      status: 'resolved', version: 2, endedAt: sec(120), lastChange: { toValue: 'resolved' },
+    expect(
+      (
+        error as ConflictError<{
+          status: string;
+          version: number;
+          endedAt: Date;
+          lastChange: { toValue: string };
+        }>
+      ).current,
+    ).toMatchObject({
+      status: 'resolved',
+      version: 2,
+      endedAt: sec(120),
+      lastChange: { toValue: 'resolved' },
     });
     // …nor may an "End" with the old version restamp the end time.
-    await expect(changeStatus(db.prisma, agent, id, 'resolved', 1, sec(300))).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      changeStatus(db.prisma, agent, id, 'resolved', 1, sec(300)),
+    ).rejects.toBeInstanceOf(ConflictError);
     // A version from the future is just as stale.
-    await expect(changeStatus(db.prisma, agent, id, 'pending', 99, sec(300))).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      changeStatus(db.prisma, agent, id, 'pending', 99, sec(300)),
+    ).rejects.toBeInstanceOf(ConflictError);
     expect(await db.prisma.interaction.findUniqueOrThrow({ where: { id } })).toEqual(before);
-    expect(await db.prisma.recordChange.count({ where: { recordType: 'interaction', recordId: id } })).toBe(changesBefore);
+    expect(
+      await db.prisma.recordChange.count({ where: { recordType: 'interaction', recordId: id } }),
+    ).toBe(changesBefore);
   });
 
   it('notes are appends: they leave the version alone, so an open page can still change the status', async () => {
-    const { id } = await startInteraction(db.prisma, agent, { customerId, channel: 'chat', subject: '' }, t0);
+    const { id } = await startInteraction(
+      db.prisma,
+      agent,
+      { customerId, channel: 'chat', subject: '' },
+      t0,
+    );
     await addNote(db.prisma, agent, id, 'first', sec(30));
     expect((await db.prisma.interaction.findUniqueOrThrow({ where: { id } })).version).toBe(1);
     await changeStatus(db.prisma, agent, id, 'pending', 1, sec(60));
@@ -89,30 +176,64 @@ describe('lifecycle and policy', () => {
   });
 
   it('sets firstResponseAt with the first note only', async () => {
-    const { id } = await startInteraction(db.prisma, agent, { customerId, channel: 'chat', subject: '' }, t0);
+    const { id } = await startInteraction(
+      db.prisma,
+      agent,
+      { customerId, channel: 'chat', subject: '' },
+      t0,
+    );
     await addNote(db.prisma, agent, id, 'first', sec(30));
     await addNote(db.prisma, agent, id, 'second', sec(90));
-    const row = await db.prisma.interaction.findUniqueOrThrow({ where: { id }, include: { notes: true } });
+    const row = await db.prisma.interaction.findUniqueOrThrow({
+      where: { id },
+      include: { notes: true },
+    });
     expect(row.firstResponseAt).toEqual(sec(30));
     expect(row.notes).toHaveLength(2);
   });
 
   it('is idempotent on the create key and validates the customer', async () => {
-    const a = await startInteraction(db.prisma, agent, { customerId, channel: 'chat', subject: '', idempotencyKey: 'int-key' });
-    const b = await startInteraction(db.prisma, agent, { customerId, channel: 'chat', subject: '', idempotencyKey: 'int-key' });
+    const a = await startInteraction(db.prisma, agent, {
+      customerId,
+      channel: 'chat',
+      subject: '',
+      idempotencyKey: 'int-key',
+    });
+    const b = await startInteraction(db.prisma, agent, {
+      customerId,
+      channel: 'chat',
+      subject: '',
+      idempotencyKey: 'int-key',
+    });
     expect(b).toEqual({ id: a.id, created: false });
-    await expect(startInteraction(db.prisma, agent, { customerId: 999999, channel: 'chat', subject: '' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      startInteraction(db.prisma, agent, { customerId: 999999, channel: 'chat', subject: '' }),
+    ).rejects.toBeInstanceOf(ValidationError);
   });
 
   it('lists mine by default for agents, all for supervisors, with filters', async () => {
-    const other = await startInteraction(db.prisma, agent2, { customerId, channel: 'call', subject: '' });
+    const other = await startInteraction(db.prisma, agent2, {
+      customerId,
+      channel: 'call',
+      subject: '',
+    });
     const mine = await listInteractions(db.prisma, agent, {}, 1);
     expect(mine.scope).toBe('mine');
     expect(mine.rows.every((r) => r.agentId === agent.id)).toBe(true);
-    const all = await listInteractions(db.prisma, supervisor, { channel: 'call', customer: 'chidi' }, 1);
+    const all = await listInteractions(
+      db.prisma,
+      supervisor,
+      { channel: 'call', customer: 'chidi' },
+      1,
+    );
     expect(all.rows.map((r) => r.id)).toContain(other.id);
     expect(all.rows.every((r) => r.channel === 'call')).toBe(true);
-    const dated = await listInteractions(db.prisma, supervisor, { from: '2026-05-01', to: '2026-05-01' }, 1);
+    const dated = await listInteractions(
+      db.prisma,
+      supervisor,
+      { from: '2026-05-01', to: '2026-05-01' },
+      1,
+    );
     expect(dated.rows.length).toBeGreaterThan(0);
     expect(dated.rows.every((r) => r.startedAt.toISOString().startsWith('2026-05-01'))).toBe(true);
   });
@@ -128,8 +249,14 @@ describe('lifecycle and policy', () => {
 describe('contact links', () => {
   it('builds WhatsApp, tel and mailto links from stored contact details', () => {
     expect(contactLinks({ phone: '+234 (803) 555-0101', email: 'chidi@example.test' })).toEqual({
-      whatsapp: 'https://wa.me/2348035550101', tel: 'tel:+2348035550101', mailto: 'mailto:chidi@example.test',
+      whatsapp: 'https://wa.me/2348035550101',
+      tel: 'tel:+2348035550101',
+      mailto: 'mailto:chidi@example.test',
     });
-    expect(contactLinks({ phone: '', email: 'not an email' })).toEqual({ whatsapp: null, tel: null, mailto: null });
+    expect(contactLinks({ phone: '', email: 'not an email' })).toEqual({
+      whatsapp: null,
+      tel: null,
+      mailto: null,
+    });
   });
 });

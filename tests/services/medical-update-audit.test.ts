@@ -22,10 +22,22 @@ async function assignedConsultation() {
 describe('a doctor saves consultation notes', () => {
   it('when the notes are saved, then exactly one medical_update row names the consultation', async () => {
     const { actor, consultation } = await assignedConsultation();
-    await saveConsultationMedical(db.prisma, actor, consultation, { ...emptyMedical(), diagnosis: 'Mild sinusitis' }, 0);
-    const rows = await db.prisma.auditEvent.findMany({ where: { action: 'medical_update', recordId: consultation.id } });
+    await saveConsultationMedical(
+      db.prisma,
+      actor,
+      consultation,
+      { ...emptyMedical(), diagnosis: 'Mild sinusitis' },
+      0,
+    );
+    const rows = await db.prisma.auditEvent.findMany({
+      where: { action: 'medical_update', recordId: consultation.id },
+    });
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ actorId: actor.id, recordType: 'consultation', customerId: consultation.customerId });
+    expect(rows[0]).toMatchObject({
+      actorId: actor.id,
+      recordType: 'consultation',
+      customerId: consultation.customerId,
+    });
   });
 
   it('when the audit row cannot be written, then the change is not saved either', async () => {
@@ -39,9 +51,17 @@ describe('a doctor saves consultation notes', () => {
       CREATE TRIGGER refuse_medical_update_audit BEFORE INSERT ON audit_events
         FOR EACH ROW EXECUTE FUNCTION refuse_medical_update_audit();`);
     try {
-      const save = saveConsultationMedical(db.prisma, actor, consultation, { ...emptyMedical(), diagnosis: 'Otitis' }, 0);
+      const save = saveConsultationMedical(
+        db.prisma,
+        actor,
+        consultation,
+        { ...emptyMedical(), diagnosis: 'Otitis' },
+        0,
+      );
       await expect(save).rejects.toThrow();
-      expect(await db.prisma.consultationMedical.count({ where: { consultationId: consultation.id } })).toBe(0);
+      expect(
+        await db.prisma.consultationMedical.count({ where: { consultationId: consultation.id } }),
+      ).toBe(0);
     } finally {
       await db.pool.query(`DROP TRIGGER refuse_medical_update_audit ON audit_events;
         DROP FUNCTION refuse_medical_update_audit();`);

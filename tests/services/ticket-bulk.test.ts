@@ -28,7 +28,9 @@ afterAll(async () => {
 });
 
 async function tickets(n: number, assigneeId: number | null = agent.id) {
-  return Promise.all(Array.from({ length: n }, () => makeTicket(db, customerId, agent.id, assigneeId)));
+  return Promise.all(
+    Array.from({ length: n }, () => makeTicket(db, customerId, agent.id, assigneeId)),
+  );
 }
 
 function request<A extends BulkRequest['action']>(
@@ -57,19 +59,29 @@ describe('bulk work on the ticket list', () => {
     expect(result.skipped).toEqual([{ id: b.id, number: b.number, reason: SKIP_REASONS.stale }]);
     const after = await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: b.id } });
     expect([after.status, after.priority, after.version]).toEqual(['open', 'high', 2]);
-    expect(await db.prisma.recordChange.count({ where: { recordType: 'ticket', recordId: b.id } })).toBe(0);
+    expect(
+      await db.prisma.recordChange.count({ where: { recordType: 'ticket', recordId: b.id } }),
+    ).toBe(0);
     for (const t of [a, c])
-      expect((await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: t.id } })).status).toBe('pending');
+      expect(
+        (await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: t.id } })).status,
+      ).toBe('pending');
   });
 
   it("when an agent includes a colleague's ticket, then it is skipped as not allowed, theirs changes", async () => {
     const [mine] = await tickets(1);
     const [theirs] = await tickets(1, other.id);
-    const result = await bulkUpdate(db.prisma, agent, request('priority', 'urgent', [mine, theirs]));
+    const result = await bulkUpdate(
+      db.prisma,
+      agent,
+      request('priority', 'urgent', [mine, theirs]),
+    );
     expect(result.changed.map((r) => r.id)).toEqual([mine.id]);
     expect(result.skipped[0]).toMatchObject({ id: theirs.id });
     expect(result.skipped[0].reason).toMatch(/^not allowed/);
-    expect((await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: theirs.id } })).priority).toBe('medium');
+    expect(
+      (await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: theirs.id } })).priority,
+    ).toBe('medium');
   });
 
   it('when the status change is illegal for a row, then that row is skipped with the reason', async () => {
@@ -78,9 +90,15 @@ describe('bulk work on the ticket list', () => {
       where: { id: resolved.id },
       data: { status: 'resolved', resolvedAt: new Date() },
     });
-    const result = await bulkUpdate(db.prisma, agent, request('status', 'pending', [open, resolved]));
+    const result = await bulkUpdate(
+      db.prisma,
+      agent,
+      request('status', 'pending', [open, resolved]),
+    );
     expect(result.changed.map((r) => r.id)).toEqual([open.id]);
-    expect(result.skipped[0].reason).toBe('illegal transition: A resolved ticket cannot be set to pending.');
+    expect(result.skipped[0].reason).toBe(
+      'illegal transition: A resolved ticket cannot be set to pending.',
+    );
   });
 
   it('when an agent tries to assign in bulk, then every row is skipped and nothing is written', async () => {
@@ -88,7 +106,9 @@ describe('bulk work on the ticket list', () => {
     const result = await bulkUpdate(db.prisma, agent, request('assign', other.id, rows));
     expect(result.changed).toEqual([]);
     expect(result.skipped.every((r) => r.reason?.startsWith('not allowed'))).toBe(true);
-    const after = await db.prisma.supportTicket.findMany({ where: { id: { in: rows.map((r) => r.id) } } });
+    const after = await db.prisma.supportTicket.findMany({
+      where: { id: { in: rows.map((r) => r.id) } },
+    });
     expect(after.map((t) => t.assigneeId)).toEqual([null, null]);
   });
 

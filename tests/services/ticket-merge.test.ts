@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError, ForbiddenError, TransitionError, ValidationError } from '../../src/errors.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  TransitionError,
+  ValidationError,
+} from '../../src/errors.js';
 import { MERGE_MESSAGES, mergeCandidates, mergeTickets } from '../../src/modules/tickets/merge.js';
 import type { Actor } from '../../src/modules/tickets/policy.js';
 import { changeStatus } from '../../src/modules/tickets/service.js';
@@ -70,21 +75,40 @@ describe('merging duplicate tickets', () => {
 
   it('when merged, then both tickets record it in their history', async () => {
     const { survivor, duplicate } = await pair();
-    await mergeTickets(db.prisma, agent, { duplicateId: duplicate.id, survivorId: survivor.id, version: 1 });
+    await mergeTickets(db.prisma, agent, {
+      duplicateId: duplicate.id,
+      survivorId: survivor.id,
+      version: 1,
+    });
     const history = async (id: number) =>
       (
-        await db.prisma.recordChange.findMany({ where: { recordType: 'ticket', recordId: id }, orderBy: { id: 'asc' } })
+        await db.prisma.recordChange.findMany({
+          where: { recordType: 'ticket', recordId: id },
+          orderBy: { id: 'asc' },
+        })
       ).map((c) => `${c.field}:${c.toValue}`);
-    expect(await history(duplicate.id)).toEqual(['status:merged', `merged_into:${survivor.number}`]);
+    expect(await history(duplicate.id)).toEqual([
+      'status:merged',
+      `merged_into:${survivor.number}`,
+    ]);
     expect(await history(survivor.id)).toEqual([`merged_from:${duplicate.number}`]);
   });
 
   it("when merged, then the duplicate's thread is shown on the survivor, marked with where it came from", async () => {
     const { survivor, duplicate } = await pair();
-    await addEntry(db.prisma, agent, duplicate.id, { kind: 'note', body: 'Written on the duplicate.' });
-    await mergeTickets(db.prisma, agent, { duplicateId: duplicate.id, survivorId: survivor.id, version: 1 });
+    await addEntry(db.prisma, agent, duplicate.id, {
+      kind: 'note',
+      body: 'Written on the duplicate.',
+    });
+    await mergeTickets(db.prisma, agent, {
+      duplicateId: duplicate.id,
+      survivorId: survivor.id,
+      version: 1,
+    });
     const { entries, merged } = await loadEntries(db.prisma, survivor.id);
-    expect(entries.map((e) => [e.body, e.fromTicket])).toEqual([['Written on the duplicate.', duplicate.number]]);
+    expect(entries.map((e) => [e.body, e.fromTicket])).toEqual([
+      ['Written on the duplicate.', duplicate.number],
+    ]);
     expect(merged.map((m) => m.id)).toEqual([duplicate.id]);
   });
 
@@ -98,41 +122,71 @@ describe('merging duplicate tickets', () => {
     });
     await expect(attempt).rejects.toThrow(MERGE_MESSAGES.otherCustomer);
     await expect(attempt).rejects.toBeInstanceOf(ValidationError);
-    const rows = await db.prisma.supportTicket.findMany({ where: { id: { in: [a.duplicate.id, b.survivor.id] } } });
+    const rows = await db.prisma.supportTicket.findMany({
+      where: { id: { in: [a.duplicate.id, b.survivor.id] } },
+    });
     expect(rows.map((r) => [r.status, r.version])).toEqual([
       ['open', 1],
       ['open', 1],
     ]);
-    expect(await mergeCandidates(db.prisma, a.duplicate)).toEqual([expect.objectContaining({ id: a.survivor.id })]);
+    expect(await mergeCandidates(db.prisma, a.duplicate)).toEqual([
+      expect.objectContaining({ id: a.survivor.id }),
+    ]);
   });
 
   it('when the duplicate changed since the page was loaded, then the merge is a conflict', async () => {
     const { survivor, duplicate } = await pair();
     await changeStatus(db.prisma, agent, duplicate.id, 'pending', 1);
-    const stale = mergeTickets(db.prisma, agent, { duplicateId: duplicate.id, survivorId: survivor.id, version: 1 });
+    const stale = mergeTickets(db.prisma, agent, {
+      duplicateId: duplicate.id,
+      survivorId: survivor.id,
+      version: 1,
+    });
     await expect(stale).rejects.toBeInstanceOf(ConflictError);
-    expect((await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: duplicate.id } })).status).toBe('pending');
+    expect(
+      (await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: duplicate.id } })).status,
+    ).toBe('pending');
   });
 
   it('when a merged ticket is merged again, or written to, then it is refused', async () => {
     const { survivor, duplicate } = await pair();
-    await mergeTickets(db.prisma, agent, { duplicateId: duplicate.id, survivorId: survivor.id, version: 1 });
-    const again = mergeTickets(db.prisma, agent, { duplicateId: survivor.id, survivorId: duplicate.id, version: 1 });
+    await mergeTickets(db.prisma, agent, {
+      duplicateId: duplicate.id,
+      survivorId: survivor.id,
+      version: 1,
+    });
+    const again = mergeTickets(db.prisma, agent, {
+      duplicateId: survivor.id,
+      survivorId: duplicate.id,
+      version: 1,
+    });
     await expect(again).rejects.toBeInstanceOf(TransitionError);
-    await expect(addEntry(db.prisma, agent, duplicate.id, { kind: 'note', body: 'Late.' })).rejects.toBeInstanceOf(
+    await expect(
+      addEntry(db.prisma, agent, duplicate.id, { kind: 'note', body: 'Late.' }),
+    ).rejects.toBeInstanceOf(TransitionError);
+    await expect(changeStatus(db.prisma, agent, duplicate.id, 'open', 2)).rejects.toBeInstanceOf(
       TransitionError,
     );
-    await expect(changeStatus(db.prisma, agent, duplicate.id, 'open', 2)).rejects.toBeInstanceOf(TransitionError);
   });
 
   it('when the same pair is merged both ways at once, then exactly one merge wins', async () => {
     const { survivor, duplicate } = await pair();
     const results = await Promise.allSettled([
-      mergeTickets(db.prisma, agent, { duplicateId: duplicate.id, survivorId: survivor.id, version: 1 }),
-      mergeTickets(db.prisma, agent, { duplicateId: survivor.id, survivorId: duplicate.id, version: 1 }),
+      mergeTickets(db.prisma, agent, {
+        duplicateId: duplicate.id,
+        survivorId: survivor.id,
+        version: 1,
+      }),
+      mergeTickets(db.prisma, agent, {
+        duplicateId: survivor.id,
+        survivorId: duplicate.id,
+        version: 1,
+      }),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    const rows = await db.prisma.supportTicket.findMany({ where: { id: { in: [survivor.id, duplicate.id] } } });
+    const rows = await db.prisma.supportTicket.findMany({
+      where: { id: { in: [survivor.id, duplicate.id] } },
+    });
     expect(rows.filter((r) => r.status === 'merged')).toHaveLength(1);
   });
 
@@ -140,7 +194,11 @@ describe('merging duplicate tickets', () => {
     const customer = await makeCustomer(db);
     const mine = await makeTicket(db, customer.id, agent.id, agent.id);
     const theirs = await makeTicket(db, customer.id, other.id, other.id);
-    const attempt = mergeTickets(db.prisma, agent, { duplicateId: mine.id, survivorId: theirs.id, version: 1 });
+    const attempt = mergeTickets(db.prisma, agent, {
+      duplicateId: mine.id,
+      survivorId: theirs.id,
+      version: 1,
+    });
     await expect(attempt).rejects.toBeInstanceOf(ForbiddenError);
   });
 });

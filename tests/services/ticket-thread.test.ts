@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, ForbiddenError } from '../../src/errors.js';
 import type { Actor } from '../../src/modules/tickets/policy.js';
-import { addEntry, editEntry, ENTRY_EDIT_WINDOW_MS, loadEntries } from '../../src/modules/tickets/thread.js';
+import {
+  addEntry,
+  editEntry,
+  ENTRY_EDIT_WINDOW_MS,
+  loadEntries,
+} from '../../src/modules/tickets/thread.js';
 import { buildTimeline } from '../../src/modules/tickets/timeline.js';
 import { createUser } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
@@ -85,7 +90,13 @@ describe('ticket thread: corrections', () => {
   it('when the author edits within 5 minutes, then the text changes, the earlier one kept as a revision', async () => {
     const ticket = await freshTicket();
     const posted = new Date();
-    const { id } = await addEntry(db.prisma, agent, ticket.id, { kind: 'note', body: 'Refund of 500.' }, posted);
+    const { id } = await addEntry(
+      db.prisma,
+      agent,
+      ticket.id,
+      { kind: 'note', body: 'Refund of 500.' },
+      posted,
+    );
     const at = new Date(posted.getTime() + ENTRY_EDIT_WINDOW_MS - 1000);
     await editEntry(
       db.prisma,
@@ -94,16 +105,27 @@ describe('ticket thread: corrections', () => {
       { body: 'Refund of 5,000.', version: 1 },
       at,
     );
-    const entry = await db.prisma.ticketEntry.findUniqueOrThrow({ where: { id }, include: { revisions: true } });
+    const entry = await db.prisma.ticketEntry.findUniqueOrThrow({
+      where: { id },
+      include: { revisions: true },
+    });
     expect(entry.body).toBe('Refund of 5,000.');
     expect(entry.editedAt?.toISOString()).toBe(at.toISOString());
-    expect(entry.revisions.map((r) => [r.previousBody, r.editorId])).toEqual([['Refund of 500.', agent.id]]);
+    expect(entry.revisions.map((r) => [r.previousBody, r.editorId])).toEqual([
+      ['Refund of 500.', agent.id],
+    ]);
   });
 
   it('when 5 minutes have passed, then even the author cannot change the entry', async () => {
     const ticket = await freshTicket();
     const posted = new Date();
-    const { id } = await addEntry(db.prisma, agent, ticket.id, { kind: 'note', body: 'Original.' }, posted);
+    const { id } = await addEntry(
+      db.prisma,
+      agent,
+      ticket.id,
+      { kind: 'note', body: 'Original.' },
+      posted,
+    );
     const late = new Date(posted.getTime() + ENTRY_EDIT_WINDOW_MS);
     const attempt = editEntry(
       db.prisma,
@@ -113,7 +135,9 @@ describe('ticket thread: corrections', () => {
       late,
     );
     await expect(attempt).rejects.toBeInstanceOf(ForbiddenError);
-    expect((await db.prisma.ticketEntry.findUniqueOrThrow({ where: { id } })).body).toBe('Original.');
+    expect((await db.prisma.ticketEntry.findUniqueOrThrow({ where: { id } })).body).toBe(
+      'Original.',
+    );
   });
 
   it("when a colleague tries to edit someone else's fresh entry, then it is refused", async () => {
@@ -131,8 +155,18 @@ describe('ticket thread: corrections', () => {
   it('when edited in another tab meanwhile, then a stale version conflicts and nothing is overwritten', async () => {
     const ticket = await freshTicket();
     const { id } = await addEntry(db.prisma, agent, ticket.id, { kind: 'note', body: 'One.' });
-    await editEntry(db.prisma, agent, { ticketId: ticket.id, entryId: id }, { body: 'Two.', version: 1 });
-    const stale = editEntry(db.prisma, agent, { ticketId: ticket.id, entryId: id }, { body: 'Three.', version: 1 });
+    await editEntry(
+      db.prisma,
+      agent,
+      { ticketId: ticket.id, entryId: id },
+      { body: 'Two.', version: 1 },
+    );
+    const stale = editEntry(
+      db.prisma,
+      agent,
+      { ticketId: ticket.id, entryId: id },
+      { body: 'Three.', version: 1 },
+    );
     await expect(stale).rejects.toBeInstanceOf(ConflictError);
     expect((await db.prisma.ticketEntry.findUniqueOrThrow({ where: { id } })).body).toBe('Two.');
   });
@@ -159,14 +193,37 @@ describe('ticket thread: timeline', () => {
         (a, b) => a.createdAt.getTime() - b.createdAt.getTime(),
       ),
       changes: [
-        { id: 1, field: 'status', fromValue: null, toValue: 'open', createdAt: t(0), actor: { name: 'Amaka' } },
-        { id: 2, field: 'assignee', fromValue: null, toValue: 'Bola', createdAt: t(20), actor: { name: 'Sade' } },
-        { id: 3, field: 'status', fromValue: 'open', toValue: 'pending', createdAt: t(40), actor: null },
+        {
+          id: 1,
+          field: 'status',
+          fromValue: null,
+          toValue: 'open',
+          createdAt: t(0),
+          actor: { name: 'Amaka' },
+        },
+        {
+          id: 2,
+          field: 'assignee',
+          fromValue: null,
+          toValue: 'Bola',
+          createdAt: t(20),
+          actor: { name: 'Sade' },
+        },
+        {
+          id: 3,
+          field: 'status',
+          fromValue: 'open',
+          toValue: 'pending',
+          createdAt: t(40),
+          actor: null,
+        },
       ],
       escalations: [],
       editable: (e) => e.id === 2,
     });
-    const shown = items.map((i) => (i.type === 'entry' ? `entry:${i.entry.body}:${i.editable}` : `event:${i.text}`));
+    const shown = items.map((i) =>
+      i.type === 'entry' ? `entry:${i.entry.body}:${i.editable}` : `event:${i.text}`,
+    );
     expect(shown).toEqual([
       'event:Opened as open',
       'entry:first:false',
@@ -179,7 +236,13 @@ describe('ticket thread: timeline', () => {
   it('loads the entries of a ticket oldest first with their authors', async () => {
     const ticket = await freshTicket();
     const base = Date.now();
-    await addEntry(db.prisma, colleague, ticket.id, { kind: 'note', body: 'later' }, new Date(base + 1000));
+    await addEntry(
+      db.prisma,
+      colleague,
+      ticket.id,
+      { kind: 'note', body: 'later' },
+      new Date(base + 1000),
+    );
     await addEntry(db.prisma, agent, ticket.id, { kind: 'note', body: 'earlier' }, new Date(base));
     const { entries } = await loadEntries(db.prisma, ticket.id);
     expect(entries.map((e) => [e.body, e.author.name])).toEqual([

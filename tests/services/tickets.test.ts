@@ -1,8 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createUser } from '../support/app.js';
-import { ConflictError, ForbiddenError, TransitionError, ValidationError } from '../../src/errors.js';
-import { assignTicket, changeStatus, claimTicket, createTicket, editTicket, listTickets, MAX_NUMBER_ATTEMPTS } from '../../src/modules/tickets/service.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  TransitionError,
+  ValidationError,
+} from '../../src/errors.js';
+import {
+  assignTicket,
+  changeStatus,
+  claimTicket,
+  createTicket,
+  editTicket,
+  listTickets,
+  MAX_NUMBER_ATTEMPTS,
+} from '../../src/modules/tickets/service.js';
 import type { Actor } from '../../src/modules/tickets/policy.js';
 import type { CreateInput } from '../../src/modules/tickets/schema.js';
 
@@ -14,12 +27,32 @@ let seq = 0;
 async function makeCustomer(name = 'Ada Obi') {
   seq += 1;
   const [first, last] = name.split(' ');
-  const c = await db.prisma.customer.create({ data: { firstName: first, lastName: last, fullName: name, email: `c${seq}-${Date.now()}@example.test`, phone: '+234 801 234 5678', phoneDigits: '2348012345678' } });
+  const c = await db.prisma.customer.create({
+    data: {
+      firstName: first,
+      lastName: last,
+      fullName: name,
+      email: `c${seq}-${Date.now()}@example.test`,
+      phone: '+234 801 234 5678',
+      phoneDigits: '2348012345678',
+    },
+  });
   return c.id;
 }
 
-const input = (overrides: Partial<CreateInput> = {}): CreateInput => ({ customerId, category: 'billing', priority: 'medium', subject: 'Charged twice', description: 'Two debits', ...overrides });
-const actorOf = (u: { id: number; role: Actor['role']; name: string }): Actor => ({ id: u.id, role: u.role, name: u.name });
+const input = (overrides: Partial<CreateInput> = {}): CreateInput => ({
+  customerId,
+  category: 'billing',
+  priority: 'medium',
+  subject: 'Charged twice',
+  description: 'Two debits',
+  ...overrides,
+});
+const actorOf = (u: { id: number; role: Actor['role']; name: string }): Actor => ({
+  id: u.id,
+  role: u.role,
+  name: u.name,
+});
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -28,7 +61,9 @@ beforeAll(async () => {
   supervisor = actorOf(await createUser(db, 'supervisor', { name: 'Sade Supervisor' }));
   customerId = await makeCustomer();
 });
-afterAll(async () => { await db.drop(); });
+afterAll(async () => {
+  await db.drop();
+});
 
 describe('ticket numbering', () => {
   it('numbers tickets TKT- plus 8 upper-case letters/digits, open, medium by default', async () => {
@@ -36,14 +71,23 @@ describe('ticket numbering', () => {
     expect(created).toBe(true);
     expect(number).toMatch(/^TKT-[A-Z0-9]{8}$/);
     const row = await db.prisma.supportTicket.findUniqueOrThrow({ where: { id } });
-    expect(row).toMatchObject({ status: 'open', priority: 'medium', createdById: agent.id, assigneeId: null });
+    expect(row).toMatchObject({
+      status: 'open',
+      priority: 'medium',
+      createdById: agent.id,
+      assigneeId: null,
+    });
   });
 
   it('retries with a fresh number when the generated one collides', async () => {
-    const first = await createTicket(db.prisma, agent, input(), { makeNumber: () => 'TKT-COLLIDE1' });
+    const first = await createTicket(db.prisma, agent, input(), {
+      makeNumber: () => 'TKT-COLLIDE1',
+    });
     const numbers = ['TKT-COLLIDE1', 'TKT-COLLIDE1', 'TKT-FRESH001'];
     let calls = 0;
-    const second = await createTicket(db.prisma, agent, input(), { makeNumber: () => numbers[calls++] });
+    const second = await createTicket(db.prisma, agent, input(), {
+      makeNumber: () => numbers[calls++],
+    });
     expect(first.number).toBe('TKT-COLLIDE1');
     expect(second.number).toBe('TKT-FRESH001');
     expect(calls).toBe(3);
@@ -51,7 +95,14 @@ describe('ticket numbering', () => {
 
   it('gives up after the maximum number of attempts', async () => {
     let calls = 0;
-    await expect(createTicket(db.prisma, agent, input(), { makeNumber: () => { calls++; return 'TKT-COLLIDE1'; } })).rejects.toThrow(/unique ticket number/);
+    await expect(
+      createTicket(db.prisma, agent, input(), {
+        makeNumber: () => {
+          calls++;
+          return 'TKT-COLLIDE1';
+        },
+      }),
+    ).rejects.toThrow(/unique ticket number/);
     expect(calls).toBe(MAX_NUMBER_ATTEMPTS);
   });
 
@@ -59,17 +110,30 @@ describe('ticket numbering', () => {
     const a = await createTicket(db.prisma, agent, input({ idempotencyKey: 'key-1' }));
     const b = await createTicket(db.prisma, agent, input({ idempotencyKey: 'key-1' }));
     expect(b).toEqual({ ...a, created: false });
-    const [c, d] = await Promise.all([createTicket(db.prisma, agent, input({ idempotencyKey: 'key-2' })), createTicket(db.prisma, agent, input({ idempotencyKey: 'key-2' }))]);
+    const [c, d] = await Promise.all([
+      createTicket(db.prisma, agent, input({ idempotencyKey: 'key-2' })),
+      createTicket(db.prisma, agent, input({ idempotencyKey: 'key-2' })),
+    ]);
     expect(c.id).toBe(d.id);
     expect(await db.prisma.supportTicket.count({ where: { idempotencyKey: 'key-2' } })).toBe(1);
   });
 
   it('refuses a link to another customer’s interaction and records links in history', async () => {
     const other = await makeCustomer('Other Person');
-    const interaction = await db.prisma.interaction.create({ data: { customerId: other, agentId: agent.id, channel: 'chat' } });
-    await expect(createTicket(db.prisma, agent, input({ interactionId: interaction.id }))).rejects.toBeInstanceOf(ValidationError);
-    const ok = await createTicket(db.prisma, agent, input({ customerId: other, interactionId: interaction.id }));
-    const changes = await db.prisma.recordChange.findMany({ where: { recordType: 'ticket', recordId: ok.id } });
+    const interaction = await db.prisma.interaction.create({
+      data: { customerId: other, agentId: agent.id, channel: 'chat' },
+    });
+    await expect(
+      createTicket(db.prisma, agent, input({ interactionId: interaction.id })),
+    ).rejects.toBeInstanceOf(ValidationError);
+    const ok = await createTicket(
+      db.prisma,
+      agent,
+      input({ customerId: other, interactionId: interaction.id }),
+    );
+    const changes = await db.prisma.recordChange.findMany({
+      where: { recordType: 'ticket', recordId: ok.id },
+    });
     expect(changes.map((c) => c.field).sort()).toEqual(['interaction', 'status']);
   });
 });
@@ -77,13 +141,23 @@ describe('ticket numbering', () => {
 describe('claiming', () => {
   it('lets exactly one of two racing agents win', async () => {
     const { id } = await createTicket(db.prisma, agent, input());
-    const results = await Promise.all([claimTicket(db.prisma, agent, id), claimTicket(db.prisma, agent2, id)]);
+    const results = await Promise.all([
+      claimTicket(db.prisma, agent, id),
+      claimTicket(db.prisma, agent2, id),
+    ]);
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     const loser = results.find((r) => !r.ok)!;
-    const row = await db.prisma.supportTicket.findUniqueOrThrow({ where: { id }, include: { assignee: true } });
+    const row = await db.prisma.supportTicket.findUniqueOrThrow({
+      where: { id },
+      include: { assignee: true },
+    });
     expect(loser).toEqual({ ok: false, ownerName: row.assignee!.name, reason: 'taken' });
     expect(row.firstResponseAt).not.toBeNull();
-    expect(await db.prisma.recordChange.count({ where: { recordType: 'ticket', recordId: id, field: 'assignee' } })).toBe(1);
+    expect(
+      await db.prisma.recordChange.count({
+        where: { recordType: 'ticket', recordId: id, field: 'assignee' },
+      }),
+    ).toBe(1);
   });
 });
 
@@ -105,24 +179,49 @@ describe('status transitions and the SLA clock', () => {
     expect(row).toMatchObject({ status: 'resolved', resolvedAt: min(60), resolvedById: agent.id });
     await changeStatus(db.prisma, supervisor, id, 'open', 4, min(100));
     row = await db.prisma.supportTicket.findUniqueOrThrow({ where: { id } });
-    expect(row).toMatchObject({ status: 'open', resolvedAt: null, resolvedById: null, reopenCount: 1, pausedSeconds: 70 * 60 });
-    const history = await db.prisma.recordChange.findMany({ where: { recordType: 'ticket', recordId: id, field: 'status' }, orderBy: { id: 'asc' } });
-    expect(history.map((h) => `${h.fromValue}>${h.toValue}`)).toEqual(['null>open', 'open>pending', 'pending>open', 'open>resolved', 'resolved>open']);
+    expect(row).toMatchObject({
+      status: 'open',
+      resolvedAt: null,
+      resolvedById: null,
+      reopenCount: 1,
+      pausedSeconds: 70 * 60,
+    });
+    const history = await db.prisma.recordChange.findMany({
+      where: { recordType: 'ticket', recordId: id, field: 'status' },
+      orderBy: { id: 'asc' },
+    });
+    expect(history.map((h) => `${h.fromValue}>${h.toValue}`)).toEqual([
+      'null>open',
+      'open>pending',
+      'pending>open',
+      'open>resolved',
+      'resolved>open',
+    ]);
   });
 
   it('refuses illegal transitions', async () => {
     const { id } = await createTicket(db.prisma, agent, input());
-    await expect(changeStatus(db.prisma, agent, id, 'open', 1)).rejects.toBeInstanceOf(TransitionError);
-    await expect(changeStatus(db.prisma, agent, id, 'escalated', 1)).rejects.toBeInstanceOf(TransitionError);
+    await expect(changeStatus(db.prisma, agent, id, 'open', 1)).rejects.toBeInstanceOf(
+      TransitionError,
+    );
+    await expect(changeStatus(db.prisma, agent, id, 'escalated', 1)).rejects.toBeInstanceOf(
+      TransitionError,
+    );
     await changeStatus(db.prisma, agent, id, 'resolved', 1);
-    await expect(changeStatus(db.prisma, agent, id, 'pending', 2)).rejects.toBeInstanceOf(TransitionError);
+    await expect(changeStatus(db.prisma, agent, id, 'pending', 2)).rejects.toBeInstanceOf(
+      TransitionError,
+    );
   });
 
   it('refuses a stale version and someone else’s ticket', async () => {
     const { id } = await createTicket(db.prisma, agent, input());
     await claimTicket(db.prisma, agent, id); // version 2
-    await expect(changeStatus(db.prisma, agent, id, 'pending', 1)).rejects.toBeInstanceOf(ConflictError);
-    await expect(changeStatus(db.prisma, agent2, id, 'pending', 2)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(changeStatus(db.prisma, agent, id, 'pending', 1)).rejects.toBeInstanceOf(
+      ConflictError,
+    );
+    await expect(changeStatus(db.prisma, agent2, id, 'pending', 2)).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
     await changeStatus(db.prisma, supervisor, id, 'pending', 2);
   });
 });
@@ -130,19 +229,44 @@ describe('status transitions and the SLA clock', () => {
 describe('editing and assigning with versions', () => {
   it('edits with the current version, records history, and refuses a stale one with the saved values', async () => {
     const { id } = await createTicket(db.prisma, agent, input());
-    await editTicket(db.prisma, agent, id, { subject: 'New subject', description: 'Two debits', category: 'technical', priority: 'high', version: 1 });
-    const changes = await db.prisma.recordChange.findMany({ where: { recordType: 'ticket', recordId: id, field: { in: ['subject', 'category', 'priority'] } } });
+    await editTicket(db.prisma, agent, id, {
+      subject: 'New subject',
+      description: 'Two debits',
+      category: 'technical',
+      priority: 'high',
+      version: 1,
+    });
+    const changes = await db.prisma.recordChange.findMany({
+      where: {
+        recordType: 'ticket',
+        recordId: id,
+        field: { in: ['subject', 'category', 'priority'] },
+      },
+    });
     expect(changes).toHaveLength(3);
-    const error = await editTicket(db.prisma, agent, id, { subject: 'Mine', description: 'x', category: 'billing', priority: 'low', version: 1 }).catch((e) => e);
+    const error = await editTicket(db.prisma, agent, id, {
+      subject: 'Mine',
+      description: 'x',
+      category: 'billing',
+      priority: 'low',
+      version: 1,
+    }).catch((e) => e);
     expect(error).toBeInstanceOf(ConflictError);
-    expect((error as ConflictError<{ subject: string; version: number }>).current).toMatchObject({ subject: 'New subject', version: 2 });
+    expect((error as ConflictError<{ subject: string; version: number }>).current).toMatchObject({
+      subject: 'New subject',
+      version: 2,
+    });
   });
 
   it('only lets managers assign, with a version check', async () => {
     const { id } = await createTicket(db.prisma, agent, input());
-    await expect(assignTicket(db.prisma, agent, id, agent.id, 1)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(assignTicket(db.prisma, agent, id, agent.id, 1)).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
     await assignTicket(db.prisma, supervisor, id, agent2.id, 1);
-    await expect(assignTicket(db.prisma, supervisor, id, agent.id, 1)).rejects.toBeInstanceOf(ConflictError);
+    await expect(assignTicket(db.prisma, supervisor, id, agent.id, 1)).rejects.toBeInstanceOf(
+      ConflictError,
+    );
     const row = await db.prisma.supportTicket.findUniqueOrThrow({ where: { id } });
     expect(row.assigneeId).toBe(agent2.id);
   });
@@ -154,30 +278,60 @@ describe('lists', () => {
     const now = new Date();
     const ago = (m: number) => new Date(now.getTime() - m * 60_000);
     const mk = async (priority: CreateInput['priority'], createdAt: Date, subject: string) =>
-      (await createTicket(db.prisma, supervisor, input({ customerId: cust, priority, subject }), { now: createdAt })).id;
+      (
+        await createTicket(db.prisma, supervisor, input({ customerId: cust, priority, subject }), {
+          now: createdAt,
+        })
+      ).id;
     const low = await mk('low', ago(10), 'low one');
     const urgentNew = await mk('urgent', ago(5), 'urgent new');
     const urgentOld = await mk('urgent', ago(30), 'urgent old'); // first response due in 30 min → due soon
     const urgentBreached = await mk('urgent', ago(300), 'urgent breached');
     const high = await mk('high', ago(20), 'high one');
-    const { tickets } = await listTickets(db.pool, supervisor, { customer: String(cust) }, 1, { now });
+    const { tickets } = await listTickets(db.pool, supervisor, { customer: String(cust) }, 1, {
+      now,
+    });
     expect(tickets.map((t) => t.id)).toEqual([urgentBreached, urgentOld, urgentNew, high, low]);
 
-    const breached = await listTickets(db.pool, supervisor, { customer: String(cust), sla: 'breached' }, 1, { now });
+    const breached = await listTickets(
+      db.pool,
+      supervisor,
+      { customer: String(cust), sla: 'breached' },
+      1,
+      { now },
+    );
     expect(breached.tickets.map((t) => t.id)).toEqual([urgentBreached]);
-    const soon = await listTickets(db.pool, supervisor, { customer: String(cust), sla: 'due_soon' }, 1, { now });
+    const soon = await listTickets(
+      db.pool,
+      supervisor,
+      { customer: String(cust), sla: 'due_soon' },
+      1,
+      { now },
+    );
     expect(soon.tickets.map((t) => t.id)).toEqual([urgentOld, urgentNew]);
 
     // A pending period stops the clock: pending for 280 of its 300 minutes → not breached.
-    await db.prisma.supportTicket.update({ where: { id: urgentBreached }, data: { status: 'pending', firstResponseAt: ago(299), pendingSince: ago(280) } });
-    const after = await listTickets(db.pool, supervisor, { customer: String(cust), sla: 'breached' }, 1, { now });
+    await db.prisma.supportTicket.update({
+      where: { id: urgentBreached },
+      data: { status: 'pending', firstResponseAt: ago(299), pendingSince: ago(280) },
+    });
+    const after = await listTickets(
+      db.pool,
+      supervisor,
+      { customer: String(cust), sla: 'breached' },
+      1,
+      { now },
+    );
     expect(after.tickets).toHaveLength(0);
   });
 
   it('keeps the priority-then-oldest order across pages of the unfiltered list', async () => {
     const rank = { urgent: 0, high: 1, medium: 2, low: 3 } as const;
     const priorities = ['low', 'urgent', 'medium', 'high'] as const;
-    for (let i = 0; i < 30; i++) await createTicket(db.prisma, supervisor, input({ priority: priorities[i % 4] }), { now: new Date(Date.UTC(2025, 0, 1, 0, 30 - i)) });
+    for (let i = 0; i < 30; i++)
+      await createTicket(db.prisma, supervisor, input({ priority: priorities[i % 4] }), {
+        now: new Date(Date.UTC(2025, 0, 1, 0, 30 - i)),
+      });
     const seen: { id: number; priority: keyof typeof rank; createdAt: Date }[] = [];
     for (let page = 1; page < 20; page++) {
       const { tickets, hasMore } = await listTickets(db.pool, supervisor, { view: 'all' }, page);
@@ -186,7 +340,12 @@ describe('lists', () => {
     }
     expect(seen).toHaveLength(await db.prisma.supportTicket.count());
     expect(new Set(seen.map((t) => t.id)).size).toBe(seen.length);
-    const sorted = [...seen].sort((a, b) => rank[a.priority] - rank[b.priority] || a.createdAt.getTime() - b.createdAt.getTime() || a.id - b.id);
+    const sorted = [...seen].sort(
+      (a, b) =>
+        rank[a.priority] - rank[b.priority] ||
+        a.createdAt.getTime() - b.createdAt.getTime() ||
+        a.id - b.id,
+    );
     expect(seen.map((t) => t.id)).toEqual(sorted.map((t) => t.id));
     const open = await listTickets(db.pool, supervisor, { status: 'open', priority: 'low' }, 1);
     expect(open.tickets.every((t) => t.status === 'open' && t.priority === 'low')).toBe(true);
@@ -194,13 +353,23 @@ describe('lists', () => {
 
   it('searches by exact number, subject and customer name; agents cannot list all', async () => {
     const cust = await makeCustomer('Ngozi Searchable');
-    const t = await createTicket(db.prisma, agent, input({ customerId: cust, subject: 'Prescription refill question' }));
+    const t = await createTicket(
+      db.prisma,
+      agent,
+      input({ customerId: cust, subject: 'Prescription refill question' }),
+    );
     const byNumber = await listTickets(db.pool, supervisor, { q: t.number.toLowerCase() }, 1);
     expect(byNumber.tickets.map((x) => x.id)).toEqual([t.id]);
-    expect((await listTickets(db.pool, supervisor, { q: 'refill quest' }, 1)).tickets.map((x) => x.id)).toContain(t.id);
-    expect((await listTickets(db.pool, supervisor, { q: 'ngozi search' }, 1)).tickets.map((x) => x.id)).toContain(t.id);
+    expect(
+      (await listTickets(db.pool, supervisor, { q: 'refill quest' }, 1)).tickets.map((x) => x.id),
+    ).toContain(t.id);
+    expect(
+      (await listTickets(db.pool, supervisor, { q: 'ngozi search' }, 1)).tickets.map((x) => x.id),
+    ).toContain(t.id);
     expect((await listTickets(db.pool, supervisor, { q: '100%_' }, 1)).tickets).toHaveLength(0);
-    await expect(listTickets(db.pool, agent, { view: 'all' }, 1)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(listTickets(db.pool, agent, { view: 'all' }, 1)).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
     const mine = await listTickets(db.pool, agent2, {}, 1);
     expect(mine.view).toBe('mine');
     expect(mine.tickets.every((x) => x.assigneeId === agent2.id)).toBe(true);

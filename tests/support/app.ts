@@ -24,14 +24,24 @@ export function buildApp(database: Database, overrides: Record<string, string> =
 }
 
 let userCounter = 0;
-export async function createUser(database: Database, role: Role, extra: { name?: string; email?: string; active?: boolean } = {}) {
+export async function createUser(
+  database: Database,
+  role: Role,
+  extra: { name?: string; email?: string; active?: boolean } = {},
+) {
   userCounter += 1;
   const email = extra.email ?? `${role}${userCounter}-${Date.now()}@staff.test`;
   return database.prisma.user.create({
     data: {
-      email, role, name: extra.name ?? `${role} ${userCounter}`, active: extra.active ?? true,
+      email,
+      role,
+      name: extra.name ?? `${role} ${userCounter}`,
+      active: extra.active ?? true,
       passwordHash: await (passwordHash ??= hashPassword(TEST_PASSWORD)),
-      doctorProfile: role === 'doctor' ? { create: { specialization: 'General practice', available: true } } : undefined,
+      doctorProfile:
+        role === 'doctor'
+          ? { create: { specialization: 'General practice', available: true } }
+          : undefined,
     },
   });
 }
@@ -46,7 +56,10 @@ export function csrfFrom(html: string): string {
 export async function signIn(app: Express, email: string, password = TEST_PASSWORD) {
   const agent = request.agent(app);
   const page = await agent.get('/login');
-  const res = await agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), email, password });
+  const res = await agent
+    .post('/login')
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), email, password });
   if (res.status !== 303) throw new Error(`Sign-in failed for ${email}: ${res.status}`);
   const home = await agent.get('/');
   return { agent, csrf: csrfFrom(home.text) };

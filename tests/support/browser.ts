@@ -9,15 +9,24 @@ import { DEMO_PASSWORD, seedDemo } from '../../src/db/seed/demo.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import { buildApp } from './app.js';
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const axeSource = readFileSync(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8',
+);
 
-export async function startServer(database: Database): Promise<{ url: string; close(): Promise<void> }> {
+export async function startServer(
+  database: Database,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = buildApp(database).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -26,7 +35,13 @@ export async function launchBrowser(): Promise<Browser> {
   // browser context.
   return chromium.launch({
     executablePath: inject('chromiumPath'),
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -44,7 +59,9 @@ export function watchPage(page: Page): string[] {
 export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
 
 interface AxeRun {
-  run(options: { runOnly: { type: 'tag'; values: string[] } }): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }>;
+  run(options: {
+    runOnly: { type: 'tag'; values: string[] };
+  }): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }>;
 }
 
 /**
@@ -56,7 +73,9 @@ export async function expectAccessible(page: Page): Promise<void> {
   const violations = await page.evaluate(async (tags) => {
     const axe = (globalThis as unknown as { axe: AxeRun }).axe;
     const result = await axe.run({ runOnly: { type: 'tag', values: tags } });
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length})`);
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.nodes.length})`);
   }, AXE_TAGS);
   expect(violations, `axe on ${page.url()}`).toEqual([]);
 }
@@ -80,7 +99,12 @@ export async function closeDemoWorld(world: Partial<DemoWorld>): Promise<void> {
   await world.db?.drop();
 }
 
-export async function signInAs(page: Page, baseUrl: string, email: string, options: { checkAccessibility?: boolean } = {}): Promise<void> {
+export async function signInAs(
+  page: Page,
+  baseUrl: string,
+  email: string,
+  options: { checkAccessibility?: boolean } = {},
+): Promise<void> {
   await page.goto(`${baseUrl}/login`);
   if (options.checkAccessibility) await expectAccessible(page);
   await page.getByLabel('Email').fill(email);

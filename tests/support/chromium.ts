@@ -13,9 +13,12 @@ export interface ChromiumChoice {
  * so `npm install && npm test` needs nothing from outside the npm registry.
  * Called once from the global set-up: parallel test files would otherwise race to unpack it.
  */
-export async function resolveChromium(env: NodeJS.ProcessEnv = process.env): Promise<ChromiumChoice> {
+export async function resolveChromium(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ChromiumChoice> {
   if (env.CHROMIUM_PATH) {
-    if (!existsSync(env.CHROMIUM_PATH)) throw new Error(`CHROMIUM_PATH=${env.CHROMIUM_PATH} does not exist`);
+    if (!existsSync(env.CHROMIUM_PATH))
+      throw new Error(`CHROMIUM_PATH=${env.CHROMIUM_PATH} does not exist`);
     return { path: env.CHROMIUM_PATH, source: 'CHROMIUM_PATH' };
   }
   if (existsSync(DEBIAN_CHROMIUM)) return { path: DEBIAN_CHROMIUM, source: 'system' };

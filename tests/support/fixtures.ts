@@ -47,34 +47,72 @@ export async function makeCustomer(db: Database, label = 'Pat') {
   const phone = `+234 80${String(counter).padStart(2, '0')} 555 ${randomBytes(2).readUInt16BE(0)}`;
   return db.prisma.customer.create({
     data: {
-      firstName, lastName, fullName: `${firstName} ${lastName}`,
+      firstName,
+      lastName,
+      fullName: `${firstName} ${lastName}`,
       email: `c${counter}-${randomBytes(4).toString('hex')}@example.test`,
-      phone, phoneDigits: phone.replace(/\D/g, ''), dateOfBirth: new Date('1988-03-04'),
+      phone,
+      phoneDigits: phone.replace(/\D/g, ''),
+      dateOfBirth: new Date('1988-03-04'),
     },
   });
 }
 
 export async function makeInteraction(db: Database, customerId: number, agentId: number) {
-  return db.prisma.interaction.create({ data: { customerId, agentId, channel: 'chat', subject: 'Billing question' } });
+  return db.prisma.interaction.create({
+    data: { customerId, agentId, channel: 'chat', subject: 'Billing question' },
+  });
 }
 
-export async function makeTicket(db: Database, customerId: number, createdById: number, assigneeId: number | null) {
+export async function makeTicket(
+  db: Database,
+  customerId: number,
+  createdById: number,
+  assigneeId: number | null,
+) {
   counter += 1;
   const number = `TKT-F${String(counter).padStart(7, '0')}`;
   return db.prisma.supportTicket.create({
-    data: { number, customerId, category: 'billing', priority: 'medium', subject: 'Refund not received', description: 'Customer paid twice.', createdById, assigneeId },
+    data: {
+      number,
+      customerId,
+      category: 'billing',
+      priority: 'medium',
+      subject: 'Refund not received',
+      description: 'Customer paid twice.',
+      createdById,
+      assigneeId,
+    },
   });
 }
 
 export async function makeConsultation(db: Database, customerId: number, doctorId: number | null) {
   counter += 1;
   return db.prisma.consultation.create({
-    data: { reference: `CNS-F${String(counter).padStart(7, '0')}`, customerId, doctorId, mode: 'video', paymentModel: 'pay_later', amountMinor: 500_000 },
+    data: {
+      reference: `CNS-F${String(counter).padStart(7, '0')}`,
+      customerId,
+      doctorId,
+      mode: 'video',
+      paymentModel: 'pay_later',
+      amountMinor: 500_000,
+    },
   });
 }
 
-export async function makeEscalation(db: Database, data: { customerId: number; ticketId: number; raisedById: number; targetType: 'admin' | 'doctor'; targetUserId: number }) {
-  return db.prisma.escalation.create({ data: { ...data, reason: 'Needs a decision beyond the desk.' } });
+export async function makeEscalation(
+  db: Database,
+  data: {
+    customerId: number;
+    ticketId: number;
+    raisedById: number;
+    targetType: 'admin' | 'doctor';
+    targetUserId: number;
+  },
+) {
+  return db.prisma.escalation.create({
+    data: { ...data, reason: 'Needs a decision beyond the desk.' },
+  });
 }
 
 /**
@@ -85,7 +123,9 @@ export async function makeEscalation(db: Database, data: { customerId: number; t
  */
 export async function buildWorld(db: Database): Promise<World> {
   const made = await Promise.all(ROLES.map((role) => createUser(db, role)));
-  const users = Object.fromEntries(made.map((u) => [u.role, { id: u.id, email: u.email }])) as World['users'];
+  const users = Object.fromEntries(
+    made.map((u) => [u.role, { id: u.id, email: u.email }]),
+  ) as World['users'];
   const staff = await createUser(db, 'doctor', { name: 'Managed Doctor' });
   const records = {} as Record<ActorName, ActorRecords>;
   for (const actor of ACTORS) {
@@ -96,30 +136,48 @@ export async function buildWorld(db: Database): Promise<World> {
     const interaction = await makeInteraction(db, customer.id, staffOwner);
     const ticket = await makeTicket(db, customer.id, users.agent.id, staffOwner);
     const escalation = await makeEscalation(db, {
-      customerId: customer.id, ticketId: ticket.id,
+      customerId: customer.id,
+      ticketId: ticket.id,
       raisedById: role === 'agent' || role === 'supervisor' ? self.id : users.agent.id,
       targetType: role === 'doctor' ? 'doctor' : 'admin',
       targetUserId: role === 'doctor' ? users.doctor.id : users.admin.id,
     });
     const consultation = await makeConsultation(db, customer.id, users.doctor.id);
     const entry = await db.prisma.ticketEntry.create({
-      data: { ticketId: ticket.id, authorId: staffOwner, kind: 'note', body: 'Waiting on billing.' },
+      data: {
+        ticketId: ticket.id,
+        authorId: staffOwner,
+        kind: 'note',
+        body: 'Waiting on billing.',
+      },
     });
     // The doctor's reveal target is a patient the doctor has no standing access to.
     const revealCustomer = role === 'doctor' ? await makeCustomer(db, 'Reveal') : customer;
     // Expired, so it grants no access: only the review routes use it.
     const reveal = await db.prisma.medicalReveal.create({
       data: {
-        doctorId: users.doctor.id, customerId: customer.id, reason: 'Covering for a colleague today', expiresAt: new Date(0),
+        doctorId: users.doctor.id,
+        customerId: customer.id,
+        reason: 'Covering for a colleague today',
+        expiresAt: new Date(0),
       },
     });
     const reply = await db.prisma.cannedReply.create({
-      data: { title: 'Refund on its way', shortcut: `refund-${randomBytes(4).toString('hex')}`, category: 'billing',
+      data: {
+        title: 'Refund on its way',
+        shortcut: `refund-${randomBytes(4).toString('hex')}`,
+        category: 'billing',
         body: 'Hello {{customer.firstName}}, your refund for {{ticket.number}} is on its way.',
-        createdById: users.admin.id },
+        createdById: users.admin.id,
+      },
     });
     const followUp = await db.prisma.followUp.create({
-      data: { ticketId: ticket.id, ownerId: staffOwner, dueAt: new Date(Date.now() - 60_000), reason: 'Check refund.' },
+      data: {
+        ticketId: ticket.id,
+        ownerId: staffOwner,
+        dueAt: new Date(Date.now() - 60_000),
+        reason: 'Check refund.',
+      },
     });
     records[actor] = {
       userId: actor === 'anonymous' ? null : self.id,
@@ -131,7 +189,10 @@ export async function buildWorld(db: Database): Promise<World> {
       consultationId: consultation.id,
       revealId: reveal.id,
       staffId: staff.id,
-      resetToken: await makeResetToken(db, (await createUser(db, 'agent', { name: 'New Starter' })).id),
+      resetToken: await makeResetToken(
+        db,
+        (await createUser(db, 'agent', { name: 'New Starter' })).id,
+      ),
       entryId: entry.id,
       cannedReplyId: reply.id,
       followUpId: followUp.id,
@@ -143,15 +204,32 @@ export async function buildWorld(db: Database): Promise<World> {
 /** An unused 24-hour sign-in link for the user, as an admin would have issued it. */
 export async function makeResetToken(db: Database, userId: number): Promise<string> {
   const token = randomBytes(32).toString('base64url');
-  await db.prisma.passwordReset.create({ data: { userId, tokenHash: hashResetToken(token), expiresAt: new Date(Date.now() + 86_400_000) } });
+  await db.prisma.passwordReset.create({
+    data: {
+      userId,
+      tokenHash: hashResetToken(token),
+      expiresAt: new Date(Date.now() + 86_400_000),
+    },
+  });
   return token;
 }
 
 /** A session row of the user's, as another browser of theirs would have left it. */
 export async function makeOtherSession(db: Database, userId: number): Promise<string> {
   const sid = randomBytes(16).toString('hex');
-  const sess = { cookie: { originalMaxAge: 1_800_000 }, passport: { user: userId }, client: { userAgent: 'Mozilla/5.0 (X11; Linux) Firefox/140.0', ip: '203.0.113.9', signedInAt: Date.now() } };
-  await db.pool.query(`INSERT INTO session (sid, sess, expire) VALUES ($1, $2, now() + interval '30 minutes')`, [sid, JSON.stringify(sess)]);
+  const sess = {
+    cookie: { originalMaxAge: 1_800_000 },
+    passport: { user: userId },
+    client: {
+      userAgent: 'Mozilla/5.0 (X11; Linux) Firefox/140.0',
+      ip: '203.0.113.9',
+      signedInAt: Date.now(),
+    },
+  };
+  await db.pool.query(
+    `INSERT INTO session (sid, sess, expire) VALUES ($1, $2, now() + interval '30 minutes')`,
+    [sid, JSON.stringify(sess)],
+  );
   return sessionHandle(sid);
 }
 
@@ -196,12 +274,49 @@ export async function sessionFor(app: Express, actor: ActorName, world: World): 
  * A body that would succeed (or at least pass validation and reach the record-level checks) for
  * each state-changing route, read against the current row versions.
  */
-export async function validBody(db: Database, key: string, records: ActorRecords, world: World): Promise<Record<string, string>> {
+export async function validBody(
+  db: Database,
+  key: string,
+  records: ActorRecords,
+  world: World,
+): Promise<Record<string, string>> {
   const p = db.prisma;
-  const ticketVersion = async () => String((await p.supportTicket.findUniqueOrThrow({ where: { id: records.ticketId }, select: { version: true } })).version);
-  const consultationVersion = async () => String((await p.consultation.findUniqueOrThrow({ where: { id: records.consultationId }, select: { version: true } })).version);
-  const interactionVersion = async () => String((await p.interaction.findUniqueOrThrow({ where: { id: records.interactionId }, select: { version: true } })).version);
-  const escalationVersion = async () => String((await p.escalation.findUniqueOrThrow({ where: { id: records.escalationId }, select: { version: true } })).version);
+  const ticketVersion = async () =>
+    String(
+      (
+        await p.supportTicket.findUniqueOrThrow({
+          where: { id: records.ticketId },
+          select: { version: true },
+        })
+      ).version,
+    );
+  const consultationVersion = async () =>
+    String(
+      (
+        await p.consultation.findUniqueOrThrow({
+          where: { id: records.consultationId },
+          select: { version: true },
+        })
+      ).version,
+    );
+  const interactionVersion = async () =>
+    String(
+      (
+        await p.interaction.findUniqueOrThrow({
+          where: { id: records.interactionId },
+          select: { version: true },
+        })
+      ).version,
+    );
+  const escalationVersion = async () =>
+    String(
+      (
+        await p.escalation.findUniqueOrThrow({
+          where: { id: records.escalationId },
+          select: { version: true },
+        })
+      ).version,
+    );
   switch (key) {
     case 'POST /login':
     case 'POST /logout':
@@ -209,7 +324,12 @@ export async function validBody(db: Database, key: string, records: ActorRecords
     case 'POST /account/time-zone':
       return { timeZone: 'Africa/Lagos' };
     case 'POST /interactions':
-      return { customerId: String(records.customerId), channel: 'call', subject: 'Called about a refund', idempotencyKey: randomUUID() };
+      return {
+        customerId: String(records.customerId),
+        channel: 'call',
+        subject: 'Called about a refund',
+        idempotencyKey: randomUUID(),
+      };
     case 'POST /interactions/:id/notes':
       return { body: 'Customer called back, waiting on billing.' };
     case 'POST /interactions/:id/pending':
@@ -217,24 +337,45 @@ export async function validBody(db: Database, key: string, records: ActorRecords
     case 'POST /interactions/:id/end':
       return { version: await interactionVersion() };
     case 'POST /tickets':
-      return { customerId: String(records.customerId), category: 'technical', priority: 'high', subject: 'App crashes on login', description: 'Since the last update.', idempotencyKey: randomUUID() };
+      return {
+        customerId: String(records.customerId),
+        category: 'technical',
+        priority: 'high',
+        subject: 'App crashes on login',
+        description: 'Since the last update.',
+        idempotencyKey: randomUUID(),
+      };
     case 'POST /tickets/:id/edit':
-      return { category: 'billing', priority: 'urgent', subject: 'Refund not received (edited)', description: 'Paid twice, asked again.', version: await ticketVersion() };
+      return {
+        category: 'billing',
+        priority: 'urgent',
+        subject: 'Refund not received (edited)',
+        description: 'Paid twice, asked again.',
+        version: await ticketVersion(),
+      };
     case 'POST /tickets/:id/claim':
       return {};
     case 'POST /tickets/:id/assign':
-      return { assigneeId: String(records.userId ?? world.users.agent.id), version: await ticketVersion() };
+      return {
+        assigneeId: String(records.userId ?? world.users.agent.id),
+        version: await ticketVersion(),
+      };
     case 'POST /tickets/:id/status':
       return { status: 'pending', version: await ticketVersion() };
     case 'POST /tickets/bulk': {
       const id = String(records.ticketId);
-      const { priority } = await p.supportTicket.findUniqueOrThrow({ where: { id: records.ticketId } });
+      const { priority } = await p.supportTicket.findUniqueOrThrow({
+        where: { id: records.ticketId },
+      });
       const to = priority === 'urgent' ? 'low' : 'urgent';
       return { ids: id, [`v_${id}`]: await ticketVersion(), action: 'priority', priority: to };
     }
     case 'POST /tickets/:id/follow-ups':
     case 'POST /interactions/:id/follow-ups':
-      return { dueAt: new Date(Date.now() + 86_400_000).toISOString().slice(0, 16), reason: 'Confirm the refund.' };
+      return {
+        dueAt: new Date(Date.now() + 86_400_000).toISOString().slice(0, 16),
+        reason: 'Confirm the refund.',
+      };
     case 'POST /follow-ups/:id/done':
     case 'POST /follow-ups/:id/cancel':
     case 'POST /follow-ups/:id/snooze': {
@@ -243,7 +384,9 @@ export async function validBody(db: Database, key: string, records: ActorRecords
     }
     case 'POST /canned-replies':
       return {
-        title: 'Call back later', shortcut: `later-${randomBytes(4).toString('hex')}`, category: 'general',
+        title: 'Call back later',
+        shortcut: `later-${randomBytes(4).toString('hex')}`,
+        category: 'general',
         body: 'We will call you back.',
       };
     case 'POST /canned-replies/:id/edit': {
@@ -261,23 +404,52 @@ export async function validBody(db: Database, key: string, records: ActorRecords
       return { intoId: String(twin.id), version: await ticketVersion() };
     }
     case 'POST /tickets/:id/entries':
-      return { kind: 'contact', channel: 'whatsapp', direction: 'outbound', body: 'Sent the refund reference.' };
+      return {
+        kind: 'contact',
+        channel: 'whatsapp',
+        direction: 'outbound',
+        body: 'Sent the refund reference.',
+      };
     case 'POST /tickets/:id/entries/:entryId/edit': {
       const entry = await p.ticketEntry.findUniqueOrThrow({ where: { id: records.entryId } });
-      return { body: `Waiting on billing (${randomUUID().slice(0, 8)}).`, version: String(entry.version) };
+      return {
+        body: `Waiting on billing (${randomUUID().slice(0, 8)}).`,
+        version: String(entry.version),
+      };
     }
     case 'POST /escalations':
-      return { ticketId: String(records.ticketId), targetType: 'admin', targetUserId: String(world.users.admin.id), reason: 'The refund needs an admin decision.', idempotencyKey: randomUUID() };
+      return {
+        ticketId: String(records.ticketId),
+        targetType: 'admin',
+        targetUserId: String(world.users.admin.id),
+        reason: 'The refund needs an admin decision.',
+        idempotencyKey: randomUUID(),
+      };
     case 'POST /escalations/:id/take':
       return { version: await escalationVersion() };
     case 'POST /escalations/:id/resolve':
-      return { version: await escalationVersion(), outcome: 'Refund approved.', ticketStatus: 'resolved' };
+      return {
+        version: await escalationVersion(),
+        outcome: 'Refund approved.',
+        ticketStatus: 'resolved',
+      };
     case 'POST /escalations/:id/close':
       return { version: await escalationVersion(), outcome: 'Closed after review.' };
     case 'POST /consultations':
-      return { customerId: String(records.customerId), mode: 'voice', paymentModel: 'pay_later', amount: '5000', doctor: '', idempotencyKey: randomUUID() };
+      return {
+        customerId: String(records.customerId),
+        mode: 'voice',
+        paymentModel: 'pay_later',
+        amount: '5000',
+        doctor: '',
+        idempotencyKey: randomUUID(),
+      };
     case 'POST /consultations/:id/status':
-      return { version: await consultationVersion(), to: 'scheduled', scheduledFor: '2031-01-02T10:00' };
+      return {
+        version: await consultationVersion(),
+        to: 'scheduled',
+        scheduledFor: '2031-01-02T10:00',
+      };
     case 'POST /consultations/:id/start':
     case 'POST /consultations/:id/request-payment':
     case 'POST /consultations/:id/mark-paid':
@@ -285,25 +457,46 @@ export async function validBody(db: Database, key: string, records: ActorRecords
     case 'POST /consultations/:id/assign':
       return { version: await consultationVersion(), doctor: String(world.users.doctor.id) };
     case 'POST /consultations/:id/medical': {
-      const row = await p.consultationMedical.findUnique({ where: { consultationId: records.consultationId }, select: { version: true } });
-      return { version: String(row?.version ?? 0), presentingComplaint: 'Headache for three days', diagnosis: 'Tension headache' };
+      const row = await p.consultationMedical.findUnique({
+        where: { consultationId: records.consultationId },
+        select: { version: true },
+      });
+      return {
+        version: String(row?.version ?? 0),
+        presentingComplaint: 'Headache for three days',
+        diagnosis: 'Tension headache',
+      };
     }
     case 'POST /audit/reveals/:id/justified':
       return {};
     case 'POST /audit/reveals/:id/flag':
       return { comment: 'Reason does not match any call on record.' };
     case 'POST /staff':
-      return { name: 'Ada Newcomer', email: `ada-${randomUUID()}@staff.test`, role: 'agent', specialization: '' };
+      return {
+        name: 'Ada Newcomer',
+        email: `ada-${randomUUID()}@staff.test`,
+        role: 'agent',
+        specialization: '',
+      };
     case 'POST /staff/:id/role': {
-      const target = await p.user.findUniqueOrThrow({ where: { id: records.staffId }, select: { role: true, version: true } });
-      return { role: target.role === 'doctor' ? 'supervisor' : 'doctor', version: String(target.version) };
+      const target = await p.user.findUniqueOrThrow({
+        where: { id: records.staffId },
+        select: { role: true, version: true },
+      });
+      return {
+        role: target.role === 'doctor' ? 'supervisor' : 'doctor',
+        version: String(target.version),
+      };
     }
     case 'POST /staff/:id/disable':
     case 'POST /staff/:id/enable':
     case 'POST /staff/:id/reset':
       return {};
     case 'POST /staff/:id/availability': {
-      const profile = await p.doctorProfile.findUniqueOrThrow({ where: { userId: records.staffId }, select: { available: true } });
+      const profile = await p.doctorProfile.findUniqueOrThrow({
+        where: { userId: records.staffId },
+        select: { available: true },
+      });
       return { available: profile.available ? '0' : '1' };
     }
     case 'POST /sla-targets': {
@@ -325,7 +518,10 @@ export async function validBody(db: Database, key: string, records: ActorRecords
       await makeOtherSession(db, records.userId ?? world.users.agent.id);
       return {};
     case 'POST /account/availability': {
-      const profile = await p.doctorProfile.findUniqueOrThrow({ where: { userId: world.users.doctor.id }, select: { available: true } });
+      const profile = await p.doctorProfile.findUniqueOrThrow({
+        where: { userId: world.users.doctor.id },
+        select: { available: true },
+      });
       return { available: profile.available ? '0' : '1' };
     }
     case 'POST /login/two-factor':
@@ -339,24 +535,43 @@ export async function validBody(db: Database, key: string, records: ActorRecords
     case 'POST /reset-password/:token':
       return { password: STRONG_PASSWORD, confirm: STRONG_PASSWORD };
     case 'POST /customers/:id/contact': {
-      const c = await p.customer.findUniqueOrThrow({ where: { id: records.customerId }, select: { version: true } });
-      return { phone: '0803 555 0142', email: `corrected-${randomUUID()}@example.test`, address: '12 Marina Road, Lagos', version: String(c.version) };
+      const c = await p.customer.findUniqueOrThrow({
+        where: { id: records.customerId },
+        select: { version: true },
+      });
+      return {
+        phone: '0803 555 0142',
+        email: `corrected-${randomUUID()}@example.test`,
+        address: '12 Marina Road, Lagos',
+        version: String(c.version),
+      };
     }
     case 'POST /customers/:id/reveal':
       return { reason: 'Reviewing allergies before a call back.' };
     case 'POST /presence':
-      return { recordType: 'consultation', recordId: String(records.consultationId), tabId: randomUUID() };
+      return {
+        recordType: 'consultation',
+        recordId: String(records.consultationId),
+        tabId: randomUUID(),
+      };
     case 'POST /presence/leave': {
       const tabId = randomUUID();
       const userId = records.userId ?? world.users.agent.id;
-      await p.presence.create({ data: { tabId, userId, recordType: 'consultation', recordId: records.consultationId } });
+      await p.presence.create({
+        data: { tabId, userId, recordType: 'consultation', recordId: records.consultationId },
+      });
       return { tabId };
     }
     case 'POST /notifications/read':
     case 'POST /notifications/read-all': {
       // Something unread for the actor (anyone's, when anonymous: the route refuses them anyway).
       const userId = records.userId ?? world.users.agent.id;
-      const data = { userId, kind: 'ticket_assigned', recordType: 'ticket', recordId: records.ticketId };
+      const data = {
+        userId,
+        kind: 'ticket_assigned',
+        recordType: 'ticket',
+        recordId: records.ticketId,
+      };
       const notice = await p.notification.create({ data });
       return key === 'POST /notifications/read' ? { id: String(notice.id) } : {};
     }
@@ -369,14 +584,19 @@ export async function validBody(db: Database, key: string, records: ActorRecords
  * A fingerprint of every table's contents (md5 of its rows), for "nothing changed" checks.
  * `except` names tables to leave out (e.g. audit_events, session).
  */
-export async function snapshot(db: Database, except: string[] = []): Promise<Record<string, string>> {
+export async function snapshot(
+  db: Database,
+  except: string[] = [],
+): Promise<Record<string, string>> {
   const { rows } = await db.pool.query<{ tablename: string }>(
     `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' ORDER BY tablename`,
   );
   const out: Record<string, string> = {};
   for (const { tablename } of rows) {
     if (except.includes(tablename)) continue;
-    const result = await db.pool.query<{ n: string; h: string | null }>(`SELECT count(*)::text AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS h FROM "${tablename}" t`);
+    const result = await db.pool.query<{ n: string; h: string | null }>(
+      `SELECT count(*)::text AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS h FROM "${tablename}" t`,
+    );
     out[tablename] = `${result.rows[0].n}:${result.rows[0].h ?? ''}`;
   }
   return out;

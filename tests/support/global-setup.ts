@@ -41,8 +41,11 @@ export default async function setup(project: TestProject) {
   project.provide('chromiumPath', (await resolveChromium()).path);
 
   return async () => {
-    const leftovers = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`caredesk_t_${process.pid}_%`]);
-    for (const { datname } of leftovers.rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    const leftovers = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [
+      `caredesk_t_${process.pid}_%`,
+    ]);
+    for (const { datname } of leftovers.rows)
+      await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     await admin.query(`DROP DATABASE IF EXISTS "${template}" WITH (FORCE)`);
     await admin.end();
     await embedded?.stop();

@@ -20,7 +20,8 @@ function walk(stack: Layer[], prefix: string, out: RouteEntry[]): void {
   for (const layer of stack) {
     if (layer.route) {
       for (const method of Object.keys(layer.route.methods)) {
-        if (method !== '_all') out.push({ method: method.toUpperCase(), path: join(prefix, layer.route.path) });
+        if (method !== '_all')
+          out.push({ method: method.toUpperCase(), path: join(prefix, layer.route.path) });
       }
     } else if (layer.handle?.stack) {
       const mount = typeof layer.rawPath === 'string' ? layer.rawPath : '';

@@ -85,11 +85,14 @@ function readPostmaster(pgData: string): number | undefined {
   }
 }
 
-export async function startServerProcess(options: ServerProcessOptions = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  options: ServerProcessOptions = {},
+): Promise<ServerProcess> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'caredesk-proc-'));
   chmodSync(dataDir, 0o755); // the embedded PostgreSQL runs as the postgres OS user when we are root
   const pgData = path.join(dataDir, 'pg');
-  const externalAdmin = process.env.DATABASE_URL ?? (options.onServer ? inject('database').adminUrl : undefined);
+  const externalAdmin =
+    process.env.DATABASE_URL ?? (options.onServer ? inject('database').adminUrl : undefined);
   let externalName: string | undefined;
   let externalUrl: string | undefined;
   if (externalAdmin) {
@@ -131,9 +134,17 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
     new Promise<void>((resolve, reject) => {
       out = '';
       // Its own process group, so killAll() reaches the embedded PostgreSQL (started by the child) as well.
-      const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: projectRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+        cwd: projectRoot,
+        env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       child = proc;
-      const timer = setTimeout(() => fail(new Error(`server not ready after ${options.startTimeoutMs ?? 90_000} ms`)), options.startTimeoutMs ?? 90_000);
+      const timer = setTimeout(
+        () => fail(new Error(`server not ready after ${options.startTimeoutMs ?? 90_000} ms`)),
+        options.startTimeoutMs ?? 90_000,
+      );
       const fail = (error: Error) => {
         clearTimeout(timer);
         reject(new Error(`${error.message}\n--- server output ---\n${out}`));
@@ -146,14 +157,16 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
         const match = /CareDesk ready in \d+ ms at http:\/\/localhost:(\d+)/.exec(out);
         if (match && !url) {
           url = `http://127.0.0.1:${match[1]}`;
-          if (!externalUrl) databaseUrl = readFileSync(path.join(dataDir, 'database-url'), 'utf8').trim();
+          if (!externalUrl)
+            databaseUrl = readFileSync(path.join(dataDir, 'database-url'), 'utf8').trim();
           clearTimeout(timer);
           resolve();
         }
       });
       proc.once('error', fail);
       proc.once('exit', (code, signal) => {
-        if (!url) fail(new Error(`server exited before it was ready (code ${code}, signal ${signal})`));
+        if (!url)
+          fail(new Error(`server exited before it was ready (code ${code}, signal ${signal})`));
       });
     });
 
@@ -215,7 +228,10 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
       const proc = child;
       if (proc && proc.exitCode === null && proc.signalCode === null) {
         proc.kill('SIGTERM');
-        const exited = await Promise.race([waitExit(proc).then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 20_000))]);
+        const exited = await Promise.race([
+          waitExit(proc).then(() => true),
+          new Promise<boolean>((r) => setTimeout(() => r(false), 20_000)),
+        ]);
         if (!exited && proc.pid) process.kill(-proc.pid, 'SIGKILL');
         await waitExit(proc);
       }
@@ -241,7 +257,11 @@ export class Browserish {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
-  async request(method: 'GET' | 'POST', pathname: string, form?: Record<string, string>): Promise<Response> {
+  async request(
+    method: 'GET' | 'POST',
+    pathname: string,
+    form?: Record<string, string>,
+  ): Promise<Response> {
     const headers: Record<string, string> = {};
     const cookie = this.cookieHeader();
     if (cookie) headers.cookie = cookie;
@@ -250,7 +270,13 @@ export class Browserish {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(form).toString();
     }
-    const res = await fetch(this.base() + pathname, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(30_000) });
+    const res = await fetch(this.base() + pathname, {
+      method,
+      headers,
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(30_000),
+    });
     for (const line of res.headers.getSetCookie()) {
       const [pair] = line.split(';');
       const eq = pair.indexOf('=');
@@ -278,7 +304,11 @@ export function csrfOf(html: string): string {
 }
 
 /** Signs a fresh jar in; returns the jar and a CSRF token from a signed-in page. */
-export async function signInOver(jar: Browserish, email: string, password: string): Promise<string> {
+export async function signInOver(
+  jar: Browserish,
+  email: string,
+  password: string,
+): Promise<string> {
   const page = await jar.get('/login');
   const html = await page.text();
   const res = await jar.post('/login', { _csrf: csrfOf(html), email, password });

@@ -10,10 +10,11 @@ export async function listen(app: Express): Promise<{ url: string; close(): Prom
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -22,9 +23,14 @@ export async function signInCookie(baseUrl: string, email: string): Promise<stri
   const page = await fetch(`${baseUrl}/login`);
   const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0];
   const res = await fetch(`${baseUrl}/login`, {
-    method: 'POST', redirect: 'manual',
+    method: 'POST',
+    redirect: 'manual',
     headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: csrfFrom(await page.text()), email, password: TEST_PASSWORD }),
+    body: new URLSearchParams({
+      _csrf: csrfFrom(await page.text()),
+      email,
+      password: TEST_PASSWORD,
+    }),
   });
   if (res.status !== 303) throw new Error(`sign-in failed: ${res.status}`);
   return (res.headers.get('set-cookie') ?? '').split(';')[0];
@@ -49,14 +55,18 @@ export class SseClient {
   static async open(url: string, headers: Record<string, string>): Promise<SseClient> {
     const client = new SseClient();
     await new Promise<void>((resolve, reject) => {
-      client.request = http.get(url, { headers: { accept: 'text/event-stream', ...headers } }, (res) => {
-        client.status = res.statusCode ?? 0;
-        client.headers = res.headers;
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => client.take(chunk));
-        res.on('error', () => {});
-        resolve();
-      });
+      client.request = http.get(
+        url,
+        { headers: { accept: 'text/event-stream', ...headers } },
+        (res) => {
+          client.status = res.statusCode ?? 0;
+          client.headers = res.headers;
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => client.take(chunk));
+          res.on('error', () => {});
+          resolve();
+        },
+      );
       client.request.on('error', reject);
     });
     return client;
@@ -97,7 +107,11 @@ export class SseClient {
         if (at > 0) fields[line.slice(0, at)] = line.slice(at + 1).trimStart();
       }
       if (fields.data === undefined) continue;
-      this.events.push({ id: fields.id ?? null, event: fields.event ?? 'message', data: fields.data });
+      this.events.push({
+        id: fields.id ?? null,
+        event: fields.event ?? 'message',
+        data: fields.data,
+      });
     }
     for (const wake of this.waiters.splice(0)) wake();
   }

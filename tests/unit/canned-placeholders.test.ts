@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { fillPlaceholders, unknownPlaceholders } from '../../src/modules/canned-replies/placeholders.js';
+import {
+  fillPlaceholders,
+  unknownPlaceholders,
+} from '../../src/modules/canned-replies/placeholders.js';
 import { replyFields } from '../../src/modules/canned-replies/schema.js';
 
 describe('saved reply placeholders', () => {
@@ -11,12 +14,15 @@ describe('saved reply placeholders', () => {
       body: 'Dear {{customer.nickname}}',
     });
     expect(parsed.success).toBe(false);
-    expect(parsed.error?.issues[0].message).toMatch(/^Unknown placeholder \{\{customer\.nickname\}\}\./);
+    expect(parsed.error?.issues[0].message).toMatch(
+      /^Unknown placeholder \{\{customer\.nickname\}\}\./,
+    );
     expect(unknownPlaceholders('{{ ticket.number }} {{x}} {{x}} {{agent.name}}')).toEqual(['x']);
   });
 
   it('when filled, then known values replace placeholders and one the record lacks becomes a dash', () => {
-    const text = 'Hi {{customer.firstName}}, {{agent.name}} here about {{ticket.number}} ({{consultation.reference}}).';
+    const text =
+      'Hi {{customer.firstName}}, {{agent.name}} here about {{ticket.number}} ({{consultation.reference}}).';
     const filled = fillPlaceholders(text, {
       customer: { firstName: 'Ada', lastName: 'Obi', fullName: 'Ada Obi' },
       ticket: { number: 'TKT-ABCDEFGH', subject: 'Refund' },
@@ -27,8 +33,16 @@ describe('saved reply placeholders', () => {
   });
 
   it('when a shortcut is typed with a leading semicolon or capitals, then it is stored bare and lower-case', () => {
-    const parsed = replyFields.parse({ title: 'T', category: 'c', shortcut: ';Refund_2', body: 'x' });
+    const parsed = replyFields.parse({
+      title: 'T',
+      category: 'c',
+      shortcut: ';Refund_2',
+      body: 'x',
+    });
     expect(parsed.shortcut).toBe('refund_2');
-    expect(replyFields.safeParse({ title: 'T', category: 'c', shortcut: 'has space', body: 'x' }).success).toBe(false);
+    expect(
+      replyFields.safeParse({ title: 'T', category: 'c', shortcut: 'has space', body: 'x' })
+        .success,
+    ).toBe(false);
   });
 });

@@ -12,7 +12,9 @@ describe('loadConfig', () => {
 
   it('rejects a DATABASE_URL that is not PostgreSQL with one clear message', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(StartupError);
-    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL must start with postgresql:\/\//);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(
+      /DATABASE_URL must start with postgresql:\/\//,
+    );
   });
 
   it('rejects a non-numeric PORT', () => {
@@ -21,16 +23,21 @@ describe('loadConfig', () => {
 
   it('requires a session secret in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SESSION_SECRET/);
-    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) }).sessionSecret).toBe('x'.repeat(40));
+    expect(
+      loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) }).sessionSecret,
+    ).toBe('x'.repeat(40));
   });
 });
 
 describe('TRUST_PROXY', () => {
-  it('takes Express forms: off, a hop count, or the proxies\' addresses', () => {
+  it("takes Express forms: off, a hop count, or the proxies' addresses", () => {
     expect(loadConfig({ TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false);
     expect(loadConfig({}).TRUST_PROXY).toBe(false);
     expect(loadConfig({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
-    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).TRUST_PROXY).toEqual(['loopback', '10.0.0.0/8']);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).TRUST_PROXY).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+    ]);
   });
 
   it('when set to true or to something that is not an address, then start-up stops with one line', () => {
@@ -61,6 +68,8 @@ describe('APP_TIME_ZONE', () => {
 
   it('when the name is not a time zone, then start-up stops with one line naming the setting', () => {
     expect(() => loadConfig({ APP_TIME_ZONE: 'Lagos' })).toThrow(StartupError);
-    expect(() => loadConfig({ APP_TIME_ZONE: 'Mars/Olympus' })).toThrow(/^Invalid configuration: APP_TIME_ZONE must be an IANA time zone name/);
+    expect(() => loadConfig({ APP_TIME_ZONE: 'Mars/Olympus' })).toThrow(
+      /^Invalid configuration: APP_TIME_ZONE must be an IANA time zone name/,
+    );
   });
 });

@@ -1,11 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { TransitionError } from '../../src/errors.js';
-import { TRANSITIONS, assertTransition, badgesFor, canTransition, stampsFor } from '../../src/modules/consultations/service.js';
+import {
+  TRANSITIONS,
+  assertTransition,
+  badgesFor,
+  canTransition,
+  stampsFor,
+} from '../../src/modules/consultations/service.js';
 import { csvCell, csvLine } from '../../src/lib/csv.js';
 import { createForm, listQuery } from '../../src/modules/consultations/schema.js';
 
 const STATUSES = ['pending', 'scheduled', 'completed', 'cancelled'] as const;
-const LEGAL = new Set(['pending>scheduled', 'pending>cancelled', 'scheduled>completed', 'scheduled>cancelled']);
+const LEGAL = new Set([
+  'pending>scheduled',
+  'pending>cancelled',
+  'scheduled>completed',
+  'scheduled>cancelled',
+]);
 
 describe('consultation lifecycle table', () => {
   for (const from of STATUSES) {
@@ -25,7 +36,10 @@ describe('consultation lifecycle table', () => {
   it('stamps the right timestamps', () => {
     const now = new Date('2026-01-01T10:00:00Z');
     expect(stampsFor('scheduled', { startedAt: null }, now)).toEqual({ scheduledAt: now });
-    expect(stampsFor('completed', { startedAt: null }, now)).toEqual({ endedAt: now, startedAt: now });
+    expect(stampsFor('completed', { startedAt: null }, now)).toEqual({
+      endedAt: now,
+      startedAt: now,
+    });
     const earlier = new Date('2026-01-01T09:00:00Z');
     expect(stampsFor('completed', { startedAt: earlier }, now)).toEqual({ endedAt: now });
     expect(stampsFor('cancelled', { startedAt: null }, now)).toEqual({ cancelledAt: now });
@@ -35,13 +49,53 @@ describe('consultation lifecycle table', () => {
 describe('badges', () => {
   const now = new Date('2026-01-01T12:00:00Z');
   it('flags pending over an hour as needing a doctor', () => {
-    expect(badgesFor({ status: 'pending', paymentModel: 'pay_later', paymentStatus: 'unpaid', createdAt: new Date('2026-01-01T10:59:00Z') }, now).map((b) => b.label)).toEqual(['needs a doctor']);
-    expect(badgesFor({ status: 'pending', paymentModel: 'pay_later', paymentStatus: 'unpaid', createdAt: new Date('2026-01-01T11:30:00Z') }, now)).toEqual([]);
+    expect(
+      badgesFor(
+        {
+          status: 'pending',
+          paymentModel: 'pay_later',
+          paymentStatus: 'unpaid',
+          createdAt: new Date('2026-01-01T10:59:00Z'),
+        },
+        now,
+      ).map((b) => b.label),
+    ).toEqual(['needs a doctor']);
+    expect(
+      badgesFor(
+        {
+          status: 'pending',
+          paymentModel: 'pay_later',
+          paymentStatus: 'unpaid',
+          createdAt: new Date('2026-01-01T11:30:00Z'),
+        },
+        now,
+      ),
+    ).toEqual([]);
   });
   it('flags completed unpaid pay-later as request payment', () => {
-    expect(badgesFor({ status: 'completed', paymentModel: 'pay_later', paymentStatus: 'unpaid', createdAt: now }, now).map((b) => b.label)).toEqual(['request payment']);
-    expect(badgesFor({ status: 'completed', paymentModel: 'pay_later', paymentStatus: 'pending', createdAt: now }, now)).toEqual([]);
-    expect(badgesFor({ status: 'completed', paymentModel: 'pay_first', paymentStatus: 'unpaid', createdAt: now }, now)).toEqual([]);
+    expect(
+      badgesFor(
+        { status: 'completed', paymentModel: 'pay_later', paymentStatus: 'unpaid', createdAt: now },
+        now,
+      ).map((b) => b.label),
+    ).toEqual(['request payment']);
+    expect(
+      badgesFor(
+        {
+          status: 'completed',
+          paymentModel: 'pay_later',
+          paymentStatus: 'pending',
+          createdAt: now,
+        },
+        now,
+      ),
+    ).toEqual([]);
+    expect(
+      badgesFor(
+        { status: 'completed', paymentModel: 'pay_first', paymentStatus: 'unpaid', createdAt: now },
+        now,
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -63,7 +117,13 @@ describe('CSV cells', () => {
 
 describe('schemas', () => {
   it('ignores bad filter values', () => {
-    const q = listQuery.parse({ status: 'bogus', doctorId: 'abc', from: '2026-13-45', mode: ['video', 'chat'], after: 'nonsense' });
+    const q = listQuery.parse({
+      status: 'bogus',
+      doctorId: 'abc',
+      from: '2026-13-45',
+      mode: ['video', 'chat'],
+      after: 'nonsense',
+    });
     expect(q.status).toBeUndefined();
     expect(q.doctorId).toBeUndefined();
     expect(q.from).toBeUndefined();
@@ -71,9 +131,20 @@ describe('schemas', () => {
     expect(q.after).toBeUndefined();
   });
   it('requires payment confirmation for pay first', () => {
-    const r = createForm.safeParse({ customerId: '1', mode: 'video', paymentModel: 'pay_first', amount: '5000' });
+    const r = createForm.safeParse({
+      customerId: '1',
+      mode: 'video',
+      paymentModel: 'pay_first',
+      amount: '5000',
+    });
     expect(r.success).toBe(false);
-    const ok = createForm.safeParse({ customerId: '1', mode: 'video', paymentModel: 'pay_first', amount: '5000.50', paymentConfirmation: 'TRX-12345' });
+    const ok = createForm.safeParse({
+      customerId: '1',
+      mode: 'video',
+      paymentModel: 'pay_first',
+      amount: '5000.50',
+      paymentConfirmation: 'TRX-12345',
+    });
     expect(ok.success && ok.data.amount).toBe(500050);
   });
 });

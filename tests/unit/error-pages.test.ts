@@ -12,7 +12,13 @@ function failingApp(env: Record<string, string>) {
   app.set('views', path.join(projectRoot, 'views'));
   app.set('view engine', 'ejs');
   app.use((_req, res, next) => {
-    Object.assign(res.locals, { csrfToken: '', flash: [], currentUser: null, currentPath: '/boom', nav: [] });
+    Object.assign(res.locals, {
+      csrfToken: '',
+      flash: [],
+      currentUser: null,
+      currentPath: '/boom',
+      nav: [],
+    });
     next();
   });
   app.get('/boom', () => {
@@ -45,7 +51,9 @@ describe('500 pages', () => {
   });
 
   it('when NODE_ENV=development is set explicitly, then the stack is shown to the developer', async () => {
-    const res = await request(failingApp({ NODE_ENV: 'development' })).get('/boom').expect(500);
+    const res = await request(failingApp({ NODE_ENV: 'development' }))
+      .get('/boom')
+      .expect(500);
     expect(res.text).toContain('error-pages.test.ts');
   });
 });

@@ -14,6 +14,8 @@ describe('finding @mentions', () => {
   });
 
   it('when a name only appears without @, inside an email, or run into a word, then nobody is mentioned', () => {
-    expect(findMentions('Ada Obi called; mail ada@Bola Ade.test; @Bola Adeyemi', staff)).toEqual([]);
+    expect(findMentions('Ada Obi called; mail ada@Bola Ade.test; @Bola Adeyemi', staff)).toEqual(
+      [],
+    );
   });
 });

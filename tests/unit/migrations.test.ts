@@ -5,14 +5,22 @@ import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
 
 const run = promisify(execFile);
-const prismaCli = path.join(path.dirname(createRequire(import.meta.url).resolve('prisma/package.json')), 'build', 'index.js');
+const prismaCli = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('prisma/package.json')),
+  'build',
+  'index.js',
+);
 
 async function diff(...args: string[]): Promise<{ code: number; output: string }> {
   const { adminUrl } = inject('database');
   try {
-    const { stdout } = await run(process.execPath, [prismaCli, 'migrate', 'diff', ...args, '--to-schema', 'prisma/schema.prisma', '--exit-code'], {
-      env: { ...process.env, DATABASE_URL: adminUrl },
-    });
+    const { stdout } = await run(
+      process.execPath,
+      [prismaCli, 'migrate', 'diff', ...args, '--to-schema', 'prisma/schema.prisma', '--exit-code'],
+      {
+        env: { ...process.env, DATABASE_URL: adminUrl },
+      },
+    );
     return { code: 0, output: stdout };
   } catch (error) {
     const failure = error as { code: number; stdout: string; stderr: string };

@@ -3,7 +3,10 @@ import { hashPassword, verifyPassword } from '../../src/auth/passwords.js';
 
 describe('passwords', () => {
   it('hashes with argon2id and a fresh salt each time', async () => {
-    const [a, b] = await Promise.all([hashPassword('caredesk-demo'), hashPassword('caredesk-demo')]);
+    const [a, b] = await Promise.all([
+      hashPassword('caredesk-demo'),
+      hashPassword('caredesk-demo'),
+    ]);
     expect(a).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(a).not.toBe(b);
   });

@@ -4,8 +4,13 @@ import { describe, expect, it } from 'vitest';
 
 // The medical tables are read and written only by src/privacy (and the seeders that fill them).
 const ROOT = path.resolve('src');
-const ALLOWED = [path.join(ROOT, 'privacy') + path.sep, path.join(ROOT, 'db', 'seed') + path.sep, path.join(ROOT, 'generated') + path.sep];
-const MEDICAL = /\b(customerMedical|consultationMedical|medicalReveal|customer_medical|consultation_medical|medical_reveals)\b/;
+const ALLOWED = [
+  path.join(ROOT, 'privacy') + path.sep,
+  path.join(ROOT, 'db', 'seed') + path.sep,
+  path.join(ROOT, 'generated') + path.sep,
+];
+const MEDICAL =
+  /\b(customerMedical|consultationMedical|medicalReveal|customer_medical|consultation_medical|medical_reveals)\b/;
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -16,7 +21,11 @@ function files(dir: string): string[] {
 
 describe('privacy boundary', () => {
   it('no module outside src/privacy touches the medical tables', () => {
-    const offenders = files(ROOT).filter((file) => !ALLOWED.some((prefix) => file.startsWith(prefix)) && MEDICAL.test(readFileSync(file, 'utf8')));
+    const offenders = files(ROOT).filter(
+      (file) =>
+        !ALLOWED.some((prefix) => file.startsWith(prefix)) &&
+        MEDICAL.test(readFileSync(file, 'utf8')),
+    );
     expect(offenders).toEqual([]);
   });
 
@@ -24,7 +33,13 @@ describe('privacy boundary', () => {
     const views = path.resolve('views');
     const offenders = readdirSync(views, { recursive: true })
       .map((name) => path.join(views, String(name)))
-      .filter((file) => file.endsWith('.ejs') && /\b(bloodGroup|genotype|allergies|chronicConditions|currentMedications|diagnosis|treatmentPlan|prescribedMedication|presentingComplaint|followUpInstructions)\b/.test(readFileSync(file, 'utf8')));
+      .filter(
+        (file) =>
+          file.endsWith('.ejs') &&
+          /\b(bloodGroup|genotype|allergies|chronicConditions|currentMedications|diagnosis|treatmentPlan|prescribedMedication|presentingComplaint|followUpInstructions)\b/.test(
+            readFileSync(file, 'utf8'),
+          ),
+      );
     expect(offenders).toEqual([]);
   });
 });

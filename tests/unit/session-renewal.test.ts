@@ -18,7 +18,11 @@ describe('session renewal', () => {
 
   it('when only the live desk talks (stream, fragments, presence), then an unattended session stays idle', () => {
     const live = { 'x-live': '1' };
-    const background = [['/events', {}], ['/presence', live], ['/tickets/5/row', live]] as const;
+    const background = [
+      ['/events', {}],
+      ['/presence', live],
+      ['/tickets/5/row', live],
+    ] as const;
     for (const [path, headers] of background) {
       const { req, session } = request(path, headers);
       let called = false;

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { computeSla, resolutionElapsedSeconds, type SlaTicket } from '../../src/modules/tickets/sla.js';
+import {
+  computeSla,
+  resolutionElapsedSeconds,
+  type SlaTicket,
+} from '../../src/modules/tickets/sla.js';
 
 const T0 = new Date('2026-01-01T00:00:00Z');
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
@@ -7,7 +11,15 @@ const URGENT = { firstResponseMins: 60, resolutionMins: 240 };
 const MEDIUM = { firstResponseMins: 480, resolutionMins: 4320 };
 
 function ticket(overrides: Partial<SlaTicket> = {}): SlaTicket {
-  return { status: 'open', createdAt: T0, firstResponseAt: null, resolvedAt: null, pendingSince: null, pausedSeconds: 0, ...overrides };
+  return {
+    status: 'open',
+    createdAt: T0,
+    firstResponseAt: null,
+    resolvedAt: null,
+    pendingSince: null,
+    pausedSeconds: 0,
+    ...overrides,
+  };
 }
 
 describe('SLA clock', () => {
@@ -39,7 +51,9 @@ describe('SLA clock', () => {
   });
 
   it('stops the first-response clock once responded (met or missed)', () => {
-    expect(computeSla(ticket({ firstResponseAt: at(30) }), URGENT, at(500)).firstResponse.state).toBe('met');
+    expect(
+      computeSla(ticket({ firstResponseAt: at(30) }), URGENT, at(500)).firstResponse.state,
+    ).toBe('met');
     const late = computeSla(ticket({ firstResponseAt: at(90) }), URGENT, at(100));
     expect(late.firstResponse.state).toBe('missed');
     expect(late.firstResponse.remainingSeconds).toBe(-30 * 60);
@@ -80,7 +94,12 @@ describe('SLA clock', () => {
   });
 
   it('combines earlier pauses and the current pending period', () => {
-    const t = ticket({ status: 'pending', firstResponseAt: at(1), pausedSeconds: 30 * 60, pendingSince: at(200) });
+    const t = ticket({
+      status: 'pending',
+      firstResponseAt: at(1),
+      pausedSeconds: 30 * 60,
+      pendingSince: at(200),
+    });
     expect(resolutionElapsedSeconds(t, at(1000))).toBe(170 * 60);
   });
 
@@ -90,10 +109,23 @@ describe('SLA clock', () => {
   });
 
   it('stops at resolution: met or missed, never breached', () => {
-    const met = computeSla(ticket({ status: 'resolved', firstResponseAt: at(1), resolvedAt: at(200) }), URGENT, at(10_000));
+    const met = computeSla(
+      ticket({ status: 'resolved', firstResponseAt: at(1), resolvedAt: at(200) }),
+      URGENT,
+      at(10_000),
+    );
     expect(met.resolution.state).toBe('met');
     expect(met.breached).toBe(false);
-    const missed = computeSla(ticket({ status: 'resolved', firstResponseAt: at(1), resolvedAt: at(300), pausedSeconds: 30 * 60 }), URGENT, at(10_000));
+    const missed = computeSla(
+      ticket({
+        status: 'resolved',
+        firstResponseAt: at(1),
+        resolvedAt: at(300),
+        pausedSeconds: 30 * 60,
+      }),
+      URGENT,
+      at(10_000),
+    );
     expect(missed.resolution.elapsedSeconds).toBe(270 * 60);
     expect(missed.resolution.state).toBe('missed');
     expect(missed.breached).toBe(false);

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { instantFromLocal, isTimeZone, localDateTime, localDay, relative, withTimeZone, zoneAbbreviation } from '../../src/lib/time.js';
+import {
+  instantFromLocal,
+  isTimeZone,
+  localDateTime,
+  localDay,
+  relative,
+  withTimeZone,
+  zoneAbbreviation,
+} from '../../src/lib/time.js';
 import { when } from '../../src/lib/format.js';
 
 const lateUtc = new Date('2026-11-30T23:30:00Z');
@@ -14,7 +22,9 @@ describe('local time', () => {
   it('when a zone observes daylight saving, then the abbreviation follows the date', () => {
     expect(zoneAbbreviation(new Date('2026-01-15T12:00:00Z'), 'America/New_York')).toBe('EST');
     expect(zoneAbbreviation(new Date('2026-07-15T12:00:00Z'), 'America/New_York')).toBe('EDT');
-    expect(localDateTime(new Date('2026-07-15T12:00:00Z'), 'Europe/London')).toBe('2026-07-15 13:00 BST');
+    expect(localDateTime(new Date('2026-07-15T12:00:00Z'), 'Europe/London')).toBe(
+      '2026-07-15 13:00 BST',
+    );
   });
 
   it('when a zone has no lettered name, then the GMT offset is shown', () => {
@@ -39,18 +49,28 @@ describe('local time', () => {
     expect(relative(new Date('2026-12-02T09:00:00Z'), now)).toBe('3 h ago');
     expect(relative(new Date('2026-11-29T12:00:00Z'), now)).toBe('3 d ago');
     expect(relative(new Date('2026-12-02T12:30:00Z'), now)).toBe('in 30 min');
-    expect(relative(new Date('2026-09-02T12:00:00Z'), now, 'Africa/Lagos')).toBe('2026-09-02 13:00 WAT');
+    expect(relative(new Date('2026-09-02T12:00:00Z'), now, 'Africa/Lagos')).toBe(
+      '2026-09-02 13:00 WAT',
+    );
   });
 });
 
 describe('reading a wall-clock time typed into a form', () => {
   it('when a datetime-local value is read in Lagos, then it names the instant an hour earlier in UTC', () => {
-    expect(instantFromLocal('2026-12-01T10:00', 'Africa/Lagos').toISOString()).toBe('2026-12-01T09:00:00.000Z');
-    expect(instantFromLocal('2026-12-01T00:30:00', 'Africa/Lagos').toISOString()).toBe('2026-11-30T23:30:00.000Z');
+    expect(instantFromLocal('2026-12-01T10:00', 'Africa/Lagos').toISOString()).toBe(
+      '2026-12-01T09:00:00.000Z',
+    );
+    expect(instantFromLocal('2026-12-01T00:30:00', 'Africa/Lagos').toISOString()).toBe(
+      '2026-11-30T23:30:00.000Z',
+    );
   });
 
   it('when the zone changes its offset that year, then each side of the change reads correctly', () => {
-    expect(instantFromLocal('2026-07-01T09:00', 'America/New_York').toISOString()).toBe('2026-07-01T13:00:00.000Z');
-    expect(instantFromLocal('2026-01-05T09:00', 'America/New_York').toISOString()).toBe('2026-01-05T14:00:00.000Z');
+    expect(instantFromLocal('2026-07-01T09:00', 'America/New_York').toISOString()).toBe(
+      '2026-07-01T13:00:00.000Z',
+    );
+    expect(instantFromLocal('2026-01-05T09:00', 'America/New_York').toISOString()).toBe(
+      '2026-01-05T14:00:00.000Z',
+    );
   });
 });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { passwordProblem } from '../../src/auth/password-policy.js';
-import { currentCode, hashRecoveryCode, matchingStep, newRecoveryCodes, newSecret } from '../../src/auth/two-factor.js';
+import {
+  currentCode,
+  hashRecoveryCode,
+  matchingStep,
+  newRecoveryCodes,
+  newSecret,
+} from '../../src/auth/two-factor.js';
 import { mustUseTwoFactor } from '../../src/auth/two-factor-policy.js';
 import { loadConfig } from '../../src/config.js';
 
@@ -14,7 +20,9 @@ describe('TOTP codes', () => {
     expect(matchingStep(secret, currentCode(secret, AT), null, AT)).toBe(STEP);
     expect(matchingStep(secret, currentCode(secret, AT - 30_000), null, AT)).toBe(STEP - 1);
     expect(matchingStep(secret, currentCode(secret, AT + 30_000), null, AT)).toBe(STEP + 1);
-    expect(matchingStep(secret, ` ${currentCode(secret, AT).replace(/(\d{3})/, '$1 ')} `, null, AT)).toBe(STEP);
+    expect(
+      matchingStep(secret, ` ${currentCode(secret, AT).replace(/(\d{3})/, '$1 ')} `, null, AT),
+    ).toBe(STEP);
   });
 
   it('when a code is two steps old or wrong, then it is refused', () => {
@@ -37,8 +45,11 @@ describe('TOTP codes', () => {
   it('when recovery codes are made, then there are ten distinct ones and typing variations hash alike', () => {
     const codes = newRecoveryCodes();
     expect(new Set(codes).size).toBe(10);
-    for (const code of codes) expect(code).toMatch(/^[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$/);
-    expect(hashRecoveryCode(codes[0].toLowerCase().replace(/-/g, ' '))).toBe(hashRecoveryCode(codes[0]));
+    for (const code of codes)
+      expect(code).toMatch(/^[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$/);
+    expect(hashRecoveryCode(codes[0].toLowerCase().replace(/-/g, ' '))).toBe(
+      hashRecoveryCode(codes[0]),
+    );
     expect(hashRecoveryCode(codes[0])).not.toBe(hashRecoveryCode(codes[1]));
   });
 });
@@ -57,7 +68,9 @@ describe('who must use two-factor', () => {
 
   it('when on the embedded database, then only the demo accounts are exempt; on a server or in production they are not', () => {
     expect(mustUseTwoFactor(loadConfig(base), admin)).toBe(false);
-    expect(mustUseTwoFactor(loadConfig({ ...base, DATABASE_URL: 'postgresql://db/caredesk' }), admin)).toBe(true);
+    expect(
+      mustUseTwoFactor(loadConfig({ ...base, DATABASE_URL: 'postgresql://db/caredesk' }), admin),
+    ).toBe(true);
     expect(mustUseTwoFactor(loadConfig({ ...base, NODE_ENV: 'production' }), admin)).toBe(true);
   });
 
@@ -65,8 +78,12 @@ describe('who must use two-factor', () => {
     const config = loadConfig({ ...base, MFA_REQUIRED_ROLES: 'agent, supervisor' });
     expect(mustUseTwoFactor(config, { role: 'agent', email: 'a@clinic.example' })).toBe(true);
     expect(mustUseTwoFactor(config, realAdmin)).toBe(false);
-    expect(mustUseTwoFactor(loadConfig({ ...base, MFA_REQUIRED_ROLES: '' }), realAdmin)).toBe(false);
-    expect(() => loadConfig({ ...base, MFA_REQUIRED_ROLES: 'admin,janitor' })).toThrow(/MFA_REQUIRED_ROLES/);
+    expect(mustUseTwoFactor(loadConfig({ ...base, MFA_REQUIRED_ROLES: '' }), realAdmin)).toBe(
+      false,
+    );
+    expect(() => loadConfig({ ...base, MFA_REQUIRED_ROLES: 'admin,janitor' })).toThrow(
+      /MFA_REQUIRED_ROLES/,
+    );
   });
 });
 
@@ -76,7 +93,9 @@ describe('password strength', () => {
     expect(passwordProblem('password1234')).toMatch(/too easy to guess/);
     expect(passwordProblem('qwertyuiop123')).toMatch(/too easy to guess/);
     expect(passwordProblem('aaaaaaaaaaaaaaa')).toMatch(/too easy to guess/);
-    expect(passwordProblem('ChidinmaUde2026', ['Chidinma Ude', 'chidinma@clinic.example'])).toMatch(/name and email/);
+    expect(passwordProblem('ChidinmaUde2026', ['Chidinma Ude', 'chidinma@clinic.example'])).toMatch(
+      /name and email/,
+    );
     expect(passwordProblem('x'.repeat(300))).toMatch(/at most/);
   });
 

@@ -17,8 +17,20 @@ export interface ScaleSize {
 }
 
 export const SCALES: Record<string, ScaleSize> = {
-  large: { customers: 200_000, consultations: 300_000, interactions: 1_000_000, tickets: 1_000_000, escalations: 50_000 },
-  small: { customers: 10_000, consultations: 15_000, interactions: 50_000, tickets: 50_000, escalations: 2_500 },
+  large: {
+    customers: 200_000,
+    consultations: 300_000,
+    interactions: 1_000_000,
+    tickets: 1_000_000,
+    escalations: 50_000,
+  },
+  small: {
+    customers: 10_000,
+    consultations: 15_000,
+    interactions: 50_000,
+    tickets: 50_000,
+    escalations: 2_500,
+  },
 };
 
 const CHUNK = 100_000;
@@ -27,12 +39,21 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 const CODE_SPACE = 36n ** 8n;
 // Coprime with 36, so i -> (i * STEP + offset) mod 36^8 is a bijection: references never collide.
 const STEP = 1_000_000_007n;
-const TABLES = ['customers', 'customer_medical', 'consultations', 'payments', 'interactions', 'support_tickets', 'escalations'];
+const TABLES = [
+  'customers',
+  'customer_medical',
+  'consultations',
+  'payments',
+  'interactions',
+  'support_tickets',
+  'escalations',
+];
 
 /** SQL for 8 base-36 characters of a bigint expression already reduced modulo 36^8. */
 function base36(expr: string): string {
   const parts = [];
-  for (let k = 7; k >= 0; k--) parts.push(`substr('${ALPHABET}', ((${expr}) / ${36n ** BigInt(k)} % 36)::int + 1, 1)`);
+  for (let k = 7; k >= 0; k--)
+    parts.push(`substr('${ALPHABET}', ((${expr}) / ${36n ** BigInt(k)} % 36)::int + 1, 1)`);
   return parts.join(' || ');
 }
 
@@ -40,7 +61,8 @@ function reference(prefix: string, indexExpr: string, offset: bigint): string {
   return `'${prefix}-' || ${base36(`((${indexExpr})::bigint * ${STEP} + ${offset}) % ${CODE_SPACE}`)}`;
 }
 
-const pick = (param: string, r: string) => `(${param})[1 + floor(${r} * array_length(${param}, 1))::int]`;
+const pick = (param: string, r: string) =>
+  `(${param})[1 + floor(${r} * array_length(${param}, 1))::int]`;
 
 /** CASE over cumulative weights, e.g. weighted('r', { resolved: 50, open: 50 }). */
 function weighted(r: string, weights: Record<string, number>): string {
@@ -67,7 +89,11 @@ function progress(label: string, done: number, total: number): void {
   else if (done >= total || pct % 20 === 0) process.stdout.write(line + '\n');
 }
 
-async function chunked(label: string, total: number, run: (start: number, count: number) => Promise<unknown>): Promise<void> {
+async function chunked(
+  label: string,
+  total: number,
+  run: (start: number, count: number) => Promise<unknown>,
+): Promise<void> {
   const started = Date.now();
   progress(label, 0, total);
   for (let start = 0; start < total; start += CHUNK) {
@@ -103,15 +129,24 @@ export async function seedLarge(db: Db, pool: pg.Pool, sizeArg?: string): Promis
   try {
     await q(`SET synchronous_commit = off`);
     await q(`SET maintenance_work_mem = '256MB'`);
-    const staff = await q(`SELECT role::text AS role, array_agg(id ORDER BY id) AS ids FROM users WHERE active GROUP BY role`);
+    const staff = await q(
+      `SELECT role::text AS role, array_agg(id ORDER BY id) AS ids FROM users WHERE active GROUP BY role`,
+    );
     const ids = (role: string): number[] => staff.rows.find((row) => row.role === role)?.ids ?? [];
     const agents = ids('agent');
     const admins = ids('admin');
     const doctors = ids('doctor');
     const resolvers = [...agents, ...ids('supervisor')];
-    if (!agents.length || !admins.length || !doctors.length) throw new StartupError('The database needs at least one active agent, admin and doctor before a scale seed.');
+    if (!agents.length || !admins.length || !doctors.length)
+      throw new StartupError(
+        'The database needs at least one active agent, admin and doctor before a scale seed.',
+      );
 
-    say(`Scale seed: ${Object.entries(size).map(([k, v]) => `${v.toLocaleString('en')} ${k}`).join(', ')}`);
+    say(
+      `Scale seed: ${Object.entries(size)
+        .map(([k, v]) => `${v.toLocaleString('en')} ${k}`)
+        .join(', ')}`,
+    );
     const indexes = await q(
       `SELECT i.indexname AS name, i.indexdef AS def FROM pg_indexes i
         WHERE i.schemaname = current_schema() AND i.tablename = ANY($1) AND i.indexdef NOT LIKE 'CREATE UNIQUE%'`,
@@ -125,7 +160,8 @@ export async function seedLarge(db: Db, pool: pg.Pool, sizeArg?: string): Promis
 
     // Customers.
     const tag = Date.now().toString(36);
-    const before = async (table: string) => Number((await q(`SELECT coalesce(max(id), 0) AS id FROM ${table}`)).rows[0].id);
+    const before = async (table: string) =>
+      Number((await q(`SELECT coalesce(max(id), 0) AS id FROM ${table}`)).rows[0].id);
     const customerBase = await before('customers');
     await chunked('customers', size.customers, (start, count) =>
       q(
@@ -153,7 +189,15 @@ export async function seedLarge(db: Db, pool: pg.Pool, sizeArg?: string): Promis
          SELECT c.id, ${pick('$1::text[]', 'random()')}, ${pick('$2::text[]', 'random()')}, ${pick('$3::text[]', 'random()')},
                 ${pick('$4::text[]', 'random()')}, ${pick('$5::text[]', 'random()')}, ${NOW}
            FROM customers c WHERE c.id BETWEEN $6 AND $7`,
-        [words.BLOOD_GROUPS, words.GENOTYPES, words.ALLERGIES, words.CONDITIONS, words.MEDICATIONS, customerBase + start + 1, customerBase + start + count],
+        [
+          words.BLOOD_GROUPS,
+          words.GENOTYPES,
+          words.ALLERGIES,
+          words.CONDITIONS,
+          words.MEDICATIONS,
+          customerBase + start + 1,
+          customerBase + start + count,
+        ],
       ),
     );
     // Skewed activity: power(random(), 3) makes the first tenth of patients generate ~46% of contacts.
@@ -190,7 +234,14 @@ export async function seedLarge(db: Db, pool: pg.Pool, sizeArg?: string): Promis
       ),
     );
     const payOffset = randomOffset();
-    const paymentTotal = Number((await q(`SELECT count(*)::int AS n FROM consultations WHERE id > $1 AND payment_status <> 'unpaid'`, [consultationBase])).rows[0].n);
+    const paymentTotal = Number(
+      (
+        await q(
+          `SELECT count(*)::int AS n FROM consultations WHERE id > $1 AND payment_status <> 'unpaid'`,
+          [consultationBase],
+        )
+      ).rows[0].n,
+    );
     const consultationTop = await before('consultations');
     await chunked('payments', consultationTop - consultationBase, (start, count) =>
       q(
@@ -231,7 +282,9 @@ export async function seedLarge(db: Db, pool: pg.Pool, sizeArg?: string): Promis
     // Tickets: 40% raised from an interaction (same customer, from about the same time), 15% from a consultation.
     const ticketBase = await before('support_tickets');
     const tktOffset = randomOffset();
-    const subjects = ['billing', 'appointment', 'technical', 'medical'].map((c) => words.TICKET_SUBJECTS[c]);
+    const subjects = ['billing', 'appointment', 'technical', 'medical'].map(
+      (c) => words.TICKET_SUBJECTS[c],
+    );
     await chunked('tickets', size.tickets, (start, count) =>
       q(
         `INSERT INTO support_tickets (number, customer_id, interaction_id, consultation_id, category, priority, status, subject, description,
@@ -286,7 +339,14 @@ export async function seedLarge(db: Db, pool: pg.Pool, sizeArg?: string): Promis
                                              random() AS r7, random() AS r8, random() AS r9, src.ticket_id AS _dep) rr
                   CROSS JOIN LATERAL (SELECT CASE WHEN r1 < 0.55 THEN 'admin' ELSE 'doctor' END AS target) tt
                   CROSS JOIN LATERAL (SELECT tt.target, CASE WHEN tt.target = 'admin' THEN ${pick('$1::int[]', 'r2')} ELSE ${pick('$2::int[]', 'r2')} END AS target_user) tg) x`;
-    const escalationParams = [admins, doctors, agents, words.ESCALATION_REASONS.admin, words.ESCALATION_REASONS.doctor, words.OUTCOMES];
+    const escalationParams = [
+      admins,
+      doctors,
+      agents,
+      words.ESCALATION_REASONS.admin,
+      words.ESCALATION_REASONS.doctor,
+      words.OUTCOMES,
+    ];
     const live = await q(
       `WITH src AS (SELECT customer_id, id AS ticket_id, NULL::int AS interaction_id, NULL::int AS consultation_id, created_at AS at
                       FROM support_tickets WHERE id > $7 AND status = 'escalated' ORDER BY id LIMIT $8)

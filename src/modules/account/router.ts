@@ -13,8 +13,22 @@ import { fieldErrors } from '../../http/forms.js';
 import { ALL_ROLES, requireRole } from '../../http/guards.js';
 import { setAvailability } from '../staff/service.js';
 import { localDateTime, TIME_ZONES } from '../../lib/time.js';
-import { availabilityForm, changePasswordForm, endSessionForm, enrolForm, newPasswordForm, timeZoneForm } from './schema.js';
-import { accountOf, changePassword, LINK_INVALID, resetLinkOwner, setTimeZone, useResetLink } from './service.js';
+import {
+  availabilityForm,
+  changePasswordForm,
+  endSessionForm,
+  enrolForm,
+  newPasswordForm,
+  timeZoneForm,
+} from './schema.js';
+import {
+  accountOf,
+  changePassword,
+  LINK_INVALID,
+  resetLinkOwner,
+  setTimeZone,
+  useResetLink,
+} from './service.js';
 import { disableTwoFactor, enableTwoFactor, twoFactorStatus } from './two-factor.js';
 
 /** A reset token is 43 base64url characters; anything else cannot be one. */
@@ -33,10 +47,18 @@ export function accountRouter({ db, pool, config }: AppContext): Router {
     chosenZone = req.user!.timeZone ?? '',
   ) => {
     const user = req.user!;
-    const [account, sessions] = await Promise.all([accountOf(db, user.id), listSessions(pool, user.id, req.sessionID)]);
+    const [account, sessions] = await Promise.all([
+      accountOf(db, user.id),
+      listSessions(pool, user.id, req.sessionID),
+    ]);
     const zone = { zones: TIME_ZONES, chosen: chosenZone, installationZone };
     res.status(status).render('account/index', {
-      title: 'Your account', account, sessions, errors, minLength: PASSWORD_MIN_LENGTH, ...zone,
+      title: 'Your account',
+      account,
+      sessions,
+      errors,
+      minLength: PASSWORD_MIN_LENGTH,
+      ...zone,
       installationNow: localDateTime(new Date(), installationZone),
     });
   };
@@ -49,7 +71,11 @@ export function accountRouter({ db, pool, config }: AppContext): Router {
     }
     const zone = parsed.data.timeZone || null;
     await setTimeZone(pool, req.user!.id, zone);
-    flash(req, 'success', `Times are now shown in ${zone ?? `the desk's zone (${installationZone})`}.`);
+    flash(
+      req,
+      'success',
+      `Times are now shown in ${zone ?? `the desk's zone (${installationZone})`}.`,
+    );
     res.redirect(303, '/account');
   };
 
@@ -59,7 +85,12 @@ export function accountRouter({ db, pool, config }: AppContext): Router {
     const input = changePasswordForm.parse(req.body ?? {});
     try {
       const ended = await changePassword(db, req.user!, input, req.sessionID, req.ip);
-      const others = ended === 1 ? 'Your 1 other session was signed out.' : ended ? `Your ${ended} other sessions were signed out.` : '';
+      const others =
+        ended === 1
+          ? 'Your 1 other session was signed out.'
+          : ended
+            ? `Your ${ended} other sessions were signed out.`
+            : '';
       flash(req, 'success', `Password changed. ${others}`.trim());
       res.redirect(303, '/account');
     } catch (error) {
@@ -73,18 +104,44 @@ export function accountRouter({ db, pool, config }: AppContext): Router {
     if (!parsed.success) return renderAccount(req, res, 422, fieldErrors(parsed.error));
     // Ending this very session is signing out: the session must not be saved again afterwards.
     if (parsed.data.session === sessionHandle(req.sessionID)) {
-      return req.logout(() => req.session.destroy(() => res.clearCookie(SESSION_COOKIE).redirect(303, '/login')));
+      return req.logout(() =>
+        req.session.destroy(() => res.clearCookie(SESSION_COOKIE).redirect(303, '/login')),
+      );
     }
     const ended = await endSession(pool, req.user!.id, parsed.data.session);
-    if (ended) await recordAudit(db, { actor: req.user!, action: 'session_ended', recordType: 'user', recordId: req.user!.id, ip: req.ip });
-    flash(req, ended ? 'success' : 'info', ended ? 'That session was signed out.' : 'That session had already ended.');
+    if (ended)
+      await recordAudit(db, {
+        actor: req.user!,
+        action: 'session_ended',
+        recordType: 'user',
+        recordId: req.user!.id,
+        ip: req.ip,
+      });
+    flash(
+      req,
+      ended ? 'success' : 'info',
+      ended ? 'That session was signed out.' : 'That session had already ended.',
+    );
     res.redirect(303, '/account');
   };
 
   const endOthers = async (req: Request, res: Response) => {
     const ended = await endSessions(db, req.user!.id, req.sessionID);
-    if (ended) await recordAudit(db, { actor: req.user!, action: 'sessions_ended', recordType: 'user', recordId: req.user!.id, ip: req.ip });
-    flash(req, 'success', ended ? `Signed out ${ended} other session${ended === 1 ? '' : 's'}.` : 'No other sessions were open.');
+    if (ended)
+      await recordAudit(db, {
+        actor: req.user!,
+        action: 'sessions_ended',
+        recordType: 'user',
+        recordId: req.user!.id,
+        ip: req.ip,
+      });
+    flash(
+      req,
+      'success',
+      ended
+        ? `Signed out ${ended} other session${ended === 1 ? '' : 's'}.`
+        : 'No other sessions were open.',
+    );
     res.redirect(303, '/account');
   };
 
@@ -92,33 +149,69 @@ export function accountRouter({ db, pool, config }: AppContext): Router {
     const parsed = availabilityForm.safeParse(req.body ?? {});
     if (!parsed.success) return renderAccount(req, res, 422, fieldErrors(parsed.error));
     await setAvailability(db, req.user!, req.user!.id, parsed.data.available, req.ip);
-    flash(req, 'success', parsed.data.available ? 'You are available: new consultations may be assigned to you.' : 'You are away: no new assignments.');
+    flash(
+      req,
+      'success',
+      parsed.data.available
+        ? 'You are available: new consultations may be assigned to you.'
+        : 'You are away: no new assignments.',
+    );
     res.redirect(303, '/account');
   };
 
   // --- two-factor ------------------------------------------------------------------------------
-  const renderTwoFactor = async (req: Request, res: Response, status = 200, errors: Record<string, string> = {}, pending?: string) => {
+  const renderTwoFactor = async (
+    req: Request,
+    res: Response,
+    status = 200,
+    errors: Record<string, string> = {},
+    pending?: string,
+  ) => {
     const user = req.user!;
     const state = await twoFactorStatus(db, user.id);
     const required = mustUseTwoFactor(config, user);
-    if (state.enabledAt) return res.status(status).render('account/two-factor', { title: 'Two-factor sign-in', on: true, state, required, errors });
+    if (state.enabledAt)
+      return res.status(status).render('account/two-factor', {
+        title: 'Two-factor sign-in',
+        on: true,
+        state,
+        required,
+        errors,
+      });
     // The secret travels with the form (it is on the page anyway) until a code confirms it.
     const secret = pending ?? newSecret();
     const qr = await qrDataUrl(otpauthUri(secret, user.email));
-    res.status(status).render('account/two-factor', { title: 'Two-factor sign-in', on: false, secret, qr, required, errors });
+    res.status(status).render('account/two-factor', {
+      title: 'Two-factor sign-in',
+      on: false,
+      secret,
+      qr,
+      required,
+      errors,
+    });
   };
 
   const showTwoFactor = (req: Request, res: Response) => renderTwoFactor(req, res);
 
   const confirmTwoFactor = async (req: Request, res: Response) => {
     const parsed = enrolForm.safeParse(req.body ?? {});
-    if (!parsed.success) return renderTwoFactor(req, res, 422, { code: 'The setup form was incomplete; scan this new code and try again.' });
+    if (!parsed.success)
+      return renderTwoFactor(req, res, 422, {
+        code: 'The setup form was incomplete; scan this new code and try again.',
+      });
     try {
-      const codes = await enableTwoFactor(db, req.user!, parsed.data.secret, parsed.data.code, req.ip);
+      const codes = await enableTwoFactor(
+        db,
+        req.user!,
+        parsed.data.secret,
+        parsed.data.code,
+        req.ip,
+      );
       // Rendered, not redirected: the recovery codes must not be kept anywhere to show again.
       res.render('account/recovery-codes', { title: 'Your recovery codes', codes });
     } catch (error) {
-      if (error instanceof ValidationError) return renderTwoFactor(req, res, 422, error.fieldErrors, parsed.data.secret);
+      if (error instanceof ValidationError)
+        return renderTwoFactor(req, res, 422, error.fieldErrors, parsed.data.secret);
       throw error;
     }
   };
@@ -127,20 +220,48 @@ export function accountRouter({ db, pool, config }: AppContext): Router {
     const password = typeof req.body?.password === 'string' ? req.body.password : '';
     let removed: boolean;
     try {
-      removed = await disableTwoFactor(db, req.user!, password, mustUseTwoFactor(config, req.user!), req.ip);
+      removed = await disableTwoFactor(
+        db,
+        req.user!,
+        password,
+        mustUseTwoFactor(config, req.user!),
+        req.ip,
+      );
     } catch (error) {
-      if (error instanceof ValidationError) return renderTwoFactor(req, res, 422, error.fieldErrors);
+      if (error instanceof ValidationError)
+        return renderTwoFactor(req, res, 422, error.fieldErrors);
       throw error;
     }
-    flash(req, removed ? 'success' : 'info', removed ? 'Two-factor sign-in is off. Your password alone now signs you in.' : 'Two-factor sign-in was already off.');
+    flash(
+      req,
+      removed ? 'success' : 'info',
+      removed
+        ? 'Two-factor sign-in is off. Your password alone now signs you in.'
+        : 'Two-factor sign-in was already off.',
+    );
     res.redirect(303, '/account');
   };
 
   // --- sign-in links (public: the person is not signed in yet) -----------------------------
-  const invalidLink = (res: Response) => res.status(404).render('account/link-invalid', { title: 'Link not valid', message: LINK_INVALID });
+  const invalidLink = (res: Response) =>
+    res
+      .status(404)
+      .render('account/link-invalid', { title: 'Link not valid', message: LINK_INVALID });
 
-  const renderReset = (res: Response, status: number, token: string, person: { name: string; email: string }, errors: Record<string, string> = {}) =>
-    res.status(status).render('account/reset', { title: 'Choose your password', token, person, errors, minLength: PASSWORD_MIN_LENGTH });
+  const renderReset = (
+    res: Response,
+    status: number,
+    token: string,
+    person: { name: string; email: string },
+    errors: Record<string, string> = {},
+  ) =>
+    res.status(status).render('account/reset', {
+      title: 'Choose your password',
+      token,
+      person,
+      errors,
+      minLength: PASSWORD_MIN_LENGTH,
+    });
 
   const showReset = async (req: Request, res: Response) => {
     const token = String(req.params.token);
@@ -157,7 +278,8 @@ export function accountRouter({ db, pool, config }: AppContext): Router {
     try {
       await useResetLink(db, token, newPasswordForm.parse(req.body ?? {}), req.ip);
     } catch (error) {
-      if (error instanceof ValidationError) return renderReset(res, 422, token, owner, error.fieldErrors);
+      if (error instanceof ValidationError)
+        return renderReset(res, 422, token, owner, error.fieldErrors);
       if (error instanceof NotFoundError) return invalidLink(res);
       throw error;
     }

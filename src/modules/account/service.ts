@@ -9,7 +9,8 @@ import { recordUserChange } from '../staff/service.js';
 import type { ChangePasswordInput, NewPasswordInput } from './schema.js';
 import type pg from 'pg';
 
-export const LINK_INVALID = 'This sign-in link has expired or was already used. Ask an admin for a new one.';
+export const LINK_INVALID =
+  'This sign-in link has expired or was already used. Ask an admin for a new one.';
 const MISMATCH = 'The two passwords differ; type the same new password twice.';
 
 function refuse(field: string, message: string): never {
@@ -26,7 +27,12 @@ export async function accountOf(db: Db, userId: number) {
   const user = await db.user.findUnique({
     where: { id: userId },
     select: {
-      id: true, name: true, email: true, role: true, lastLoginAt: true, totpEnabledAt: true,
+      id: true,
+      name: true,
+      email: true,
+      role: true,
+      lastLoginAt: true,
+      totpEnabledAt: true,
       doctorProfile: { select: { specialization: true, available: true } },
     },
   });
@@ -39,26 +45,59 @@ export async function accountOf(db: Db, userId: number) {
  * Changes one's own password: the current one proves it is the person at the keyboard, and every
  * other session ends, so whoever may have learnt the old password is signed out too.
  */
-export async function changePassword(db: Db, actor: Actor, input: ChangePasswordInput, keepSid: string, ip?: string): Promise<number> {
-  const user = await db.user.findUniqueOrThrow({ where: { id: actor.id }, select: { name: true, email: true, passwordHash: true } });
-  if (!input.current || !(await verifyPassword(user.passwordHash, input.current))) refuse('current', 'Your current password is not right.');
-  if (input.password === input.current) refuse('password', 'Choose a password different from the current one.');
+export async function changePassword(
+  db: Db,
+  actor: Actor,
+  input: ChangePasswordInput,
+  keepSid: string,
+  ip?: string,
+): Promise<number> {
+  const user = await db.user.findUniqueOrThrow({
+    where: { id: actor.id },
+    select: { name: true, email: true, passwordHash: true },
+  });
+  if (!input.current || !(await verifyPassword(user.passwordHash, input.current)))
+    refuse('current', 'Your current password is not right.');
+  if (input.password === input.current)
+    refuse('password', 'Choose a password different from the current one.');
   assertNewPassword(input, user);
   const passwordHash = await hashPassword(input.password);
   return db.$transaction(async (tx) => {
-    await tx.user.update({ where: { id: actor.id }, data: { passwordHash, version: { increment: 1 } } });
-    await tx.passwordReset.updateMany({ where: { userId: actor.id, usedAt: null }, data: { usedAt: new Date() } });
+    await tx.user.update({
+      where: { id: actor.id },
+      data: { passwordHash, version: { increment: 1 } },
+    });
+    await tx.passwordReset.updateMany({
+      where: { userId: actor.id, usedAt: null },
+      data: { usedAt: new Date() },
+    });
     const ended = await endSessions(tx, actor.id, keepSid);
-    await recordUserChange(tx, { actor, userId: actor.id, field: 'password', from: null, to: 'changed', action: 'password_changed', ip });
+    await recordUserChange(tx, {
+      actor,
+      userId: actor.id,
+      field: 'password',
+      from: null,
+      to: 'changed',
+      action: 'password_changed',
+      ip,
+    });
     return ended;
   });
 }
 
 /** The person a sign-in link is for, while it is unused, unexpired and their account active. */
-export async function resetLinkOwner(db: Db, token: string, now = new Date()): Promise<{ id: number; name: string; email: string } | null> {
+export async function resetLinkOwner(
+  db: Db,
+  token: string,
+  now = new Date(),
+): Promise<{ id: number; name: string; email: string } | null> {
   const link = await db.passwordReset.findUnique({
     where: { tokenHash: hashResetToken(token) },
-    select: { usedAt: true, expiresAt: true, user: { select: { id: true, name: true, email: true, active: true } } },
+    select: {
+      usedAt: true,
+      expiresAt: true,
+      user: { select: { id: true, name: true, email: true, active: true } },
+    },
   });
   if (!link || link.usedAt || link.expiresAt <= now || !link.user.active) return null;
   return { id: link.user.id, name: link.user.name, email: link.user.email };
@@ -68,7 +107,13 @@ export async function resetLinkOwner(db: Db, token: string, now = new Date()): P
  * Sets a password through a sign-in link. The link is spent by a guarded update inside the same
  * transaction, so two submissions of one link cannot both succeed.
  */
-export async function useResetLink(db: Db, token: string, input: NewPasswordInput, ip?: string, now = new Date()) {
+export async function useResetLink(
+  db: Db,
+  token: string,
+  input: NewPasswordInput,
+  ip?: string,
+  now = new Date(),
+) {
   const owner = await resetLinkOwner(db, token, now);
   if (!owner) throw new NotFoundError(LINK_INVALID);
   assertNewPassword(input, owner);
@@ -79,15 +124,35 @@ export async function useResetLink(db: Db, token: string, input: NewPasswordInpu
       data: { usedAt: now },
     });
     if (count !== 1) throw new NotFoundError(LINK_INVALID);
-    await tx.user.update({ where: { id: owner.id }, data: { passwordHash, version: { increment: 1 } } });
+    await tx.user.update({
+      where: { id: owner.id },
+      data: { passwordHash, version: { increment: 1 } },
+    });
     await endSessions(tx, owner.id);
-    const actor = await tx.user.findUniqueOrThrow({ where: { id: owner.id }, select: { id: true, role: true } });
-    await recordUserChange(tx, { actor, userId: owner.id, field: 'password', from: null, to: 'set through a sign-in link', action: 'password_reset_used', ip });
+    const actor = await tx.user.findUniqueOrThrow({
+      where: { id: owner.id },
+      select: { id: true, role: true },
+    });
+    await recordUserChange(tx, {
+      actor,
+      userId: owner.id,
+      field: 'password',
+      from: null,
+      to: 'set through a sign-in link',
+      action: 'password_reset_used',
+      ip,
+    });
   });
   return owner;
 }
 
-export async function setTimeZone(pool: pg.Pool, userId: number, timeZone: string | null): Promise<void> {
+export async function setTimeZone(
+  pool: pg.Pool,
+  userId: number,
+  timeZone: string | null,
+): Promise<void> {
   await pool.query(
-    `UPDATE users SET time_zone = $2, updated_at = now() AT TIME ZONE 'UTC' WHERE id = $1`, [userId, timeZone]);
+    `UPDATE users SET time_zone = $2, updated_at = now() AT TIME ZONE 'UTC' WHERE id = $1`,
+    [userId, timeZone],
+  );
 }

@@ -1,5 +1,10 @@
 import { verifyPassword } from '../../auth/passwords.js';
-import { hashRecoveryCode, looksLikeRecoveryCode, matchingStep, newRecoveryCodes } from '../../auth/two-factor.js';
+import {
+  hashRecoveryCode,
+  looksLikeRecoveryCode,
+  matchingStep,
+  newRecoveryCodes,
+} from '../../auth/two-factor.js';
 import type { Db } from '../../db/client.js';
 import { ValidationError } from '../../errors.js';
 import type { Actor } from '../staff/policy.js';
@@ -19,35 +24,90 @@ export async function twoFactorStatus(db: Db, userId: number) {
  * Turns two-factor on once the person proves their app holds the secret, and returns ten
  * recovery codes: shown once, stored only as digests.
  */
-export async function enableTwoFactor(db: Db, actor: Actor, secret: string, code: string, ip?: string, now = new Date()): Promise<string[]> {
+export async function enableTwoFactor(
+  db: Db,
+  actor: Actor,
+  secret: string,
+  code: string,
+  ip?: string,
+  now = new Date(),
+): Promise<string[]> {
   const step = matchingStep(secret, code, null, now.getTime());
   if (step === null) throw new ValidationError(CODE_WRONG, { code: CODE_WRONG });
   const codes = newRecoveryCodes();
   await db.$transaction(async (tx) => {
     const { count } = await tx.user.updateMany({
       where: { id: actor.id, totpEnabledAt: null },
-      data: { totpSecret: secret, totpEnabledAt: now, totpLastStep: step, version: { increment: 1 } },
+      data: {
+        totpSecret: secret,
+        totpEnabledAt: now,
+        totpLastStep: step,
+        version: { increment: 1 },
+      },
     });
-    if (count !== 1) throw new ValidationError('Two-factor sign-in is already on for your account.', { code: 'Already on.' });
+    if (count !== 1)
+      throw new ValidationError('Two-factor sign-in is already on for your account.', {
+        code: 'Already on.',
+      });
     await tx.recoveryCode.deleteMany({ where: { userId: actor.id } });
-    await tx.recoveryCode.createMany({ data: codes.map((c) => ({ userId: actor.id, codeHash: hashRecoveryCode(c), createdAt: now })) });
-    await recordUserChange(tx, { actor, userId: actor.id, field: 'two-factor', from: 'off', to: 'on', action: 'two_factor_enabled', ip });
+    await tx.recoveryCode.createMany({
+      data: codes.map((c) => ({ userId: actor.id, codeHash: hashRecoveryCode(c), createdAt: now })),
+    });
+    await recordUserChange(tx, {
+      actor,
+      userId: actor.id,
+      field: 'two-factor',
+      from: 'off',
+      to: 'on',
+      action: 'two_factor_enabled',
+      ip,
+    });
   });
   return codes;
 }
 
 /** Turns two-factor off; the password proves it is the person, not someone at an open session. */
-export async function disableTwoFactor(db: Db, actor: Actor, password: string, required: boolean, ip?: string): Promise<boolean> {
-  if (required) throw new ValidationError('Your role requires two-factor sign-in; it cannot be turned off.', { password: 'Required for your role.' });
-  const user = await db.user.findUniqueOrThrow({ where: { id: actor.id }, select: { passwordHash: true, totpEnabledAt: true } });
+export async function disableTwoFactor(
+  db: Db,
+  actor: Actor,
+  password: string,
+  required: boolean,
+  ip?: string,
+): Promise<boolean> {
+  if (required)
+    throw new ValidationError('Your role requires two-factor sign-in; it cannot be turned off.', {
+      password: 'Required for your role.',
+    });
+  const user = await db.user.findUniqueOrThrow({
+    where: { id: actor.id },
+    select: { passwordHash: true, totpEnabledAt: true },
+  });
   if (!password || !(await verifyPassword(user.passwordHash, password))) {
-    throw new ValidationError('Your password is not right.', { password: 'Your password is not right.' });
+    throw new ValidationError('Your password is not right.', {
+      password: 'Your password is not right.',
+    });
   }
   if (!user.totpEnabledAt) return false;
   await db.$transaction(async (tx) => {
-    await tx.user.update({ where: { id: actor.id }, data: { totpSecret: null, totpEnabledAt: null, totpLastStep: null, version: { increment: 1 } } });
+    await tx.user.update({
+      where: { id: actor.id },
+      data: {
+        totpSecret: null,
+        totpEnabledAt: null,
+        totpLastStep: null,
+        version: { increment: 1 },
+      },
+    });
     await tx.recoveryCode.deleteMany({ where: { userId: actor.id } });
-    await recordUserChange(tx, { actor, userId: actor.id, field: 'two-factor', from: 'on', to: 'off', action: 'two_factor_disabled', ip });
+    await recordUserChange(tx, {
+      actor,
+      userId: actor.id,
+      field: 'two-factor',
+      from: 'on',
+      to: 'off',
+      action: 'two_factor_disabled',
+      ip,
+    });
   });
   return true;
 }
@@ -57,8 +117,16 @@ export async function disableTwoFactor(db: Db, actor: Actor, password: string, r
  * guarded update, so a replay or a concurrent second use finds it taken) or an unused
  * recovery code (spent the same way). Says which kind was used, or null.
  */
-export async function checkSecondFactor(db: Db, userId: number, code: string, now = new Date()): Promise<'totp' | 'recovery' | null> {
-  const user = await db.user.findUnique({ where: { id: userId }, select: { totpSecret: true, totpLastStep: true, active: true } });
+export async function checkSecondFactor(
+  db: Db,
+  userId: number,
+  code: string,
+  now = new Date(),
+): Promise<'totp' | 'recovery' | null> {
+  const user = await db.user.findUnique({
+    where: { id: userId },
+    select: { totpSecret: true, totpLastStep: true, active: true },
+  });
   if (!user?.active || !user.totpSecret) return null;
   const step = matchingStep(user.totpSecret, code, user.totpLastStep, now.getTime());
   if (step !== null) {
@@ -69,6 +137,9 @@ export async function checkSecondFactor(db: Db, userId: number, code: string, no
     return count === 1 ? 'totp' : null;
   }
   if (!looksLikeRecoveryCode(code)) return null;
-  const { count } = await db.recoveryCode.updateMany({ where: { userId, codeHash: hashRecoveryCode(code), usedAt: null }, data: { usedAt: now } });
+  const { count } = await db.recoveryCode.updateMany({
+    where: { userId, codeHash: hashRecoveryCode(code), usedAt: null },
+    data: { usedAt: now },
+  });
   return count === 1 ? 'recovery' : null;
 }

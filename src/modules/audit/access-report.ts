@@ -37,9 +37,27 @@ export function presentAccess(row: AuditRow): AccessLine {
   };
 }
 
-export const ACCESS_CSV_HEADER = ['audit_id', 'when_utc', 'who', 'role', 'what', 'record', 'why', 'from'] as const;
+export const ACCESS_CSV_HEADER = [
+  'audit_id',
+  'when_utc',
+  'who',
+  'role',
+  'what',
+  'record',
+  'why',
+  'from',
+] as const;
 
 export function accessCsvRow(row: AuditRow): string {
   const line = presentAccess(row);
-  return csvLine([line.id, line.at, line.who, line.role, line.what, line.record, line.why, line.from]);
+  return csvLine([
+    line.id,
+    line.at,
+    line.who,
+    line.role,
+    line.what,
+    line.record,
+    line.why,
+    line.from,
+  ]);
 }

@@ -28,7 +28,7 @@ export function rowHash(row: ChainRow): string {
 }
 
 export type ChainProblem =
-  | 'altered' | 'missing-before' | 'relinked' | 'unchained' | 'head-mismatch' | 'anchor-mismatch';
+  'altered' | 'missing-before' | 'relinked' | 'unchained' | 'head-mismatch' | 'anchor-mismatch';
 
 export interface ChainVerdict {
   ok: boolean;
@@ -45,17 +45,28 @@ export interface Anchor {
 
 type Progress = Omit<ChainVerdict, 'ok' | 'failure'>;
 
-function fail(verdict: Progress, id: string | null, seq: string | null, problem: ChainProblem): ChainVerdict {
+function fail(
+  verdict: Progress,
+  id: string | null,
+  seq: string | null,
+  problem: ChainProblem,
+): ChainVerdict {
   const what: Record<ChainProblem, string> = {
     altered: 'its content no longer matches its hash (changed after it was written)',
     'missing-before': 'one or more rows before it are missing (deleted)',
     relinked: 'it does not link to the row before it (inserted or re-ordered)',
     unchained: 'it carries no chain position or hash (written around the chain trigger)',
-    'head-mismatch': 'the chain head does not match the last row (rows removed from the end, or the head edited)',
-    'anchor-mismatch': 'the row at the recorded anchor no longer carries the anchored hash (the chain was rewritten)',
+    'head-mismatch':
+      'the chain head does not match the last row (rows removed from the end, or the head edited)',
+    'anchor-mismatch':
+      'the row at the recorded anchor no longer carries the anchored hash (the chain was rewritten)',
   };
   const where = id ? `audit row id ${id} (seq ${seq})` : 'the chain head';
-  return { ...verdict, ok: false, failure: { id, seq, problem, message: `${where}: ${what[problem]}` } };
+  return {
+    ...verdict,
+    ok: false,
+    failure: { id, seq, problem, message: `${where}: ${what[problem]}` },
+  };
 }
 
 /**
@@ -95,7 +106,8 @@ export async function verifyChain(pool: pg.Pool, anchor?: Anchor): Promise<Chain
       const [seq, id] = row as [string, string];
       const prevHash = row[12];
       const hash = row[13];
-      if (BigInt(seq) !== previousSeq + 1n) return fail({ ...base, rows }, id, seq, 'missing-before');
+      if (BigInt(seq) !== previousSeq + 1n)
+        return fail({ ...base, rows }, id, seq, 'missing-before');
       if (prevHash !== previousHash) return fail({ ...base, rows }, id, seq, 'relinked');
       if (rowHash(row) !== hash) return fail({ ...base, rows }, id, seq, 'altered');
       if (anchor && seq === anchor.seq && hash !== anchor.hash) {
@@ -110,6 +122,7 @@ export async function verifyChain(pool: pg.Pool, anchor?: Anchor): Promise<Chain
   if (head.seq !== previousSeq.toString() || head.hash !== previousHash) {
     return fail({ ...base, rows }, null, null, 'head-mismatch');
   }
-  if (anchor && BigInt(anchor.seq) > previousSeq) return fail({ ...base, rows }, null, null, 'anchor-mismatch');
+  if (anchor && BigInt(anchor.seq) > previousSeq)
+    return fail({ ...base, rows }, null, null, 'anchor-mismatch');
   return { ok: true, rows, head };
 }

@@ -37,22 +37,42 @@ const LOGIN: Coding = { system: DCM, code: '110122', display: 'Login' };
 
 /** Each audit action as a standard event: DICOM and HL7 audit event types, RESTful interaction subtypes. */
 const EVENTS: Record<string, EventCodes> = {
-  medical_view: { type: REST, subtype: { system: RESTFUL, code: 'read', display: 'read' }, action: 'R', outcome: '0' },
+  medical_view: {
+    type: REST,
+    subtype: { system: RESTFUL, code: 'read', display: 'read' },
+    action: 'R',
+    outcome: '0',
+  },
   medical_update: {
-    type: REST, subtype: { system: RESTFUL, code: 'update', display: 'update' }, action: 'U', outcome: '0',
+    type: REST,
+    subtype: { system: RESTFUL, code: 'update', display: 'update' },
+    action: 'U',
+    outcome: '0',
   },
   medical_reveal: {
     type: { system: DCM, code: '110113', display: 'Security Alert' },
     subtype: { system: DCM, code: '110127', display: 'Emergency Override Started' },
-    action: 'E', outcome: '0',
+    action: 'E',
+    outcome: '0',
   },
   sign_in: { type: USER_AUTH, subtype: LOGIN, action: 'E', outcome: '0' },
-  sign_out: { type: USER_AUTH, subtype: { system: DCM, code: '110123', display: 'Logout' }, action: 'E', outcome: '0' },
+  sign_out: {
+    type: USER_AUTH,
+    subtype: { system: DCM, code: '110123', display: 'Logout' },
+    action: 'E',
+    outcome: '0',
+  },
   sign_in_failed: { type: USER_AUTH, subtype: LOGIN, action: 'E', outcome: '4' },
   sign_in_refused: { type: USER_AUTH, subtype: LOGIN, action: 'E', outcome: '4' },
-  [EXPORT_ACTIONS.export]: { type: { system: DCM, code: '110106', display: 'Export' }, action: 'R', outcome: '0' },
+  [EXPORT_ACTIONS.export]: {
+    type: { system: DCM, code: '110106', display: 'Export' },
+    action: 'R',
+    outcome: '0',
+  },
   [EXPORT_ACTIONS.accessReport]: {
-    type: { system: DCM, code: '110101', display: 'Audit Log Used' }, action: 'R', outcome: '0',
+    type: { system: DCM, code: '110101', display: 'Audit Log Used' },
+    action: 'R',
+    outcome: '0',
   },
 };
 const OTHER: EventCodes = { type: REST, action: 'E', outcome: '0' };
@@ -78,7 +98,10 @@ function agentOf(row: AuditRow) {
   }
   return {
     type,
-    who: { identifier: { system: USER_SYSTEM, value: String(row.actorId) }, display: row.actorName ?? undefined },
+    who: {
+      identifier: { system: USER_SYSTEM, value: String(row.actorId) },
+      display: row.actorName ?? undefined,
+    },
     role: row.actorRole ? [{ text: row.actorRole }] : undefined,
     requestor: true,
     network,
@@ -90,7 +113,8 @@ function entitiesOf(row: AuditRow) {
   if (row.customerId !== null) {
     entities.push({
       what: {
-        reference: `Patient/${row.customerId}`, identifier: { system: PATIENT_SYSTEM, value: String(row.customerId) },
+        reference: `Patient/${row.customerId}`,
+        identifier: { system: PATIENT_SYSTEM, value: String(row.customerId) },
       },
       type: { system: ENTITY_TYPE, code: '1', display: 'Person' },
       role: { system: OBJECT_ROLE, code: '1', display: 'Patient' },
@@ -130,7 +154,9 @@ export function toAuditEvent(row: AuditRow, site: string): Record<string, unknow
     purposeOfEvent: purposeOf(row),
     agent: [agentOf(row)],
     source: {
-      site, observer: { display: site }, type: [{ system: SOURCE_TYPE, code: '4', display: 'Application Server' }],
+      site,
+      observer: { display: site },
+      type: [{ system: SOURCE_TYPE, code: '4', display: 'Application Server' }],
     },
     entity: entitiesOf(row),
   };

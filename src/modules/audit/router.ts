@@ -8,9 +8,20 @@ import { PAGE_SIZE } from '../../http/pagination.js';
 import { routeId } from '../../http/params.js';
 import { csvLine } from '../../lib/csv.js';
 import { getCustomer } from '../customers/service.js';
-import { actorOf, noStore, revealReviewQueue, reviewReveal, viewContext } from '../../privacy/index.js';
+import {
+  actorOf,
+  noStore,
+  revealReviewQueue,
+  reviewReveal,
+  viewContext,
+} from '../../privacy/index.js';
 import { flash } from '../../http/flash.js';
-import { ACCESS_CSV_HEADER, ACCESS_REPORT_PAGE_LIMIT, accessCsvRow, presentAccess } from './access-report.js';
+import {
+  ACCESS_CSV_HEADER,
+  ACCESS_REPORT_PAGE_LIMIT,
+  accessCsvRow,
+  presentAccess,
+} from './access-report.js';
 import { EXPORT_ACTIONS, toAuditEvent } from './fhir.js';
 import { auditQuery, exportQuery, type ExportQuery } from './schema.js';
 import { auditRowsForExport, auditUsers, listAudit } from './service.js';
@@ -23,9 +34,13 @@ export function auditRouter({ pool, db }: AppContext): Router {
 
   const list = async (req: Request, res: Response) => {
     const query = auditQuery.parse(req.query);
-    const [{ rows, nextBefore }, users] = await Promise.all([listAudit(pool, query, PAGE_SIZE), auditUsers(pool)]);
+    const [{ rows, nextBefore }, users] = await Promise.all([
+      listAudit(pool, query, PAGE_SIZE),
+      auditUsers(pool),
+    ]);
     const base = new URLSearchParams();
-    for (const key of ['userId', 'customerId', 'action', 'from', 'to'] as const) if (query[key] !== undefined) base.set(key, String(query[key]));
+    for (const key of ['userId', 'customerId', 'action', 'from', 'to'] as const)
+      if (query[key] !== undefined) base.set(key, String(query[key]));
     const link = (before?: string) => {
       const params = new URLSearchParams(base);
       if (before) params.set('before', before);
@@ -33,23 +48,40 @@ export function auditRouter({ pool, db }: AppContext): Router {
       return qs ? `/audit?${qs}` : '/audit';
     };
     res.render('audit/list', {
-      title: 'Audit trail', events: rows, users,
-      filters: { userId: query.userId ?? '', customerId: query.customerId ?? '', action: query.action ?? '', from: query.from ?? '', to: query.to ?? '' },
-      page: { prevHref: query.before ? link() : null, nextHref: nextBefore ? link(nextBefore) : null, summary: rows.length ? `Showing ${rows.length}` : 'Nothing on this page' },
+      title: 'Audit trail',
+      events: rows,
+      users,
+      filters: {
+        userId: query.userId ?? '',
+        customerId: query.customerId ?? '',
+        action: query.action ?? '',
+        from: query.from ?? '',
+        to: query.to ?? '',
+      },
+      page: {
+        prevHref: query.before ? link() : null,
+        nextHref: nextBefore ? link(nextBefore) : null,
+        summary: rows.length ? `Showing ${rows.length}` : 'Nothing on this page',
+      },
     });
   };
 
   /** Parses the filters and audits the export itself before anything is sent. */
   const startExport = async (req: Request, format: string): Promise<ExportQuery> => {
     const parsed = exportQuery.safeParse(req.query);
-    if (!parsed.success) throw new ValidationError(`Export filters: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    if (!parsed.success)
+      throw new ValidationError(`Export filters: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
     const query = parsed.data;
     if (query.patient) await getCustomer(db, query.patient);
     const range = `${format} ${query.from ?? 'start'}..${query.to ?? 'now'}`;
     await recordAudit(db, {
-      actor: actorOf(req), action: EXPORT_ACTIONS.export, customerId: query.patient ?? null,
-      recordType: query.patient ? 'customer' : null, recordId: query.patient ?? null,
-      reason: range, ip: viewContext(req).ip,
+      actor: actorOf(req),
+      action: EXPORT_ACTIONS.export,
+      customerId: query.patient ?? null,
+      recordType: query.patient ? 'customer' : null,
+      recordId: query.patient ?? null,
+      reason: range,
+      ip: viewContext(req).ip,
     });
     return query;
   };
@@ -60,26 +92,41 @@ export function auditRouter({ pool, db }: AppContext): Router {
     let first = true;
     for await (const batch of auditRowsForExport(pool, query)) {
       if (req.socket.destroyed) return;
-      res.write(batch.map((row) => {
-        const line = write(toAuditEvent(row, SITE), first);
-        first = false;
-        return line;
-      }).join(''));
+      res.write(
+        batch
+          .map((row) => {
+            const line = write(toAuditEvent(row, SITE), first);
+            first = false;
+            return line;
+          })
+          .join(''),
+      );
     }
   };
 
   const exportBundle = async (req: Request, res: Response) => {
     const query = await startExport(req, 'fhir-json');
     // attachment() would set a type from the file name: the FHIR media type is set after it.
-    res.attachment('caredesk-audit.fhir.json').set('Content-Type', 'application/fhir+json; charset=utf-8');
-    res.write(`{"resourceType":"Bundle","type":"collection","timestamp":"${new Date().toISOString()}","entry":[`);
-    await stream(req, res, query, (resource, first) => (first ? '' : ',') + JSON.stringify({ resource }));
+    res
+      .attachment('caredesk-audit.fhir.json')
+      .set('Content-Type', 'application/fhir+json; charset=utf-8');
+    res.write(
+      `{"resourceType":"Bundle","type":"collection","timestamp":"${new Date().toISOString()}","entry":[`,
+    );
+    await stream(
+      req,
+      res,
+      query,
+      (resource, first) => (first ? '' : ',') + JSON.stringify({ resource }),
+    );
     res.end(']}');
   };
 
   const exportNdjson = async (req: Request, res: Response) => {
     const query = await startExport(req, 'fhir-ndjson');
-    res.attachment('caredesk-audit.ndjson').set('Content-Type', 'application/fhir+ndjson; charset=utf-8');
+    res
+      .attachment('caredesk-audit.ndjson')
+      .set('Content-Type', 'application/fhir+ndjson; charset=utf-8');
     await stream(req, res, query, (resource) => JSON.stringify(resource) + '\n');
     res.end();
   };
@@ -89,8 +136,13 @@ export function auditRouter({ pool, db }: AppContext): Router {
     const id = routeId(req.params.id);
     const customer = await getCustomer(db, id);
     await recordAudit(db, {
-      actor: actorOf(req), action: EXPORT_ACTIONS.accessReport, customerId: id, recordType: 'customer', recordId: id,
-      reason: csv ? 'access report csv' : 'access report', ip: viewContext(req).ip,
+      actor: actorOf(req),
+      action: EXPORT_ACTIONS.accessReport,
+      customerId: id,
+      recordType: 'customer',
+      recordId: id,
+      reason: csv ? 'access report csv' : 'access report',
+      ip: viewContext(req).ip,
     });
     if (csv) {
       res.type('text/csv; charset=utf-8').attachment(`caredesk-access-${id}.csv`);
@@ -102,7 +154,8 @@ export function auditRouter({ pool, db }: AppContext): Router {
       return res.end();
     }
     const rows = [];
-    for await (const batch of auditRowsForExport(pool, { patient: id })) rows.push(...batch.map(presentAccess));
+    for await (const batch of auditRowsForExport(pool, { patient: id }))
+      rows.push(...batch.map(presentAccess));
     const shown = rows.reverse().slice(0, ACCESS_REPORT_PAGE_LIMIT);
     const title = `Who accessed ${customer.fullName}`;
     res.render('audit/access', { title, customer, rows: shown, total: rows.length });
@@ -112,7 +165,9 @@ export function auditRouter({ pool, db }: AppContext): Router {
   type Failed = { id: number; error: string; comment: string };
   const renderReveals = async (_req: Request, res: Response, status = 200, failed?: Failed) => {
     const queue = await revealReviewQueue(db);
-    res.status(status).render('audit/reveals', { title: 'Reveal review', ...queue, failed: failed ?? null });
+    res
+      .status(status)
+      .render('audit/reveals', { title: 'Reveal review', ...queue, failed: failed ?? null });
   };
   const showReveals = (req: Request, res: Response) => renderReveals(req, res);
 
@@ -122,10 +177,15 @@ export function auditRouter({ pool, db }: AppContext): Router {
     try {
       await reviewReveal(db, actorOf(req), id, { outcome, comment }, viewContext(req));
     } catch (error) {
-      if (error instanceof ValidationError) return renderReveals(req, res, 422, { id, error: error.message, comment });
+      if (error instanceof ValidationError)
+        return renderReveals(req, res, 422, { id, error: error.message, comment });
       throw error;
     }
-    flash(req, 'success', outcome === 'justified' ? 'Reveal acknowledged as justified.' : 'Reveal flagged.');
+    flash(
+      req,
+      'success',
+      outcome === 'justified' ? 'Reveal acknowledged as justified.' : 'Reveal flagged.',
+    );
     res.redirect(303, '/audit/reveals');
   };
   const acknowledgeReveal = review('justified');

@@ -19,7 +19,11 @@ export interface AuditRow {
 }
 
 /** Newest first, keyset on id; each filter has an index (actor_id, at) / (customer_id, at) / (at). */
-export async function listAudit(pool: pg.Pool, query: AuditQuery, limit: number): Promise<{ rows: AuditRow[]; nextBefore: string | null }> {
+export async function listAudit(
+  pool: pg.Pool,
+  query: AuditQuery,
+  limit: number,
+): Promise<{ rows: AuditRow[]; nextBefore: string | null }> {
   const clauses: string[] = [];
   const params: unknown[] = [];
   const p = (value: unknown) => {
@@ -49,7 +53,9 @@ export async function listAudit(pool: pg.Pool, query: AuditQuery, limit: number)
   return { rows: page, nextBefore: rows.length > limit ? page[page.length - 1].id : null };
 }
 
-export async function auditUsers(pool: pg.Pool): Promise<{ id: number; name: string; role: string }[]> {
+export async function auditUsers(
+  pool: pg.Pool,
+): Promise<{ id: number; name: string; role: string }[]> {
   const { rows } = await pool.query(`SELECT id, name, role FROM users ORDER BY name LIMIT 500`);
   return rows;
 }
@@ -61,7 +67,10 @@ const EXPORT_BATCH = 1000;
  * large range streams in constant memory. The FHIR export and the per-patient access report
  * both read through here, so they always show the same rows.
  */
-export async function* auditRowsForExport(pool: pg.Pool, query: ExportQuery): AsyncGenerator<AuditRow[]> {
+export async function* auditRowsForExport(
+  pool: pg.Pool,
+  query: ExportQuery,
+): AsyncGenerator<AuditRow[]> {
   let after = '0';
   for (;;) {
     const params: unknown[] = [after];

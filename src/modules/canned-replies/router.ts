@@ -61,7 +61,8 @@ export function cannedRepliesRouter({ db }: AppContext): Router {
     try {
       await createReply(db, actorOf(req), parsed.data);
     } catch (error) {
-      if (error instanceof ValidationError) return renderForm(res, 422, { values, errors: error.fieldErrors });
+      if (error instanceof ValidationError)
+        return renderForm(res, 422, { values, errors: error.fieldErrors });
       throw error;
     }
     flash(req, 'success', `Saved reply ;${parsed.data.shortcut} created.`);
@@ -85,12 +86,17 @@ export function cannedRepliesRouter({ db }: AppContext): Router {
     try {
       await updateReply(db, actorOf(req), id, parsed.data);
     } catch (error) {
-      if (error instanceof ValidationError) return renderForm(res, 422, { id, values, errors: error.fieldErrors });
+      if (error instanceof ValidationError)
+        return renderForm(res, 422, { id, values, errors: error.fieldErrors });
       if (!(error instanceof ConflictError)) throw error;
       const current = error.current as Awaited<ReturnType<typeof getReply>>;
       const form =
         'Someone changed this reply since you opened it. Theirs is saved; yours is below: save again to replace it.';
-      return renderForm(res, 409, { id, values: { ...values, version: String(current.version) }, errors: { form } });
+      return renderForm(res, 409, {
+        id,
+        values: { ...values, version: String(current.version) },
+        errors: { form },
+      });
     }
     flash(req, 'success', 'Saved reply updated.');
     res.redirect(303, '/canned-replies');

@@ -18,7 +18,12 @@ export const replyFields = z.object({
   category: text('category', 40),
   shortcut: z.preprocess(
     (v) => (typeof v === 'string' ? v.trim().replace(/^;/, '').toLowerCase() : ''),
-    z.string().regex(SHORTCUT_FORMAT, 'Use 2–30 letters, digits, - or _ (typed after a semicolon, like ;refund).'),
+    z
+      .string()
+      .regex(
+        SHORTCUT_FORMAT,
+        'Use 2–30 letters, digits, - or _ (typed after a semicolon, like ;refund).',
+      ),
   ),
   body: text('text', 5000).superRefine((body, ctx) => {
     const unknown = unknownPlaceholders(body);

@@ -8,7 +8,8 @@ import type { ReplyInput } from './schema.js';
 export const SHORTCUT_TAKEN = 'Another saved reply already uses this shortcut.';
 
 export function assertMayManage(actor: Actor): void {
-  if (!isManager(actor)) throw new ForbiddenError('Only supervisors and admins manage saved replies.');
+  if (!isManager(actor))
+    throw new ForbiddenError('Only supervisors and admins manage saved replies.');
 }
 
 const LIST_FIELDS = {
@@ -22,7 +23,10 @@ const LIST_FIELDS = {
 } as const;
 
 export async function listReplies(db: Db) {
-  return db.cannedReply.findMany({ select: LIST_FIELDS, orderBy: [{ category: 'asc' }, { title: 'asc' }] });
+  return db.cannedReply.findMany({
+    select: LIST_FIELDS,
+    orderBy: [{ category: 'asc' }, { title: 'asc' }],
+  });
 }
 
 export async function getReply(db: Db, id: number) {
@@ -38,14 +42,23 @@ function isShortcutClash(error: unknown): boolean {
 export async function createReply(db: Db, actor: Actor, input: ReplyInput) {
   assertMayManage(actor);
   try {
-    return await db.cannedReply.create({ data: { ...input, createdById: actor.id }, select: { id: true } });
+    return await db.cannedReply.create({
+      data: { ...input, createdById: actor.id },
+      select: { id: true },
+    });
   } catch (error) {
-    if (isShortcutClash(error)) throw new ValidationError(SHORTCUT_TAKEN, { shortcut: SHORTCUT_TAKEN });
+    if (isShortcutClash(error))
+      throw new ValidationError(SHORTCUT_TAKEN, { shortcut: SHORTCUT_TAKEN });
     throw error;
   }
 }
 
-export async function updateReply(db: Db, actor: Actor, id: number, input: ReplyInput & { version: number }) {
+export async function updateReply(
+  db: Db,
+  actor: Actor,
+  id: number,
+  input: ReplyInput & { version: number },
+) {
   assertMayManage(actor);
   const { version, ...data } = input;
   try {
@@ -53,9 +66,14 @@ export async function updateReply(db: Db, actor: Actor, id: number, input: Reply
       where: { id, version },
       data: { ...data, version: { increment: 1 } },
     });
-    if (count === 0) throw new ConflictError('Someone changed this reply since you opened it.', await getReply(db, id));
+    if (count === 0)
+      throw new ConflictError(
+        'Someone changed this reply since you opened it.',
+        await getReply(db, id),
+      );
   } catch (error) {
-    if (isShortcutClash(error)) throw new ValidationError(SHORTCUT_TAKEN, { shortcut: SHORTCUT_TAKEN });
+    if (isShortcutClash(error))
+      throw new ValidationError(SHORTCUT_TAKEN, { shortcut: SHORTCUT_TAKEN });
     throw error;
   }
 }
@@ -88,12 +106,17 @@ export async function expandShortcuts(db: Tx, text: string, context: FillContext
     used.set(reply.id, (used.get(reply.id) ?? 0) + 1);
     return lead + fillPlaceholders(reply.body, context);
   });
-  for (const [id, n] of used) await db.cannedReply.update({ where: { id }, data: { useCount: { increment: n } } });
+  for (const [id, n] of used)
+    await db.cannedReply.update({ where: { id }, data: { useCount: { increment: n } } });
   return expanded;
 }
 
 /** What a reply's placeholders are filled from when it is used on a ticket. */
-export async function ticketFillContext(db: Db, ticketId: number, actor: Actor): Promise<FillContext> {
+export async function ticketFillContext(
+  db: Db,
+  ticketId: number,
+  actor: Actor,
+): Promise<FillContext> {
   const ticket = await db.supportTicket.findUnique({
     where: { id: ticketId },
     select: {
@@ -106,7 +129,11 @@ export async function ticketFillContext(db: Db, ticketId: number, actor: Actor):
   return { ...ticket, ticket, agent: { name: actor.name ?? '' } };
 }
 
-export async function interactionFillContext(db: Db, interactionId: number, actor: Actor): Promise<FillContext> {
+export async function interactionFillContext(
+  db: Db,
+  interactionId: number,
+  actor: Actor,
+): Promise<FillContext> {
   const interaction = await db.interaction.findUnique({
     where: { id: interactionId },
     select: { customer: { select: { firstName: true, lastName: true, fullName: true } } },
@@ -117,7 +144,10 @@ export async function interactionFillContext(db: Db, interactionId: number, acto
 /** A reply picked from the list (rather than typed as `;shortcut`) goes at the end of the text. */
 export async function withPickedReply(db: Db, text: string, replyId: unknown): Promise<string> {
   if (typeof replyId !== 'string' || !/^\d{1,9}$/.test(replyId)) return text;
-  const reply = await db.cannedReply.findUnique({ where: { id: Number(replyId) }, select: { shortcut: true } });
+  const reply = await db.cannedReply.findUnique({
+    where: { id: Number(replyId) },
+    select: { shortcut: true },
+  });
   if (!reply) return text;
   return `${text.trim()}${text.trim() ? '\n\n' : ''};${reply.shortcut}`;
 }

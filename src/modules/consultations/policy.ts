@@ -3,7 +3,13 @@ import { TRANSITIONS, mayChangeStatus } from './service.js';
 import type { ConsultationDetail } from './service.js';
 
 /** What the viewer may do on one consultation page (the service re-checks every action). */
-export function consultationActions(actor: Actor, c: Pick<ConsultationDetail, 'status' | 'doctorId' | 'paymentModel' | 'paymentStatus' | 'startedAt'>) {
+export function consultationActions(
+  actor: Actor,
+  c: Pick<
+    ConsultationDetail,
+    'status' | 'doctorId' | 'paymentModel' | 'paymentStatus' | 'startedAt'
+  >,
+) {
   const staff = actor.role !== 'doctor';
   const canMove = mayChangeStatus(actor, c);
   const next = canMove ? TRANSITIONS[c.status] : [];
@@ -13,7 +19,11 @@ export function consultationActions(actor: Actor, c: Pick<ConsultationDetail, 's
     cancel: next.includes('cancelled'),
     start: canMove && c.status === 'scheduled' && !c.startedAt,
     assign: staff && (c.status === 'pending' || c.status === 'scheduled'),
-    requestPayment: staff && c.paymentModel === 'pay_later' && c.status === 'completed' && c.paymentStatus === 'unpaid',
+    requestPayment:
+      staff &&
+      c.paymentModel === 'pay_later' &&
+      c.status === 'completed' &&
+      c.paymentStatus === 'unpaid',
     markPaid: staff && c.paymentStatus === 'pending',
     raiseTicket: staff,
     escalate: staff,

@@ -7,22 +7,53 @@ import { ALL_ROLES, STAFF, requireRole } from '../../http/guards.js';
 import { PAGE_SIZE } from '../../http/pagination.js';
 import { routeId } from '../../http/params.js';
 import {
-  CONSULTATION_MEDICAL_FIELDS, actorOf, noStore, presentConsultationMedical, saveConsultationMedical, viewContext, type MedicalConflict,
+  CONSULTATION_MEDICAL_FIELDS,
+  actorOf,
+  noStore,
+  presentConsultationMedical,
+  saveConsultationMedical,
+  viewContext,
+  type MedicalConflict,
 } from '../../privacy/index.js';
 import { consultationActions } from './policy.js';
 import { csvLine } from '../../lib/csv.js';
 import { fmt } from '../../lib/format.js';
-import { MODES, PAYMENT_MODELS, PAYMENT_STATUSES, STATUSES, assignForm, createForm, fieldErrors, listQuery, medicalForm, transitionForm, versionForm } from './schema.js';
 import {
-  CSV_HEADER, assignDoctor, badgesFor, consultationRelated, createConsultation, csvRow, doctorOptions, getConsultation, listConsultations,
-  markPaid, mineOnly, requestPayment, startConsultation, transitionConsultation,
+  MODES,
+  PAYMENT_MODELS,
+  PAYMENT_STATUSES,
+  STATUSES,
+  assignForm,
+  createForm,
+  fieldErrors,
+  listQuery,
+  medicalForm,
+  transitionForm,
+  versionForm,
+} from './schema.js';
+import {
+  CSV_HEADER,
+  assignDoctor,
+  badgesFor,
+  consultationRelated,
+  createConsultation,
+  csvRow,
+  doctorOptions,
+  getConsultation,
+  listConsultations,
+  markPaid,
+  mineOnly,
+  requestPayment,
+  startConsultation,
+  transitionConsultation,
 } from './service.js';
 
 const EXPORT_MAX_ROWS = 100_000;
 
 function queryStrings(query: Request['query']): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(query)) if (typeof value === 'string') out[key] = value.slice(0, 100);
+  for (const [key, value] of Object.entries(query))
+    if (typeof value === 'string') out[key] = value.slice(0, 100);
   return out;
 }
 
@@ -32,9 +63,14 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
   const list = async (req: Request, res: Response) => {
     const actor = actorOf(req);
     const query = listQuery.parse(req.query);
-    const [{ rows, nextCursor }, doctors] = await Promise.all([listConsultations(pool, actor, query, PAGE_SIZE), doctorOptions(db)]);
+    const [{ rows, nextCursor }, doctors] = await Promise.all([
+      listConsultations(pool, actor, query, PAGE_SIZE),
+      doctorOptions(db),
+    ]);
     const raw = queryStrings(req.query);
-    const base = new URLSearchParams(Object.entries(raw).filter(([k, v]) => k !== 'after' && v !== ''));
+    const base = new URLSearchParams(
+      Object.entries(raw).filter(([k, v]) => k !== 'after' && v !== ''),
+    );
     const link = (after?: string) => {
       const params = new URLSearchParams(base);
       if (after) params.set('after', after);
@@ -47,8 +83,19 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
       consultations: rows.map((row) => ({ ...row, badges: badgesFor(row, now) })),
       filters: { ...raw, mine: mineOnly(query, actor) },
       exportHref: `/consultations/export.csv${base.toString() ? `?${base}` : ''}`,
-      doctors, STATUSES, PAYMENT_STATUSES, PAYMENT_MODELS, MODES, fmt,
-      page: { prevHref: query.after ? link() : null, nextHref: nextCursor ? link(nextCursor) : null, summary: rows.length ? `Showing ${rows.length}${query.after ? ' older' : ''}` : 'Nothing on this page' },
+      doctors,
+      STATUSES,
+      PAYMENT_STATUSES,
+      PAYMENT_MODELS,
+      MODES,
+      fmt,
+      page: {
+        prevHref: query.after ? link() : null,
+        nextHref: nextCursor ? link(nextCursor) : null,
+        summary: rows.length
+          ? `Showing ${rows.length}${query.after ? ' older' : ''}`
+          : 'Nothing on this page',
+      },
     });
   };
 
@@ -72,24 +119,60 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
     res.end();
   };
 
-  const renderNew = async (res: Response, status: number, values: Record<string, unknown>, errors: Record<string, string>) => {
+  const renderNew = async (
+    res: Response,
+    status: number,
+    values: Record<string, unknown>,
+    errors: Record<string, string>,
+  ) => {
     const doctors = (await doctorOptions(db)).filter((d) => d.available);
-    res.status(status).render('consultations/new', { title: 'New consultation', values, errors, doctors, MODES, PAYMENT_MODELS });
+    res.status(status).render('consultations/new', {
+      title: 'New consultation',
+      values,
+      errors,
+      doctors,
+      MODES,
+      PAYMENT_MODELS,
+    });
   };
 
   const newForm = async (req: Request, res: Response) => {
-    const customerId = typeof req.query.customerId === 'string' && /^\d{1,10}$/.test(req.query.customerId) ? req.query.customerId : '';
-    await renderNew(res, 200, { customerId, mode: 'video', paymentModel: 'pay_later', doctor: 'auto', idempotencyKey: randomUUID() }, {});
+    const customerId =
+      typeof req.query.customerId === 'string' && /^\d{1,10}$/.test(req.query.customerId)
+        ? req.query.customerId
+        : '';
+    await renderNew(
+      res,
+      200,
+      {
+        customerId,
+        mode: 'video',
+        paymentModel: 'pay_later',
+        doctor: 'auto',
+        idempotencyKey: randomUUID(),
+      },
+      {},
+    );
   };
 
   const create = async (req: Request, res: Response) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const values = { ...body, idempotencyKey: typeof body.idempotencyKey === 'string' && body.idempotencyKey ? body.idempotencyKey : randomUUID() };
+    const values = {
+      ...body,
+      idempotencyKey:
+        typeof body.idempotencyKey === 'string' && body.idempotencyKey
+          ? body.idempotencyKey
+          : randomUUID(),
+    };
     const parsed = createForm.safeParse(body);
     if (!parsed.success) return renderNew(res, 422, values, fieldErrors(parsed.error));
     try {
       const { id, existing } = await createConsultation(db, actorOf(req), parsed.data);
-      flash(req, existing ? 'info' : 'success', existing ? 'This consultation was already booked.' : 'Consultation booked.');
+      flash(
+        req,
+        existing ? 'info' : 'success',
+        existing ? 'This consultation was already booked.' : 'Consultation booked.',
+      );
       res.redirect(303, `/consultations/${id}`);
     } catch (error) {
       if (error instanceof ValidationError) return renderNew(res, 422, values, error.fieldErrors);
@@ -108,7 +191,13 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
     ]);
     res.render('consultations/show', {
       title: `Consultation ${c.reference}`,
-      c, ...related, medical, badges: badgesFor(c), actions: consultationActions(actor, c), doctors: doctors.filter((d) => d.available), fmt,
+      c,
+      ...related,
+      medical,
+      badges: badgesFor(c),
+      actions: consultationActions(actor, c),
+      doctors: doctors.filter((d) => d.available),
+      fmt,
     });
   };
 
@@ -121,7 +210,10 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
     const id = routeId(req.params.id);
     const parsed = transitionForm.safeParse(req.body ?? {});
     if (!parsed.success) throw new ValidationError('That change is not possible.');
-    await transitionConsultation(db, actorOf(req), id, parsed.data.to, parsed.data.version, { cancelReason: parsed.data.cancelReason, scheduledFor: parsed.data.scheduledFor });
+    await transitionConsultation(db, actorOf(req), id, parsed.data.to, parsed.data.version, {
+      cancelReason: parsed.data.cancelReason,
+      scheduledFor: parsed.data.scheduledFor,
+    });
     back(req, res, `Consultation ${parsed.data.to}.`);
   };
 
@@ -157,14 +249,24 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
     const actor = actorOf(req);
     const c = await getConsultation(db, id);
     const parsed = medicalForm.safeParse(req.body ?? {});
-    if (!parsed.success) throw new ValidationError('Check the medical notes: ' + Object.values(fieldErrors(parsed.error)).join('; '));
+    if (!parsed.success)
+      throw new ValidationError(
+        'Check the medical notes: ' + Object.values(fieldErrors(parsed.error)).join('; '),
+      );
     const { version, ...input } = parsed.data;
     try {
       await saveConsultationMedical(db, actor, c, input, version, viewContext(req));
     } catch (error) {
       if (error instanceof ConflictError) {
         const conflict = error.current as MedicalConflict;
-        res.status(409).render('consultations/medical-conflict', { title: 'Medical notes changed', c, fields: CONSULTATION_MEDICAL_FIELDS, submitted: input, current: conflict.current, version: conflict.version });
+        res.status(409).render('consultations/medical-conflict', {
+          title: 'Medical notes changed',
+          c,
+          fields: CONSULTATION_MEDICAL_FIELDS,
+          submitted: input,
+          current: conflict.current,
+          version: conflict.version,
+        });
         return;
       }
       throw error;
@@ -174,7 +276,8 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
 
   function parseVersion(req: Request) {
     const parsed = versionForm.safeParse(req.body ?? {});
-    if (!parsed.success) throw new ValidationError('The form was incomplete. Reload the page and try again.');
+    if (!parsed.success)
+      throw new ValidationError('The form was incomplete. Reload the page and try again.');
     return parsed.data;
   }
 

@@ -2,10 +2,23 @@ import { instantFromLocal } from '../../lib/time.js';
 import { z } from 'zod';
 
 /** Blank → undefined. */
-const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
-const optionalEnum = <T extends readonly [string, ...string[]]>(values: T) => z.preprocess(blankToUndefined, z.enum(values).optional()).catch(undefined);
-const optionalId = z.preprocess(blankToUndefined, z.coerce.number().int().positive().max(2_147_483_647).optional()).catch(undefined);
-const optionalDate = z.preprocess(blankToUndefined, z.string().regex(/^(19|2\d)\d{2}-\d{2}-\d{2}$/).refine((s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().slice(0, 10) === s).optional()).catch(undefined);
+const blankToUndefined = (value: unknown) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+const optionalEnum = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.preprocess(blankToUndefined, z.enum(values).optional()).catch(undefined);
+const optionalId = z
+  .preprocess(blankToUndefined, z.coerce.number().int().positive().max(2_147_483_647).optional())
+  .catch(undefined);
+const optionalDate = z
+  .preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^(19|2\d)\d{2}-\d{2}-\d{2}$/)
+      .refine((s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().slice(0, 10) === s)
+      .optional(),
+  )
+  .catch(undefined);
 
 export const STATUSES = ['pending', 'scheduled', 'completed', 'cancelled'] as const;
 export const PAYMENT_STATUSES = ['unpaid', 'pending', 'paid', 'refunded'] as const;
@@ -14,14 +27,22 @@ export const MODES = ['voice', 'video', 'chat'] as const;
 
 /** Keyset cursor "<ISO created_at>_<id>" for the next (older) page. */
 const cursor = z
-  .preprocess(blankToUndefined, z.string().regex(/^(19|2\d)\d{2}-\d{2}-\d{2}T[\d:.]+Z_\d{1,10}$/).optional())
+  .preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^(19|2\d)\d{2}-\d{2}-\d{2}T[\d:.]+Z_\d{1,10}$/)
+      .optional(),
+  )
   .catch(undefined)
   .transform((value) => {
     if (!value) return undefined;
     const [at, id] = value.split('_');
     const date = new Date(at);
     const n = Number(id);
-    return Number.isNaN(date.getTime()) || n > 2_147_483_647 ? undefined : { createdAt: date, id: n };
+    return Number.isNaN(date.getTime()) || n > 2_147_483_647
+      ? undefined
+      : { createdAt: date, id: n };
   });
 
 export const listQuery = z.object({
@@ -33,7 +54,18 @@ export const listQuery = z.object({
   from: optionalDate,
   to: optionalDate,
   mine: z.preprocess(blankToUndefined, z.enum(['1', '0']).optional()).catch(undefined),
-  q: z.preprocess((v) => (typeof v === 'string' ? v.replace(/\p{Cc}/gu, ' ').trim().slice(0, 100) : undefined), z.string().optional()).catch(undefined),
+  q: z
+    .preprocess(
+      (v) =>
+        typeof v === 'string'
+          ? v
+              .replace(/\p{Cc}/gu, ' ')
+              .trim()
+              .slice(0, 100)
+          : undefined,
+      z.string().optional(),
+    )
+    .catch(undefined),
   f: z.unknown().optional(),
   after: cursor,
 });
@@ -55,18 +87,39 @@ const moneyMajor = z
 
 export const createForm = z
   .object({
-    customerId: z.coerce.number({ message: 'Enter the customer number' }).int('Enter the customer number').positive('Enter the customer number').max(2_147_483_647, 'No such customer'),
+    customerId: z.coerce
+      .number({ message: 'Enter the customer number' })
+      .int('Enter the customer number')
+      .positive('Enter the customer number')
+      .max(2_147_483_647, 'No such customer'),
     mode: z.enum(MODES, { message: 'Choose voice, video or chat' }),
     paymentModel: z.enum(PAYMENT_MODELS, { message: 'Choose pay first or pay later' }),
     amount: moneyMajor,
     scheduledFor: z.preprocess(blankToUndefined, dateTime.optional()),
-    doctor: z.preprocess(blankToUndefined, z.union([z.literal('auto'), z.coerce.number().int().positive().max(2_147_483_647)]).optional()),
-    paymentConfirmation: z.preprocess(blankToUndefined, z.string().trim().min(4, 'Enter the payment confirmation (at least 4 characters)').max(100).optional()),
+    doctor: z.preprocess(
+      blankToUndefined,
+      z
+        .union([z.literal('auto'), z.coerce.number().int().positive().max(2_147_483_647)])
+        .optional(),
+    ),
+    paymentConfirmation: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .trim()
+        .min(4, 'Enter the payment confirmation (at least 4 characters)')
+        .max(100)
+        .optional(),
+    ),
     idempotencyKey: z.preprocess(blankToUndefined, z.string().uuid().optional()),
   })
   .superRefine((value, ctx) => {
     if (value.paymentModel === 'pay_first' && !value.paymentConfirmation) {
-      ctx.addIssue({ code: 'custom', path: ['paymentConfirmation'], message: 'Pay-first consultations need the payment confirmation before they can be booked' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['paymentConfirmation'],
+        message: 'Pay-first consultations need the payment confirmation before they can be booked',
+      });
     }
   });
 export type CreateInput = z.infer<typeof createForm>;
@@ -83,7 +136,10 @@ export const assignForm = versionForm.extend({
   doctor: z.union([z.literal('auto'), z.coerce.number().int().positive().max(2_147_483_647)]),
 });
 
-const medicalText = z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null), z.string().max(5000, 'Keep this under 5000 characters').nullable());
+const medicalText = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null),
+  z.string().max(5000, 'Keep this under 5000 characters').nullable(),
+);
 export const medicalForm = versionForm.extend({
   presentingComplaint: medicalText,
   medicalHistory: medicalText,
@@ -92,6 +148,5 @@ export const medicalForm = versionForm.extend({
   prescribedMedication: medicalText,
   followUpInstructions: medicalText,
 });
-
 
 export { fieldErrors } from '../../http/forms.js';

@@ -3,7 +3,13 @@ import type pg from 'pg';
 import { Prisma } from '../../generated/prisma/client.js';
 import type { ConsultationStatus, PaymentStatus } from '../../generated/prisma/enums.js';
 import type { Db } from '../../db/client.js';
-import { ConflictError, ForbiddenError, NotFoundError, TransitionError, ValidationError } from '../../errors.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  TransitionError,
+  ValidationError,
+} from '../../errors.js';
 import { csvLine } from '../../lib/csv.js';
 import { makeReference } from '../../lib/references.js';
 import type { Actor } from '../../privacy/index.js';
@@ -25,11 +31,16 @@ export function canTransition(from: ConsultationStatus, to: ConsultationStatus):
 }
 
 export function assertTransition(from: ConsultationStatus, to: ConsultationStatus): void {
-  if (!canTransition(from, to)) throw new TransitionError(`A ${from} consultation cannot be moved to ${to}.`);
+  if (!canTransition(from, to))
+    throw new TransitionError(`A ${from} consultation cannot be moved to ${to}.`);
 }
 
 /** The timestamp columns stamped by a move into each status. */
-export function stampsFor(to: ConsultationStatus, current: { startedAt: Date | null }, now: Date): Record<string, Date> {
+export function stampsFor(
+  to: ConsultationStatus,
+  current: { startedAt: Date | null },
+  now: Date,
+): Record<string, Date> {
   switch (to) {
     case 'scheduled':
       return { scheduledAt: now };
@@ -56,8 +67,10 @@ export interface BadgeInput {
 
 export function badgesFor(c: BadgeInput, now = new Date()): { key: string; label: string }[] {
   const out: { key: string; label: string }[] = [];
-  if (c.status === 'pending' && now.getTime() - c.createdAt.getTime() > HOUR) out.push({ key: 'overdue', label: 'needs a doctor' });
-  if (c.paymentModel === 'pay_later' && c.status === 'completed' && c.paymentStatus === 'unpaid') out.push({ key: 'due-soon', label: 'request payment' });
+  if (c.status === 'pending' && now.getTime() - c.createdAt.getTime() > HOUR)
+    out.push({ key: 'overdue', label: 'needs a doctor' });
+  if (c.paymentModel === 'pay_later' && c.status === 'completed' && c.paymentStatus === 'unpaid')
+    out.push({ key: 'due-soon', label: 'request payment' });
   return out;
 }
 
@@ -84,7 +97,10 @@ export interface ListRow {
 
 const REFERENCE = /^CNS-[A-Z0-9]{8}$/i;
 
-export function buildListWhere(query: ListQuery, actor: Actor): { where: string; params: unknown[] } {
+export function buildListWhere(
+  query: ListQuery,
+  actor: Actor,
+): { where: string; params: unknown[] } {
   const clauses: string[] = [];
   const params: unknown[] = [];
   const p = (value: unknown) => {
@@ -92,8 +108,10 @@ export function buildListWhere(query: ListQuery, actor: Actor): { where: string;
     return `$${params.length}`;
   };
   if (query.status) clauses.push(`c.status = ${p(query.status)}::"ConsultationStatus"`);
-  if (query.paymentStatus) clauses.push(`c.payment_status = ${p(query.paymentStatus)}::"PaymentStatus"`);
-  if (query.paymentModel) clauses.push(`c.payment_model = ${p(query.paymentModel)}::"PaymentModel"`);
+  if (query.paymentStatus)
+    clauses.push(`c.payment_status = ${p(query.paymentStatus)}::"PaymentStatus"`);
+  if (query.paymentModel)
+    clauses.push(`c.payment_model = ${p(query.paymentModel)}::"PaymentModel"`);
   if (query.mode) clauses.push(`c.mode = ${p(query.mode)}::"ConsultationMode"`);
   if (mineOnly(query, actor)) clauses.push(`c.doctor_id = ${p(actor.id)}`);
   else if (query.doctorId) clauses.push(`c.doctor_id = ${p(query.doctorId)}`);
@@ -111,7 +129,10 @@ export function buildListWhere(query: ListQuery, actor: Actor): { where: string;
       clauses.push(`c.customer_id IN (SELECT cu.id FROM customers cu WHERE ${ors.join(' OR ')})`);
     }
   }
-  if (query.after) clauses.push(`(c.created_at, c.id) < (${p(toSqlTimestamp(query.after.createdAt))}::timestamp, ${p(query.after.id)})`);
+  if (query.after)
+    clauses.push(
+      `(c.created_at, c.id) < (${p(toSqlTimestamp(query.after.createdAt))}::timestamp, ${p(query.after.id)})`,
+    );
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
@@ -126,7 +147,12 @@ function toSqlTimestamp(date: Date): string {
   return date.toISOString().replace('T', ' ').replace('Z', '');
 }
 
-export async function listConsultations(pool: pg.Pool, actor: Actor, query: ListQuery, limit: number): Promise<{ rows: ListRow[]; nextCursor: string | null }> {
+export async function listConsultations(
+  pool: pg.Pool,
+  actor: Actor,
+  query: ListQuery,
+  limit: number,
+): Promise<{ rows: ListRow[]; nextCursor: string | null }> {
   const { where, params } = buildListWhere(query, actor);
   params.push(limit + 1);
   const { rows } = await pool.query(
@@ -146,31 +172,79 @@ export async function listConsultations(pool: pg.Pool, actor: Actor, query: List
   return { rows: page, nextCursor: rows.length > limit ? page[page.length - 1].cursor : null };
 }
 
-export async function doctorOptions(db: Db): Promise<{ id: number; name: string; available: boolean }[]> {
+export async function doctorOptions(
+  db: Db,
+): Promise<{ id: number; name: string; available: boolean }[]> {
   const doctors = await db.user.findMany({
     where: { role: 'doctor', active: true },
     select: { id: true, name: true, doctorProfile: { select: { available: true } } },
     orderBy: { name: 'asc' },
   });
-  return doctors.map((d) => ({ id: d.id, name: d.name, available: d.doctorProfile?.available ?? false }));
+  return doctors.map((d) => ({
+    id: d.id,
+    name: d.name,
+    available: d.doctorProfile?.available ?? false,
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------
 // CSV export: no medical fields exist in the row shape above, and cells are escaped.
 
-export const CSV_HEADER = ['reference', 'created_at', 'status', 'mode', 'payment_model', 'payment_status', 'amount', 'currency', 'scheduled_for', 'customer_id', 'patient', 'doctor'];
+export const CSV_HEADER = [
+  'reference',
+  'created_at',
+  'status',
+  'mode',
+  'payment_model',
+  'payment_status',
+  'amount',
+  'currency',
+  'scheduled_for',
+  'customer_id',
+  'patient',
+  'doctor',
+];
 
 export function csvRow(r: ListRow): string {
-  return csvLine([r.reference, r.createdAt, r.status, r.mode, r.paymentModel, r.paymentStatus, (r.amountMinor / 100).toFixed(2), r.currency, r.scheduledFor, r.customerId, r.customerName, r.doctorName ?? '']);
+  return csvLine([
+    r.reference,
+    r.createdAt,
+    r.status,
+    r.mode,
+    r.paymentModel,
+    r.paymentStatus,
+    (r.amountMinor / 100).toFixed(2),
+    r.currency,
+    r.scheduledFor,
+    r.customerId,
+    r.customerName,
+    r.doctorName ?? '',
+  ]);
 }
 
 // ---------------------------------------------------------------------------------------------
 // One consultation.
 
 export const CONSULTATION_SELECT = {
-  id: true, reference: true, customerId: true, doctorId: true, mode: true, paymentModel: true, paymentStatus: true,
-  amountMinor: true, currency: true, status: true, scheduledFor: true, scheduledAt: true, startedAt: true, endedAt: true,
-  cancelledAt: true, cancelReason: true, createdAt: true, updatedAt: true, version: true,
+  id: true,
+  reference: true,
+  customerId: true,
+  doctorId: true,
+  mode: true,
+  paymentModel: true,
+  paymentStatus: true,
+  amountMinor: true,
+  currency: true,
+  status: true,
+  scheduledFor: true,
+  scheduledAt: true,
+  startedAt: true,
+  endedAt: true,
+  cancelledAt: true,
+  cancelReason: true,
+  createdAt: true,
+  updatedAt: true,
+  version: true,
   customer: { select: { id: true, fullName: true, email: true, phone: true } },
   doctor: { select: { id: true, name: true } },
 } as const;
@@ -188,11 +262,55 @@ export async function consultationRelated(db: Db, id: number) {
       where: { recordType: 'consultation', recordId: id },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       take: 200,
-      select: { id: true, field: true, fromValue: true, toValue: true, createdAt: true, actor: { select: { name: true } } },
+      select: {
+        id: true,
+        field: true,
+        fromValue: true,
+        toValue: true,
+        createdAt: true,
+        actor: { select: { name: true } },
+      },
     }),
-    db.supportTicket.findMany({ where: { consultationId: id }, orderBy: { createdAt: 'desc' }, take: 50, select: { id: true, number: true, subject: true, status: true, priority: true, createdAt: true } }),
-    db.escalation.findMany({ where: { consultationId: id }, orderBy: { createdAt: 'desc' }, take: 50, select: { id: true, targetType: true, status: true, createdAt: true, targetUser: { select: { name: true } } } }),
-    db.payment.findMany({ where: { consultationId: id }, orderBy: { createdAt: 'desc' }, take: 20, select: { id: true, reference: true, status: true, amountMinor: true, currency: true, method: true, paidAt: true, createdAt: true } }),
+    db.supportTicket.findMany({
+      where: { consultationId: id },
+      orderBy: { createdAt: 'desc' },
+      take: 50,
+      select: {
+        id: true,
+        number: true,
+        subject: true,
+        status: true,
+        priority: true,
+        createdAt: true,
+      },
+    }),
+    db.escalation.findMany({
+      where: { consultationId: id },
+      orderBy: { createdAt: 'desc' },
+      take: 50,
+      select: {
+        id: true,
+        targetType: true,
+        status: true,
+        createdAt: true,
+        targetUser: { select: { name: true } },
+      },
+    }),
+    db.payment.findMany({
+      where: { consultationId: id },
+      orderBy: { createdAt: 'desc' },
+      take: 20,
+      select: {
+        id: true,
+        reference: true,
+        status: true,
+        amountMinor: true,
+        currency: true,
+        method: true,
+        paidAt: true,
+        createdAt: true,
+      },
+    }),
   ]);
   return { changes, tickets, escalations, payments };
 }
@@ -202,9 +320,23 @@ export async function consultationRelated(db: Db, id: number) {
 
 type Tx = Prisma.TransactionClient;
 
-async function change(tx: Tx, actor: Actor, recordId: number, field: string, fromValue: unknown, toValue: unknown) {
+async function change(
+  tx: Tx,
+  actor: Actor,
+  recordId: number,
+  field: string,
+  fromValue: unknown,
+  toValue: unknown,
+) {
   await tx.recordChange.create({
-    data: { recordType: 'consultation', recordId, actorId: actor.id, field, fromValue: fromValue == null ? null : String(fromValue), toValue: toValue == null ? null : String(toValue) },
+    data: {
+      recordType: 'consultation',
+      recordId,
+      actorId: actor.id,
+      field,
+      fromValue: fromValue == null ? null : String(fromValue),
+      toValue: toValue == null ? null : String(toValue),
+    },
   });
 }
 
@@ -212,17 +344,33 @@ async function change(tx: Tx, actor: Actor, recordId: number, field: string, fro
  * Books a consultation. Pay-first needs the payment confirmation: the paid Payment and the
  * consultation are written in one transaction, so no pay-first consultation exists unpaid.
  */
-export async function createConsultation(db: Db, actor: Actor, input: CreateInput): Promise<{ id: number; existing: boolean }> {
-  if (actor.role === 'doctor') throw new ForbiddenError('Consultations are booked by customer care.');
+export async function createConsultation(
+  db: Db,
+  actor: Actor,
+  input: CreateInput,
+): Promise<{ id: number; existing: boolean }> {
+  if (actor.role === 'doctor')
+    throw new ForbiddenError('Consultations are booked by customer care.');
   if (input.paymentModel === 'pay_first' && !input.paymentConfirmation) {
-    throw new ValidationError('Pay-first consultations need the payment recorded first.', { paymentConfirmation: 'Enter the payment confirmation' });
+    throw new ValidationError('Pay-first consultations need the payment recorded first.', {
+      paymentConfirmation: 'Enter the payment confirmation',
+    });
   }
   if (input.idempotencyKey) {
-    const existing = await db.consultation.findUnique({ where: { idempotencyKey: input.idempotencyKey }, select: { id: true } });
+    const existing = await db.consultation.findUnique({
+      where: { idempotencyKey: input.idempotencyKey },
+      select: { id: true },
+    });
     if (existing) return { id: existing.id, existing: true };
   }
-  const customer = await db.customer.findUnique({ where: { id: input.customerId }, select: { id: true } });
-  if (!customer) throw new ValidationError('Check the customer.', { customerId: 'No customer with that number' });
+  const customer = await db.customer.findUnique({
+    where: { id: input.customerId },
+    select: { id: true },
+  });
+  if (!customer)
+    throw new ValidationError('Check the customer.', {
+      customerId: 'No customer with that number',
+    });
   if (typeof input.doctor === 'number') await assertAssignableDoctor(db, input.doctor);
   try {
     return await db.$transaction(async (tx) => {
@@ -230,8 +378,13 @@ export async function createConsultation(db: Db, actor: Actor, input: CreateInpu
       const paid = input.paymentModel === 'pay_first';
       const created = await tx.consultation.create({
         data: {
-          reference: makeReference('CNS'), customerId: input.customerId, mode: input.mode, paymentModel: input.paymentModel,
-          paymentStatus: paid ? 'paid' : 'unpaid', amountMinor: input.amount, scheduledFor: input.scheduledFor ?? null,
+          reference: makeReference('CNS'),
+          customerId: input.customerId,
+          mode: input.mode,
+          paymentModel: input.paymentModel,
+          paymentStatus: paid ? 'paid' : 'unpaid',
+          amountMinor: input.amount,
+          scheduledFor: input.scheduledFor ?? null,
           idempotencyKey: input.idempotencyKey ?? null,
         },
         select: { id: true },
@@ -239,7 +392,15 @@ export async function createConsultation(db: Db, actor: Actor, input: CreateInpu
       await change(tx, actor, created.id, 'status', null, 'pending');
       if (paid) {
         await tx.payment.create({
-          data: { reference: makeReference('PAY'), customerId: input.customerId, consultationId: created.id, amountMinor: input.amount, status: 'paid', method: input.paymentConfirmation!.slice(0, 100), paidAt: now },
+          data: {
+            reference: makeReference('PAY'),
+            customerId: input.customerId,
+            consultationId: created.id,
+            amountMinor: input.amount,
+            status: 'paid',
+            method: input.paymentConfirmation!.slice(0, 100),
+            paidAt: now,
+          },
         });
         await change(tx, actor, created.id, 'payment_status', null, 'paid');
       }
@@ -254,8 +415,15 @@ export async function createConsultation(db: Db, actor: Actor, input: CreateInpu
       return { id: created.id, existing: false };
     });
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002' && input.idempotencyKey) {
-      const existing = await db.consultation.findUnique({ where: { idempotencyKey: input.idempotencyKey }, select: { id: true } });
+    if (
+      error instanceof Prisma.PrismaClientKnownRequestError &&
+      error.code === 'P2002' &&
+      input.idempotencyKey
+    ) {
+      const existing = await db.consultation.findUnique({
+        where: { idempotencyKey: input.idempotencyKey },
+        select: { id: true },
+      });
       if (existing) return { id: existing.id, existing: true };
     }
     throw error;
@@ -266,8 +434,19 @@ export async function createConsultation(db: Db, actor: Actor, input: CreateInpu
 // Doctor assignment.
 
 async function assertAssignableDoctor(db: Db | Tx, doctorId: number) {
-  const doctor = await db.user.findFirst({ where: { id: doctorId, role: 'doctor', active: true, doctorProfile: { is: { available: true } } }, select: { id: true } });
-  if (!doctor) throw new ValidationError('Choose an available doctor.', { doctor: 'That doctor is not available' });
+  const doctor = await db.user.findFirst({
+    where: {
+      id: doctorId,
+      role: 'doctor',
+      active: true,
+      doctorProfile: { is: { available: true } },
+    },
+    select: { id: true },
+  });
+  if (!doctor)
+    throw new ValidationError('Choose an available doctor.', {
+      doctor: 'That doctor is not available',
+    });
 }
 
 /**
@@ -297,21 +476,40 @@ export async function pickDoctor(tx: Tx): Promise<number | null> {
 }
 
 async function conflictFor(db: Db | Tx, id: number): Promise<ConflictError> {
-  const current = await db.consultation.findUnique({ where: { id }, select: { version: true, status: true } });
+  const current = await db.consultation.findUnique({
+    where: { id },
+    select: { version: true, status: true },
+  });
   if (!current) return new ConflictError('This consultation no longer exists.', null);
-  return new ConflictError('This consultation changed after you opened it. Reload and try again.', current);
+  return new ConflictError(
+    'This consultation changed after you opened it. Reload and try again.',
+    current,
+  );
 }
 
-export async function assignDoctor(db: Db, actor: Actor, id: number, doctor: number | 'auto', version: number): Promise<number> {
+export async function assignDoctor(
+  db: Db,
+  actor: Actor,
+  id: number,
+  doctor: number | 'auto',
+  version: number,
+): Promise<number> {
   if (actor.role === 'doctor') throw new ForbiddenError('Doctors are assigned by customer care.');
-  const c = await db.consultation.findUnique({ where: { id }, select: { id: true, status: true, doctorId: true, version: true } });
+  const c = await db.consultation.findUnique({
+    where: { id },
+    select: { id: true, status: true, doctorId: true, version: true },
+  });
   if (!c) throw new NotFoundError();
-  if (c.status === 'completed' || c.status === 'cancelled') throw new TransitionError(`A ${c.status} consultation cannot be reassigned.`);
+  if (c.status === 'completed' || c.status === 'cancelled')
+    throw new TransitionError(`A ${c.status} consultation cannot be reassigned.`);
   if (typeof doctor === 'number') await assertAssignableDoctor(db, doctor);
   return db.$transaction(async (tx) => {
     const doctorId = doctor === 'auto' ? await pickDoctor(tx) : doctor;
     if (!doctorId) throw new TransitionError('No doctor is available right now.');
-    const { count } = await tx.consultation.updateMany({ where: { id, version }, data: { doctorId, version: { increment: 1 } } });
+    const { count } = await tx.consultation.updateMany({
+      where: { id, version },
+      data: { doctorId, version: { increment: 1 } },
+    });
     if (count === 0) throw await conflictFor(tx, id);
     await change(tx, actor, id, 'doctor_id', c.doctorId, doctorId);
     return doctorId;
@@ -326,34 +524,66 @@ export function mayChangeStatus(actor: Actor, c: { doctorId: number | null }): b
 }
 
 export async function transitionConsultation(
-  db: Db, actor: Actor, id: number, to: ConsultationStatus, version: number, extra: { cancelReason?: string; scheduledFor?: Date } = {},
+  db: Db,
+  actor: Actor,
+  id: number,
+  to: ConsultationStatus,
+  version: number,
+  extra: { cancelReason?: string; scheduledFor?: Date } = {},
 ): Promise<void> {
-  const c = await db.consultation.findUnique({ where: { id }, select: { id: true, status: true, doctorId: true, startedAt: true, scheduledFor: true } });
+  const c = await db.consultation.findUnique({
+    where: { id },
+    select: { id: true, status: true, doctorId: true, startedAt: true, scheduledFor: true },
+  });
   if (!c) throw new NotFoundError();
-  if (!mayChangeStatus(actor, c)) throw new ForbiddenError('Only the assigned doctor or customer care may change this consultation.');
+  if (!mayChangeStatus(actor, c))
+    throw new ForbiddenError(
+      'Only the assigned doctor or customer care may change this consultation.',
+    );
   assertTransition(c.status, to);
-  if (to === 'scheduled' && !c.doctorId) throw new TransitionError('Assign a doctor before scheduling.');
-  if (to === 'cancelled' && !extra.cancelReason) throw new TransitionError('Give a reason for cancelling.');
+  if (to === 'scheduled' && !c.doctorId)
+    throw new TransitionError('Assign a doctor before scheduling.');
+  if (to === 'cancelled' && !extra.cancelReason)
+    throw new TransitionError('Give a reason for cancelling.');
   const now = new Date();
-  const data: Prisma.ConsultationUpdateManyMutationInput = { status: to, ...stampsFor(to, c, now), version: { increment: 1 } };
+  const data: Prisma.ConsultationUpdateManyMutationInput = {
+    status: to,
+    ...stampsFor(to, c, now),
+    version: { increment: 1 },
+  };
   if (to === 'cancelled') data.cancelReason = extra.cancelReason;
   if (to === 'scheduled' && extra.scheduledFor) data.scheduledFor = extra.scheduledFor;
   await db.$transaction(async (tx) => {
-    const { count } = await tx.consultation.updateMany({ where: { id, version, status: c.status }, data });
+    const { count } = await tx.consultation.updateMany({
+      where: { id, version, status: c.status },
+      data,
+    });
     if (count === 0) throw await conflictFor(tx, id);
     await change(tx, actor, id, 'status', c.status, to);
   });
 }
 
 /** Marks a scheduled consultation as started (stamps started_at; the status stays scheduled). */
-export async function startConsultation(db: Db, actor: Actor, id: number, version: number): Promise<void> {
-  const c = await db.consultation.findUnique({ where: { id }, select: { status: true, doctorId: true, startedAt: true } });
+export async function startConsultation(
+  db: Db,
+  actor: Actor,
+  id: number,
+  version: number,
+): Promise<void> {
+  const c = await db.consultation.findUnique({
+    where: { id },
+    select: { status: true, doctorId: true, startedAt: true },
+  });
   if (!c) throw new NotFoundError();
   if (!mayChangeStatus(actor, c)) throw new ForbiddenError();
-  if (c.status !== 'scheduled' || c.startedAt) throw new TransitionError('Only a scheduled consultation that has not started can be started.');
+  if (c.status !== 'scheduled' || c.startedAt)
+    throw new TransitionError('Only a scheduled consultation that has not started can be started.');
   await db.$transaction(async (tx) => {
     const now = new Date();
-    const { count } = await tx.consultation.updateMany({ where: { id, version }, data: { startedAt: now, version: { increment: 1 } } });
+    const { count } = await tx.consultation.updateMany({
+      where: { id, version },
+      data: { startedAt: now, version: { increment: 1 } },
+    });
     if (count === 0) throw await conflictFor(tx, id);
     await change(tx, actor, id, 'started_at', null, now.toISOString());
   });
@@ -362,32 +592,79 @@ export async function startConsultation(db: Db, actor: Actor, id: number, versio
 // ---------------------------------------------------------------------------------------------
 // Pay-later payments: unpaid → pending (request) → paid.
 
-export async function requestPayment(db: Db, actor: Actor, id: number, version: number): Promise<void> {
+export async function requestPayment(
+  db: Db,
+  actor: Actor,
+  id: number,
+  version: number,
+): Promise<void> {
   if (actor.role === 'doctor') throw new ForbiddenError();
-  const c = await db.consultation.findUnique({ where: { id }, select: { status: true, paymentModel: true, paymentStatus: true, customerId: true, amountMinor: true, currency: true } });
+  const c = await db.consultation.findUnique({
+    where: { id },
+    select: {
+      status: true,
+      paymentModel: true,
+      paymentStatus: true,
+      customerId: true,
+      amountMinor: true,
+      currency: true,
+    },
+  });
   if (!c) throw new NotFoundError();
-  if (c.paymentModel !== 'pay_later') throw new TransitionError('Pay-first consultations are paid before booking.');
-  if (c.status !== 'completed') throw new TransitionError('Payment is requested after the consultation is completed.');
-  if (c.paymentStatus !== 'unpaid') throw new TransitionError(`Payment is already ${c.paymentStatus}.`);
+  if (c.paymentModel !== 'pay_later')
+    throw new TransitionError('Pay-first consultations are paid before booking.');
+  if (c.status !== 'completed')
+    throw new TransitionError('Payment is requested after the consultation is completed.');
+  if (c.paymentStatus !== 'unpaid')
+    throw new TransitionError(`Payment is already ${c.paymentStatus}.`);
   await db.$transaction(async (tx) => {
-    const { count } = await tx.consultation.updateMany({ where: { id, version, paymentStatus: 'unpaid' }, data: { paymentStatus: 'pending', version: { increment: 1 } } });
+    const { count } = await tx.consultation.updateMany({
+      where: { id, version, paymentStatus: 'unpaid' },
+      data: { paymentStatus: 'pending', version: { increment: 1 } },
+    });
     if (count === 0) throw await conflictFor(tx, id);
-    await tx.payment.create({ data: { reference: makeReference('PAY'), customerId: c.customerId, consultationId: id, amountMinor: c.amountMinor, currency: c.currency, status: 'pending' } });
+    await tx.payment.create({
+      data: {
+        reference: makeReference('PAY'),
+        customerId: c.customerId,
+        consultationId: id,
+        amountMinor: c.amountMinor,
+        currency: c.currency,
+        status: 'pending',
+      },
+    });
     await change(tx, actor, id, 'payment_status', 'unpaid', 'pending');
   });
 }
 
 export async function markPaid(db: Db, actor: Actor, id: number, version: number): Promise<void> {
   if (actor.role === 'doctor') throw new ForbiddenError();
-  const c = await db.consultation.findUnique({ where: { id }, select: { paymentModel: true, paymentStatus: true } });
+  const c = await db.consultation.findUnique({
+    where: { id },
+    select: { paymentModel: true, paymentStatus: true },
+  });
   if (!c) throw new NotFoundError();
-  if (c.paymentStatus !== 'pending') throw new TransitionError(c.paymentStatus === 'paid' ? 'This consultation is already paid.' : 'Request the payment before marking it paid.');
+  if (c.paymentStatus !== 'pending')
+    throw new TransitionError(
+      c.paymentStatus === 'paid'
+        ? 'This consultation is already paid.'
+        : 'Request the payment before marking it paid.',
+    );
   await db.$transaction(async (tx) => {
     const now = new Date();
-    const { count } = await tx.consultation.updateMany({ where: { id, version, paymentStatus: 'pending' }, data: { paymentStatus: 'paid', version: { increment: 1 } } });
+    const { count } = await tx.consultation.updateMany({
+      where: { id, version, paymentStatus: 'pending' },
+      data: { paymentStatus: 'paid', version: { increment: 1 } },
+    });
     if (count === 0) throw await conflictFor(tx, id);
-    await tx.payment.updateMany({ where: { consultationId: id, status: 'pending' }, data: { status: 'paid', paidAt: now } });
-    await tx.customer.updateMany({ where: { consultations: { some: { id } } }, data: { lastActivityAt: now } });
+    await tx.payment.updateMany({
+      where: { consultationId: id, status: 'pending' },
+      data: { status: 'paid', paidAt: now },
+    });
+    await tx.customer.updateMany({
+      where: { consultations: { some: { id } } },
+      data: { lastActivityAt: now },
+    });
     await change(tx, actor, id, 'payment_status', 'pending', 'paid');
   });
 }

@@ -18,7 +18,10 @@ export interface Contact {
 }
 
 export async function getContact(db: Db, id: number): Promise<Contact> {
-  const c = await db.customer.findUnique({ where: { id }, select: { id: true, fullName: true, phone: true, email: true, address: true, version: true } });
+  const c = await db.customer.findUnique({
+    where: { id },
+    select: { id: true, fullName: true, phone: true, email: true, address: true, version: true },
+  });
   if (!c) throw new NotFoundError();
   return c;
 }
@@ -27,7 +30,13 @@ export async function getContact(db: Db, id: number): Promise<Contact> {
 export async function contactHistory(db: Db, customerId: number) {
   const rows = await db.recordChange.findMany({
     where: { recordType: 'customer', recordId: customerId, field: { in: [...CONTACT_FIELDS] } },
-    select: { field: true, fromValue: true, toValue: true, createdAt: true, actor: { select: { name: true } } },
+    select: {
+      field: true,
+      fromValue: true,
+      toValue: true,
+      createdAt: true,
+      actor: { select: { name: true } },
+    },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: 50,
   });
@@ -38,10 +47,20 @@ export async function contactHistory(db: Db, customerId: number) {
  * Corrects a customer's phone (already in E.164), email and address. The form's version must still be current (a
  * 409 otherwise, with what is saved now); each changed field is recorded with its old value.
  */
-export async function correctContact(db: Db, actor: { id: number; role: Role }, id: number, input: ContactInput, ip?: string): Promise<ContactField[]> {
+export async function correctContact(
+  db: Db,
+  actor: { id: number; role: Role },
+  id: number,
+  input: ContactInput,
+  ip?: string,
+): Promise<ContactField[]> {
   const { phone } = input;
   const current = await getContact(db, id);
-  const stale = async () => new ConflictError('Someone corrected these details while you were editing.', await getContact(db, id));
+  const stale = async () =>
+    new ConflictError(
+      'Someone corrected these details while you were editing.',
+      await getContact(db, id),
+    );
   if (current.version !== input.version) throw await stale();
   const next = { phone, email: input.email, address: input.address || null };
   const changed = CONTACT_FIELDS.filter((f) => (current[f] ?? null) !== next[f]);
@@ -54,9 +73,24 @@ export async function correctContact(db: Db, actor: { id: number; role: Role }, 
       });
       if (count !== 1) throw await stale();
       await tx.recordChange.createMany({
-        data: changed.map((field) => ({ recordType: 'customer' as const, recordId: id, actorId: actor.id, field, fromValue: current[field], toValue: next[field] })),
+        data: changed.map((field) => ({
+          recordType: 'customer' as const,
+          recordId: id,
+          actorId: actor.id,
+          field,
+          fromValue: current[field],
+          toValue: next[field],
+        })),
       });
-      await recordAudit(tx, { actor, action: 'contact_corrected', customerId: id, recordType: 'customer', recordId: id, fieldGroup: changed.join(','), ip });
+      await recordAudit(tx, {
+        actor,
+        action: 'contact_corrected',
+        customerId: id,
+        recordType: 'customer',
+        recordId: id,
+        fieldGroup: changed.join(','),
+        ip,
+      });
     });
   } catch (error) {
     if ((error as { code?: string })?.code === 'P2002') {

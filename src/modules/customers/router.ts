@@ -6,13 +6,26 @@ import { ConflictError, ValidationError } from '../../errors.js';
 import { fieldErrors } from '../../http/forms.js';
 import { PAGE_SIZE, pageView } from '../../http/pagination.js';
 import { routeId } from '../../http/params.js';
-import { actorOf, noStore, presentCustomerMedical, revealMedical, viewContext } from '../../privacy/index.js';
+import {
+  actorOf,
+  noStore,
+  presentCustomerMedical,
+  revealMedical,
+  viewContext,
+} from '../../privacy/index.js';
 import { fmt, when } from '../../lib/format.js';
 import { visibleEscalationIds } from '../escalations/service.js';
 import { presentProfile } from './presenter.js';
 import { ACTIVITIES, contactForm, listQuery, revealForm } from './schema.js';
 import { contactHistory, correctContact, getContact, type Contact } from './contact.js';
-import { activityOf, customerStats, customerTimeline, getCustomer, listCustomers, type TimelineItem } from './service.js';
+import {
+  activityOf,
+  customerStats,
+  customerTimeline,
+  getCustomer,
+  listCustomers,
+  type TimelineItem,
+} from './service.js';
 
 export function customersRouter({ db, pool, config }: AppContext): Router {
   const r = Router();
@@ -25,21 +38,43 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
       title: 'Customers',
       customers: rows.map((c) => ({ ...c, activity: activityOf(c, now) })),
       filters: { q: query.q ?? '', activity: query.activity ?? '', sort: query.sort ?? '' },
-      ACTIVITIES, fmt,
-      page: pageView('/customers', req.query as Record<string, unknown>, query.page, hasMore, rows.length),
+      ACTIVITIES,
+      fmt,
+      page: pageView(
+        '/customers',
+        req.query as Record<string, unknown>,
+        query.page,
+        hasMore,
+        rows.length,
+      ),
     });
   };
 
   /** Keeps a timeline entry's link only when the viewer may open it (doctors have no ticket or interaction pages; escalations are scoped). */
-  const followable = async (actor: ReturnType<typeof actorOf>, items: TimelineItem[]): Promise<TimelineItem[]> => {
-    const visible = await visibleEscalationIds(db, actor, items.filter((t) => t.kind === 'escalation').map((t) => t.id));
+  const followable = async (
+    actor: ReturnType<typeof actorOf>,
+    items: TimelineItem[],
+  ): Promise<TimelineItem[]> => {
+    const visible = await visibleEscalationIds(
+      db,
+      actor,
+      items.filter((t) => t.kind === 'escalation').map((t) => t.id),
+    );
     return items.map((t) => {
-      const hidden = (actor.role === 'doctor' && (t.kind === 'ticket' || t.kind === 'interaction')) || (t.kind === 'escalation' && !visible.has(t.id));
+      const hidden =
+        (actor.role === 'doctor' && (t.kind === 'ticket' || t.kind === 'interaction')) ||
+        (t.kind === 'escalation' && !visible.has(t.id));
       return hidden ? { ...t, href: null } : t;
     });
   };
 
-  const renderProfile = async (req: Request, res: Response, id: number, status = 200, reveal: { error?: string; reason?: string } = {}) => {
+  const renderProfile = async (
+    req: Request,
+    res: Response,
+    id: number,
+    status = 200,
+    reveal: { error?: string; reason?: string } = {},
+  ) => {
     const actor = actorOf(req);
     const customer = await getCustomer(db, id);
     const [stats, timeline, medical, contactChanges] = await Promise.all([
@@ -49,7 +84,17 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
       contactHistory(db, id),
     ]);
     const canCorrect = STAFF.includes(actor.role);
-    res.status(status).render('customers/show', { title: customer.fullName, c: presentProfile(customer), stats, timeline, medical, reveal, fmt, contactChanges, canCorrect });
+    res.status(status).render('customers/show', {
+      title: customer.fullName,
+      c: presentProfile(customer),
+      stats,
+      timeline,
+      medical,
+      reveal,
+      fmt,
+      contactChanges,
+      canCorrect,
+    });
   };
 
   const show = async (req: Request, res: Response) => {
@@ -62,18 +107,46 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
     if (!parsed.success) {
       await getCustomer(db, id);
       const reason = typeof req.body?.reason === 'string' ? req.body.reason.slice(0, 500) : '';
-      return renderProfile(req, res, id, 422, { error: parsed.error.issues[0]?.message ?? 'Give a reason', reason });
+      return renderProfile(req, res, id, 422, {
+        error: parsed.error.issues[0]?.message ?? 'Give a reason',
+        reason,
+      });
     }
-    const { expiresAt } = await revealMedical(db, actorOf(req), id, parsed.data.reason, config.MEDICAL_REVEAL_MINUTES, viewContext(req));
+    const { expiresAt } = await revealMedical(
+      db,
+      actorOf(req),
+      id,
+      parsed.data.reason,
+      config.MEDICAL_REVEAL_MINUTES,
+      viewContext(req),
+    );
     flash(req, 'info', `Medical details revealed until ${when(expiresAt)}. This is recorded.`);
     res.redirect(303, parsed.data.returnTo ?? `/customers/${id}`);
   };
 
   // --- contact corrections ---------------------------------------------------------------------
-  const renderContact = (res: Response, status: number, c: Contact, values: Record<string, string>, extra: { errors?: Record<string, string>; saved?: Contact; message?: string } = {}) =>
-    res.status(status).render('customers/contact', { title: `Correct contact details · ${c.fullName}`, c, values, errors: extra.errors ?? {}, saved: extra.saved ?? null, message: extra.message ?? null });
+  const renderContact = (
+    res: Response,
+    status: number,
+    c: Contact,
+    values: Record<string, string>,
+    extra: { errors?: Record<string, string>; saved?: Contact; message?: string } = {},
+  ) =>
+    res.status(status).render('customers/contact', {
+      title: `Correct contact details · ${c.fullName}`,
+      c,
+      values,
+      errors: extra.errors ?? {},
+      saved: extra.saved ?? null,
+      message: extra.message ?? null,
+    });
 
-  const valuesOf = (c: Contact) => ({ phone: c.phone, email: c.email, address: c.address ?? '', version: String(c.version) });
+  const valuesOf = (c: Contact) => ({
+    phone: c.phone,
+    email: c.email,
+    address: c.address ?? '',
+    version: String(c.version),
+  });
 
   const editContact = async (req: Request, res: Response) => {
     const c = await getContact(db, routeId(req.params.id));
@@ -84,18 +157,35 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
     const id = routeId(req.params.id);
     const c = await getContact(db, id);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const typed = Object.fromEntries(['phone', 'email', 'address', 'version'].map((k) => [k, typeof body[k] === 'string' ? String(body[k]) : '']));
+    const typed = Object.fromEntries(
+      ['phone', 'email', 'address', 'version'].map((k) => [
+        k,
+        typeof body[k] === 'string' ? String(body[k]) : '',
+      ]),
+    );
     const parsed = contactForm.safeParse(body);
-    if (!parsed.success) return renderContact(res, 422, c, typed, { errors: fieldErrors(parsed.error) });
+    if (!parsed.success)
+      return renderContact(res, 422, c, typed, { errors: fieldErrors(parsed.error) });
     try {
       const changed = await correctContact(db, req.user!, id, parsed.data, req.ip);
-      flash(req, changed.length ? 'success' : 'info', changed.length ? `Corrected: ${changed.join(', ')}.` : 'Nothing changed.');
+      flash(
+        req,
+        changed.length ? 'success' : 'info',
+        changed.length ? `Corrected: ${changed.join(', ')}.` : 'Nothing changed.',
+      );
       res.redirect(303, `/customers/${id}`);
     } catch (error) {
-      if (error instanceof ValidationError) return renderContact(res, 422, c, typed, { errors: error.fieldErrors });
+      if (error instanceof ValidationError)
+        return renderContact(res, 422, c, typed, { errors: error.fieldErrors });
       if (error instanceof ConflictError) {
         const saved = error.current as Contact;
-        return renderContact(res, 409, saved, { ...typed, version: String(saved.version) }, { saved, message: error.message });
+        return renderContact(
+          res,
+          409,
+          saved,
+          { ...typed, version: String(saved.version) },
+          { saved, message: error.message },
+        );
       }
       throw error;
     }

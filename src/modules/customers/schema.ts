@@ -2,13 +2,25 @@ import { z } from 'zod';
 import { pageQuery } from '../../http/pagination.js';
 import { normalisePhone, PHONE_INVALID } from '../../lib/phone.js';
 
-const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const blankToUndefined = (value: unknown) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
 
 export const ACTIVITIES = ['active', 'new', 'inactive'] as const;
 export type Activity = (typeof ACTIVITIES)[number];
 
 export const listQuery = z.object({
-  q: z.preprocess((v) => (typeof v === 'string' ? v.replace(/\p{Cc}/gu, ' ').trim().slice(0, 100) : undefined), z.string().optional()).catch(undefined),
+  q: z
+    .preprocess(
+      (v) =>
+        typeof v === 'string'
+          ? v
+              .replace(/\p{Cc}/gu, ' ')
+              .trim()
+              .slice(0, 100)
+          : undefined,
+      z.string().optional(),
+    )
+    .catch(undefined),
   activity: z.preprocess(blankToUndefined, z.enum(ACTIVITIES).optional()).catch(undefined),
   sort: z.preprocess(blankToUndefined, z.enum(['joined', 'recent']).optional()).catch(undefined),
   page: pageQuery,
@@ -16,23 +28,41 @@ export const listQuery = z.object({
 export type ListQuery = z.infer<typeof listQuery>;
 
 export const revealForm = z.object({
-  reason: z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.string().min(10, 'Give a reason of at least 10 characters').max(500, 'Keep the reason under 500 characters')),
-  returnTo: z.string().regex(/^\/consultations\/\d{1,10}$/).optional().catch(undefined),
+  reason: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim() : ''),
+    z
+      .string()
+      .min(10, 'Give a reason of at least 10 characters')
+      .max(500, 'Keep the reason under 500 characters'),
+  ),
+  returnTo: z
+    .string()
+    .regex(/^\/consultations\/\d{1,10}$/)
+    .optional()
+    .catch(undefined),
 });
-
 
 export const ADDRESS_MAX = 500;
 
 const trimmedText = (max: number, label: string) =>
-  z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.string().max(max, `Keep the ${label} under ${max} characters.`));
+  z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim() : ''),
+    z.string().max(max, `Keep the ${label} under ${max} characters.`),
+  );
 
 export const contactForm = z.object({
   phone: trimmedText(40, 'phone number')
     .pipe(z.string().min(1, 'Enter a phone number.'))
-    .transform((value, ctx) => normalisePhone(value) ?? (ctx.addIssue({ code: 'custom', message: PHONE_INVALID }), z.NEVER)),
+    .transform(
+      (value, ctx) =>
+        normalisePhone(value) ??
+        (ctx.addIssue({ code: 'custom', message: PHONE_INVALID }), z.NEVER),
+    ),
   email: z.preprocess(
     (v) => (typeof v === 'string' ? v.trim().toLowerCase() : ''),
-    z.email({ error: 'Enter a valid email address.' }).max(254, 'Keep the email under 254 characters.'),
+    z
+      .email({ error: 'Enter a valid email address.' })
+      .max(254, 'Keep the email under 254 characters.'),
   ),
   address: trimmedText(ADDRESS_MAX, 'address'),
   version: z.coerce.number().int().min(1).max(2_147_483_647),

@@ -9,9 +9,13 @@ export const ACTIVE_DAYS = 90;
 export const NEW_DAYS = 30;
 
 /** new (joined within 30 days) wins over active (activity within 90 days); otherwise inactive. */
-export function activityOf(c: { createdAt: Date; lastActivityAt: Date | null }, now = new Date()): Activity {
+export function activityOf(
+  c: { createdAt: Date; lastActivityAt: Date | null },
+  now = new Date(),
+): Activity {
   if (now.getTime() - c.createdAt.getTime() <= NEW_DAYS * DAY) return 'new';
-  if (c.lastActivityAt && now.getTime() - c.lastActivityAt.getTime() <= ACTIVE_DAYS * DAY) return 'active';
+  if (c.lastActivityAt && now.getTime() - c.lastActivityAt.getTime() <= ACTIVE_DAYS * DAY)
+    return 'active';
   return 'inactive';
 }
 
@@ -31,28 +35,45 @@ export interface CustomerRow {
   lastActivityAt: Date | null;
 }
 
-export function buildCustomerWhere(query: Pick<ListQuery, 'q' | 'activity' | 'sort'>, now: Date): { where: string; params: unknown[] } {
+export function buildCustomerWhere(
+  query: Pick<ListQuery, 'q' | 'activity' | 'sort'>,
+  now: Date,
+): { where: string; params: unknown[] } {
   const clauses: string[] = [];
   const params: unknown[] = [];
   const p = (value: unknown) => {
     params.push(value);
     return `$${params.length}`;
   };
-  const activeSince = () => p(sqlTimestamp(new Date(now.getTime() - ACTIVE_DAYS * DAY))) + '::timestamp';
+  const activeSince = () =>
+    p(sqlTimestamp(new Date(now.getTime() - ACTIVE_DAYS * DAY))) + '::timestamp';
   const newSince = () => p(sqlTimestamp(new Date(now.getTime() - NEW_DAYS * DAY))) + '::timestamp';
   if (query.activity === 'active') clauses.push(`cu.last_activity_at >= ${activeSince()}`);
   if (query.activity === 'new') clauses.push(`cu.created_at >= ${newSince()}`);
-  if (query.activity === 'inactive') clauses.push(`(cu.last_activity_at IS NULL OR cu.last_activity_at < ${activeSince()}) AND cu.created_at < ${newSince()}`);
+  if (query.activity === 'inactive')
+    clauses.push(
+      `(cu.last_activity_at IS NULL OR cu.last_activity_at < ${activeSince()}) AND cu.created_at < ${newSince()}`,
+    );
   if (query.sort === 'recent') clauses.push('cu.last_activity_at IS NOT NULL');
   const q = query.q?.trim();
   if (q) {
-    if (CNS.test(q)) clauses.push(`cu.id IN (SELECT customer_id FROM consultations WHERE reference = ${p(q.toUpperCase())})`);
-    else if (TKT.test(q)) clauses.push(`cu.id IN (SELECT customer_id FROM support_tickets WHERE number = ${p(q.toUpperCase())})`);
+    if (CNS.test(q))
+      clauses.push(
+        `cu.id IN (SELECT customer_id FROM consultations WHERE reference = ${p(q.toUpperCase())})`,
+      );
+    else if (TKT.test(q))
+      clauses.push(
+        `cu.id IN (SELECT customer_id FROM support_tickets WHERE number = ${p(q.toUpperCase())})`,
+      );
     else {
       const like = p(containsPattern(q));
       const ors = [`cu.full_name ILIKE ${like}`, `cu.email ILIKE ${like}`];
       const digits = q.replace(/\D/g, '');
-      if (digits.length >= 3 || (digits.length > 0 && digits.length === q.replace(/[\s()+.-]/g, '').length)) ors.push(`cu.phone_digits LIKE ${p(`%${digits}%`)}`);
+      if (
+        digits.length >= 3 ||
+        (digits.length > 0 && digits.length === q.replace(/[\s()+.-]/g, '').length)
+      )
+        ors.push(`cu.phone_digits LIKE ${p(`%${digits}%`)}`);
       clauses.push(`(${ors.join(' OR ')})`);
     }
   }
@@ -60,9 +81,17 @@ export function buildCustomerWhere(query: Pick<ListQuery, 'q' | 'activity' | 'so
 }
 
 /** One page (limit + 1 rows to know whether there is more; nothing is counted). */
-export async function listCustomers(pool: pg.Pool, query: ListQuery, limit: number, now = new Date()): Promise<{ rows: CustomerRow[]; hasMore: boolean }> {
+export async function listCustomers(
+  pool: pg.Pool,
+  query: ListQuery,
+  limit: number,
+  now = new Date(),
+): Promise<{ rows: CustomerRow[]; hasMore: boolean }> {
   const { where, params } = buildCustomerWhere(query, now);
-  const order = query.sort === 'recent' ? 'cu.last_activity_at DESC, cu.id DESC' : 'cu.created_at DESC, cu.id DESC';
+  const order =
+    query.sort === 'recent'
+      ? 'cu.last_activity_at DESC, cu.id DESC'
+      : 'cu.created_at DESC, cu.id DESC';
   params.push(limit + 1, (query.page - 1) * limit);
   const { rows } = await pool.query(
     `SELECT cu.id, cu.full_name AS "fullName", cu.email, cu.phone, cu.created_at AS "createdAt", cu.last_activity_at AS "lastActivityAt"
@@ -78,8 +107,20 @@ export async function getCustomer(db: Db, id: number) {
   const customer = await db.customer.findUnique({
     where: { id },
     select: {
-      id: true, firstName: true, lastName: true, fullName: true, email: true, phone: true, address: true, dateOfBirth: true, gender: true, photoUrl: true,
-      emailVerifiedAt: true, lastLoginAt: true, lastActivityAt: true, createdAt: true,
+      id: true,
+      firstName: true,
+      lastName: true,
+      fullName: true,
+      email: true,
+      phone: true,
+      address: true,
+      dateOfBirth: true,
+      gender: true,
+      photoUrl: true,
+      emailVerifiedAt: true,
+      lastLoginAt: true,
+      lastActivityAt: true,
+      createdAt: true,
     },
   });
   if (!customer) throw new NotFoundError();
@@ -99,7 +140,11 @@ export async function customerStats(pool: pg.Pool, id: number): Promise<Customer
             (SELECT count(*) FROM support_tickets WHERE customer_id = $1 AND status IN ('open', 'pending', 'escalated'))::int AS "openTickets"`,
     [id],
   );
-  return { totalPaidMinor: Number(rows[0].totalPaidMinor), consultationCount: rows[0].consultationCount, openTickets: rows[0].openTickets };
+  return {
+    totalPaidMinor: Number(rows[0].totalPaidMinor),
+    consultationCount: rows[0].consultationCount,
+    openTickets: rows[0].openTickets,
+  };
 }
 
 export type TimelineKind = 'consultation' | 'interaction' | 'ticket' | 'escalation' | 'payment';
@@ -115,7 +160,11 @@ export interface TimelineItem {
 }
 
 /** Everything that happened with this customer, newest first: one UNION ALL query with LIMIT. */
-export async function customerTimeline(pool: pg.Pool, id: number, limit = 50): Promise<TimelineItem[]> {
+export async function customerTimeline(
+  pool: pg.Pool,
+  id: number,
+  limit = 50,
+): Promise<TimelineItem[]> {
   const { rows } = await pool.query(
     `SELECT * FROM (
        (SELECT 'consultation' AS kind, id, reference AS label, status::text AS status, created_at AS at, mode::text || ' · ' || payment_status::text AS detail, id AS link_id
@@ -138,7 +187,17 @@ export async function customerTimeline(pool: pg.Pool, id: number, limit = 50): P
     [id, limit],
   );
   return rows.map((r) => ({
-    kind: r.kind, id: r.id, label: r.label, status: r.status, at: r.at, detail: r.detail,
-    href: r.kind === 'payment' ? (r.link_id ? `/consultations/${r.link_id}` : null) : `/${r.kind === 'ticket' ? 'tickets' : r.kind + 's'}/${r.link_id}`,
+    kind: r.kind,
+    id: r.id,
+    label: r.label,
+    status: r.status,
+    at: r.at,
+    detail: r.detail,
+    href:
+      r.kind === 'payment'
+        ? r.link_id
+          ? `/consultations/${r.link_id}`
+          : null
+        : `/${r.kind === 'ticket' ? 'tickets' : r.kind + 's'}/${r.link_id}`,
   }));
 }

@@ -23,7 +23,13 @@ export function visibleWhere(actor: Actor): Prisma.EscalationWhereInput {
     case 'doctor':
       return { targetUserId: actor.id };
     case 'agent':
-      return { OR: [{ raisedById: actor.id }, { targetUserId: actor.id }, { ticket: { is: { assigneeId: actor.id } } }] };
+      return {
+        OR: [
+          { raisedById: actor.id },
+          { targetUserId: actor.id },
+          { ticket: { is: { assigneeId: actor.id } } },
+        ],
+      };
     default:
       return {};
   }
@@ -35,7 +41,10 @@ export function defaultScope(actor: Actor): 'mine' | 'all' {
 }
 
 /** Only the named recipient acts; any admin may also act on an admin-type escalation. */
-export function canAct(actor: Actor, escalation: { targetUserId: number; targetType: EscalationTarget }): boolean {
+export function canAct(
+  actor: Actor,
+  escalation: { targetUserId: number; targetType: EscalationTarget },
+): boolean {
   if (escalation.targetUserId === actor.id) return true;
   return actor.role === 'admin' && escalation.targetType === 'admin';
 }
@@ -50,5 +59,7 @@ export const TRANSITIONS: Record<'take' | 'resolve' | 'close', EscalationStatus[
 };
 
 export function allowedActions(status: EscalationStatus): Array<'take' | 'resolve' | 'close'> {
-  return (Object.keys(TRANSITIONS) as Array<'take' | 'resolve' | 'close'>).filter((action) => TRANSITIONS[action].includes(status));
+  return (Object.keys(TRANSITIONS) as Array<'take' | 'resolve' | 'close'>).filter((action) =>
+    TRANSITIONS[action].includes(status),
+  );
 }

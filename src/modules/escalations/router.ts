@@ -7,7 +7,16 @@ import { ALL_ROLES, requireRole, STAFF } from '../../http/guards.js';
 import { pageView } from '../../http/pagination.js';
 import { routeId } from '../../http/params.js';
 import { allowedActions, canAct } from './policy.js';
-import { closeForm, fieldErrorsOf, listQuery, raiseForm, resolveForm, sourceQuery, takeForm, type RaiseInput } from './schema.js';
+import {
+  closeForm,
+  fieldErrorsOf,
+  listQuery,
+  raiseForm,
+  resolveForm,
+  sourceQuery,
+  takeForm,
+  type RaiseInput,
+} from './schema.js';
 import {
   closeEscalation,
   getEscalation,
@@ -36,7 +45,12 @@ export function escalationsRouter({ db, config }: AppContext): Router {
     const query = listQuery.parse(req.query);
     const user = req.user!;
     const result = await listEscalations(db, user, query, staleHours);
-    const filters = { status: query.status ?? '', target: query.target ?? '', stale: query.stale ?? '', scope: result.scope };
+    const filters = {
+      status: query.status ?? '',
+      target: query.target ?? '',
+      stale: query.stale ?? '',
+      scope: result.scope,
+    };
     const shown = result.rows.length;
     res.render('escalations/list', {
       title: 'Escalations',
@@ -45,47 +59,112 @@ export function escalationsRouter({ db, config }: AppContext): Router {
       canChooseScope: user.role === 'admin',
       canRaise: STAFF.includes(user.role),
       staleHours,
-      page: pageView('/escalations', { ...filters, scope: user.role === 'admin' ? result.scope : '' }, query.page, result.hasMore, shown),
+      page: pageView(
+        '/escalations',
+        { ...filters, scope: user.role === 'admin' ? result.scope : '' },
+        query.page,
+        result.hasMore,
+        shown,
+      ),
     });
   };
 
   // --- raise -----------------------------------------------------------------------------------
-  const renderNew = async (res: Response, status: number, source: SourceSummary, values: Record<string, string>, errors: Record<string, string>, formError?: string) => {
+  const renderNew = async (
+    res: Response,
+    status: number,
+    source: SourceSummary,
+    values: Record<string, string>,
+    errors: Record<string, string>,
+    formError?: string,
+  ) => {
     const recipients = await listRecipients(db);
-    res.status(status).render('escalations/new', { title: 'Raise an escalation', source, recipients, values, errors, formError });
+    res.status(status).render('escalations/new', {
+      title: 'Raise an escalation',
+      source,
+      recipients,
+      values,
+      errors,
+      formError,
+    });
   };
 
   const sourceOf = (input: Record<string, unknown>) => {
     const parsed = sourceQuery.safeParse(input);
-    if (!parsed.success) throw new ValidationError('Raise an escalation from exactly one ticket, interaction or consultation.');
+    if (!parsed.success)
+      throw new ValidationError(
+        'Raise an escalation from exactly one ticket, interaction or consultation.',
+      );
     return parsed.data;
   };
 
   const newForm = async (req: Request, res: Response) => {
     const source = await loadSource(db, sourceOf(req.query));
-    const targetType = str(req.query.targetType) === 'doctor' || str(req.query.targetType) === 'admin' ? str(req.query.targetType) : '';
-    await renderNew(res, 200, source, { targetType, targetUserId: '', reason: '', idempotencyKey: randomUUID() }, {});
+    const targetType =
+      str(req.query.targetType) === 'doctor' || str(req.query.targetType) === 'admin'
+        ? str(req.query.targetType)
+        : '';
+    await renderNew(
+      res,
+      200,
+      source,
+      { targetType, targetUserId: '', reason: '', idempotencyKey: randomUUID() },
+      {},
+    );
   };
 
   const create = async (req: Request, res: Response) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const ref = sourceOf({ ticketId: body.ticketId, interactionId: body.interactionId, consultationId: body.consultationId });
+    const ref = sourceOf({
+      ticketId: body.ticketId,
+      interactionId: body.interactionId,
+      consultationId: body.consultationId,
+    });
     const source = await loadSource(db, ref);
-    const values = { targetType: str(body.targetType), targetUserId: str(body.targetUserId), reason: str(body.reason), idempotencyKey: str(body.idempotencyKey) || randomUUID() };
+    const values = {
+      targetType: str(body.targetType),
+      targetUserId: str(body.targetUserId),
+      reason: str(body.reason),
+      idempotencyKey: str(body.idempotencyKey) || randomUUID(),
+    };
     const parsed = raiseForm.safeParse(body);
-    if (!parsed.success) return renderNew(res, 422, source, values, fieldErrorsOf(parsed.error), 'Please correct the highlighted fields.');
+    if (!parsed.success)
+      return renderNew(
+        res,
+        422,
+        source,
+        values,
+        fieldErrorsOf(parsed.error),
+        'Please correct the highlighted fields.',
+      );
     try {
       const result = await raiseEscalation(db, req.user!, ref, parsed.data as RaiseInput);
-      flash(req, result.created ? 'success' : 'info', result.created ? 'Escalation raised.' : 'This escalation was already raised; here it is.');
+      flash(
+        req,
+        result.created ? 'success' : 'info',
+        result.created ? 'Escalation raised.' : 'This escalation was already raised; here it is.',
+      );
       res.redirect(303, `/escalations/${result.id}`);
     } catch (error) {
-      if (error instanceof ValidationError) return renderNew(res, 422, source, values, error.fieldErrors, error.message);
+      if (error instanceof ValidationError)
+        return renderNew(res, 422, source, values, error.fieldErrors, error.message);
       throw error;
     }
   };
 
   // --- detail ----------------------------------------------------------------------------------
-  const renderShow = (res: Response, status: number, req: Request, e: EscalationDetail, form: { action?: ActionName; values?: Record<string, string>; errors?: Record<string, string>; formError?: string } = {}) => {
+  const renderShow = (
+    res: Response,
+    status: number,
+    req: Request,
+    e: EscalationDetail,
+    form: {
+      action?: ActionName;
+      values?: Record<string, string>;
+      errors?: Record<string, string>;
+      formError?: string;
+    } = {},
+  ) => {
     const user = req.user!;
     const mayAct = canAct(user, e);
     res.status(status).render('escalations/show', {
@@ -94,17 +173,33 @@ export function escalationsRouter({ db, config }: AppContext): Router {
       mayAct,
       actions: mayAct ? allowedActions(e.status) : [],
       staleHours,
-      form: { action: form.action ?? null, values: form.values ?? {}, errors: form.errors ?? {}, formError: form.formError ?? null },
+      form: {
+        action: form.action ?? null,
+        values: form.values ?? {},
+        errors: form.errors ?? {},
+        formError: form.formError ?? null,
+      },
     });
   };
 
   const show = async (req: Request, res: Response) => {
-    const e = await getEscalation(db, req.user!, routeId(req.params.id, 'Escalation not found.'), staleHours);
+    const e = await getEscalation(
+      db,
+      req.user!,
+      routeId(req.params.id, 'Escalation not found.'),
+      staleHours,
+    );
     renderShow(res, 200, req, e);
   };
 
   // --- actions ---------------------------------------------------------------------------------
-  const renderConflict = (res: Response, req: Request, action: ActionName, error: ConflictError, submitted: Record<string, string>) => {
+  const renderConflict = (
+    res: Response,
+    req: Request,
+    action: ActionName,
+    error: ConflictError,
+    submitted: Record<string, string>,
+  ) => {
     const current = error.current as EscalationDetail | null;
     if (!current) throw error;
     const user = req.user!;
@@ -122,28 +217,49 @@ export function escalationsRouter({ db, config }: AppContext): Router {
     const id = routeId(req.params.id, 'Escalation not found.');
     const user = req.user!;
     const e = await getEscalation(db, user, id, staleHours);
-    if (!canAct(user, e)) throw new ForbiddenError('Only the person this escalation is addressed to can act on it.');
+    if (!canAct(user, e))
+      throw new ForbiddenError('Only the person this escalation is addressed to can act on it.');
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const submitted = { version: str(body.version), outcome: str(body.outcome), ticketStatus: str(body.ticketStatus) };
+    const submitted = {
+      version: str(body.version),
+      outcome: str(body.outcome),
+      ticketStatus: str(body.ticketStatus),
+    };
     const schema = action === 'take' ? takeForm : action === 'resolve' ? resolveForm : closeForm;
     const parsed = schema.safeParse(body);
     if (!parsed.success) {
       const errors = fieldErrorsOf(parsed.error);
-      const formError = errors.version ? 'This form is out of date; reload the page and try again.' : 'Please correct the highlighted fields.';
+      const formError = errors.version
+        ? 'This form is out of date; reload the page and try again.'
+        : 'Please correct the highlighted fields.';
       return renderShow(res, 422, req, e, { action, values: submitted, errors, formError });
     }
     try {
-      if (action === 'take') await takeEscalation(db, user, id, (parsed.data as { version: number }).version);
+      if (action === 'take')
+        await takeEscalation(db, user, id, (parsed.data as { version: number }).version);
       else if (action === 'resolve') await resolveEscalation(db, user, id, resolveForm.parse(body));
       else await closeEscalation(db, user, id, closeForm.parse(body));
     } catch (error) {
       if (error instanceof ConflictError) return renderConflict(res, req, action, error, submitted);
       if (error instanceof ValidationError && Object.keys(error.fieldErrors).length) {
-        return renderShow(res, 422, req, e, { action, values: submitted, errors: error.fieldErrors, formError: error.message });
+        return renderShow(res, 422, req, e, {
+          action,
+          values: submitted,
+          errors: error.fieldErrors,
+          formError: error.message,
+        });
       }
       throw error;
     }
-    flash(req, 'success', action === 'take' ? 'You took this escalation.' : action === 'resolve' ? 'Escalation resolved.' : 'Escalation closed.');
+    flash(
+      req,
+      'success',
+      action === 'take'
+        ? 'You took this escalation.'
+        : action === 'resolve'
+          ? 'Escalation resolved.'
+          : 'Escalation closed.',
+    );
     res.redirect(303, `/escalations/${id}`);
   };
 

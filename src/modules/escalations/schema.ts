@@ -6,14 +6,22 @@ const MAX_INT = 2_147_483_647;
 /** A database id from a path or form; anything else is "not found" / "missing". */
 export const idSchema = z.coerce.number().int().min(1).max(MAX_INT);
 
-const optionalId = z.preprocess((value) => (value === '' || value === undefined ? undefined : value), idSchema.optional());
+const optionalId = z.preprocess(
+  (value) => (value === '' || value === undefined ? undefined : value),
+  idSchema.optional(),
+);
 
 /** `/escalations/new?ticketId=…` — exactly one source. */
 export const sourceQuery = z
   .object({ ticketId: optionalId, interactionId: optionalId, consultationId: optionalId })
-  .refine((value) => [value.ticketId, value.interactionId, value.consultationId].filter((id) => id !== undefined).length === 1, {
-    message: 'Raise an escalation from exactly one ticket, interaction or consultation.',
-  });
+  .refine(
+    (value) =>
+      [value.ticketId, value.interactionId, value.consultationId].filter((id) => id !== undefined)
+        .length === 1,
+    {
+      message: 'Raise an escalation from exactly one ticket, interaction or consultation.',
+    },
+  );
 export type SourceRef = z.infer<typeof sourceQuery>;
 
 export const TARGET_TYPES = ['admin', 'doctor'] as const;
@@ -25,12 +33,17 @@ export const OUTCOME_MIN = 3;
 export const OUTCOME_MAX = 2000;
 
 /** NUL bytes (which PostgreSQL text refuses) are dropped from every text input. */
-const trimmed = z.preprocess((value) => (typeof value === 'string' ? value.trim() : value), z.string({ error: 'Required.' }));
+const trimmed = z.preprocess(
+  (value) => (typeof value === 'string' ? value.trim() : value),
+  z.string({ error: 'Required.' }),
+);
 
 /** The raise form (sources come back as hidden fields). */
 export const raiseForm = z.object({
   targetType: z.enum(TARGET_TYPES, { error: 'Choose admin or doctor.' }),
-  targetUserId: z.preprocess((value) => (value === '' ? undefined : value), idSchema.optional()).refine((value) => value !== undefined, 'Choose who should receive it.'),
+  targetUserId: z
+    .preprocess((value) => (value === '' ? undefined : value), idSchema.optional())
+    .refine((value) => value !== undefined, 'Choose who should receive it.'),
   reason: trimmed.pipe(
     z
       .string()
@@ -52,15 +65,27 @@ const outcomeRequired = trimmed.pipe(
     .max(OUTCOME_MAX, `Keep the outcome under ${OUTCOME_MAX} characters.`),
 );
 
-const ticketStatusField = z.preprocess((value) => (value === '' ? undefined : value), z.enum(TICKET_RETURN_STATUSES, { error: 'Choose pending or resolved.' }).optional());
+const ticketStatusField = z.preprocess(
+  (value) => (value === '' ? undefined : value),
+  z.enum(TICKET_RETURN_STATUSES, { error: 'Choose pending or resolved.' }).optional(),
+);
 
-export const resolveForm = z.object({ version: versionField, outcome: outcomeRequired, ticketStatus: ticketStatusField });
+export const resolveForm = z.object({
+  version: versionField,
+  outcome: outcomeRequired,
+  ticketStatus: ticketStatusField,
+});
 export type ResolveInput = z.infer<typeof resolveForm>;
 
 export const closeForm = z.object({
   version: versionField,
   outcome: z.preprocess(
-    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : typeof value === 'string' ? value.trim() : value),
+    (value) =>
+      typeof value === 'string' && value.trim() === ''
+        ? undefined
+        : typeof value === 'string'
+          ? value.trim()
+          : value,
     z.string().max(OUTCOME_MAX, `Keep the outcome under ${OUTCOME_MAX} characters.`).optional(),
   ),
   ticketStatus: ticketStatusField,

@@ -25,9 +25,13 @@ export function createFollowUpHandler(db: Db, kind: 'ticket' | 'interaction') {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const values = { dueAt: str(body.dueAt), reason: str(body.reason) };
     const again = (errors: Record<string, string>) =>
-      res
-        .status(422)
-        .render('follow-ups/new', { title: 'Set a follow-up', action: `${back}/follow-ups`, back, values, errors });
+      res.status(422).render('follow-ups/new', {
+        title: 'Set a follow-up',
+        action: `${back}/follow-ups`,
+        back,
+        values,
+        errors,
+      });
     const parsed = followUpForm.safeParse(body);
     if (!parsed.success) return again(fieldErrors(parsed.error));
     try {
@@ -48,7 +52,13 @@ export function followUpsRouter({ db, pool }: AppContext): Router {
   const due = async (req: Request, res: Response) => {
     const actor = actorOf(req);
     const rows = await listDue(pool, actor);
-    res.render('follow-ups/list', { title: 'Follow-ups due', rows, me: actor.id, fmt, snoozeHours: SNOOZE_HOURS });
+    res.render('follow-ups/list', {
+      title: 'Follow-ups due',
+      rows,
+      me: actor.id,
+      fmt,
+      snoozeHours: SNOOZE_HOURS,
+    });
   };
 
   const act = (what: 'done' | 'cancel' | 'snooze') => async (req: Request, res: Response) => {
@@ -58,21 +68,35 @@ export function followUpsRouter({ db, pool }: AppContext): Router {
       if (what === 'snooze') {
         const parsed = snoozeForm.safeParse(req.body ?? {});
         if (!parsed.success)
-          throw new ValidationError(Object.values(fieldErrors(parsed.error))[0] ?? 'Choose how long.');
+          throw new ValidationError(
+            Object.values(fieldErrors(parsed.error))[0] ?? 'Choose how long.',
+          );
         await snoozeFollowUp(db, actor, id, parsed.data.hours, parsed.data.version);
       } else {
         const parsed = closeForm.safeParse(req.body ?? {});
         if (!parsed.success) throw new ValidationError('Reload the page and try again.');
-        await closeFollowUp(db, actor, id, what === 'done' ? 'done' : 'cancelled', parsed.data.version);
+        await closeFollowUp(
+          db,
+          actor,
+          id,
+          what === 'done' ? 'done' : 'cancelled',
+          parsed.data.version,
+        );
       }
       flash(
         req,
         'success',
-        { done: 'Follow-up done.', cancel: 'Follow-up cancelled.', snooze: 'Follow-up snoozed.' }[what],
+        { done: 'Follow-up done.', cancel: 'Follow-up cancelled.', snooze: 'Follow-up snoozed.' }[
+          what
+        ],
       );
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
-      flash(req, 'error', 'Someone changed this follow-up since you loaded the page; check it and try again.');
+      flash(
+        req,
+        'error',
+        'Someone changed this follow-up since you loaded the page; check it and try again.',
+      );
     }
     res.redirect(303, '/follow-ups');
   };

@@ -16,7 +16,10 @@ export const followUpForm = z.object({
   ),
   reason: z.preprocess(
     (v) => (typeof v === 'string' ? v.trim() : ''),
-    z.string().min(1, 'Say why, so whoever picks it up knows.').max(500, 'Keep the reason under 500 characters.'),
+    z
+      .string()
+      .min(1, 'Say why, so whoever picks it up knows.')
+      .max(500, 'Keep the reason under 500 characters.'),
   ),
 });
 export type FollowUpInput = z.infer<typeof followUpForm>;

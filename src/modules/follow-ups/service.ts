@@ -1,6 +1,12 @@
 import type pg from 'pg';
 import type { Db } from '../../db/client.js';
-import { ConflictError, ForbiddenError, NotFoundError, TransitionError, ValidationError } from '../../errors.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  TransitionError,
+  ValidationError,
+} from '../../errors.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { isManager, type Actor } from '../tickets/policy.js';
 import type { FollowUpInput } from './schema.js';
@@ -22,28 +28,53 @@ async function record(
   toValue: string,
 ) {
   const [recordType, recordId] =
-    'ticketId' in parent ? (['ticket', parent.ticketId] as const) : (['interaction', parent.interactionId] as const);
-  await tx.recordChange.create({ data: { recordType, recordId, actorId, field: 'follow-up', fromValue, toValue } });
+    'ticketId' in parent
+      ? (['ticket', parent.ticketId] as const)
+      : (['interaction', parent.interactionId] as const);
+  await tx.recordChange.create({
+    data: { recordType, recordId, actorId, field: 'follow-up', fromValue, toValue },
+  });
 }
 
 async function assertParent(db: Db, parent: Parent) {
   if ('ticketId' in parent) {
-    const t = await db.supportTicket.findUnique({ where: { id: parent.ticketId }, select: { status: true } });
+    const t = await db.supportTicket.findUnique({
+      where: { id: parent.ticketId },
+      select: { status: true },
+    });
     if (!t) throw new NotFoundError('No such ticket.');
     if (t.status === 'merged')
-      throw new TransitionError('This ticket was merged; set the follow-up on the ticket it was merged into.');
+      throw new TransitionError(
+        'This ticket was merged; set the follow-up on the ticket it was merged into.',
+      );
   } else {
-    const i = await db.interaction.findUnique({ where: { id: parent.interactionId }, select: { id: true } });
+    const i = await db.interaction.findUnique({
+      where: { id: parent.interactionId },
+      select: { id: true },
+    });
     if (!i) throw new NotFoundError('No such interaction.');
   }
 }
 
-export async function createFollowUp(db: Db, actor: Actor, parent: Parent, input: FollowUpInput, now = new Date()) {
+export async function createFollowUp(
+  db: Db,
+  actor: Actor,
+  parent: Parent,
+  input: FollowUpInput,
+  now = new Date(),
+) {
   await assertParent(db, parent);
-  if (input.dueAt.getTime() <= now.getTime()) throw new ValidationError(PAST_DUE, { dueAt: PAST_DUE });
+  if (input.dueAt.getTime() <= now.getTime())
+    throw new ValidationError(PAST_DUE, { dueAt: PAST_DUE });
   return db.$transaction(async (tx) => {
     const row = await tx.followUp.create({
-      data: { ...parent, ownerId: actor.id, dueAt: input.dueAt, reason: input.reason, createdAt: now },
+      data: {
+        ...parent,
+        ownerId: actor.id,
+        dueAt: input.dueAt,
+        reason: input.reason,
+        createdAt: now,
+      },
       select: { id: true },
     });
     await record(tx, parent, actor.id, null, `due ${stamp(input.dueAt)} UTC`);
@@ -77,7 +108,8 @@ async function write(
       where: { id: f.id, version: f.version, status: 'open' },
       data: { ...data, version: { increment: 1 } },
     });
-    if (count === 0) throw new ConflictError('Someone changed this follow-up since you loaded it.', null);
+    if (count === 0)
+      throw new ConflictError('Someone changed this follow-up since you loaded it.', null);
     await record(tx, parent, actor.id, log[0], log[1]);
   });
 }
@@ -91,8 +123,16 @@ export async function closeFollowUp(
   now = new Date(),
 ) {
   const f = await loadOpen(db, actor, id);
-  if (f.version !== version) throw new ConflictError('Someone changed this follow-up since you loaded it.', null);
-  await write(db, actor, f, { status: outcome, closedAt: now }, [`due ${stamp(f.dueAt)} UTC`, outcome], parentOf(f));
+  if (f.version !== version)
+    throw new ConflictError('Someone changed this follow-up since you loaded it.', null);
+  await write(
+    db,
+    actor,
+    f,
+    { status: outcome, closedAt: now },
+    [`due ${stamp(f.dueAt)} UTC`, outcome],
+    parentOf(f),
+  );
 }
 
 /** Pushes the time on by some hours from whichever is later, the due time or now. */
@@ -105,7 +145,8 @@ export async function snoozeFollowUp(
   now = new Date(),
 ) {
   const f = await loadOpen(db, actor, id);
-  if (f.version !== version) throw new ConflictError('Someone changed this follow-up since you loaded it.', null);
+  if (f.version !== version)
+    throw new ConflictError('Someone changed this follow-up since you loaded it.', null);
   const dueAt = new Date(Math.max(f.dueAt.getTime(), now.getTime()) + hours * 3_600_000);
   const log: [string, string] = [`due ${stamp(f.dueAt)} UTC`, `snoozed to ${stamp(dueAt)} UTC`];
   await write(db, actor, f, { dueAt, snoozeCount: { increment: 1 } }, log, parentOf(f));
@@ -149,7 +190,13 @@ export async function listDue(pool: pg.Pool, actor: Actor, now = new Date()): Pr
 export async function openFollowUps(db: Db, parent: Parent) {
   return db.followUp.findMany({
     where: { ...parent, status: 'open' },
-    select: { id: true, dueAt: true, reason: true, version: true, owner: { select: { name: true } } },
+    select: {
+      id: true,
+      dueAt: true,
+      reason: true,
+      version: true,
+      owner: { select: { name: true } },
+    },
     orderBy: { dueAt: 'asc' },
   });
 }

@@ -24,7 +24,10 @@ export function canAct(actor: Actor, interaction: { agentId: number }): boolean 
 }
 
 export function assertCanAct(actor: Actor, interaction: { agentId: number }): void {
-  if (!canAct(actor, interaction)) throw new ForbiddenError('Only the agent handling this interaction, or a supervisor, can change it.');
+  if (!canAct(actor, interaction))
+    throw new ForbiddenError(
+      'Only the agent handling this interaction, or a supervisor, can change it.',
+    );
 }
 
 /** Agents look at their own queue unless they ask for everything. */

@@ -4,7 +4,10 @@ import { ago, iso, when } from '../../lib/format.js';
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds == null) return '—';
   const s = Math.max(0, Math.floor(seconds));
-  const d = Math.floor(s / 86_400), h = Math.floor((s % 86_400) / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+  const d = Math.floor(s / 86_400),
+    h = Math.floor((s % 86_400) / 3600),
+    m = Math.floor((s % 3600) / 60),
+    r = s % 60;
   if (d) return `${d}d ${h}h ${m}m`;
   if (h) return `${h}h ${m}m ${r}s`;
   if (m) return `${m}m ${r}s`;
@@ -21,7 +24,10 @@ export function presentContact(customer: { phone: string; email: string }) {
 }
 
 /** Query string for the filter links, dropping empty values. */
-export function queryString(query: Record<string, unknown>, overrides: Record<string, string | undefined> = {}): string {
+export function queryString(
+  query: Record<string, unknown>,
+  overrides: Record<string, string | undefined> = {},
+): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries({ ...query, ...overrides })) {
     if (key !== 'page' && typeof value === 'string' && value !== '') params.set(key, value);

@@ -16,7 +16,15 @@ import { notifyMentions } from '../notifications/mentions.js';
 import { openFollowUps } from '../follow-ups/service.js';
 import { createForm, fieldErrors, listQuery, newQuery, noteForm, statusForm } from './schema.js';
 import {
-  addNote, assertMayChange, canTransition, changeStatus, findCustomer, getInteraction, listInteractions, searchCustomers, startInteraction,
+  addNote,
+  assertMayChange,
+  canTransition,
+  changeStatus,
+  findCustomer,
+  getInteraction,
+  listInteractions,
+  searchCustomers,
+  startInteraction,
   type InteractionConflictState,
 } from './service.js';
 
@@ -36,10 +44,19 @@ function idOf(req: Request): number {
   return routeId(req.params.id, 'No such interaction.');
 }
 
-async function renderShow(db: Db, req: Request, res: Response, status = 200, note: { body?: string; errors?: Record<string, string> } = {}) {
+async function renderShow(
+  db: Db,
+  req: Request,
+  res: Response,
+  status = 200,
+  note: { body?: string; errors?: Record<string, string> } = {},
+) {
   const found = await getInteraction(db, idOf(req));
   const actor = actorOf(req);
-  const interaction = { ...found, escalations: await escalationsSeenBy(db, actor, found.escalations) };
+  const interaction = {
+    ...found,
+    escalations: await escalationsSeenBy(db, actor, found.escalations),
+  };
   res.status(status).render('interactions/show', {
     title: `Interaction #${interaction.id}`,
     interaction,
@@ -61,17 +78,46 @@ export function interactionsRouter({ db }: AppContext): Router {
     const filters = listQuery.parse(req.query);
     const { rows, hasMore, scope } = await listInteractions(db, actor, filters, page);
     res.render('interactions/list', {
-      title: 'Interactions', interactions: rows, filters: { ...filters, scope }, fmt, isManager: isManager(actor),
-      page: pageView('/interactions', req.query as Record<string, unknown>, page, hasMore, rows.length),
+      title: 'Interactions',
+      interactions: rows,
+      filters: { ...filters, scope },
+      fmt,
+      isManager: isManager(actor),
+      page: pageView(
+        '/interactions',
+        req.query as Record<string, unknown>,
+        page,
+        hasMore,
+        rows.length,
+      ),
     });
   };
 
-  const renderNew = async (res: Response, status: number, values: { customerId?: number; q?: string; channel?: string; subject?: string; idempotencyKey?: string }, errors: Record<string, string> = {}) => {
+  const renderNew = async (
+    res: Response,
+    status: number,
+    values: {
+      customerId?: number;
+      q?: string;
+      channel?: string;
+      subject?: string;
+      idempotencyKey?: string;
+    },
+    errors: Record<string, string> = {},
+  ) => {
     const customer = values.customerId ? await findCustomer(db, values.customerId) : null;
     const matches = customer ? [] : await searchCustomers(db, values.q);
     res.status(status).render('interactions/new', {
-      title: 'Start an interaction', customer, matches, q: values.q ?? '', errors,
-      values: { channel: values.channel ?? 'chat', subject: values.subject ?? '', idempotencyKey: values.idempotencyKey ?? randomUUID() },
+      title: 'Start an interaction',
+      customer,
+      matches,
+      q: values.q ?? '',
+      errors,
+      values: {
+        channel: values.channel ?? 'chat',
+        subject: values.subject ?? '',
+        idempotencyKey: values.idempotencyKey ?? randomUUID(),
+      },
     });
   };
 
@@ -82,12 +128,21 @@ export function interactionsRouter({ db }: AppContext): Router {
 
   const create = async (req: Request, res: Response) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const raw = { customerId: newQuery.shape.customerId.parse(body.customerId), channel: String(body.channel ?? ''), subject: String(body.subject ?? ''), idempotencyKey: typeof body.idempotencyKey === 'string' ? body.idempotencyKey : undefined };
+    const raw = {
+      customerId: newQuery.shape.customerId.parse(body.customerId),
+      channel: String(body.channel ?? ''),
+      subject: String(body.subject ?? ''),
+      idempotencyKey: typeof body.idempotencyKey === 'string' ? body.idempotencyKey : undefined,
+    };
     const parsed = createForm.safeParse(body);
     if (!parsed.success) return renderNew(res, 422, raw, fieldErrors(parsed.error));
     try {
       const { id, created } = await startInteraction(db, actorOf(req), parsed.data);
-      flash(req, created ? 'success' : 'info', created ? 'Interaction started.' : 'That interaction was already started.');
+      flash(
+        req,
+        created ? 'success' : 'info',
+        created ? 'Interaction started.' : 'That interaction was already started.',
+      );
       res.redirect(303, `/interactions/${id}`);
     } catch (error) {
       if (error instanceof ValidationError) return renderNew(res, 422, raw, error.fieldErrors);
@@ -106,7 +161,11 @@ export function interactionsRouter({ db }: AppContext): Router {
     }
     const actor = actorOf(req);
     await assertMayChange(db, actor, id);
-    const text = await expandShortcuts(db, parsed.data.body, await interactionFillContext(db, id, actor));
+    const text = await expandShortcuts(
+      db,
+      parsed.data.body,
+      await interactionFillContext(db, id, actor),
+    );
     await addNote(db, actor, id, text);
     await notifyMentions(db, { text, actorId: actor.id, record: { type: 'interaction', id } });
     flash(req, 'success', 'Note added.');
@@ -120,7 +179,9 @@ export function interactionsRouter({ db }: AppContext): Router {
     const parsed = statusForm.safeParse(req.body ?? {});
     if (!parsed.success) {
       await assertMayChange(db, actor, id); // an unknown row or a stranger still gets 404/403 first
-      throw new ValidationError(parsed.error.issues[0]?.message ?? 'Reload the page and try again.');
+      throw new ValidationError(
+        parsed.error.issues[0]?.message ?? 'Reload the page and try again.',
+      );
     }
     try {
       await changeStatus(db, actor, id, to, parsed.data.version);
@@ -129,8 +190,15 @@ export function interactionsRouter({ db }: AppContext): Router {
       const current = error.current as InteractionConflictState;
       return res.status(409).render('interactions/conflict', {
         title: `Someone changed interaction #${current.id} first`,
-        current, fmt, message: error.message,
-        requested: { action, label: STATUS_ACTIONS[action].label, to, version: parsed.data.version },
+        current,
+        fmt,
+        message: error.message,
+        requested: {
+          action,
+          label: STATUS_ACTIONS[action].label,
+          to,
+          version: parsed.data.version,
+        },
         canRetry: canAct(actor, current) && canTransition(current.status, to),
       });
     }

@@ -6,11 +6,24 @@ export const INTERACTION_STATUSES = ['active', 'pending', 'resolved'] as const;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** Trimmed optional text; blank or missing → undefined. */
 const optionalText = (max: number) =>
-  z.preprocess((v) => (typeof v === 'string' ? v.trim() : undefined), z.string().max(max).optional()).catch(undefined);
+  z
+    .preprocess(
+      (v) => (typeof v === 'string' ? v.trim() : undefined),
+      z.string().max(max).optional(),
+    )
+    .catch(undefined);
 const optionalDate = z
-  .preprocess((v) => (typeof v === 'string' && DATE.test(v) && !Number.isNaN(Date.parse(v)) && new Date(v).toISOString().slice(0, 10) === v ? v : undefined), z.string().optional())
+  .preprocess(
+    (v) =>
+      typeof v === 'string' &&
+      DATE.test(v) &&
+      !Number.isNaN(Date.parse(v)) &&
+      new Date(v).toISOString().slice(0, 10) === v
+        ? v
+        : undefined,
+    z.string().optional(),
+  )
   .catch(undefined);
-
 
 /** Parses a route id; anything that is not a plausible row id yields null (→ 404). */
 export const listQuery = z.object({
@@ -24,31 +37,56 @@ export const listQuery = z.object({
 export type ListQuery = z.infer<typeof listQuery>;
 
 export const newQuery = z.object({
-  customerId: z.preprocess((v) => (typeof v === 'string' && /^\d{1,10}$/.test(v) ? Number(v) : undefined), z.number().int().positive().max(2_147_483_647).optional()).catch(undefined),
+  customerId: z
+    .preprocess(
+      (v) => (typeof v === 'string' && /^\d{1,10}$/.test(v) ? Number(v) : undefined),
+      z.number().int().positive().max(2_147_483_647).optional(),
+    )
+    .catch(undefined),
   q: optionalText(120),
 });
 
 export const createForm = z.object({
-  customerId: z.coerce.number({ error: 'Choose a customer.' }).int('Choose a customer.').positive('Choose a customer.').max(2_147_483_647, 'Choose a customer.'),
+  customerId: z.coerce
+    .number({ error: 'Choose a customer.' })
+    .int('Choose a customer.')
+    .positive('Choose a customer.')
+    .max(2_147_483_647, 'Choose a customer.'),
   channel: z.enum(CHANNELS, { error: 'Choose a channel.' }),
-  subject: z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.string().max(200, 'Keep the subject under 200 characters.')),
-  idempotencyKey: z.preprocess((v) => (typeof v === 'string' && v.length > 0 ? v : undefined), z.string().max(100).optional()).catch(undefined),
+  subject: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim() : ''),
+    z.string().max(200, 'Keep the subject under 200 characters.'),
+  ),
+  idempotencyKey: z
+    .preprocess(
+      (v) => (typeof v === 'string' && v.length > 0 ? v : undefined),
+      z.string().max(100).optional(),
+    )
+    .catch(undefined),
 });
 export type CreateInput = z.infer<typeof createForm>;
 
 export const noteForm = z.object({
   body: z.preprocess(
     (v) => (typeof v === 'string' ? v.trim() : ''),
-    z.string().min(1, 'Write the note before saving it.').max(5000, 'Keep a note under 5,000 characters.'),
+    z
+      .string()
+      .min(1, 'Write the note before saving it.')
+      .max(5000, 'Keep a note under 5,000 characters.'),
   ),
 });
 
 /** Pending / resume / end: the row version the page was rendered with (lost-update check). */
-const VERSION_MESSAGE = 'This form has no valid version of the interaction: reload the page and try again.';
+const VERSION_MESSAGE =
+  'This form has no valid version of the interaction: reload the page and try again.';
 export const statusForm = z.object({
   version: z.preprocess(
     (v) => (typeof v === 'string' && /^\d{1,10}$/.test(v.trim()) ? Number(v.trim()) : v),
-    z.number({ error: VERSION_MESSAGE }).int(VERSION_MESSAGE).min(1, VERSION_MESSAGE).max(2_147_483_647, VERSION_MESSAGE),
+    z
+      .number({ error: VERSION_MESSAGE })
+      .int(VERSION_MESSAGE)
+      .min(1, VERSION_MESSAGE)
+      .max(2_147_483_647, VERSION_MESSAGE),
   ),
 });
 

@@ -26,7 +26,8 @@ export async function searchCustomers(db: Db, q: string | undefined) {
     { fullName: { contains: escapeLike(text), mode: 'insensitive' } },
     { email: { contains: escapeLike(text), mode: 'insensitive' } },
   ];
-  if (digits.length >= 3 && /^[\d\s()+-]+$/.test(text)) or.push({ phoneDigits: { contains: digits } });
+  if (digits.length >= 3 && /^[\d\s()+-]+$/.test(text))
+    or.push({ phoneDigits: { contains: digits } });
   return db.customer.findMany({
     where: { OR: or },
     select: { id: true, fullName: true, email: true, phone: true },
@@ -36,7 +37,10 @@ export async function searchCustomers(db: Db, q: string | undefined) {
 }
 
 export async function findCustomer(db: Db, id: number) {
-  return db.customer.findUnique({ where: { id }, select: { id: true, fullName: true, email: true, phone: true } });
+  return db.customer.findUnique({
+    where: { id },
+    select: { id: true, fullName: true, email: true, phone: true },
+  });
 }
 
 function customerWhere(text: string | undefined): Prisma.InteractionWhereInput | undefined {
@@ -46,7 +50,12 @@ function customerWhere(text: string | undefined): Prisma.InteractionWhereInput |
 }
 
 /** [start of `from`, start of the day after `to`) in the viewer's zone, converted by PostgreSQL. */
-async function localDayBounds(db: Db, from: string | undefined, to: string | undefined, zone = currentTimeZone()) {
+async function localDayBounds(
+  db: Db,
+  from: string | undefined,
+  to: string | undefined,
+  zone = currentTimeZone(),
+) {
   const [row] = await db.$queryRaw<{ gte: Date | null; lt: Date | null }[]>`
     SELECT (${from ?? null}::date::timestamp AT TIME ZONE ${zone}::text) AS gte,
            ((${to ?? null}::date + 1)::timestamp AT TIME ZONE ${zone}::text) AS lt`;
@@ -56,7 +65,8 @@ async function localDayBounds(db: Db, from: string | undefined, to: string | und
 export async function listInteractions(db: Db, actor: Actor, query: ListQuery, page: number) {
   const scope = query.scope ?? defaultScope(actor);
   const startedAt: Prisma.DateTimeFilter = {};
-  if (query.from || query.to) Object.assign(startedAt, await localDayBounds(db, query.from, query.to));
+  if (query.from || query.to)
+    Object.assign(startedAt, await localDayBounds(db, query.from, query.to));
   const where: Prisma.InteractionWhereInput = {
     ...(scope === 'mine' ? { agentId: actor.id } : {}),
     ...(query.status ? { status: query.status } : {}),
@@ -67,7 +77,14 @@ export async function listInteractions(db: Db, actor: Actor, query: ListQuery, p
   const rows = await db.interaction.findMany({
     where,
     select: {
-      id: true, channel: true, status: true, subject: true, startedAt: true, endedAt: true, durationSeconds: true, agentId: true,
+      id: true,
+      channel: true,
+      status: true,
+      subject: true,
+      startedAt: true,
+      endedAt: true,
+      durationSeconds: true,
+      agentId: true,
       customer: { select: { id: true, fullName: true } },
       agent: { select: { name: true } },
     },
@@ -79,29 +96,57 @@ export async function listInteractions(db: Db, actor: Actor, query: ListQuery, p
 }
 
 /** Starts an active interaction; a repeated idempotency key returns the first one. */
-export async function startInteraction(db: Db, actor: Actor, input: CreateInput, now = new Date()): Promise<{ id: number; created: boolean }> {
+export async function startInteraction(
+  db: Db,
+  actor: Actor,
+  input: CreateInput,
+  now = new Date(),
+): Promise<{ id: number; created: boolean }> {
   if (input.idempotencyKey) {
-    const existing = await db.interaction.findUnique({ where: { idempotencyKey: input.idempotencyKey }, select: { id: true } });
+    const existing = await db.interaction.findUnique({
+      where: { idempotencyKey: input.idempotencyKey },
+      select: { id: true },
+    });
     if (existing) return { id: existing.id, created: false };
   }
   const customer = await findCustomer(db, input.customerId);
-  if (!customer) throw new ValidationError('Choose an existing customer.', { customerId: 'That customer does not exist.' });
+  if (!customer)
+    throw new ValidationError('Choose an existing customer.', {
+      customerId: 'That customer does not exist.',
+    });
   try {
     const row = await db.$transaction(async (tx) => {
       const created = await tx.interaction.create({
         data: {
-          customerId: customer.id, agentId: actor.id, channel: input.channel, status: 'active',
-          subject: input.subject || null, startedAt: now, idempotencyKey: input.idempotencyKey ?? null,
+          customerId: customer.id,
+          agentId: actor.id,
+          channel: input.channel,
+          status: 'active',
+          subject: input.subject || null,
+          startedAt: now,
+          idempotencyKey: input.idempotencyKey ?? null,
         },
         select: { id: true },
       });
-      await tx.recordChange.create({ data: { recordType: 'interaction', recordId: created.id, actorId: actor.id, field: 'status', fromValue: null, toValue: 'active' } });
+      await tx.recordChange.create({
+        data: {
+          recordType: 'interaction',
+          recordId: created.id,
+          actorId: actor.id,
+          field: 'status',
+          fromValue: null,
+          toValue: 'active',
+        },
+      });
       return created;
     });
     return { id: row.id, created: true };
   } catch (error) {
     if (isUniqueViolation(error) && input.idempotencyKey) {
-      const existing = await db.interaction.findUnique({ where: { idempotencyKey: input.idempotencyKey }, select: { id: true } });
+      const existing = await db.interaction.findUnique({
+        where: { idempotencyKey: input.idempotencyKey },
+        select: { id: true },
+      });
       if (existing) return { id: existing.id, created: false };
     }
     throw error;
@@ -112,19 +157,45 @@ export async function getInteraction(db: Db, id: number) {
   const interaction = await db.interaction.findUnique({
     where: { id },
     select: {
-      id: true, channel: true, status: true, subject: true, startedAt: true, firstResponseAt: true, endedAt: true,
-      durationSeconds: true, agentId: true, version: true, createdAt: true,
+      id: true,
+      channel: true,
+      status: true,
+      subject: true,
+      startedAt: true,
+      firstResponseAt: true,
+      endedAt: true,
+      durationSeconds: true,
+      agentId: true,
+      version: true,
+      createdAt: true,
       customer: { select: { id: true, fullName: true, email: true, phone: true } },
       agent: { select: { id: true, name: true } },
-      notes: { select: { id: true, body: true, createdAt: true, author: { select: { name: true } } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
+      notes: {
+        select: { id: true, body: true, createdAt: true, author: { select: { name: true } } },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      },
       tickets: {
-        select: { id: true, number: true, subject: true, status: true, priority: true, resolvedAt: true, resolvedBy: { select: { name: true } } },
+        select: {
+          id: true,
+          number: true,
+          subject: true,
+          status: true,
+          priority: true,
+          resolvedAt: true,
+          resolvedBy: { select: { name: true } },
+        },
         orderBy: { createdAt: 'desc' },
       },
       escalations: {
         select: {
-          id: true, status: true, outcome: true, targetType: true, createdAt: true, resolvedAt: true,
-          targetUser: { select: { name: true } }, resolvedBy: { select: { name: true } },
+          id: true,
+          status: true,
+          outcome: true,
+          targetType: true,
+          createdAt: true,
+          resolvedAt: true,
+          targetUser: { select: { name: true } },
+          resolvedBy: { select: { name: true } },
         },
         orderBy: { createdAt: 'desc' },
       },
@@ -133,7 +204,14 @@ export async function getInteraction(db: Db, id: number) {
   if (!interaction) throw new NotFoundError('No such interaction.');
   const changes = await db.recordChange.findMany({
     where: { recordType: 'interaction', recordId: id },
-    select: { id: true, field: true, fromValue: true, toValue: true, createdAt: true, actor: { select: { name: true } } },
+    select: {
+      id: true,
+      field: true,
+      fromValue: true,
+      toValue: true,
+      createdAt: true,
+      actor: { select: { name: true } },
+    },
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
   });
   return { ...interaction, changes };
@@ -145,7 +223,17 @@ export async function getInteraction(db: Db, id: number) {
  */
 
 async function loadForAction(db: Db, id: number) {
-  const row = await db.interaction.findUnique({ where: { id }, select: { id: true, agentId: true, status: true, startedAt: true, firstResponseAt: true, version: true } });
+  const row = await db.interaction.findUnique({
+    where: { id },
+    select: {
+      id: true,
+      agentId: true,
+      status: true,
+      startedAt: true,
+      firstResponseAt: true,
+      version: true,
+    },
+  });
   if (!row) throw new NotFoundError('No such interaction.');
   return row;
 }
@@ -160,11 +248,27 @@ export async function conflictState(db: Db, id: number) {
   const [row, lastChange] = await Promise.all([
     db.interaction.findUnique({
       where: { id },
-      select: { id: true, agentId: true, status: true, subject: true, startedAt: true, endedAt: true, durationSeconds: true, version: true, updatedAt: true },
+      select: {
+        id: true,
+        agentId: true,
+        status: true,
+        subject: true,
+        startedAt: true,
+        endedAt: true,
+        durationSeconds: true,
+        version: true,
+        updatedAt: true,
+      },
     }),
     db.recordChange.findFirst({
       where: { recordType: 'interaction', recordId: id },
-      select: { field: true, fromValue: true, toValue: true, createdAt: true, actor: { select: { name: true } } },
+      select: {
+        field: true,
+        fromValue: true,
+        toValue: true,
+        createdAt: true,
+        actor: { select: { name: true } },
+      },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     }),
   ]);
@@ -174,17 +278,27 @@ export async function conflictState(db: Db, id: number) {
 export type InteractionConflictState = Awaited<ReturnType<typeof conflictState>>;
 
 async function conflict(db: Db, id: number): Promise<ConflictError<InteractionConflictState>> {
-  return new ConflictError('Someone changed this interaction after you loaded the page.', await conflictState(db, id));
+  return new ConflictError(
+    'Someone changed this interaction after you loaded the page.',
+    await conflictState(db, id),
+  );
 }
 
 /** Internal note (never shown to patients); the first one stamps firstResponseAt. */
 export async function addNote(db: Db, actor: Actor, id: number, body: string, now = new Date()) {
   const row = await loadForAction(db, id);
   assertCanAct(actor, row);
-  if (row.status === 'resolved') throw new TransitionError('This interaction has ended; notes can no longer be added.');
+  if (row.status === 'resolved')
+    throw new TransitionError('This interaction has ended; notes can no longer be added.');
   return db.$transaction(async (tx) => {
-    const note = await tx.interactionNote.create({ data: { interactionId: id, authorId: actor.id, body, createdAt: now }, select: { id: true } });
-    await tx.interaction.updateMany({ where: { id, firstResponseAt: null }, data: { firstResponseAt: now } });
+    const note = await tx.interactionNote.create({
+      data: { interactionId: id, authorId: actor.id, body, createdAt: now },
+      select: { id: true },
+    });
+    await tx.interaction.updateMany({
+      where: { id, firstResponseAt: null },
+      data: { firstResponseAt: now },
+    });
     return note;
   });
 }
@@ -205,11 +319,19 @@ export function canTransition(from: InteractionStatus, to: InteractionStatus): b
  * ConflictError carries the current state (checked before the lifecycle, so a stale page always
  * learns what happened rather than getting a bare refusal).
  */
-export async function changeStatus(db: Db, actor: Actor, id: number, to: InteractionStatus, version: number, now = new Date()) {
+export async function changeStatus(
+  db: Db,
+  actor: Actor,
+  id: number,
+  to: InteractionStatus,
+  version: number,
+  now = new Date(),
+) {
   const row = await loadForAction(db, id);
   assertCanAct(actor, row);
   if (row.version !== version) throw await conflict(db, id);
-  if (!canTransition(row.status, to)) throw new TransitionError(`An interaction that is ${row.status} cannot become ${to}.`);
+  if (!canTransition(row.status, to))
+    throw new TransitionError(`An interaction that is ${row.status} cannot become ${to}.`);
   const data: Prisma.InteractionUpdateManyMutationInput = { status: to, version: { increment: 1 } };
   if (to === 'resolved') {
     const endedAt = now.getTime() < row.startedAt.getTime() ? row.startedAt : now;
@@ -220,7 +342,16 @@ export async function changeStatus(db: Db, actor: Actor, id: number, to: Interac
     // The version in the WHERE makes the change atomic: a concurrent change makes this one write nothing.
     const { count } = await tx.interaction.updateMany({ where: { id, version }, data });
     if (count === 0) return false;
-    await tx.recordChange.create({ data: { recordType: 'interaction', recordId: id, actorId: actor.id, field: 'status', fromValue: row.status, toValue: to } });
+    await tx.recordChange.create({
+      data: {
+        recordType: 'interaction',
+        recordId: id,
+        actorId: actor.id,
+        field: 'status',
+        fromValue: row.status,
+        toValue: to,
+      },
+    });
     return true;
   });
   if (!changed) throw await conflict(db, id);

@@ -32,12 +32,19 @@ export function frame(event: LiveEvent): string {
   return `id: ${event.seq}\ndata: ${data}\n\n`;
 }
 
-const int = (value: unknown) => (typeof value === 'number' && Number.isSafeInteger(value) ? value : null);
+const int = (value: unknown) =>
+  typeof value === 'number' && Number.isSafeInteger(value) ? value : null;
 
 /** A NOTIFY payload or a live_events row, checked field by field. */
 export function parseEvent(raw: unknown): LiveEvent | null {
   const r = raw as Record<string, unknown> | null;
   const seq = int(typeof r?.seq === 'string' ? Number(r.seq) : r?.seq);
   if (!r || seq === null || typeof r.kind !== 'string') return null;
-  return { seq, kind: r.kind, recordId: int(r.recordId), version: int(r.version), userId: int(r.userId) };
+  return {
+    seq,
+    kind: r.kind,
+    recordId: int(r.recordId),
+    version: int(r.version),
+    userId: int(r.userId),
+  };
 }

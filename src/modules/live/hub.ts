@@ -1,6 +1,13 @@
 import pg from 'pg';
 import { logger } from '../../logger.js';
-import { addressedTo, CHANNEL, frame, parseEvent, type LiveEvent, type Listener } from './events.js';
+import {
+  addressedTo,
+  CHANNEL,
+  frame,
+  parseEvent,
+  type LiveEvent,
+  type Listener,
+} from './events.js';
 
 export interface LiveOptions {
   heartbeatMs: number;
@@ -102,7 +109,10 @@ export class LiveDesk {
         return { stream, complete };
       }
       const backlog = await this.pool.query(AFTER_SEQ, [from]);
-      stream.start(from, backlog.rows.map(parseEvent).filter((e): e is LiveEvent => e !== null));
+      stream.start(
+        from,
+        backlog.rows.map(parseEvent).filter((e): e is LiveEvent => e !== null),
+      );
       return { stream, complete };
     } catch (error) {
       this.remove(stream);
@@ -152,7 +162,10 @@ export class LiveDesk {
         this.queue = null;
         client.removeAllListeners('end');
         client.end().catch(() => {});
-        logger.warn('live: cannot listen, retrying', { delayMs: delay, error: (error as Error).message });
+        logger.warn('live: cannot listen, retrying', {
+          delayMs: delay,
+          error: (error as Error).message,
+        });
         await sleep(delay);
         delay = Math.min(delay * 2, 5_000);
       }
@@ -162,11 +175,14 @@ export class LiveDesk {
 
   /** After (re)connecting: publish what committed while nobody listened, then what queued meanwhile. */
   private async catchUp(): Promise<void> {
-    const { rows } = this.streams.size && this.lastSeq
-      ? await this.pool.query(AFTER_SEQ, [this.lastSeq])
-      : { rows: [] };
+    const { rows } =
+      this.streams.size && this.lastSeq
+        ? await this.pool.query(AFTER_SEQ, [this.lastSeq])
+        : { rows: [] };
     if (!this.streams.size || !this.lastSeq) {
-      const max = await this.pool.query<{ max: string | null }>('SELECT max(seq)::text AS max FROM live.events');
+      const max = await this.pool.query<{ max: string | null }>(
+        'SELECT max(seq)::text AS max FROM live.events',
+      );
       this.lastSeq = Math.max(this.lastSeq, Number(max.rows[0].max ?? 0));
     }
     const queued = this.queue ?? [];
@@ -210,7 +226,9 @@ export class LiveDesk {
       this.timers.push(timer);
     };
     every(this.options.heartbeatMs, () => this.heartbeat());
-    every(Math.max(1_000, (this.options.presenceTtlSeconds * 1_000) / 3), () => this.sweepPresence());
+    every(Math.max(1_000, (this.options.presenceTtlSeconds * 1_000) / 3), () =>
+      this.sweepPresence(),
+    );
     every(60_000, () => this.prune());
   }
 

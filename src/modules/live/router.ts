@@ -6,7 +6,9 @@ import type { LiveDesk } from './hub.js';
 export const RETRY_MS = 2_000;
 
 function lastEventId(req: Request): number | null {
-  const raw = req.get('Last-Event-ID') ?? (typeof req.query.lastEventId === 'string' ? req.query.lastEventId : '');
+  const raw =
+    req.get('Last-Event-ID') ??
+    (typeof req.query.lastEventId === 'string' ? req.query.lastEventId : '');
   return /^\d{1,15}$/.test(raw) ? Number(raw) : null;
 }
 
@@ -23,7 +25,11 @@ export function liveRouter(live: LiveDesk, options: { streamMs: number }): Route
     });
     res.flushHeaders();
     const listener = { userId: req.user!.id, role: req.user!.role };
-    const { stream, complete } = await live.open(listener, (text) => res.write(text), lastEventId(req));
+    const { stream, complete } = await live.open(
+      listener,
+      (text) => res.write(text),
+      lastEventId(req),
+    );
     // Sent once the stream is registered: from here on, nothing committed is missed.
     res.write(`retry: ${RETRY_MS}\n\n`);
     // Events from before the stored window are gone: the page reloads what it shows instead.

@@ -23,7 +23,8 @@ function metricsCache(pool: pg.Pool, ttl: number) {
     const key = `${range.start}|${range.end}|${timeZone}`;
     const now = Date.now();
     const hit = entries.get(key);
-    if (hit && now - hit.at.getTime() < ttl) return hit.value.then((metrics) => ({ metrics, at: hit.at }));
+    if (hit && now - hit.at.getTime() < ttl)
+      return hit.value.then((metrics) => ({ metrics, at: hit.at }));
     const entry: Cached = { at: new Date(now), value: loadMetrics(pool, range, timeZone) };
     if (ttl > 0) {
       if (entries.size >= CACHE_MAX) entries.delete(entries.keys().next().value!);
@@ -41,13 +42,21 @@ export function metricsRouter({ pool, config }: AppContext): Router {
   const show = async (req: Request, res: Response) => {
     const range = parseRange(req.query, new Date(), res.locals.timeZone);
     const { metrics, at } = await figures(range, res.locals.timeZone);
-    res.render('metrics/index', { title: 'Metrics', ...pageView(metrics, range, at), tables: TABLES, cacheSeconds: CACHE_MS / 1000 });
+    res.render('metrics/index', {
+      title: 'Metrics',
+      ...pageView(metrics, range, at),
+      tables: TABLES,
+      cacheSeconds: CACHE_MS / 1000,
+    });
   };
 
   const exportCsv = async (req: Request, res: Response) => {
     const parsed = exportQuery.safeParse(req.query);
     if (!parsed.success) {
-      res.status(400).type('text/plain').send(`Unknown table: choose one of ${TABLES.join(', ')}.\n`);
+      res
+        .status(400)
+        .type('text/plain')
+        .send(`Unknown table: choose one of ${TABLES.join(', ')}.\n`);
       return;
     }
     const range = parseRange(req.query, new Date(), res.locals.timeZone);

@@ -12,7 +12,12 @@ const isoDay = z
   .refine((value) => {
     const date = new Date(`${value}T00:00:00Z`);
     const year = Number(value.slice(0, 4));
-    return year >= 1900 && year <= 2999 && !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+    return (
+      year >= 1900 &&
+      year <= 2999 &&
+      !Number.isNaN(date.getTime()) &&
+      date.toISOString().slice(0, 10) === value
+    );
   });
 
 /** Raw query string: anything unparseable becomes undefined (then defaults apply, with a message). */
@@ -21,7 +26,14 @@ export const rangeQuery = z.object({
   to: z.unknown().optional(),
 });
 
-export const TABLES = ['summary', 'categories', 'priorities', 'escalation-targets', 'agents', 'days'] as const;
+export const TABLES = [
+  'summary',
+  'categories',
+  'priorities',
+  'escalation-targets',
+  'agents',
+  'days',
+] as const;
 export type TableName = (typeof TABLES)[number];
 export const exportQuery = z.object({ table: z.enum(TABLES) });
 
@@ -54,7 +66,10 @@ export function parseRange(query: unknown, today: Date = new Date(), timeZone = 
   const from = parseDay(fromRaw);
   const to = parseDay(toRaw);
   const messages: string[] = [];
-  if (from.bad || to.bad) messages.push('Dates must be real days written YYYY-MM-DD; the default range is shown instead of the invalid part.');
+  if (from.bad || to.bad)
+    messages.push(
+      'Dates must be real days written YYYY-MM-DD; the default range is shown instead of the invalid part.',
+    );
 
   const todayMs = dayMs(localDay(today, timeZone));
   let endDay = to.day ? dayMs(to.day) : from.day ? Math.max(dayMs(from.day), todayMs) : todayMs;
@@ -64,7 +79,9 @@ export function parseRange(query: unknown, today: Date = new Date(), timeZone = 
     [startDay, endDay] = [endDay, startDay];
   }
   if ((endDay - startDay) / DAY_MS + 1 > MAX_DAYS) {
-    messages.push(`Ranges are limited to ${MAX_DAYS} days; the range was shortened to end on the "to" date.`);
+    messages.push(
+      `Ranges are limited to ${MAX_DAYS} days; the range was shortened to end on the "to" date.`,
+    );
     startDay = endDay - (MAX_DAYS - 1) * DAY_MS;
   }
   const days = (endDay - startDay) / DAY_MS + 1;

@@ -84,7 +84,8 @@ export interface Metrics {
 }
 
 const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
-const maybe = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+const maybe = (value: unknown): number | null =>
+  value === null || value === undefined ? null : Number(value);
 
 // Row set markers: `g_*` = GROUPING(col), 0 when the row is grouped by that column.
 type Row = Record<string, unknown>;
@@ -92,7 +93,8 @@ const periodRows = (rows: Row[]) => ({
   current: rows.find((r) => num(r.g_cur) === 0 && r.cur === true) ?? {},
   previous: rows.find((r) => num(r.g_cur) === 0 && r.cur === false) ?? {},
 });
-const setRows = (rows: Row[], column: string) => rows.filter((r) => num(r[`g_${column}`]) === 0 && r[column] !== null);
+const setRows = (rows: Row[], column: string) =>
+  rows.filter((r) => num(r[`g_${column}`]) === 0 && r[column] !== null);
 
 // Range parameters are local calendar days ($1 previous start, $2 start, $3 end, exclusive) and $4 the
 // IANA zone they are in: PostgreSQL turns each into the stored UTC timestamp at which that local day
@@ -203,10 +205,25 @@ const CUSTOMERS = `
 const DAYS = `SELECT to_char(d, 'YYYY-MM-DD') AS day FROM generate_series($1::date, $2::date - 1, interval '1 day') AS d`;
 const STAFF = `SELECT id, name, role::text AS role FROM users WHERE role IN ('agent', 'supervisor', 'admin') ORDER BY name, id`;
 
-export async function loadMetrics(pool: pg.Pool, range: DateRange, timeZone: string): Promise<Metrics> {
+export async function loadMetrics(
+  pool: pg.Pool,
+  range: DateRange,
+  timeZone: string,
+): Promise<Metrics> {
   const params = [range.previousStart, range.start, range.end, timeZone];
-  const run = (sql: string, values: unknown[] = params) => pool.query(sql, values).then((r) => r.rows as Row[]);
-  const [consultations, payments, interactions, ticketsCreated, ticketsResolved, escalations, customers, days, staff] = await Promise.all([
+  const run = (sql: string, values: unknown[] = params) =>
+    pool.query(sql, values).then((r) => r.rows as Row[]);
+  const [
+    consultations,
+    payments,
+    interactions,
+    ticketsCreated,
+    ticketsResolved,
+    escalations,
+    customers,
+    days,
+    staff,
+  ] = await Promise.all([
     run(CONSULTATIONS),
     run(PAYMENTS),
     run(INTERACTIONS),
@@ -221,13 +238,20 @@ export async function loadMetrics(pool: pg.Pool, range: DateRange, timeZone: str
   const pay = payments[0] ?? {};
   const c = periodRows(consultations);
   const consultationFigures = (row: Row, revenue: unknown): ConsultationFigures => ({
-    total: num(row.total), completed: num(row.completed), pending: num(row.pending), revenueMinor: num(revenue), avgSeconds: maybe(row.avg_secs),
+    total: num(row.total),
+    completed: num(row.completed),
+    pending: num(row.pending),
+    revenueMinor: num(revenue),
+    avgSeconds: maybe(row.avg_secs),
   });
 
   const i = periodRows(interactions);
   const interactionFigures = (row: Row): InteractionFigures => ({
-    total: num(row.total), active: num(row.active), resolved: num(row.resolved),
-    avgFirstResponseSeconds: maybe(row.avg_first_response), avgDurationSeconds: maybe(row.avg_duration),
+    total: num(row.total),
+    active: num(row.active),
+    resolved: num(row.resolved),
+    avgFirstResponseSeconds: maybe(row.avg_first_response),
+    avgDurationSeconds: maybe(row.avg_duration),
   });
 
   const tc = periodRows(ticketsCreated);
@@ -236,15 +260,22 @@ export async function loadMetrics(pool: pg.Pool, range: DateRange, timeZone: str
     const count = num(resolved.resolved);
     const met = num(resolved.sla_met);
     return {
-      created: num(created.total), open: num(created.open), resolved: count,
-      avgResolutionSeconds: maybe(resolved.avg_secs), slaMet: met, slaMetPct: count ? (met / count) * 100 : null,
+      created: num(created.total),
+      open: num(created.open),
+      resolved: count,
+      avgResolutionSeconds: maybe(resolved.avg_secs),
+      slaMet: met,
+      slaMetPct: count ? (met / count) * 100 : null,
     };
   };
 
   const e = periodRows(escalations);
   const escalationFigures = (row: Row): EscalationFigures => ({
-    raised: num(row.raised), pending: num(row.pending), inProgress: num(row.in_progress),
-    resolved: num(row.resolved), avgResolutionSeconds: maybe(row.avg_secs),
+    raised: num(row.raised),
+    pending: num(row.pending),
+    inProgress: num(row.in_progress),
+    resolved: num(row.resolved),
+    avgResolutionSeconds: maybe(row.avg_secs),
   });
 
   const cu = customers[0] ?? {};
@@ -252,26 +283,37 @@ export async function loadMetrics(pool: pg.Pool, range: DateRange, timeZone: str
     const payers = num(pay[`${prefix}payers`]);
     const paid = num(pay[`${prefix}paid`]);
     return {
-      total: num(cu[`${prefix}total`]), active: num(cu[`${prefix}active`]), new: num(cu[`${prefix}new`]),
-      payers, paidMinor: paid, lifetimeValueMinor: payers ? paid / payers : null,
+      total: num(cu[`${prefix}total`]),
+      active: num(cu[`${prefix}active`]),
+      new: num(cu[`${prefix}new`]),
+      payers,
+      paidMinor: paid,
+      lifetimeValueMinor: payers ? paid / payers : null,
     };
   };
 
-  const byDay = (rows: Row[], value: string) => new Map(setRows(rows, 'd').map((r) => [String(r.d), num(r[value])]));
+  const byDay = (rows: Row[], value: string) =>
+    new Map(setRows(rows, 'd').map((r) => [String(r.d), num(r[value])]));
   const created = byDay(ticketsCreated, 'total');
   const resolved = byDay(ticketsResolved, 'resolved');
   const interactionDays = byDay(interactions, 'total');
   const consultationDays = byDay(consultations, 'total');
 
   const handled = new Map(setRows(interactions, 'agent').map((r) => [num(r.agent), r]));
-  const resolvedBy = new Map(setRows(ticketsResolved, 'resolver').map((r) => [num(r.resolver), num(r.resolved)]));
+  const resolvedBy = new Map(
+    setRows(ticketsResolved, 'resolver').map((r) => [num(r.resolver), num(r.resolved)]),
+  );
   const agents: AgentRow[] = staff
     .map((u) => {
       const id = num(u.id);
       const row = handled.get(id);
       return {
-        id, name: String(u.name), role: String(u.role),
-        interactions: num(row?.total), avgDurationSeconds: maybe(row?.avg_duration), ticketsResolved: resolvedBy.get(id) ?? 0,
+        id,
+        name: String(u.name),
+        role: String(u.role),
+        interactions: num(row?.total),
+        avgDurationSeconds: maybe(row?.avg_duration),
+        ticketsResolved: resolvedBy.get(id) ?? 0,
       };
     })
     .filter((a) => a.role === 'agent' || a.interactions > 0 || a.ticketsResolved > 0);
@@ -282,12 +324,26 @@ export async function loadMetrics(pool: pg.Pool, range: DateRange, timeZone: str
   };
 
   return {
-    consultations: { current: consultationFigures(c.current, pay.revenue), previous: consultationFigures(c.previous, pay.prev_revenue) },
-    interactions: { current: interactionFigures(i.current), previous: interactionFigures(i.previous) },
-    tickets: { current: ticketFigures(tc.current, tr.current), previous: ticketFigures(tc.previous, tr.previous) },
+    consultations: {
+      current: consultationFigures(c.current, pay.revenue),
+      previous: consultationFigures(c.previous, pay.prev_revenue),
+    },
+    interactions: {
+      current: interactionFigures(i.current),
+      previous: interactionFigures(i.previous),
+    },
+    tickets: {
+      current: ticketFigures(tc.current, tr.current),
+      previous: ticketFigures(tc.previous, tr.previous),
+    },
     escalations: { current: escalationFigures(e.current), previous: escalationFigures(e.previous) },
     customers: { current: customerFigures(''), previous: customerFigures('prev_') },
-    categories: counts(ticketsCreated, 'category', ['billing', 'appointment', 'technical', 'medical']),
+    categories: counts(ticketsCreated, 'category', [
+      'billing',
+      'appointment',
+      'technical',
+      'medical',
+    ]),
     priorities: counts(ticketsCreated, 'priority', ['urgent', 'high', 'medium', 'low']),
     escalationTargets: counts(escalations, 'target', ['admin', 'doctor'], 'raised'),
     agents,

@@ -11,13 +11,17 @@ export const NOTIFICATION_KINDS = {
   ticket_breached: { recordType: 'ticket', text: '{record} has breached its target' },
   ticket_mention: { recordType: 'ticket', text: '{actor} mentioned you on {record}' },
   interaction_mention: { recordType: 'interaction', text: '{actor} mentioned you on {record}' },
-  medical_reveal: { recordType: 'customer', text: '{actor} revealed medical details of {record}, a patient of yours' },
+  medical_reveal: {
+    recordType: 'customer',
+    text: '{actor} revealed medical details of {record}, a patient of yours',
+  },
 } as const satisfies Record<string, { recordType: NotificationRecordType; text: string }>;
 
 export type NotificationKind = keyof typeof NOTIFICATION_KINDS;
 
 /** Records a notification may point at; each maps to the page that shows it. */
-export type NotificationRecordType = 'ticket' | 'interaction' | 'escalation' | 'consultation' | 'customer';
+export type NotificationRecordType =
+  'ticket' | 'interaction' | 'escalation' | 'consultation' | 'customer';
 
 export const RECORD_PATHS: Record<NotificationRecordType, string> = {
   ticket: '/tickets',

@@ -46,7 +46,11 @@ export async function notifyMentions(
   await notify(
     tx,
     mentioned.map((userId) => ({
-      userId, kind, recordType: note.record.type, recordId: note.record.id, actorId: note.actorId,
+      userId,
+      kind,
+      recordType: note.record.type,
+      recordId: note.record.id,
+      actorId: note.actorId,
     })),
   );
   return mentioned;

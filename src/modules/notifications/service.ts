@@ -19,7 +19,11 @@ export async function notify(db: Writer, inputs: NotifyInput[]): Promise<void> {
   if (!rows.length) return;
   await db.notification.createMany({
     data: rows.map((n) => ({
-      userId: n.userId, kind: n.kind, recordType: n.recordType, recordId: n.recordId, actorId: n.actorId ?? null,
+      userId: n.userId,
+      kind: n.kind,
+      recordType: n.recordType,
+      recordId: n.recordId,
+      actorId: n.actorId ?? null,
     })),
   });
 }
@@ -28,7 +32,12 @@ export const LIST_LIMIT = 100;
 
 /** Unread first, then newest first; the most recent LIST_LIMIT. */
 const listSelect = {
-  id: true, kind: true, recordType: true, recordId: true, createdAt: true, readAt: true,
+  id: true,
+  kind: true,
+  recordType: true,
+  recordId: true,
+  createdAt: true,
+  readAt: true,
   actor: { select: { name: true } },
 } as const;
 
@@ -58,6 +67,9 @@ export async function markRead(db: Db, userId: number, id: number): Promise<bool
 }
 
 export async function markAllRead(db: Db, userId: number): Promise<number> {
-  const { count } = await db.notification.updateMany({ where: { userId, readAt: null }, data: { readAt: new Date() } });
+  const { count } = await db.notification.updateMany({
+    where: { userId, readAt: null },
+    data: { readAt: new Date() },
+  });
   return count;
 }

@@ -54,7 +54,11 @@ export async function notifyDueTickets(pool: pg.Pool, now = new Date()): Promise
 }
 
 /** Runs the watch every minute; returns the function that stops it. */
-export function startSlaWatch(pool: pg.Pool, onError: (error: unknown) => void, everyMs = 60_000): () => void {
+export function startSlaWatch(
+  pool: pg.Pool,
+  onError: (error: unknown) => void,
+  everyMs = 60_000,
+): () => void {
   const timer = setInterval(() => void notifyDueTickets(pool).catch(onError), everyMs);
   timer.unref();
   return () => clearInterval(timer);

@@ -10,6 +10,9 @@ export const paletteQuery = z.object({
 
 /** "TKT-7Q2M9XKD", "tkt-7q2m9xkd" or the bare code, as stored. */
 export function referenceFrom(prefix: 'TKT' | 'CNS', text: string): string | null {
-  const code = text.trim().toUpperCase().replace(new RegExp(`^${prefix}-?`), '');
+  const code = text
+    .trim()
+    .toUpperCase()
+    .replace(new RegExp(`^${prefix}-?`), '');
   return /^[A-Z0-9]{8}$/.test(code) ? `${prefix}-${code}` : null;
 }

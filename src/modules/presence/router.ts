@@ -23,8 +23,15 @@ export function presenceRouter({ db, pool, config }: AppContext): Router {
     if (!query.success) throw new NotFoundError(NO_SUCH_RECORD);
     const { type, id, version } = query.data;
     await assertOpenable(req, type, id);
-    const presence = await presenceOf(pool, req.user!.id, { type, id, version }, config.PRESENCE_TTL_SECONDS);
-    res.set('Cache-Control', 'no-store').render('presence/_presence', { presence, recordType: type, now: new Date() });
+    const presence = await presenceOf(
+      pool,
+      req.user!.id,
+      { type, id, version },
+      config.PRESENCE_TTL_SECONDS,
+    );
+    res
+      .set('Cache-Control', 'no-store')
+      .render('presence/_presence', { presence, recordType: type, now: new Date() });
   };
 
   const report = async (req: Request, res: Response) => {

@@ -10,7 +10,10 @@ export const reportForm = z.object({
   recordType: z.enum(PRESENCE_TYPES),
   recordId,
   tabId,
-  editing: z.enum(['0', '1']).default('0').transform((v) => v === '1'),
+  editing: z
+    .enum(['0', '1'])
+    .default('0')
+    .transform((v) => v === '1'),
 });
 
 export const leaveForm = z.object({ tabId });

@@ -10,7 +10,10 @@ export interface Report {
 }
 
 const TABLES: Record<PresenceType, string> = {
-  ticket: 'support_tickets', interaction: 'interactions', escalation: 'escalations', consultation: 'consultations',
+  ticket: 'support_tickets',
+  interaction: 'interactions',
+  escalation: 'escalations',
+  consultation: 'consultations',
 };
 
 /**

@@ -16,33 +16,73 @@ function errorsByField(issues: { path: PropertyKey[]; message: string }[]): Reco
 }
 
 function valuesOf(rows: TargetRow[]): Values {
-  return Object.fromEntries(rows.map((r) => [r.priority, { firstResponseMins: String(r.firstResponseMins), resolutionMins: String(r.resolutionMins), version: String(r.version) }]));
+  return Object.fromEntries(
+    rows.map((r) => [
+      r.priority,
+      {
+        firstResponseMins: String(r.firstResponseMins),
+        resolutionMins: String(r.resolutionMins),
+        version: String(r.version),
+      },
+    ]),
+  );
 }
 
 export function slaRouter({ db }: AppContext): Router {
   const r = Router();
 
-  const render = async (res: Response, status: number, values: Values, errors: Record<string, string> = {}, conflict: string | null = null) => {
+  const render = async (
+    res: Response,
+    status: number,
+    values: Values,
+    errors: Record<string, string> = {},
+    conflict: string | null = null,
+  ) => {
     const [current, history] = await Promise.all([currentTargets(db), targetHistory(db)]);
-    res.status(status).render('sla/index', { title: 'SLA targets', current, history, values, errors, conflict, priorities: PRIORITIES, maxMinutes: MAX_MINUTES });
+    res.status(status).render('sla/index', {
+      title: 'SLA targets',
+      current,
+      history,
+      values,
+      errors,
+      conflict,
+      priorities: PRIORITIES,
+      maxMinutes: MAX_MINUTES,
+    });
   };
 
-  const show = async (_req: Request, res: Response) => render(res, 200, valuesOf(await currentTargets(db)));
+  const show = async (_req: Request, res: Response) =>
+    render(res, 200, valuesOf(await currentTargets(db)));
 
   const save = async (req: Request, res: Response) => {
     const nested = nestTargets((req.body ?? {}) as Record<string, unknown>);
-    const typed = Object.fromEntries(PRIORITIES.map((p) => [p, Object.fromEntries(Object.entries(nested[p] ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : '']))]));
+    const typed = Object.fromEntries(
+      PRIORITIES.map((p) => [
+        p,
+        Object.fromEntries(
+          Object.entries(nested[p] ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : '']),
+        ),
+      ]),
+    );
     const parsed = targetsForm.safeParse(nested);
     if (!parsed.success) return render(res, 422, typed, errorsByField(parsed.error.issues));
     try {
       const changed = await saveTargets(db, req.user!, parsed.data, req.ip);
-      flash(req, changed.length ? 'success' : 'info', changed.length ? `Saved new targets for ${changed.join(', ')}. They apply to tickets created from now on.` : 'Nothing changed.');
+      flash(
+        req,
+        changed.length ? 'success' : 'info',
+        changed.length
+          ? `Saved new targets for ${changed.join(', ')}. They apply to tickets created from now on.`
+          : 'Nothing changed.',
+      );
       res.redirect(303, '/sla-targets');
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
       // Keep what was typed, against the versions now saved, so saving again is a deliberate overwrite.
       const fresh = valuesOf(error.current as TargetRow[]);
-      const mine = Object.fromEntries(PRIORITIES.map((p) => [p, { ...typed[p], version: fresh[p].version }]));
+      const mine = Object.fromEntries(
+        PRIORITIES.map((p) => [p, { ...typed[p], version: fresh[p].version }]),
+      );
       return render(res, 409, mine, {}, error.message);
     }
   };

@@ -24,11 +24,15 @@ const row = z
   });
 
 /** One row per priority, posted as urgent.firstResponseMins, urgent.resolutionMins, urgent.version, … */
-export const targetsForm = z.object(Object.fromEntries(PRIORITIES.map((p) => [p, row])) as Record<TicketPriority, typeof row>);
+export const targetsForm = z.object(
+  Object.fromEntries(PRIORITIES.map((p) => [p, row])) as Record<TicketPriority, typeof row>,
+);
 export type TargetsInput = z.infer<typeof targetsForm>;
 
 /** Flat form fields (`urgent.firstResponseMins`) to the nested shape the schema reads. */
-export function nestTargets(body: Record<string, unknown>): Record<string, Record<string, unknown>> {
+export function nestTargets(
+  body: Record<string, unknown>,
+): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
   for (const [key, value] of Object.entries(body)) {
     const [priority, field] = key.split('.');

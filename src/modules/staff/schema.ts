@@ -6,17 +6,25 @@ export const ROLES: Role[] = ['agent', 'supervisor', 'admin', 'doctor'];
 const roleField = z.enum(ROLES as [Role, ...Role[]], { error: 'Choose a role.' });
 
 const text = (max: number, required: string) =>
-  z.preprocess((value) => (typeof value === 'string' ? value.trim() : ''), z.string().min(1, required).max(max, `Keep it under ${max} characters.`));
+  z.preprocess(
+    (value) => (typeof value === 'string' ? value.trim() : ''),
+    z.string().min(1, required).max(max, `Keep it under ${max} characters.`),
+  );
 
 export const addForm = z
   .object({
     name: text(120, 'Enter the person’s name.'),
     email: z.preprocess(
       (value) => (typeof value === 'string' ? value.trim().toLowerCase() : ''),
-      z.email({ error: 'Enter a valid email address.' }).max(254, 'Keep the email under 254 characters.'),
+      z
+        .email({ error: 'Enter a valid email address.' })
+        .max(254, 'Keep the email under 254 characters.'),
     ),
     role: roleField,
-    specialization: z.preprocess((value) => (typeof value === 'string' ? value.trim() : ''), z.string().max(120, 'Keep it under 120 characters.')),
+    specialization: z.preprocess(
+      (value) => (typeof value === 'string' ? value.trim() : ''),
+      z.string().max(120, 'Keep it under 120 characters.'),
+    ),
   })
   .refine((value) => value.role !== 'doctor' || value.specialization.length > 0, {
     path: ['specialization'],
@@ -24,9 +32,17 @@ export const addForm = z
   });
 export type AddInput = z.infer<typeof addForm>;
 
-const version = z.coerce.number({ error: 'This form is out of date; reload the page.' }).int().min(1).max(2_147_483_647);
+const version = z.coerce
+  .number({ error: 'This form is out of date; reload the page.' })
+  .int()
+  .min(1)
+  .max(2_147_483_647);
 
-export const roleForm = z.object({ role: roleField, version, specialization: z.string().trim().max(120).optional().catch(undefined) });
+export const roleForm = z.object({
+  role: roleField,
+  version,
+  specialization: z.string().trim().max(120).optional().catch(undefined),
+});
 export type RoleInput = z.infer<typeof roleForm>;
 
 export { availabilityForm } from '../account/schema.js';

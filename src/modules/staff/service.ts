@@ -8,7 +8,13 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import type { Prisma } from '../../generated/prisma/client.js';
 import { PAGE_SIZE } from '../../http/pagination.js';
 import { escapeLike } from '../../lib/like.js';
-import { canSetAvailability, LAST_ADMIN_REFUSED, removesAdmin, SELF_CHANGE_REFUSED, type Actor } from './policy.js';
+import {
+  canSetAvailability,
+  LAST_ADMIN_REFUSED,
+  removesAdmin,
+  SELF_CHANGE_REFUSED,
+  type Actor,
+} from './policy.js';
 import type { AddInput, ListQuery, RoleInput } from './schema.js';
 
 type Tx = Prisma.TransactionClient;
@@ -29,11 +35,19 @@ const rowSelect = {
 
 export type StaffRow = Prisma.UserGetPayload<{ select: typeof rowSelect }>;
 
-export async function listStaff(db: Db, query: ListQuery): Promise<{ rows: StaffRow[]; hasMore: boolean }> {
+export async function listStaff(
+  db: Db,
+  query: ListQuery,
+): Promise<{ rows: StaffRow[]; hasMore: boolean }> {
   const and: Prisma.UserWhereInput[] = [];
   if (query.q) {
     const text = escapeLike(query.q);
-    and.push({ OR: [{ name: { contains: text, mode: 'insensitive' } }, { email: { contains: text, mode: 'insensitive' } }] });
+    and.push({
+      OR: [
+        { name: { contains: text, mode: 'insensitive' } },
+        { email: { contains: text, mode: 'insensitive' } },
+      ],
+    });
   }
   if (query.role) and.push({ role: query.role });
   if (query.status) and.push({ active: query.status === 'active' });
@@ -50,17 +64,33 @@ export async function listStaff(db: Db, query: ListQuery): Promise<{ rows: Staff
 export interface StaffDetail extends StaffRow {
   /** When the newest unused sign-in link runs out, if one is outstanding. */
   linkExpiresAt: Date | null;
-  history: Array<{ field: string; fromValue: string | null; toValue: string | null; createdAt: Date; actorName: string | null }>;
+  history: Array<{
+    field: string;
+    fromValue: string | null;
+    toValue: string | null;
+    createdAt: Date;
+    actorName: string | null;
+  }>;
 }
 
 export async function getStaff(db: Db, id: number, now = new Date()): Promise<StaffDetail> {
   const user = await db.user.findUnique({ where: { id }, select: rowSelect });
   if (!user) throw new NotFoundError('No such staff account.');
   const [link, changes] = await Promise.all([
-    db.passwordReset.findFirst({ where: { userId: id, usedAt: null, expiresAt: { gt: now } }, orderBy: { createdAt: 'desc' }, select: { expiresAt: true } }),
+    db.passwordReset.findFirst({
+      where: { userId: id, usedAt: null, expiresAt: { gt: now } },
+      orderBy: { createdAt: 'desc' },
+      select: { expiresAt: true },
+    }),
     db.recordChange.findMany({
       where: { recordType: 'user', recordId: id },
-      select: { field: true, fromValue: true, toValue: true, createdAt: true, actor: { select: { name: true } } },
+      select: {
+        field: true,
+        fromValue: true,
+        toValue: true,
+        createdAt: true,
+        actor: { select: { name: true } },
+      },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: 200,
     }),
@@ -68,19 +98,47 @@ export async function getStaff(db: Db, id: number, now = new Date()): Promise<St
   return {
     ...user,
     linkExpiresAt: link?.expiresAt ?? null,
-    history: changes.map((c) => ({ field: c.field, fromValue: c.fromValue, toValue: c.toValue, createdAt: c.createdAt, actorName: c.actor?.name ?? null })),
+    history: changes.map((c) => ({
+      field: c.field,
+      fromValue: c.fromValue,
+      toValue: c.toValue,
+      createdAt: c.createdAt,
+      actorName: c.actor?.name ?? null,
+    })),
   };
 }
 
 /** One line of an account's history, plus the matching audit row (identifiers only). */
 export async function recordUserChange(
   tx: Tx,
-  change: { actor: Actor; userId: number; field: string; from: string | null; to: string | null; action: string; ip?: string | null },
+  change: {
+    actor: Actor;
+    userId: number;
+    field: string;
+    from: string | null;
+    to: string | null;
+    action: string;
+    ip?: string | null;
+  },
 ): Promise<void> {
   await tx.recordChange.create({
-    data: { recordType: 'user', recordId: change.userId, actorId: change.actor.id, field: change.field, fromValue: change.from, toValue: change.to },
+    data: {
+      recordType: 'user',
+      recordId: change.userId,
+      actorId: change.actor.id,
+      field: change.field,
+      fromValue: change.from,
+      toValue: change.to,
+    },
   });
-  await recordAudit(tx, { actor: change.actor, action: change.action, recordType: 'user', recordId: change.userId, fieldGroup: change.field, ip: change.ip });
+  await recordAudit(tx, {
+    actor: change.actor,
+    action: change.action,
+    recordType: 'user',
+    recordId: change.userId,
+    fieldGroup: change.field,
+    ip: change.ip,
+  });
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -91,7 +149,13 @@ function isUniqueViolation(error: unknown): boolean {
  * Adds a person with no usable password and returns their first sign-in link's token: they
  * choose their own password through it, so no admin ever knows it.
  */
-export async function addStaff(db: Db, actor: Actor, input: AddInput, ip?: string, now = new Date()): Promise<{ id: number; token: string }> {
+export async function addStaff(
+  db: Db,
+  actor: Actor,
+  input: AddInput,
+  ip?: string,
+  now = new Date(),
+): Promise<{ id: number; token: string }> {
   const placeholder = await hashPassword(randomBytes(32).toString('base64url'));
   try {
     return await db.$transaction(async (tx) => {
@@ -101,13 +165,32 @@ export async function addStaff(db: Db, actor: Actor, input: AddInput, ip?: strin
           email: input.email,
           role: input.role,
           passwordHash: placeholder,
-          doctorProfile: input.role === 'doctor' ? { create: { specialization: input.specialization, available: false } } : undefined,
+          doctorProfile:
+            input.role === 'doctor'
+              ? { create: { specialization: input.specialization, available: false } }
+              : undefined,
         },
         select: { id: true },
       });
-      await recordUserChange(tx, { actor, userId: user.id, field: 'account', from: null, to: `created as ${input.role}`, action: 'staff_created', ip });
+      await recordUserChange(tx, {
+        actor,
+        userId: user.id,
+        field: 'account',
+        from: null,
+        to: `created as ${input.role}`,
+        action: 'staff_created',
+        ip,
+      });
       const token = await issueResetToken(tx, user.id, now);
-      await recordUserChange(tx, { actor, userId: user.id, field: 'sign-in link', from: null, to: 'issued', action: 'password_reset_issued', ip });
+      await recordUserChange(tx, {
+        actor,
+        userId: user.id,
+        field: 'sign-in link',
+        from: null,
+        to: 'issued',
+        action: 'password_reset_issued',
+        ip,
+      });
       return { id: user.id, token };
     });
   } catch (error) {
@@ -121,23 +204,46 @@ export async function addStaff(db: Db, actor: Actor, input: AddInput, ip?: strin
  * cannot both succeed and leave the desk without one.
  */
 async function assertAnotherAdminRemains(tx: Tx, userId: number): Promise<void> {
-  const admins = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM users WHERE role = 'admin' AND active FOR UPDATE`;
-  if (!admins.some((admin) => admin.id !== userId)) throw new ValidationError(LAST_ADMIN_REFUSED, { form: LAST_ADMIN_REFUSED });
+  const admins = await tx.$queryRaw<
+    { id: number }[]
+  >`SELECT id FROM users WHERE role = 'admin' AND active FOR UPDATE`;
+  if (!admins.some((admin) => admin.id !== userId))
+    throw new ValidationError(LAST_ADMIN_REFUSED, { form: LAST_ADMIN_REFUSED });
 }
 
 function assertNotSelf(actor: Actor, userId: number): void {
-  if (actor.id === userId) throw new ValidationError(SELF_CHANGE_REFUSED, { form: SELF_CHANGE_REFUSED });
+  if (actor.id === userId)
+    throw new ValidationError(SELF_CHANGE_REFUSED, { form: SELF_CHANGE_REFUSED });
 }
 
 async function loadForChange(tx: Tx, id: number) {
-  const user = await tx.user.findUnique({ where: { id }, select: { id: true, role: true, active: true, version: true, doctorProfile: { select: { userId: true } } } });
+  const user = await tx.user.findUnique({
+    where: { id },
+    select: {
+      id: true,
+      role: true,
+      active: true,
+      version: true,
+      doctorProfile: { select: { userId: true } },
+    },
+  });
   if (!user) throw new NotFoundError('No such staff account.');
   return user;
 }
 
-export async function changeRole(db: Db, actor: Actor, id: number, input: RoleInput, ip?: string): Promise<void> {
+export async function changeRole(
+  db: Db,
+  actor: Actor,
+  id: number,
+  input: RoleInput,
+  ip?: string,
+): Promise<void> {
   assertNotSelf(actor, id);
-  const stale = async () => new ConflictError('Someone changed this account while you were looking at it.', await getStaff(db, id));
+  const stale = async () =>
+    new ConflictError(
+      'Someone changed this account while you were looking at it.',
+      await getStaff(db, id),
+    );
   await db.$transaction(async (tx) => {
     const user = await loadForChange(tx, id);
     if (user.version !== input.version) throw await stale();
@@ -146,13 +252,27 @@ export async function changeRole(db: Db, actor: Actor, id: number, input: RoleIn
       const message = 'Doctors need a specialization (e.g. General practice).';
       throw new ValidationError(message, { specialization: message });
     }
-    if (removesAdmin(user, { role: input.role, active: user.active })) await assertAnotherAdminRemains(tx, id);
-    const { count } = await tx.user.updateMany({ where: { id, version: input.version }, data: { role: input.role, version: { increment: 1 } } });
+    if (removesAdmin(user, { role: input.role, active: user.active }))
+      await assertAnotherAdminRemains(tx, id);
+    const { count } = await tx.user.updateMany({
+      where: { id, version: input.version },
+      data: { role: input.role, version: { increment: 1 } },
+    });
     if (count !== 1) throw await stale();
     if (input.role === 'doctor' && !user.doctorProfile) {
-      await tx.doctorProfile.create({ data: { userId: id, specialization: input.specialization ?? '', available: false } });
+      await tx.doctorProfile.create({
+        data: { userId: id, specialization: input.specialization ?? '', available: false },
+      });
     }
-    await recordUserChange(tx, { actor, userId: id, field: 'role', from: user.role, to: input.role, action: 'staff_role_changed', ip });
+    await recordUserChange(tx, {
+      actor,
+      userId: id,
+      field: 'role',
+      from: user.role,
+      to: input.role,
+      action: 'staff_role_changed',
+      ip,
+    });
   });
 }
 
@@ -160,7 +280,13 @@ export async function changeRole(db: Db, actor: Actor, id: number, input: RoleIn
  * Disables or re-enables an account. Disabling ends all of the person's sessions in the same
  * transaction (and every request re-reads `active`, so a session cannot outlive it).
  */
-export async function setActive(db: Db, actor: Actor, id: number, active: boolean, ip?: string): Promise<boolean> {
+export async function setActive(
+  db: Db,
+  actor: Actor,
+  id: number,
+  active: boolean,
+  ip?: string,
+): Promise<boolean> {
   assertNotSelf(actor, id);
   return db.$transaction(async (tx) => {
     const user = await loadForChange(tx, id);
@@ -169,34 +295,85 @@ export async function setActive(db: Db, actor: Actor, id: number, active: boolea
     await tx.user.update({ where: { id }, data: { active, version: { increment: 1 } } });
     if (!active) {
       await endSessions(tx, id);
-      await tx.passwordReset.updateMany({ where: { userId: id, usedAt: null }, data: { usedAt: new Date() } });
+      await tx.passwordReset.updateMany({
+        where: { userId: id, usedAt: null },
+        data: { usedAt: new Date() },
+      });
     }
-    const change = { actor, userId: id, field: 'active', from: active ? 'disabled' : 'active', to: active ? 'active' : 'disabled' };
-    await recordUserChange(tx, { ...change, action: active ? 'staff_enabled' : 'staff_disabled', ip });
+    const change = {
+      actor,
+      userId: id,
+      field: 'active',
+      from: active ? 'disabled' : 'active',
+      to: active ? 'active' : 'disabled',
+    };
+    await recordUserChange(tx, {
+      ...change,
+      action: active ? 'staff_enabled' : 'staff_disabled',
+      ip,
+    });
     return true;
   });
 }
 
 /** A new single-use sign-in link for a person who forgot their password (or never set one). */
-export async function issueResetLink(db: Db, actor: Actor, id: number, ip?: string, now = new Date()): Promise<string> {
+export async function issueResetLink(
+  db: Db,
+  actor: Actor,
+  id: number,
+  ip?: string,
+  now = new Date(),
+): Promise<string> {
   return db.$transaction(async (tx) => {
     const user = await loadForChange(tx, id);
-    if (!user.active) throw new ValidationError('Enable this account before sending a sign-in link.', { form: 'Enable this account first.' });
+    if (!user.active)
+      throw new ValidationError('Enable this account before sending a sign-in link.', {
+        form: 'Enable this account first.',
+      });
     const token = await issueResetToken(tx, id, now);
-    await recordUserChange(tx, { actor, userId: id, field: 'sign-in link', from: null, to: 'issued', action: 'password_reset_issued', ip });
+    await recordUserChange(tx, {
+      actor,
+      userId: id,
+      field: 'sign-in link',
+      from: null,
+      to: 'issued',
+      action: 'password_reset_issued',
+      ip,
+    });
     return token;
   });
 }
 
 /** Marks a doctor available or away; automatic assignment and the pickers read it on their next query. */
-export async function setAvailability(db: Db, actor: Actor, doctorId: number, available: boolean, ip?: string): Promise<void> {
-  if (!canSetAvailability(actor, doctorId)) throw new ForbiddenError('Only the doctor or an admin can change this availability.');
+export async function setAvailability(
+  db: Db,
+  actor: Actor,
+  doctorId: number,
+  available: boolean,
+  ip?: string,
+): Promise<void> {
+  if (!canSetAvailability(actor, doctorId))
+    throw new ForbiddenError('Only the doctor or an admin can change this availability.');
   await db.$transaction(async (tx) => {
-    const profile = await tx.doctorProfile.findUnique({ where: { userId: doctorId }, select: { available: true } });
+    const profile = await tx.doctorProfile.findUnique({
+      where: { userId: doctorId },
+      select: { available: true },
+    });
     if (!profile) throw new NotFoundError('This account is not a doctor.');
     if (profile.available === available) return;
-    await tx.doctorProfile.update({ where: { userId: doctorId }, data: { available, version: { increment: 1 } } });
+    await tx.doctorProfile.update({
+      where: { userId: doctorId },
+      data: { available, version: { increment: 1 } },
+    });
     const [from, to] = available ? ['away', 'available'] : ['available', 'away'];
-    await recordUserChange(tx, { actor, userId: doctorId, field: 'availability', from, to, action: 'availability_changed', ip });
+    await recordUserChange(tx, {
+      actor,
+      userId: doctorId,
+      field: 'availability',
+      from,
+      to,
+      action: 'availability_changed',
+      ip,
+    });
   });
 }

@@ -1,5 +1,11 @@
 import type { Db } from '../../db/client.js';
-import { ConflictError, ForbiddenError, NotFoundError, TransitionError, ValidationError } from '../../errors.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  TransitionError,
+  ValidationError,
+} from '../../errors.js';
 import type { Actor } from './policy.js';
 import type { BulkRequest } from './schema.js';
 import { assignTicket, changeStatus, setPriority } from './service.js';
@@ -43,7 +49,12 @@ function reasonOf(error: unknown): string {
  * Applies one action to each selected ticket on its own: every row is checked against the version
  * the list showed and written in its own transaction, so a row is either fully changed or untouched.
  */
-export async function bulkUpdate(db: Db, actor: Actor, request: BulkRequest, now = new Date()): Promise<BulkResult> {
+export async function bulkUpdate(
+  db: Db,
+  actor: Actor,
+  request: BulkRequest,
+  now = new Date(),
+): Promise<BulkResult> {
   const rows = await db.supportTicket.findMany({
     where: { id: { in: request.ids } },
     select: { id: true, number: true, assigneeId: true, priority: true },
@@ -74,7 +85,9 @@ export async function bulkUpdate(db: Db, actor: Actor, request: BulkRequest, now
     try {
       if (request.action === 'assign') {
         if (row.assigneeId === request.value)
-          throw new ValidationError(request.value ? 'already assigned to them' : 'already unassigned');
+          throw new ValidationError(
+            request.value ? 'already assigned to them' : 'already unassigned',
+          );
         await assignTicket(db, actor, id, request.value, version, now);
       } else if (request.action === 'priority') {
         await setPriority(db, actor, id, request.value, version);

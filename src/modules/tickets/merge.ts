@@ -51,11 +51,17 @@ export async function mergeTickets(
     db.supportTicket.findUnique({ where: { id: input.survivorId }, select: MERGE_FIELDS }),
   ]);
   if (!duplicate) throw new NotFoundError('No such ticket.');
-  if (!survivor) throw new ValidationError('That ticket does not exist.', { intoId: 'That ticket does not exist.' });
+  if (!survivor)
+    throw new ValidationError('That ticket does not exist.', {
+      intoId: 'That ticket does not exist.',
+    });
   if (duplicate.customerId !== survivor.customerId) {
-    throw new ValidationError(MERGE_MESSAGES.otherCustomer, { intoId: MERGE_MESSAGES.otherCustomer });
+    throw new ValidationError(MERGE_MESSAGES.otherCustomer, {
+      intoId: MERGE_MESSAGES.otherCustomer,
+    });
   }
-  if (duplicate.status === 'merged' || survivor.status === 'merged') throw new TransitionError(MERGE_MESSAGES.merged);
+  if (duplicate.status === 'merged' || survivor.status === 'merged')
+    throw new TransitionError(MERGE_MESSAGES.merged);
   assertCanAct(actor, duplicate);
   assertCanAct(actor, survivor);
   await db.$transaction(async (tx) => {
@@ -64,8 +70,10 @@ export async function mergeTickets(
       SELECT id, status::text AS status, version FROM support_tickets
        WHERE id IN (${duplicate.id}, ${survivor.id}) ORDER BY id FOR UPDATE`;
     const current = new Map(locked.map((r) => [r.id, r]));
-    if ([...current.values()].some((r) => r.status === 'merged')) throw new TransitionError(MERGE_MESSAGES.merged);
-    if (current.get(duplicate.id)?.version !== input.version) throw new ConflictError(MERGE_MESSAGES.stale, null);
+    if ([...current.values()].some((r) => r.status === 'merged'))
+      throw new TransitionError(MERGE_MESSAGES.merged);
+    if (current.get(duplicate.id)?.version !== input.version)
+      throw new ConflictError(MERGE_MESSAGES.stale, null);
     await tx.supportTicket.update({
       where: { id: duplicate.id },
       data: {
@@ -78,7 +86,10 @@ export async function mergeTickets(
         pausedSeconds: { increment: pausedUntil(duplicate.pendingSince, now) },
       },
     });
-    await tx.supportTicket.updateMany({ where: { mergedIntoId: duplicate.id }, data: { mergedIntoId: survivor.id } });
+    await tx.supportTicket.updateMany({
+      where: { mergedIntoId: duplicate.id },
+      data: { mergedIntoId: survivor.id },
+    });
     await tx.recordChange.createMany({
       data: [
         {
@@ -106,5 +117,9 @@ export async function mergeTickets(
       ],
     });
   });
-  return { survivorId: survivor.id, survivorNumber: survivor.number, duplicateNumber: duplicate.number };
+  return {
+    survivorId: survivor.id,
+    survivorNumber: survivor.number,
+    duplicateNumber: duplicate.number,
+  };
 }

@@ -23,14 +23,22 @@ export function canAct(actor: Actor, ticket: { assigneeId: number | null }): boo
 }
 
 export function assertCanAct(actor: Actor, ticket: { assigneeId: number | null }): void {
-  if (!canAct(actor, ticket)) throw new ForbiddenError('This ticket is assigned to someone else. Ask a supervisor to reassign it.');
+  if (!canAct(actor, ticket))
+    throw new ForbiddenError(
+      'This ticket is assigned to someone else. Ask a supervisor to reassign it.',
+    );
 }
 
 export function canAssign(actor: Actor): boolean {
   return isManager(actor);
 }
 
-export function canClaim(actor: Actor, ticket: { assigneeId: number | null; status: string }): boolean {
+export function canClaim(
+  actor: Actor,
+  ticket: { assigneeId: number | null; status: string },
+): boolean {
   const closed = ticket.status === 'resolved' || ticket.status === 'merged';
-  return ticket.assigneeId === null && !closed && ['agent', 'supervisor', 'admin'].includes(actor.role);
+  return (
+    ticket.assigneeId === null && !closed && ['agent', 'supervisor', 'admin'].includes(actor.role)
+  );
 }

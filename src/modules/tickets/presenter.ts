@@ -5,7 +5,9 @@ export { fmt, queryString } from '../interactions/presenter.js';
 
 function span(seconds: number): string {
   const s = Math.abs(Math.floor(seconds));
-  const d = Math.floor(s / 86_400), h = Math.floor((s % 86_400) / 3600), m = Math.floor((s % 3600) / 60);
+  const d = Math.floor(s / 86_400),
+    h = Math.floor((s % 86_400) / 3600),
+    m = Math.floor((s % 3600) / 60);
   if (d) return `${d}d ${h}h`;
   if (h) return `${h}h ${m}m`;
   return `${Math.max(m, s > 0 ? 1 : 0)}m`;
@@ -24,7 +26,11 @@ export function clockLabel(clock: Clock): { text: string; badge: string; title: 
     case 'due_soon':
       return { text: `${span(clock.remainingSeconds)} left`, badge: 'due-soon', title: due };
     case 'paused':
-      return { text: `paused, ${span(clock.remainingSeconds)} left`, badge: 'pending', title: 'Waiting on the customer: the clock is stopped' };
+      return {
+        text: `paused, ${span(clock.remainingSeconds)} left`,
+        badge: 'pending',
+        title: 'Waiting on the customer: the clock is stopped',
+      };
     default:
       return { text: `${span(clock.remainingSeconds)} left`, badge: 'ok', title: due };
   }

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
-import { ConflictError, ForbiddenError, NotFoundError, TransitionError, ValidationError } from '../../errors.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  TransitionError,
+  ValidationError,
+} from '../../errors.js';
 import { routeId } from '../../http/params.js';
 import { flash } from '../../http/flash.js';
 import { STAFF, requireRole } from '../../http/guards.js';
@@ -11,20 +17,54 @@ import { searchCustomers } from '../interactions/service.js';
 import { canAct, canAssign, canClaim, canViewAll, type Actor } from './policy.js';
 import { clockLabel, fmt, queryString } from './presenter.js';
 import {
-  ENTRY_EDIT_WINDOW_MS, addEntry, assertMayEditEntry, canEditEntry, editEntry, getEntry, loadEntries,
+  ENTRY_EDIT_WINDOW_MS,
+  addEntry,
+  assertMayEditEntry,
+  canEditEntry,
+  editEntry,
+  getEntry,
+  loadEntries,
 } from './thread.js';
 import { buildTimeline, entryLabel } from './timeline.js';
 import {
-  CATEGORIES, CONTACT_CHANNELS, CONTACT_DIRECTIONS, PRIORITIES, STATUSES, assignForm, bulkForm, createForm, editForm,
-  entryEditForm, entryForm, fieldErrors, listQuery, mergeForm, newQuery, statusForm,
+  CATEGORIES,
+  CONTACT_CHANNELS,
+  CONTACT_DIRECTIONS,
+  PRIORITIES,
+  STATUSES,
+  assignForm,
+  bulkForm,
+  createForm,
+  editForm,
+  entryEditForm,
+  entryForm,
+  fieldErrors,
+  listQuery,
+  mergeForm,
+  newQuery,
+  statusForm,
 } from './schema.js';
 import { bulkUpdate } from './bulk.js';
-import { expandShortcuts, listReplies, ticketFillContext, withPickedReply } from '../canned-replies/service.js';
+import {
+  expandShortcuts,
+  listReplies,
+  ticketFillContext,
+  withPickedReply,
+} from '../canned-replies/service.js';
 import { mergeCandidates, mergeTickets } from './merge.js';
 import { createFollowUpHandler } from '../follow-ups/router.js';
 import { openFollowUps } from '../follow-ups/service.js';
 import {
-  assignTicket, changeStatus, claimTicket, createTicket, editTicket, getEditable, getTicket, listTickets, prefill, staffList,
+  assignTicket,
+  changeStatus,
+  claimTicket,
+  createTicket,
+  editTicket,
+  getEditable,
+  getTicket,
+  listTickets,
+  prefill,
+  staffList,
   ticketRows,
 } from './service.js';
 
@@ -56,11 +96,23 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
     const actor = actorOf(req);
     const page = pageQuery.parse(req.query.page);
     const filters = listQuery.parse(req.query);
-    const [{ tickets, hasMore, view }, staff] = await Promise.all([listTickets(pool, actor, filters, page), staffList(db)]);
+    const [{ tickets, hasMore, view }, staff] = await Promise.all([
+      listTickets(pool, actor, filters, page),
+      staffList(db),
+    ]);
     const raw = req.query as Record<string, unknown>;
     res.render('tickets/list', {
-      title: 'Tickets', tickets, view, filters, staff, fmt, clockLabel, options, showAll: canViewAll(actor),
-      mayAssign: canAssign(actor), listUrl: req.originalUrl,
+      title: 'Tickets',
+      tickets,
+      view,
+      filters,
+      staff,
+      fmt,
+      clockLabel,
+      options,
+      showAll: canViewAll(actor),
+      mayAssign: canAssign(actor),
+      listUrl: req.originalUrl,
       tabHref: (v: string) => `/tickets${queryString(raw, { view: v })}`,
       page: pageView('/tickets', raw, page, hasMore, tickets.length),
     });
@@ -74,14 +126,28 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
   };
 
   type FormValues = Record<string, string>;
-  const renderNew = async (res: Response, status: number, source: { interactionId?: number; consultationId?: number; customerId?: number; q?: string }, values: FormValues, errors: Record<string, string> = {}) => {
+  const renderNew = async (
+    res: Response,
+    status: number,
+    source: { interactionId?: number; consultationId?: number; customerId?: number; q?: string },
+    values: FormValues,
+    errors: Record<string, string> = {},
+  ) => {
     const pre = await prefill(db, source);
     const matches = pre.customer ? [] : await searchCustomers(db, source.q);
     res.status(status).render('tickets/new', {
-      title: 'New ticket', pre, matches, q: source.q ?? '', errors, options,
+      title: 'New ticket',
+      pre,
+      matches,
+      q: source.q ?? '',
+      errors,
+      options,
       values: {
-        subject: values.subject ?? pre.subject, description: values.description ?? '', category: values.category ?? pre.category,
-        priority: values.priority ?? 'medium', idempotencyKey: values.idempotencyKey || randomUUID(),
+        subject: values.subject ?? pre.subject,
+        description: values.description ?? '',
+        category: values.category ?? pre.category,
+        priority: values.priority ?? 'medium',
+        idempotencyKey: values.idempotencyKey || randomUUID(),
       },
     });
   };
@@ -93,15 +159,37 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
 
   const create = async (req: Request, res: Response) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const values: FormValues = { subject: str(body.subject), description: str(body.description), category: str(body.category), priority: str(body.priority), idempotencyKey: str(body.idempotencyKey) };
-    const source = newQuery.parse({ interactionId: body.interactionId, consultationId: body.consultationId, customerId: body.customerId });
+    const values: FormValues = {
+      subject: str(body.subject),
+      description: str(body.description),
+      category: str(body.category),
+      priority: str(body.priority),
+      idempotencyKey: str(body.idempotencyKey),
+    };
+    const source = newQuery.parse({
+      interactionId: body.interactionId,
+      consultationId: body.consultationId,
+      customerId: body.customerId,
+    });
     const parsed = createForm.safeParse(body);
     const again = (errors: Record<string, string>) =>
-      renderNew(res, 422, source.interactionId || source.consultationId ? { interactionId: source.interactionId, consultationId: source.consultationId } : { customerId: source.customerId }, values, errors);
+      renderNew(
+        res,
+        422,
+        source.interactionId || source.consultationId
+          ? { interactionId: source.interactionId, consultationId: source.consultationId }
+          : { customerId: source.customerId },
+        values,
+        errors,
+      );
     if (!parsed.success) return again(fieldErrors(parsed.error));
     try {
       const { id, number, created } = await createTicket(db, actorOf(req), parsed.data);
-      flash(req, created ? 'success' : 'info', created ? `Ticket ${number} created.` : `Ticket ${number} was already created.`);
+      flash(
+        req,
+        created ? 'success' : 'info',
+        created ? `Ticket ${number} created.` : `Ticket ${number} was already created.`,
+      );
       res.redirect(303, `/tickets/${id}`);
     } catch (error) {
       if (error instanceof ValidationError) return again(error.fieldErrors);
@@ -109,7 +197,10 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
     }
   };
 
-  interface Compose { values?: FormValues; errors?: Record<string, string> }
+  interface Compose {
+    values?: FormValues;
+    errors?: Record<string, string>;
+  }
   const renderShow = async (req: Request, res: Response, status = 200, compose: Compose = {}) => {
     const actor = actorOf(req);
     const now = new Date();
@@ -122,12 +213,21 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
     const live = ticket.status !== 'merged';
     const mayAct = live && canAct(actor, ticket);
     const timeline = buildTimeline({
-      entries: thread.entries, changes: ticket.changes, escalations: ticket.escalations,
+      entries: thread.entries,
+      changes: ticket.changes,
+      escalations: ticket.escalations,
       editable: (entry) => entry.ticketId === ticket.id && canEditEntry(actor, entry, now),
     });
     res.status(status).render('tickets/show', {
-      title: `Ticket ${ticket.number}`, ticket, fmt, clockLabel, timeline, entryLabel,
-      mergedFrom: thread.merged, entryOptions, compose: { values: compose.values ?? {}, errors: compose.errors ?? {} },
+      title: `Ticket ${ticket.number}`,
+      ticket,
+      fmt,
+      clockLabel,
+      timeline,
+      entryLabel,
+      mergedFrom: thread.merged,
+      entryOptions,
+      compose: { values: compose.values ?? {}, errors: compose.errors ?? {} },
       may: { act: mayAct, assign: live && canAssign(actor), claim: canClaim(actor, ticket) },
       staff: canAssign(actor) ? await staffList(db) : [],
       mergeInto: mayAct ? await mergeCandidates(db, ticket) : [],
@@ -141,15 +241,26 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
   const postEntry = async (req: Request, res: Response) => {
     const id = idOf(req);
     const raw = (req.body ?? {}) as Record<string, unknown>;
-    const body: Record<string, unknown> = { ...raw, body: await withPickedReply(db, str(raw.body), raw.cannedReplyId) };
+    const body: Record<string, unknown> = {
+      ...raw,
+      body: await withPickedReply(db, str(raw.body), raw.cannedReplyId),
+    };
     const values: FormValues = {
-      kind: str(body.kind), channel: str(body.channel), direction: str(body.direction), body: str(body.body),
+      kind: str(body.kind),
+      channel: str(body.channel),
+      direction: str(body.direction),
+      body: str(body.body),
     };
     const parsed = entryForm.safeParse(body);
-    if (!parsed.success) return renderShow(req, res, 422, { values, errors: fieldErrors(parsed.error) });
+    if (!parsed.success)
+      return renderShow(req, res, 422, { values, errors: fieldErrors(parsed.error) });
     const actor = actorOf(req);
     try {
-      const text = await expandShortcuts(db, parsed.data.body, await ticketFillContext(db, id, actor));
+      const text = await expandShortcuts(
+        db,
+        parsed.data.body,
+        await ticketFillContext(db, id, actor),
+      );
       await addEntry(db, actor, id, { ...parsed.data, body: text });
     } catch (error) {
       if (!(error instanceof TransitionError)) throw error;
@@ -160,15 +271,33 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
     res.redirect(303, `/tickets/${id}#thread`);
   };
 
-  const entryIds = (req: Request) => ({ ticketId: idOf(req), entryId: routeId(req.params.entryId, 'No such entry.') });
+  const entryIds = (req: Request) => ({
+    ticketId: idOf(req),
+    entryId: routeId(req.params.entryId, 'No such entry.'),
+  });
 
-  const renderEntryEdit = async (req: Request, res: Response, status: number, values: FormValues, errors = {}) => {
+  const renderEntryEdit = async (
+    req: Request,
+    res: Response,
+    status: number,
+    values: FormValues,
+    errors = {},
+  ) => {
     const ids = entryIds(req);
-    const [ticket, entry] = await Promise.all([getEditable(db, ids.ticketId), getEntry(db, ids.ticketId, ids.entryId)]);
+    const [ticket, entry] = await Promise.all([
+      getEditable(db, ids.ticketId),
+      getEntry(db, ids.ticketId, ids.entryId),
+    ]);
     assertMayEditEntry(actorOf(req), entry, new Date());
     res.status(status).render('tickets/entry-edit', {
-      title: `Edit entry on ${ticket.number}`, ticket, entry, entryLabel, values, errors,
-      deadline: new Date(entry.createdAt.getTime() + ENTRY_EDIT_WINDOW_MS), fmt,
+      title: `Edit entry on ${ticket.number}`,
+      ticket,
+      entry,
+      entryLabel,
+      values,
+      errors,
+      deadline: new Date(entry.createdAt.getTime() + ENTRY_EDIT_WINDOW_MS),
+      fmt,
     });
   };
 
@@ -187,34 +316,62 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
       await editEntry(db, actorOf(req), ids, parsed.data);
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
-      const message = 'This entry changed since you opened it; its current text is below and yours is kept in the box.';
+      const message =
+        'This entry changed since you opened it; its current text is below and yours is kept in the box.';
       return renderEntryEdit(req, res, 409, values, { form: message });
     }
     flash(req, 'success', 'Entry updated.');
     res.redirect(303, `/tickets/${ids.ticketId}#entry-${ids.entryId}`);
   };
 
-  const renderEdit = (res: Response, status: number, ticket: { id: number; number: string; version: number }, values: FormValues, errors: Record<string, string> = {}) =>
-    res.status(status).render('tickets/edit', { title: `Edit ${ticket.number}`, ticket, values, errors, options });
+  const renderEdit = (
+    res: Response,
+    status: number,
+    ticket: { id: number; number: string; version: number },
+    values: FormValues,
+    errors: Record<string, string> = {},
+  ) =>
+    res
+      .status(status)
+      .render('tickets/edit', { title: `Edit ${ticket.number}`, ticket, values, errors, options });
 
   const edit = async (req: Request, res: Response) => {
     const ticket = await getEditable(db, idOf(req));
-    if (!canAct(actorOf(req), ticket)) throw new ForbiddenError('This ticket is assigned to someone else.');
-    renderEdit(res, 200, ticket, { subject: ticket.subject, description: ticket.description, category: ticket.category, priority: ticket.priority, version: String(ticket.version) });
+    if (!canAct(actorOf(req), ticket))
+      throw new ForbiddenError('This ticket is assigned to someone else.');
+    renderEdit(res, 200, ticket, {
+      subject: ticket.subject,
+      description: ticket.description,
+      category: ticket.category,
+      priority: ticket.priority,
+      version: String(ticket.version),
+    });
   };
 
   const update = async (req: Request, res: Response) => {
     const id = idOf(req);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const values: FormValues = { subject: str(body.subject), description: str(body.description), category: str(body.category), priority: str(body.priority), version: str(body.version) };
+    const values: FormValues = {
+      subject: str(body.subject),
+      description: str(body.description),
+      category: str(body.category),
+      priority: str(body.priority),
+      version: str(body.version),
+    };
     const parsed = editForm.safeParse(body);
-    if (!parsed.success) return renderEdit(res, 422, await getEditable(db, id), values, fieldErrors(parsed.error));
+    if (!parsed.success)
+      return renderEdit(res, 422, await getEditable(db, id), values, fieldErrors(parsed.error));
     try {
       await editTicket(db, actorOf(req), id, parsed.data);
     } catch (error) {
       if (error instanceof ConflictError && error.current) {
         const current = error.current as Awaited<ReturnType<typeof getEditable>>;
-        return res.status(409).render('tickets/conflict', { title: `Conflict on ${current.number}`, current, values, options });
+        return res.status(409).render('tickets/conflict', {
+          title: `Conflict on ${current.number}`,
+          current,
+          values,
+          options,
+        });
       }
       throw error;
     }
@@ -225,7 +382,8 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
   const bulk = async (req: Request, res: Response) => {
     const parsed = bulkForm.safeParse(req.body ?? {});
     if (!parsed.success) {
-      const message = Object.values(fieldErrors(parsed.error))[0] ?? 'Choose tickets and an action.';
+      const message =
+        Object.values(fieldErrors(parsed.error))[0] ?? 'Choose tickets and an action.';
       const view = { title: 'Bulk change', result: null, message, back: backTo(req) };
       return res.status(422).render('tickets/bulk-result', view);
     }
@@ -237,16 +395,26 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
     const result = req.session.ticketBulkResult;
     if (!result) return res.redirect(303, backTo(req));
     delete req.session.ticketBulkResult;
-    res.render('tickets/bulk-result', { title: 'Bulk change', result, message: null, back: backTo(req) });
+    res.render('tickets/bulk-result', {
+      title: 'Bulk change',
+      result,
+      message: null,
+      back: backTo(req),
+    });
   };
 
   const merge = async (req: Request, res: Response) => {
     const id = idOf(req);
     const parsed = mergeForm.safeParse(req.body ?? {});
-    if (!parsed.success) throw new ValidationError(Object.values(fieldErrors(parsed.error))[0] ?? 'Choose a ticket.');
+    if (!parsed.success)
+      throw new ValidationError(Object.values(fieldErrors(parsed.error))[0] ?? 'Choose a ticket.');
     const { intoId, version } = parsed.data;
     try {
-      const merged = await mergeTickets(db, actorOf(req), { duplicateId: id, survivorId: intoId, version });
+      const merged = await mergeTickets(db, actorOf(req), {
+        duplicateId: id,
+        survivorId: intoId,
+        version,
+      });
       flash(req, 'success', `${merged.duplicateNumber} merged into ${merged.survivorNumber}.`);
       res.redirect(303, `/tickets/${merged.survivorId}#thread`);
     } catch (error) {
@@ -277,7 +445,12 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
       await assignTicket(db, actorOf(req), id, parsed.data.assigneeId, parsed.data.version);
       flash(req, 'success', parsed.data.assigneeId ? 'Ticket assigned.' : 'Ticket unassigned.');
     } catch (error) {
-      if (error instanceof ConflictError) flash(req, 'error', 'Someone changed this ticket since you loaded it; check it and assign again.');
+      if (error instanceof ConflictError)
+        flash(
+          req,
+          'error',
+          'Someone changed this ticket since you loaded it; check it and assign again.',
+        );
       else if (error instanceof ValidationError) flash(req, 'error', error.message);
       else throw error;
     }
@@ -287,13 +460,22 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
   const status = async (req: Request, res: Response) => {
     const id = idOf(req);
     const parsed = statusForm.safeParse(req.body ?? {});
-    if (!parsed.success) throw new ValidationError(Object.values(fieldErrors(parsed.error))[0] ?? 'Choose a status.');
+    if (!parsed.success)
+      throw new ValidationError(Object.values(fieldErrors(parsed.error))[0] ?? 'Choose a status.');
     try {
       await changeStatus(db, actorOf(req), id, parsed.data.status, parsed.data.version);
-      flash(req, 'success', `Ticket ${parsed.data.status === 'open' ? 'reopened' : 'set to ' + parsed.data.status}.`);
+      flash(
+        req,
+        'success',
+        `Ticket ${parsed.data.status === 'open' ? 'reopened' : 'set to ' + parsed.data.status}.`,
+      );
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
-      flash(req, 'error', 'Someone changed this ticket since you loaded it; check it and try again.');
+      flash(
+        req,
+        'error',
+        'Someone changed this ticket since you loaded it; check it and try again.',
+      );
     }
     res.redirect(303, `/tickets/${id}`);
   };

@@ -8,12 +8,32 @@ export const VIEWS = ['mine', 'unassigned', 'all'] as const;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** NUL bytes (which PostgreSQL text refuses) are dropped from every text input. */
 const optionalText = (max: number) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined), z.string().max(max).optional()).catch(undefined);
+  z
+    .preprocess(
+      (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined),
+      z.string().max(max).optional(),
+    )
+    .catch(undefined);
 const optionalDate = z
-  .preprocess((v) => (typeof v === 'string' && DATE.test(v) && !Number.isNaN(Date.parse(v)) && new Date(v).toISOString().slice(0, 10) === v ? v : undefined), z.string().optional())
+  .preprocess(
+    (v) =>
+      typeof v === 'string' &&
+      DATE.test(v) &&
+      !Number.isNaN(Date.parse(v)) &&
+      new Date(v).toISOString().slice(0, 10) === v
+        ? v
+        : undefined,
+    z.string().optional(),
+  )
   .catch(undefined);
 const optionalId = z
-  .preprocess((v) => (typeof v === 'string' && /^\d{1,10}$/.test(v) && Number(v) > 0 && Number(v) <= 2_147_483_647 ? Number(v) : undefined), z.number().optional())
+  .preprocess(
+    (v) =>
+      typeof v === 'string' && /^\d{1,10}$/.test(v) && Number(v) > 0 && Number(v) <= 2_147_483_647
+        ? Number(v)
+        : undefined,
+    z.number().optional(),
+  )
   .catch(undefined);
 
 export const listQuery = z.object({
@@ -21,7 +41,17 @@ export const listQuery = z.object({
   status: z.enum(STATUSES).optional().catch(undefined),
   category: z.enum(CATEGORIES).optional().catch(undefined),
   priority: z.enum(PRIORITIES).optional().catch(undefined),
-  assignee: z.preprocess((v) => (v === 'none' ? 'none' : typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : undefined), z.union([z.literal('none'), z.number()]).optional()).catch(undefined),
+  assignee: z
+    .preprocess(
+      (v) =>
+        v === 'none'
+          ? 'none'
+          : typeof v === 'string' && /^\d{1,9}$/.test(v)
+            ? Number(v)
+            : undefined,
+      z.union([z.literal('none'), z.number()]).optional(),
+    )
+    .catch(undefined),
   customer: optionalText(120),
   from: optionalDate,
   to: optionalDate,
@@ -38,25 +68,49 @@ export const newQuery = z.object({
 });
 
 const text = (label: string, max: number) =>
-  z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.string().min(1, `Enter a ${label}.`).max(max, `Keep the ${label} under ${max.toLocaleString('en')} characters.`));
+  z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim() : ''),
+    z
+      .string()
+      .min(1, `Enter a ${label}.`)
+      .max(max, `Keep the ${label} under ${max.toLocaleString('en')} characters.`),
+  );
 
 const ticketFields = {
   category: z.enum(CATEGORIES, { error: 'Choose a category.' }),
-  priority: z.preprocess((v) => (v === undefined || v === '' ? 'medium' : v), z.enum(PRIORITIES, { error: 'Choose a priority.' })),
+  priority: z.preprocess(
+    (v) => (v === undefined || v === '' ? 'medium' : v),
+    z.enum(PRIORITIES, { error: 'Choose a priority.' }),
+  ),
   subject: text('subject', 200),
   description: text('description', 10_000),
 };
 
 export const createForm = z.object({
-  customerId: z.preprocess((v) => (typeof v === 'string' && /^\d{1,10}$/.test(v) ? Number(v) : v), z.number({ error: 'Choose a customer.' }).int().positive().max(2_147_483_647, 'Choose a customer.')),
+  customerId: z.preprocess(
+    (v) => (typeof v === 'string' && /^\d{1,10}$/.test(v) ? Number(v) : v),
+    z
+      .number({ error: 'Choose a customer.' })
+      .int()
+      .positive()
+      .max(2_147_483_647, 'Choose a customer.'),
+  ),
   interactionId: optionalId,
   consultationId: optionalId,
   ...ticketFields,
-  idempotencyKey: z.preprocess((v) => (typeof v === 'string' && v.length > 0 ? v : undefined), z.string().max(100).optional()).catch(undefined),
+  idempotencyKey: z
+    .preprocess(
+      (v) => (typeof v === 'string' && v.length > 0 ? v : undefined),
+      z.string().max(100).optional(),
+    )
+    .catch(undefined),
 });
 export type CreateInput = z.infer<typeof createForm>;
 
-export const versionField = z.preprocess((v) => (typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : v), z.number({ error: 'Reload the page and try again.' }).int().positive());
+export const versionField = z.preprocess(
+  (v) => (typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : v),
+  z.number({ error: 'Reload the page and try again.' }).int().positive(),
+);
 
 export const editForm = z.object({ ...ticketFields, version: versionField });
 export type EditInput = z.infer<typeof editForm>;
@@ -67,7 +121,15 @@ export const statusForm = z.object({
 });
 
 export const assignForm = z.object({
-  assigneeId: z.preprocess((v) => (v === '' || v === 'none' ? null : typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : v), z.number({ error: 'Choose someone.' }).int().positive().nullable()),
+  assigneeId: z.preprocess(
+    (v) =>
+      v === '' || v === 'none'
+        ? null
+        : typeof v === 'string' && /^\d{1,9}$/.test(v)
+          ? Number(v)
+          : v,
+    z.number({ error: 'Choose someone.' }).int().positive().nullable(),
+  ),
   version: versionField,
 });
 
@@ -79,21 +141,26 @@ export const ENTRY_MAX = 10_000;
 
 const entryBody = z.preprocess(
   (v) => (typeof v === 'string' ? v.trim() : ''),
-  z.string()
+  z
+    .string()
     .min(1, 'Write something before saving.')
     .max(ENTRY_MAX, `Keep an entry under ${ENTRY_MAX.toLocaleString('en')} characters.`),
 );
 
 /** A note needs only its text; a contact entry also its channel and direction. */
-export const entryForm = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('note'), body: entryBody }),
-  z.object({
-    kind: z.literal('contact'),
-    channel: z.enum(CONTACT_CHANNELS, { error: 'Choose how you were in touch.' }),
-    direction: z.enum(CONTACT_DIRECTIONS, { error: 'Choose who reached out.' }),
-    body: entryBody,
-  }),
-], { error: 'Choose a note or a contact entry.' });
+export const entryForm = z.discriminatedUnion(
+  'kind',
+  [
+    z.object({ kind: z.literal('note'), body: entryBody }),
+    z.object({
+      kind: z.literal('contact'),
+      channel: z.enum(CONTACT_CHANNELS, { error: 'Choose how you were in touch.' }),
+      direction: z.enum(CONTACT_DIRECTIONS, { error: 'Choose who reached out.' }),
+      body: entryBody,
+    }),
+  ],
+  { error: 'Choose a note or a contact entry.' },
+);
 export type EntryInput = z.infer<typeof entryForm>;
 
 export const entryEditForm = z.object({ body: entryBody, version: versionField });
@@ -101,14 +168,19 @@ export const entryEditForm = z.object({ body: entryBody, version: versionField }
 export const BULK_ACTIONS = ['assign', 'priority', 'status'] as const;
 const idList = z.preprocess(
   (v) => (Array.isArray(v) ? v : typeof v === 'string' ? [v] : []),
-  z.array(z.string().regex(/^\d{1,9}$/)).max(100).transform((ids) => [...new Set(ids.map(Number))]),
+  z
+    .array(z.string().regex(/^\d{1,9}$/))
+    .max(100)
+    .transform((ids) => [...new Set(ids.map(Number))]),
 );
 
 /** The list's selection: checked rows, or every row of the page when "all on this page" is ticked. */
 export const bulkForm = z
   .looseObject({
     ids: idList.catch([]),
-    pageIds: z.preprocess((v) => (typeof v === 'string' && v ? v.split(',') : []), idList).catch([]),
+    pageIds: z
+      .preprocess((v) => (typeof v === 'string' && v ? v.split(',') : []), idList)
+      .catch([]),
     all: z.literal('1').optional().catch(undefined),
     action: z.enum(BULK_ACTIONS, { error: 'Choose what to do with the selected tickets.' }),
     assigneeId: assignForm.shape.assigneeId.optional(),
@@ -117,10 +189,15 @@ export const bulkForm = z
   })
   .transform(({ ids, pageIds, all, action, assigneeId, priority, status, ...rest }, ctx) => {
     const selected = all ? pageIds : ids;
-    if (!selected.length) ctx.addIssue({ code: 'custom', path: ['ids'], message: 'Select at least one ticket.' });
+    if (!selected.length)
+      ctx.addIssue({ code: 'custom', path: ['ids'], message: 'Select at least one ticket.' });
     const value = action === 'assign' ? assigneeId : action === 'priority' ? priority : status;
     if (value === undefined) {
-      const what = { assign: 'someone to assign them to', priority: 'a priority', status: 'a status' }[action];
+      const what = {
+        assign: 'someone to assign them to',
+        priority: 'a priority',
+        status: 'a status',
+      }[action];
       ctx.addIssue({ code: 'custom', path: [action], message: `Choose ${what}.` });
     }
     // Each row carries the version the list was loaded with, as v_<id>.
@@ -134,8 +211,18 @@ export const bulkForm = z
 
 export type BulkRequest =
   | { ids: number[]; versions: Map<number, number>; action: 'assign'; value: number | null }
-  | { ids: number[]; versions: Map<number, number>; action: 'priority'; value: (typeof PRIORITIES)[number] }
-  | { ids: number[]; versions: Map<number, number>; action: 'status'; value: 'open' | 'pending' | 'resolved' };
+  | {
+      ids: number[];
+      versions: Map<number, number>;
+      action: 'priority';
+      value: (typeof PRIORITIES)[number];
+    }
+  | {
+      ids: number[];
+      versions: Map<number, number>;
+      action: 'status';
+      value: 'open' | 'pending' | 'resolved';
+    };
 
 export const mergeForm = z.object({
   intoId: z.preprocess(

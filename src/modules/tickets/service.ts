@@ -3,7 +3,13 @@ import type pg from 'pg';
 import type { Db } from '../../db/client.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { TicketCategory, TicketPriority, TicketStatus } from '../../generated/prisma/enums.js';
-import { ConflictError, ForbiddenError, NotFoundError, TransitionError, ValidationError } from '../../errors.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  TransitionError,
+  ValidationError,
+} from '../../errors.js';
 import { PAGE_SIZE } from '../../http/pagination.js';
 import { makeReference } from '../../lib/references.js';
 import { assertCanAct, canAssign, canViewAll, defaultView, type Actor } from './policy.js';
@@ -35,37 +41,82 @@ function uniqueViolationOn(error: unknown): string | null {
 }
 
 export async function slaTargets(db: Db): Promise<Record<string, SlaTarget>> {
-  const rows = await db.slaTarget.findMany({ select: { priority: true, firstResponseMins: true, resolutionMins: true } });
-  return Object.fromEntries(rows.map((r) => [r.priority, { firstResponseMins: r.firstResponseMins, resolutionMins: r.resolutionMins }]));
+  const rows = await db.slaTarget.findMany({
+    select: { priority: true, firstResponseMins: true, resolutionMins: true },
+  });
+  return Object.fromEntries(
+    rows.map((r) => [
+      r.priority,
+      { firstResponseMins: r.firstResponseMins, resolutionMins: r.resolutionMins },
+    ]),
+  );
 }
 
 const FALLBACK_TARGET: SlaTarget = { firstResponseMins: 480, resolutionMins: 4320 };
 
-async function change(tx: Prisma.TransactionClient, ticketId: number, actorId: number, field: string, fromValue: string | null, toValue: string | null) {
-  await tx.recordChange.create({ data: { recordType: 'ticket', recordId: ticketId, actorId, field, fromValue, toValue } });
+async function change(
+  tx: Prisma.TransactionClient,
+  ticketId: number,
+  actorId: number,
+  field: string,
+  fromValue: string | null,
+  toValue: string | null,
+) {
+  await tx.recordChange.create({
+    data: { recordType: 'ticket', recordId: ticketId, actorId, field, fromValue, toValue },
+  });
 }
 
 // ---------------------------------------------------------------- create
 
 /** What a new-ticket form is pre-filled with when it comes from an interaction or a consultation. */
-export async function prefill(db: Db, source: { interactionId?: number; consultationId?: number; customerId?: number }) {
+export async function prefill(
+  db: Db,
+  source: { interactionId?: number; consultationId?: number; customerId?: number },
+) {
   if (source.interactionId) {
     const i = await db.interaction.findUnique({
       where: { id: source.interactionId },
-      select: { id: true, channel: true, subject: true, customer: { select: { id: true, fullName: true, email: true } } },
+      select: {
+        id: true,
+        channel: true,
+        subject: true,
+        customer: { select: { id: true, fullName: true, email: true } },
+      },
     });
     if (!i) throw new NotFoundError('No such interaction.');
-    return { customer: i.customer, interaction: { id: i.id, channel: i.channel }, consultation: null, subject: i.subject ?? `Follow-up to ${i.channel} interaction #${i.id}`, category: '' };
+    return {
+      customer: i.customer,
+      interaction: { id: i.id, channel: i.channel },
+      consultation: null,
+      subject: i.subject ?? `Follow-up to ${i.channel} interaction #${i.id}`,
+      category: '',
+    };
   }
   if (source.consultationId) {
     const c = await db.consultation.findUnique({
       where: { id: source.consultationId },
-      select: { id: true, reference: true, customer: { select: { id: true, fullName: true, email: true } } },
+      select: {
+        id: true,
+        reference: true,
+        customer: { select: { id: true, fullName: true, email: true } },
+      },
     });
     if (!c) throw new NotFoundError('No such consultation.');
-    return { customer: c.customer, interaction: null, consultation: { id: c.id, reference: c.reference }, subject: `About consultation ${c.reference}`, category: 'appointment' };
+    return {
+      customer: c.customer,
+      interaction: null,
+      consultation: { id: c.id, reference: c.reference },
+      subject: `About consultation ${c.reference}`,
+      category: 'appointment',
+    };
   }
-  const customer = source.customerId ? await db.customer.findUnique({ where: { id: source.customerId }, select: { id: true, fullName: true, email: true } }) : null;
+  const customer = source.customerId
+    ? await db.customer.findUnique({
+        where: { id: source.customerId },
+        select: { id: true, fullName: true, email: true },
+      })
+    : null;
   return { customer, interaction: null, consultation: null, subject: '', category: '' };
 }
 
@@ -73,28 +124,50 @@ export async function prefill(db: Db, source: { interactionId?: number; consulta
  * Creates an open ticket numbered TKT-XXXXXXXX. A number collision (unique constraint) is retried
  * with a fresh number; a repeated idempotency key returns the ticket the first submit created.
  */
-export async function createTicket(db: Db, actor: Actor, input: CreateInput, options: CreateOptions = {}): Promise<{ id: number; number: string; created: boolean }> {
+export async function createTicket(
+  db: Db,
+  actor: Actor,
+  input: CreateInput,
+  options: CreateOptions = {},
+): Promise<{ id: number; number: string; created: boolean }> {
   const makeNumber = options.makeNumber ?? (() => makeReference('TKT'));
   const existingByKey = async () =>
-    input.idempotencyKey ? db.supportTicket.findUnique({ where: { idempotencyKey: input.idempotencyKey }, select: { id: true, number: true } }) : null;
+    input.idempotencyKey
+      ? db.supportTicket.findUnique({
+          where: { idempotencyKey: input.idempotencyKey },
+          select: { id: true, number: true },
+        })
+      : null;
 
   const existing = await existingByKey();
   if (existing) return { ...existing, created: false };
 
   const errors: Record<string, string> = {};
-  const customer = await db.customer.findUnique({ where: { id: input.customerId }, select: { id: true } });
+  const customer = await db.customer.findUnique({
+    where: { id: input.customerId },
+    select: { id: true },
+  });
   if (!customer) errors.customerId = 'That customer does not exist.';
   if (input.interactionId) {
-    const i = await db.interaction.findUnique({ where: { id: input.interactionId }, select: { customerId: true } });
+    const i = await db.interaction.findUnique({
+      where: { id: input.interactionId },
+      select: { customerId: true },
+    });
     if (!i) errors.interactionId = 'That interaction does not exist.';
-    else if (i.customerId !== input.customerId) errors.interactionId = 'That interaction belongs to another customer.';
+    else if (i.customerId !== input.customerId)
+      errors.interactionId = 'That interaction belongs to another customer.';
   }
   if (input.consultationId) {
-    const c = await db.consultation.findUnique({ where: { id: input.consultationId }, select: { customerId: true } });
+    const c = await db.consultation.findUnique({
+      where: { id: input.consultationId },
+      select: { customerId: true },
+    });
     if (!c) errors.consultationId = 'That consultation does not exist.';
-    else if (c.customerId !== input.customerId) errors.consultationId = 'That consultation belongs to another customer.';
+    else if (c.customerId !== input.customerId)
+      errors.consultationId = 'That consultation belongs to another customer.';
   }
-  if (Object.keys(errors).length) throw new ValidationError('Check the highlighted fields.', errors);
+  if (Object.keys(errors).length)
+    throw new ValidationError('Check the highlighted fields.', errors);
 
   for (let attempt = 1; attempt <= MAX_NUMBER_ATTEMPTS; attempt++) {
     const number = makeNumber();
@@ -102,16 +175,26 @@ export async function createTicket(db: Db, actor: Actor, input: CreateInput, opt
       const row = await db.$transaction(async (tx) => {
         const created = await tx.supportTicket.create({
           data: {
-            number, customerId: input.customerId, interactionId: input.interactionId ?? null, consultationId: input.consultationId ?? null,
-            category: input.category, priority: input.priority, subject: input.subject, description: input.description,
-            createdById: actor.id, idempotencyKey: input.idempotencyKey ?? null, status: 'open',
+            number,
+            customerId: input.customerId,
+            interactionId: input.interactionId ?? null,
+            consultationId: input.consultationId ?? null,
+            category: input.category,
+            priority: input.priority,
+            subject: input.subject,
+            description: input.description,
+            createdById: actor.id,
+            idempotencyKey: input.idempotencyKey ?? null,
+            status: 'open',
             ...(options.now ? { createdAt: options.now } : {}),
           },
           select: { id: true, number: true },
         });
         await change(tx, created.id, actor.id, 'status', null, 'open');
-        if (input.interactionId) await change(tx, created.id, actor.id, 'interaction', null, `#${input.interactionId}`);
-        if (input.consultationId) await change(tx, created.id, actor.id, 'consultation', null, `#${input.consultationId}`);
+        if (input.interactionId)
+          await change(tx, created.id, actor.id, 'interaction', null, `#${input.interactionId}`);
+        if (input.consultationId)
+          await change(tx, created.id, actor.id, 'consultation', null, `#${input.consultationId}`);
         return created;
       });
       return { ...row, created: true };
@@ -124,7 +207,9 @@ export async function createTicket(db: Db, actor: Actor, input: CreateInput, opt
       // A number collision: try again with a fresh number.
     }
   }
-  throw new Error(`Could not allocate a unique ticket number after ${MAX_NUMBER_ATTEMPTS} attempts`);
+  throw new Error(
+    `Could not allocate a unique ticket number after ${MAX_NUMBER_ATTEMPTS} attempts`,
+  );
 }
 
 // ---------------------------------------------------------------- list
@@ -134,9 +219,13 @@ export interface ListOptions {
 }
 
 /** Resolves the tab: agents default to (and may only see) their own and the unassigned queue. */
-export function resolveView(actor: Actor, requested: ListQuery['view']): 'mine' | 'unassigned' | 'all' {
+export function resolveView(
+  actor: Actor,
+  requested: ListQuery['view'],
+): 'mine' | 'unassigned' | 'all' {
   const view = requested ?? defaultView(actor);
-  if (view === 'all' && !canViewAll(actor)) throw new ForbiddenError('Only supervisors and admins can list all tickets.');
+  if (view === 'all' && !canViewAll(actor))
+    throw new ForbiddenError('Only supervisors and admins can list all tickets.');
   return view;
 }
 
@@ -144,7 +233,13 @@ export function resolveView(actor: Actor, requested: ListQuery['view']): 'mine' 
  * Ticket ids for one page, in SQL: urgent → low, then oldest first, across the whole result.
  * SLA filters compute the deadlines in SQL from the targets in force, so they work on any number of rows.
  */
-export async function listTicketIds(pool: pg.Pool, actor: Actor, query: ListQuery, page: number, now: Date) {
+export async function listTicketIds(
+  pool: pg.Pool,
+  actor: Actor,
+  query: ListQuery,
+  page: number,
+  now: Date,
+) {
   const view = resolveView(actor, query.view);
   const params: unknown[] = [];
   const p = (value: unknown) => {
@@ -161,8 +256,12 @@ export async function listTicketIds(pool: pg.Pool, actor: Actor, query: ListQuer
   if (query.assignee === 'none') where.push('t.assignee_id IS NULL');
   else if (typeof query.assignee === 'number') where.push(`t.assignee_id = ${p(query.assignee)}`);
   if (query.customer) {
-    if (/^\d{1,9}$/.test(query.customer)) where.push(`t.customer_id = ${p(Number(query.customer))}`);
-    else where.push(`t.customer_id IN (SELECT id FROM customers WHERE full_name ILIKE ${p(containsPattern(query.customer))})`);
+    if (/^\d{1,9}$/.test(query.customer))
+      where.push(`t.customer_id = ${p(Number(query.customer))}`);
+    else
+      where.push(
+        `t.customer_id IN (SELECT id FROM customers WHERE full_name ILIKE ${p(containsPattern(query.customer))})`,
+      );
   }
   if (query.from) where.push(`t.created_at >= ${dayStartSql(p, query.from)}`);
   if (query.to) where.push(`t.created_at < ${dayStartSql(p, query.to, 1)}`);
@@ -194,7 +293,14 @@ export async function listTicketIds(pool: pg.Pool, actor: Actor, query: ListQuer
     }
   }
   const window = `LIMIT ${PAGE_SIZE + 1} OFFSET ${(page - 1) * PAGE_SIZE}`;
-  const selective = query.q || query.customer || query.sla || query.from || query.to || view === 'unassigned' || query.assignee === 'none';
+  const selective =
+    query.q ||
+    query.customer ||
+    query.sla ||
+    query.from ||
+    query.to ||
+    view === 'unassigned' ||
+    query.assignee === 'none';
   if (selective) {
     // Selective filters: let PostgreSQL pick its index (trigram, customer, …) and sort the matches.
     const sql = `SELECT t.id FROM support_tickets t ${joins.join(' ')}
@@ -224,11 +330,24 @@ export async function listTicketIds(pool: pg.Pool, actor: Actor, query: ListQuer
 }
 
 interface ListRow {
-  id: number; number: string; subject: string; category: TicketCategory; priority: TicketPriority; status: SlaTicket['status'];
+  id: number;
+  number: string;
+  subject: string;
+  category: TicketCategory;
+  priority: TicketPriority;
+  status: SlaTicket['status'];
   version: number;
-  createdAt: Date; assigneeId: number | null; firstResponseAt: Date | null; resolvedAt: Date | null; pendingSince: Date | null;
-  pausedSeconds: number; customerId: number; customerName: string; assigneeName: string | null;
-  firstResponseMins: number | null; resolutionMins: number | null;
+  createdAt: Date;
+  assigneeId: number | null;
+  firstResponseAt: Date | null;
+  resolvedAt: Date | null;
+  pendingSince: Date | null;
+  pausedSeconds: number;
+  customerId: number;
+  customerName: string;
+  assigneeName: string | null;
+  firstResponseMins: number | null;
+  resolutionMins: number | null;
 }
 
 // The page's rows, their customer and assignee names and SLA targets in one round trip: the list
@@ -245,7 +364,13 @@ const LIST_ROWS = `
     ${SLA_TARGET_IN_FORCE}
    WHERE t.id = ANY($1::int[])`;
 
-export async function listTickets(pool: pg.Pool, actor: Actor, query: ListQuery, page: number, options: ListOptions = {}) {
+export async function listTickets(
+  pool: pg.Pool,
+  actor: Actor,
+  query: ListQuery,
+  page: number,
+  options: ListOptions = {},
+) {
   const now = options.now ?? new Date();
   const { ids, view } = await listTicketIds(pool, actor, query, page, now);
   const tickets = await ticketRows(pool, ids.slice(0, PAGE_SIZE), now);
@@ -254,37 +379,75 @@ export async function listTickets(pool: pg.Pool, actor: Actor, query: ListQuery,
 
 /** List rows (with names and SLA clocks) for these ticket ids, in the order given. */
 export async function ticketRows(pool: pg.Pool, pageIds: number[], now: Date) {
-  const { rows } = pageIds.length ? await pool.query<ListRow>(LIST_ROWS, [pageIds]) : { rows: [] as ListRow[] };
+  const { rows } = pageIds.length
+    ? await pool.query<ListRow>(LIST_ROWS, [pageIds])
+    : { rows: [] as ListRow[] };
   const byId = new Map(rows.map((r) => [r.id, r]));
   return pageIds.flatMap((id) => {
     const row = byId.get(id);
     if (!row) return [];
-    const { customerId, customerName, assigneeName, firstResponseMins, resolutionMins, ...ticket } = row;
-    const target = firstResponseMins === null || resolutionMins === null ? FALLBACK_TARGET : { firstResponseMins, resolutionMins };
-    return [{
-      ...ticket,
-      customer: { id: customerId, fullName: customerName },
-      assignee: ticket.assigneeId === null ? null : { id: ticket.assigneeId, name: assigneeName ?? '' },
-      sla: computeSla(ticket, target, now),
-    }];
+    const { customerId, customerName, assigneeName, firstResponseMins, resolutionMins, ...ticket } =
+      row;
+    const target =
+      firstResponseMins === null || resolutionMins === null
+        ? FALLBACK_TARGET
+        : { firstResponseMins, resolutionMins };
+    return [
+      {
+        ...ticket,
+        customer: { id: customerId, fullName: customerName },
+        assignee:
+          ticket.assigneeId === null ? null : { id: ticket.assigneeId, name: assigneeName ?? '' },
+        sla: computeSla(ticket, target, now),
+      },
+    ];
   });
 }
 
 export async function staffList(db: Db) {
-  return db.user.findMany({ where: { active: true, role: { in: ['agent', 'supervisor', 'admin'] } }, select: { id: true, name: true, role: true }, orderBy: { name: 'asc' } });
+  return db.user.findMany({
+    where: { active: true, role: { in: ['agent', 'supervisor', 'admin'] } },
+    select: { id: true, name: true, role: true },
+    orderBy: { name: 'asc' },
+  });
 }
 
 // ---------------------------------------------------------------- show
 
-const EDITABLE = { id: true, number: true, subject: true, description: true, category: true, priority: true, version: true, assigneeId: true, status: true } as const;
+const EDITABLE = {
+  id: true,
+  number: true,
+  subject: true,
+  description: true,
+  category: true,
+  priority: true,
+  version: true,
+  assigneeId: true,
+  status: true,
+} as const;
 
 export async function getTicket(db: Db, id: number, now = new Date()) {
   const ticket = await db.supportTicket.findUnique({
     where: { id },
     select: {
-      id: true, number: true, subject: true, description: true, category: true, priority: true, status: true,
-      assigneeId: true, firstResponseAt: true, pendingSince: true, pausedSeconds: true, resolvedAt: true, reopenCount: true,
-      createdAt: true, updatedAt: true, version: true, customerId: true, mergedAt: true,
+      id: true,
+      number: true,
+      subject: true,
+      description: true,
+      category: true,
+      priority: true,
+      status: true,
+      assigneeId: true,
+      firstResponseAt: true,
+      pendingSince: true,
+      pausedSeconds: true,
+      resolvedAt: true,
+      reopenCount: true,
+      createdAt: true,
+      updatedAt: true,
+      version: true,
+      customerId: true,
+      mergedAt: true,
       mergedInto: { select: { id: true, number: true } },
       customer: { select: { id: true, fullName: true, email: true } },
       interaction: { select: { id: true, channel: true, status: true, subject: true } },
@@ -293,7 +456,17 @@ export async function getTicket(db: Db, id: number, now = new Date()) {
       createdBy: { select: { id: true, name: true } },
       resolvedBy: { select: { id: true, name: true } },
       escalations: {
-        select: { id: true, status: true, outcome: true, targetType: true, createdAt: true, resolvedAt: true, targetUser: { select: { name: true } }, resolvedBy: { select: { name: true } }, raisedBy: { select: { name: true } } },
+        select: {
+          id: true,
+          status: true,
+          outcome: true,
+          targetType: true,
+          createdAt: true,
+          resolvedAt: true,
+          targetUser: { select: { name: true } },
+          resolvedBy: { select: { name: true } },
+          raisedBy: { select: { name: true } },
+        },
         orderBy: { createdAt: 'desc' },
       },
     },
@@ -302,7 +475,14 @@ export async function getTicket(db: Db, id: number, now = new Date()) {
   const [changes, target] = await Promise.all([
     db.recordChange.findMany({
       where: { recordType: 'ticket', recordId: id },
-      select: { id: true, field: true, fromValue: true, toValue: true, createdAt: true, actor: { select: { name: true } } },
+      select: {
+        id: true,
+        field: true,
+        fromValue: true,
+        toValue: true,
+        createdAt: true,
+        actor: { select: { name: true } },
+      },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     }),
     db.slaTargetVersion.findFirst({
@@ -329,13 +509,22 @@ function assertNotMerged(ticket: { status: TicketStatus }): void {
 }
 
 async function stampFirstResponse(tx: Prisma.TransactionClient, id: number, now: Date) {
-  await tx.supportTicket.updateMany({ where: { id, firstResponseAt: null }, data: { firstResponseAt: now } });
+  await tx.supportTicket.updateMany({
+    where: { id, firstResponseAt: null },
+    data: { firstResponseAt: now },
+  });
 }
 
-export type ClaimResult = { ok: true } | { ok: false; ownerName: string | null; reason: 'taken' | 'resolved' };
+export type ClaimResult =
+  { ok: true } | { ok: false; ownerName: string | null; reason: 'taken' | 'resolved' };
 
 /** Atomic: UPDATE … WHERE assignee_id IS NULL. Of two racing claims exactly one wins. */
-export async function claimTicket(db: Db, actor: Actor, id: number, now = new Date()): Promise<ClaimResult> {
+export async function claimTicket(
+  db: Db,
+  actor: Actor,
+  id: number,
+  now = new Date(),
+): Promise<ClaimResult> {
   const exists = await db.supportTicket.findUnique({ where: { id }, select: { id: true } });
   if (!exists) throw new NotFoundError('No such ticket.');
   const won = await db.$transaction(async (tx) => {
@@ -349,30 +538,62 @@ export async function claimTicket(db: Db, actor: Actor, id: number, now = new Da
     return true;
   });
   if (won) return { ok: true };
-  const current = await db.supportTicket.findUnique({ where: { id }, select: { status: true, assignee: { select: { name: true } } } });
+  const current = await db.supportTicket.findUnique({
+    where: { id },
+    select: { status: true, assignee: { select: { name: true } } },
+  });
   if (current?.assignee) return { ok: false, ownerName: current.assignee.name, reason: 'taken' };
   return { ok: false, ownerName: null, reason: 'resolved' };
 }
 
 /** Supervisors/admins assign or reassign (or unassign with null), guarded by the version. */
-export async function assignTicket(db: Db, actor: Actor, id: number, assigneeId: number | null, version: number, now = new Date()) {
-  if (!canAssign(actor)) throw new ForbiddenError('Only supervisors and admins can assign tickets.');
-  const current = await db.supportTicket.findUnique({ where: { id }, select: { ...EDITABLE, assignee: { select: { name: true } } } });
+export async function assignTicket(
+  db: Db,
+  actor: Actor,
+  id: number,
+  assigneeId: number | null,
+  version: number,
+  now = new Date(),
+) {
+  if (!canAssign(actor))
+    throw new ForbiddenError('Only supervisors and admins can assign tickets.');
+  const current = await db.supportTicket.findUnique({
+    where: { id },
+    select: { ...EDITABLE, assignee: { select: { name: true } } },
+  });
   if (!current) throw new NotFoundError('No such ticket.');
   assertNotMerged(current);
   let assigneeName: string | null = null;
   if (assigneeId !== null) {
-    const user = await db.user.findUnique({ where: { id: assigneeId }, select: { name: true, role: true, active: true } });
-    if (!user || !user.active || user.role === 'doctor') throw new ValidationError('Choose an active agent, supervisor or admin.', { assigneeId: 'Choose an active agent, supervisor or admin.' });
+    const user = await db.user.findUnique({
+      where: { id: assigneeId },
+      select: { name: true, role: true, active: true },
+    });
+    if (!user || !user.active || user.role === 'doctor')
+      throw new ValidationError('Choose an active agent, supervisor or admin.', {
+        assigneeId: 'Choose an active agent, supervisor or admin.',
+      });
     assigneeName = user.name;
   }
   await db.$transaction(async (tx) => {
-    const { count } = await tx.supportTicket.updateMany({ where: { id, version }, data: { assigneeId, version: { increment: 1 } } });
-    if (count === 0) throw new ConflictError('Someone changed this ticket since you loaded it.', await tx.supportTicket.findUnique({ where: { id }, select: EDITABLE }));
+    const { count } = await tx.supportTicket.updateMany({
+      where: { id, version },
+      data: { assigneeId, version: { increment: 1 } },
+    });
+    if (count === 0)
+      throw new ConflictError(
+        'Someone changed this ticket since you loaded it.',
+        await tx.supportTicket.findUnique({ where: { id }, select: EDITABLE }),
+      );
     await stampFirstResponse(tx, id, now);
     if (current.assigneeId !== assigneeId) {
       await change(tx, id, actor.id, 'assignee', current.assignee?.name ?? null, assigneeName);
-      const assigned = { kind: 'ticket_assigned', recordType: 'ticket', recordId: id, actorId: actor.id } as const;
+      const assigned = {
+        kind: 'ticket_assigned',
+        recordType: 'ticket',
+        recordId: id,
+        actorId: actor.id,
+      } as const;
       if (assigneeId !== null) await notify(tx, [{ ...assigned, userId: assigneeId }]);
     }
   });
@@ -395,13 +616,38 @@ export function canTransition(from: TicketStatus, to: TicketStatus): boolean {
  * open → pending → resolved (and back to open). Pending pauses the resolution clock; a reopened
  * ticket's resolved period is paused time too. `escalated` is set only by the escalations module.
  */
-export async function changeStatus(db: Db, actor: Actor, id: number, to: TicketStatus, version: number, now = new Date()) {
-  const t = await db.supportTicket.findUnique({ where: { id }, select: { id: true, status: true, assigneeId: true, pendingSince: true, resolvedAt: true, version: true } });
+export async function changeStatus(
+  db: Db,
+  actor: Actor,
+  id: number,
+  to: TicketStatus,
+  version: number,
+  now = new Date(),
+) {
+  const t = await db.supportTicket.findUnique({
+    where: { id },
+    select: {
+      id: true,
+      status: true,
+      assigneeId: true,
+      pendingSince: true,
+      resolvedAt: true,
+      version: true,
+    },
+  });
   if (!t) throw new NotFoundError('No such ticket.');
   assertCanAct(actor, t);
-  if (t.version !== version) throw new ConflictError('Someone changed this ticket since you loaded it.', await getEditable(db, id));
-  if (!canTransition(t.status, to)) throw new TransitionError(`A ${t.status} ticket cannot be set to ${to}.`);
-  const data: Prisma.SupportTicketUncheckedUpdateManyInput = { status: to, version: { increment: 1 } };
+  if (t.version !== version)
+    throw new ConflictError(
+      'Someone changed this ticket since you loaded it.',
+      await getEditable(db, id),
+    );
+  if (!canTransition(t.status, to))
+    throw new TransitionError(`A ${t.status} ticket cannot be set to ${to}.`);
+  const data: Prisma.SupportTicketUncheckedUpdateManyInput = {
+    status: to,
+    version: { increment: 1 },
+  };
   let paused = 0;
   if (t.pendingSince) {
     paused += Math.max(0, Math.floor((now.getTime() - t.pendingSince.getTime()) / 1000));
@@ -413,7 +659,8 @@ export async function changeStatus(db: Db, actor: Actor, id: number, to: TicketS
     data.resolvedById = actor.id;
   }
   if (t.status === 'resolved' && to === 'open') {
-    if (t.resolvedAt) paused += Math.max(0, Math.floor((now.getTime() - t.resolvedAt.getTime()) / 1000));
+    if (t.resolvedAt)
+      paused += Math.max(0, Math.floor((now.getTime() - t.resolvedAt.getTime()) / 1000));
     data.resolvedAt = null;
     data.resolvedById = null;
     data.reopenCount = { increment: 1 };
@@ -421,34 +668,63 @@ export async function changeStatus(db: Db, actor: Actor, id: number, to: TicketS
   if (paused) data.pausedSeconds = { increment: paused };
   await db.$transaction(async (tx) => {
     const { count } = await tx.supportTicket.updateMany({ where: { id, version }, data });
-    if (count === 0) throw new ConflictError('Someone changed this ticket since you loaded it.', await tx.supportTicket.findUnique({ where: { id }, select: EDITABLE }));
+    if (count === 0)
+      throw new ConflictError(
+        'Someone changed this ticket since you loaded it.',
+        await tx.supportTicket.findUnique({ where: { id }, select: EDITABLE }),
+      );
     await stampFirstResponse(tx, id, now);
     await change(tx, id, actor.id, 'status', t.status, to);
-    if (t.status === 'resolved' && to === 'open') await change(tx, id, actor.id, 'reopened', null, 'yes');
+    if (t.status === 'resolved' && to === 'open')
+      await change(tx, id, actor.id, 'reopened', null, 'yes');
   });
 }
 
 /** Subject/description/category/priority, guarded by the version (409 with the saved values). */
-export async function editTicket(db: Db, actor: Actor, id: number, input: EditInput, now = new Date()) {
+export async function editTicket(
+  db: Db,
+  actor: Actor,
+  id: number,
+  input: EditInput,
+  now = new Date(),
+) {
   const current = await getEditable(db, id);
   assertCanAct(actor, current);
   assertNotMerged(current);
   await db.$transaction(async (tx) => {
     const { count } = await tx.supportTicket.updateMany({
       where: { id, version: input.version },
-      data: { subject: input.subject, description: input.description, category: input.category, priority: input.priority, version: { increment: 1 } },
+      data: {
+        subject: input.subject,
+        description: input.description,
+        category: input.category,
+        priority: input.priority,
+        version: { increment: 1 },
+      },
     });
-    if (count === 0) throw new ConflictError('Someone saved this ticket since you loaded it.', await tx.supportTicket.findUnique({ where: { id }, select: EDITABLE }));
+    if (count === 0)
+      throw new ConflictError(
+        'Someone saved this ticket since you loaded it.',
+        await tx.supportTicket.findUnique({ where: { id }, select: EDITABLE }),
+      );
     await stampFirstResponse(tx, id, now);
     for (const field of ['subject', 'category', 'priority'] as const) {
-      if (current[field] !== input[field]) await change(tx, id, actor.id, field, current[field], input[field]);
+      if (current[field] !== input[field])
+        await change(tx, id, actor.id, field, current[field], input[field]);
     }
-    if (current.description !== input.description) await change(tx, id, actor.id, 'description', null, null);
+    if (current.description !== input.description)
+      await change(tx, id, actor.id, 'description', null, null);
   });
 }
 
 /** The priority alone (bulk work on the list), guarded by the version like every other change. */
-export async function setPriority(db: Db, actor: Actor, id: number, priority: TicketPriority, version: number) {
+export async function setPriority(
+  db: Db,
+  actor: Actor,
+  id: number,
+  priority: TicketPriority,
+  version: number,
+) {
   const current = await getEditable(db, id);
   assertCanAct(actor, current);
   assertNotMerged(current);
@@ -456,7 +732,8 @@ export async function setPriority(db: Db, actor: Actor, id: number, priority: Ti
   await db.$transaction(async (tx) => {
     const data = { priority, version: { increment: 1 } };
     const { count } = await tx.supportTicket.updateMany({ where: { id, version }, data });
-    if (count === 0) throw new ConflictError('Someone changed this ticket since you loaded it.', null);
+    if (count === 0)
+      throw new ConflictError('Someone changed this ticket since you loaded it.', null);
     await change(tx, id, actor.id, 'priority', current.priority, priority);
   });
 }

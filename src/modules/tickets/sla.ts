@@ -45,12 +45,25 @@ const seconds = (ms: number) => Math.floor(ms / 1000);
 
 function running(target: number, elapsed: number, now: Date): Clock {
   const remaining = target - elapsed;
-  const state: ClockState = remaining < 0 ? 'breached' : remaining <= DUE_SOON_SECONDS ? 'due_soon' : 'ok';
-  return { state, targetSeconds: target, elapsedSeconds: elapsed, remainingSeconds: remaining, dueAt: new Date(now.getTime() + remaining * 1000) };
+  const state: ClockState =
+    remaining < 0 ? 'breached' : remaining <= DUE_SOON_SECONDS ? 'due_soon' : 'ok';
+  return {
+    state,
+    targetSeconds: target,
+    elapsedSeconds: elapsed,
+    remainingSeconds: remaining,
+    dueAt: new Date(now.getTime() + remaining * 1000),
+  };
 }
 
 function stopped(target: number, elapsed: number): Clock {
-  return { state: elapsed <= target ? 'met' : 'missed', targetSeconds: target, elapsedSeconds: elapsed, remainingSeconds: target - elapsed, dueAt: null };
+  return {
+    state: elapsed <= target ? 'met' : 'missed',
+    targetSeconds: target,
+    elapsedSeconds: elapsed,
+    remainingSeconds: target - elapsed,
+    dueAt: null,
+  };
 }
 
 function closedAt(ticket: SlaTicket): Date | null {
@@ -60,16 +73,28 @@ function closedAt(ticket: SlaTicket): Date | null {
 /** Seconds the resolution clock has run: wall time minus every pending period (closed and current). */
 export function resolutionElapsedSeconds(ticket: SlaTicket, now: Date): number {
   const end = closedAt(ticket) ?? now;
-  const currentPause = ticket.pendingSince ? Math.max(0, end.getTime() - ticket.pendingSince.getTime()) : 0;
-  return Math.max(0, seconds(end.getTime() - ticket.createdAt.getTime() - currentPause) - Math.max(0, ticket.pausedSeconds));
+  const currentPause = ticket.pendingSince
+    ? Math.max(0, end.getTime() - ticket.pendingSince.getTime())
+    : 0;
+  return Math.max(
+    0,
+    seconds(end.getTime() - ticket.createdAt.getTime() - currentPause) -
+      Math.max(0, ticket.pausedSeconds),
+  );
 }
 
 export function computeSla(ticket: SlaTicket, target: SlaTarget, now: Date): Sla {
   const frTarget = target.firstResponseMins * 60;
   const firstResponse = ticket.firstResponseAt
-    ? stopped(frTarget, Math.max(0, seconds(ticket.firstResponseAt.getTime() - ticket.createdAt.getTime())))
+    ? stopped(
+        frTarget,
+        Math.max(0, seconds(ticket.firstResponseAt.getTime() - ticket.createdAt.getTime())),
+      )
     : closedAt(ticket)
-      ? stopped(frTarget, Math.max(0, seconds(closedAt(ticket)!.getTime() - ticket.createdAt.getTime())))
+      ? stopped(
+          frTarget,
+          Math.max(0, seconds(closedAt(ticket)!.getTime() - ticket.createdAt.getTime())),
+        )
       : running(frTarget, Math.max(0, seconds(now.getTime() - ticket.createdAt.getTime())), now);
 
   const resTarget = target.resolutionMins * 60;
@@ -79,7 +104,13 @@ export function computeSla(ticket: SlaTicket, target: SlaTarget, now: Date): Sla
     resolution = stopped(resTarget, elapsed);
   } else if (ticket.pendingSince) {
     const remaining = resTarget - elapsed;
-    resolution = { state: remaining < 0 ? 'breached' : 'paused', targetSeconds: resTarget, elapsedSeconds: elapsed, remainingSeconds: remaining, dueAt: null };
+    resolution = {
+      state: remaining < 0 ? 'breached' : 'paused',
+      targetSeconds: resTarget,
+      elapsedSeconds: elapsed,
+      remainingSeconds: remaining,
+      dueAt: null,
+    };
   } else {
     resolution = running(resTarget, elapsed, now);
   }
@@ -88,6 +119,10 @@ export function computeSla(ticket: SlaTicket, target: SlaTarget, now: Date): Sla
     firstResponse,
     resolution,
     breached: open && (firstResponse.state === 'breached' || resolution.state === 'breached'),
-    dueSoon: open && firstResponse.state !== 'breached' && resolution.state !== 'breached' && (firstResponse.state === 'due_soon' || resolution.state === 'due_soon'),
+    dueSoon:
+      open &&
+      firstResponse.state !== 'breached' &&
+      resolution.state !== 'breached' &&
+      (firstResponse.state === 'due_soon' || resolution.state === 'due_soon'),
   };
 }

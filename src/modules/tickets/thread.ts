@@ -9,16 +9,31 @@ export const ENTRY_EDIT_WINDOW_MS = 5 * 60_000;
 
 export const MERGED_MESSAGE = 'This ticket was merged; write on the ticket it was merged into.';
 
-export function canEditEntry(actor: Actor, entry: { authorId: number; createdAt: Date }, now: Date): boolean {
-  return entry.authorId === actor.id && now.getTime() - entry.createdAt.getTime() < ENTRY_EDIT_WINDOW_MS;
+export function canEditEntry(
+  actor: Actor,
+  entry: { authorId: number; createdAt: Date },
+  now: Date,
+): boolean {
+  return (
+    entry.authorId === actor.id && now.getTime() - entry.createdAt.getTime() < ENTRY_EDIT_WINDOW_MS
+  );
 }
 
 /**
  * Appends a note or contact entry. An outbound contact is the first response the SLA waits for;
  * notes are internal and inbound contacts are the patient's move, so neither stops that clock.
  */
-export async function addEntry(db: Db, actor: Actor, ticketId: number, input: EntryInput, now = new Date()) {
-  const ticket = await db.supportTicket.findUnique({ where: { id: ticketId }, select: { status: true } });
+export async function addEntry(
+  db: Db,
+  actor: Actor,
+  ticketId: number,
+  input: EntryInput,
+  now = new Date(),
+) {
+  const ticket = await db.supportTicket.findUnique({
+    where: { id: ticketId },
+    select: { status: true },
+  });
   if (!ticket) throw new NotFoundError('No such ticket.');
   if (ticket.status === 'merged') throw new TransitionError(MERGED_MESSAGE);
   return db.$transaction(async (tx) => {
@@ -34,7 +49,11 @@ export async function addEntry(db: Db, actor: Actor, ticketId: number, input: En
       },
       select: { id: true },
     });
-    await notifyMentions(tx, { text: input.body, actorId: actor.id, record: { type: 'ticket', id: ticketId } });
+    await notifyMentions(tx, {
+      text: input.body,
+      actorId: actor.id,
+      record: { type: 'ticket', id: ticketId },
+    });
     if (input.kind === 'contact' && input.direction === 'outbound') {
       await tx.supportTicket.updateMany({
         where: { id: ticketId, firstResponseAt: null },
@@ -60,14 +79,21 @@ const ENTRY_FIELDS = {
 
 export async function getEntry(db: Db, ticketId: number, entryId: number) {
   const entry = await db.ticketEntry.findUnique({ where: { id: entryId }, select: ENTRY_FIELDS });
-  if (!entry || entry.ticketId !== ticketId) throw new NotFoundError('No such entry on this ticket.');
+  if (!entry || entry.ticketId !== ticketId)
+    throw new NotFoundError('No such entry on this ticket.');
   return entry;
 }
 
-export function assertMayEditEntry(actor: Actor, entry: { authorId: number; createdAt: Date }, now: Date): void {
+export function assertMayEditEntry(
+  actor: Actor,
+  entry: { authorId: number; createdAt: Date },
+  now: Date,
+): void {
   if (entry.authorId !== actor.id) throw new ForbiddenError('Only the author can change an entry.');
   if (!canEditEntry(actor, entry, now)) {
-    throw new ForbiddenError('Entries can be changed for 5 minutes after posting; add a new entry instead.');
+    throw new ForbiddenError(
+      'Entries can be changed for 5 minutes after posting; add a new entry instead.',
+    );
   }
 }
 
@@ -88,7 +114,10 @@ export async function editEntry(
       data: { body: input.body, editedAt: now, version: { increment: 1 } },
     });
     if (count === 0) {
-      const current = await tx.ticketEntry.findUnique({ where: { id: entry.id }, select: ENTRY_FIELDS });
+      const current = await tx.ticketEntry.findUnique({
+        where: { id: entry.id },
+        select: ENTRY_FIELDS,
+      });
       throw new ConflictError('This entry was changed since you opened it.', current);
     }
     await tx.ticketEntryRevision.create({
@@ -109,5 +138,8 @@ export async function loadEntries(db: Db, ticketId: number) {
     select: { ...ENTRY_FIELDS, author: { select: { name: true } } },
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
   });
-  return { merged, entries: entries.map((e) => ({ ...e, fromTicket: numbers.get(e.ticketId) ?? null })) };
+  return {
+    merged,
+    entries: entries.map((e) => ({ ...e, fromTicket: numbers.get(e.ticketId) ?? null })),
+  };
 }

@@ -52,13 +52,17 @@ export function entryLabel(entry: Pick<TimelineEntry, 'kind' | 'channel' | 'dire
   return `${entry.direction === 'inbound' ? 'Inbound' : 'Outbound'} ${channel.toLowerCase()}`;
 }
 
-export function changeText(change: Pick<TimelineChange, 'field' | 'fromValue' | 'toValue'>): string {
+export function changeText(
+  change: Pick<TimelineChange, 'field' | 'fromValue' | 'toValue'>,
+): string {
   const { field, fromValue: from, toValue: to } = change;
   switch (field) {
     case 'status':
       return from ? `status: ${from} → ${to}` : `Opened as ${to}`;
     case 'assignee':
-      return to ? `Assigned to ${to}${from ? ` (was ${from})` : ''}` : `Unassigned (was ${from ?? 'nobody'})`;
+      return to
+        ? `Assigned to ${to}${from ? ` (was ${from})` : ''}`
+        : `Unassigned (was ${from ?? 'nobody'})`;
     case 'description':
       return 'Description edited';
     case 'reopened':
@@ -81,7 +85,12 @@ interface Sources {
 }
 
 /** Oldest first; at the same instant events come before entries, then by id. */
-export function buildTimeline({ entries, changes, escalations, editable }: Sources): TimelineItem[] {
+export function buildTimeline({
+  entries,
+  changes,
+  escalations,
+  editable,
+}: Sources): TimelineItem[] {
   const items: { item: TimelineItem; rank: number; seq: number }[] = [];
   changes.forEach((c, i) => {
     items.push({
@@ -93,19 +102,35 @@ export function buildTimeline({ entries, changes, escalations, editable }: Sourc
   escalations.forEach((e, i) => {
     const raised = `Escalation #${e.id} raised to ${e.targetType} ${e.targetUser.name}`;
     items.push({
-      item: { type: 'event', at: e.createdAt, text: raised, by: e.raisedBy.name, escalationId: e.id },
+      item: {
+        type: 'event',
+        at: e.createdAt,
+        text: raised,
+        by: e.raisedBy.name,
+        escalationId: e.id,
+      },
       rank: 1,
       seq: i,
     });
     if (e.resolvedAt) {
       const done = `Escalation #${e.id} ${e.status}`;
       const by = e.resolvedBy?.name ?? e.targetUser.name;
-      items.push({ item: { type: 'event', at: e.resolvedAt, text: done, by, escalationId: e.id }, rank: 1, seq: i });
+      items.push({
+        item: { type: 'event', at: e.resolvedAt, text: done, by, escalationId: e.id },
+        rank: 1,
+        seq: i,
+      });
     }
   });
   entries.forEach((entry, i) => {
-    items.push({ item: { type: 'entry', at: entry.createdAt, entry, editable: editable(entry) }, rank: 2, seq: i });
+    items.push({
+      item: { type: 'entry', at: entry.createdAt, entry, editable: editable(entry) },
+      rank: 2,
+      seq: i,
+    });
   });
-  items.sort((a, b) => a.item.at.getTime() - b.item.at.getTime() || a.rank - b.rank || a.seq - b.seq);
+  items.sort(
+    (a, b) => a.item.at.getTime() - b.item.at.getTime() || a.rank - b.rank || a.seq - b.seq,
+  );
   return items.map((x) => x.item);
 }
