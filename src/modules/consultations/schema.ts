@@ -1,6 +1,12 @@
 import { instantFromLocal } from '../../lib/time.js';
 import { z } from 'zod';
-import { optionalId, recordId, requiredId, versionField } from '../../http/params.js';
+import {
+  optionalId,
+  recordId,
+  requiredId,
+  versionField,
+  versionOrNone,
+} from '../../http/params.js';
 
 /** Blank → undefined. */
 const blankToUndefined = (value: unknown) =>
@@ -129,7 +135,8 @@ const medicalText = z.preprocess(
   (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null),
   z.string().max(5000, 'Keep this under 5000 characters').nullable(),
 );
-export const medicalForm = versionForm.extend({
+export const medicalForm = z.object({
+  version: versionOrNone,
   presentingComplaint: medicalText,
   medicalHistory: medicalText,
   diagnosis: medicalText,
