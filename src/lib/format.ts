@@ -23,4 +23,19 @@ export function label(value: string | null | undefined): string {
   return value ? value.replace(/_/g, ' ') : '—';
 }
 
-export const fmt = { money, when, ago, iso, label };
+/** A length of time: "2h 5m 3s", "3d 4h 0m". */
+export function duration(seconds: number | null | undefined): string {
+  if (seconds == null) return '—';
+  const s = Math.max(0, Math.floor(seconds));
+  const d = Math.floor(s / 86_400),
+    h = Math.floor((s % 86_400) / 3600),
+    m = Math.floor((s % 3600) / 60),
+    r = s % 60;
+  if (d) return `${d}d ${h}h ${m}m`;
+  if (h) return `${h}h ${m}m ${r}s`;
+  if (m) return `${m}m ${r}s`;
+  return `${r}s`;
+}
+
+/** The one set of display helpers the views get; `dateTime` is the older name of `when`. */
+export const fmt = { money, when, dateTime: when, ago, iso, label, duration };

@@ -214,7 +214,7 @@ describe('claim, assign, status', () => {
     );
   });
 
-  it('changes status, refuses illegal ones with 422, and flashes a stale version', async () => {
+  it('when an agent changes status from a stale page, then the 409 page shows the saved status and fresh buttons', async () => {
     const id = await create(as.agent);
     expect(
       (
@@ -244,12 +244,44 @@ describe('claim, assign, status', () => {
       .post(`/tickets/${id}/status`)
       .type('form')
       .send({ _csrf: as.agent.csrf, status: 'open', version: '1' });
-    expect(stale.status).toBe(303);
-    expect((await as.agent.agent.get(`/tickets/${id}`)).text).toContain(
-      'Someone changed this ticket',
+    expect(stale.status).toBe(409);
+    expect(stale.text).toContain('Set status to open');
+    expect(stale.text).toContain('<td>resolved</td>');
+    expect(stale.text).toMatch(
+      /name="status" value="open">\s*<input type="hidden" name="version" value="2">/,
     );
     const page = await as.agent.agent.get(`/tickets/${id}`);
     expect(page.text).toContain('status: open → resolved');
+  });
+  it('when a supervisor assigns from a stale page, then the 409 page offers assigning again at the saved version', async () => {
+    const id = await create(as.agent);
+    await as.supervisor.agent
+      .post(`/tickets/${id}/assign`)
+      .type('form')
+      .send({ _csrf: as.supervisor.csrf, assigneeId: String(users.agent.id), version: '1' })
+      .expect(303);
+    const stale = await as.supervisor.agent
+      .post(`/tickets/${id}/assign`)
+      .type('form')
+      .send({ _csrf: as.supervisor.csrf, assigneeId: String(users.agent2.id), version: '1' });
+    expect(stale.status).toBe(409);
+    expect(stale.text).toContain('Person agent');
+    expect(stale.text).toContain(`action="/tickets/${id}/assign"`);
+    expect(stale.text).toContain(`action="/tickets/${id}/status"`);
+    expect((await db.prisma.supportTicket.findUniqueOrThrow({ where: { id } })).assigneeId).toBe(
+      users.agent.id,
+    );
+  });
+
+  it('when the assign form names nobody valid, then the ticket page comes back with 422 and the reason', async () => {
+    const id = await create(as.agent);
+    const res = await as.supervisor.agent
+      .post(`/tickets/${id}/assign`)
+      .type('form')
+      .send({ _csrf: as.supervisor.csrf, assigneeId: 'someone', version: '1' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('Choose someone.');
+    expect(res.text).toContain('Double charge');
   });
 });
 

@@ -6,7 +6,8 @@ import { flash } from '../../http/flash.js';
 import { MANAGERS, STAFF, requireRole } from '../../http/guards.js';
 import { routeId } from '../../http/params.js';
 import { KNOWN_PLACEHOLDERS } from './placeholders.js';
-import { fieldErrors, replyEditForm, replyFields } from './schema.js';
+import { replyEditForm, replyFields } from './schema.js';
+import { fieldErrors } from '../../http/forms.js';
 import { createReply, deleteReply, getReply, listReplies, updateReply } from './service.js';
 
 type Values = Record<string, string>;

@@ -2,8 +2,6 @@ import { z } from 'zod';
 import { versionField } from '../../http/params.js';
 import { KNOWN_PLACEHOLDERS, SHORTCUT_FORMAT, unknownPlaceholders } from './placeholders.js';
 
-export { fieldErrors } from '../../http/forms.js';
-
 const text = (label: string, max: number) =>
   z.preprocess(
     (v) => (typeof v === 'string' ? v.trim() : ''),

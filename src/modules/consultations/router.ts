@@ -25,12 +25,12 @@ import {
   STATUSES,
   assignForm,
   createForm,
-  fieldErrors,
   listQuery,
   medicalForm,
   transitionForm,
   versionForm,
 } from './schema.js';
+import { fieldErrors } from '../../http/forms.js';
 import {
   CSV_HEADER,
   assignDoctor,

@@ -144,5 +144,3 @@ export const medicalForm = z.object({
   prescribedMedication: medicalText,
   followUpInstructions: medicalText,
 });
-
-export { fieldErrors } from '../../http/forms.js';

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
-import { ConflictError, ForbiddenError, ValidationError } from '../../errors.js';
+import { ConflictError, ValidationError } from '../../errors.js';
+import type { z } from 'zod';
 import { flash } from '../../http/flash.js';
+import { formAction } from '../../http/outcome.js';
 import { ALL_ROLES, requireRole, STAFF } from '../../http/guards.js';
 import { pageView } from '../../http/pagination.js';
 import { routeId } from '../../http/params.js';
 import { allowedActions, canAct } from './policy.js';
 import {
   closeForm,
-  fieldErrorsOf,
   listQuery,
   raiseForm,
   resolveForm,
@@ -17,7 +18,9 @@ import {
   takeForm,
   type RaiseInput,
 } from './schema.js';
+import { fieldErrors } from '../../http/forms.js';
 import {
+  assertMayActOn,
   closeEscalation,
   getEscalation,
   listEscalations,
@@ -134,7 +137,7 @@ export function escalationsRouter({ db, config }: AppContext): Router {
         422,
         source,
         values,
-        fieldErrorsOf(parsed.error),
+        fieldErrors(parsed.error),
         'Please correct the highlighted fields.',
       );
     try {
@@ -213,62 +216,69 @@ export function escalationsRouter({ db, config }: AppContext): Router {
     });
   };
 
-  const act = (action: ActionName) => async (req: Request, res: Response) => {
-    const id = routeId(req.params.id, 'Escalation not found.');
-    const user = req.user!;
-    const e = await getEscalation(db, user, id, staleHours);
-    if (!canAct(user, e))
-      throw new ForbiddenError('Only the person this escalation is addressed to can act on it.');
+  const idOf = (req: Request) => routeId(req.params.id, 'Escalation not found.');
+  const submittedOf = (req: Request) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const submitted = {
+    return {
       version: str(body.version),
       outcome: str(body.outcome),
       ticketStatus: str(body.ticketStatus),
     };
-    const schema = action === 'take' ? takeForm : action === 'resolve' ? resolveForm : closeForm;
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) {
-      const errors = fieldErrorsOf(parsed.error);
-      const formError = errors.version
-        ? 'This form is out of date; reload the page and try again.'
-        : 'Please correct the highlighted fields.';
-      return renderShow(res, 422, req, e, { action, values: submitted, errors, formError });
-    }
-    try {
-      if (action === 'take')
-        await takeEscalation(db, user, id, (parsed.data as { version: number }).version);
-      else if (action === 'resolve') await resolveEscalation(db, user, id, resolveForm.parse(body));
-      else await closeEscalation(db, user, id, closeForm.parse(body));
-    } catch (error) {
-      if (error instanceof ConflictError) return renderConflict(res, req, action, error, submitted);
-      if (error instanceof ValidationError && Object.keys(error.fieldErrors).length) {
-        return renderShow(res, 422, req, e, {
-          action,
-          values: submitted,
-          errors: error.fieldErrors,
-          formError: error.message,
-        });
-      }
-      throw error;
-    }
-    flash(
-      req,
-      'success',
-      action === 'take'
-        ? 'You took this escalation.'
-        : action === 'resolve'
-          ? 'Escalation resolved.'
-          : 'Escalation closed.',
-    );
-    res.redirect(303, `/escalations/${id}`);
   };
+
+  /** Take, resolve or close: refused (403) before the form is read when the viewer may not act. */
+  const act = <S extends z.ZodType>(
+    action: ActionName,
+    schema: S,
+    run: (req: Request, input: z.output<S>) => Promise<void>,
+    done: string,
+  ) => {
+    const submit = formAction({
+      schema,
+      run: async (input, req) => {
+        await run(req, input);
+        return { message: done, to: `/escalations/${idOf(req)}` };
+      },
+      invalid: async (req, res, errors) => {
+        const e = await getEscalation(db, req.user!, idOf(req), staleHours);
+        const formError = errors.version
+          ? 'This form is out of date; reload the page and try again.'
+          : (errors.form ?? 'Please correct the highlighted fields.');
+        renderShow(res, 422, req, e, { action, values: submittedOf(req), errors, formError });
+      },
+      conflict: (req, res, error) => renderConflict(res, req, action, error, submittedOf(req)),
+    });
+    return async (req: Request, res: Response) => {
+      await assertMayActOn(db, req.user!, idOf(req));
+      await submit(req, res);
+    };
+  };
+
+  const take = act(
+    'take',
+    takeForm,
+    (req, { version }) => takeEscalation(db, req.user!, idOf(req), version),
+    'You took this escalation.',
+  );
+  const resolve = act(
+    'resolve',
+    resolveForm,
+    (req, input) => resolveEscalation(db, req.user!, idOf(req), input),
+    'Escalation resolved.',
+  );
+  const close = act(
+    'close',
+    closeForm,
+    (req, input) => closeEscalation(db, req.user!, idOf(req), input),
+    'Escalation closed.',
+  );
 
   r.get('/', requireRole(...ALL_ROLES), list);
   r.get('/new', requireRole(...STAFF), newForm);
   r.post('/', requireRole(...STAFF), create);
   r.get('/:id', requireRole(...ALL_ROLES), show);
-  r.post('/:id/take', requireRole(...ALL_ROLES), act('take'));
-  r.post('/:id/resolve', requireRole(...ALL_ROLES), act('resolve'));
-  r.post('/:id/close', requireRole(...ALL_ROLES), act('close'));
+  r.post('/:id/take', requireRole(...ALL_ROLES), take);
+  r.post('/:id/resolve', requireRole(...ALL_ROLES), resolve);
+  r.post('/:id/close', requireRole(...ALL_ROLES), close);
   return r;
 }

@@ -23,7 +23,6 @@ export const REASON_MAX = 1000;
 export const OUTCOME_MIN = 3;
 export const OUTCOME_MAX = 2000;
 
-/** NUL bytes (which PostgreSQL text refuses) are dropped from every text input. */
 const trimmed = z.preprocess(
   (value) => (typeof value === 'string' ? value.trim() : value),
   z.string({ error: 'Required.' }),
@@ -32,7 +31,7 @@ const trimmed = z.preprocess(
 /** The raise form (sources come back as hidden fields). */
 export const raiseForm = z.object({
   targetType: z.enum(TARGET_TYPES, { error: 'Choose admin or doctor.' }),
-  targetUserId: optionalId.refine((value) => value !== undefined, 'Choose who should receive it.'),
+  targetUserId: optionalId.pipe(z.number({ error: 'Choose who should receive it.' })),
   reason: trimmed.pipe(
     z
       .string()
@@ -41,7 +40,7 @@ export const raiseForm = z.object({
   ),
   idempotencyKey: z.string().trim().min(8).max(100).optional().catch(undefined),
 });
-export type RaiseInput = z.infer<typeof raiseForm> & { targetUserId: number };
+export type RaiseInput = z.infer<typeof raiseForm>;
 
 export const takeForm = z.object({ version: versionField });
 
@@ -88,5 +87,3 @@ export const listQuery = z.object({
   page: pageQuery,
 });
 export type ListQuery = z.infer<typeof listQuery>;
-
-export { fieldErrors as fieldErrorsOf } from '../../http/forms.js';

@@ -8,7 +8,11 @@ import {
   ValidationError,
 } from '../../errors.js';
 import type { Prisma } from '../../generated/prisma/client.js';
-import type { EscalationStatus, TicketStatus } from '../../generated/prisma/enums.js';
+import type {
+  EscalationStatus,
+  EscalationTarget,
+  TicketStatus,
+} from '../../generated/prisma/enums.js';
 import { PAGE_SIZE } from '../../http/pagination.js';
 import { canAct, canRaise, defaultScope, TRANSITIONS, visibleWhere } from './policy.js';
 import type { CloseInput, ListQuery, RaiseInput, ResolveInput, SourceRef } from './schema.js';
@@ -425,6 +429,24 @@ export async function listEscalations(
 
 type Action = 'take' | 'resolve' | 'close';
 
+function assertMayAct(
+  actor: Actor,
+  escalation: { targetUserId: number; targetType: EscalationTarget },
+): void {
+  if (!canAct(actor, escalation))
+    throw new ForbiddenError('Only the person this escalation is addressed to can act on it.');
+}
+
+/** The permission check of take/resolve/close, made before their form is read (403 before 422). */
+export async function assertMayActOn(db: Db, actor: Actor, id: number): Promise<void> {
+  const escalation = await db.escalation.findFirst({
+    where: { AND: [{ id }, visibleWhere(actor)] },
+    select: { targetUserId: true, targetType: true },
+  });
+  if (!escalation) throw new NotFoundError('Escalation not found.');
+  assertMayAct(actor, escalation);
+}
+
 const VERB: Record<Action, string> = { take: 'taken', resolve: 'resolved', close: 'closed' };
 
 class StaleVersion extends Error {}
@@ -453,8 +475,7 @@ async function transition(
     },
   });
   if (!current) throw new NotFoundError('Escalation not found.');
-  if (!canAct(actor, current))
-    throw new ForbiddenError('Only the person this escalation is addressed to can act on it.');
+  assertMayAct(actor, current);
   const conflict = async () =>
     new ConflictError(
       'Someone else acted on this escalation first.',

@@ -6,8 +6,9 @@ import { ConflictError, TransitionError, ValidationError } from '../../errors.js
 import { flash } from '../../http/flash.js';
 import { STAFF, requireRole } from '../../http/guards.js';
 import { routeId } from '../../http/params.js';
-import { fmt } from '../tickets/presenter.js';
-import { SNOOZE_HOURS, closeForm, fieldErrors, followUpForm, snoozeForm } from './schema.js';
+import { fmt } from '../../lib/format.js';
+import { SNOOZE_HOURS, closeForm, followUpForm, snoozeForm } from './schema.js';
+import { fieldErrors } from '../../http/forms.js';
 import { closeFollowUp, createFollowUp, listDue, snoozeFollowUp, type Parent } from './service.js';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');

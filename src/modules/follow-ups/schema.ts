@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { versionField } from '../../http/params.js';
 
-export { fieldErrors } from '../../http/forms.js';
-
 const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/;
 export const SNOOZE_HOURS = [1, 4, 24, 72] as const;
 

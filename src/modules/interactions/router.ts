@@ -4,18 +4,21 @@ import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { escalationsSeenBy } from '../escalations/service.js';
 import type { Db } from '../../db/client.js';
-import { ConflictError, ValidationError } from '../../errors.js';
+import { ValidationError } from '../../errors.js';
 import { routeId } from '../../http/params.js';
 import { flash } from '../../http/flash.js';
+import { formAction } from '../../http/outcome.js';
 import { STAFF, requireRole } from '../../http/guards.js';
 import { pageQuery, pageView } from '../../http/pagination.js';
 import { canAct } from './policy.js';
-import { fmt, presentContact } from './presenter.js';
+import { presentContact } from './presenter.js';
+import { fmt } from '../../lib/format.js';
 import { expandShortcuts, interactionFillContext } from '../canned-replies/service.js';
 import { createFollowUpHandler } from '../follow-ups/router.js';
 import { notifyMentions } from '../notifications/mentions.js';
 import { openFollowUps } from '../follow-ups/service.js';
-import { createForm, fieldErrors, listQuery, newQuery, noteForm, statusForm } from './schema.js';
+import { createForm, listQuery, newQuery, noteForm, statusForm } from './schema.js';
+import { fieldErrors } from '../../http/forms.js';
 import {
   addNote,
   assertMayChange,
@@ -169,38 +172,31 @@ export function interactionsRouter({ db }: AppContext): Router {
     res.redirect(303, `/interactions/${id}#notes`);
   };
 
-  const status = (action: StatusAction) => async (req: Request, res: Response) => {
-    const id = idOf(req);
-    const actor = actorOf(req);
-    const { to, done } = STATUS_ACTIONS[action];
-    const parsed = statusForm.safeParse(req.body ?? {});
-    if (!parsed.success) {
-      await assertMayChange(db, actor, id); // an unknown row or a stranger still gets 404/403 first
-      throw new ValidationError(
-        parsed.error.issues[0]?.message ?? 'Reload the page and try again.',
-      );
-    }
-    try {
-      await changeStatus(db, actor, id, to, parsed.data.version);
-    } catch (error) {
-      if (!(error instanceof ConflictError) || !error.current) throw error;
-      const current = error.current as InteractionConflictState;
-      return res.status(409).render('interactions/conflict', {
-        title: `Someone changed interaction #${current.id} first`,
-        current,
-        fmt,
-        message: error.message,
-        requested: {
-          action,
-          label: STATUS_ACTIONS[action].label,
-          to,
-          version: parsed.data.version,
-        },
-        canRetry: canAct(actor, current) && canTransition(current.status, to),
-      });
-    }
-    flash(req, 'success', done);
-    res.redirect(303, `/interactions/${id}`);
+  /** Pending / resume / end; a stranger or an unknown row gets 403/404 before the form is read. */
+  const status = (action: StatusAction) => {
+    const { to, done, label } = STATUS_ACTIONS[action];
+    const submit = formAction({
+      schema: statusForm,
+      run: async ({ version }, req) => {
+        await changeStatus(db, actorOf(req), idOf(req), to, version);
+        return { message: done, to: `/interactions/${idOf(req)}` };
+      },
+      conflict: (req, res, error) => {
+        const current = error.current as InteractionConflictState;
+        res.render('interactions/conflict', {
+          title: `Someone changed interaction #${current.id} first`,
+          current,
+          fmt,
+          message: error.message,
+          requested: { action, label, to, version: Number(req.body.version) },
+          canRetry: canAct(actorOf(req), current) && canTransition(current.status, to),
+        });
+      },
+    });
+    return async (req: Request, res: Response) => {
+      await assertMayChange(db, actorOf(req), idOf(req));
+      await submit(req, res);
+    };
   };
 
   r.get('/', requireRole(...STAFF), list);

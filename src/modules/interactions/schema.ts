@@ -70,5 +70,3 @@ export const noteForm = z.object({
 
 /** Pending / resume / end: the row version the page was rendered with (lost-update check). */
 export const statusForm = z.object({ version: versionField });
-
-export { fieldErrors } from '../../http/forms.js';

@@ -1,7 +1,7 @@
-import { formatDateTime } from '../interactions/presenter.js';
+import { when } from '../../lib/format.js';
 import type { Clock } from './sla.js';
 
-export { fmt, queryString } from '../interactions/presenter.js';
+export { queryString } from '../interactions/presenter.js';
 
 function span(seconds: number): string {
   const s = Math.abs(Math.floor(seconds));
@@ -15,7 +15,7 @@ function span(seconds: number): string {
 
 /** A clock as a short phrase and a badge class. */
 export function clockLabel(clock: Clock): { text: string; badge: string; title: string } {
-  const due = clock.dueAt ? `Due ${formatDateTime(clock.dueAt)}` : '';
+  const due = clock.dueAt ? `Due ${when(clock.dueAt)}` : '';
   switch (clock.state) {
     case 'met':
       return { text: 'met', badge: 'ok', title: `Within target (${span(clock.elapsedSeconds)})` };

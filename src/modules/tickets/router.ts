@@ -2,21 +2,17 @@ import { actorOf } from '../../auth/actor.js';
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
-import {
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  TransitionError,
-  ValidationError,
-} from '../../errors.js';
+import { ConflictError, NotFoundError, TransitionError } from '../../errors.js';
 import { routeId } from '../../http/params.js';
 import { flash } from '../../http/flash.js';
+import { formAction } from '../../http/outcome.js';
 import { STAFF, requireRole } from '../../http/guards.js';
 import { pageQuery, pageView } from '../../http/pagination.js';
 import { escalationsSeenBy } from '../escalations/service.js';
 import { searchCustomers } from '../interactions/service.js';
 import { canAct, canAssign, canClaim, canViewAll } from './policy.js';
-import { clockLabel, fmt, queryString } from './presenter.js';
+import { clockLabel, queryString } from './presenter.js';
+import { fmt } from '../../lib/format.js';
 import {
   ENTRY_EDIT_WINDOW_MS,
   addEntry,
@@ -39,12 +35,12 @@ import {
   editForm,
   entryEditForm,
   entryForm,
-  fieldErrors,
   listQuery,
   mergeForm,
   newQuery,
   statusForm,
 } from './schema.js';
+import { fieldErrors } from '../../http/forms.js';
 import { bulkUpdate } from './bulk.js';
 import { statusButtons } from './status.js';
 import {
@@ -63,6 +59,7 @@ import {
   createTicket,
   editTicket,
   getEditable,
+  getEditableBy,
   getTicket,
   listTickets,
   prefill,
@@ -155,50 +152,41 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
     await renderNew(res, 200, q, {});
   };
 
-  const create = async (req: Request, res: Response) => {
+  const createValues = (req: Request): FormValues => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const values: FormValues = {
-      subject: str(body.subject),
-      description: str(body.description),
-      category: str(body.category),
-      priority: str(body.priority),
-      idempotencyKey: str(body.idempotencyKey),
-    };
-    const source = newQuery.parse({
-      interactionId: body.interactionId,
-      consultationId: body.consultationId,
-      customerId: body.customerId,
-    });
-    const parsed = createForm.safeParse(body);
-    const again = (errors: Record<string, string>) =>
-      renderNew(
-        res,
-        422,
-        source.interactionId || source.consultationId
-          ? { interactionId: source.interactionId, consultationId: source.consultationId }
-          : { customerId: source.customerId },
-        values,
-        errors,
-      );
-    if (!parsed.success) return again(fieldErrors(parsed.error));
-    try {
-      const { id, number, created } = await createTicket(db, actorOf(req), parsed.data);
-      flash(
-        req,
-        created ? 'success' : 'info',
-        created ? `Ticket ${number} created.` : `Ticket ${number} was already created.`,
-      );
-      res.redirect(303, `/tickets/${id}`);
-    } catch (error) {
-      if (error instanceof ValidationError) return again(error.fieldErrors);
-      throw error;
-    }
+    const keys = ['subject', 'description', 'category', 'priority', 'idempotencyKey'];
+    return Object.fromEntries(keys.map((k) => [k, str(body[k])]));
   };
+
+  /** The source the form came from, so the form shown again keeps its pre-filled links. */
+  const createSource = (req: Request) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const source = newQuery.parse(body);
+    return source.interactionId || source.consultationId
+      ? { interactionId: source.interactionId, consultationId: source.consultationId }
+      : { customerId: source.customerId };
+  };
+
+  const create = formAction({
+    schema: createForm,
+    run: async (input, req) => {
+      const { id, number, created } = await createTicket(db, actorOf(req), input);
+      return created
+        ? { message: `Ticket ${number} created.`, to: `/tickets/${id}` }
+        : { message: `Ticket ${number} was already created.`, to: `/tickets/${id}`, kind: 'info' };
+    },
+    invalid: (req, res, errors) =>
+      renderNew(res, 422, createSource(req), createValues(req), errors),
+  });
 
   interface Compose {
     values?: FormValues;
     errors?: Record<string, string>;
+    /** Why the last action on the page was refused (a bad status or assign form). */
+    notice?: string;
   }
+  const firstError = (errors: Record<string, string>) =>
+    Object.values(errors)[0] ?? 'Check the form and try again.';
   const renderShow = async (req: Request, res: Response, status = 200, compose: Compose = {}) => {
     const actor = actorOf(req);
     const now = new Date();
@@ -226,6 +214,7 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
       mergedFrom: thread.merged,
       entryOptions,
       compose: { values: compose.values ?? {}, errors: compose.errors ?? {} },
+      notice: compose.notice ?? null,
       may: { act: mayAct, assign: live && canAssign(actor), claim: canClaim(actor, ticket) },
       statusButtons: statusButtons(ticket.status),
       staff: canAssign(actor) ? await staffList(db) : [],
@@ -236,6 +225,28 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
   };
 
   const show = (req: Request, res: Response) => renderShow(req, res);
+
+  /** The 409 page: the ticket as saved now beside what this person tried, with fresh buttons. */
+  const renderConflict = async (
+    req: Request,
+    res: Response,
+    error: ConflictError,
+    yours: { values: FormValues | null; attempted: string | null },
+  ) => {
+    const current = error.current as Awaited<ReturnType<typeof getEditable>>;
+    const actor = actorOf(req);
+    const staff = canAssign(actor) ? await staffList(db) : [];
+    res.status(409).render('tickets/conflict', {
+      title: `Conflict on ${current.number}`,
+      current,
+      ...yours,
+      options,
+      staff,
+      assigneeName: staff.find((u) => u.id === current.assigneeId)?.name ?? null,
+      statusButtons: canAct(actor, current) ? statusButtons(current.status) : [],
+      may: { assign: current.status !== 'merged' && canAssign(actor) },
+    });
+  };
 
   const postEntry = async (req: Request, res: Response) => {
     const id = idOf(req);
@@ -335,9 +346,7 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
       .render('tickets/edit', { title: `Edit ${ticket.number}`, ticket, values, errors, options });
 
   const edit = async (req: Request, res: Response) => {
-    const ticket = await getEditable(db, idOf(req));
-    if (!canAct(actorOf(req), ticket))
-      throw new ForbiddenError('This ticket is assigned to someone else.');
+    const ticket = await getEditableBy(db, actorOf(req), idOf(req));
     renderEdit(res, 200, ticket, {
       subject: ticket.subject,
       description: ticket.description,
@@ -347,36 +356,24 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
     });
   };
 
-  const update = async (req: Request, res: Response) => {
-    const id = idOf(req);
+  const editValues = (req: Request): FormValues => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const values: FormValues = {
-      subject: str(body.subject),
-      description: str(body.description),
-      category: str(body.category),
-      priority: str(body.priority),
-      version: str(body.version),
-    };
-    const parsed = editForm.safeParse(body);
-    if (!parsed.success)
-      return renderEdit(res, 422, await getEditable(db, id), values, fieldErrors(parsed.error));
-    try {
-      await editTicket(db, actorOf(req), id, parsed.data);
-    } catch (error) {
-      if (error instanceof ConflictError && error.current) {
-        const current = error.current as Awaited<ReturnType<typeof getEditable>>;
-        return res.status(409).render('tickets/conflict', {
-          title: `Conflict on ${current.number}`,
-          current,
-          values,
-          options,
-        });
-      }
-      throw error;
-    }
-    flash(req, 'success', 'Ticket saved.');
-    res.redirect(303, `/tickets/${id}`);
+    return Object.fromEntries(
+      ['subject', 'description', 'category', 'priority', 'version'].map((k) => [k, str(body[k])]),
+    );
   };
+
+  const update = formAction({
+    schema: editForm,
+    run: async (input, req) => {
+      await editTicket(db, actorOf(req), idOf(req), input);
+      return { message: 'Ticket saved.', to: `/tickets/${idOf(req)}` };
+    },
+    invalid: async (req, res, errors) =>
+      renderEdit(res, 422, await getEditable(db, idOf(req)), editValues(req), errors),
+    conflict: (req, res, error) =>
+      renderConflict(req, res, error, { values: editValues(req), attempted: null }),
+  });
 
   const bulk = async (req: Request, res: Response) => {
     const parsed = bulkForm.safeParse(req.body ?? {});
@@ -402,26 +399,21 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
     });
   };
 
-  const merge = async (req: Request, res: Response) => {
-    const id = idOf(req);
-    const parsed = mergeForm.safeParse(req.body ?? {});
-    if (!parsed.success)
-      throw new ValidationError(Object.values(fieldErrors(parsed.error))[0] ?? 'Choose a ticket.');
-    const { intoId, version } = parsed.data;
-    try {
+  const merge = formAction({
+    schema: mergeForm,
+    run: async ({ intoId, version }, req) => {
       const merged = await mergeTickets(db, actorOf(req), {
-        duplicateId: id,
+        duplicateId: idOf(req),
         survivorId: intoId,
         version,
       });
-      flash(req, 'success', `${merged.duplicateNumber} merged into ${merged.survivorNumber}.`);
-      res.redirect(303, `/tickets/${merged.survivorId}#thread`);
-    } catch (error) {
-      if (!(error instanceof ConflictError)) throw error;
-      flash(req, 'error', error.message);
-      res.redirect(303, `/tickets/${id}`);
-    }
-  };
+      const message = `${merged.duplicateNumber} merged into ${merged.survivorNumber}.`;
+      return { message, to: `/tickets/${merged.survivorId}#thread` };
+    },
+    invalid: (req, res, errors) => renderShow(req, res, 422, { notice: firstError(errors) }),
+    conflict: (req, res, error) =>
+      renderConflict(req, res, error, { values: null, attempted: 'Merge into another ticket' }),
+  });
 
   const claim = async (req: Request, res: Response) => {
     const id = idOf(req);
@@ -432,52 +424,31 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
     res.redirect(303, `/tickets/${id}`);
   };
 
-  const assign = async (req: Request, res: Response) => {
-    const id = idOf(req);
-    const parsed = assignForm.safeParse(req.body ?? {});
-    if (!parsed.success) {
-      await getEditable(db, id);
-      flash(req, 'error', Object.values(fieldErrors(parsed.error))[0] ?? 'Choose someone.');
-      return res.redirect(303, `/tickets/${id}`);
-    }
-    try {
-      await assignTicket(db, actorOf(req), id, parsed.data.assigneeId, parsed.data.version);
-      flash(req, 'success', parsed.data.assigneeId ? 'Ticket assigned.' : 'Ticket unassigned.');
-    } catch (error) {
-      if (error instanceof ConflictError)
-        flash(
-          req,
-          'error',
-          'Someone changed this ticket since you loaded it; check it and assign again.',
-        );
-      else if (error instanceof ValidationError) flash(req, 'error', error.message);
-      else throw error;
-    }
-    res.redirect(303, `/tickets/${id}`);
-  };
+  const assign = formAction({
+    schema: assignForm,
+    run: async ({ assigneeId, version }, req) => {
+      await assignTicket(db, actorOf(req), idOf(req), assigneeId, version);
+      const message = assigneeId ? 'Ticket assigned.' : 'Ticket unassigned.';
+      return { message, to: `/tickets/${idOf(req)}` };
+    },
+    invalid: (req, res, errors) => renderShow(req, res, 422, { notice: firstError(errors) }),
+    conflict: (req, res, error) =>
+      renderConflict(req, res, error, { values: null, attempted: 'Assign the ticket' }),
+  });
 
-  const status = async (req: Request, res: Response) => {
-    const id = idOf(req);
-    const parsed = statusForm.safeParse(req.body ?? {});
-    if (!parsed.success)
-      throw new ValidationError(Object.values(fieldErrors(parsed.error))[0] ?? 'Choose a status.');
-    try {
-      await changeStatus(db, actorOf(req), id, parsed.data.status, parsed.data.version);
-      flash(
-        req,
-        'success',
-        `Ticket ${parsed.data.status === 'open' ? 'reopened' : 'set to ' + parsed.data.status}.`,
-      );
-    } catch (error) {
-      if (!(error instanceof ConflictError)) throw error;
-      flash(
-        req,
-        'error',
-        'Someone changed this ticket since you loaded it; check it and try again.',
-      );
-    }
-    res.redirect(303, `/tickets/${id}`);
-  };
+  const status = formAction({
+    schema: statusForm,
+    run: async ({ status: to, version }, req) => {
+      await changeStatus(db, actorOf(req), idOf(req), to, version);
+      const message = `Ticket ${to === 'open' ? 'reopened' : 'set to ' + to}.`;
+      return { message, to: `/tickets/${idOf(req)}` };
+    },
+    invalid: (req, res, errors) => renderShow(req, res, 422, { notice: firstError(errors) }),
+    conflict: (req, res, error) => {
+      const to = str((req.body as Record<string, unknown>).status);
+      return renderConflict(req, res, error, { values: null, attempted: `Set status to ${to}` });
+    },
+  });
 
   r.get('/', requireRole(...STAFF), list);
   r.get('/new', requireRole(...STAFF), newForm);

@@ -7,7 +7,6 @@ export const STATUSES = ['open', 'pending', 'resolved', 'escalated', 'merged'] a
 export const VIEWS = ['mine', 'unassigned', 'all'] as const;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-/** NUL bytes (which PostgreSQL text refuses) are dropped from every text input. */
 const optionalText = (max: number) =>
   z
     .preprocess(
@@ -112,8 +111,6 @@ export const assignForm = z.object({
   ),
   version: versionField,
 });
-
-export { fieldErrors } from '../../http/forms.js';
 
 export const CONTACT_CHANNELS = ['call', 'whatsapp', 'email', 'sms'] as const;
 export const CONTACT_DIRECTIONS = ['outbound', 'inbound'] as const;

@@ -503,6 +503,13 @@ export async function getEditable(db: Db, id: number) {
   return row;
 }
 
+/** The edit form's record, for someone who may edit it. */
+export async function getEditableBy(db: Db, actor: Actor, id: number) {
+  const ticket = await getEditable(db, id);
+  assertCanAct(actor, ticket);
+  return ticket;
+}
+
 // ---------------------------------------------------------------- actions
 
 export const MERGED_REFUSAL = 'This ticket was merged into another; change that one instead.';

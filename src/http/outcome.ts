@@ -1,0 +1,78 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { z } from 'zod';
+import { ConflictError, TransitionError, ValidationError } from '../errors.js';
+import { flash } from './flash.js';
+import { fieldErrors } from './forms.js';
+
+/** Where a successful action sends the person, and what the next page tells them. */
+export interface Done {
+  message: string;
+  to: string;
+  kind?: 'success' | 'info';
+}
+
+/**
+ * One form action, told as its outcomes. Every module's POST handlers are built from this, so a
+ * given outcome always gets the same answer:
+ * - invalid input (the schema, a ValidationError or a refused transition): `invalid` shows the
+ *   form again with the input kept, status 422 (without `invalid`, the 422 error page);
+ * - a stale version (ConflictError): `conflict` shows the 409 page with both versions (without
+ *   it, the 409 error page);
+ * - not allowed (ForbiddenError) and not found go on to the error pages: 403 and 404;
+ * - success: a flash message and a 303 redirect.
+ */
+export interface FormAction<S extends z.ZodType> {
+  schema: S;
+  run: (input: z.output<S>, req: Request) => Promise<Done>;
+  invalid?: (req: Request, res: Response, errors: Record<string, string>) => Promise<void> | void;
+  conflict?: (req: Request, res: Response, error: ConflictError) => Promise<void> | void;
+}
+
+const firstMessage = (errors: Record<string, string>, fallback: string) =>
+  Object.values(errors)[0] ?? fallback;
+
+async function refuse<S extends z.ZodType>(
+  action: FormAction<S>,
+  req: Request,
+  res: Response,
+  errors: Record<string, string>,
+): Promise<void> {
+  if (!action.invalid)
+    throw new ValidationError(firstMessage(errors, 'Check the form and try again.'), errors);
+  res.status(422);
+  await action.invalid(req, res, errors);
+}
+
+/** Maps a refusal raised by a service to its page; anything else goes to the error pages. */
+async function answerRefusal<S extends z.ZodType>(
+  action: FormAction<S>,
+  req: Request,
+  res: Response,
+  error: unknown,
+): Promise<void> {
+  if (error instanceof ValidationError) {
+    const fields = Object.keys(error.fieldErrors).length > 0;
+    return refuse(action, req, res, fields ? error.fieldErrors : { form: error.message });
+  }
+  if (error instanceof TransitionError) return refuse(action, req, res, { form: error.message });
+  if (error instanceof ConflictError && action.conflict && error.current) {
+    res.status(409);
+    return action.conflict(req, res, error);
+  }
+  throw error;
+}
+
+export function formAction<S extends z.ZodType>(action: FormAction<S>) {
+  return async (req: Request, res: Response, _next?: NextFunction): Promise<void> => {
+    const parsed = action.schema.safeParse(req.body ?? {});
+    if (!parsed.success) return refuse(action, req, res, fieldErrors(parsed.error));
+    let done: Done;
+    try {
+      done = await action.run(parsed.data, req);
+    } catch (error) {
+      return answerRefusal(action, req, res, error);
+    }
+    flash(req, done.kind ?? 'success', done.message);
+    res.redirect(303, done.to);
+  };
+}
