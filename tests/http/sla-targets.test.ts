@@ -1,7 +1,8 @@
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listQuery } from '../../src/modules/tickets/schema.js';
-import { getTicket, listTickets } from '../../src/modules/tickets/service.js';
+import { getTicket } from '../../src/modules/tickets/service.js';
+import { listTickets } from '../../src/modules/tickets/queries.js';
 import { buildApp, createUser, signIn } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { makeCustomer, makeTicket } from '../support/fixtures.js';

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { searchCustomers } from '../../src/modules/customers/picker.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createUser } from '../support/app.js';
 import {
@@ -14,7 +15,6 @@ import {
   changeStatus,
   computeDurationSeconds,
   listInteractions,
-  searchCustomers,
   startInteraction,
 } from '../../src/modules/interactions/service.js';
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listTickets } from '../../src/modules/tickets/queries.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createUser } from '../support/app.js';
 import {
@@ -13,7 +14,6 @@ import {
   claimTicket,
   createTicket,
   editTicket,
-  listTickets,
   MAX_NUMBER_ATTEMPTS,
 } from '../../src/modules/tickets/service.js';
 import type { Actor } from '../../src/auth/actor.js';

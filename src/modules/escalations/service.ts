@@ -452,16 +452,22 @@ const VERB: Record<Action, string> = { take: 'taken', resolve: 'resolved', close
 class StaleVersion extends Error {}
 
 /** Loads, authorizes and version-checks; runs `apply` in a transaction guarded by the version. */
-async function transition(
-  db: Db,
-  actor: Actor,
-  id: number,
-  version: number,
-  action: Action,
-  data: (current: { ticketId: number | null }) => Prisma.EscalationUncheckedUpdateManyInput,
-  after?: (tx: Tx, current: { ticketId: number | null }) => Promise<void>,
-  check?: (current: { ticketId: number | null }) => void,
-): Promise<void> {
+interface TransitionStep {
+  db: Db;
+  actor: Actor;
+  id: number;
+  version: number;
+  action: Action;
+  /** The escalation's columns this step writes. */
+  data: (current: { ticketId: number | null }) => Prisma.EscalationUncheckedUpdateManyInput;
+  /** Runs in the same transaction, after the escalation is written (the ticket's status). */
+  after?: (tx: Tx, current: { ticketId: number | null }) => Promise<void>;
+  /** Refuses the step before anything is written (a missing ticket status). */
+  check?: (current: { ticketId: number | null }) => void;
+}
+
+async function transition(step: TransitionStep): Promise<void> {
+  const { db, actor, id, version, action, data, after, check } = step;
   const current = await db.escalation.findFirst({
     where: { AND: [{ id }, visibleWhere(actor)] },
     select: {
@@ -521,7 +527,14 @@ export async function takeEscalation(
   version: number,
   now = new Date(),
 ): Promise<void> {
-  await transition(db, actor, id, version, 'take', () => ({ status: 'in_progress', takenAt: now }));
+  await transition({
+    db,
+    actor,
+    id,
+    version,
+    action: 'take',
+    data: () => ({ status: 'in_progress', takenAt: now }),
+  });
 }
 
 export async function resolveEscalation(
@@ -531,25 +544,30 @@ export async function resolveEscalation(
   input: ResolveInput,
   now = new Date(),
 ): Promise<void> {
-  await transition(
+  await transition({
     db,
     actor,
     id,
-    input.version,
-    'resolve',
-    () => ({ status: 'resolved', outcome: input.outcome, resolvedAt: now, resolvedById: actor.id }),
-    async (tx, current) => {
+    version: input.version,
+    action: 'resolve',
+    data: () => ({
+      status: 'resolved',
+      outcome: input.outcome,
+      resolvedAt: now,
+      resolvedById: actor.id,
+    }),
+    after: async (tx, current) => {
       if (current.ticketId && input.ticketStatus)
         await setTicketStatus(tx, actor, current.ticketId, input.ticketStatus, now);
     },
-    (current) => {
+    check: (current) => {
       if (current.ticketId && !input.ticketStatus) {
         throw new ValidationError('Choose what happens to the ticket.', {
           ticketStatus: 'Choose whether the ticket returns to pending or is resolved.',
         });
       }
     },
-  );
+  });
 }
 
 export async function closeEscalation(
@@ -559,19 +577,19 @@ export async function closeEscalation(
   input: CloseInput,
   now = new Date(),
 ): Promise<void> {
-  await transition(
+  await transition({
     db,
     actor,
     id,
-    input.version,
-    'close',
-    () => ({
+    version: input.version,
+    action: 'close',
+    data: () => ({
       status: 'closed',
       outcome: input.outcome ?? null,
       resolvedAt: now,
       resolvedById: actor.id,
     }),
-    async (tx, current) => {
+    after: async (tx, current) => {
       if (!current.ticketId) return;
       if (input.ticketStatus)
         return setTicketStatus(tx, actor, current.ticketId, input.ticketStatus, now);
@@ -590,7 +608,7 @@ export async function closeEscalation(
       });
       if (others === 0) await setTicketStatus(tx, actor, current.ticketId, 'pending', now);
     },
-  );
+  });
 }
 
 /**

@@ -8,6 +8,7 @@ import { ValidationError } from '../../errors.js';
 import { routeId } from '../../http/params.js';
 import { flash } from '../../http/flash.js';
 import { formAction } from '../../http/outcome.js';
+import { findCustomer, searchCustomers } from '../customers/picker.js';
 import { STAFF, requireRole } from '../../http/guards.js';
 import { pageQuery, pageView } from '../../http/pagination.js';
 import { canAct } from './policy.js';
@@ -24,10 +25,8 @@ import {
   assertMayChange,
   canTransition,
   changeStatus,
-  findCustomer,
   getInteraction,
   listInteractions,
-  searchCustomers,
   startInteraction,
   type InteractionConflictState,
 } from './service.js';

@@ -5,6 +5,7 @@ import type { InteractionStatus } from '../../generated/prisma/enums.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { ConflictError, NotFoundError, TransitionError, ValidationError } from '../../errors.js';
 import { PAGE_SIZE } from '../../http/pagination.js';
+import { findCustomer } from '../customers/picker.js';
 import { assertCanAct, defaultScope } from './policy.js';
 import type { CreateInput, ListQuery } from './schema.js';
 import { escapeLike } from '../../lib/like.js';
@@ -16,32 +17,6 @@ export function computeDurationSeconds(startedAt: Date, endedAt: Date): number {
 
 export function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string } | null)?.code === 'P2002';
-}
-
-/** Customers by name, email or phone digits (trigram indexes serve ILIKE '%…%'). */
-export async function searchCustomers(db: Db, q: string | undefined) {
-  const text = (q ?? '').trim();
-  if (text.length < 2) return [];
-  const digits = text.replace(/\D/g, '');
-  const or: Prisma.CustomerWhereInput[] = [
-    { fullName: { contains: escapeLike(text), mode: 'insensitive' } },
-    { email: { contains: escapeLike(text), mode: 'insensitive' } },
-  ];
-  if (digits.length >= 3 && /^[\d\s()+-]+$/.test(text))
-    or.push({ phoneDigits: { contains: digits } });
-  return db.customer.findMany({
-    where: { OR: or },
-    select: { id: true, fullName: true, email: true, phone: true },
-    orderBy: [{ fullName: 'asc' }, { id: 'asc' }],
-    take: 20,
-  });
-}
-
-export async function findCustomer(db: Db, id: number) {
-  return db.customer.findUnique({
-    where: { id },
-    select: { id: true, fullName: true, email: true, phone: true },
-  });
 }
 
 function customerWhere(text: string | undefined): Prisma.InteractionWhereInput | undefined {

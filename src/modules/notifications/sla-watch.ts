@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { PAGE_SIZE } from '../../http/pagination.js';
-import { listTicketIds } from '../tickets/service.js';
+import { listTicketIds } from '../tickets/queries.js';
 import type { NotificationKind } from './kinds.js';
 
 /** Pages of the SLA queues read per run; the rest waits for the next run. */

@@ -9,7 +9,7 @@ import { formAction } from '../../http/outcome.js';
 import { STAFF, requireRole } from '../../http/guards.js';
 import { pageQuery, pageView } from '../../http/pagination.js';
 import { escalationsSeenBy } from '../escalations/service.js';
-import { searchCustomers } from '../interactions/service.js';
+import { searchCustomers } from '../customers/picker.js';
 import { canAct, canAssign, canClaim, canViewAll } from './policy.js';
 import { clockLabel, queryString } from './presenter.js';
 import { fmt } from '../../lib/format.js';
@@ -42,6 +42,7 @@ import {
 } from './schema.js';
 import { fieldErrors } from '../../http/forms.js';
 import { bulkUpdate } from './bulk.js';
+import { listTickets, staffList, ticketRows } from './queries.js';
 import { statusButtons } from './status.js';
 import {
   expandShortcuts,
@@ -61,10 +62,7 @@ import {
   getEditable,
   getEditableBy,
   getTicket,
-  listTickets,
   prefill,
-  staffList,
-  ticketRows,
 } from './service.js';
 
 const options = { CATEGORIES, PRIORITIES, STATUSES };

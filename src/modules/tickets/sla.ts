@@ -126,3 +126,6 @@ export function computeSla(ticket: SlaTicket, target: SlaTarget, now: Date): Sla
       (firstResponse.state === 'due_soon' || resolution.state === 'due_soon'),
   };
 }
+
+/** Targets for a ticket created before any were set. */
+export const FALLBACK_TARGET: SlaTarget = { firstResponseMins: 480, resolutionMins: 4320 };
