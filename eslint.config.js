@@ -2,6 +2,63 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
+// Size limits, so a function reads in one screen and a file in one sitting:
+// - complexity 15: more branches than that need a table or a split into named steps;
+// - max-lines-per-function 80 (code lines): a use case told as its steps fits well within it;
+// - max-lines 400 (code lines): past that a module file mixes concerns (rules, SQL, presentation);
+// - max-params 4: past four arguments a call needs names (a named options object);
+// - max-depth 4: deeper nesting hides the steps.
+const SIZE_RULES = {
+  complexity: ['error', 15],
+  'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
+  'max-lines': ['error', { max: 400, skipBlankLines: true, skipComments: true }],
+  'max-params': ['error', 4],
+  'max-depth': ['error', 4],
+};
+
+// Files written before the size limits that still exceed one of them. Each is to be split along
+// its steps (router factories into named handlers, services into use cases with option objects);
+// remove a file from this list when it passes. New files get the limits in full.
+const NOT_YET_SPLIT = [
+  'src/app.ts',
+  'src/auth/second-step.ts',
+  'src/db/embedded.ts',
+  'src/db/seed/demo.ts',
+  'src/db/seed/large.ts',
+  'src/http/errors.ts',
+  'src/http/pagination.ts',
+  'src/modules/account/router.ts',
+  'src/modules/account/service.ts',
+  'src/modules/account/two-factor.ts',
+  'src/modules/audit/chain.ts',
+  'src/modules/audit/router.ts',
+  'src/modules/canned-replies/router.ts',
+  'src/modules/consultations/router.ts',
+  'src/modules/consultations/service.ts',
+  'src/modules/customers/contact.ts',
+  'src/modules/customers/router.ts',
+  'src/modules/escalations/router.ts',
+  'src/modules/escalations/service.ts',
+  'src/modules/follow-ups/service.ts',
+  'src/modules/interactions/router.ts',
+  'src/modules/interactions/service.ts',
+  'src/modules/metrics/presenter.ts',
+  'src/modules/metrics/service.ts',
+  'src/modules/notifications/sla-watch.ts',
+  'src/modules/sla/router.ts',
+  'src/modules/sla/service.ts',
+  'src/modules/staff/router.ts',
+  'src/modules/staff/service.ts',
+  'src/modules/tickets/merge.ts',
+  'src/modules/tickets/queries.ts',
+  'src/modules/tickets/router.ts',
+  'src/modules/tickets/service.ts',
+  'src/modules/tickets/thread.ts',
+  'src/privacy/presenter.ts',
+  'src/privacy/records.ts',
+  'src/privacy/reviews.ts',
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'src/generated/', 'data/', 'coverage/', 'scratch/'] },
   js.configs.recommended,
@@ -37,6 +94,7 @@ export default tseslint.config(
       globals: { window: 'readonly', document: 'readonly' },
     },
   },
+  { files: ['src/**/*.ts'], ignores: NOT_YET_SPLIT, rules: SIZE_RULES },
   // Formatting is Prettier's job; ESLint keeps to correctness and size.
   prettier,
 );
