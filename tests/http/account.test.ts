@@ -9,6 +9,7 @@ import {
   signIn,
   STRONG_PASSWORD,
   TEST_PASSWORD,
+  postForm,
 } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { makeConsultation, makeCustomer } from '../support/fixtures.js';
@@ -24,14 +25,7 @@ afterAll(async () => {
   await db.drop();
 });
 
-type Signed = Awaited<ReturnType<typeof signIn>>;
-
-function post(session: Signed, url: string, body: Record<string, string> = {}) {
-  return session.agent
-    .post(url)
-    .type('form')
-    .send({ ...body, _csrf: session.csrf });
-}
+const post = postForm;
 
 /** Signs in from a browser that identifies itself, as a second device would. */
 async function signInFrom(email: string, userAgent: string, password = TEST_PASSWORD) {

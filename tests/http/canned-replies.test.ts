@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, createUser, signIn } from '../support/app.js';
+import { buildApp, createUser, signIn, postForm } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { makeCustomer, makeInteraction, makeTicket } from '../support/fixtures.js';
 
@@ -23,11 +23,7 @@ afterAll(async () => {
   await db.drop();
 });
 
-const post = (s: Session, url: string, body: Record<string, string>) =>
-  s.agent
-    .post(url)
-    .type('form')
-    .send({ _csrf: s.csrf, ...body });
+const post = postForm;
 
 describe('managing saved replies', () => {
   it('when a reply with an unknown placeholder is saved, then 422 keeps the input, nothing stored', async () => {

@@ -7,7 +7,7 @@ import {
   snoozeFollowUp,
 } from '../../src/modules/follow-ups/service.js';
 import { ForbiddenError, TransitionError } from '../../src/errors.js';
-import { buildApp, createUser, signIn } from '../support/app.js';
+import { buildApp, createUser, signIn, postForm } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { makeCustomer, makeInteraction, makeTicket } from '../support/fixtures.js';
 
@@ -31,11 +31,7 @@ afterAll(async () => {
   await db.drop();
 });
 
-const post = (url: string, body: Record<string, string>) =>
-  amaka.agent
-    .post(url)
-    .type('form')
-    .send({ _csrf: amaka.csrf, ...body });
+const post = (url: string, body: Record<string, string>) => postForm(amaka, url, body);
 const inHours = (h: number) => new Date(Date.now() + h * 3_600_000);
 
 describe('follow-ups', () => {

@@ -10,6 +10,7 @@ import {
   signIn,
   STRONG_PASSWORD,
   TEST_PASSWORD,
+  postForm,
 } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
@@ -28,11 +29,7 @@ afterAll(async () => {
   await db.drop();
 });
 
-const post = (url: string, body: Record<string, string> = {}) =>
-  session.agent
-    .post(url)
-    .type('form')
-    .send({ ...body, _csrf: session.csrf });
+const post = (url: string, body: Record<string, string> = {}) => postForm(session, url, body);
 
 function linkFrom(html: string): string {
   const match = /value="(https?:\/\/[^"]+\/reset-password\/([A-Za-z0-9_-]{43}))"/.exec(html);

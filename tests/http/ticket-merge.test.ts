@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, createUser, signIn } from '../support/app.js';
+import { buildApp, createUser, signIn, postForm } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { makeCustomer, makeTicket } from '../support/fixtures.js';
 
@@ -21,11 +21,7 @@ afterAll(async () => {
   await db.drop();
 });
 
-const post = (url: string, body: Record<string, string>) =>
-  amaka.agent
-    .post(url)
-    .type('form')
-    .send({ _csrf: amaka.csrf, ...body });
+const post = (url: string, body: Record<string, string>) => postForm(amaka, url, body);
 
 describe('merging from the ticket page', () => {
   it('when an agent merges a duplicate, then the survivor shows its thread and both pages link', async () => {

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, createUser, signIn } from '../support/app.js';
+import { buildApp, createUser, signIn, postForm } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { makeCustomer, makeTicket } from '../support/fixtures.js';
 
@@ -28,11 +28,7 @@ async function freshTicket() {
   return makeTicket(db, customer.id, amakaId, amakaId);
 }
 
-const post = (s: Session, url: string, body: Record<string, string>) =>
-  s.agent
-    .post(url)
-    .type('form')
-    .send({ _csrf: s.csrf, ...body });
+const post = postForm;
 
 describe('posting to a ticket thread', () => {
   it('when an agent logs an outbound call, then 303 and the page shows it with author and channel', async () => {

@@ -2,7 +2,8 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { buildApp, createUser, signIn } from '../support/app.js';
+import { buildApp, createUser, postForm, signIn } from '../support/app.js';
+import { makeCustomer } from '../support/fixtures.js';
 
 let db: TestDatabase;
 let app: Express;
@@ -19,17 +20,7 @@ beforeAll(async () => {
     users[key] = user;
     as[key] = await signIn(app, user.email);
   }
-  const c = await db.prisma.customer.create({
-    data: {
-      firstName: 'Tunde',
-      lastName: 'Bello',
-      fullName: 'Tunde Bello',
-      email: 'tunde@example.test',
-      phone: '+234 805 000 1111',
-      phoneDigits: '2348050001111',
-    },
-  });
-  customerId = c.id;
+  customerId = (await makeCustomer(db, 'Tunde')).id;
 });
 afterAll(async () => {
   await db.drop();
@@ -45,10 +36,7 @@ const valid = (extra: Record<string, string> = {}) => ({
 });
 
 async function create(s: Session, extra: Record<string, string> = {}) {
-  const res = await s.agent
-    .post('/tickets')
-    .type('form')
-    .send({ _csrf: s.csrf, ...valid(extra) });
+  const res = await postForm(s, '/tickets', valid(extra));
   expect(res.status).toBe(303);
   return Number(/\/tickets\/(\d+)/.exec(res.headers.location)![1]);
 }
@@ -427,13 +415,8 @@ describe('bad input never causes a 500', () => {
     expect(
       (await as.agent.agent.get('/tickets/new?interactionId=abc&consultationId=-4')).status,
     ).toBe(200);
-    expect(
-      (
-        await as.agent.agent
-          .post('/tickets/1/status')
-          .type('form')
-          .send({ _csrf: as.agent.csrf, status: 'x', version: 'y' })
-      ).status,
-    ).toBe(422);
+    const id = await create(as.agent);
+    const bad = await postForm(as.agent, `/tickets/${id}/status`, { status: 'x', version: 'y' });
+    expect(bad.status).toBe(422);
   });
 });

@@ -64,3 +64,13 @@ export async function signIn(app: Express, email: string, password = TEST_PASSWO
   const home = await agent.get('/');
   return { agent, csrf: csrfFrom(home.text) };
 }
+
+export type SignedIn = Awaited<ReturnType<typeof signIn>>;
+
+/** Posts a form as the signed-in person, with their CSRF token (a field in `body` overrides it). */
+export function postForm(session: SignedIn, url: string, body: Record<string, string> = {}) {
+  return session.agent
+    .post(url)
+    .type('form')
+    .send({ _csrf: session.csrf, ...body });
+}
