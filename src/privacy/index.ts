@@ -4,7 +4,6 @@ export {
   mayRecordConsultationMedical,
   escalationAccessEnds,
   ESCALATION_ACCESS_DAYS_DEFAULT,
-  type Actor,
   type AccessBasis,
   type AccessRules,
   type MedicalAccess,
@@ -30,7 +29,7 @@ export {
   FIELD_GROUP,
   AUDIT_ACTIONS,
 } from './fields.js';
-export { noStore, actorOf, viewContext, ACCESS_RULES } from './http.js';
+export { noStore, viewContext, ACCESS_RULES } from './http.js';
 export {
   revealReviewQueue,
   reviewReveal,

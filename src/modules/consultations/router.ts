@@ -1,3 +1,4 @@
+import { actorOf } from '../../auth/actor.js';
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
@@ -8,7 +9,6 @@ import { PAGE_SIZE } from '../../http/pagination.js';
 import { routeId } from '../../http/params.js';
 import {
   CONSULTATION_MEDICAL_FIELDS,
-  actorOf,
   noStore,
   presentConsultationMedical,
   saveConsultationMedical,

@@ -1,3 +1,4 @@
+import type { Actor } from '../../auth/actor.js';
 import { dayStartSql } from '../../lib/time.js';
 import type pg from 'pg';
 import { Prisma } from '../../generated/prisma/client.js';
@@ -12,7 +13,6 @@ import {
 } from '../../errors.js';
 import { csvLine } from '../../lib/csv.js';
 import { makeReference } from '../../lib/references.js';
-import type { Actor } from '../../privacy/index.js';
 import type { CreateInput, ListQuery } from './schema.js';
 import { containsPattern } from '../../lib/like.js';
 

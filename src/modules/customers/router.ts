@@ -1,3 +1,4 @@
+import { actorOf, type Actor } from '../../auth/actor.js';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { flash } from '../../http/flash.js';
@@ -7,7 +8,6 @@ import { fieldErrors } from '../../http/forms.js';
 import { PAGE_SIZE, pageView } from '../../http/pagination.js';
 import { routeId } from '../../http/params.js';
 import {
-  actorOf,
   noStore,
   presentCustomerMedical,
   revealMedical,
@@ -51,10 +51,7 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
   };
 
   /** Keeps a timeline entry's link only when the viewer may open it (doctors have no ticket or interaction pages; escalations are scoped). */
-  const followable = async (
-    actor: ReturnType<typeof actorOf>,
-    items: TimelineItem[],
-  ): Promise<TimelineItem[]> => {
+  const followable = async (actor: Actor, items: TimelineItem[]): Promise<TimelineItem[]> => {
     const visible = await visibleEscalationIds(
       db,
       actor,

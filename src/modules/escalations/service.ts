@@ -1,3 +1,4 @@
+import type { Actor } from '../../auth/actor.js';
 import type { Db } from '../../db/client.js';
 import {
   ConflictError,
@@ -9,7 +10,7 @@ import {
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { EscalationStatus, TicketStatus } from '../../generated/prisma/enums.js';
 import { PAGE_SIZE } from '../../http/pagination.js';
-import { canAct, canRaise, defaultScope, TRANSITIONS, visibleWhere, type Actor } from './policy.js';
+import { canAct, canRaise, defaultScope, TRANSITIONS, visibleWhere } from './policy.js';
 import type { CloseInput, ListQuery, RaiseInput, ResolveInput, SourceRef } from './schema.js';
 import { notify } from '../notifications/service.js';
 

@@ -1,3 +1,4 @@
+import { actorOf, isManager } from '../../auth/actor.js';
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
@@ -8,7 +9,7 @@ import { routeId } from '../../http/params.js';
 import { flash } from '../../http/flash.js';
 import { STAFF, requireRole } from '../../http/guards.js';
 import { pageQuery, pageView } from '../../http/pagination.js';
-import { canAct, isManager, type Actor } from './policy.js';
+import { canAct } from './policy.js';
 import { fmt, presentContact } from './presenter.js';
 import { expandShortcuts, interactionFillContext } from '../canned-replies/service.js';
 import { createFollowUpHandler } from '../follow-ups/router.js';
@@ -36,10 +37,6 @@ const STATUS_ACTIONS = {
   end: { to: 'resolved', label: 'End interaction', done: 'Interaction ended.' },
 } as const;
 type StatusAction = keyof typeof STATUS_ACTIONS;
-
-function actorOf(req: Request): Actor {
-  return { id: req.user!.id, role: req.user!.role, name: req.user!.name };
-}
 
 function idOf(req: Request): number {
   return routeId(req.params.id, 'No such interaction.');

@@ -1,10 +1,11 @@
+import type { Actor } from '../../auth/actor.js';
 import { currentTimeZone } from '../../lib/time.js';
 import type { Db } from '../../db/client.js';
 import type { InteractionStatus } from '../../generated/prisma/enums.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { ConflictError, NotFoundError, TransitionError, ValidationError } from '../../errors.js';
 import { PAGE_SIZE } from '../../http/pagination.js';
-import { assertCanAct, defaultScope, type Actor } from './policy.js';
+import { assertCanAct, defaultScope } from './policy.js';
 import type { CreateInput, ListQuery } from './schema.js';
 import { escapeLike } from '../../lib/like.js';
 

@@ -1,3 +1,4 @@
+import { actorOf } from '../../auth/actor.js';
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
@@ -14,7 +15,7 @@ import { STAFF, requireRole } from '../../http/guards.js';
 import { pageQuery, pageView } from '../../http/pagination.js';
 import { escalationsSeenBy } from '../escalations/service.js';
 import { searchCustomers } from '../interactions/service.js';
-import { canAct, canAssign, canClaim, canViewAll, type Actor } from './policy.js';
+import { canAct, canAssign, canClaim, canViewAll } from './policy.js';
 import { clockLabel, fmt, queryString } from './presenter.js';
 import {
   ENTRY_EDIT_WINDOW_MS,
@@ -70,10 +71,6 @@ import {
 
 const options = { CATEGORIES, PRIORITIES, STATUSES };
 const entryOptions = { channels: CONTACT_CHANNELS, directions: CONTACT_DIRECTIONS };
-
-function actorOf(req: Request): Actor {
-  return { id: req.user!.id, role: req.user!.role, name: req.user!.name };
-}
 
 function idOf(req: Request): number {
   return routeId(req.params.id, 'No such ticket.');

@@ -1,3 +1,5 @@
+import { STAFF } from '../../auth/actor.js';
+import type { Actor } from '../../auth/actor.js';
 import { dayStartSql } from '../../lib/time.js';
 import type pg from 'pg';
 import type { Db } from '../../db/client.js';
@@ -12,7 +14,7 @@ import {
 } from '../../errors.js';
 import { PAGE_SIZE } from '../../http/pagination.js';
 import { makeReference } from '../../lib/references.js';
-import { assertCanAct, canAssign, canViewAll, defaultView, type Actor } from './policy.js';
+import { assertCanAct, canAssign, canViewAll, defaultView } from './policy.js';
 import type { CreateInput, EditInput, ListQuery } from './schema.js';
 import { notify } from '../notifications/service.js';
 import { SLA_TARGET_IN_FORCE } from './queries.js';
@@ -406,7 +408,7 @@ export async function ticketRows(pool: pg.Pool, pageIds: number[], now: Date) {
 
 export async function staffList(db: Db) {
   return db.user.findMany({
-    where: { active: true, role: { in: ['agent', 'supervisor', 'admin'] } },
+    where: { active: true, role: { in: [...STAFF] } },
     select: { id: true, name: true, role: true },
     orderBy: { name: 'asc' },
   });
