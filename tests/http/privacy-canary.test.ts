@@ -121,6 +121,9 @@ beforeAll(async () => {
   // Live-desk fragments and the stream itself, for records about the same patient.
   others.push(
     `/tickets/${ticket.id}/row`,
+    `/interactions/${interaction.id}/row`,
+    `/escalations/${escalation.id}/row`,
+    `/consultations/${cons.id}/row`,
     `/presence?type=ticket&id=${ticket.id}&version=0`,
     `/presence?type=interaction&id=${interaction.id}`,
     `/presence?type=escalation&id=${escalation.id}`,

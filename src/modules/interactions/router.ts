@@ -4,7 +4,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { escalationsSeenBy } from '../escalations/service.js';
 import type { Db } from '../../db/client.js';
-import { ConflictError, ValidationError } from '../../errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { routeId } from '../../http/params.js';
 import { flash } from '../../http/flash.js';
 import { STAFF, requireRole } from '../../http/guards.js';
@@ -23,6 +23,7 @@ import {
   changeStatus,
   findCustomer,
   getInteraction,
+  interactionRow,
   listInteractions,
   searchCustomers,
   startInteraction,
@@ -88,6 +89,13 @@ export function interactionsRouter({ db }: AppContext): Router {
         rows.length,
       ),
     });
+  };
+
+  /** One list row, as the list renders it, for live pages to swap in. */
+  const row = async (req: Request, res: Response) => {
+    const i = await interactionRow(db, idOf(req));
+    if (!i) throw new NotFoundError('No such interaction.');
+    res.set('Cache-Control', 'no-store').render('interactions/_row', { i, fmt });
   };
 
   const renderNew = async (
@@ -207,6 +215,7 @@ export function interactionsRouter({ db }: AppContext): Router {
   r.get('/new', requireRole(...STAFF), newForm);
   r.post('/', requireRole(...STAFF), create);
   r.get('/:id', requireRole(...STAFF), show);
+  r.get('/:id/row', requireRole(...STAFF), row);
   r.post('/:id/notes', requireRole(...STAFF), note);
   r.post('/:id/follow-ups', requireRole(...STAFF), createFollowUpHandler(db, 'interaction'));
   r.post('/:id/pending', requireRole(...STAFF), status('pending'));
