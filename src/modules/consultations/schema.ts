@@ -1,4 +1,5 @@
 import { instantFromLocal } from '../../lib/time.js';
+import { interactionContext } from '../interactions/verification-schema.js';
 import { z } from 'zod';
 
 /** Blank → undefined. */
@@ -112,6 +113,7 @@ export const createForm = z
         .optional(),
     ),
     idempotencyKey: z.preprocess(blankToUndefined, z.string().uuid().optional()),
+    interactionId: interactionContext,
   })
   .superRefine((value, ctx) => {
     if (value.paymentModel === 'pay_first' && !value.paymentConfirmation) {
@@ -130,6 +132,7 @@ export const transitionForm = versionForm.extend({
   to: z.enum(STATUSES),
   cancelReason: z.preprocess(blankToUndefined, z.string().trim().max(500).optional()),
   scheduledFor: z.preprocess(blankToUndefined, dateTime.optional()).catch(undefined),
+  interactionId: interactionContext,
 });
 
 export const assignForm = versionForm.extend({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { interactionContext } from '../interactions/verification-schema.js';
 import { pageQuery } from '../../http/pagination.js';
 import { normalisePhone, PHONE_INVALID } from '../../lib/phone.js';
 
@@ -65,6 +66,7 @@ export const contactForm = z.object({
       .max(254, 'Keep the email under 254 characters.'),
   ),
   address: trimmedText(ADDRESS_MAX, 'address'),
+  interactionId: interactionContext,
   version: z.coerce.number().int().min(1).max(2_147_483_647),
 });
 export type ContactInput = z.infer<typeof contactForm>;
