@@ -62,6 +62,7 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'POST /consultations/:id/medical': { expect: DOCTOR },
 
   'GET /interactions': { expect: STAFF },
+  'GET /interactions/export.csv': { expect: STAFF, query: 'channel=chat' },
   'GET /interactions/new': { expect: STAFF, query: 'customerId={customerId}' },
   'POST /interactions': { expect: STAFF },
   'GET /interactions/:id': { expect: STAFF },
@@ -72,6 +73,7 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'POST /interactions/:id/end': { expect: STAFF },
 
   'GET /tickets': { expect: STAFF },
+  'GET /tickets/export.csv': { expect: STAFF, query: 'priority=medium' },
   'GET /tickets/new': { expect: STAFF, query: 'customerId={customerId}' },
   'POST /tickets': { expect: STAFF },
   'POST /tickets/bulk': { expect: STAFF },
@@ -90,6 +92,7 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'POST /tickets/:id/entries/:entryId/edit': { expect: STAFF },
 
   'GET /escalations': { expect: SIGNED_IN },
+  'GET /escalations/export.csv': { expect: SIGNED_IN, query: 'status=pending' },
   'GET /escalations/new': { expect: STAFF, query: 'ticketId={ticketId}' },
   'POST /escalations': { expect: STAFF },
   'GET /escalations/:id': { expect: SIGNED_IN },
@@ -98,6 +101,7 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'POST /escalations/:id/close': { expect: RECIPIENT },
 
   'GET /customers': { expect: SIGNED_IN },
+  'GET /customers/export.csv': { expect: SIGNED_IN, query: 'sort=recent' },
   'GET /customers/:id': { expect: SIGNED_IN },
   'POST /customers/:id/reveal': { expect: DOCTOR },
   'GET /customers/:id/contact': { expect: STAFF },
