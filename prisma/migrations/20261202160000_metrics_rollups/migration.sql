@@ -26,19 +26,29 @@ CREATE TABLE metrics.consultations (
     secs NUMERIC NOT NULL, secs_n INTEGER NOT NULL
 );
 CREATE TABLE metrics.interactions (
-    bucket TIMESTAMP NOT NULL, agent_id INTEGER NOT NULL,
+    bucket TIMESTAMP PRIMARY KEY,
     total INTEGER NOT NULL, active INTEGER NOT NULL, resolved INTEGER NOT NULL,
-    fr NUMERIC NOT NULL, fr_n INTEGER NOT NULL, dur BIGINT NOT NULL, dur_n INTEGER NOT NULL,
-    PRIMARY KEY (bucket, agent_id)
+    fr NUMERIC NOT NULL, fr_n INTEGER NOT NULL, dur BIGINT NOT NULL, dur_n INTEGER NOT NULL
 );
--- Created tickets count under resolver 0 (no one); resolved ones under their resolver.
+-- Per-person figures are totals over the range only, so they have rollups of their own (with
+-- day rows): the per-day series then sums one row per quarter hour, however many people there are.
+CREATE TABLE metrics.interaction_agents (
+    daily BOOLEAN NOT NULL, bucket TIMESTAMP NOT NULL, agent_id INTEGER NOT NULL,
+    total INTEGER NOT NULL, dur BIGINT NOT NULL, dur_n INTEGER NOT NULL,
+    PRIMARY KEY (daily, bucket, agent_id)
+);
 CREATE TABLE metrics.tickets (
-    bucket TIMESTAMP NOT NULL, resolver_id INTEGER NOT NULL,
+    bucket TIMESTAMP PRIMARY KEY,
     created INTEGER NOT NULL, open INTEGER NOT NULL,
     billing INTEGER NOT NULL, appointment INTEGER NOT NULL, technical INTEGER NOT NULL, medical INTEGER NOT NULL,
     urgent INTEGER NOT NULL, high INTEGER NOT NULL, medium INTEGER NOT NULL, low INTEGER NOT NULL,
-    resolved INTEGER NOT NULL, secs NUMERIC NOT NULL, met INTEGER NOT NULL,
-    PRIMARY KEY (bucket, resolver_id)
+    resolved INTEGER NOT NULL, secs NUMERIC NOT NULL, met INTEGER NOT NULL
+);
+-- Tickets resolved by no one in particular count under resolver 0.
+CREATE TABLE metrics.ticket_resolvers (
+    daily BOOLEAN NOT NULL, bucket TIMESTAMP NOT NULL, resolver_id INTEGER NOT NULL,
+    resolved INTEGER NOT NULL,
+    PRIMARY KEY (daily, bucket, resolver_id)
 );
 CREATE TABLE metrics.escalations (
     bucket TIMESTAMP PRIMARY KEY,
@@ -76,17 +86,22 @@ CREATE FUNCTION metrics.contributions(rollup TEXT) RETURNS TEXT LANGUAGE sql IMM
            s * (status = 'completed' AND ended_at IS NOT NULL AND started_at IS NOT NULL)::int AS secs_n
       FROM src $q$
   WHEN 'interactions' THEN $q$
-    SELECT metrics.q(started_at) AS bucket, agent_id, s AS total,
+    SELECT metrics.q(started_at) AS bucket, s AS total,
            s * (status = 'active')::int AS active, s * (status = 'resolved')::int AS resolved,
            coalesce(s * extract(epoch FROM first_response_at - started_at), 0) AS fr,
            s * (first_response_at IS NOT NULL)::int AS fr_n,
            CASE WHEN status = 'resolved' THEN s * coalesce(duration_seconds, 0) ELSE 0 END::bigint AS dur,
            s * (status = 'resolved' AND duration_seconds IS NOT NULL)::int AS dur_n
       FROM src $q$
+  WHEN 'interaction_agents' THEN $q$
+    SELECT g.daily, g.bucket, agent_id, s AS total,
+           CASE WHEN status = 'resolved' THEN s * coalesce(duration_seconds, 0) ELSE 0 END::bigint AS dur,
+           s * (status = 'resolved' AND duration_seconds IS NOT NULL)::int AS dur_n
+      FROM src CROSS JOIN metrics.grains(started_at) g $q$
   -- Resolution time leaves out time spent pending; SLA met against the targets in force when the
   -- ticket was created (as tickets/queries.ts SLA_TARGET_IN_FORCE).
   WHEN 'tickets' THEN $q$
-    SELECT metrics.q(created_at) AS bucket, 0 AS resolver_id, s AS created,
+    SELECT metrics.q(created_at) AS bucket, s AS created,
            s * (status IN ('open', 'pending', 'escalated'))::int AS open,
            s * (category = 'billing')::int AS billing, s * (category = 'appointment')::int AS appointment,
            s * (category = 'technical')::int AS technical, s * (category = 'medical')::int AS medical,
@@ -95,7 +110,7 @@ CREATE FUNCTION metrics.contributions(rollup TEXT) RETURNS TEXT LANGUAGE sql IMM
            0 AS resolved, 0::numeric AS secs, 0 AS met
       FROM src
     UNION ALL
-    SELECT metrics.q(t.resolved_at), coalesce(t.resolved_by_id, 0), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, t.s,
+    SELECT metrics.q(t.resolved_at), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, t.s,
            t.s * (extract(epoch FROM t.resolved_at - t.created_at) - t.paused_seconds),
            t.s * coalesce(extract(epoch FROM t.resolved_at - t.created_at) - t.paused_seconds
                           <= v.resolution_mins * 60, false)::int
@@ -104,6 +119,10 @@ CREATE FUNCTION metrics.contributions(rollup TEXT) RETURNS TEXT LANGUAGE sql IMM
               WHERE v.priority = t.priority AND v.effective_from <= t.created_at
               ORDER BY v.effective_from DESC LIMIT 1) v ON true
      WHERE t.status = 'resolved' AND t.resolved_at IS NOT NULL $q$
+  WHEN 'ticket_resolvers' THEN $q$
+    SELECT g.daily, g.bucket, coalesce(resolved_by_id, 0) AS resolver_id, s AS resolved
+      FROM src CROSS JOIN metrics.grains(resolved_at) g
+     WHERE status = 'resolved' AND resolved_at IS NOT NULL $q$
   WHEN 'escalations' THEN $q$
     SELECT metrics.q(created_at) AS bucket, s AS raised,
            s * (status = 'pending')::int AS pending, s * (status = 'in_progress')::int AS in_progress,
@@ -195,8 +214,11 @@ DECLARE
     WHEN 'INSERT' THEN 'SELECT 1 AS s, * FROM new_rows'
     WHEN 'DELETE' THEN 'SELECT -1 AS s, * FROM old_rows'
     ELSE 'SELECT -1 AS s, * FROM old_rows UNION ALL SELECT 1, * FROM new_rows' END;
+  rollup TEXT;
 BEGIN
-  EXECUTE metrics.apply_sql(TG_ARGV[0], src);
+  FOREACH rollup IN ARRAY TG_ARGV LOOP
+    EXECUTE metrics.apply_sql(rollup, src);
+  END LOOP;
   IF TG_ARGV[0] = 'payments' THEN
     EXECUTE metrics.payers_lock_sql(src);
     EXECUTE metrics.payers_sql(src);
@@ -205,17 +227,20 @@ BEGIN
 END $$;
 
 CREATE FUNCTION metrics.on_truncate() RETURNS TRIGGER LANGUAGE plpgsql AS $$
+DECLARE
+  rollup TEXT;
 BEGIN
-  EXECUTE format('TRUNCATE metrics.%I', TG_ARGV[0]);
+  FOREACH rollup IN ARRAY TG_ARGV LOOP
+    EXECUTE format('TRUNCATE metrics.%I', rollup);
+  END LOOP;
   IF TG_ARGV[0] = 'payments' THEN TRUNCATE metrics.payers; END IF;
   RETURN NULL;
 END $$;
 
 -- Recounts one rollup from its source table (used once below, and after bulk loads that run
 -- with triggers disabled).
-CREATE FUNCTION metrics.rebuild(rollup TEXT) RETURNS VOID LANGUAGE plpgsql AS $$
+CREATE FUNCTION metrics.rebuild(source TEXT, rollup TEXT) RETURNS VOID LANGUAGE plpgsql AS $$
 DECLARE
-  source TEXT := CASE rollup WHEN 'tickets' THEN 'support_tickets' ELSE rollup END;
   src TEXT := format('SELECT 1 AS s, * FROM public.%I', source);
 BEGIN
   EXECUTE format('LOCK TABLE public.%I IN SHARE MODE', source);
@@ -241,9 +266,9 @@ BEGIN
   since := metrics.q(since);
   LOCK TABLE metrics.tickets IN EXCLUSIVE MODE;
   UPDATE metrics.tickets SET met = 0 WHERE bucket >= since AND met <> 0;
-  INSERT INTO metrics.tickets AS m (bucket, resolver_id, created, open, billing, appointment, technical,
+  INSERT INTO metrics.tickets AS m (bucket, created, open, billing, appointment, technical,
                                     medical, urgent, high, medium, low, resolved, secs, met)
-  SELECT metrics.q(t.resolved_at), coalesce(t.resolved_by_id, 0), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  SELECT metrics.q(t.resolved_at), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
          count(*) FILTER (WHERE extract(epoch FROM t.resolved_at - t.created_at) - t.paused_seconds
                                 <= v.resolution_mins * 60)
     FROM support_tickets t LEFT JOIN LATERAL (
@@ -251,29 +276,35 @@ BEGIN
             WHERE v.priority = t.priority AND v.effective_from <= t.created_at
             ORDER BY v.effective_from DESC LIMIT 1) v ON true
    WHERE t.status = 'resolved' AND t.resolved_at >= since
-   GROUP BY 1, 2 ORDER BY 1, 2
-  ON CONFLICT (bucket, resolver_id) DO UPDATE SET met = m.met + excluded.met;
+   GROUP BY 1 ORDER BY 1
+  ON CONFLICT (bucket) DO UPDATE SET met = m.met + excluded.met;
   RETURN NULL;
 END $$;
 
 DO $$
 DECLARE
-  pair TEXT[];
+  source TEXT;
+  rollups TEXT[];
+  args TEXT;
+  rollup TEXT;
 BEGIN
-  FOREACH pair SLICE 1 IN ARRAY ARRAY[
-    ['consultations', 'consultations'], ['interactions', 'interactions'],
-    ['support_tickets', 'tickets'], ['escalations', 'escalations'],
-    ['payments', 'payments'], ['customers', 'customers']]
+  FOR source, rollups IN VALUES
+    ('consultations', ARRAY['consultations']), ('interactions', ARRAY['interactions', 'interaction_agents']),
+    ('support_tickets', ARRAY['tickets', 'ticket_resolvers']), ('escalations', ARRAY['escalations']),
+    ('payments', ARRAY['payments']), ('customers', ARRAY['customers'])
   LOOP
-    EXECUTE format('CREATE TRIGGER %1$I AFTER INSERT ON public.%2$I REFERENCING NEW TABLE AS new_rows'
-      ' FOR EACH STATEMENT EXECUTE FUNCTION metrics.on_change(%3$L)', pair[1] || '_metrics_insert', pair[1], pair[2]);
-    EXECUTE format('CREATE TRIGGER %1$I AFTER UPDATE ON public.%2$I REFERENCING OLD TABLE AS old_rows'
-      ' NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION metrics.on_change(%3$L)', pair[1] || '_metrics_update', pair[1], pair[2]);
-    EXECUTE format('CREATE TRIGGER %1$I AFTER DELETE ON public.%2$I REFERENCING OLD TABLE AS old_rows'
-      ' FOR EACH STATEMENT EXECUTE FUNCTION metrics.on_change(%3$L)', pair[1] || '_metrics_delete', pair[1], pair[2]);
-    EXECUTE format('CREATE TRIGGER %1$I AFTER TRUNCATE ON public.%2$I'
-      ' FOR EACH STATEMENT EXECUTE FUNCTION metrics.on_truncate(%3$L)', pair[1] || '_metrics_truncate', pair[1], pair[2]);
-    PERFORM metrics.rebuild(pair[2]);
+    SELECT string_agg(quote_literal(r), ', ') INTO args FROM unnest(rollups) r;
+    EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON public.%I REFERENCING NEW TABLE AS new_rows'
+      ' FOR EACH STATEMENT EXECUTE FUNCTION metrics.on_change(%s)', source || '_metrics_insert', source, args);
+    EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON public.%I REFERENCING OLD TABLE AS old_rows'
+      ' NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION metrics.on_change(%s)', source || '_metrics_update', source, args);
+    EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON public.%I REFERENCING OLD TABLE AS old_rows'
+      ' FOR EACH STATEMENT EXECUTE FUNCTION metrics.on_change(%s)', source || '_metrics_delete', source, args);
+    EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON public.%I'
+      ' FOR EACH STATEMENT EXECUTE FUNCTION metrics.on_truncate(%s)', source || '_metrics_truncate', source, args);
+    FOREACH rollup IN ARRAY rollups LOOP
+      PERFORM metrics.rebuild(source, rollup);
+    END LOOP;
   END LOOP;
 END $$;
 

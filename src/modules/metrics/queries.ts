@@ -19,9 +19,15 @@ const span = (lo: string, hi: string) => {
   const days = `bucket >= ${ceilDay(lo)} AND bucket < date_trunc('day', ${hi})`;
   return `CASE WHEN daily THEN ${days} ELSE bucket >= ${lo} AND bucket < ${hi} AND NOT (${days}) END`;
 };
-// Quarter-hour rows are needed only within a day of the instants spans start or end at.
-const ragged = (instants: string[]) =>
-  `daily OR ${instants.map((t) => `(bucket >= date_trunc('day', ${t}) AND bucket < date_trunc('day', ${t}) + interval '1 day')`).join(' OR ')}`;
+// The rows spans within [lo, hi) can use: day rows, and quarter hours only within the days of the
+// instants where spans start or end (written so that the primary key's index finds them).
+const rowsFor = (lo: string, hi: string, instants: string[]) => {
+  const near = instants.map(
+    (t) =>
+      `(bucket >= date_trunc('day', ${t}) AND bucket < date_trunc('day', ${t}) + interval '1 day')`,
+  );
+  return `((daily AND bucket >= date_trunc('day', ${lo}) AND bucket < ${hi}) OR (NOT daily AND (${near.join(' OR ')})))`;
+};
 const EVER = `'-infinity'::timestamp`;
 const ACTIVE = `interval '90 days'`;
 
@@ -47,21 +53,28 @@ const PAYMENTS = `
          coalesce(sum(paid_minor) FILTER (WHERE ${span(EVER, at(2))}), 0)::bigint AS prev_paid,
          coalesce(sum(payers) FILTER (WHERE ${span(EVER, at(3))}), 0)::int AS payers,
          coalesce(sum(payers) FILTER (WHERE ${span(EVER, at(2))}), 0)::int AS prev_payers
-    FROM metrics.payments WHERE ${ragged([at(1), at(2), at(3)])}`;
+    FROM metrics.payments WHERE ${rowsFor(EVER, at(3), [at(1), at(2), at(3)])}`;
 
+// Per-agent rows come from their own rollup, over the current range only.
 const INTERACTIONS = `
   WITH fine AS (
-    SELECT ${cur} AS cur, ${localDay('bucket')} AS day, agent_id, sum(total) AS n,
-           sum(active) AS active, sum(resolved) AS resolved, sum(fr) AS fr, sum(fr_n) AS fr_n,
-           sum(dur) AS dur, sum(dur_n) AS dur_n
+    SELECT ${cur} AS cur, ${localDay('bucket')} AS day, sum(total) AS n, sum(active) AS active,
+           sum(resolved) AS resolved, sum(fr) AS fr, sum(fr_n) AS fr_n, sum(dur) AS dur,
+           sum(dur_n) AS dur_n
       FROM metrics.interactions WHERE ${inRange}
-     GROUP BY 1, 2, 3)
-  SELECT GROUPING(cur) AS g_cur, GROUPING(d) AS g_d, GROUPING(agent) AS g_agent, cur, to_char(d, 'YYYY-MM-DD') AS d, agent,
-         sum(n)::int AS total, sum(active)::int AS active, sum(resolved)::int AS resolved,
+     GROUP BY 1, 2)
+  SELECT GROUPING(cur) AS g_cur, GROUPING(d) AS g_d, 1 AS g_agent, cur, to_char(d, 'YYYY-MM-DD') AS d,
+         NULL::int AS agent, sum(n)::int AS total, sum(active)::int AS active, sum(resolved)::int AS resolved,
          (sum(fr) / nullif(sum(fr_n), 0))::float AS avg_first_response,
          (sum(dur) / nullif(sum(dur_n), 0))::float AS avg_duration
-    FROM (SELECT fine.*, CASE WHEN cur THEN day END AS d, CASE WHEN cur THEN agent_id END AS agent FROM fine) x
-   GROUP BY GROUPING SETS ((cur), (d), (agent))`;
+    FROM (SELECT fine.*, CASE WHEN cur THEN day END AS d FROM fine) x
+   GROUP BY GROUPING SETS ((cur), (d))
+  UNION ALL
+  SELECT 1, 1, 0, NULL, NULL, agent_id, sum(total)::int, NULL, NULL, NULL,
+         (sum(dur) / nullif(sum(dur_n), 0))::float
+    FROM metrics.interaction_agents
+   WHERE ${rowsFor(at(2), at(3), [at(2), at(3)])} AND ${span(at(2), at(3))}
+   GROUP BY agent_id`;
 
 // Categories and priorities are columns of the rollup; they come back as rows, one per value.
 const TICKETS_CREATED = `
@@ -88,18 +101,24 @@ const TICKETS_CREATED = `
     FROM fine, LATERAL (VALUES ('urgent', urgent), ('high', high), ('medium', medium), ('low', low)) p(k, v)
    WHERE cur GROUP BY k`;
 
-// Resolution time excludes the time spent waiting on the customer (paused_seconds); resolver 0
-// holds tickets resolved by no one in particular.
+// Resolution time excludes the time spent waiting on the customer (paused_seconds). Per-resolver
+// rows come from their own rollup; resolver 0 holds tickets resolved by no one in particular.
 const TICKETS_RESOLVED = `
   WITH fine AS (
-    SELECT ${cur} AS cur, ${localDay('bucket')} AS day, resolver_id, sum(resolved) AS n,
-           sum(secs) AS secs, sum(met) AS met
+    SELECT ${cur} AS cur, ${localDay('bucket')} AS day, sum(resolved) AS n, sum(secs) AS secs,
+           sum(met) AS met
       FROM metrics.tickets WHERE ${inRange} AND resolved <> 0
-     GROUP BY 1, 2, 3)
-  SELECT GROUPING(cur) AS g_cur, GROUPING(d) AS g_d, GROUPING(resolver) AS g_resolver, cur, to_char(d, 'YYYY-MM-DD') AS d, resolver,
-         sum(n)::int AS resolved, (sum(secs) / nullif(sum(n), 0))::float AS avg_secs, sum(met)::int AS sla_met
-    FROM (SELECT fine.*, CASE WHEN cur THEN day END AS d, CASE WHEN cur THEN nullif(resolver_id, 0) END AS resolver FROM fine) x
-   GROUP BY GROUPING SETS ((cur), (d), (resolver))`;
+     GROUP BY 1, 2)
+  SELECT GROUPING(cur) AS g_cur, GROUPING(d) AS g_d, 1 AS g_resolver, cur, to_char(d, 'YYYY-MM-DD') AS d,
+         NULL::int AS resolver, sum(n)::int AS resolved, (sum(secs) / nullif(sum(n), 0))::float AS avg_secs,
+         sum(met)::int AS sla_met
+    FROM (SELECT fine.*, CASE WHEN cur THEN day END AS d FROM fine) x
+   GROUP BY GROUPING SETS ((cur), (d))
+  UNION ALL
+  SELECT 1, 1, 0, NULL, NULL, nullif(resolver_id, 0), sum(resolved)::int, NULL, NULL
+    FROM metrics.ticket_resolvers
+   WHERE ${rowsFor(at(2), at(3), [at(2), at(3)])} AND ${span(at(2), at(3))}
+   GROUP BY resolver_id`;
 
 const ESCALATIONS = `
   WITH fine AS (
@@ -123,7 +142,7 @@ const CUSTOMERS = `
          coalesce(sum(active) FILTER (WHERE ${span(`${at(3)} - ${ACTIVE}`, at(3))}), 0)::int AS active,
          coalesce(sum(active) FILTER (WHERE ${span(`${at(2)} - ${ACTIVE}`, at(2))}), 0)::int AS prev_active
     FROM metrics.customers
-   WHERE ${ragged([at(1), at(2), at(3), `${at(3)} - ${ACTIVE}`, `${at(2)} - ${ACTIVE}`])}`;
+   WHERE ${rowsFor(EVER, at(3), [at(1), at(2), at(3), `${at(3)} - ${ACTIVE}`, `${at(2)} - ${ACTIVE}`])}`;
 
 /** One statement per source of figures; each returns the rows loadMetrics assembles. */
 export interface MetricQueries {
