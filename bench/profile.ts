@@ -1,5 +1,5 @@
-// `npx tsx bench/profile.ts [--scale large] [--seconds 10]`: where a signed-in ticket list's time
-// goes. Runs the app from source under `node --cpu-prof` against the bench database, loads the
+// `npm run bench:profile -- [--scale large] [--seconds 10] [--page /path]`: where a signed-in
+// page's time goes (the ticket list by default). Runs the app from source under `node --cpu-prof` against the bench database, loads the
 // ticket list at 10 connections, then reads the profile: each sample is charged to the nearest
 // frame on its stack that belongs to a known part (session store, passport, CSRF, pg, Prisma's
 // client and its WebAssembly query compiler, EJS, …), giving CPU ms per request per part, and
