@@ -5,9 +5,10 @@
 -- Back-dated rows, reopened tickets, status changes and deletes are all the same case: the old
 -- row's contribution goes, the new row's comes. TRUNCATE empties the matching rollup.
 --
--- Grain: 15-minute UTC buckets. Every zone's UTC offset since 1972 is a whole number of quarter
--- hours (India +5:30, Nepal +5:45, Chatham +12:45), so each local day in any zone is an exact run
--- of buckets and summing them per local day is exact. Figures counted over all time (customers,
+-- Grain: 15-minute UTC buckets. Every zone's UTC offset since 1980 is a whole number of quarter
+-- hours (India +5:30, Nepal +5:45, Chatham +12:45; the last exception, Kiritimati's -10:40, ended
+-- in 1979), so each local day in any zone is an exact run of buckets and summing them per local
+-- day is exact. Hourly buckets would not be: they would split India's and Nepal's midnights. Figures counted over all time (customers,
 -- lifetime value) also keep UTC-day rows (`daily`), so "everything before T" is a few hundred day
 -- rows plus at most a day of quarter hours.
 --
@@ -174,8 +175,10 @@ BEGIN
 END $$;
 
 -- Payers: customers of the changed payments get their first paid payment recomputed, and the
--- bucket counts move where it moved. Statement 1 takes a transaction lock per customer (in id
--- order); statement 2 then reads with a snapshot that includes every earlier writer's commit.
+-- bucket counts move where it moved. Locks come first, in a statement of their own, so that the
+-- recount that follows reads with a snapshot including every earlier writer's commit: a few
+-- customers take a transaction lock each (in id order) under a shared lock on metrics.payers; a
+-- bulk change (too many customers for the lock table) takes metrics.payers for itself instead.
 CREATE FUNCTION metrics.payers_lock_sql(src TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE
   RETURN format(
     'WITH src AS (%s) SELECT pg_advisory_xact_lock(hashtext(''metrics.payers''), customer_id)'
@@ -215,12 +218,19 @@ DECLARE
     WHEN 'DELETE' THEN 'SELECT -1 AS s, * FROM old_rows'
     ELSE 'SELECT -1 AS s, * FROM old_rows UNION ALL SELECT 1, * FROM new_rows' END;
   rollup TEXT;
+  customers INTEGER;
 BEGIN
   FOREACH rollup IN ARRAY TG_ARGV LOOP
     EXECUTE metrics.apply_sql(rollup, src);
   END LOOP;
   IF TG_ARGV[0] = 'payments' THEN
-    EXECUTE metrics.payers_lock_sql(src);
+    EXECUTE format('WITH src AS (%s) SELECT count(DISTINCT customer_id) FROM src', src) INTO customers;
+    IF customers > 64 THEN
+      LOCK TABLE metrics.payers IN EXCLUSIVE MODE;
+    ELSE
+      LOCK TABLE metrics.payers IN ROW EXCLUSIVE MODE;
+      EXECUTE metrics.payers_lock_sql(src);
+    END IF;
     EXECUTE metrics.payers_sql(src);
   END IF;
   RETURN NULL;
