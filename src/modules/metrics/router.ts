@@ -5,6 +5,7 @@ import { MANAGERS, requireRole } from '../../http/guards.js';
 import { csvTable, pageView, toCsv } from './presenter.js';
 import { exportQuery, parseRange, TABLES, type DateRange } from './schema.js';
 import { loadMetrics, type Metrics } from './service.js';
+import { verificationFigures } from './verification.js';
 
 // Figures are computed fresh for every request: they come from rollups kept current in the same
 // transaction as each change (see queries.ts), so a computation is a few small sums whatever the
@@ -47,10 +48,14 @@ export function metricsRouter({ pool }: AppContext): Router {
 
   const show = async (req: Request, res: Response) => {
     const range = parseRange(req.query, new Date(), res.locals.timeZone);
-    const { metrics, at } = await figures(range, res.locals.timeZone);
+    const [{ metrics, at }, verification] = await Promise.all([
+      figures(range, res.locals.timeZone),
+      verificationFigures(pool, range, res.locals.timeZone),
+    ]);
     res.render('metrics/index', {
       title: 'Metrics',
       ...pageView(metrics, range, at),
+      verification,
       tables: TABLES,
     });
   };
