@@ -188,10 +188,10 @@ CREATE FUNCTION metrics.payers_sql(src TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE
   RETURN format($q$
     WITH src AS (%s),
     now_first AS (
-      SELECT c.customer_id,
-             (SELECT min(p.paid_at) FROM payments p WHERE p.customer_id = c.customer_id
-                 AND p.status = 'paid' AND p.paid_at IS NOT NULL) AS first
-        FROM (SELECT DISTINCT customer_id FROM src) c),
+      SELECT c.customer_id, min(p.paid_at) AS first
+        FROM (SELECT DISTINCT customer_id FROM src) c
+        LEFT JOIN payments p ON p.customer_id = c.customer_id AND p.status = 'paid' AND p.paid_at IS NOT NULL
+       GROUP BY c.customer_id),
     moved AS (
       SELECT n.customer_id, n.first, m.first_paid_at AS was
         FROM now_first n LEFT JOIN metrics.payers m USING (customer_id)
