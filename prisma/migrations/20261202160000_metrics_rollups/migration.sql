@@ -211,17 +211,27 @@ CREATE FUNCTION metrics.payers_sql(src TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE
      GROUP BY 1, 2 HAVING sum(x.n) <> 0 ORDER BY 1, 2
     ON CONFLICT (daily, bucket) DO UPDATE SET payers = m.payers + excluded.payers $q$, src);
 
+-- Each rollup's statement, built once (building it reads the catalog); `%s` stands for `src`.
+CREATE TABLE metrics.statements (
+    rollup TEXT PRIMARY KEY,
+    template TEXT NOT NULL
+);
+INSERT INTO metrics.statements (rollup, template)
+SELECT r, metrics.apply_sql(r, '%s')
+  FROM unnest(ARRAY['consultations', 'interactions', 'interaction_agents', 'tickets', 'ticket_resolvers',
+                    'escalations', 'payments', 'customers']) r;
+
 CREATE FUNCTION metrics.on_change() RETURNS TRIGGER LANGUAGE plpgsql AS $$
 DECLARE
   src TEXT := CASE TG_OP
     WHEN 'INSERT' THEN 'SELECT 1 AS s, * FROM new_rows'
     WHEN 'DELETE' THEN 'SELECT -1 AS s, * FROM old_rows'
     ELSE 'SELECT -1 AS s, * FROM old_rows UNION ALL SELECT 1, * FROM new_rows' END;
-  rollup TEXT;
+  target TEXT;
   customers INTEGER;
 BEGIN
-  FOREACH rollup IN ARRAY TG_ARGV LOOP
-    EXECUTE metrics.apply_sql(rollup, src);
+  FOREACH target IN ARRAY TG_ARGV LOOP
+    EXECUTE format((SELECT s.template FROM metrics.statements s WHERE s.rollup = target), src);
   END LOOP;
   IF TG_ARGV[0] = 'payments' THEN
     EXECUTE format('WITH src AS (%s) SELECT count(DISTINCT customer_id) FROM src', src) INTO customers;
