@@ -52,6 +52,8 @@ import {
   withPickedReply,
 } from '../canned-replies/service.js';
 import { mergeCandidates, mergeTickets } from './merge.js';
+import { avatarOf } from '../customers/avatar.js';
+import { mentionNames } from '../notifications/mentions.js';
 import { createFollowUpHandler } from '../follow-ups/router.js';
 import { openFollowUps } from '../follow-ups/service.js';
 import {
@@ -237,6 +239,7 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
     res.status(status).render('tickets/show', {
       title: `Ticket ${ticket.number}`,
       ticket,
+      customerAvatar: avatarOf(ticket.customer),
       fmt,
       clockLabel,
       timeline,
@@ -248,6 +251,7 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
       staff: canAssign(actor) ? await staffList(db) : [],
       mergeInto: mayAct ? await mergeCandidates(db, ticket) : [],
       replies: live ? await listReplies(db) : [],
+      mentionNames: live ? await mentionNames(db) : [],
       followUps: await openFollowUps(db, { ticketId: ticket.id }),
     });
   };
