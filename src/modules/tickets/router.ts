@@ -223,13 +223,19 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
     const actor = actorOf(req);
     const now = new Date();
     const found = await getTicket(db, idOf(req), now);
-    const [escalations, thread] = await Promise.all([
+    const live = found.status !== 'merged';
+    const mayAct = live && canAct(actor, found);
+    // Everything else the page shows depends only on the ticket: read it in one round of queries.
+    const [escalations, thread, staff, mergeInto, replies, followUps, names] = await Promise.all([
       escalationsSeenBy(db, actor, found.escalations),
       loadEntries(db, found.id),
+      canAssign(actor) ? staffList(db) : [],
+      mayAct ? mergeCandidates(db, found) : [],
+      live ? listReplies(db) : [],
+      openFollowUps(db, { ticketId: found.id }),
+      live ? mentionNames(db) : [],
     ]);
     const ticket = { ...found, escalations };
-    const live = ticket.status !== 'merged';
-    const mayAct = live && canAct(actor, ticket);
     const timeline = buildTimeline({
       entries: thread.entries,
       changes: ticket.changes,
@@ -248,11 +254,11 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
       entryOptions,
       compose: { values: compose.values ?? {}, errors: compose.errors ?? {} },
       may: { act: mayAct, assign: live && canAssign(actor), claim: canClaim(actor, ticket) },
-      staff: canAssign(actor) ? await staffList(db) : [],
-      mergeInto: mayAct ? await mergeCandidates(db, ticket) : [],
-      replies: live ? await listReplies(db) : [],
-      mentionNames: live ? await mentionNames(db) : [],
-      followUps: await openFollowUps(db, { ticketId: ticket.id }),
+      staff,
+      mergeInto,
+      replies,
+      followUps,
+      mentionNames: names,
     });
   };
 
