@@ -1,13 +1,13 @@
+import { actorOf, type Actor } from '../../auth/actor.js';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { flash } from '../../http/flash.js';
 import { ALL_ROLES, requireRole, STAFF } from '../../http/guards.js';
-import { ConflictError, ValidationError } from '../../errors.js';
+import { ConflictError, ForbiddenError, ValidationError } from '../../errors.js';
 import { fieldErrors } from '../../http/forms.js';
 import { PAGE_SIZE, pageView } from '../../http/pagination.js';
 import { routeId } from '../../http/params.js';
 import {
-  actorOf,
   noStore,
   presentCustomerMedical,
   revealMedical,
@@ -28,6 +28,7 @@ import { queryString } from '../interactions/presenter.js';
 import { CUSTOMER_EXPORT_HEADER, customerExportCells, customerExportQuery } from './queries.js';
 import { ACTIVITIES, contactForm, listQuery, revealForm } from './schema.js';
 import { contactHistory, correctContact, getContact, type Contact } from './contact.js';
+import { openCallVerification } from '../interactions/verification.js';
 import {
   activityOf,
   customerStats,
@@ -74,10 +75,7 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
   };
 
   /** Keeps a timeline entry's link only when the viewer may open it (doctors have no ticket or interaction pages; escalations are scoped). */
-  const followable = async (
-    actor: ReturnType<typeof actorOf>,
-    items: TimelineItem[],
-  ): Promise<TimelineItem[]> => {
+  const followable = async (actor: Actor, items: TimelineItem[]): Promise<TimelineItem[]> => {
     const visible = await visibleEscalationIds(
       db,
       actor,
@@ -85,7 +83,7 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
     );
     return items.map((t) => {
       const hidden =
-        (actor.role === 'doctor' && (t.kind === 'ticket' || t.kind === 'interaction')) ||
+        (actor.role === 'doctor' && ['ticket', 'interaction', 'identity check'].includes(t.kind)) ||
         (t.kind === 'escalation' && !visible.has(t.id));
       return hidden ? { ...t, href: null } : t;
     });
@@ -100,11 +98,12 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
   ) => {
     const actor = actorOf(req);
     const customer = await getCustomer(db, id);
-    const [stats, timeline, medical, contactChanges] = await Promise.all([
+    const [stats, timeline, medical, contactChanges, callerCheck] = await Promise.all([
       customerStats(pool, id),
       customerTimeline(pool, id, 50).then((items) => followable(actor, items)),
       presentCustomerMedical(db, actor, id, viewContext(req)),
       contactHistory(db, id),
+      STAFF.includes(actor.role) ? openCallVerification(db, id) : null,
     ]);
     const canCorrect = STAFF.includes(actor.role);
     res.status(status).render('customers/show', {
@@ -117,6 +116,7 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
       fmt,
       contactChanges,
       canCorrect,
+      callerCheck,
     });
   };
 
@@ -194,7 +194,12 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
     status: number,
     c: Contact,
     values: Record<string, string>,
-    extra: { errors?: Record<string, string>; saved?: Contact; message?: string } = {},
+    extra: {
+      errors?: Record<string, string>;
+      saved?: Contact;
+      message?: string;
+      refused?: string;
+    } = {},
   ) =>
     res.status(status).render('customers/contact', {
       title: `Correct contact details · ${c.fullName}`,
@@ -203,6 +208,7 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
       errors: extra.errors ?? {},
       saved: extra.saved ?? null,
       message: extra.message ?? null,
+      refused: extra.refused ?? null,
     });
 
   const valuesOf = (c: Contact) => ({
@@ -214,7 +220,10 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
 
   const editContact = async (req: Request, res: Response) => {
     const c = await getContact(db, routeId(req.params.id));
-    renderContact(res, 200, c, valuesOf(c));
+    const interaction = req.query.interaction;
+    const interactionId =
+      typeof interaction === 'string' && /^\d{1,10}$/.test(interaction) ? interaction : '';
+    renderContact(res, 200, c, { ...valuesOf(c), interactionId });
   };
 
   const saveContact = async (req: Request, res: Response) => {
@@ -222,7 +231,7 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
     const c = await getContact(db, id);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const typed = Object.fromEntries(
-      ['phone', 'email', 'address', 'version'].map((k) => [
+      ['phone', 'email', 'address', 'version', 'interactionId'].map((k) => [
         k,
         typeof body[k] === 'string' ? String(body[k]) : '',
       ]),
@@ -241,6 +250,8 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
     } catch (error) {
       if (error instanceof ValidationError)
         return renderContact(res, 422, c, typed, { errors: error.fieldErrors });
+      if (error instanceof ForbiddenError)
+        return renderContact(res, 403, c, typed, { refused: error.message });
       if (error instanceof ConflictError) {
         const saved = error.current as Contact;
         return renderContact(

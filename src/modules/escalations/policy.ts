@@ -1,16 +1,10 @@
+import { isStaff, type Actor } from '../../auth/actor.js';
 import type { Prisma } from '../../generated/prisma/client.js';
-import type { EscalationStatus, EscalationTarget, Role } from '../../generated/prisma/enums.js';
-
-export interface Actor {
-  id: number;
-  role: Role;
-}
-
-const STAFF_ROLES: Role[] = ['agent', 'supervisor', 'admin'];
+import type { EscalationStatus, EscalationTarget } from '../../generated/prisma/enums.js';
 
 /** Who may raise escalations. */
 export function canRaise(actor: Actor): boolean {
-  return STAFF_ROLES.includes(actor.role);
+  return isStaff(actor);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { isoUtc } from '../../lib/csv.js';
-import { defaultScope, visibleSql, type Actor } from './policy.js';
+import { defaultScope, visibleSql } from './policy.js';
+import type { Actor } from '../../auth/actor.js';
 import type { ListQuery } from './schema.js';
 
 // The list's filters in SQL for the CSV export (the page reads through Prisma, listEscalations):

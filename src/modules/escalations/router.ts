@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
-import { ConflictError, ForbiddenError, ValidationError } from '../../errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
 import { flash } from '../../http/flash.js';
 import { ALL_ROLES, requireRole, STAFF } from '../../http/guards.js';
 import { pageView } from '../../http/pagination.js';
@@ -26,6 +26,7 @@ import {
 } from './schema.js';
 import {
   closeEscalation,
+  escalationRow,
   getEscalation,
   listEscalations,
   listRecipients,
@@ -87,6 +88,14 @@ export function escalationsRouter({ db, pool, config }: AppContext): Router {
         shown,
       ),
     });
+  };
+
+  /** One list row, as the list renders it, for live pages; an escalation hidden from them is 404. */
+  const row = async (req: Request, res: Response) => {
+    const id = routeId(req.params.id, 'Escalation not found.');
+    const e = await escalationRow(db, req.user!, id, staleHours);
+    if (!e) throw new NotFoundError('Escalation not found.');
+    res.set('Cache-Control', 'no-store').render('escalations/_row', { e, staleHours });
   };
 
   // --- raise -----------------------------------------------------------------------------------
@@ -288,6 +297,7 @@ export function escalationsRouter({ db, pool, config }: AppContext): Router {
   r.get('/export.csv', requireRole(...ALL_ROLES), exportCsv);
   r.post('/', requireRole(...STAFF), create);
   r.get('/:id', requireRole(...ALL_ROLES), show);
+  r.get('/:id/row', requireRole(...ALL_ROLES), row);
   r.post('/:id/take', requireRole(...ALL_ROLES), act('take'));
   r.post('/:id/resolve', requireRole(...ALL_ROLES), act('resolve'));
   r.post('/:id/close', requireRole(...ALL_ROLES), act('close'));

@@ -1,7 +1,8 @@
 import { isoUtc } from '../../lib/csv.js';
 import { containsPattern } from '../../lib/like.js';
 import { dayStartSql } from '../../lib/time.js';
-import { defaultScope, type Actor } from './policy.js';
+import { defaultScope } from './policy.js';
+import type { Actor } from '../../auth/actor.js';
 import type { ListQuery } from './schema.js';
 
 // The list's filters in SQL for the CSV export, which streams from a cursor; the page itself reads

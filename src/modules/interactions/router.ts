@@ -1,14 +1,15 @@
+import { actorOf, isManager } from '../../auth/actor.js';
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { escalationsSeenBy } from '../escalations/service.js';
 import type { Db } from '../../db/client.js';
-import { ConflictError, ValidationError } from '../../errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { routeId } from '../../http/params.js';
 import { flash } from '../../http/flash.js';
-import { STAFF, requireRole } from '../../http/guards.js';
+import { MANAGERS, STAFF, requireRole } from '../../http/guards.js';
 import { pageQuery, pageView } from '../../http/pagination.js';
-import { canAct, isManager, type Actor } from './policy.js';
+import { canAct } from './policy.js';
 import { fmt, presentContact, queryString } from './presenter.js';
 import { streamCsv } from '../../http/csv-export.js';
 import { avatarOf } from '../customers/avatar.js';
@@ -22,6 +23,13 @@ import { createFollowUpHandler } from '../follow-ups/router.js';
 import { mentionNames, notifyMentions } from '../notifications/mentions.js';
 import { openFollowUps } from '../follow-ups/service.js';
 import { createForm, fieldErrors, listQuery, newQuery, noteForm, statusForm } from './schema.js';
+import { answerForm, overrideForm, VERIFY_METHODS } from './verification-schema.js';
+import {
+  openConsultationsOf,
+  overrideVerification,
+  verificationOf,
+  verifyCaller,
+} from './verification.js';
 import {
   addNote,
   assertMayChange,
@@ -29,6 +37,7 @@ import {
   changeStatus,
   findCustomer,
   getInteraction,
+  interactionRow,
   listInteractions,
   searchCustomers,
   startInteraction,
@@ -43,12 +52,14 @@ const STATUS_ACTIONS = {
 } as const;
 type StatusAction = keyof typeof STATUS_ACTIONS;
 
-function actorOf(req: Request): Actor {
-  return { id: req.user!.id, role: req.user!.role, name: req.user!.name };
-}
-
 function idOf(req: Request): number {
   return routeId(req.params.id, 'No such interaction.');
+}
+
+/** A form shown again: what was typed (in this response only) and what to fix. */
+interface FormAgain {
+  values?: Record<string, string>;
+  errors?: Record<string, string>;
 }
 
 async function renderShow(
@@ -57,6 +68,7 @@ async function renderShow(
   res: Response,
   status = 200,
   note: { body?: string; errors?: Record<string, string> } = {},
+  again: { verify?: FormAgain; override?: FormAgain } = {},
 ) {
   const found = await getInteraction(db, idOf(req));
   const actor = actorOf(req);
@@ -75,7 +87,21 @@ async function renderShow(
     noteErrors: note.errors ?? {},
     fmt,
     followUps: await openFollowUps(db, { interactionId: interaction.id }),
+    verification: await verificationOf(db, interaction.id),
+    callerConsultations: await openConsultationsOf(db, interaction.customer.id),
+    verifyMethods: VERIFY_METHODS,
+    verifyForm: { values: {}, errors: {}, ...again.verify },
+    overrideForm: { values: {}, errors: {}, ...again.override },
+    mayOverride: isManager(actor),
   });
+}
+
+/** The posted text fields, trimmed and cut short, to show the form again (never stored). */
+function typed(body: unknown, keys: string[]): Record<string, string> {
+  const source = (body ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(
+    keys.map((k) => [k, typeof source[k] === 'string' ? source[k].slice(0, 254) : '']),
+  );
 }
 
 export function interactionsRouter({ db, pool }: AppContext): Router {
@@ -112,6 +138,13 @@ export function interactionsRouter({ db, pool }: AppContext): Router {
         rows.length,
       ),
     });
+  };
+
+  /** One list row, as the list renders it, for live pages to swap in. */
+  const row = async (req: Request, res: Response) => {
+    const i = await interactionRow(db, idOf(req));
+    if (!i) throw new NotFoundError('No such interaction.');
+    res.set('Cache-Control', 'no-store').render('interactions/_row', { i, fmt });
   };
 
   const renderNew = async (
@@ -227,15 +260,50 @@ export function interactionsRouter({ db, pool }: AppContext): Router {
     res.redirect(303, `/interactions/${id}`);
   };
 
+  const verify = async (req: Request, res: Response) => {
+    const id = idOf(req);
+    const parsed = answerForm.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      await assertMayChange(db, actorOf(req), id);
+      const keys = ['method', 'dateOfBirth', 'phoneLast4', 'email', 'numberCalled', 'reached'];
+      const verifyAgain = { values: typed(req.body, keys), errors: fieldErrors(parsed.error) };
+      return renderShow(db, req, res, 422, {}, { verify: verifyAgain });
+    }
+    const outcome = await verifyCaller(db, actorOf(req), id, parsed.data);
+    if (outcome.passed) flash(req, 'success', 'Identity verified.');
+    else if (outcome.locked)
+      flash(req, 'error', 'The answers did not match. Verification is now locked.');
+    else flash(req, 'error', `The answers did not match (${outcome.attemptsLeft} attempts left).`);
+    res.redirect(303, `/interactions/${id}#verification`);
+  };
+
+  const override = async (req: Request, res: Response) => {
+    const id = idOf(req);
+    const parsed = overrideForm.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      const overrideAgain = {
+        values: typed(req.body, ['reason']),
+        errors: fieldErrors(parsed.error),
+      };
+      return renderShow(db, req, res, 422, {}, { override: overrideAgain });
+    }
+    await overrideVerification(db, actorOf(req), id, parsed.data.reason, req.ip);
+    flash(req, 'success', 'Verification overridden. This is recorded.');
+    res.redirect(303, `/interactions/${id}#verification`);
+  };
+
   r.get('/', requireRole(...STAFF), list);
   r.get('/new', requireRole(...STAFF), newForm);
   r.get('/export.csv', requireRole(...STAFF), exportCsv);
   r.post('/', requireRole(...STAFF), create);
   r.get('/:id', requireRole(...STAFF), show);
+  r.get('/:id/row', requireRole(...STAFF), row);
   r.post('/:id/notes', requireRole(...STAFF), note);
   r.post('/:id/follow-ups', requireRole(...STAFF), createFollowUpHandler(db, 'interaction'));
   r.post('/:id/pending', requireRole(...STAFF), status('pending'));
   r.post('/:id/resume', requireRole(...STAFF), status('resume'));
   r.post('/:id/end', requireRole(...STAFF), status('end'));
+  r.post('/:id/verify', requireRole(...STAFF), verify);
+  r.post('/:id/verify/override', requireRole(...MANAGERS), override);
   return r;
 }

@@ -1,3 +1,4 @@
+import { actorOf } from '../../auth/actor.js';
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
@@ -14,7 +15,7 @@ import { STAFF, requireRole } from '../../http/guards.js';
 import { pageQuery, pageView } from '../../http/pagination.js';
 import { escalationsSeenBy } from '../escalations/service.js';
 import { searchCustomers } from '../interactions/service.js';
-import { canAct, canAssign, canClaim, canViewAll, type Actor } from './policy.js';
+import { canAct, canAssign, canClaim, canViewAll } from './policy.js';
 import { clockLabel, fmt, queryString } from './presenter.js';
 import {
   ENTRY_EDIT_WINDOW_MS,
@@ -45,6 +46,7 @@ import {
   statusForm,
 } from './schema.js';
 import { bulkUpdate } from './bulk.js';
+import { statusButtons } from './status.js';
 import {
   expandShortcuts,
   listReplies,
@@ -76,10 +78,6 @@ import { TICKET_EXPORT_HEADER, ticketExportCells, ticketExportSql } from './quer
 
 const options = { CATEGORIES, PRIORITIES, STATUSES };
 const entryOptions = { channels: CONTACT_CHANNELS, directions: CONTACT_DIRECTIONS };
-
-function actorOf(req: Request): Actor {
-  return { id: req.user!.id, role: req.user!.role, name: req.user!.name };
-}
 
 function idOf(req: Request): number {
   return routeId(req.params.id, 'No such ticket.');
@@ -254,6 +252,7 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
       entryOptions,
       compose: { values: compose.values ?? {}, errors: compose.errors ?? {} },
       may: { act: mayAct, assign: live && canAssign(actor), claim: canClaim(actor, ticket) },
+      statusButtons: statusButtons(ticket.status),
       staff,
       mergeInto,
       replies,
