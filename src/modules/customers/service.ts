@@ -3,6 +3,7 @@ import type { Db } from '../../db/client.js';
 import { NotFoundError } from '../../errors.js';
 import type { Activity, ListQuery } from './schema.js';
 import { containsPattern } from '../../lib/like.js';
+import { PHOTO_STAMP } from './avatar.js';
 
 const DAY = 86_400_000;
 export const ACTIVE_DAYS = 90;
@@ -116,7 +117,7 @@ export async function getCustomer(db: Db, id: number) {
       address: true,
       dateOfBirth: true,
       gender: true,
-      photoUrl: true,
+      photo: PHOTO_STAMP,
       emailVerifiedAt: true,
       lastLoginAt: true,
       lastActivityAt: true,
