@@ -20,7 +20,7 @@ function isPageNavigation(req: Request): boolean {
 }
 
 /** Signed in, and one of the given roles; anyone else gets 403. */
-export function requireRole(...roles: Role[]) {
+export function requireRole(...roles: readonly Role[]) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (!req.user) return requireAuth(req, res, next);
     if (!roles.includes(req.user.role)) return next(new ForbiddenError());
@@ -28,6 +28,5 @@ export function requireRole(...roles: Role[]) {
   };
 }
 
-export const ALL_ROLES: Role[] = ['agent', 'supervisor', 'admin', 'doctor'];
-export const STAFF: Role[] = ['agent', 'supervisor', 'admin'];
-export const MANAGERS: Role[] = ['supervisor', 'admin'];
+/** The role vocabulary lives in src/auth; routers take it from here beside the guards. */
+export { ALL_ROLES, MANAGERS, STAFF } from '../auth/actor.js';

@@ -1,3 +1,4 @@
+import { ALL_ROLES, MANAGERS, STAFF } from '../auth/actor.js';
 import type { NextFunction, Request, Response } from 'express';
 import type { Role } from '../generated/prisma/enums.js';
 
@@ -5,37 +6,37 @@ export interface NavItem {
   href: string;
   label: string;
   key: string;
-  roles: Role[];
+  roles: readonly Role[];
 }
 
 export const NAV: NavItem[] = [
-  { href: '/', label: 'Home', key: 'h', roles: ['agent', 'supervisor', 'admin', 'doctor'] },
+  { href: '/', label: 'Home', key: 'h', roles: ALL_ROLES },
   {
     href: '/interactions',
     label: 'Interactions',
     key: 'i',
-    roles: ['agent', 'supervisor', 'admin'],
+    roles: STAFF,
   },
-  { href: '/tickets', label: 'Tickets', key: 't', roles: ['agent', 'supervisor', 'admin'] },
+  { href: '/tickets', label: 'Tickets', key: 't', roles: STAFF },
   {
     href: '/escalations',
     label: 'Escalations',
     key: 'e',
-    roles: ['agent', 'supervisor', 'admin', 'doctor'],
+    roles: ALL_ROLES,
   },
   {
     href: '/consultations',
     label: 'Consultations',
     key: 'c',
-    roles: ['agent', 'supervisor', 'admin', 'doctor'],
+    roles: ALL_ROLES,
   },
   {
     href: '/customers',
     label: 'Customers',
     key: 'p',
-    roles: ['agent', 'supervisor', 'admin', 'doctor'],
+    roles: ALL_ROLES,
   },
-  { href: '/metrics', label: 'Metrics', key: 'm', roles: ['supervisor', 'admin'] },
+  { href: '/metrics', label: 'Metrics', key: 'm', roles: MANAGERS },
   { href: '/audit', label: 'Audit', key: 'a', roles: ['admin'] },
   { href: '/staff', label: 'Staff', key: 's', roles: ['admin'] },
   { href: '/sla-targets', label: 'SLA targets', key: 'l', roles: ['admin'] },

@@ -1,11 +1,6 @@
+import type { Actor } from '../auth/actor.js';
 import type { Db } from '../db/client.js';
-import type { EscalationStatus, Role } from '../generated/prisma/enums.js';
-
-/** The signed-in person asking; the one input every privacy decision starts from. */
-export interface Actor {
-  id: number;
-  role: Role;
-}
+import type { EscalationStatus } from '../generated/prisma/enums.js';
 
 export type AccessBasis = 'assigned' | 'escalation' | 'reveal';
 

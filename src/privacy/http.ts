@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { AccessRules, Actor } from './access.js';
+import type { AccessRules } from './access.js';
 import type { ViewContext } from './presenter.js';
 
 /** Pages that may carry patient data must not be stored by browsers or proxies. */
@@ -7,10 +7,6 @@ export function noStore(_req: Request, res: Response, next: NextFunction): void 
   res.set('Cache-Control', 'no-store');
   res.set('Pragma', 'no-cache');
   next();
-}
-
-export function actorOf(req: Request): Actor {
-  return { id: req.user!.id, role: req.user!.role };
 }
 
 /** Where the viewer is and the access rules the app was configured with (set in src/app.ts). */

@@ -5,7 +5,6 @@ export {
   escalationAccessEnds,
   careTeam,
   ESCALATION_ACCESS_DAYS_DEFAULT,
-  type Actor,
   type AccessBasis,
   type AccessRules,
   type MedicalAccess,
@@ -31,7 +30,7 @@ export {
   FIELD_GROUP,
   AUDIT_ACTIONS,
 } from './fields.js';
-export { noStore, actorOf, viewContext, ACCESS_RULES } from './http.js';
+export { noStore, viewContext, ACCESS_RULES } from './http.js';
 export {
   revealReviewQueue,
   reviewReveal,

@@ -1,3 +1,4 @@
+import type { Actor } from '../auth/actor.js';
 import { recordAudit } from '../audit.js';
 import type { Db } from '../db/client.js';
 import {
@@ -6,7 +7,6 @@ import {
   mayRequestReveal,
   type AccessBasis,
   type AccessRules,
-  type Actor,
   type MedicalAccess,
 } from './access.js';
 import {

@@ -1,9 +1,10 @@
+import type { Actor } from '../auth/actor.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { recordAudit } from '../audit.js';
 import type { Db } from '../db/client.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { notify } from '../modules/notifications/service.js';
-import { careTeam, mayRecordConsultationMedical, type Actor } from './access.js';
+import { careTeam, mayRecordConsultationMedical } from './access.js';
 import { AUDIT_ACTIONS, FIELD_GROUP, type ConsultationMedicalKey } from './fields.js';
 import type { ConsultationRef, ViewContext } from './presenter.js';
 

@@ -1,7 +1,7 @@
+import type { Actor } from '../auth/actor.js';
 import { recordAudit } from '../audit.js';
 import type { Db } from '../db/client.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import type { Actor } from './access.js';
 import type { ViewContext } from './presenter.js';
 
 /** Reveals unreviewed for longer than this stand out in the queue. */

@@ -8,7 +8,7 @@ import {
   ValidationError,
 } from '../../src/errors.js';
 import { contactLinks } from '../../src/lib/contact-links.js';
-import type { Actor } from '../../src/modules/interactions/policy.js';
+import type { Actor } from '../../src/auth/actor.js';
 import {
   addNote,
   changeStatus,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bulkUpdate, SKIP_REASONS } from '../../src/modules/tickets/bulk.js';
-import type { Actor } from '../../src/modules/tickets/policy.js';
+import type { Actor } from '../../src/auth/actor.js';
 import { bulkForm, type BulkRequest } from '../../src/modules/tickets/schema.js';
 import { createUser } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';

@@ -6,7 +6,7 @@ import {
   ValidationError,
 } from '../../src/errors.js';
 import { MERGE_MESSAGES, mergeCandidates, mergeTickets } from '../../src/modules/tickets/merge.js';
-import type { Actor } from '../../src/modules/tickets/policy.js';
+import type { Actor } from '../../src/auth/actor.js';
 import { changeStatus } from '../../src/modules/tickets/service.js';
 import { addEntry, loadEntries } from '../../src/modules/tickets/thread.js';
 import { createUser } from '../support/app.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, ForbiddenError } from '../../src/errors.js';
-import type { Actor } from '../../src/modules/tickets/policy.js';
+import type { Actor } from '../../src/auth/actor.js';
 import {
   addEntry,
   editEntry,

@@ -16,7 +16,7 @@ import {
   listTickets,
   MAX_NUMBER_ATTEMPTS,
 } from '../../src/modules/tickets/service.js';
-import type { Actor } from '../../src/modules/tickets/policy.js';
+import type { Actor } from '../../src/auth/actor.js';
 import type { CreateInput } from '../../src/modules/tickets/schema.js';
 
 let db: TestDatabase;

@@ -1,10 +1,10 @@
+import type { Actor } from '../../auth/actor.js';
 import { passwordProblem } from '../../auth/password-policy.js';
 import { hashPassword, verifyPassword } from '../../auth/passwords.js';
 import { hashResetToken } from '../../auth/reset-links.js';
 import { endSessions } from '../../auth/sessions.js';
 import type { Db } from '../../db/client.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
-import type { Actor } from '../staff/policy.js';
 import { recordUserChange } from '../staff/service.js';
 import type { ChangePasswordInput, NewPasswordInput } from './schema.js';
 import type pg from 'pg';

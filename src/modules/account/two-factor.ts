@@ -1,3 +1,4 @@
+import type { Actor } from '../../auth/actor.js';
 import { verifyPassword } from '../../auth/passwords.js';
 import {
   hashRecoveryCode,
@@ -7,7 +8,6 @@ import {
 } from '../../auth/two-factor.js';
 import type { Db } from '../../db/client.js';
 import { ValidationError } from '../../errors.js';
-import type { Actor } from '../staff/policy.js';
 import { recordUserChange } from '../staff/service.js';
 
 const CODE_WRONG = 'That code is not right. Enter the 6-digit code your app shows now.';

@@ -1,3 +1,4 @@
+import { actorOf } from '../../auth/actor.js';
 import { hostname } from 'node:os';
 import { Router, type Request, type Response } from 'express';
 import { recordAudit } from '../../audit.js';
@@ -8,13 +9,7 @@ import { PAGE_SIZE } from '../../http/pagination.js';
 import { routeId } from '../../http/params.js';
 import { csvLine } from '../../lib/csv.js';
 import { getCustomer } from '../customers/service.js';
-import {
-  actorOf,
-  noStore,
-  revealReviewQueue,
-  reviewReveal,
-  viewContext,
-} from '../../privacy/index.js';
+import { noStore, revealReviewQueue, reviewReveal, viewContext } from '../../privacy/index.js';
 import { flash } from '../../http/flash.js';
 import {
   ACCESS_CSV_HEADER,

@@ -1,10 +1,8 @@
 import { z } from 'zod';
+import { optionalId } from '../../http/params.js';
 
 const blankToUndefined = (value: unknown) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
-const optionalId = z
-  .preprocess(blankToUndefined, z.coerce.number().int().positive().max(2_147_483_647).optional())
-  .catch(undefined);
 const optionalDate = z
   .preprocess(
     blankToUndefined,

@@ -1,19 +1,15 @@
+import { actorOf, isManager } from '../../auth/actor.js';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { ConflictError, ValidationError } from '../../errors.js';
 import { flash } from '../../http/flash.js';
 import { MANAGERS, STAFF, requireRole } from '../../http/guards.js';
 import { routeId } from '../../http/params.js';
-import { isManager, type Actor } from '../tickets/policy.js';
 import { KNOWN_PLACEHOLDERS } from './placeholders.js';
 import { fieldErrors, replyEditForm, replyFields } from './schema.js';
 import { createReply, deleteReply, getReply, listReplies, updateReply } from './service.js';
 
 type Values = Record<string, string>;
-
-function actorOf(req: Request): Actor {
-  return { id: req.user!.id, role: req.user!.role, name: req.user!.name };
-}
 
 function valuesOf(body: Record<string, unknown>): Values {
   const str = (v: unknown) => (typeof v === 'string' ? v : '');

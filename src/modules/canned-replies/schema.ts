@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { versionField } from '../tickets/schema.js';
+import { versionField } from '../../http/params.js';
 import { KNOWN_PLACEHOLDERS, SHORTCUT_FORMAT, unknownPlaceholders } from './placeholders.js';
 
 export { fieldErrors } from '../../http/forms.js';

@@ -1,7 +1,7 @@
+import { isManager, type Actor } from '../../auth/actor.js';
 import type { Db } from '../../db/client.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
 import type { Prisma } from '../../generated/prisma/client.js';
-import { isManager, type Actor } from '../tickets/policy.js';
 import { fillPlaceholders, SHORTCUT_USE, type FillContext } from './placeholders.js';
 import type { ReplyInput } from './schema.js';
 

@@ -1,4 +1,4 @@
-import type { Actor } from '../../privacy/index.js';
+import type { Actor } from '../../auth/actor.js';
 import { TRANSITIONS, mayChangeStatus } from './service.js';
 import type { ConsultationDetail } from './service.js';
 

@@ -1,14 +1,14 @@
+import { actorOf } from '../../auth/actor.js';
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
-import { ConflictError, ForbiddenError, ValidationError } from '../../errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
 import { flash } from '../../http/flash.js';
 import { ALL_ROLES, STAFF, requireRole } from '../../http/guards.js';
 import { PAGE_SIZE } from '../../http/pagination.js';
 import { routeId } from '../../http/params.js';
 import {
   CONSULTATION_MEDICAL_FIELDS,
-  actorOf,
   noStore,
   presentConsultationMedical,
   saveConsultationMedical,
@@ -36,6 +36,7 @@ import {
   assignDoctor,
   badgesFor,
   consultationRelated,
+  consultationRow,
   createConsultation,
   csvRow,
   doctorOptions,
@@ -102,6 +103,14 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
           : 'Nothing on this page',
       },
     });
+  };
+
+  /** One list row, as the list renders it, for live pages to swap in. */
+  const row = async (req: Request, res: Response) => {
+    const found = await consultationRow(pool, routeId(req.params.id));
+    if (!found) throw new NotFoundError('No such consultation.');
+    const c = { ...found, badges: badgesFor(found, new Date()) };
+    res.set('Cache-Control', 'no-store').render('consultations/_row', { c, fmt });
   };
 
   const exportCsv = async (req: Request, res: Response) => {
@@ -293,6 +302,7 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
   r.get('/new', requireRole(...STAFF), newForm);
   r.post('/', requireRole(...STAFF), create);
   r.get('/:id', requireRole(...ALL_ROLES), noStore, show);
+  r.get('/:id/row', requireRole(...ALL_ROLES), row);
   r.post('/:id/status', requireRole(...ALL_ROLES), move);
   r.post('/:id/start', requireRole(...ALL_ROLES), start);
   r.post('/:id/assign', requireRole(...STAFF), assign);

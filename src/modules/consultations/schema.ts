@@ -1,15 +1,19 @@
 import { instantFromLocal } from '../../lib/time.js';
 import { interactionContext } from '../interactions/verification-schema.js';
 import { z } from 'zod';
+import {
+  optionalId,
+  recordId,
+  requiredId,
+  versionField,
+  versionOrNone,
+} from '../../http/params.js';
 
 /** Blank → undefined. */
 const blankToUndefined = (value: unknown) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 const optionalEnum = <T extends readonly [string, ...string[]]>(values: T) =>
   z.preprocess(blankToUndefined, z.enum(values).optional()).catch(undefined);
-const optionalId = z
-  .preprocess(blankToUndefined, z.coerce.number().int().positive().max(2_147_483_647).optional())
-  .catch(undefined);
 const optionalDate = z
   .preprocess(
     blankToUndefined,
@@ -88,21 +92,12 @@ const moneyMajor = z
 
 export const createForm = z
   .object({
-    customerId: z.coerce
-      .number({ message: 'Enter the customer number' })
-      .int('Enter the customer number')
-      .positive('Enter the customer number')
-      .max(2_147_483_647, 'No such customer'),
+    customerId: requiredId('Enter the customer number'),
     mode: z.enum(MODES, { message: 'Choose voice, video or chat' }),
     paymentModel: z.enum(PAYMENT_MODELS, { message: 'Choose pay first or pay later' }),
     amount: moneyMajor,
     scheduledFor: z.preprocess(blankToUndefined, dateTime.optional()),
-    doctor: z.preprocess(
-      blankToUndefined,
-      z
-        .union([z.literal('auto'), z.coerce.number().int().positive().max(2_147_483_647)])
-        .optional(),
-    ),
+    doctor: z.preprocess(blankToUndefined, z.union([z.literal('auto'), recordId]).optional()),
     paymentConfirmation: z.preprocess(
       blankToUndefined,
       z
@@ -126,7 +121,7 @@ export const createForm = z
   });
 export type CreateInput = z.infer<typeof createForm>;
 
-export const versionForm = z.object({ version: z.coerce.number().int().min(0).max(2_147_483_647) });
+export const versionForm = z.object({ version: versionField });
 
 export const transitionForm = versionForm.extend({
   to: z.enum(STATUSES),
@@ -136,14 +131,15 @@ export const transitionForm = versionForm.extend({
 });
 
 export const assignForm = versionForm.extend({
-  doctor: z.union([z.literal('auto'), z.coerce.number().int().positive().max(2_147_483_647)]),
+  doctor: z.union([z.literal('auto'), recordId]),
 });
 
 const medicalText = z.preprocess(
   (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null),
   z.string().max(5000, 'Keep this under 5000 characters').nullable(),
 );
-export const medicalForm = versionForm.extend({
+export const medicalForm = z.object({
+  version: versionOrNone,
   presentingComplaint: medicalText,
   medicalHistory: medicalText,
   diagnosis: medicalText,

@@ -1,3 +1,4 @@
+import { actorOf, type Actor } from '../../auth/actor.js';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { flash } from '../../http/flash.js';
@@ -7,7 +8,6 @@ import { fieldErrors } from '../../http/forms.js';
 import { PAGE_SIZE, pageView } from '../../http/pagination.js';
 import { routeId } from '../../http/params.js';
 import {
-  actorOf,
   noStore,
   presentCustomerMedical,
   revealMedical,
@@ -16,6 +16,9 @@ import {
 import { fmt, when } from '../../lib/format.js';
 import { visibleEscalationIds } from '../escalations/service.js';
 import { presentProfile } from './presenter.js';
+import { streamCsv } from '../../http/csv-export.js';
+import { queryString } from '../interactions/presenter.js';
+import { CUSTOMER_EXPORT_HEADER, customerExportCells, customerExportQuery } from './queries.js';
 import { ACTIVITIES, contactForm, listQuery, revealForm } from './schema.js';
 import { contactHistory, correctContact, getContact, type Contact } from './contact.js';
 import { openCallVerification } from '../interactions/verification.js';
@@ -41,6 +44,7 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
       filters: { q: query.q ?? '', activity: query.activity ?? '', sort: query.sort ?? '' },
       ACTIVITIES,
       fmt,
+      exportHref: `/customers/export.csv${queryString(req.query as Record<string, unknown>)}`,
       page: pageView(
         '/customers',
         req.query as Record<string, unknown>,
@@ -51,11 +55,20 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
     });
   };
 
+  const exportCsv = async (req: Request, res: Response) => {
+    const now = new Date();
+    const { sql, params } = customerExportQuery(listQuery.parse(req.query), now);
+    await streamCsv({ db, pool }, req, res, {
+      list: 'customers',
+      sql,
+      params,
+      header: CUSTOMER_EXPORT_HEADER,
+      cells: customerExportCells(now),
+    });
+  };
+
   /** Keeps a timeline entry's link only when the viewer may open it (doctors have no ticket or interaction pages; escalations are scoped). */
-  const followable = async (
-    actor: ReturnType<typeof actorOf>,
-    items: TimelineItem[],
-  ): Promise<TimelineItem[]> => {
+  const followable = async (actor: Actor, items: TimelineItem[]): Promise<TimelineItem[]> => {
     const visible = await visibleEscalationIds(
       db,
       actor,
@@ -206,6 +219,7 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
   };
 
   r.get('/', requireRole(...ALL_ROLES), list);
+  r.get('/export.csv', requireRole(...ALL_ROLES), exportCsv);
   r.get('/:id', requireRole(...ALL_ROLES), noStore, show);
   r.post('/:id/reveal', requireRole('doctor'), noStore, reveal);
   r.get('/:id/contact', requireRole(...STAFF), noStore, editContact);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { versionField } from '../../http/params.js';
 import { interactionContext } from '../interactions/verification-schema.js';
 import { pageQuery } from '../../http/pagination.js';
 import { normalisePhone, PHONE_INVALID } from '../../lib/phone.js';
@@ -67,6 +68,6 @@ export const contactForm = z.object({
   ),
   address: trimmedText(ADDRESS_MAX, 'address'),
   interactionId: interactionContext,
-  version: z.coerce.number().int().min(1).max(2_147_483_647),
+  version: versionField,
 });
 export type ContactInput = z.infer<typeof contactForm>;

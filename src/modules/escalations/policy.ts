@@ -1,16 +1,10 @@
+import { isStaff, type Actor } from '../../auth/actor.js';
 import type { Prisma } from '../../generated/prisma/client.js';
-import type { EscalationStatus, EscalationTarget, Role } from '../../generated/prisma/enums.js';
-
-export interface Actor {
-  id: number;
-  role: Role;
-}
-
-const STAFF_ROLES: Role[] = ['agent', 'supervisor', 'admin'];
+import type { EscalationStatus, EscalationTarget } from '../../generated/prisma/enums.js';
 
 /** Who may raise escalations. */
 export function canRaise(actor: Actor): boolean {
-  return STAFF_ROLES.includes(actor.role);
+  return isStaff(actor);
 }
 
 /**
@@ -32,6 +26,21 @@ export function visibleWhere(actor: Actor): Prisma.EscalationWhereInput {
       };
     default:
       return {};
+  }
+}
+
+/** visibleWhere in SQL over `escalations e`, for the CSV export's cursor; `p` binds a value. */
+export function visibleSql(actor: Actor, p: (value: unknown) => string): string | null {
+  switch (actor.role) {
+    case 'doctor':
+      return `e.target_user_id = ${p(actor.id)}`;
+    case 'agent': {
+      const me = p(actor.id);
+      return `(e.raised_by_id = ${me} OR e.target_user_id = ${me}
+        OR e.ticket_id IN (SELECT id FROM support_tickets WHERE assignee_id = ${me}))`;
+    }
+    default:
+      return null;
   }
 }
 

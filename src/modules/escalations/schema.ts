@@ -1,15 +1,6 @@
 import { z } from 'zod';
+import { optionalId, versionField } from '../../http/params.js';
 import { pageQuery } from '../../http/pagination.js';
-
-const MAX_INT = 2_147_483_647;
-
-/** A database id from a path or form; anything else is "not found" / "missing". */
-export const idSchema = z.coerce.number().int().min(1).max(MAX_INT);
-
-const optionalId = z.preprocess(
-  (value) => (value === '' || value === undefined ? undefined : value),
-  idSchema.optional(),
-);
 
 /** `/escalations/new?ticketId=…` — exactly one source. */
 export const sourceQuery = z
@@ -41,9 +32,7 @@ const trimmed = z.preprocess(
 /** The raise form (sources come back as hidden fields). */
 export const raiseForm = z.object({
   targetType: z.enum(TARGET_TYPES, { error: 'Choose admin or doctor.' }),
-  targetUserId: z
-    .preprocess((value) => (value === '' ? undefined : value), idSchema.optional())
-    .refine((value) => value !== undefined, 'Choose who should receive it.'),
+  targetUserId: optionalId.refine((value) => value !== undefined, 'Choose who should receive it.'),
   reason: trimmed.pipe(
     z
       .string()
@@ -53,8 +42,6 @@ export const raiseForm = z.object({
   idempotencyKey: z.string().trim().min(8).max(100).optional().catch(undefined),
 });
 export type RaiseInput = z.infer<typeof raiseForm> & { targetUserId: number };
-
-export const versionField = z.coerce.number().int().min(1).max(MAX_INT);
 
 export const takeForm = z.object({ version: versionField });
 

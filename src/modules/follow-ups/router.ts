@@ -1,3 +1,4 @@
+import { actorOf } from '../../auth/actor.js';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
 import type { Db } from '../../db/client.js';
@@ -6,13 +7,8 @@ import { flash } from '../../http/flash.js';
 import { STAFF, requireRole } from '../../http/guards.js';
 import { routeId } from '../../http/params.js';
 import { fmt } from '../tickets/presenter.js';
-import type { Actor } from '../tickets/policy.js';
 import { SNOOZE_HOURS, closeForm, fieldErrors, followUpForm, snoozeForm } from './schema.js';
 import { closeFollowUp, createFollowUp, listDue, snoozeFollowUp, type Parent } from './service.js';
-
-function actorOf(req: Request): Actor {
-  return { id: req.user!.id, role: req.user!.role, name: req.user!.name };
-}
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { versionField } from '../tickets/schema.js';
+import { versionField } from '../../http/params.js';
 
 export { fieldErrors } from '../../http/forms.js';
 

@@ -1,3 +1,4 @@
+import { isManager, type Actor } from '../../auth/actor.js';
 import type pg from 'pg';
 import type { Db } from '../../db/client.js';
 import {
@@ -8,7 +9,6 @@ import {
   ValidationError,
 } from '../../errors.js';
 import type { Prisma } from '../../generated/prisma/client.js';
-import { isManager, type Actor } from '../tickets/policy.js';
 import type { FollowUpInput } from './schema.js';
 
 export type Parent = { ticketId: number } | { interactionId: number };

@@ -1,21 +1,9 @@
-import type { Role } from '../../generated/prisma/enums.js';
+import { isManager, isStaff, type Actor } from '../../auth/actor.js';
 import { ForbiddenError } from '../../errors.js';
-
-export interface Actor {
-  id: number;
-  role: Role;
-  name?: string;
-}
-
-const STAFF_ROLES: Role[] = ['agent', 'supervisor', 'admin'];
-
-export function isManager(actor: Actor): boolean {
-  return actor.role === 'supervisor' || actor.role === 'admin';
-}
 
 /** Any staff member may read any interaction (customer history), doctors may not. */
 export function canView(actor: Actor): boolean {
-  return STAFF_ROLES.includes(actor.role);
+  return isStaff(actor);
 }
 
 /** Notes, pending, end: the owning agent, or a supervisor/admin. */

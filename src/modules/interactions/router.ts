@@ -1,15 +1,22 @@
+import { actorOf, isManager } from '../../auth/actor.js';
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { escalationsSeenBy } from '../escalations/service.js';
 import type { Db } from '../../db/client.js';
-import { ConflictError, ValidationError } from '../../errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { routeId } from '../../http/params.js';
 import { flash } from '../../http/flash.js';
 import { MANAGERS, STAFF, requireRole } from '../../http/guards.js';
 import { pageQuery, pageView } from '../../http/pagination.js';
-import { canAct, isManager, type Actor } from './policy.js';
-import { fmt, presentContact } from './presenter.js';
+import { canAct } from './policy.js';
+import { fmt, presentContact, queryString } from './presenter.js';
+import { streamCsv } from '../../http/csv-export.js';
+import {
+  INTERACTION_EXPORT_HEADER,
+  interactionExportCells,
+  interactionExportQuery,
+} from './queries.js';
 import { expandShortcuts, interactionFillContext } from '../canned-replies/service.js';
 import { createFollowUpHandler } from '../follow-ups/router.js';
 import { notifyMentions } from '../notifications/mentions.js';
@@ -29,6 +36,7 @@ import {
   changeStatus,
   findCustomer,
   getInteraction,
+  interactionRow,
   listInteractions,
   searchCustomers,
   startInteraction,
@@ -42,10 +50,6 @@ const STATUS_ACTIONS = {
   end: { to: 'resolved', label: 'End interaction', done: 'Interaction ended.' },
 } as const;
 type StatusAction = keyof typeof STATUS_ACTIONS;
-
-function actorOf(req: Request): Actor {
-  return { id: req.user!.id, role: req.user!.role, name: req.user!.name };
-}
 
 function idOf(req: Request): number {
   return routeId(req.params.id, 'No such interaction.');
@@ -97,8 +101,19 @@ function typed(body: unknown, keys: string[]): Record<string, string> {
   );
 }
 
-export function interactionsRouter({ db }: AppContext): Router {
+export function interactionsRouter({ db, pool }: AppContext): Router {
   const r = Router();
+
+  const exportCsv = async (req: Request, res: Response) => {
+    const { sql, params } = interactionExportQuery(actorOf(req), listQuery.parse(req.query));
+    await streamCsv({ db, pool }, req, res, {
+      list: 'interactions',
+      sql,
+      params,
+      header: INTERACTION_EXPORT_HEADER,
+      cells: interactionExportCells,
+    });
+  };
 
   const list = async (req: Request, res: Response) => {
     const actor = actorOf(req);
@@ -111,6 +126,7 @@ export function interactionsRouter({ db }: AppContext): Router {
       filters: { ...filters, scope },
       fmt,
       isManager: isManager(actor),
+      exportHref: `/interactions/export.csv${queryString(req.query as Record<string, unknown>)}`,
       page: pageView(
         '/interactions',
         req.query as Record<string, unknown>,
@@ -119,6 +135,13 @@ export function interactionsRouter({ db }: AppContext): Router {
         rows.length,
       ),
     });
+  };
+
+  /** One list row, as the list renders it, for live pages to swap in. */
+  const row = async (req: Request, res: Response) => {
+    const i = await interactionRow(db, idOf(req));
+    if (!i) throw new NotFoundError('No such interaction.');
+    res.set('Cache-Control', 'no-store').render('interactions/_row', { i, fmt });
   };
 
   const renderNew = async (
@@ -268,8 +291,10 @@ export function interactionsRouter({ db }: AppContext): Router {
 
   r.get('/', requireRole(...STAFF), list);
   r.get('/new', requireRole(...STAFF), newForm);
+  r.get('/export.csv', requireRole(...STAFF), exportCsv);
   r.post('/', requireRole(...STAFF), create);
   r.get('/:id', requireRole(...STAFF), show);
+  r.get('/:id/row', requireRole(...STAFF), row);
   r.post('/:id/notes', requireRole(...STAFF), note);
   r.post('/:id/follow-ups', requireRole(...STAFF), createFollowUpHandler(db, 'interaction'));
   r.post('/:id/pending', requireRole(...STAFF), status('pending'));

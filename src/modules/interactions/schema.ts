@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { optionalId, requiredId, versionField } from '../../http/params.js';
 
 export const CHANNELS = ['chat', 'call', 'email'] as const;
 export const INTERACTION_STATUSES = ['active', 'pending', 'resolved'] as const;
@@ -37,21 +38,12 @@ export const listQuery = z.object({
 export type ListQuery = z.infer<typeof listQuery>;
 
 export const newQuery = z.object({
-  customerId: z
-    .preprocess(
-      (v) => (typeof v === 'string' && /^\d{1,10}$/.test(v) ? Number(v) : undefined),
-      z.number().int().positive().max(2_147_483_647).optional(),
-    )
-    .catch(undefined),
+  customerId: optionalId,
   q: optionalText(120),
 });
 
 export const createForm = z.object({
-  customerId: z.coerce
-    .number({ error: 'Choose a customer.' })
-    .int('Choose a customer.')
-    .positive('Choose a customer.')
-    .max(2_147_483_647, 'Choose a customer.'),
+  customerId: requiredId('Choose a customer.'),
   channel: z.enum(CHANNELS, { error: 'Choose a channel.' }),
   subject: z.preprocess(
     (v) => (typeof v === 'string' ? v.trim() : ''),
@@ -77,17 +69,6 @@ export const noteForm = z.object({
 });
 
 /** Pending / resume / end: the row version the page was rendered with (lost-update check). */
-const VERSION_MESSAGE =
-  'This form has no valid version of the interaction: reload the page and try again.';
-export const statusForm = z.object({
-  version: z.preprocess(
-    (v) => (typeof v === 'string' && /^\d{1,10}$/.test(v.trim()) ? Number(v.trim()) : v),
-    z
-      .number({ error: VERSION_MESSAGE })
-      .int(VERSION_MESSAGE)
-      .min(1, VERSION_MESSAGE)
-      .max(2_147_483_647, VERSION_MESSAGE),
-  ),
-});
+export const statusForm = z.object({ version: versionField });
 
 export { fieldErrors } from '../../http/forms.js';

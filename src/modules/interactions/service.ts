@@ -1,10 +1,11 @@
+import type { Actor } from '../../auth/actor.js';
 import { currentTimeZone } from '../../lib/time.js';
 import type { Db } from '../../db/client.js';
 import type { InteractionStatus } from '../../generated/prisma/enums.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { ConflictError, NotFoundError, TransitionError, ValidationError } from '../../errors.js';
 import { PAGE_SIZE } from '../../http/pagination.js';
-import { assertCanAct, defaultScope, type Actor } from './policy.js';
+import { assertCanAct, defaultScope } from './policy.js';
 import type { CreateInput, ListQuery } from './schema.js';
 import { escapeLike } from '../../lib/like.js';
 
@@ -62,6 +63,19 @@ async function localDayBounds(
   return { ...(row.gte ? { gte: row.gte } : {}), ...(row.lt ? { lt: row.lt } : {}) };
 }
 
+const LIST_SELECT = {
+  id: true,
+  channel: true,
+  status: true,
+  subject: true,
+  startedAt: true,
+  endedAt: true,
+  durationSeconds: true,
+  agentId: true,
+  customer: { select: { id: true, fullName: true } },
+  agent: { select: { name: true } },
+} satisfies Prisma.InteractionSelect;
+
 export async function listInteractions(db: Db, actor: Actor, query: ListQuery, page: number) {
   const scope = query.scope ?? defaultScope(actor);
   const startedAt: Prisma.DateTimeFilter = {};
@@ -76,23 +90,17 @@ export async function listInteractions(db: Db, actor: Actor, query: ListQuery, p
   };
   const rows = await db.interaction.findMany({
     where,
-    select: {
-      id: true,
-      channel: true,
-      status: true,
-      subject: true,
-      startedAt: true,
-      endedAt: true,
-      durationSeconds: true,
-      agentId: true,
-      customer: { select: { id: true, fullName: true } },
-      agent: { select: { name: true } },
-    },
+    select: LIST_SELECT,
     orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
     skip: (page - 1) * PAGE_SIZE,
     take: PAGE_SIZE + 1,
   });
   return { rows: rows.slice(0, PAGE_SIZE), hasMore: rows.length > PAGE_SIZE, scope };
+}
+
+/** One interaction as its list row shows it, or null when there is no such interaction. */
+export async function interactionRow(db: Db, id: number) {
+  return db.interaction.findUnique({ where: { id }, select: LIST_SELECT });
 }
 
 /** Starts an active interaction; a repeated idempotency key returns the first one. */

@@ -2,7 +2,8 @@ import { recordAudit } from '../../audit.js';
 import type { Db } from '../../db/client.js';
 import { ForbiddenError, NotFoundError, TransitionError, ValidationError } from '../../errors.js';
 import { notify } from '../notifications/service.js';
-import { assertCanAct, isManager, type Actor } from './policy.js';
+import { isManager, type Actor } from '../../auth/actor.js';
+import { assertCanAct } from './policy.js';
 import {
   MAX_FAILED_ATTEMPTS,
   answersMatch,

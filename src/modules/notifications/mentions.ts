@@ -1,3 +1,4 @@
+import { STAFF } from '../../auth/actor.js';
 import type { Db } from '../../db/client.js';
 import { notify, type Writer } from './service.js';
 
@@ -30,7 +31,7 @@ export function findMentions(text: string, staff: Mentionable[]): number[] {
 /** Active desk staff who can be mentioned (doctors never see tickets or interactions). */
 export async function mentionableStaff(db: Db | Writer): Promise<Mentionable[]> {
   return db.user.findMany({
-    where: { active: true, role: { in: ['agent', 'supervisor', 'admin'] } },
+    where: { active: true, role: { in: [...STAFF] } },
     select: { id: true, name: true },
     orderBy: { name: 'asc' },
   });

@@ -5,7 +5,7 @@ import { NAV } from '../../http/navigation.js';
 export interface PageEntry {
   label: string;
   href: string;
-  roles: Role[];
+  roles: readonly Role[];
 }
 
 /** Every page the palette can jump to, with the roles the page's own guard lets in. */

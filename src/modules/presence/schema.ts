@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { versionOrNone } from '../../http/params.js';
 import { recordId } from '../../http/params.js';
 
 export const PRESENCE_TYPES = ['ticket', 'interaction', 'escalation', 'consultation'] as const;
@@ -21,5 +22,5 @@ export const leaveForm = z.object({ tabId });
 export const presenceQuery = z.object({
   type: z.enum(PRESENCE_TYPES),
   id: recordId,
-  version: z.coerce.number().int().min(0).max(2_147_483_647).optional().catch(undefined),
+  version: versionOrNone.optional().catch(undefined),
 });

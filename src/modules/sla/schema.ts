@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { versionField } from '../../http/params.js';
 import type { TicketPriority } from '../../generated/prisma/enums.js';
 
 export const PRIORITIES: TicketPriority[] = ['urgent', 'high', 'medium', 'low'];
@@ -16,7 +17,7 @@ const row = z
   .object({
     firstResponseMins: minutes('first-response target'),
     resolutionMins: minutes('resolution target'),
-    version: z.coerce.number().int().min(1).max(2_147_483_647),
+    version: versionField,
   })
   .refine((value) => value.resolutionMins >= value.firstResponseMins, {
     path: ['resolutionMins'],

@@ -1,8 +1,8 @@
+import type { Actor } from '../../auth/actor.js';
 import { recordAudit } from '../../audit.js';
 import type { Db } from '../../db/client.js';
 import { ConflictError } from '../../errors.js';
 import type { TicketPriority } from '../../generated/prisma/enums.js';
-import type { Actor } from '../staff/policy.js';
 import { PRIORITIES, type TargetsInput } from './schema.js';
 
 export interface TargetRow {

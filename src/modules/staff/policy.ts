@@ -1,9 +1,5 @@
+import type { Actor } from '../../auth/actor.js';
 import type { Role } from '../../generated/prisma/enums.js';
-
-export interface Actor {
-  id: number;
-  role: Role;
-}
 
 export const SELF_CHANGE_REFUSED =
   'You cannot disable or change the role of your own account; ask another admin.';

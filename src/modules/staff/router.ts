@@ -4,10 +4,10 @@ import type { AppContext } from '../../context.js';
 import { ConflictError, ValidationError } from '../../errors.js';
 import { flash } from '../../http/flash.js';
 import { fieldErrors } from '../../http/forms.js';
-import { requireRole } from '../../http/guards.js';
+import { ALL_ROLES, requireRole } from '../../http/guards.js';
 import { pageView } from '../../http/pagination.js';
 import { routeId } from '../../http/params.js';
-import { addForm, availabilityForm, listQuery, roleForm, ROLES } from './schema.js';
+import { addForm, availabilityForm, listQuery, roleForm } from './schema.js';
 import {
   addStaff,
   changeRole,
@@ -37,7 +37,7 @@ export function staffRouter({ db }: AppContext): Router {
       title: 'Staff',
       people: rows,
       filters,
-      roles: ROLES,
+      roles: ALL_ROLES,
       page: pageView('/staff', filters, query.page, hasMore, rows.length),
     });
   };
@@ -48,7 +48,9 @@ export function staffRouter({ db }: AppContext): Router {
     values: Record<string, string>,
     errors: Record<string, string> = {},
   ) =>
-    res.status(status).render('staff/new', { title: 'Add a person', values, errors, roles: ROLES });
+    res
+      .status(status)
+      .render('staff/new', { title: 'Add a person', values, errors, roles: ALL_ROLES });
 
   const newForm = (_req: Request, res: Response) =>
     renderNew(res, 200, { name: '', email: '', role: 'agent', specialization: '' });
@@ -98,7 +100,7 @@ export function staffRouter({ db }: AppContext): Router {
     res.status(status).render('staff/show', {
       title: person.name,
       person,
-      roles: ROLES,
+      roles: ALL_ROLES,
       self: person.id === req.user!.id,
       errors: form.errors ?? {},
       formError: form.message ?? null,

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { versionField } from '../../http/params.js';
+import { ALL_ROLES } from '../../auth/actor.js';
 import type { Role } from '../../generated/prisma/enums.js';
 import { pageQuery } from '../../http/pagination.js';
 
-export const ROLES: Role[] = ['agent', 'supervisor', 'admin', 'doctor'];
-const roleField = z.enum(ROLES as [Role, ...Role[]], { error: 'Choose a role.' });
+const roleField = z.enum(ALL_ROLES as [Role, ...Role[]], { error: 'Choose a role.' });
 
 const text = (max: number, required: string) =>
   z.preprocess(
@@ -32,15 +33,9 @@ export const addForm = z
   });
 export type AddInput = z.infer<typeof addForm>;
 
-const version = z.coerce
-  .number({ error: 'This form is out of date; reload the page.' })
-  .int()
-  .min(1)
-  .max(2_147_483_647);
-
 export const roleForm = z.object({
   role: roleField,
-  version,
+  version: versionField,
   specialization: z.string().trim().max(120).optional().catch(undefined),
 });
 export type RoleInput = z.infer<typeof roleForm>;

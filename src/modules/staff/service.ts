@@ -1,3 +1,4 @@
+import type { Actor } from '../../auth/actor.js';
 import { randomBytes } from 'node:crypto';
 import { recordAudit } from '../../audit.js';
 import { hashPassword } from '../../auth/passwords.js';
@@ -13,7 +14,6 @@ import {
   LAST_ADMIN_REFUSED,
   removesAdmin,
   SELF_CHANGE_REFUSED,
-  type Actor,
 } from './policy.js';
 import type { AddInput, ListQuery, RoleInput } from './schema.js';
 

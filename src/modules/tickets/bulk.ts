@@ -1,3 +1,4 @@
+import type { Actor } from '../../auth/actor.js';
 import type { Db } from '../../db/client.js';
 import {
   ConflictError,
@@ -6,7 +7,6 @@ import {
   TransitionError,
   ValidationError,
 } from '../../errors.js';
-import type { Actor } from './policy.js';
 import type { BulkRequest } from './schema.js';
 import { assignTicket, changeStatus, setPriority } from './service.js';
 

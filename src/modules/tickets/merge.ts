@@ -1,6 +1,7 @@
+import type { Actor } from '../../auth/actor.js';
 import type { Db } from '../../db/client.js';
 import { ConflictError, NotFoundError, TransitionError, ValidationError } from '../../errors.js';
-import { assertCanAct, type Actor } from './policy.js';
+import { assertCanAct } from './policy.js';
 
 export const MERGE_MESSAGES = {
   self: 'Choose another ticket to merge into.',

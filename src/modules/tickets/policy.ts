@@ -1,11 +1,5 @@
+import { isManager, isStaff, type Actor } from '../../auth/actor.js';
 import { ForbiddenError } from '../../errors.js';
-import type { Actor } from '../interactions/policy.js';
-
-export type { Actor };
-
-export function isManager(actor: Actor): boolean {
-  return actor.role === 'supervisor' || actor.role === 'admin';
-}
 
 /** The "All" tab: supervisors and admins. */
 export function canViewAll(actor: Actor): boolean {
@@ -38,7 +32,5 @@ export function canClaim(
   ticket: { assigneeId: number | null; status: string },
 ): boolean {
   const closed = ticket.status === 'resolved' || ticket.status === 'merged';
-  return (
-    ticket.assigneeId === null && !closed && ['agent', 'supervisor', 'admin'].includes(actor.role)
-  );
+  return ticket.assigneeId === null && !closed && isStaff(actor);
 }

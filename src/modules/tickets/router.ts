@@ -1,3 +1,4 @@
+import { actorOf } from '../../auth/actor.js';
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
@@ -14,7 +15,7 @@ import { STAFF, requireRole } from '../../http/guards.js';
 import { pageQuery, pageView } from '../../http/pagination.js';
 import { escalationsSeenBy } from '../escalations/service.js';
 import { searchCustomers } from '../interactions/service.js';
-import { canAct, canAssign, canClaim, canViewAll, type Actor } from './policy.js';
+import { canAct, canAssign, canClaim, canViewAll } from './policy.js';
 import { clockLabel, fmt, queryString } from './presenter.js';
 import {
   ENTRY_EDIT_WINDOW_MS,
@@ -45,6 +46,7 @@ import {
   statusForm,
 } from './schema.js';
 import { bulkUpdate } from './bulk.js';
+import { statusButtons } from './status.js';
 import {
   expandShortcuts,
   listReplies,
@@ -65,15 +67,15 @@ import {
   listTickets,
   prefill,
   staffList,
+  TICKET_LIST_ORDER,
+  ticketListFilter,
   ticketRows,
 } from './service.js';
+import { streamCsv } from '../../http/csv-export.js';
+import { TICKET_EXPORT_HEADER, ticketExportCells, ticketExportSql } from './queries.js';
 
 const options = { CATEGORIES, PRIORITIES, STATUSES };
 const entryOptions = { channels: CONTACT_CHANNELS, directions: CONTACT_DIRECTIONS };
-
-function actorOf(req: Request): Actor {
-  return { id: req.user!.id, role: req.user!.role, name: req.user!.name };
-}
 
 function idOf(req: Request): number {
   return routeId(req.params.id, 'No such ticket.');
@@ -113,8 +115,20 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
       showAll: canViewAll(actor),
       mayAssign: canAssign(actor),
       listUrl: req.originalUrl,
+      exportHref: `/tickets/export.csv${queryString(raw)}`,
       tabHref: (v: string) => `/tickets${queryString(raw, { view: v })}`,
       page: pageView('/tickets', raw, page, hasMore, tickets.length),
+    });
+  };
+
+  const exportCsv = async (req: Request, res: Response) => {
+    const filter = ticketListFilter(actorOf(req), listQuery.parse(req.query), new Date());
+    await streamCsv({ db, pool }, req, res, {
+      list: 'tickets',
+      sql: ticketExportSql({ ...filter, order: TICKET_LIST_ORDER }),
+      params: filter.params,
+      header: TICKET_EXPORT_HEADER,
+      cells: ticketExportCells,
     });
   };
 
@@ -229,6 +243,7 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
       entryOptions,
       compose: { values: compose.values ?? {}, errors: compose.errors ?? {} },
       may: { act: mayAct, assign: live && canAssign(actor), claim: canClaim(actor, ticket) },
+      statusButtons: statusButtons(ticket.status),
       staff: canAssign(actor) ? await staffList(db) : [],
       mergeInto: mayAct ? await mergeCandidates(db, ticket) : [],
       replies: live ? await listReplies(db) : [],
@@ -482,6 +497,7 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
 
   r.get('/', requireRole(...STAFF), list);
   r.get('/new', requireRole(...STAFF), newForm);
+  r.get('/export.csv', requireRole(...STAFF), exportCsv);
   r.post('/bulk', requireRole(...STAFF), bulk);
   r.get('/bulk', requireRole(...STAFF), bulkResult);
   r.post('/', requireRole(...STAFF), create);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { optionalId, requiredId, versionField } from '../../http/params.js';
 
 export const CATEGORIES = ['billing', 'appointment', 'technical', 'medical'] as const;
 export const PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
@@ -24,15 +25,6 @@ const optionalDate = z
         ? v
         : undefined,
     z.string().optional(),
-  )
-  .catch(undefined);
-const optionalId = z
-  .preprocess(
-    (v) =>
-      typeof v === 'string' && /^\d{1,10}$/.test(v) && Number(v) > 0 && Number(v) <= 2_147_483_647
-        ? Number(v)
-        : undefined,
-    z.number().optional(),
   )
   .catch(undefined);
 
@@ -87,14 +79,7 @@ const ticketFields = {
 };
 
 export const createForm = z.object({
-  customerId: z.preprocess(
-    (v) => (typeof v === 'string' && /^\d{1,10}$/.test(v) ? Number(v) : v),
-    z
-      .number({ error: 'Choose a customer.' })
-      .int()
-      .positive()
-      .max(2_147_483_647, 'Choose a customer.'),
-  ),
+  customerId: requiredId('Choose a customer.'),
   interactionId: optionalId,
   consultationId: optionalId,
   ...ticketFields,
@@ -106,11 +91,6 @@ export const createForm = z.object({
     .catch(undefined),
 });
 export type CreateInput = z.infer<typeof createForm>;
-
-export const versionField = z.preprocess(
-  (v) => (typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : v),
-  z.number({ error: 'Reload the page and try again.' }).int().positive(),
-);
 
 export const editForm = z.object({ ...ticketFields, version: versionField });
 export type EditInput = z.infer<typeof editForm>;

@@ -1,3 +1,5 @@
+import { STAFF } from '../../auth/actor.js';
+import type { Actor } from '../../auth/actor.js';
 import { dayStartSql } from '../../lib/time.js';
 import type pg from 'pg';
 import type { Db } from '../../db/client.js';
@@ -12,12 +14,13 @@ import {
 } from '../../errors.js';
 import { PAGE_SIZE } from '../../http/pagination.js';
 import { makeReference } from '../../lib/references.js';
-import { assertCanAct, canAssign, canViewAll, defaultView, type Actor } from './policy.js';
+import { assertCanAct, canAssign, canViewAll, defaultView } from './policy.js';
 import type { CreateInput, EditInput, ListQuery } from './schema.js';
 import { notify } from '../notifications/service.js';
 import { SLA_TARGET_IN_FORCE } from './queries.js';
 import { computeSla, DUE_SOON_SECONDS, type SlaTarget, type SlaTicket } from './sla.js';
 import { containsPattern } from '../../lib/like.js';
+import { canTransition, stampFirstResponse, writeStatus } from './status.js';
 
 export const MAX_NUMBER_ATTEMPTS = 5;
 // Only these literal values are ever interpolated into the list SQL.
@@ -240,6 +243,52 @@ export async function listTicketIds(
   page: number,
   now: Date,
 ) {
+  const { view, where, joins, params } = ticketListFilter(actor, query, now);
+  const window = `LIMIT ${PAGE_SIZE + 1} OFFSET ${(page - 1) * PAGE_SIZE}`;
+  const selective =
+    query.q ||
+    query.customer ||
+    query.sla ||
+    query.from ||
+    query.to ||
+    view === 'unassigned' ||
+    query.assignee === 'none';
+  if (selective) {
+    // Selective filters: let PostgreSQL pick its index (trigram, customer, …) and sort the matches.
+    const sql = `SELECT t.id FROM support_tickets t ${joins.join(' ')}
+      ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+      ORDER BY ${TICKET_LIST_ORDER} ${window}`;
+    const { rows } = await pool.query<{ id: number }>(sql, params);
+    return { ids: rows.map((r) => r.id), view };
+  }
+  // Broad lists: one branch per (status, priority), each an ordered range of the
+  // (…, status, priority, created_at) indexes, so PostgreSQL reads only the first rows of each
+  // instead of sorting every ticket.
+  const limit = page * PAGE_SIZE + 1;
+  const statuses = query.status ? [query.status] : STATUS_ORDER;
+  const priorities = query.priority ? [query.priority] : PRIORITY_ORDER;
+  const branches: string[] = [];
+  for (const st of statuses) {
+    for (const pr of priorities) {
+      const conditions = [...where, `t.status = '${st}'`, `t.priority = '${pr}'`];
+      branches.push(`(SELECT t.id, t.priority, t.created_at FROM support_tickets t ${joins.join(' ')}
+        WHERE ${conditions.join(' AND ')} ORDER BY t.created_at ASC, t.id ASC LIMIT ${limit})`);
+    }
+  }
+  const sql = `SELECT b.id FROM (${branches.join(' UNION ALL ')}) b
+    ORDER BY b.priority DESC, b.created_at ASC, b.id ASC ${window}`;
+  const { rows } = await pool.query<{ id: number }>(sql, params);
+  return { ids: rows.map((r) => r.id), view };
+}
+
+/** The list's order: urgent → low, then oldest first. */
+export const TICKET_LIST_ORDER = 't.priority DESC, t.created_at ASC, t.id ASC';
+
+/**
+ * The list's WHERE clauses over `support_tickets t` (and the joins they need), for the view the
+ * actor may see: shared by the page and the CSV export so both show the same tickets.
+ */
+export function ticketListFilter(actor: Actor, query: ListQuery, now: Date) {
   const view = resolveView(actor, query.view);
   const params: unknown[] = [];
   const p = (value: unknown) => {
@@ -292,41 +341,7 @@ export async function listTicketIds(
       where.push(`NOT ${frBreached} AND NOT ${resBreached} AND (${frSoon} OR ${resSoon})`);
     }
   }
-  const window = `LIMIT ${PAGE_SIZE + 1} OFFSET ${(page - 1) * PAGE_SIZE}`;
-  const selective =
-    query.q ||
-    query.customer ||
-    query.sla ||
-    query.from ||
-    query.to ||
-    view === 'unassigned' ||
-    query.assignee === 'none';
-  if (selective) {
-    // Selective filters: let PostgreSQL pick its index (trigram, customer, …) and sort the matches.
-    const sql = `SELECT t.id FROM support_tickets t ${joins.join(' ')}
-      ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
-      ORDER BY t.priority DESC, t.created_at ASC, t.id ASC ${window}`;
-    const { rows } = await pool.query<{ id: number }>(sql, params);
-    return { ids: rows.map((r) => r.id), view };
-  }
-  // Broad lists: one branch per (status, priority), each an ordered range of the
-  // (…, status, priority, created_at) indexes, so PostgreSQL reads only the first rows of each
-  // instead of sorting every ticket.
-  const limit = page * PAGE_SIZE + 1;
-  const statuses = query.status ? [query.status] : STATUS_ORDER;
-  const priorities = query.priority ? [query.priority] : PRIORITY_ORDER;
-  const branches: string[] = [];
-  for (const st of statuses) {
-    for (const pr of priorities) {
-      const conditions = [...where, `t.status = '${st}'`, `t.priority = '${pr}'`];
-      branches.push(`(SELECT t.id, t.priority, t.created_at FROM support_tickets t ${joins.join(' ')}
-        WHERE ${conditions.join(' AND ')} ORDER BY t.created_at ASC, t.id ASC LIMIT ${limit})`);
-    }
-  }
-  const sql = `SELECT b.id FROM (${branches.join(' UNION ALL ')}) b
-    ORDER BY b.priority DESC, b.created_at ASC, b.id ASC ${window}`;
-  const { rows } = await pool.query<{ id: number }>(sql, params);
-  return { ids: rows.map((r) => r.id), view };
+  return { view, where, joins, params };
 }
 
 interface ListRow {
@@ -406,7 +421,7 @@ export async function ticketRows(pool: pg.Pool, pageIds: number[], now: Date) {
 
 export async function staffList(db: Db) {
   return db.user.findMany({
-    where: { active: true, role: { in: ['agent', 'supervisor', 'admin'] } },
+    where: { active: true, role: { in: [...STAFF] } },
     select: { id: true, name: true, role: true },
     orderBy: { name: 'asc' },
   });
@@ -508,13 +523,6 @@ function assertNotMerged(ticket: { status: TicketStatus }): void {
   if (ticket.status === 'merged') throw new TransitionError(MERGED_REFUSAL);
 }
 
-async function stampFirstResponse(tx: Prisma.TransactionClient, id: number, now: Date) {
-  await tx.supportTicket.updateMany({
-    where: { id, firstResponseAt: null },
-    data: { firstResponseAt: now },
-  });
-}
-
 export type ClaimResult =
   { ok: true } | { ok: false; ownerName: string | null; reason: 'taken' | 'resolved' };
 
@@ -599,22 +607,9 @@ export async function assignTicket(
   });
 }
 
-const TRANSITIONS: Record<TicketStatus, TicketStatus[]> = {
-  open: ['pending', 'resolved'],
-  pending: ['open', 'resolved'],
-  escalated: ['open', 'pending', 'resolved'],
-  resolved: ['open'],
-  // Final: its conversation continues on the ticket it was merged into.
-  merged: [],
-};
-
-export function canTransition(from: TicketStatus, to: TicketStatus): boolean {
-  return TRANSITIONS[from].includes(to);
-}
-
 /**
- * open → pending → resolved (and back to open). Pending pauses the resolution clock; a reopened
- * ticket's resolved period is paused time too. `escalated` is set only by the escalations module.
+ * A person moves the ticket along the state machine in status.ts (open → pending → resolved and
+ * back to open). `escalated` is set only by the escalations module.
  */
 export async function changeStatus(
   db: Db,
@@ -624,7 +619,7 @@ export async function changeStatus(
   version: number,
   now = new Date(),
 ) {
-  const t = await db.supportTicket.findUnique({
+  const ticket = await db.supportTicket.findUnique({
     where: { id },
     select: {
       id: true,
@@ -635,48 +630,21 @@ export async function changeStatus(
       version: true,
     },
   });
-  if (!t) throw new NotFoundError('No such ticket.');
-  assertCanAct(actor, t);
-  if (t.version !== version)
+  if (!ticket) throw new NotFoundError('No such ticket.');
+  assertCanAct(actor, ticket);
+  if (ticket.version !== version)
     throw new ConflictError(
       'Someone changed this ticket since you loaded it.',
       await getEditable(db, id),
     );
-  if (!canTransition(t.status, to))
-    throw new TransitionError(`A ${t.status} ticket cannot be set to ${to}.`);
-  const data: Prisma.SupportTicketUncheckedUpdateManyInput = {
-    status: to,
-    version: { increment: 1 },
-  };
-  let paused = 0;
-  if (t.pendingSince) {
-    paused += Math.max(0, Math.floor((now.getTime() - t.pendingSince.getTime()) / 1000));
-    data.pendingSince = null;
-  }
-  if (to === 'pending') data.pendingSince = now;
-  if (to === 'resolved') {
-    data.resolvedAt = now;
-    data.resolvedById = actor.id;
-  }
-  if (t.status === 'resolved' && to === 'open') {
-    if (t.resolvedAt)
-      paused += Math.max(0, Math.floor((now.getTime() - t.resolvedAt.getTime()) / 1000));
-    data.resolvedAt = null;
-    data.resolvedById = null;
-    data.reopenCount = { increment: 1 };
-  }
-  if (paused) data.pausedSeconds = { increment: paused };
+  if (!canTransition(ticket.status, to))
+    throw new TransitionError(`A ${ticket.status} ticket cannot be set to ${to}.`);
   await db.$transaction(async (tx) => {
-    const { count } = await tx.supportTicket.updateMany({ where: { id, version }, data });
-    if (count === 0)
+    if (!(await writeStatus(tx, { ticket, to, actorId: actor.id, now })))
       throw new ConflictError(
         'Someone changed this ticket since you loaded it.',
         await tx.supportTicket.findUnique({ where: { id }, select: EDITABLE }),
       );
-    await stampFirstResponse(tx, id, now);
-    await change(tx, id, actor.id, 'status', t.status, to);
-    if (t.status === 'resolved' && to === 'open')
-      await change(tx, id, actor.id, 'reopened', null, 'yes');
   });
 }
 

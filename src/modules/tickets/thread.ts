@@ -1,7 +1,7 @@
+import type { Actor } from '../../auth/actor.js';
 import type { Db } from '../../db/client.js';
 import { notifyMentions } from '../notifications/mentions.js';
 import { ConflictError, ForbiddenError, NotFoundError, TransitionError } from '../../errors.js';
-import type { Actor } from './policy.js';
 import type { EntryInput } from './schema.js';
 
 /** An entry stays editable by its author this long; after that a colleague may have read it. */
