@@ -182,6 +182,9 @@ describe('caller verification on interactions', () => {
     expect(rows.map((r) => r.result)).toEqual(['failed', 'failed', 'failed']);
     const page = (await agent.agent.get(`/interactions/${interaction.id}`).expect(200)).text;
     expect(page).toContain('Verification is locked after 3 failed attempts');
+    const notices = (await supervisor.agent.get('/notifications').expect(200)).text;
+    expect(notices).toContain('Caller verification on');
+    expect(notices).toContain(`/interactions/${interaction.id}`);
   });
 
   it('when a supervisor overrides without a reason, then it is refused with the form kept and nothing is recorded', async () => {
