@@ -95,7 +95,9 @@ describe('caller verification on interactions', () => {
     const profile = (await agent.agent.get(`/customers/${customer.id}`).expect(200)).text;
     expect(profile).toContain('Identity verified');
     expect(profile).toContain(`interaction #${interaction.id}`);
-    expect(profile).toMatch(/identity check<\/strong> <a href="\/interactions\/\d+">date of birth/);
+    expect(profile).toMatch(
+      /identity verified<\/strong> <time[^>]*>3 min ago<\/time>.*?by Tola Desk<\/span> \(<a href="\/interactions\/\d+">date of birth and phone/s,
+    );
   });
 
   it('when the caller has not been verified, then the interaction and profile show the warning banner', async () => {
@@ -320,6 +322,9 @@ describe('actions for the caller from an interaction', () => {
     const page = (await agent.agent.get(`/interactions/${interaction.id}`).expect(200)).text;
     expect(page).toContain('supervisor override');
     expect(page).toContain(reason);
+    const profile = (await agent.agent.get(`/customers/${customer.id}`).expect(200)).text;
+    expect(profile).toMatch(/identity check overridden<\/strong> <time/);
+    expect(profile).not.toContain('identity verified</strong>');
   });
 
   it('when the interaction is with another customer, then the action is refused', async () => {
