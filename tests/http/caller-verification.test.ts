@@ -235,12 +235,14 @@ describe('actions for the caller from an interaction', () => {
     expect(booked.text).toMatch(/name="amount"[^>]*value="5000"/);
     expect(await db.prisma.consultation.count({ where: { customerId: customer.id } })).toBe(1);
 
-    await post(agent, `/consultations/${pending.id}/status`, {
+    const cancel = await post(agent, `/consultations/${pending.id}/status`, {
       ...from,
       version: String(pending.version),
       to: 'cancelled',
       cancelReason: 'Caller asked to cancel',
     }).expect(403);
+    expect(cancel.text).toContain(`identity in interaction #${interaction.id} first`);
+    expect(cancel.text).toContain('value="Caller asked to cancel"');
     await post(agent, `/consultations/${pending.id}/status`, {
       ...from,
       version: String(pending.version),
