@@ -459,7 +459,7 @@ async function scenario(
       `${result.duplicateFrames} duplicates, ${misaddressed} to the ${streams.length - staff.length} doctors' streams`,
   );
   say(
-    `  delivery (change request → stream) p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms, ` +
+    `  delivery (commit → stream) p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms, ` +
       `p99 ${result.latencyMs.p99} ms, max ${result.latencyMs.max} ms; ` +
       `from the change request p50 ${result.fromRequestMs.p50} ms, p95 ${result.fromRequestMs.p95} ms ` +
       `(the change requests' own answers p95 ${result.changeAnswerP95Ms} ms)`,
