@@ -32,3 +32,6 @@ export const versionField = z.preprocess(
   (value) => (typeof value === 'string' && /^\s*\d{1,10}\s*$/.test(value) ? Number(value) : value),
   z.number({ error: STALE_FORM }).int(STALE_FORM).min(1, STALE_FORM).max(2_147_483_647, STALE_FORM),
 );
+
+/** The version of a record that may not be saved yet (a consultation's medical notes): 0 = none. */
+export const versionOrNone = z.union([z.literal('0').transform(() => 0), versionField]);

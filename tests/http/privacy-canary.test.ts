@@ -91,6 +91,16 @@ beforeAll(async () => {
   const interaction = await db.prisma.interaction.create({
     data: { customerId: c.id, agentId: agent.id, channel: 'chat', subject: 'Chat about results' },
   });
+  // A verified caller: the verification panel, the profile banner and the timeline entry show.
+  await db.prisma.callerVerification.create({
+    data: {
+      interactionId: interaction.id,
+      customerId: c.id,
+      method: 'dob_phone',
+      result: 'passed',
+      actorId: agent.id,
+    },
+  });
   const escalation = await db.prisma.escalation.create({
     data: {
       customerId: c.id,
@@ -117,6 +127,9 @@ beforeAll(async () => {
     `/escalations/${escalation.id}`,
     `/tickets?q=${encodeURIComponent(c.fullName)}`,
     `/interactions?q=${encodeURIComponent(c.fullName)}`,
+    `/consultations/${cons.id}?interaction=${interaction.id}`,
+    `/consultations/new?customerId=${c.id}&interaction=${interaction.id}`,
+    `/customers/${c.id}/contact?interaction=${interaction.id}`,
   );
   // Live-desk fragments and the stream itself, for records about the same patient.
   others.push(

@@ -72,6 +72,8 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'POST /interactions/:id/pending': { expect: STAFF },
   'POST /interactions/:id/resume': { expect: STAFF },
   'POST /interactions/:id/end': { expect: STAFF },
+  'POST /interactions/:id/verify': { expect: STAFF },
+  'POST /interactions/:id/verify/override': { expect: MANAGERS },
 
   'GET /tickets': { expect: STAFF },
   'GET /tickets/new': { expect: STAFF, query: 'customerId={customerId}' },

@@ -24,6 +24,7 @@ import {
   resolveEscalation,
   takeEscalation,
 } from '../../src/modules/escalations/service.js';
+import { changeStatus } from '../../src/modules/tickets/service.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createUser } from '../support/app.js';
 
@@ -361,6 +362,36 @@ describe('take / resolve / close', () => {
     const after = await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: t.id } });
     expect(after).toMatchObject({ status: 'resolved', resolvedById: admin.id });
     expect(after.resolvedAt).toBeInstanceOf(Date);
+  });
+
+  it('when an escalation is raised on a ticket nobody has answered, then that is its first response', async () => {
+    const t = await ticket(agent.id);
+    const at = new Date('2026-03-02T10:00:00Z');
+    await raiseEscalation(db.prisma, agent, { ticketId: t.id }, input('admin', admin.id), at);
+    const after = await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: t.id } });
+    expect(after.firstResponseAt).toEqual(at);
+  });
+
+  it('when a ticket resolved meanwhile is sent back to pending by the escalation, then it is reopened', async () => {
+    const { id, ticket: t } = await raiseOnTicket(admin);
+    const resolvedAt = new Date(Date.now() + 60_000);
+    await changeStatus(db.prisma, admin, t.id, 'resolved', 2, resolvedAt);
+    const later = new Date(resolvedAt.getTime() + 600_000);
+    await resolveEscalation(
+      db.prisma,
+      admin,
+      id,
+      resolveForm.parse({ version: '1', outcome: 'Needs more work.', ticketStatus: 'pending' }),
+      later,
+    );
+    const after = await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: t.id } });
+    expect(after).toMatchObject({
+      status: 'pending',
+      resolvedAt: null,
+      resolvedById: null,
+      reopenCount: 1,
+    });
+    expect(after.pausedSeconds).toBeGreaterThanOrEqual(600);
   });
 
   it('resolve requires an outcome (3–2000) and, for a ticket source, a ticket status', async () => {

@@ -330,6 +330,10 @@ export async function validBody(
         subject: 'Called about a refund',
         idempotencyKey: randomUUID(),
       };
+    case 'POST /interactions/:id/verify':
+      return { method: 'email', email: 'someone.else@example.test' };
+    case 'POST /interactions/:id/verify/override':
+      return { reason: 'Caller confirmed through a relay operator' };
     case 'POST /interactions/:id/notes':
       return { body: 'Customer called back, waiting on billing.' };
     case 'POST /interactions/:id/pending':

@@ -2,7 +2,7 @@ import { actorOf } from '../../auth/actor.js';
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
 import { flash } from '../../http/flash.js';
 import { ALL_ROLES, STAFF, requireRole } from '../../http/guards.js';
 import { PAGE_SIZE } from '../../http/pagination.js';
@@ -50,6 +50,11 @@ import {
 } from './service.js';
 
 const EXPORT_MAX_ROWS = 100_000;
+
+/** An id given in the query string (like ?interaction=12), or '' when absent or malformed. */
+function queryId(value: unknown): string {
+  return typeof value === 'string' && /^\d{1,10}$/.test(value) ? value : '';
+}
 
 function queryStrings(query: Request['query']): Record<string, string> {
   const out: Record<string, string> = {};
@@ -146,10 +151,7 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
   };
 
   const newForm = async (req: Request, res: Response) => {
-    const customerId =
-      typeof req.query.customerId === 'string' && /^\d{1,10}$/.test(req.query.customerId)
-        ? req.query.customerId
-        : '';
+    const customerId = queryId(req.query.customerId);
     await renderNew(
       res,
       200,
@@ -159,6 +161,7 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
         paymentModel: 'pay_later',
         doctor: 'auto',
         idempotencyKey: randomUUID(),
+        interactionId: queryId(req.query.interaction),
       },
       {},
     );
@@ -185,6 +188,8 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
       res.redirect(303, `/consultations/${id}`);
     } catch (error) {
       if (error instanceof ValidationError) return renderNew(res, 422, values, error.fieldErrors);
+      if (error instanceof ForbiddenError)
+        return renderNew(res, 403, values, { interactionId: error.message });
       throw error;
     }
   };
@@ -207,6 +212,7 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
       actions: consultationActions(actor, c),
       doctors: doctors.filter((d) => d.available),
       fmt,
+      interactionId: queryId(req.query.interaction),
     });
   };
 
@@ -222,6 +228,7 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
     await transitionConsultation(db, actorOf(req), id, parsed.data.to, parsed.data.version, {
       cancelReason: parsed.data.cancelReason,
       scheduledFor: parsed.data.scheduledFor,
+      interactionId: parsed.data.interactionId,
     });
     back(req, res, `Consultation ${parsed.data.to}.`);
   };

@@ -1,6 +1,13 @@
 import { instantFromLocal } from '../../lib/time.js';
+import { interactionContext } from '../interactions/verification-schema.js';
 import { z } from 'zod';
-import { optionalId, recordId, requiredId, versionField } from '../../http/params.js';
+import {
+  optionalId,
+  recordId,
+  requiredId,
+  versionField,
+  versionOrNone,
+} from '../../http/params.js';
 
 /** Blank → undefined. */
 const blankToUndefined = (value: unknown) =>
@@ -101,6 +108,7 @@ export const createForm = z
         .optional(),
     ),
     idempotencyKey: z.preprocess(blankToUndefined, z.string().uuid().optional()),
+    interactionId: interactionContext,
   })
   .superRefine((value, ctx) => {
     if (value.paymentModel === 'pay_first' && !value.paymentConfirmation) {
@@ -119,6 +127,7 @@ export const transitionForm = versionForm.extend({
   to: z.enum(STATUSES),
   cancelReason: z.preprocess(blankToUndefined, z.string().trim().max(500).optional()),
   scheduledFor: z.preprocess(blankToUndefined, dateTime.optional()).catch(undefined),
+  interactionId: interactionContext,
 });
 
 export const assignForm = versionForm.extend({
@@ -129,7 +138,8 @@ const medicalText = z.preprocess(
   (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null),
   z.string().max(5000, 'Keep this under 5000 characters').nullable(),
 );
-export const medicalForm = versionForm.extend({
+export const medicalForm = z.object({
+  version: versionOrNone,
   presentingComplaint: medicalText,
   medicalHistory: medicalText,
   diagnosis: medicalText,

@@ -13,6 +13,7 @@ import {
 } from '../../errors.js';
 import { csvLine } from '../../lib/csv.js';
 import { makeReference } from '../../lib/references.js';
+import { assertCallerCleared } from '../interactions/verification.js';
 import type { CreateInput, ListQuery } from './schema.js';
 import { containsPattern } from '../../lib/like.js';
 
@@ -381,6 +382,7 @@ export async function createConsultation(
     throw new ValidationError('Check the customer.', {
       customerId: 'No customer with that number',
     });
+  await assertCallerCleared(db, input.interactionId, customer.id);
   if (typeof input.doctor === 'number') await assertAssignableDoctor(db, input.doctor);
   try {
     return await db.$transaction(async (tx) => {
@@ -539,17 +541,25 @@ export async function transitionConsultation(
   id: number,
   to: ConsultationStatus,
   version: number,
-  extra: { cancelReason?: string; scheduledFor?: Date } = {},
+  extra: { cancelReason?: string; scheduledFor?: Date; interactionId?: number } = {},
 ): Promise<void> {
   const c = await db.consultation.findUnique({
     where: { id },
-    select: { id: true, status: true, doctorId: true, startedAt: true, scheduledFor: true },
+    select: {
+      id: true,
+      customerId: true,
+      status: true,
+      doctorId: true,
+      startedAt: true,
+      scheduledFor: true,
+    },
   });
   if (!c) throw new NotFoundError();
   if (!mayChangeStatus(actor, c))
     throw new ForbiddenError(
       'Only the assigned doctor or customer care may change this consultation.',
     );
+  await assertCallerCleared(db, extra.interactionId, c.customerId);
   assertTransition(c.status, to);
   if (to === 'scheduled' && !c.doctorId)
     throw new TransitionError('Assign a doctor before scheduling.');

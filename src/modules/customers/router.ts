@@ -3,7 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { flash } from '../../http/flash.js';
 import { ALL_ROLES, requireRole, STAFF } from '../../http/guards.js';
-import { ConflictError, ValidationError } from '../../errors.js';
+import { ConflictError, ForbiddenError, ValidationError } from '../../errors.js';
 import { fieldErrors } from '../../http/forms.js';
 import { PAGE_SIZE, pageView } from '../../http/pagination.js';
 import { routeId } from '../../http/params.js';
@@ -18,6 +18,7 @@ import { visibleEscalationIds } from '../escalations/service.js';
 import { presentProfile } from './presenter.js';
 import { ACTIVITIES, contactForm, listQuery, revealForm } from './schema.js';
 import { contactHistory, correctContact, getContact, type Contact } from './contact.js';
+import { openCallVerification } from '../interactions/verification.js';
 import {
   activityOf,
   customerStats,
@@ -59,7 +60,7 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
     );
     return items.map((t) => {
       const hidden =
-        (actor.role === 'doctor' && (t.kind === 'ticket' || t.kind === 'interaction')) ||
+        (actor.role === 'doctor' && ['ticket', 'interaction', 'identity check'].includes(t.kind)) ||
         (t.kind === 'escalation' && !visible.has(t.id));
       return hidden ? { ...t, href: null } : t;
     });
@@ -74,11 +75,12 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
   ) => {
     const actor = actorOf(req);
     const customer = await getCustomer(db, id);
-    const [stats, timeline, medical, contactChanges] = await Promise.all([
+    const [stats, timeline, medical, contactChanges, callerCheck] = await Promise.all([
       customerStats(pool, id),
       customerTimeline(pool, id, 50).then((items) => followable(actor, items)),
       presentCustomerMedical(db, actor, id, viewContext(req)),
       contactHistory(db, id),
+      STAFF.includes(actor.role) ? openCallVerification(db, id) : null,
     ]);
     const canCorrect = STAFF.includes(actor.role);
     res.status(status).render('customers/show', {
@@ -91,6 +93,7 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
       fmt,
       contactChanges,
       canCorrect,
+      callerCheck,
     });
   };
 
@@ -127,7 +130,12 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
     status: number,
     c: Contact,
     values: Record<string, string>,
-    extra: { errors?: Record<string, string>; saved?: Contact; message?: string } = {},
+    extra: {
+      errors?: Record<string, string>;
+      saved?: Contact;
+      message?: string;
+      refused?: string;
+    } = {},
   ) =>
     res.status(status).render('customers/contact', {
       title: `Correct contact details · ${c.fullName}`,
@@ -136,6 +144,7 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
       errors: extra.errors ?? {},
       saved: extra.saved ?? null,
       message: extra.message ?? null,
+      refused: extra.refused ?? null,
     });
 
   const valuesOf = (c: Contact) => ({
@@ -147,7 +156,10 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
 
   const editContact = async (req: Request, res: Response) => {
     const c = await getContact(db, routeId(req.params.id));
-    renderContact(res, 200, c, valuesOf(c));
+    const interaction = req.query.interaction;
+    const interactionId =
+      typeof interaction === 'string' && /^\d{1,10}$/.test(interaction) ? interaction : '';
+    renderContact(res, 200, c, { ...valuesOf(c), interactionId });
   };
 
   const saveContact = async (req: Request, res: Response) => {
@@ -155,7 +167,7 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
     const c = await getContact(db, id);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const typed = Object.fromEntries(
-      ['phone', 'email', 'address', 'version'].map((k) => [
+      ['phone', 'email', 'address', 'version', 'interactionId'].map((k) => [
         k,
         typeof body[k] === 'string' ? String(body[k]) : '',
       ]),
@@ -174,6 +186,8 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
     } catch (error) {
       if (error instanceof ValidationError)
         return renderContact(res, 422, c, typed, { errors: error.fieldErrors });
+      if (error instanceof ForbiddenError)
+        return renderContact(res, 403, c, typed, { refused: error.message });
       if (error instanceof ConflictError) {
         const saved = error.current as Contact;
         return renderContact(

@@ -159,6 +159,13 @@ export interface TimelineItem {
   href: string | null;
 }
 
+const METHOD_LABELS: Record<string, string> = {
+  dob_phone: 'date of birth and phone',
+  email: 'registered email',
+  callback: 'known-caller callback',
+  override: 'supervisor override',
+};
+
 /** Everything that happened with this customer, newest first: one UNION ALL query with LIMIT. */
 export async function customerTimeline(
   pool: pg.Pool,
@@ -181,6 +188,10 @@ export async function customerTimeline(
        UNION ALL
        (SELECT 'payment', id, reference, status::text, coalesce(paid_at, created_at), currency || ' ' || to_char(amount_minor / 100.0, 'FM999999999990.00'), consultation_id
           FROM payments WHERE customer_id = $1 ORDER BY created_at DESC LIMIT $2)
+       UNION ALL
+       (SELECT 'identity check', v.id, v.method::text, v.result::text, v.at, 'by ' || u.name, v.interaction_id
+          FROM caller_verifications v JOIN users u ON u.id = v.actor_id
+         WHERE v.customer_id = $1 ORDER BY v.at DESC LIMIT $2)
      ) t
      ORDER BY at DESC, kind, id DESC
      LIMIT $2`,
@@ -189,15 +200,17 @@ export async function customerTimeline(
   return rows.map((r) => ({
     kind: r.kind,
     id: r.id,
-    label: r.label,
+    label: r.kind === 'identity check' ? (METHOD_LABELS[r.label] ?? r.label) : r.label,
     status: r.status,
     at: r.at,
     detail: r.detail,
     href:
-      r.kind === 'payment'
-        ? r.link_id
-          ? `/consultations/${r.link_id}`
-          : null
-        : `/${r.kind === 'ticket' ? 'tickets' : r.kind + 's'}/${r.link_id}`,
+      r.kind === 'identity check'
+        ? `/interactions/${r.link_id}`
+        : r.kind === 'payment'
+          ? r.link_id
+            ? `/consultations/${r.link_id}`
+            : null
+          : `/${r.kind === 'ticket' ? 'tickets' : r.kind + 's'}/${r.link_id}`,
   }));
 }

@@ -13,6 +13,7 @@ import { PAGE_SIZE } from '../../http/pagination.js';
 import { canAct, canRaise, defaultScope, TRANSITIONS, visibleWhere } from './policy.js';
 import type { CloseInput, ListQuery, RaiseInput, ResolveInput, SourceRef } from './schema.js';
 import { notify } from '../notifications/service.js';
+import { writeStatus } from '../tickets/status.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -180,7 +181,7 @@ async function recordChange(
   });
 }
 
-/** Moves a ticket to a new status with its SLA bookkeeping, records the change; no-op when already there. */
+/** Moves the escalation's ticket through the ticket state machine's bookkeeping; no-op when already there. */
 async function setTicketStatus(
   tx: Tx,
   actor: Actor,
@@ -189,34 +190,12 @@ async function setTicketStatus(
   now: Date,
 ): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const t = await tx.supportTicket.findUnique({
+    const ticket = await tx.supportTicket.findUnique({
       where: { id: ticketId },
-      select: { status: true, version: true, pendingSince: true },
+      select: { id: true, status: true, version: true, pendingSince: true, resolvedAt: true },
     });
-    if (!t || t.status === to) return;
-    const data: Prisma.SupportTicketUncheckedUpdateManyInput = {
-      status: to,
-      version: { increment: 1 },
-    };
-    if (t.pendingSince && to !== 'pending') {
-      data.pausedSeconds = {
-        increment: Math.max(0, Math.floor((now.getTime() - t.pendingSince.getTime()) / 1000)),
-      };
-      data.pendingSince = null;
-    }
-    if (to === 'pending') data.pendingSince = now;
-    if (to === 'resolved') {
-      data.resolvedAt = now;
-      data.resolvedById = actor.id;
-    }
-    const { count } = await tx.supportTicket.updateMany({
-      where: { id: ticketId, version: t.version },
-      data,
-    });
-    if (count === 1) {
-      await recordChange(tx, 'ticket', ticketId, actor.id, 'status', t.status, to);
-      return;
-    }
+    if (!ticket || ticket.status === to) return;
+    if (await writeStatus(tx, { ticket, to, actorId: actor.id, now })) return;
   }
   throw new ConflictError('The ticket kept changing while we updated it; try again.', null);
 }

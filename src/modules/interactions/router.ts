@@ -7,7 +7,7 @@ import type { Db } from '../../db/client.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { routeId } from '../../http/params.js';
 import { flash } from '../../http/flash.js';
-import { STAFF, requireRole } from '../../http/guards.js';
+import { MANAGERS, STAFF, requireRole } from '../../http/guards.js';
 import { pageQuery, pageView } from '../../http/pagination.js';
 import { canAct } from './policy.js';
 import { fmt, presentContact } from './presenter.js';
@@ -16,6 +16,13 @@ import { createFollowUpHandler } from '../follow-ups/router.js';
 import { notifyMentions } from '../notifications/mentions.js';
 import { openFollowUps } from '../follow-ups/service.js';
 import { createForm, fieldErrors, listQuery, newQuery, noteForm, statusForm } from './schema.js';
+import { answerForm, overrideForm, VERIFY_METHODS } from './verification-schema.js';
+import {
+  openConsultationsOf,
+  overrideVerification,
+  verificationOf,
+  verifyCaller,
+} from './verification.js';
 import {
   addNote,
   assertMayChange,
@@ -42,12 +49,19 @@ function idOf(req: Request): number {
   return routeId(req.params.id, 'No such interaction.');
 }
 
+/** A form shown again: what was typed (in this response only) and what to fix. */
+interface FormAgain {
+  values?: Record<string, string>;
+  errors?: Record<string, string>;
+}
+
 async function renderShow(
   db: Db,
   req: Request,
   res: Response,
   status = 200,
   note: { body?: string; errors?: Record<string, string> } = {},
+  again: { verify?: FormAgain; override?: FormAgain } = {},
 ) {
   const found = await getInteraction(db, idOf(req));
   const actor = actorOf(req);
@@ -64,7 +78,21 @@ async function renderShow(
     noteErrors: note.errors ?? {},
     fmt,
     followUps: await openFollowUps(db, { interactionId: interaction.id }),
+    verification: await verificationOf(db, interaction.id),
+    callerConsultations: await openConsultationsOf(db, interaction.customer.id),
+    verifyMethods: VERIFY_METHODS,
+    verifyForm: { values: {}, errors: {}, ...again.verify },
+    overrideForm: { values: {}, errors: {}, ...again.override },
+    mayOverride: isManager(actor),
   });
+}
+
+/** The posted text fields, trimmed and cut short, to show the form again (never stored). */
+function typed(body: unknown, keys: string[]): Record<string, string> {
+  const source = (body ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(
+    keys.map((k) => [k, typeof source[k] === 'string' ? source[k].slice(0, 254) : '']),
+  );
 }
 
 export function interactionsRouter({ db }: AppContext): Router {
@@ -211,6 +239,38 @@ export function interactionsRouter({ db }: AppContext): Router {
     res.redirect(303, `/interactions/${id}`);
   };
 
+  const verify = async (req: Request, res: Response) => {
+    const id = idOf(req);
+    const parsed = answerForm.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      await assertMayChange(db, actorOf(req), id);
+      const keys = ['method', 'dateOfBirth', 'phoneLast4', 'email', 'numberCalled', 'reached'];
+      const verifyAgain = { values: typed(req.body, keys), errors: fieldErrors(parsed.error) };
+      return renderShow(db, req, res, 422, {}, { verify: verifyAgain });
+    }
+    const outcome = await verifyCaller(db, actorOf(req), id, parsed.data);
+    if (outcome.passed) flash(req, 'success', 'Identity verified.');
+    else if (outcome.locked)
+      flash(req, 'error', 'The answers did not match. Verification is now locked.');
+    else flash(req, 'error', `The answers did not match (${outcome.attemptsLeft} attempts left).`);
+    res.redirect(303, `/interactions/${id}#verification`);
+  };
+
+  const override = async (req: Request, res: Response) => {
+    const id = idOf(req);
+    const parsed = overrideForm.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      const overrideAgain = {
+        values: typed(req.body, ['reason']),
+        errors: fieldErrors(parsed.error),
+      };
+      return renderShow(db, req, res, 422, {}, { override: overrideAgain });
+    }
+    await overrideVerification(db, actorOf(req), id, parsed.data.reason, req.ip);
+    flash(req, 'success', 'Verification overridden. This is recorded.');
+    res.redirect(303, `/interactions/${id}#verification`);
+  };
+
   r.get('/', requireRole(...STAFF), list);
   r.get('/new', requireRole(...STAFF), newForm);
   r.post('/', requireRole(...STAFF), create);
@@ -221,5 +281,7 @@ export function interactionsRouter({ db }: AppContext): Router {
   r.post('/:id/pending', requireRole(...STAFF), status('pending'));
   r.post('/:id/resume', requireRole(...STAFF), status('resume'));
   r.post('/:id/end', requireRole(...STAFF), status('end'));
+  r.post('/:id/verify', requireRole(...STAFF), verify);
+  r.post('/:id/verify/override', requireRole(...MANAGERS), override);
   return r;
 }

@@ -5,6 +5,7 @@ import { MANAGERS, requireRole } from '../../http/guards.js';
 import { csvTable, pageView, toCsv } from './presenter.js';
 import { exportQuery, parseRange, TABLES, type DateRange } from './schema.js';
 import { loadMetrics, type Metrics } from './service.js';
+import { verificationFigures } from './verification.js';
 
 // Figures for one range are shared by concurrent requests and reused for a short while: a
 // dashboard does not need second-by-second precision, and at 1M rows each computation scans
@@ -41,10 +42,14 @@ export function metricsRouter({ pool, config }: AppContext): Router {
 
   const show = async (req: Request, res: Response) => {
     const range = parseRange(req.query, new Date(), res.locals.timeZone);
-    const { metrics, at } = await figures(range, res.locals.timeZone);
+    const [{ metrics, at }, verification] = await Promise.all([
+      figures(range, res.locals.timeZone),
+      verificationFigures(pool, range, res.locals.timeZone),
+    ]);
     res.render('metrics/index', {
       title: 'Metrics',
       ...pageView(metrics, range, at),
+      verification,
       tables: TABLES,
       cacheSeconds: CACHE_MS / 1000,
     });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { versionField } from '../../http/params.js';
+import { versionOrNone } from '../../http/params.js';
 import { recordId } from '../../http/params.js';
 
 export const PRESENCE_TYPES = ['ticket', 'interaction', 'escalation', 'consultation'] as const;
@@ -22,5 +22,5 @@ export const leaveForm = z.object({ tabId });
 export const presenceQuery = z.object({
   type: z.enum(PRESENCE_TYPES),
   id: recordId,
-  version: versionField.optional().catch(undefined),
+  version: versionOrNone.optional().catch(undefined),
 });

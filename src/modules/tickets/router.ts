@@ -46,6 +46,7 @@ import {
   statusForm,
 } from './schema.js';
 import { bulkUpdate } from './bulk.js';
+import { statusButtons } from './status.js';
 import {
   expandShortcuts,
   listReplies,
@@ -226,6 +227,7 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
       entryOptions,
       compose: { values: compose.values ?? {}, errors: compose.errors ?? {} },
       may: { act: mayAct, assign: live && canAssign(actor), claim: canClaim(actor, ticket) },
+      statusButtons: statusButtons(ticket.status),
       staff: canAssign(actor) ? await staffList(db) : [],
       mergeInto: mayAct ? await mergeCandidates(db, ticket) : [],
       replies: live ? await listReplies(db) : [],

@@ -20,6 +20,7 @@ import { notify } from '../notifications/service.js';
 import { SLA_TARGET_IN_FORCE } from './queries.js';
 import { computeSla, DUE_SOON_SECONDS, type SlaTarget, type SlaTicket } from './sla.js';
 import { containsPattern } from '../../lib/like.js';
+import { canTransition, stampFirstResponse, writeStatus } from './status.js';
 
 export const MAX_NUMBER_ATTEMPTS = 5;
 // Only these literal values are ever interpolated into the list SQL.
@@ -510,13 +511,6 @@ function assertNotMerged(ticket: { status: TicketStatus }): void {
   if (ticket.status === 'merged') throw new TransitionError(MERGED_REFUSAL);
 }
 
-async function stampFirstResponse(tx: Prisma.TransactionClient, id: number, now: Date) {
-  await tx.supportTicket.updateMany({
-    where: { id, firstResponseAt: null },
-    data: { firstResponseAt: now },
-  });
-}
-
 export type ClaimResult =
   { ok: true } | { ok: false; ownerName: string | null; reason: 'taken' | 'resolved' };
 
@@ -601,22 +595,9 @@ export async function assignTicket(
   });
 }
 
-const TRANSITIONS: Record<TicketStatus, TicketStatus[]> = {
-  open: ['pending', 'resolved'],
-  pending: ['open', 'resolved'],
-  escalated: ['open', 'pending', 'resolved'],
-  resolved: ['open'],
-  // Final: its conversation continues on the ticket it was merged into.
-  merged: [],
-};
-
-export function canTransition(from: TicketStatus, to: TicketStatus): boolean {
-  return TRANSITIONS[from].includes(to);
-}
-
 /**
- * open → pending → resolved (and back to open). Pending pauses the resolution clock; a reopened
- * ticket's resolved period is paused time too. `escalated` is set only by the escalations module.
+ * A person moves the ticket along the state machine in status.ts (open → pending → resolved and
+ * back to open). `escalated` is set only by the escalations module.
  */
 export async function changeStatus(
   db: Db,
@@ -626,7 +607,7 @@ export async function changeStatus(
   version: number,
   now = new Date(),
 ) {
-  const t = await db.supportTicket.findUnique({
+  const ticket = await db.supportTicket.findUnique({
     where: { id },
     select: {
       id: true,
@@ -637,48 +618,21 @@ export async function changeStatus(
       version: true,
     },
   });
-  if (!t) throw new NotFoundError('No such ticket.');
-  assertCanAct(actor, t);
-  if (t.version !== version)
+  if (!ticket) throw new NotFoundError('No such ticket.');
+  assertCanAct(actor, ticket);
+  if (ticket.version !== version)
     throw new ConflictError(
       'Someone changed this ticket since you loaded it.',
       await getEditable(db, id),
     );
-  if (!canTransition(t.status, to))
-    throw new TransitionError(`A ${t.status} ticket cannot be set to ${to}.`);
-  const data: Prisma.SupportTicketUncheckedUpdateManyInput = {
-    status: to,
-    version: { increment: 1 },
-  };
-  let paused = 0;
-  if (t.pendingSince) {
-    paused += Math.max(0, Math.floor((now.getTime() - t.pendingSince.getTime()) / 1000));
-    data.pendingSince = null;
-  }
-  if (to === 'pending') data.pendingSince = now;
-  if (to === 'resolved') {
-    data.resolvedAt = now;
-    data.resolvedById = actor.id;
-  }
-  if (t.status === 'resolved' && to === 'open') {
-    if (t.resolvedAt)
-      paused += Math.max(0, Math.floor((now.getTime() - t.resolvedAt.getTime()) / 1000));
-    data.resolvedAt = null;
-    data.resolvedById = null;
-    data.reopenCount = { increment: 1 };
-  }
-  if (paused) data.pausedSeconds = { increment: paused };
+  if (!canTransition(ticket.status, to))
+    throw new TransitionError(`A ${ticket.status} ticket cannot be set to ${to}.`);
   await db.$transaction(async (tx) => {
-    const { count } = await tx.supportTicket.updateMany({ where: { id, version }, data });
-    if (count === 0)
+    if (!(await writeStatus(tx, { ticket, to, actorId: actor.id, now })))
       throw new ConflictError(
         'Someone changed this ticket since you loaded it.',
         await tx.supportTicket.findUnique({ where: { id }, select: EDITABLE }),
       );
-    await stampFirstResponse(tx, id, now);
-    await change(tx, id, actor.id, 'status', t.status, to);
-    if (t.status === 'resolved' && to === 'open')
-      await change(tx, id, actor.id, 'reopened', null, 'yes');
   });
 }
 
