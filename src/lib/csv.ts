@@ -16,3 +16,11 @@ export function csvCell(value: unknown): string {
 export function csvLine(values: unknown[]): string {
   return values.map(csvCell).join(',') + '\r\n';
 }
+
+/**
+ * A stored UTC timestamp column as ISO 8601 text, formatted by PostgreSQL: exports then do not
+ * depend on the server process's time zone and build no Date per cell.
+ */
+export function isoUtc(column: string, as = column.replace(/^\w+\./, '')): string {
+  return `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${as}`;
+}

@@ -189,6 +189,14 @@ function staffUrls(): string[] {
     '/tickets',
     '/interactions',
     '/escalations',
+    '/tickets/export.csv',
+    '/tickets/export.csv?view=all',
+    `/tickets/export.csv?customer=${patient.id}`,
+    '/interactions/export.csv?scope=all',
+    `/interactions/export.csv?customer=${patient.id}`,
+    '/escalations/export.csv?scope=all',
+    '/customers/export.csv',
+    `/customers/export.csv?q=${encodeURIComponent(patient.fullName)}`,
     '/',
     `/consultations/new?customerId=${patient.id}`,
     '/metrics',
@@ -272,8 +280,16 @@ describe('doctors', () => {
         ),
       ).toBe(false);
     }
-    // The doctor's list and CSV are not medical either.
+    // The doctor's lists and CSV exports are not medical either, even about their own patient.
     expect(hasAny(await agent.get('/consultations'))).toBe(false);
+    for (const url of [
+      '/customers/export.csv',
+      `/customers/export.csv?q=${encodeURIComponent(patient.fullName)}`,
+      '/escalations/export.csv',
+    ]) {
+      const res = await agent.get(url).expect(200);
+      expect(leaks(res), url).toEqual([]);
+    }
   });
 
   it('the doctor an escalation is addressed to sees the values (basis escalation)', async () => {

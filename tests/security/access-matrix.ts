@@ -63,6 +63,7 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'POST /consultations/:id/medical': { expect: DOCTOR },
 
   'GET /interactions': { expect: STAFF },
+  'GET /interactions/export.csv': { expect: STAFF, query: 'channel=chat' },
   'GET /interactions/new': { expect: STAFF, query: 'customerId={customerId}' },
   'POST /interactions': { expect: STAFF },
   'GET /interactions/:id': { expect: STAFF },
@@ -76,6 +77,7 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'POST /interactions/:id/verify/override': { expect: MANAGERS },
 
   'GET /tickets': { expect: STAFF },
+  'GET /tickets/export.csv': { expect: STAFF, query: 'priority=medium' },
   'GET /tickets/new': { expect: STAFF, query: 'customerId={customerId}' },
   'POST /tickets': { expect: STAFF },
   'POST /tickets/bulk': { expect: STAFF },
@@ -94,6 +96,7 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'POST /tickets/:id/entries/:entryId/edit': { expect: STAFF },
 
   'GET /escalations': { expect: SIGNED_IN },
+  'GET /escalations/export.csv': { expect: SIGNED_IN, query: 'status=pending' },
   'GET /escalations/new': { expect: STAFF, query: 'ticketId={ticketId}' },
   'POST /escalations': { expect: STAFF },
   'GET /escalations/:id': { expect: SIGNED_IN },
@@ -103,6 +106,7 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'POST /escalations/:id/close': { expect: RECIPIENT },
 
   'GET /customers': { expect: SIGNED_IN },
+  'GET /customers/export.csv': { expect: SIGNED_IN, query: 'sort=recent' },
   'GET /customers/:id': { expect: SIGNED_IN },
   'POST /customers/:id/reveal': { expect: DOCTOR },
   'GET /customers/:id/contact': { expect: STAFF },

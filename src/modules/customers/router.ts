@@ -16,6 +16,9 @@ import {
 import { fmt, when } from '../../lib/format.js';
 import { visibleEscalationIds } from '../escalations/service.js';
 import { presentProfile } from './presenter.js';
+import { streamCsv } from '../../http/csv-export.js';
+import { queryString } from '../interactions/presenter.js';
+import { CUSTOMER_EXPORT_HEADER, customerExportCells, customerExportQuery } from './queries.js';
 import { ACTIVITIES, contactForm, listQuery, revealForm } from './schema.js';
 import { contactHistory, correctContact, getContact, type Contact } from './contact.js';
 import { openCallVerification } from '../interactions/verification.js';
@@ -41,6 +44,7 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
       filters: { q: query.q ?? '', activity: query.activity ?? '', sort: query.sort ?? '' },
       ACTIVITIES,
       fmt,
+      exportHref: `/customers/export.csv${queryString(req.query as Record<string, unknown>)}`,
       page: pageView(
         '/customers',
         req.query as Record<string, unknown>,
@@ -48,6 +52,18 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
         hasMore,
         rows.length,
       ),
+    });
+  };
+
+  const exportCsv = async (req: Request, res: Response) => {
+    const now = new Date();
+    const { sql, params } = customerExportQuery(listQuery.parse(req.query), now);
+    await streamCsv({ db, pool }, req, res, {
+      list: 'customers',
+      sql,
+      params,
+      header: CUSTOMER_EXPORT_HEADER,
+      cells: customerExportCells(now),
     });
   };
 
@@ -203,6 +219,7 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
   };
 
   r.get('/', requireRole(...ALL_ROLES), list);
+  r.get('/export.csv', requireRole(...ALL_ROLES), exportCsv);
   r.get('/:id', requireRole(...ALL_ROLES), noStore, show);
   r.post('/:id/reveal', requireRole('doctor'), noStore, reveal);
   r.get('/:id/contact', requireRole(...STAFF), noStore, editContact);

@@ -7,6 +7,13 @@ import { ALL_ROLES, requireRole, STAFF } from '../../http/guards.js';
 import { pageView } from '../../http/pagination.js';
 import { routeId } from '../../http/params.js';
 import { allowedActions, canAct } from './policy.js';
+import { streamCsv } from '../../http/csv-export.js';
+import { queryString } from '../interactions/presenter.js';
+import {
+  ESCALATION_EXPORT_HEADER,
+  escalationExportCells,
+  escalationExportQuery,
+} from './queries.js';
 import {
   closeForm,
   fieldErrorsOf,
@@ -37,9 +44,21 @@ function str(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
-export function escalationsRouter({ db, config }: AppContext): Router {
+export function escalationsRouter({ db, pool, config }: AppContext): Router {
   const r = Router();
   const staleHours = config.ESCALATION_STALE_HOURS;
+
+  const exportCsv = async (req: Request, res: Response) => {
+    const rules = { staleHours, now: new Date() };
+    const { sql, params } = escalationExportQuery(req.user!, listQuery.parse(req.query), rules);
+    await streamCsv({ db, pool }, req, res, {
+      list: 'escalations',
+      sql,
+      params,
+      header: ESCALATION_EXPORT_HEADER,
+      cells: escalationExportCells,
+    });
+  };
 
   // --- list ------------------------------------------------------------------------------------
   const list = async (req: Request, res: Response) => {
@@ -59,6 +78,7 @@ export function escalationsRouter({ db, config }: AppContext): Router {
       filters,
       canChooseScope: user.role === 'admin',
       canRaise: STAFF.includes(user.role),
+      exportHref: `/escalations/export.csv${queryString({ ...filters, scope: user.role === 'admin' ? result.scope : '' })}`,
       staleHours,
       page: pageView(
         '/escalations',
@@ -274,6 +294,7 @@ export function escalationsRouter({ db, config }: AppContext): Router {
 
   r.get('/', requireRole(...ALL_ROLES), list);
   r.get('/new', requireRole(...STAFF), newForm);
+  r.get('/export.csv', requireRole(...ALL_ROLES), exportCsv);
   r.post('/', requireRole(...STAFF), create);
   r.get('/:id', requireRole(...ALL_ROLES), show);
   r.get('/:id/row', requireRole(...ALL_ROLES), row);

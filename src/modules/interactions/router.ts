@@ -10,7 +10,13 @@ import { flash } from '../../http/flash.js';
 import { MANAGERS, STAFF, requireRole } from '../../http/guards.js';
 import { pageQuery, pageView } from '../../http/pagination.js';
 import { canAct } from './policy.js';
-import { fmt, presentContact } from './presenter.js';
+import { fmt, presentContact, queryString } from './presenter.js';
+import { streamCsv } from '../../http/csv-export.js';
+import {
+  INTERACTION_EXPORT_HEADER,
+  interactionExportCells,
+  interactionExportQuery,
+} from './queries.js';
 import { expandShortcuts, interactionFillContext } from '../canned-replies/service.js';
 import { createFollowUpHandler } from '../follow-ups/router.js';
 import { notifyMentions } from '../notifications/mentions.js';
@@ -95,8 +101,19 @@ function typed(body: unknown, keys: string[]): Record<string, string> {
   );
 }
 
-export function interactionsRouter({ db }: AppContext): Router {
+export function interactionsRouter({ db, pool }: AppContext): Router {
   const r = Router();
+
+  const exportCsv = async (req: Request, res: Response) => {
+    const { sql, params } = interactionExportQuery(actorOf(req), listQuery.parse(req.query));
+    await streamCsv({ db, pool }, req, res, {
+      list: 'interactions',
+      sql,
+      params,
+      header: INTERACTION_EXPORT_HEADER,
+      cells: interactionExportCells,
+    });
+  };
 
   const list = async (req: Request, res: Response) => {
     const actor = actorOf(req);
@@ -109,6 +126,7 @@ export function interactionsRouter({ db }: AppContext): Router {
       filters: { ...filters, scope },
       fmt,
       isManager: isManager(actor),
+      exportHref: `/interactions/export.csv${queryString(req.query as Record<string, unknown>)}`,
       page: pageView(
         '/interactions',
         req.query as Record<string, unknown>,
@@ -273,6 +291,7 @@ export function interactionsRouter({ db }: AppContext): Router {
 
   r.get('/', requireRole(...STAFF), list);
   r.get('/new', requireRole(...STAFF), newForm);
+  r.get('/export.csv', requireRole(...STAFF), exportCsv);
   r.post('/', requireRole(...STAFF), create);
   r.get('/:id', requireRole(...STAFF), show);
   r.get('/:id/row', requireRole(...STAFF), row);

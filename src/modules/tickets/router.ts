@@ -67,8 +67,12 @@ import {
   listTickets,
   prefill,
   staffList,
+  TICKET_LIST_ORDER,
+  ticketListFilter,
   ticketRows,
 } from './service.js';
+import { streamCsv } from '../../http/csv-export.js';
+import { TICKET_EXPORT_HEADER, ticketExportCells, ticketExportSql } from './queries.js';
 
 const options = { CATEGORIES, PRIORITIES, STATUSES };
 const entryOptions = { channels: CONTACT_CHANNELS, directions: CONTACT_DIRECTIONS };
@@ -111,8 +115,20 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
       showAll: canViewAll(actor),
       mayAssign: canAssign(actor),
       listUrl: req.originalUrl,
+      exportHref: `/tickets/export.csv${queryString(raw)}`,
       tabHref: (v: string) => `/tickets${queryString(raw, { view: v })}`,
       page: pageView('/tickets', raw, page, hasMore, tickets.length),
+    });
+  };
+
+  const exportCsv = async (req: Request, res: Response) => {
+    const filter = ticketListFilter(actorOf(req), listQuery.parse(req.query), new Date());
+    await streamCsv({ db, pool }, req, res, {
+      list: 'tickets',
+      sql: ticketExportSql({ ...filter, order: TICKET_LIST_ORDER }),
+      params: filter.params,
+      header: TICKET_EXPORT_HEADER,
+      cells: ticketExportCells,
     });
   };
 
@@ -481,6 +497,7 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
 
   r.get('/', requireRole(...STAFF), list);
   r.get('/new', requireRole(...STAFF), newForm);
+  r.get('/export.csv', requireRole(...STAFF), exportCsv);
   r.post('/bulk', requireRole(...STAFF), bulk);
   r.get('/bulk', requireRole(...STAFF), bulkResult);
   r.post('/', requireRole(...STAFF), create);

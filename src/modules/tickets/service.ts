@@ -243,6 +243,52 @@ export async function listTicketIds(
   page: number,
   now: Date,
 ) {
+  const { view, where, joins, params } = ticketListFilter(actor, query, now);
+  const window = `LIMIT ${PAGE_SIZE + 1} OFFSET ${(page - 1) * PAGE_SIZE}`;
+  const selective =
+    query.q ||
+    query.customer ||
+    query.sla ||
+    query.from ||
+    query.to ||
+    view === 'unassigned' ||
+    query.assignee === 'none';
+  if (selective) {
+    // Selective filters: let PostgreSQL pick its index (trigram, customer, …) and sort the matches.
+    const sql = `SELECT t.id FROM support_tickets t ${joins.join(' ')}
+      ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+      ORDER BY ${TICKET_LIST_ORDER} ${window}`;
+    const { rows } = await pool.query<{ id: number }>(sql, params);
+    return { ids: rows.map((r) => r.id), view };
+  }
+  // Broad lists: one branch per (status, priority), each an ordered range of the
+  // (…, status, priority, created_at) indexes, so PostgreSQL reads only the first rows of each
+  // instead of sorting every ticket.
+  const limit = page * PAGE_SIZE + 1;
+  const statuses = query.status ? [query.status] : STATUS_ORDER;
+  const priorities = query.priority ? [query.priority] : PRIORITY_ORDER;
+  const branches: string[] = [];
+  for (const st of statuses) {
+    for (const pr of priorities) {
+      const conditions = [...where, `t.status = '${st}'`, `t.priority = '${pr}'`];
+      branches.push(`(SELECT t.id, t.priority, t.created_at FROM support_tickets t ${joins.join(' ')}
+        WHERE ${conditions.join(' AND ')} ORDER BY t.created_at ASC, t.id ASC LIMIT ${limit})`);
+    }
+  }
+  const sql = `SELECT b.id FROM (${branches.join(' UNION ALL ')}) b
+    ORDER BY b.priority DESC, b.created_at ASC, b.id ASC ${window}`;
+  const { rows } = await pool.query<{ id: number }>(sql, params);
+  return { ids: rows.map((r) => r.id), view };
+}
+
+/** The list's order: urgent → low, then oldest first. */
+export const TICKET_LIST_ORDER = 't.priority DESC, t.created_at ASC, t.id ASC';
+
+/**
+ * The list's WHERE clauses over `support_tickets t` (and the joins they need), for the view the
+ * actor may see: shared by the page and the CSV export so both show the same tickets.
+ */
+export function ticketListFilter(actor: Actor, query: ListQuery, now: Date) {
   const view = resolveView(actor, query.view);
   const params: unknown[] = [];
   const p = (value: unknown) => {
@@ -295,41 +341,7 @@ export async function listTicketIds(
       where.push(`NOT ${frBreached} AND NOT ${resBreached} AND (${frSoon} OR ${resSoon})`);
     }
   }
-  const window = `LIMIT ${PAGE_SIZE + 1} OFFSET ${(page - 1) * PAGE_SIZE}`;
-  const selective =
-    query.q ||
-    query.customer ||
-    query.sla ||
-    query.from ||
-    query.to ||
-    view === 'unassigned' ||
-    query.assignee === 'none';
-  if (selective) {
-    // Selective filters: let PostgreSQL pick its index (trigram, customer, …) and sort the matches.
-    const sql = `SELECT t.id FROM support_tickets t ${joins.join(' ')}
-      ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
-      ORDER BY t.priority DESC, t.created_at ASC, t.id ASC ${window}`;
-    const { rows } = await pool.query<{ id: number }>(sql, params);
-    return { ids: rows.map((r) => r.id), view };
-  }
-  // Broad lists: one branch per (status, priority), each an ordered range of the
-  // (…, status, priority, created_at) indexes, so PostgreSQL reads only the first rows of each
-  // instead of sorting every ticket.
-  const limit = page * PAGE_SIZE + 1;
-  const statuses = query.status ? [query.status] : STATUS_ORDER;
-  const priorities = query.priority ? [query.priority] : PRIORITY_ORDER;
-  const branches: string[] = [];
-  for (const st of statuses) {
-    for (const pr of priorities) {
-      const conditions = [...where, `t.status = '${st}'`, `t.priority = '${pr}'`];
-      branches.push(`(SELECT t.id, t.priority, t.created_at FROM support_tickets t ${joins.join(' ')}
-        WHERE ${conditions.join(' AND ')} ORDER BY t.created_at ASC, t.id ASC LIMIT ${limit})`);
-    }
-  }
-  const sql = `SELECT b.id FROM (${branches.join(' UNION ALL ')}) b
-    ORDER BY b.priority DESC, b.created_at ASC, b.id ASC ${window}`;
-  const { rows } = await pool.query<{ id: number }>(sql, params);
-  return { ids: rows.map((r) => r.id), view };
+  return { view, where, joins, params };
 }
 
 interface ListRow {
