@@ -42,6 +42,7 @@ const NOT_YET_SPLIT = [
   'src/modules/follow-ups/service.ts',
   'src/modules/interactions/router.ts',
   'src/modules/interactions/service.ts',
+  'src/modules/interactions/verification.ts',
   'src/modules/metrics/presenter.ts',
   'src/modules/metrics/service.ts',
   'src/modules/notifications/sla-watch.ts',

@@ -117,3 +117,37 @@ export function mayRecordConsultationMedical(
     consultation.status !== 'cancelled'
   );
 }
+
+/**
+ * The patient's assigned doctors: those with a care relationship now (a consultation that is not
+ * cancelled, or an escalation addressed to them that is open or resolved within the window).
+ */
+export async function careTeam(
+  db: Pick<Db, 'consultation' | 'escalation'>,
+  customerId: number,
+  rules: AccessRules = {},
+): Promise<number[]> {
+  const now = rules.now ?? new Date();
+  const days = rules.escalationAccessDays ?? ESCALATION_ACCESS_DAYS_DEFAULT;
+  const [consultations, escalations] = await Promise.all([
+    db.consultation.findMany({
+      where: { customerId, doctorId: { not: null }, status: { not: 'cancelled' } },
+      distinct: ['doctorId'],
+      select: { doctorId: true },
+    }),
+    db.escalation.findMany({
+      where: {
+        customerId,
+        targetUser: { role: 'doctor' },
+        OR: [
+          { status: { in: OPEN_ESCALATION } },
+          { resolvedAt: { gt: new Date(now.getTime() - days * DAY_MS) } },
+        ],
+      },
+      distinct: ['targetUserId'],
+      select: { targetUserId: true },
+    }),
+  ]);
+  const ids = [...consultations.map((c) => c.doctorId), ...escalations.map((e) => e.targetUserId)];
+  return [...new Set(ids.filter((id): id is number => id !== null))].sort((a, b) => a - b);
+}

@@ -3,6 +3,7 @@ export {
   mayRequestReveal,
   mayRecordConsultationMedical,
   escalationAccessEnds,
+  careTeam,
   ESCALATION_ACCESS_DAYS_DEFAULT,
   type AccessBasis,
   type AccessRules,

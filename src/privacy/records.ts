@@ -3,7 +3,8 @@ import { Prisma } from '../generated/prisma/client.js';
 import { recordAudit } from '../audit.js';
 import type { Db } from '../db/client.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import { mayRecordConsultationMedical } from './access.js';
+import { notify } from '../modules/notifications/service.js';
+import { careTeam, mayRecordConsultationMedical } from './access.js';
 import { AUDIT_ACTIONS, FIELD_GROUP, type ConsultationMedicalKey } from './fields.js';
 import type { ConsultationRef, ViewContext } from './presenter.js';
 
@@ -18,7 +19,8 @@ export const REVEAL_REASON_MIN = 10;
 
 /**
  * A doctor without standing access reveals a patient's medical data for a limited time, with a
- * reason. The reveal and its reason are audited.
+ * reason. The reveal and its reason are audited, and the patient's assigned doctors are told in
+ * the same transaction.
  */
 export async function revealMedical(
   db: Db,
@@ -54,6 +56,17 @@ export async function revealMedical(
       reason: text.slice(0, 500),
       ip: view.ip,
     });
+    const doctors = await careTeam(tx, customerId, view);
+    await notify(
+      tx,
+      doctors.map((userId) => ({
+        userId,
+        kind: 'medical_reveal' as const,
+        recordType: 'customer',
+        recordId: customerId,
+        actorId: actor.id,
+      })),
+    );
   });
   return { expiresAt };
 }

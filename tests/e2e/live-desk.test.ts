@@ -139,4 +139,58 @@ describe('the live desk in Chromium, two agents', () => {
     },
     120_000,
   );
+
+  it(
+    "when an escalation is raised to an admin and then taken, then the admin's inbox shows it " +
+      'highlighted within 2 s and updates its row in place from its row fragment',
+    async () => {
+      const admin = await person('admin@caredesk.test');
+      const raiser = await db.prisma.user.findUniqueOrThrow({
+        where: { email: 'agent3@caredesk.test' },
+      });
+      const adminUser = await db.prisma.user.findUniqueOrThrow({
+        where: { email: 'admin@caredesk.test' },
+      });
+      const customer = await db.prisma.customer.findFirstOrThrow({ orderBy: { id: 'asc' } });
+      await admin.page.goto(`${server.url}/escalations`);
+      await admin.page.evaluate(
+        () => ((globalThis as unknown as { notReloaded: boolean }).notReloaded = true),
+      );
+      await streaming(1);
+
+      const escalation = await db.prisma.escalation.create({
+        data: {
+          customerId: customer.id,
+          raisedById: raiser.id,
+          targetType: 'admin',
+          targetUserId: adminUser.id,
+          reason: 'Refund above the desk limit.',
+        },
+      });
+      const row = admin.page.locator(`#live-list tr[data-id="${escalation.id}"]`);
+      const soon = { timeout: 2_000, interval: 100 };
+      await expect.poll(() => row.count(), soon).toBe(1);
+      expect(await row.getAttribute('class')).toContain('live-changed');
+      const announcer = admin.page.locator('[role="status"][aria-live="polite"]');
+      await expect.poll(() => announcer.textContent()).toContain('1 new escalation');
+
+      const fragments: string[] = [];
+      admin.page.on('request', (request) => fragments.push(new URL(request.url()).pathname));
+      await db.prisma.escalation.update({
+        where: { id: escalation.id },
+        data: { status: 'in_progress', takenAt: new Date(), version: { increment: 1 } },
+      });
+      await expect.poll(() => row.textContent(), soon).toContain('in progress');
+      expect(fragments).toContain(`/escalations/${escalation.id}/row`);
+      expect(fragments).not.toContain('/escalations');
+      expect(
+        await admin.page.evaluate(
+          () => (globalThis as unknown as { notReloaded?: boolean }).notReloaded,
+        ),
+      ).toBe(true);
+      await expectAccessible(admin.page);
+      expect(admin.problems).toEqual([]);
+    },
+    120_000,
+  );
 });

@@ -2,7 +2,13 @@ import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, createUser, signIn } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { makeCustomer, makeEscalation, makeTicket } from '../support/fixtures.js';
+import {
+  makeConsultation,
+  makeCustomer,
+  makeEscalation,
+  makeInteraction,
+  makeTicket,
+} from '../support/fixtures.js';
 
 let db: TestDatabase;
 let app: Express;
@@ -17,6 +23,20 @@ afterAll(async () => {
 
 const squash = (html: string) => html.replace(/\s+/g, ' ').trim();
 const tab = () => `tab-${Math.random().toString(36).slice(2, 12)}`;
+type Agent = Awaited<ReturnType<typeof signIn>>['agent'];
+
+/**
+ * The fragment is the very row the list shows. Relative times move by the minute, so a boundary
+ * may fall between the requests: the row fetched just after the list must match if the first does not.
+ */
+async function expectRowOfList(agent: Agent, rowUrl: string, listUrl: string, id: number) {
+  const row = await agent.get(rowUrl).expect(200);
+  expect(row.text).toContain(`data-id="${id}"`);
+  expect(row.headers['cache-control']).toContain('no-store');
+  const shown = squash((await agent.get(listUrl).expect(200)).text);
+  const rowAfter = await agent.get(rowUrl).expect(200);
+  expect([squash(row.text), squash(rowAfter.text)].some((r) => shown.includes(r))).toBe(true);
+}
 
 describe('live fragments', () => {
   it(
@@ -42,6 +62,72 @@ describe('live fragments', () => {
       const refused = await doctor.agent.get(`/tickets/${ticket.id}/row`);
       expect(refused.status).toBe(403);
       expect(refused.text).not.toContain(ticket.number);
+    },
+  );
+
+  it(
+    'when staff fetch an interaction, escalation or consultation row, then it is the row ' +
+      'their list shows, and unknown ids answer 404',
+    async () => {
+      const [agentUser, admin] = [await createUser(db, 'agent'), await createUser(db, 'admin')];
+      const customer = await makeCustomer(db, 'Rowland');
+      const interaction = await makeInteraction(db, customer.id, agentUser.id);
+      const ticket = await makeTicket(db, customer.id, agentUser.id, agentUser.id);
+      const escalation = await makeEscalation(db, {
+        customerId: customer.id,
+        ticketId: ticket.id,
+        raisedById: agentUser.id,
+        targetType: 'admin',
+        targetUserId: admin.id,
+      });
+      const consultation = await makeConsultation(db, customer.id, null);
+      const { agent } = await signIn(app, agentUser.email);
+      const rows = [
+        ['interactions', interaction.id],
+        ['escalations', escalation.id],
+        ['consultations', consultation.id],
+      ] as const;
+      for (const [path, id] of rows) {
+        await expectRowOfList(agent, `/${path}/${id}/row`, `/${path}`, id);
+        await agent.get(`/${path}/2147483000/row`).expect(404);
+        await agent.get(`/${path}/abc/row`).expect(404);
+      }
+      const consultationRow = await agent.get(`/consultations/${consultation.id}/row`);
+      expect(consultationRow.text).toContain(consultation.reference);
+    },
+  );
+
+  it(
+    "when an escalation is not the viewer's to open, then its row answers 404 without its content; " +
+      'doctors get no interaction rows',
+    async () => {
+      const [raiser, admin] = [await createUser(db, 'agent'), await createUser(db, 'admin')];
+      const [stranger, doctor] = [await createUser(db, 'agent'), await createUser(db, 'doctor')];
+      const customer = await makeCustomer(db, 'Hidden');
+      const ticket = await makeTicket(db, customer.id, raiser.id, raiser.id);
+      const escalation = await makeEscalation(db, {
+        customerId: customer.id,
+        ticketId: ticket.id,
+        raisedById: raiser.id,
+        targetType: 'admin',
+        targetUserId: admin.id,
+      });
+      const interaction = await makeInteraction(db, customer.id, raiser.id);
+      const url = `/escalations/${escalation.id}/row`;
+      for (const email of [stranger.email, doctor.email]) {
+        const refused = await (await signIn(app, email)).agent.get(url);
+        expect(refused.status).toBe(404);
+        expect(refused.text).not.toContain(customer.fullName);
+      }
+      // The recipient and the raiser do get it.
+      for (const email of [admin.email, raiser.email]) {
+        const shown = await (await signIn(app, email)).agent.get(url).expect(200);
+        expect(shown.text).toContain(customer.fullName);
+      }
+      const d = await signIn(app, doctor.email);
+      const noRow = await d.agent.get(`/interactions/${interaction.id}/row`);
+      expect(noRow.status).toBe(403);
+      expect(noRow.text).not.toContain(customer.fullName);
     },
   );
 
@@ -107,6 +193,45 @@ describe('live fragments', () => {
         .expect(303);
       expect(squash((await a.agent.get(url).expect(200)).text)).toMatch(
         /Bayo Okoro saved this ticket \d+ s ago/,
+      );
+    },
+  );
+
+  it.each(['interaction', 'escalation', 'consultation'] as const)(
+    'when someone saves an open %s after the viewer loaded it, then its presence fragment names ' +
+      'them before a conflicting save',
+    async (type) => {
+      const owner = await createUser(db, 'admin', { name: 'Bayo Okoro' });
+      const viewer = await createUser(db, 'supervisor');
+      const customer = await makeCustomer(db);
+      const ticket = await makeTicket(db, customer.id, owner.id, owner.id);
+      const record =
+        type === 'interaction'
+          ? await makeInteraction(db, customer.id, owner.id)
+          : type === 'escalation'
+            ? await makeEscalation(db, {
+                customerId: customer.id,
+                ticketId: ticket.id,
+                raisedById: viewer.id,
+                targetType: 'admin',
+                targetUserId: owner.id,
+              })
+            : await makeConsultation(db, customer.id, null);
+      const save = {
+        interaction: { path: 'pending', body: {} },
+        escalation: { path: 'take', body: {} },
+        consultation: { path: 'status', body: { to: 'cancelled', cancelReason: 'Patient asked' } },
+      }[type];
+      const [v, o] = [await signIn(app, viewer.email), await signIn(app, owner.email)];
+      const url = `/presence?type=${type}&id=${record.id}&version=${record.version}`;
+      expect(squash((await v.agent.get(url).expect(200)).text)).not.toContain('saved this');
+      await o.agent
+        .post(`/${type}s/${record.id}/${save.path}`)
+        .type('form')
+        .send({ _csrf: o.csrf, version: String(record.version), ...save.body })
+        .expect(303);
+      expect(squash((await v.agent.get(url).expect(200)).text)).toMatch(
+        new RegExp(`Bayo Okoro saved this ${type} \\d+ s ago`),
       );
     },
   );

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { buildApp, createUser, signIn } from '../support/app.js';
 import { makeCustomer } from './privacy-fixtures.js';
+import { makeConsultation, makeEscalation, makeTicket } from '../support/fixtures.js';
 
 let db: TestDatabase;
 let app: Express;
@@ -170,5 +171,61 @@ describe('break-the-glass review queue', () => {
     expect(
       (await db.prisma.medicalReveal.findUniqueOrThrow({ where: { id: r.id } })).reviewedAt,
     ).toBeNull();
+  });
+});
+
+describe("a reveal tells the patient's assigned doctors", () => {
+  it('when another doctor reveals, then doctors with a care relationship are notified; lapsed, cancelled and the revealer are not', async () => {
+    const patient = await makeCustomer(db);
+    const assigned = await createUser(db, 'doctor');
+    const escalated = await createUser(db, 'doctor');
+    const lapsed = await createUser(db, 'doctor');
+    const cancelled = await createUser(db, 'doctor');
+    const agentUser = await createUser(db, 'agent');
+    await makeConsultation(db, patient.id, assigned.id);
+    const old = await makeConsultation(db, patient.id, cancelled.id);
+    await db.prisma.consultation.update({ where: { id: old.id }, data: { status: 'cancelled' } });
+    const ticket = await makeTicket(db, patient.id, agentUser.id, null);
+    const escalation = (targetUserId: number) =>
+      makeEscalation(db, {
+        customerId: patient.id,
+        ticketId: ticket.id,
+        raisedById: agentUser.id,
+        targetType: 'doctor',
+        targetUserId,
+      });
+    await escalation(escalated.id);
+    const gone = await escalation(lapsed.id);
+    await db.prisma.escalation.update({
+      where: { id: gone.id },
+      data: { status: 'resolved', resolvedAt: new Date(Date.now() - 31 * 86_400_000) },
+    });
+
+    const { agent, csrf } = await signIn(app, doctor.email);
+    await agent
+      .post(`/customers/${patient.id}/reveal`)
+      .type('form')
+      .send({ _csrf: csrf, reason: 'Covering an emergency call tonight' })
+      .expect(303);
+
+    const told = await db.prisma.notification.findMany({
+      where: { kind: 'medical_reveal', recordType: 'customer', recordId: patient.id },
+      select: { userId: true, actorId: true },
+      orderBy: { userId: 'asc' },
+    });
+    expect(told).toEqual([
+      { userId: assigned.id, actorId: doctor.id },
+      { userId: escalated.id, actorId: doctor.id },
+    ]);
+    const { agent: theirs } = await signIn(app, assigned.email);
+    const list = (await theirs.get('/notifications').expect(200)).text;
+    expect(list).toContain('revealed medical details of');
+    expect(list).not.toContain(MARK);
+  });
+
+  it('when a doctor with no other doctor in the care team reveals, then nobody is notified', async () => {
+    const r = await reveal('Only doctor looking at this one');
+    const where = { kind: 'medical_reveal', recordId: r.customerId };
+    expect(await db.prisma.notification.count({ where })).toBe(0);
   });
 });

@@ -2,7 +2,7 @@ import { actorOf } from '../../auth/actor.js';
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
-import { ConflictError, ValidationError } from '../../errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
 import { flash } from '../../http/flash.js';
 import { ALL_ROLES, STAFF, requireRole } from '../../http/guards.js';
 import { PAGE_SIZE } from '../../http/pagination.js';
@@ -36,6 +36,7 @@ import {
   assignDoctor,
   badgesFor,
   consultationRelated,
+  consultationRow,
   createConsultation,
   csvRow,
   doctorOptions,
@@ -49,6 +50,11 @@ import {
 } from './service.js';
 
 const EXPORT_MAX_ROWS = 100_000;
+
+/** An id given in the query string (like ?interaction=12), or '' when absent or malformed. */
+function queryId(value: unknown): string {
+  return typeof value === 'string' && /^\d{1,10}$/.test(value) ? value : '';
+}
 
 function queryStrings(query: Request['query']): Record<string, string> {
   const out: Record<string, string> = {};
@@ -99,6 +105,14 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
     });
   };
 
+  /** One list row, as the list renders it, for live pages to swap in. */
+  const row = async (req: Request, res: Response) => {
+    const found = await consultationRow(pool, routeId(req.params.id));
+    if (!found) throw new NotFoundError('No such consultation.');
+    const c = { ...found, badges: badgesFor(found, new Date()) };
+    res.set('Cache-Control', 'no-store').render('consultations/_row', { c, fmt });
+  };
+
   const exportCsv = async (req: Request, res: Response) => {
     const actor = actorOf(req);
     const query = listQuery.parse(req.query);
@@ -137,10 +151,7 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
   };
 
   const newForm = async (req: Request, res: Response) => {
-    const customerId =
-      typeof req.query.customerId === 'string' && /^\d{1,10}$/.test(req.query.customerId)
-        ? req.query.customerId
-        : '';
+    const customerId = queryId(req.query.customerId);
     await renderNew(
       res,
       200,
@@ -150,6 +161,7 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
         paymentModel: 'pay_later',
         doctor: 'auto',
         idempotencyKey: randomUUID(),
+        interactionId: queryId(req.query.interaction),
       },
       {},
     );
@@ -176,11 +188,20 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
       res.redirect(303, `/consultations/${id}`);
     } catch (error) {
       if (error instanceof ValidationError) return renderNew(res, 422, values, error.fieldErrors);
+      if (error instanceof ForbiddenError)
+        return renderNew(res, 403, values, { interactionId: error.message });
       throw error;
     }
   };
 
-  const show = async (req: Request, res: Response) => {
+  /** A status form refused for the caller comes back with what was typed in it. */
+  interface Again {
+    refused?: string;
+    cancelReason?: string;
+    scheduledFor?: string;
+  }
+
+  const renderShow = async (req: Request, res: Response, status = 200, again: Again = {}) => {
     const id = routeId(req.params.id);
     const actor = actorOf(req);
     const c = await getConsultation(db, id);
@@ -189,8 +210,9 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
       presentConsultationMedical(db, actor, c, viewContext(req)),
       actor.role === 'doctor' ? Promise.resolve([]) : doctorOptions(db),
     ]);
-    res.render('consultations/show', {
+    res.status(status).render('consultations/show', {
       title: `Consultation ${c.reference}`,
+      again,
       c,
       ...related,
       medical,
@@ -198,8 +220,11 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
       actions: consultationActions(actor, c),
       doctors: doctors.filter((d) => d.available),
       fmt,
+      interactionId: queryId(req.query.interaction) || queryId(req.body?.interactionId),
     });
   };
+
+  const show = (req: Request, res: Response) => renderShow(req, res);
 
   const back = (req: Request, res: Response, message: string) => {
     flash(req, 'success', message);
@@ -210,11 +235,25 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
     const id = routeId(req.params.id);
     const parsed = transitionForm.safeParse(req.body ?? {});
     if (!parsed.success) throw new ValidationError('That change is not possible.');
-    await transitionConsultation(db, actorOf(req), id, parsed.data.to, parsed.data.version, {
-      cancelReason: parsed.data.cancelReason,
-      scheduledFor: parsed.data.scheduledFor,
-    });
-    back(req, res, `Consultation ${parsed.data.to}.`);
+    const { interactionId } = parsed.data;
+    try {
+      await transitionConsultation(db, actorOf(req), id, parsed.data.to, parsed.data.version, {
+        cancelReason: parsed.data.cancelReason,
+        scheduledFor: parsed.data.scheduledFor,
+        interactionId,
+      });
+    } catch (error) {
+      if (!(error instanceof ForbiddenError) || interactionId === undefined) throw error;
+      const typed = (k: string) => (typeof req.body?.[k] === 'string' ? req.body[k] : '');
+      return renderShow(req, res, 403, {
+        refused: error.message,
+        cancelReason: typed('cancelReason').slice(0, 500),
+        scheduledFor: typed('scheduledFor').slice(0, 40),
+      });
+    }
+    const from = interactionId ? `?interaction=${interactionId}` : '';
+    flash(req, 'success', `Consultation ${parsed.data.to}.`);
+    res.redirect(303, `/consultations/${id}${from}`);
   };
 
   const start = async (req: Request, res: Response) => {
@@ -286,6 +325,7 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
   r.get('/new', requireRole(...STAFF), newForm);
   r.post('/', requireRole(...STAFF), create);
   r.get('/:id', requireRole(...ALL_ROLES), noStore, show);
+  r.get('/:id/row', requireRole(...ALL_ROLES), row);
   r.post('/:id/status', requireRole(...ALL_ROLES), move);
   r.post('/:id/start', requireRole(...ALL_ROLES), start);
   r.post('/:id/assign', requireRole(...STAFF), assign);

@@ -1,4 +1,5 @@
 import { instantFromLocal } from '../../lib/time.js';
+import { interactionContext } from '../interactions/verification-schema.js';
 import { z } from 'zod';
 import {
   optionalId,
@@ -107,6 +108,7 @@ export const createForm = z
         .optional(),
     ),
     idempotencyKey: z.preprocess(blankToUndefined, z.string().uuid().optional()),
+    interactionId: interactionContext,
   })
   .superRefine((value, ctx) => {
     if (value.paymentModel === 'pay_first' && !value.paymentConfirmation) {
@@ -125,6 +127,7 @@ export const transitionForm = versionForm.extend({
   to: z.enum(STATUSES),
   cancelReason: z.preprocess(blankToUndefined, z.string().trim().max(500).optional()),
   scheduledFor: z.preprocess(blankToUndefined, dateTime.optional()).catch(undefined),
+  interactionId: interactionContext,
 });
 
 export const assignForm = versionForm.extend({

@@ -13,6 +13,7 @@ import {
 } from '../../errors.js';
 import { csvLine } from '../../lib/csv.js';
 import { makeReference } from '../../lib/references.js';
+import { assertCallerCleared } from '../interactions/verification.js';
 import type { CreateInput, ListQuery } from './schema.js';
 import { containsPattern } from '../../lib/like.js';
 
@@ -147,6 +148,16 @@ function toSqlTimestamp(date: Date): string {
   return date.toISOString().replace('T', ' ').replace('Z', '');
 }
 
+const LIST_FROM = `SELECT c.id, c.reference, c.status, c.mode, c.payment_model AS "paymentModel",
+            c.payment_status AS "paymentStatus", c.amount_minor AS "amountMinor", c.currency,
+            c.created_at AS "createdAt", c.scheduled_for AS "scheduledFor",
+            c.customer_id AS "customerId", cu.full_name AS "customerName",
+            c.doctor_id AS "doctorId", u.name AS "doctorName",
+            to_char(c.created_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '_' || c.id AS cursor
+       FROM consultations c
+       JOIN customers cu ON cu.id = c.customer_id
+       LEFT JOIN users u ON u.id = c.doctor_id`;
+
 export async function listConsultations(
   pool: pg.Pool,
   actor: Actor,
@@ -156,13 +167,7 @@ export async function listConsultations(
   const { where, params } = buildListWhere(query, actor);
   params.push(limit + 1);
   const { rows } = await pool.query(
-    `SELECT c.id, c.reference, c.status, c.mode, c.payment_model AS "paymentModel", c.payment_status AS "paymentStatus",
-            c.amount_minor AS "amountMinor", c.currency, c.created_at AS "createdAt", c.scheduled_for AS "scheduledFor",
-            c.customer_id AS "customerId", cu.full_name AS "customerName", c.doctor_id AS "doctorId", u.name AS "doctorName",
-            to_char(c.created_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '_' || c.id AS cursor
-       FROM consultations c
-       JOIN customers cu ON cu.id = c.customer_id
-       LEFT JOIN users u ON u.id = c.doctor_id
+    `${LIST_FROM}
        ${where}
       ORDER BY c.created_at DESC, c.id DESC
       LIMIT $${params.length}`,
@@ -170,6 +175,12 @@ export async function listConsultations(
   );
   const page = rows.slice(0, limit) as ListRow[];
   return { rows: page, nextCursor: rows.length > limit ? page[page.length - 1].cursor : null };
+}
+
+/** One consultation as its list row shows it, or null when there is no such consultation. */
+export async function consultationRow(pool: pg.Pool, id: number): Promise<ListRow | null> {
+  const { rows } = await pool.query(`${LIST_FROM} WHERE c.id = $1`, [id]);
+  return (rows[0] as ListRow | undefined) ?? null;
 }
 
 export async function doctorOptions(
@@ -371,6 +382,7 @@ export async function createConsultation(
     throw new ValidationError('Check the customer.', {
       customerId: 'No customer with that number',
     });
+  await assertCallerCleared(db, input.interactionId, customer.id);
   if (typeof input.doctor === 'number') await assertAssignableDoctor(db, input.doctor);
   try {
     return await db.$transaction(async (tx) => {
@@ -529,17 +541,25 @@ export async function transitionConsultation(
   id: number,
   to: ConsultationStatus,
   version: number,
-  extra: { cancelReason?: string; scheduledFor?: Date } = {},
+  extra: { cancelReason?: string; scheduledFor?: Date; interactionId?: number } = {},
 ): Promise<void> {
   const c = await db.consultation.findUnique({
     where: { id },
-    select: { id: true, status: true, doctorId: true, startedAt: true, scheduledFor: true },
+    select: {
+      id: true,
+      customerId: true,
+      status: true,
+      doctorId: true,
+      startedAt: true,
+      scheduledFor: true,
+    },
   });
   if (!c) throw new NotFoundError();
   if (!mayChangeStatus(actor, c))
     throw new ForbiddenError(
       'Only the assigned doctor or customer care may change this consultation.',
     );
+  await assertCallerCleared(db, extra.interactionId, c.customerId);
   assertTransition(c.status, to);
   if (to === 'scheduled' && !c.doctorId)
     throw new TransitionError('Assign a doctor before scheduling.');

@@ -4,6 +4,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import type { Role } from '../../generated/prisma/enums.js';
 import { phoneDigits } from '../../lib/references.js';
 import type { ContactInput } from './schema.js';
+import { assertCallerCleared } from '../interactions/verification.js';
 
 export const CONTACT_FIELDS = ['phone', 'email', 'address'] as const;
 type ContactField = (typeof CONTACT_FIELDS)[number];
@@ -56,6 +57,7 @@ export async function correctContact(
 ): Promise<ContactField[]> {
   const { phone } = input;
   const current = await getContact(db, id);
+  await assertCallerCleared(db, input.interactionId, id);
   const stale = async () =>
     new ConflictError(
       'Someone corrected these details while you were editing.',

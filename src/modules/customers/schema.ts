@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { versionField } from '../../http/params.js';
+import { interactionContext } from '../interactions/verification-schema.js';
 import { pageQuery } from '../../http/pagination.js';
 import { normalisePhone, PHONE_INVALID } from '../../lib/phone.js';
 
@@ -66,6 +67,7 @@ export const contactForm = z.object({
       .max(254, 'Keep the email under 254 characters.'),
   ),
   address: trimmedText(ADDRESS_MAX, 'address'),
+  interactionId: interactionContext,
   version: versionField,
 });
 export type ContactInput = z.infer<typeof contactForm>;

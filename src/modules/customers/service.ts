@@ -3,6 +3,7 @@ import type { Db } from '../../db/client.js';
 import { NotFoundError } from '../../errors.js';
 import type { Activity, ListQuery } from './schema.js';
 import { containsPattern } from '../../lib/like.js';
+import { PHOTO_STAMP } from './avatar.js';
 
 const DAY = 86_400_000;
 export const ACTIVE_DAYS = 90;
@@ -116,7 +117,7 @@ export async function getCustomer(db: Db, id: number) {
       address: true,
       dateOfBirth: true,
       gender: true,
-      photoUrl: true,
+      photo: PHOTO_STAMP,
       emailVerifiedAt: true,
       lastLoginAt: true,
       lastActivityAt: true,
@@ -159,6 +160,13 @@ export interface TimelineItem {
   href: string | null;
 }
 
+const METHOD_LABELS: Record<string, string> = {
+  dob_phone: 'date of birth and phone',
+  email: 'registered email',
+  callback: 'known-caller callback',
+  override: 'supervisor override',
+};
+
 /** Everything that happened with this customer, newest first: one UNION ALL query with LIMIT. */
 export async function customerTimeline(
   pool: pg.Pool,
@@ -181,6 +189,11 @@ export async function customerTimeline(
        UNION ALL
        (SELECT 'payment', id, reference, status::text, coalesce(paid_at, created_at), currency || ' ' || to_char(amount_minor / 100.0, 'FM999999999990.00'), consultation_id
           FROM payments WHERE customer_id = $1 ORDER BY created_at DESC LIMIT $2)
+       UNION ALL
+       (SELECT 'identity check', v.id, v.method::text,
+               CASE WHEN v.method = 'override' THEN 'overridden' ELSE v.result::text END, v.at, 'by ' || u.name, v.interaction_id
+          FROM caller_verifications v JOIN users u ON u.id = v.actor_id
+         WHERE v.customer_id = $1 ORDER BY v.at DESC LIMIT $2)
      ) t
      ORDER BY at DESC, kind, id DESC
      LIMIT $2`,
@@ -189,15 +202,17 @@ export async function customerTimeline(
   return rows.map((r) => ({
     kind: r.kind,
     id: r.id,
-    label: r.label,
+    label: r.kind === 'identity check' ? (METHOD_LABELS[r.label] ?? r.label) : r.label,
     status: r.status,
     at: r.at,
     detail: r.detail,
     href:
-      r.kind === 'payment'
-        ? r.link_id
-          ? `/consultations/${r.link_id}`
-          : null
-        : `/${r.kind === 'ticket' ? 'tickets' : r.kind + 's'}/${r.link_id}`,
+      r.kind === 'identity check'
+        ? `/interactions/${r.link_id}`
+        : r.kind === 'payment'
+          ? r.link_id
+            ? `/consultations/${r.link_id}`
+            : null
+          : `/${r.kind === 'ticket' ? 'tickets' : r.kind + 's'}/${r.link_id}`,
   }));
 }

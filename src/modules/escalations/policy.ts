@@ -29,6 +29,21 @@ export function visibleWhere(actor: Actor): Prisma.EscalationWhereInput {
   }
 }
 
+/** visibleWhere in SQL over `escalations e`, for the CSV export's cursor; `p` binds a value. */
+export function visibleSql(actor: Actor, p: (value: unknown) => string): string | null {
+  switch (actor.role) {
+    case 'doctor':
+      return `e.target_user_id = ${p(actor.id)}`;
+    case 'agent': {
+      const me = p(actor.id);
+      return `(e.raised_by_id = ${me} OR e.target_user_id = ${me}
+        OR e.ticket_id IN (SELECT id FROM support_tickets WHERE assignee_id = ${me}))`;
+    }
+    default:
+      return null;
+  }
+}
+
 /** Admins default to "addressed to me" in the list and may widen it with ?scope=all. */
 export function defaultScope(actor: Actor): 'mine' | 'all' {
   return actor.role === 'admin' ? 'mine' : 'all';

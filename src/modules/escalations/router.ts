@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
-import { ConflictError, ValidationError } from '../../errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import type { z } from 'zod';
 import { flash } from '../../http/flash.js';
 import { formAction } from '../../http/outcome.js';
@@ -9,6 +9,13 @@ import { ALL_ROLES, requireRole, STAFF } from '../../http/guards.js';
 import { pageView } from '../../http/pagination.js';
 import { routeId } from '../../http/params.js';
 import { allowedActions, canAct } from './policy.js';
+import { streamCsv } from '../../http/csv-export.js';
+import { queryString } from '../interactions/presenter.js';
+import {
+  ESCALATION_EXPORT_HEADER,
+  escalationExportCells,
+  escalationExportQuery,
+} from './queries.js';
 import {
   closeForm,
   listQuery,
@@ -22,6 +29,7 @@ import { fieldErrors } from '../../http/forms.js';
 import {
   assertMayActOn,
   closeEscalation,
+  escalationRow,
   getEscalation,
   listEscalations,
   listRecipients,
@@ -39,9 +47,21 @@ function str(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
-export function escalationsRouter({ db, config }: AppContext): Router {
+export function escalationsRouter({ db, pool, config }: AppContext): Router {
   const r = Router();
   const staleHours = config.ESCALATION_STALE_HOURS;
+
+  const exportCsv = async (req: Request, res: Response) => {
+    const rules = { staleHours, now: new Date() };
+    const { sql, params } = escalationExportQuery(req.user!, listQuery.parse(req.query), rules);
+    await streamCsv({ db, pool }, req, res, {
+      list: 'escalations',
+      sql,
+      params,
+      header: ESCALATION_EXPORT_HEADER,
+      cells: escalationExportCells,
+    });
+  };
 
   // --- list ------------------------------------------------------------------------------------
   const list = async (req: Request, res: Response) => {
@@ -61,6 +81,7 @@ export function escalationsRouter({ db, config }: AppContext): Router {
       filters,
       canChooseScope: user.role === 'admin',
       canRaise: STAFF.includes(user.role),
+      exportHref: `/escalations/export.csv${queryString({ ...filters, scope: user.role === 'admin' ? result.scope : '' })}`,
       staleHours,
       page: pageView(
         '/escalations',
@@ -70,6 +91,14 @@ export function escalationsRouter({ db, config }: AppContext): Router {
         shown,
       ),
     });
+  };
+
+  /** One list row, as the list renders it, for live pages; an escalation hidden from them is 404. */
+  const row = async (req: Request, res: Response) => {
+    const id = routeId(req.params.id, 'Escalation not found.');
+    const e = await escalationRow(db, req.user!, id, staleHours);
+    if (!e) throw new NotFoundError('Escalation not found.');
+    res.set('Cache-Control', 'no-store').render('escalations/_row', { e, staleHours });
   };
 
   // --- raise -----------------------------------------------------------------------------------
@@ -275,8 +304,10 @@ export function escalationsRouter({ db, config }: AppContext): Router {
 
   r.get('/', requireRole(...ALL_ROLES), list);
   r.get('/new', requireRole(...STAFF), newForm);
+  r.get('/export.csv', requireRole(...ALL_ROLES), exportCsv);
   r.post('/', requireRole(...STAFF), create);
   r.get('/:id', requireRole(...ALL_ROLES), show);
+  r.get('/:id/row', requireRole(...ALL_ROLES), row);
   r.post('/:id/take', requireRole(...ALL_ROLES), take);
   r.post('/:id/resolve', requireRole(...ALL_ROLES), resolve);
   r.post('/:id/close', requireRole(...ALL_ROLES), close);

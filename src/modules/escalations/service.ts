@@ -424,6 +424,21 @@ export async function listEscalations(
   };
 }
 
+/** One escalation as its list row shows it, or null when the actor may not see it. */
+export async function escalationRow(
+  db: Db,
+  actor: Actor,
+  id: number,
+  staleHours: number,
+  now = new Date(),
+): Promise<EscalationRow | null> {
+  const row = await db.escalation.findFirst({
+    where: { AND: [{ id }, visibleWhere(actor)] },
+    select: listSelect,
+  });
+  return row && { ...row, stale: isStale(row.status, row.createdAt, staleHours, now) };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Take / resolve / close
 

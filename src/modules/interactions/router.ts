@@ -4,28 +4,43 @@ import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { escalationsSeenBy } from '../escalations/service.js';
 import type { Db } from '../../db/client.js';
-import { ValidationError } from '../../errors.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
 import { routeId } from '../../http/params.js';
 import { flash } from '../../http/flash.js';
 import { formAction } from '../../http/outcome.js';
 import { findCustomer, searchCustomers } from '../customers/picker.js';
-import { STAFF, requireRole } from '../../http/guards.js';
+import { MANAGERS, STAFF, requireRole } from '../../http/guards.js';
 import { pageQuery, pageView } from '../../http/pagination.js';
 import { canAct } from './policy.js';
-import { presentContact } from './presenter.js';
+import { presentContact, queryString } from './presenter.js';
 import { fmt } from '../../lib/format.js';
+import { streamCsv } from '../../http/csv-export.js';
+import { avatarOf } from '../customers/avatar.js';
+import {
+  INTERACTION_EXPORT_HEADER,
+  interactionExportCells,
+  interactionExportQuery,
+} from './queries.js';
 import { expandShortcuts, interactionFillContext } from '../canned-replies/service.js';
 import { createFollowUpHandler } from '../follow-ups/router.js';
-import { notifyMentions } from '../notifications/mentions.js';
+import { mentionNames, notifyMentions } from '../notifications/mentions.js';
 import { openFollowUps } from '../follow-ups/service.js';
 import { createForm, listQuery, newQuery, noteForm, statusForm } from './schema.js';
 import { fieldErrors } from '../../http/forms.js';
+import { answerForm, overrideForm, VERIFY_METHODS } from './verification-schema.js';
+import {
+  openConsultationsOf,
+  overrideVerification,
+  verificationOf,
+  verifyCaller,
+} from './verification.js';
 import {
   addNote,
   assertMayChange,
   canTransition,
   changeStatus,
   getInteraction,
+  interactionRow,
   listInteractions,
   startInteraction,
   type InteractionConflictState,
@@ -43,12 +58,19 @@ function idOf(req: Request): number {
   return routeId(req.params.id, 'No such interaction.');
 }
 
+/** A form shown again: what was typed (in this response only) and what to fix. */
+interface FormAgain {
+  values?: Record<string, string>;
+  errors?: Record<string, string>;
+}
+
 async function renderShow(
   db: Db,
   req: Request,
   res: Response,
   status = 200,
   note: { body?: string; errors?: Record<string, string> } = {},
+  again: { verify?: FormAgain; override?: FormAgain } = {},
 ) {
   const found = await getInteraction(db, idOf(req));
   const actor = actorOf(req);
@@ -60,16 +82,43 @@ async function renderShow(
     title: `Interaction #${interaction.id}`,
     interaction,
     contact: presentContact(interaction.customer),
+    customerAvatar: avatarOf(interaction.customer),
+    mentionNames: await mentionNames(db),
     mayAct: canAct(actor, interaction),
     noteBody: note.body ?? '',
     noteErrors: note.errors ?? {},
     fmt,
     followUps: await openFollowUps(db, { interactionId: interaction.id }),
+    verification: await verificationOf(db, interaction.id),
+    callerConsultations: await openConsultationsOf(db, interaction.customer.id),
+    verifyMethods: VERIFY_METHODS,
+    verifyForm: { values: {}, errors: {}, ...again.verify },
+    overrideForm: { values: {}, errors: {}, ...again.override },
+    mayOverride: isManager(actor),
   });
 }
 
-export function interactionsRouter({ db }: AppContext): Router {
+/** The posted text fields, trimmed and cut short, to show the form again (never stored). */
+function typed(body: unknown, keys: string[]): Record<string, string> {
+  const source = (body ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(
+    keys.map((k) => [k, typeof source[k] === 'string' ? source[k].slice(0, 254) : '']),
+  );
+}
+
+export function interactionsRouter({ db, pool }: AppContext): Router {
   const r = Router();
+
+  const exportCsv = async (req: Request, res: Response) => {
+    const { sql, params } = interactionExportQuery(actorOf(req), listQuery.parse(req.query));
+    await streamCsv({ db, pool }, req, res, {
+      list: 'interactions',
+      sql,
+      params,
+      header: INTERACTION_EXPORT_HEADER,
+      cells: interactionExportCells,
+    });
+  };
 
   const list = async (req: Request, res: Response) => {
     const actor = actorOf(req);
@@ -82,6 +131,7 @@ export function interactionsRouter({ db }: AppContext): Router {
       filters: { ...filters, scope },
       fmt,
       isManager: isManager(actor),
+      exportHref: `/interactions/export.csv${queryString(req.query as Record<string, unknown>)}`,
       page: pageView(
         '/interactions',
         req.query as Record<string, unknown>,
@@ -90,6 +140,13 @@ export function interactionsRouter({ db }: AppContext): Router {
         rows.length,
       ),
     });
+  };
+
+  /** One list row, as the list renders it, for live pages to swap in. */
+  const row = async (req: Request, res: Response) => {
+    const i = await interactionRow(db, idOf(req));
+    if (!i) throw new NotFoundError('No such interaction.');
+    res.set('Cache-Control', 'no-store').render('interactions/_row', { i, fmt });
   };
 
   const renderNew = async (
@@ -198,14 +255,50 @@ export function interactionsRouter({ db }: AppContext): Router {
     };
   };
 
+  const verify = async (req: Request, res: Response) => {
+    const id = idOf(req);
+    const parsed = answerForm.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      await assertMayChange(db, actorOf(req), id);
+      const keys = ['method', 'dateOfBirth', 'phoneLast4', 'email', 'numberCalled', 'reached'];
+      const verifyAgain = { values: typed(req.body, keys), errors: fieldErrors(parsed.error) };
+      return renderShow(db, req, res, 422, {}, { verify: verifyAgain });
+    }
+    const outcome = await verifyCaller(db, actorOf(req), id, parsed.data);
+    if (outcome.passed) flash(req, 'success', 'Identity verified.');
+    else if (outcome.locked)
+      flash(req, 'error', 'The answers did not match. Verification is now locked.');
+    else flash(req, 'error', `The answers did not match (${outcome.attemptsLeft} attempts left).`);
+    res.redirect(303, `/interactions/${id}#verification`);
+  };
+
+  const override = async (req: Request, res: Response) => {
+    const id = idOf(req);
+    const parsed = overrideForm.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      const overrideAgain = {
+        values: typed(req.body, ['reason']),
+        errors: fieldErrors(parsed.error),
+      };
+      return renderShow(db, req, res, 422, {}, { override: overrideAgain });
+    }
+    await overrideVerification(db, actorOf(req), id, parsed.data.reason, req.ip);
+    flash(req, 'success', 'Verification overridden. This is recorded.');
+    res.redirect(303, `/interactions/${id}#verification`);
+  };
+
   r.get('/', requireRole(...STAFF), list);
   r.get('/new', requireRole(...STAFF), newForm);
+  r.get('/export.csv', requireRole(...STAFF), exportCsv);
   r.post('/', requireRole(...STAFF), create);
   r.get('/:id', requireRole(...STAFF), show);
+  r.get('/:id/row', requireRole(...STAFF), row);
   r.post('/:id/notes', requireRole(...STAFF), note);
   r.post('/:id/follow-ups', requireRole(...STAFF), createFollowUpHandler(db, 'interaction'));
   r.post('/:id/pending', requireRole(...STAFF), status('pending'));
   r.post('/:id/resume', requireRole(...STAFF), status('resume'));
   r.post('/:id/end', requireRole(...STAFF), status('end'));
+  r.post('/:id/verify', requireRole(...STAFF), verify);
+  r.post('/:id/verify/override', requireRole(...MANAGERS), override);
   return r;
 }

@@ -9,6 +9,7 @@ import { findCustomer } from '../customers/picker.js';
 import { assertCanAct, defaultScope } from './policy.js';
 import type { CreateInput, ListQuery } from './schema.js';
 import { escapeLike } from '../../lib/like.js';
+import { PHOTO_STAMP } from '../customers/avatar.js';
 
 /** Whole seconds from start to end, never negative; a pending period is part of it. */
 export function computeDurationSeconds(startedAt: Date, endedAt: Date): number {
@@ -38,6 +39,19 @@ async function localDayBounds(
   return { ...(row.gte ? { gte: row.gte } : {}), ...(row.lt ? { lt: row.lt } : {}) };
 }
 
+const LIST_SELECT = {
+  id: true,
+  channel: true,
+  status: true,
+  subject: true,
+  startedAt: true,
+  endedAt: true,
+  durationSeconds: true,
+  agentId: true,
+  customer: { select: { id: true, fullName: true } },
+  agent: { select: { name: true } },
+} satisfies Prisma.InteractionSelect;
+
 export async function listInteractions(db: Db, actor: Actor, query: ListQuery, page: number) {
   const scope = query.scope ?? defaultScope(actor);
   const startedAt: Prisma.DateTimeFilter = {};
@@ -52,23 +66,17 @@ export async function listInteractions(db: Db, actor: Actor, query: ListQuery, p
   };
   const rows = await db.interaction.findMany({
     where,
-    select: {
-      id: true,
-      channel: true,
-      status: true,
-      subject: true,
-      startedAt: true,
-      endedAt: true,
-      durationSeconds: true,
-      agentId: true,
-      customer: { select: { id: true, fullName: true } },
-      agent: { select: { name: true } },
-    },
+    select: LIST_SELECT,
     orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
     skip: (page - 1) * PAGE_SIZE,
     take: PAGE_SIZE + 1,
   });
   return { rows: rows.slice(0, PAGE_SIZE), hasMore: rows.length > PAGE_SIZE, scope };
+}
+
+/** One interaction as its list row shows it, or null when there is no such interaction. */
+export async function interactionRow(db: Db, id: number) {
+  return db.interaction.findUnique({ where: { id }, select: LIST_SELECT });
 }
 
 /** Starts an active interaction; a repeated idempotency key returns the first one. */
@@ -144,7 +152,9 @@ export async function getInteraction(db: Db, id: number) {
       agentId: true,
       version: true,
       createdAt: true,
-      customer: { select: { id: true, fullName: true, email: true, phone: true } },
+      customer: {
+        select: { id: true, fullName: true, email: true, phone: true, photo: PHOTO_STAMP },
+      },
       agent: { select: { id: true, name: true } },
       notes: {
         select: { id: true, body: true, createdAt: true, author: { select: { name: true } } },

@@ -11,6 +11,10 @@ export const NOTIFICATION_KINDS = {
   ticket_breached: { recordType: 'ticket', text: '{record} has breached its target' },
   ticket_mention: { recordType: 'ticket', text: '{actor} mentioned you on {record}' },
   interaction_mention: { recordType: 'interaction', text: '{actor} mentioned you on {record}' },
+  verification_locked: {
+    recordType: 'interaction',
+    text: 'Caller verification on {record} is locked after 3 failed attempts ({actor})',
+  },
   medical_reveal: {
     recordType: 'customer',
     text: '{actor} revealed medical details of {record}, a patient of yours',

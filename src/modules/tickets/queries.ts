@@ -2,16 +2,19 @@ import type pg from 'pg';
 import { STAFF, type Actor } from '../../auth/actor.js';
 import type { Db } from '../../db/client.js';
 import { ForbiddenError } from '../../errors.js';
+import type { TicketCategory, TicketPriority } from '../../generated/prisma/enums.js';
 import { PAGE_SIZE } from '../../http/pagination.js';
 import { containsPattern } from '../../lib/like.js';
 import { dayStartSql } from '../../lib/time.js';
 import { canViewAll, defaultView } from './policy.js';
 import type { ListQuery } from './schema.js';
-import type { TicketCategory, TicketPriority } from '../../generated/prisma/enums.js';
 import { computeSla, DUE_SOON_SECONDS, FALLBACK_TARGET, type SlaTicket } from './sla.js';
 
 const TICKET_NUMBER = /^TKT-[A-Z0-9]{8}$/;
-
+// Only these literal values are ever interpolated into the list SQL.
+const STATUS_ORDER = ['open', 'pending', 'escalated', 'resolved', 'merged'] as const;
+const PRIORITY_ORDER = ['urgent', 'high', 'medium', 'low'] as const;
+import { isoUtc } from '../../lib/csv.js';
 /**
  * Joins `s` (first_response_mins, resolution_mins): the SLA targets in force when ticket `t` was
  * created, for its priority. Later changes to the targets do not move an open ticket's deadlines.
@@ -21,10 +24,68 @@ export const SLA_TARGET_IN_FORCE = `LEFT JOIN LATERAL (
      WHERE v.priority = t.priority AND v.effective_from <= t.created_at
      ORDER BY v.effective_from DESC LIMIT 1) s ON true`;
 
-const PRIORITY_ORDER = ['urgent', 'high', 'medium', 'low'] as const;
-const STATUS_ORDER = ['open', 'pending', 'escalated', 'resolved', 'merged'] as const;
-// The ticket list: ids for a page in SQL, then its rows with SLA clocks.
-// Only these literal values are ever interpolated into the list SQL.
+/** The CSV export's columns: what the list shows, no description or thread text. */
+export const TICKET_EXPORT_HEADER = [
+  'number',
+  'subject',
+  'category',
+  'priority',
+  'status',
+  'customer id',
+  'customer',
+  'assignee',
+  'created at',
+  'first response at',
+  'resolved at',
+] as const;
+
+export interface TicketExportRow {
+  number: string;
+  subject: string;
+  category: string;
+  priority: string;
+  status: string;
+  customer_id: number;
+  customer: string;
+  assignee: string | null;
+  created_at: string;
+  first_response_at: string | null;
+  resolved_at: string | null;
+}
+
+export function ticketExportSql(filter: {
+  where: string[];
+  joins: string[];
+  order: string;
+}): string {
+  return `SELECT t.number, t.subject, t.category, t.priority, t.status, t.customer_id,
+                 c.full_name AS customer, u.name AS assignee, ${isoUtc('t.created_at')},
+                 ${isoUtc('t.first_response_at')}, ${isoUtc('t.resolved_at')}
+            FROM support_tickets t
+            JOIN customers c ON c.id = t.customer_id
+            LEFT JOIN users u ON u.id = t.assignee_id
+            ${filter.joins.join(' ')}
+           ${filter.where.length ? 'WHERE ' + filter.where.join(' AND ') : ''}
+           ORDER BY ${filter.order}`;
+}
+
+export function ticketExportCells(r: TicketExportRow): unknown[] {
+  return [
+    r.number,
+    r.subject,
+    r.category,
+    r.priority,
+    r.status,
+    r.customer_id,
+    r.customer,
+    r.assignee,
+    r.created_at,
+    r.first_response_at,
+    r.resolved_at,
+  ];
+}
+
+// ---------------------------------------------------------------- the ticket list
 
 export interface ListOptions {
   now?: Date;
@@ -52,6 +113,52 @@ export async function listTicketIds(
   page: number,
   now: Date,
 ) {
+  const { view, where, joins, params } = ticketListFilter(actor, query, now);
+  const window = `LIMIT ${PAGE_SIZE + 1} OFFSET ${(page - 1) * PAGE_SIZE}`;
+  const selective =
+    query.q ||
+    query.customer ||
+    query.sla ||
+    query.from ||
+    query.to ||
+    view === 'unassigned' ||
+    query.assignee === 'none';
+  if (selective) {
+    // Selective filters: let PostgreSQL pick its index (trigram, customer, …) and sort the matches.
+    const sql = `SELECT t.id FROM support_tickets t ${joins.join(' ')}
+      ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+      ORDER BY ${TICKET_LIST_ORDER} ${window}`;
+    const { rows } = await pool.query<{ id: number }>(sql, params);
+    return { ids: rows.map((r) => r.id), view };
+  }
+  // Broad lists: one branch per (status, priority), each an ordered range of the
+  // (…, status, priority, created_at) indexes, so PostgreSQL reads only the first rows of each
+  // instead of sorting every ticket.
+  const limit = page * PAGE_SIZE + 1;
+  const statuses = query.status ? [query.status] : STATUS_ORDER;
+  const priorities = query.priority ? [query.priority] : PRIORITY_ORDER;
+  const branches: string[] = [];
+  for (const st of statuses) {
+    for (const pr of priorities) {
+      const conditions = [...where, `t.status = '${st}'`, `t.priority = '${pr}'`];
+      branches.push(`(SELECT t.id, t.priority, t.created_at FROM support_tickets t ${joins.join(' ')}
+        WHERE ${conditions.join(' AND ')} ORDER BY t.created_at ASC, t.id ASC LIMIT ${limit})`);
+    }
+  }
+  const sql = `SELECT b.id FROM (${branches.join(' UNION ALL ')}) b
+    ORDER BY b.priority DESC, b.created_at ASC, b.id ASC ${window}`;
+  const { rows } = await pool.query<{ id: number }>(sql, params);
+  return { ids: rows.map((r) => r.id), view };
+}
+
+/** The list's order: urgent → low, then oldest first. */
+export const TICKET_LIST_ORDER = 't.priority DESC, t.created_at ASC, t.id ASC';
+
+/**
+ * The list's WHERE clauses over `support_tickets t` (and the joins they need), for the view the
+ * actor may see: shared by the page and the CSV export so both show the same tickets.
+ */
+export function ticketListFilter(actor: Actor, query: ListQuery, now: Date) {
   const view = resolveView(actor, query.view);
   const params: unknown[] = [];
   const p = (value: unknown) => {
@@ -104,41 +211,7 @@ export async function listTicketIds(
       where.push(`NOT ${frBreached} AND NOT ${resBreached} AND (${frSoon} OR ${resSoon})`);
     }
   }
-  const window = `LIMIT ${PAGE_SIZE + 1} OFFSET ${(page - 1) * PAGE_SIZE}`;
-  const selective =
-    query.q ||
-    query.customer ||
-    query.sla ||
-    query.from ||
-    query.to ||
-    view === 'unassigned' ||
-    query.assignee === 'none';
-  if (selective) {
-    // Selective filters: let PostgreSQL pick its index (trigram, customer, …) and sort the matches.
-    const sql = `SELECT t.id FROM support_tickets t ${joins.join(' ')}
-      ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
-      ORDER BY t.priority DESC, t.created_at ASC, t.id ASC ${window}`;
-    const { rows } = await pool.query<{ id: number }>(sql, params);
-    return { ids: rows.map((r) => r.id), view };
-  }
-  // Broad lists: one branch per (status, priority), each an ordered range of the
-  // (…, status, priority, created_at) indexes, so PostgreSQL reads only the first rows of each
-  // instead of sorting every ticket.
-  const limit = page * PAGE_SIZE + 1;
-  const statuses = query.status ? [query.status] : STATUS_ORDER;
-  const priorities = query.priority ? [query.priority] : PRIORITY_ORDER;
-  const branches: string[] = [];
-  for (const st of statuses) {
-    for (const pr of priorities) {
-      const conditions = [...where, `t.status = '${st}'`, `t.priority = '${pr}'`];
-      branches.push(`(SELECT t.id, t.priority, t.created_at FROM support_tickets t ${joins.join(' ')}
-        WHERE ${conditions.join(' AND ')} ORDER BY t.created_at ASC, t.id ASC LIMIT ${limit})`);
-    }
-  }
-  const sql = `SELECT b.id FROM (${branches.join(' UNION ALL ')}) b
-    ORDER BY b.priority DESC, b.created_at ASC, b.id ASC ${window}`;
-  const { rows } = await pool.query<{ id: number }>(sql, params);
-  return { ids: rows.map((r) => r.id), view };
+  return { view, where, joins, params };
 }
 
 interface ListRow {

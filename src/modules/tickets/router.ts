@@ -42,7 +42,16 @@ import {
 } from './schema.js';
 import { fieldErrors } from '../../http/forms.js';
 import { bulkUpdate } from './bulk.js';
-import { listTickets, staffList, ticketRows } from './queries.js';
+import {
+  listTickets,
+  staffList,
+  TICKET_EXPORT_HEADER,
+  ticketExportCells,
+  ticketExportSql,
+  TICKET_LIST_ORDER,
+  ticketListFilter,
+  ticketRows,
+} from './queries.js';
 import { statusButtons } from './status.js';
 import {
   expandShortcuts,
@@ -51,6 +60,8 @@ import {
   withPickedReply,
 } from '../canned-replies/service.js';
 import { mergeCandidates, mergeTickets } from './merge.js';
+import { avatarOf } from '../customers/avatar.js';
+import { mentionNames } from '../notifications/mentions.js';
 import { createFollowUpHandler } from '../follow-ups/router.js';
 import { openFollowUps } from '../follow-ups/service.js';
 import {
@@ -64,6 +75,7 @@ import {
   getTicket,
   prefill,
 } from './service.js';
+import { streamCsv } from '../../http/csv-export.js';
 
 const options = { CATEGORIES, PRIORITIES, STATUSES };
 const entryOptions = { channels: CONTACT_CHANNELS, directions: CONTACT_DIRECTIONS };
@@ -106,8 +118,20 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
       showAll: canViewAll(actor),
       mayAssign: canAssign(actor),
       listUrl: req.originalUrl,
+      exportHref: `/tickets/export.csv${queryString(raw)}`,
       tabHref: (v: string) => `/tickets${queryString(raw, { view: v })}`,
       page: pageView('/tickets', raw, page, hasMore, tickets.length),
+    });
+  };
+
+  const exportCsv = async (req: Request, res: Response) => {
+    const filter = ticketListFilter(actorOf(req), listQuery.parse(req.query), new Date());
+    await streamCsv({ db, pool }, req, res, {
+      list: 'tickets',
+      sql: ticketExportSql({ ...filter, order: TICKET_LIST_ORDER }),
+      params: filter.params,
+      header: TICKET_EXPORT_HEADER,
+      cells: ticketExportCells,
     });
   };
 
@@ -189,13 +213,19 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
     const actor = actorOf(req);
     const now = new Date();
     const found = await getTicket(db, idOf(req), now);
-    const [escalations, thread] = await Promise.all([
+    const live = found.status !== 'merged';
+    const mayAct = live && canAct(actor, found);
+    // Everything else the page shows depends only on the ticket: read it in one round of queries.
+    const [escalations, thread, staff, mergeInto, replies, followUps, names] = await Promise.all([
       escalationsSeenBy(db, actor, found.escalations),
       loadEntries(db, found.id),
+      canAssign(actor) ? staffList(db) : [],
+      mayAct ? mergeCandidates(db, found) : [],
+      live ? listReplies(db) : [],
+      openFollowUps(db, { ticketId: found.id }),
+      live ? mentionNames(db) : [],
     ]);
     const ticket = { ...found, escalations };
-    const live = ticket.status !== 'merged';
-    const mayAct = live && canAct(actor, ticket);
     const timeline = buildTimeline({
       entries: thread.entries,
       changes: ticket.changes,
@@ -205,6 +235,7 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
     res.status(status).render('tickets/show', {
       title: `Ticket ${ticket.number}`,
       ticket,
+      customerAvatar: avatarOf(ticket.customer),
       fmt,
       clockLabel,
       timeline,
@@ -215,10 +246,11 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
       notice: compose.notice ?? null,
       may: { act: mayAct, assign: live && canAssign(actor), claim: canClaim(actor, ticket) },
       statusButtons: statusButtons(ticket.status),
-      staff: canAssign(actor) ? await staffList(db) : [],
-      mergeInto: mayAct ? await mergeCandidates(db, ticket) : [],
-      replies: live ? await listReplies(db) : [],
-      followUps: await openFollowUps(db, { ticketId: ticket.id }),
+      staff,
+      mergeInto,
+      replies,
+      followUps,
+      mentionNames: names,
     });
   };
 
@@ -450,6 +482,7 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
 
   r.get('/', requireRole(...STAFF), list);
   r.get('/new', requireRole(...STAFF), newForm);
+  r.get('/export.csv', requireRole(...STAFF), exportCsv);
   r.post('/bulk', requireRole(...STAFF), bulk);
   r.get('/bulk', requireRole(...STAFF), bulkResult);
   r.post('/', requireRole(...STAFF), create);

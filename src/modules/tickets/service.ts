@@ -14,6 +14,7 @@ import { assertCanAct, canAssign } from './policy.js';
 import type { CreateInput, EditInput } from './schema.js';
 import { notify } from '../notifications/service.js';
 import { computeSla, FALLBACK_TARGET, type SlaTarget } from './sla.js';
+import { PHOTO_STAMP } from '../customers/avatar.js';
 import { canTransition, stampFirstResponse, writeStatus } from './status.js';
 
 export const MAX_NUMBER_ATTEMPTS = 5;
@@ -240,7 +241,7 @@ export async function getTicket(db: Db, id: number, now = new Date()) {
       customerId: true,
       mergedAt: true,
       mergedInto: { select: { id: true, number: true } },
-      customer: { select: { id: true, fullName: true, email: true } },
+      customer: { select: { id: true, fullName: true, email: true, photo: PHOTO_STAMP } },
       interaction: { select: { id: true, channel: true, status: true, subject: true } },
       consultation: { select: { id: true, reference: true, status: true } },
       assignee: { select: { id: true, name: true } },

@@ -1,0 +1,190 @@
+import { recordAudit } from '../../audit.js';
+import type { Db } from '../../db/client.js';
+import { ForbiddenError, NotFoundError, TransitionError, ValidationError } from '../../errors.js';
+import { notify } from '../notifications/service.js';
+import { isManager, type Actor } from '../../auth/actor.js';
+import { assertCanAct } from './policy.js';
+import {
+  MAX_FAILED_ATTEMPTS,
+  answersMatch,
+  verificationStatus,
+  type CallerRecord,
+} from './verification-rules.js';
+import type { AnswerInput } from './verification-schema.js';
+
+const ATTEMPT_SELECT = {
+  method: true,
+  result: true,
+  at: true,
+  reason: true,
+  actor: { select: { name: true } },
+} as const;
+
+/** The verification attempts of one interaction, oldest first, and where they leave it. */
+export async function verificationOf(db: Pick<Db, 'callerVerification'>, interactionId: number) {
+  const attempts = await db.callerVerification.findMany({
+    where: { interactionId },
+    select: ATTEMPT_SELECT,
+    orderBy: [{ at: 'asc' }, { id: 'asc' }],
+  });
+  return { attempts, ...verificationStatus(attempts) };
+}
+export type Verification = Awaited<ReturnType<typeof verificationOf>>;
+
+/** The customer's latest open interaction and its verification, for the profile's banner. */
+export async function openCallVerification(db: Db, customerId: number) {
+  const open = await db.interaction.findFirst({
+    where: { customerId, status: { in: ['active', 'pending'] } },
+    orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
+    select: { id: true },
+  });
+  return open ? { interactionId: open.id, ...(await verificationOf(db, open.id)) } : null;
+}
+
+/** The caller's consultations still to happen: those an agent may cancel or reschedule. */
+export async function openConsultationsOf(db: Db, customerId: number) {
+  return db.consultation.findMany({
+    where: { customerId, status: { in: ['pending', 'scheduled'] } },
+    select: { id: true, reference: true, status: true },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: 10,
+  });
+}
+
+/**
+ * The agent records the caller's answers; the server compares them with the record and keeps
+ * only method, result, who and when. Attempts on one interaction are serialised (row lock), so
+ * parallel submissions cannot get past the limit; the attempt that reaches it tells the
+ * supervisors.
+ */
+export async function verifyCaller(
+  db: Db,
+  actor: Actor,
+  interactionId: number,
+  answer: AnswerInput,
+): Promise<{ passed: boolean; attemptsLeft: number; locked: boolean }> {
+  return db.$transaction(async (tx) => {
+    const locked = await tx.$queryRaw<{ id: number }[]>`
+      SELECT id FROM interactions WHERE id = ${interactionId} FOR UPDATE`;
+    if (!locked.length) throw new NotFoundError('No such interaction.');
+    const interaction = await tx.interaction.findUniqueOrThrow({
+      where: { id: interactionId },
+      select: {
+        agentId: true,
+        status: true,
+        customer: { select: { id: true, dateOfBirth: true, phone: true, email: true } },
+      },
+    });
+    assertCanAct(actor, interaction);
+    if (interaction.status === 'resolved')
+      throw new TransitionError(
+        'This interaction has ended; the caller can no longer be verified.',
+      );
+    const before = await verificationOf(tx, interactionId);
+    if (before.locked)
+      throw new TransitionError(
+        `Verification is locked after ${MAX_FAILED_ATTEMPTS} failed attempts; a supervisor can override it.`,
+      );
+    const record: CallerRecord = interaction.customer;
+    const passed = answersMatch(record, answer);
+    await tx.callerVerification.create({
+      data: {
+        interactionId,
+        customerId: interaction.customer.id,
+        method: answer.method,
+        result: passed ? 'passed' : 'failed',
+        actorId: actor.id,
+      },
+    });
+    const failures = before.failures + (passed ? 0 : 1);
+    const nowLocked = !passed && !before.verified && failures >= MAX_FAILED_ATTEMPTS;
+    if (nowLocked) await tellSupervisors(tx, actor, interactionId);
+    return { passed, attemptsLeft: Math.max(0, MAX_FAILED_ATTEMPTS - failures), locked: nowLocked };
+  });
+}
+
+async function tellSupervisors(tx: Parameters<typeof notify>[0], actor: Actor, id: number) {
+  const supervisors = await tx.user.findMany({
+    where: { role: 'supervisor', active: true },
+    select: { id: true },
+  });
+  await notify(
+    tx,
+    supervisors.map((s) => ({
+      userId: s.id,
+      kind: 'verification_locked' as const,
+      recordType: 'interaction',
+      recordId: id,
+      actorId: actor.id,
+    })),
+  );
+}
+
+/** A supervisor (or admin) lifts the refusal for one interaction, with a reason; audited. */
+export async function overrideVerification(
+  db: Db,
+  actor: Actor,
+  interactionId: number,
+  reason: string,
+  ip?: string | null,
+): Promise<void> {
+  if (!isManager(actor)) throw new ForbiddenError('Only a supervisor can override verification.');
+  const text = reason.trim();
+  if (text.length < 10)
+    throw new ValidationError('Give the reason for the override.', {
+      reason: 'Give the reason for the override (at least 10 characters)',
+    });
+  const interaction = await db.interaction.findUnique({
+    where: { id: interactionId },
+    select: { customerId: true },
+  });
+  if (!interaction) throw new NotFoundError('No such interaction.');
+  await db.$transaction(async (tx) => {
+    await tx.callerVerification.create({
+      data: {
+        interactionId,
+        customerId: interaction.customerId,
+        method: 'override',
+        result: 'passed',
+        actorId: actor.id,
+        reason: text.slice(0, 500),
+      },
+    });
+    await recordAudit(tx, {
+      actor,
+      action: 'verification_override',
+      customerId: interaction.customerId,
+      recordType: 'interaction',
+      recordId: interactionId,
+      reason: text.slice(0, 500),
+      ip,
+    });
+  });
+}
+
+/**
+ * An action taken for the caller from an interaction (booking, cancelling or rescheduling a
+ * consultation, correcting contact details) goes ahead only once the caller passed verification
+ * in that interaction, or a supervisor overrode it. Actions not taken from an interaction carry
+ * no context and are not checked here.
+ */
+export async function assertCallerCleared(
+  db: Db,
+  interactionId: number | undefined,
+  customerId: number,
+): Promise<void> {
+  if (interactionId === undefined) return;
+  const interaction = await db.interaction.findUnique({
+    where: { id: interactionId },
+    select: { customerId: true },
+  });
+  if (!interaction || interaction.customerId !== customerId)
+    throw new ValidationError('That interaction is not with this customer.', {
+      interactionId: 'Open this from an interaction with the same customer',
+    });
+  const { cleared } = await verificationOf(db, interactionId);
+  if (!cleared)
+    throw new ForbiddenError(
+      `Verify the caller's identity in interaction #${interactionId} first (or ask a supervisor to override).`,
+    );
+}
