@@ -183,7 +183,11 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
   /** The source the form came from, so the form shown again keeps its pre-filled links. */
   const createSource = (req: Request) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const source = newQuery.parse(body);
+    const source = newQuery.parse({
+      interactionId: body.interactionId,
+      consultationId: body.consultationId,
+      customerId: body.customerId,
+    });
     return source.interactionId || source.consultationId
       ? { interactionId: source.interactionId, consultationId: source.consultationId }
       : { customerId: source.customerId };
