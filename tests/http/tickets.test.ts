@@ -42,7 +42,7 @@ async function create(s: Session, extra: Record<string, string> = {}) {
 }
 
 describe('access', () => {
-  it('redirects anonymous users to /login with 303', async () => {
+  it('when someone signed out opens a ticket page, then they are sent to sign in (303)', async () => {
     for (const path of ['/tickets', '/tickets/new', '/tickets/1']) {
       const res = await request(app).get(path);
       expect(res.status).toBe(303);
@@ -50,7 +50,7 @@ describe('access', () => {
     }
   });
 
-  it('lets staff in and refuses doctors on every route', async () => {
+  it('when staff open ticket pages they get in, and when a doctor does, then every route answers 403', async () => {
     const id = await create(as.agent);
     for (const key of ['agent', 'supervisor', 'admin'] as const) {
       expect((await as[key].agent.get('/tickets')).status).toBe(200);
@@ -82,7 +82,7 @@ describe('access', () => {
     ).toBe(403);
   });
 
-  it('gives agents My tickets by default and refuses view=all', async () => {
+  it('when an agent opens the list, then it shows their tickets and refuses the All tab', async () => {
     const list = await as.agent.agent.get('/tickets');
     expect(list.text).toMatch(/aria-current="page">My tickets/);
     expect((await as.agent.agent.get('/tickets?view=all')).status).toBe(403);
@@ -94,7 +94,7 @@ describe('access', () => {
 });
 
 describe('creating', () => {
-  it('creates once on a double submit and shows the number', async () => {
+  it('when the new-ticket form is sent twice, then one ticket is created and its number shown', async () => {
     const a = await create(as.agent, { idempotencyKey: 'http-tkt-1' });
     const b = await create(as.agent, { idempotencyKey: 'http-tkt-1' });
     expect(b).toBe(a);
@@ -103,7 +103,7 @@ describe('creating', () => {
     expect(page.text).toContain(`/escalations/new?ticketId=${a}`);
   });
 
-  it('re-renders with 422 keeping the input', async () => {
+  it('when the new-ticket form is invalid, then it comes back with 422 and the input kept', async () => {
     const res = await as.agent.agent
       .post('/tickets')
       .type('form')
@@ -122,7 +122,7 @@ describe('creating', () => {
     expect(noCustomer.status).toBe(422);
   });
 
-  it('pre-fills from an interaction and links both ways', async () => {
+  it('when a ticket is made from an interaction, then it is pre-filled and both link to each other', async () => {
     const interaction = await db.prisma.interaction.create({
       data: { customerId, agentId: users.agent.id, channel: 'call', subject: 'Cannot join video' },
     });
@@ -142,7 +142,7 @@ describe('creating', () => {
     );
   });
 
-  it('pre-fills from a consultation and links to it', async () => {
+  it('when a ticket is made from a consultation, then it is pre-filled and links to it', async () => {
     const consultation = await db.prisma.consultation.create({
       data: {
         reference: 'CNS-TESTREF1',
@@ -164,7 +164,7 @@ describe('creating', () => {
 });
 
 describe('claim, assign, status', () => {
-  it('tells the loser of a claim who has the ticket', async () => {
+  it('when two agents claim one ticket, then one wins and the other is told who has it', async () => {
     const id = await create(as.supervisor);
     const [a, b] = await Promise.all([
       as.agent.agent.post(`/tickets/${id}/claim`).type('form').send({ _csrf: as.agent.csrf }),
@@ -179,7 +179,7 @@ describe('claim, assign, status', () => {
     );
   });
 
-  it('only lets managers assign', async () => {
+  it('when an agent tries to assign, then it is refused, and a supervisor may', async () => {
     const id = await create(as.agent);
     expect(
       (
@@ -274,7 +274,7 @@ describe('claim, assign, status', () => {
 });
 
 describe('editing', () => {
-  it('saves, then shows a 409 conflict page with both versions and the user input kept', async () => {
+  it('when two people edit one ticket, then the second gets the 409 page with both versions and their input', async () => {
     const id = await create(as.agent);
     const edit = await as.agent.agent.get(`/tickets/${id}/edit`);
     expect(edit.text).toContain('name="version" value="1"');
@@ -301,7 +301,7 @@ describe('editing', () => {
     expect(conflict.text).toContain('name="version" value="2"');
   });
 
-  it('re-renders the edit form with 422 keeping input', async () => {
+  it('when the edit form is invalid, then it comes back with 422 and the input kept', async () => {
     const id = await create(as.agent);
     const res = await as.agent.agent
       .post(`/tickets/${id}/edit`)
@@ -372,7 +372,7 @@ describe('escalation links on the ticket page', () => {
 });
 
 describe('bad input never causes a 500', () => {
-  it('returns 404 for bad ids', async () => {
+  it('when an id is not a ticket, then every route answers 404', async () => {
     for (const path of [
       '/tickets/abc',
       '/tickets/99999999999',
@@ -401,7 +401,7 @@ describe('bad input never causes a 500', () => {
     }
   });
 
-  it('ignores bad filter values and params', async () => {
+  it('when list filters or a status form are garbage, then the page still answers without a 500', async () => {
     for (const qs of [
       'status=bogus&priority=9&category[]=x&sla=never',
       'from=2026-02-31&to=garbage&page=abc',
