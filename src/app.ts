@@ -20,6 +20,7 @@ import { interactionsRouter } from './modules/interactions/router.js';
 import { ticketsRouter } from './modules/tickets/router.js';
 import { escalationsRouter } from './modules/escalations/router.js';
 import { customersRouter } from './modules/customers/router.js';
+import { parsePhotoUpload } from './modules/customers/photo-upload.js';
 import { metricsRouter } from './modules/metrics/router.js';
 import { auditRouter } from './modules/audit/router.js';
 import { accountRouter } from './modules/account/router.js';
@@ -126,6 +127,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(renewSession);
   app.use(noteSessionClient);
   app.use(redirectAfterSave);
+  app.use('/customers/:id/photo', parsePhotoUpload);
   app.use(csrfProtection);
   app.use(exposeFlash);
   app.use(exposeNavigation);
