@@ -1,10 +1,10 @@
 import path from 'node:path';
 import express, { type Express } from 'express';
 import session from 'express-session';
-import connectPgSimple from 'connect-pg-simple';
 import helmet from 'helmet';
 import { authRouter } from './auth/router.js';
 import { configurePassport } from './auth/passport.js';
+import { SessionStore } from './auth/session-store.js';
 import type { AppContext } from './context.js';
 import { csrfProtection } from './http/csrf.js';
 import { useErrorPages } from './http/errors.js';
@@ -99,12 +99,10 @@ export function createApp(ctx: AppContext): Express {
   app.use(express.json({ limit: '200kb' }));
   app.use(stripNul);
 
-  const PgStore = connectPgSimple(session);
   app.use(
     session({
       name: SESSION_COOKIE,
-      store: new PgStore({
-        pool,
+      store: new SessionStore(pool, {
         tableName: 'session',
         createTableIfMissing: false,
         disableTouch: true,

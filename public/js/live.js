@@ -89,9 +89,11 @@
 
   // Swapping rows in is safe only while the reader is not in the middle of the list.
   function atRest(region) {
-    var page = new URLSearchParams(window.location.search).get('page');
+    var params = new URLSearchParams(window.location.search);
+    var page = params.get('page');
     return (
       (!page || page === '1') &&
+      !params.get('after') &&
       window.scrollY < 120 &&
       !region.contains(document.activeElement) &&
       !region.matches(':hover')
@@ -188,7 +190,9 @@
         return;
       var src = region.getAttribute('data-live-row');
       var onPage = region.querySelector('tr[data-id="' + id + '"]');
-      if (src && action === 'updated' && onPage && !region.id.startsWith('live-counts')) {
+      // A row already shown is refreshed by itself (a note added to an interaction announces
+      // "created" for the interaction); anything else may add or move rows: the region reloads.
+      if (src && action !== 'bulk' && onPage && !region.id.startsWith('live-counts')) {
         coalesce('row:' + id, function () {
           return updateRow(region, src, id);
         });

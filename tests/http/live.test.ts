@@ -161,6 +161,29 @@ describe('live event stream', () => {
   });
 
   it(
+    'when one transaction changes a ticket in two statements, then it is announced once; ' +
+      'the same change in two transactions is announced twice',
+    async () => {
+      const a = await instance();
+      const agent = await createUser(db, 'agent');
+      const client = await stream(a.url, await signInCookie(a.url, agent.email));
+      const customer = await makeCustomer(db);
+      const ticket = await makeTicket(db, customer.id, agent.id, agent.id);
+      await db.prisma.$transaction(async (tx) => {
+        await tx.supportTicket.update({ where: { id: ticket.id }, data: { status: 'pending' } });
+        await tx.supportTicket.update({ where: { id: ticket.id }, data: { priority: 'high' } });
+      });
+      for (const priority of ['low', 'medium'] as const)
+        await db.prisma.supportTicket.update({ where: { id: ticket.id }, data: { priority } });
+      const settled = () =>
+        payloads(client.events).filter((p) => p.kind === 'ticket.updated' && p.id === ticket.id);
+      await client.until(() => settled().length >= 3);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(settled().map((p) => p.version)).toEqual([1, 1, 1]);
+    },
+  );
+
+  it(
     'when the server restarts, then a stream resuming with Last-Event-ID gets what committed meanwhile, ' +
       'in order, once',
     async () => {

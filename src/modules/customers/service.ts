@@ -190,7 +190,8 @@ export async function customerTimeline(
        (SELECT 'payment', id, reference, status::text, coalesce(paid_at, created_at), currency || ' ' || to_char(amount_minor / 100.0, 'FM999999999990.00'), consultation_id
           FROM payments WHERE customer_id = $1 ORDER BY created_at DESC LIMIT $2)
        UNION ALL
-       (SELECT 'identity check', v.id, v.method::text, v.result::text, v.at, 'by ' || u.name, v.interaction_id
+       (SELECT 'identity check', v.id, v.method::text,
+               CASE WHEN v.method = 'override' THEN 'overridden' ELSE v.result::text END, v.at, 'by ' || u.name, v.interaction_id
           FROM caller_verifications v JOIN users u ON u.id = v.actor_id
          WHERE v.customer_id = $1 ORDER BY v.at DESC LIMIT $2)
      ) t

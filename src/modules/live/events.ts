@@ -26,10 +26,18 @@ export function addressedTo(event: LiveEvent, listener: Listener): boolean {
   return !(STAFF_ONLY.has(event.kind.split('.')[0]) && listener.role === 'doctor');
 }
 
+// One event goes to every stream of the instance: its frame is written once.
+const frames = new WeakMap<LiveEvent, string>();
+
 /** The SSE frame: the browser gets the kind, the record id and its version. */
 export function frame(event: LiveEvent): string {
-  const data = JSON.stringify({ kind: event.kind, id: event.recordId, version: event.version });
-  return `id: ${event.seq}\ndata: ${data}\n\n`;
+  let text = frames.get(event);
+  if (text === undefined) {
+    const data = JSON.stringify({ kind: event.kind, id: event.recordId, version: event.version });
+    text = `id: ${event.seq}\ndata: ${data}\n\n`;
+    frames.set(event, text);
+  }
+  return text;
 }
 
 const int = (value: unknown) =>
