@@ -1,6 +1,10 @@
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, createUser, signIn } from '../support/app.js';
+import request from 'supertest';
+import { buildApp, createUser, csrfFrom, signIn, TEST_PASSWORD } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { EXPORT_BATCH } from '../../src/http/csv-export.js';
 import { makeCustomer, makeEscalation, makeInteraction, makeTicket } from '../support/fixtures.js';
@@ -10,12 +14,14 @@ let app: Express;
 type Session = Awaited<ReturnType<typeof signIn>>;
 let sup: Session;
 let supId: number;
+let supEmail: string;
 
 beforeAll(async () => {
   db = await createTestDatabase();
   app = buildApp(db);
   const s = await createUser(db, 'supervisor', { name: 'Sol Export' });
   supId = s.id;
+  supEmail = s.email;
   sup = await signIn(app, s.email);
 });
 afterAll(async () => {
@@ -49,6 +55,18 @@ function parseCsv(text: string): string[][] {
     }
   }
   return rows;
+}
+
+/** The session cookie of a sign-in over a real socket (the test then reads the export by hand). */
+async function signedInCookie(base: string, email: string): Promise<string> {
+  const page = await request(base).get('/login');
+  const first = String(page.headers['set-cookie']).split(';')[0];
+  const res = await request(base)
+    .post('/login')
+    .set('Cookie', first)
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), email, password: TEST_PASSWORD });
+  return String(res.headers['set-cookie']).split(';')[0];
 }
 
 async function lastExportAudit(actorId: number) {
@@ -160,6 +178,52 @@ describe('a long export', () => {
     expect(numbers[0]).toBe('TKT-B0000001');
     expect(numbers[count - 1]).toBe(`TKT-B${String(count).padStart(7, '0')}`);
     expect((await lastExportAudit(supId))?.reason).toMatch(new RegExp(`^rows: ${count};`));
+  });
+
+  it('when the client stops reading part-way, then the server stops, frees its connection and audits the rows sent', async () => {
+    const customer = await makeCustomer(db);
+    const count = 40_000;
+    await db.pool.query(
+      `INSERT INTO support_tickets (number, customer_id, category, priority, subject, description,
+                                    created_by_id, created_at, updated_at)
+       SELECT 'TKT-S' || lpad(g::text, 7, '0'), $1, 'billing', 'low', 'Long subject ' || g, 'x',
+              $2, now() - make_interval(secs => $3 - g), now()
+         FROM generate_series(1, $3) g`,
+      [customer.id, supId, count],
+    );
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    const cookie = await signedInCookie(`http://127.0.0.1:${port}`, supEmail);
+    const firstChunk = await new Promise<number>((resolve, reject) => {
+      const req = http.get(
+        {
+          port,
+          host: '127.0.0.1',
+          path: `/tickets/export.csv?view=all&customer=${customer.id}`,
+          headers: { cookie },
+        },
+        (res) => {
+          res.pause();
+          res.once('readable', () => {
+            const chunk = res.read() as Buffer;
+            req.destroy();
+            resolve(chunk.length);
+          });
+        },
+      );
+      req.on('error', (e) => (e.message.includes('aborted') ? undefined : reject(e)));
+    });
+    expect(firstChunk).toBeGreaterThan(0);
+    await expect
+      .poll(async () => (await lastExportAudit(supId))?.reason ?? '', { timeout: 20_000 })
+      .toMatch(/\(stopped by the client\)/);
+    const reason = (await lastExportAudit(supId))?.reason ?? '';
+    expect(Number(/^rows: (\d+)/.exec(reason)?.[1])).toBeLessThan(count);
+    // Its pool connection is back: the pool can still hand one out.
+    const { rows } = await db.pool.query('SELECT 1 AS one');
+    expect(rows[0].one).toBe(1);
+    server.close();
   });
 });
 
