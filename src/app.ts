@@ -1,10 +1,10 @@
 import path from 'node:path';
 import express, { type Express } from 'express';
 import session from 'express-session';
-import connectPgSimple from 'connect-pg-simple';
 import helmet from 'helmet';
 import { authRouter } from './auth/router.js';
 import { configurePassport } from './auth/passport.js';
+import { SessionStore } from './auth/session-store.js';
 import type { AppContext } from './context.js';
 import { csrfProtection } from './http/csrf.js';
 import { useErrorPages } from './http/errors.js';
@@ -20,6 +20,7 @@ import { interactionsRouter } from './modules/interactions/router.js';
 import { ticketsRouter } from './modules/tickets/router.js';
 import { escalationsRouter } from './modules/escalations/router.js';
 import { customersRouter } from './modules/customers/router.js';
+import { parsePhotoUpload } from './modules/customers/photo-upload.js';
 import { metricsRouter } from './modules/metrics/router.js';
 import { auditRouter } from './modules/audit/router.js';
 import { accountRouter } from './modules/account/router.js';
@@ -98,12 +99,10 @@ export function createApp(ctx: AppContext): Express {
   app.use(express.json({ limit: '200kb' }));
   app.use(stripNul);
 
-  const PgStore = connectPgSimple(session);
   app.use(
     session({
       name: SESSION_COOKIE,
-      store: new PgStore({
-        pool,
+      store: new SessionStore(pool, {
         tableName: 'session',
         createTableIfMissing: false,
         disableTouch: true,
@@ -128,6 +127,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(renewSession);
   app.use(noteSessionClient);
   app.use(redirectAfterSave);
+  app.use('/customers/:id/photo', parsePhotoUpload);
   app.use(csrfProtection);
   app.use(exposeFlash);
   app.use(exposeNavigation);

@@ -2,11 +2,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
-import { createApp } from './app.js';
+import type pg from 'pg';
+import type { Express } from 'express';
 import { loadConfig, type Config } from './config.js';
 import { connectDatabase } from './db/client.js';
 import { prepareDatabase } from './db/bootstrap.js';
-import { DEMO_PASSWORD, hasDemoAccounts, isEmpty, seedDemo } from './db/seed/demo.js';
+import { DEMO_EMAILS, DEMO_PASSWORD, seedDemo } from './db/seed/demo.js';
 import { StartupError } from './errors.js';
 import { logger } from './logger.js';
 import { startSlaWatch } from './modules/notifications/sla-watch.js';
@@ -38,7 +39,16 @@ function developmentSecret(dataDir: string): string {
   }
 }
 
-function listen(app: ReturnType<typeof createApp>, config: Config): Promise<Server> {
+/** How many accounts there are, and how many are demo accounts (plain SQL: no Prisma at start). */
+async function accounts(pool: pg.Pool): Promise<{ all: number; demo: number }> {
+  const { rows } = await pool.query<{ all: number; demo: number }>(
+    'SELECT count(*)::int AS all, count(*) FILTER (WHERE email = ANY($1))::int AS demo FROM users',
+    [DEMO_EMAILS],
+  );
+  return rows[0];
+}
+
+function listen(app: Express, config: Config): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = app.listen(config.PORT, config.HOST);
     server.once('listening', () => resolve(server));
@@ -65,6 +75,9 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env, () =>
     developmentSecret(path.resolve(process.env.DATA_DIR ?? 'data')),
   );
+  // The app's modules load while the embedded server starts and the migrations are checked.
+  const appModule = import('./app.js');
+  appModule.catch(() => {});
   const target = await prepareDatabase(config, say);
   const database = connectDatabase(target.url, config.DB_POOL_SIZE);
 
@@ -86,10 +99,11 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   try {
-    if (demoSeedWanted(config) && (await isEmpty(database.prisma))) {
+    if (demoSeedWanted(config) && (await accounts(database.pool)).all === 0) {
       say('Empty database: adding demo data');
       await seedDemo(database.prisma);
     }
+    const { createApp } = await appModule;
     server = await listen(createApp({ db: database.prisma, pool: database.pool, config }), config);
     stopSlaWatch = startSlaWatch(database.pool, (error) =>
       logger.error('SLA watch failed', { error: String(error) }),
@@ -105,9 +119,10 @@ async function main(): Promise<void> {
   say(
     `Mode: ${config.NODE_ENV}${config.showErrorDetails ? ' (error pages show stack traces)' : ''}`,
   );
-  if (await hasDemoAccounts(database.prisma)) {
+  const { all, demo } = await accounts(database.pool);
+  if (demo > 0) {
     say(`Demo sign-in: agent@caredesk.test (also supervisor@, admin@, doctor@) / ${DEMO_PASSWORD}`);
-  } else if (await isEmpty(database.prisma)) {
+  } else if (all === 0) {
     say(
       'No accounts yet: `npm run db:add-admin -- --email you@example.org --name "Your Name"` creates the first admin.',
     );

@@ -1,8 +1,13 @@
+import type { IncomingMessage } from 'node:http';
+import type { Request } from 'express';
 import type pg from 'pg';
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { Db } from '../db/client.js';
 import { verifyPassword } from './passwords.js';
+import { preloadedUser } from './session-store.js';
+
+type Deserialized = (error: unknown, user?: Express.User | false) => void;
 
 export const SIGN_IN_FAILED = 'That email and password do not match an active account.';
 
@@ -31,8 +36,11 @@ export function configurePassport(db: Db, pool: pg.Pool): passport.Authenticator
     ),
   );
   instance.serializeUser((user, done) => done(null, user.id));
-  // Reloaded on every request (one indexed lookup) so a disabled account loses its sessions at once.
-  instance.deserializeUser(async (id: number, done) => {
+  // Reloaded on every request so a disabled account loses its sessions at once: read with the
+  // session itself (SessionStore), or here when the session came from elsewhere.
+  instance.deserializeUser(async (req: IncomingMessage, id: number, done: Deserialized) => {
+    const preloaded = preloadedUser(req as Request, id);
+    if (preloaded !== undefined) return done(null, preloaded);
     try {
       const { rows } = await pool.query<Express.User>(
         `SELECT id, email, name, role, totp_enabled_at IS NOT NULL AS "twoFactor", time_zone AS "timeZone"

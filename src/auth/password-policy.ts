@@ -1,6 +1,7 @@
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import * as common from '@zxcvbn-ts/language-common';
-import * as english from '@zxcvbn-ts/language-en';
+import { createRequire } from 'node:module';
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
+
+const require = createRequire(import.meta.url);
 
 export const PASSWORD_MIN_LENGTH = 12;
 // argon2 hashes whatever it is given; a cap keeps one request from costing seconds of CPU.
@@ -8,10 +9,16 @@ export const PASSWORD_MAX_LENGTH = 256;
 /** zxcvbn's 0–4 scale: 3 is "safely unguessable" (about 10^8 guesses or more). */
 const MIN_SCORE = 3;
 
-// Built once: the dictionaries (common passwords, names, English words) take a moment to load.
+// Built on the first password set, not at start: the dictionaries (common passwords, names,
+// English words) take tens of MB and a moment to load, and most processes never need them.
 let estimator: ZxcvbnFactory | undefined;
 function zxcvbn(): ZxcvbnFactory {
-  return (estimator ??= new ZxcvbnFactory({
+  if (estimator) return estimator;
+  const { ZxcvbnFactory } = require('@zxcvbn-ts/core') as typeof import('@zxcvbn-ts/core');
+  const common =
+    require('@zxcvbn-ts/language-common') as typeof import('@zxcvbn-ts/language-common');
+  const english = require('@zxcvbn-ts/language-en') as typeof import('@zxcvbn-ts/language-en');
+  return (estimator = new ZxcvbnFactory({
     dictionary: { ...common.dictionary, ...english.dictionary },
     graphs: common.adjacencyGraphs,
     translations: english.translations,

@@ -1,6 +1,5 @@
 import { createHash, randomInt } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
-import QRCode from 'qrcode';
 
 export const ISSUER = 'CareDesk';
 const PERIOD_SECONDS = 30;
@@ -33,6 +32,8 @@ export function otpauthUri(secret: string, account: string): string {
 
 /** The enrolment QR code as an SVG data URL: drawn on the server, shown by an <img> the CSP allows. */
 export async function qrDataUrl(uri: string): Promise<string> {
+  // Loaded on first enrolment: the QR encoder is some fifty files that most starts never need.
+  const { default: QRCode } = await import('qrcode');
   const svg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
 }

@@ -58,7 +58,7 @@ async function verifyAudit(target: DatabaseTarget, flags: string[]): Promise<voi
   if (anchorFlag !== undefined && !anchor) {
     throw new StartupError('--anchor takes SEQ:HASH as printed by a previous run.');
   }
-  const database = connectDatabase(target.url, 2);
+  const database = connectDatabase(target.url, 4);
   try {
     const started = Date.now();
     const verdict = await verifyChain(

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Request, Response } from 'express';
 import type pg from 'pg';
 import type { Db } from '../db/client.js';
@@ -28,10 +27,23 @@ export function filterText(query: Request['query'], skip: readonly string[] = ['
   return params.toString() || 'none';
 }
 
+/** Resolves when the socket wants more, or is gone; leaves no listener behind either way. */
+function drainedOrClosed(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 /**
  * Streams a list as CSV from a server-side cursor inside one read-only snapshot: FETCH a batch,
- * write it, and wait for the socket to drain before the next, so a million rows cost one batch of
- * memory. A client that goes away stops the fetching. The audit row is written when the stream
+ * write it, and wait for the socket to drain before going on, so a million rows cost two batches
+ * of memory (one being sent, the next on its way). A client that goes away stops the fetching. The audit row is written when the stream
  * ends, with the number of rows sent.
  */
 export async function streamCsv<Row>(
@@ -54,15 +66,24 @@ export async function streamCsv<Row>(
     res.set('Content-Disposition', `attachment; filename="${spec.list}.csv"`);
     res.set('Cache-Control', 'no-store');
     res.write(csvLine([...spec.header]));
-    while (!gone) {
-      const batch = await client.query<Row & object>(`FETCH ${EXPORT_BATCH} FROM list_export`);
-      if (batch.rows.length === 0) break;
+    const fetchBatch = () => {
+      const batch = client.query<Row & object>(`FETCH ${EXPORT_BATCH} FROM list_export`);
+      // Awaited below; marked handled so a failure while the socket drains cannot crash the process.
+      batch.catch(() => undefined);
+      return batch;
+    };
+    // The next batch is on its way from PostgreSQL while this one is formatted and sent.
+    let pending: ReturnType<typeof fetchBatch> | null = fetchBatch();
+    while (pending && !gone) {
+      const batch: pg.QueryResult<Row & object> = await pending;
+      pending = batch.rows.length === EXPORT_BATCH ? fetchBatch() : null;
       let chunk = '';
       for (const row of batch.rows) chunk += csvLine(spec.cells(row));
       rows += batch.rows.length;
-      if (!res.write(chunk) && !gone) await Promise.race([once(res, 'drain'), once(res, 'close')]);
-      if (batch.rows.length < EXPORT_BATCH) break;
+      if (chunk && !res.write(chunk) && !gone) await drainedOrClosed(res);
     }
+    // A client that left mid-way leaves one batch in flight: let it land before COMMIT.
+    if (pending) await pending;
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -3,18 +3,17 @@
  * apostrophe; plain numbers such as -12.5 stay numbers.
  */
 export function csvCell(value: unknown): string {
-  let text =
-    value === null || value === undefined
-      ? ''
-      : value instanceof Date
-        ? value.toISOString()
-        : String(value);
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return String(value);
+  let text = value instanceof Date ? value.toISOString() : String(value);
   if (/^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 export function csvLine(values: unknown[]): string {
-  return values.map(csvCell).join(',') + '\r\n';
+  let line = '';
+  for (let i = 0; i < values.length; i += 1) line += (i ? ',' : '') + csvCell(values[i]);
+  return line + '\r\n';
 }
 
 /**

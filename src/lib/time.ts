@@ -94,7 +94,7 @@ const ABBREVIATION_LOCALES = [
   'en-CA',
 ];
 
-export function zoneAbbreviation(date: Date, zone: string = currentTimeZone()): string {
+function abbreviationOf(date: Date, zone: string): string {
   let fallback = '';
   for (const locale of ABBREVIATION_LOCALES) {
     const name =
@@ -107,16 +107,41 @@ export function zoneAbbreviation(date: Date, zone: string = currentTimeZone()): 
   return fallback || zone;
 }
 
+/** Minutes the zone's wall clock is ahead of UTC at that instant. */
+function offsetMinutes(date: Date, p: LocalParts): number {
+  const local = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second);
+  return Math.round((local - (date.getTime() - date.getUTCMilliseconds())) / 60_000);
+}
+
+// A zone's name follows from its offset (standard or summer time), so it is looked up once per
+// zone and offset rather than through up to ten locales for every time a page shows.
+const abbreviations = new Map<string, string>();
+
+export function zoneAbbreviation(
+  date: Date,
+  zone: string = currentTimeZone(),
+  parts: LocalParts = localParts(date, zone),
+): string {
+  const key = `${zone}|${offsetMinutes(date, parts)}`;
+  let name = abbreviations.get(key);
+  if (name === undefined) {
+    name = abbreviationOf(date, zone);
+    if (abbreviations.size > 10_000) abbreviations.clear();
+    abbreviations.set(key, name);
+  }
+  return name;
+}
+
 /** "2026-12-02 13:31 WAT" in the viewer's zone. */
 export function localDateTime(date: Date, zone: string = currentTimeZone()): string {
   const p = localParts(date, zone);
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute} ${zoneAbbreviation(date, zone)}`;
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute} ${zoneAbbreviation(date, zone, p)}`;
 }
 
 /** "2026-12-02 13:31:05 WAT" where seconds matter (audit trail, figures' computation time). */
 export function localDateTimeSeconds(date: Date, zone: string = currentTimeZone()): string {
   const p = localParts(date, zone);
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${zoneAbbreviation(date, zone)}`;
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${zoneAbbreviation(date, zone, p)}`;
 }
 
 /** The calendar day ("2026-12-02") of an instant in the viewer's zone. */

@@ -95,7 +95,9 @@ describe('caller verification on interactions', () => {
     const profile = (await agent.agent.get(`/customers/${customer.id}`).expect(200)).text;
     expect(profile).toContain('Identity verified');
     expect(profile).toContain(`interaction #${interaction.id}`);
-    expect(profile).toMatch(/identity check<\/strong> <a href="\/interactions\/\d+">date of birth/);
+    expect(profile).toMatch(
+      /identity verified<\/strong> <time[^>]*>3 min ago<\/time>.*?by Tola Desk<\/span> \(<a href="\/interactions\/\d+">date of birth and phone/s,
+    );
   });
 
   it('when the caller has not been verified, then the interaction and profile show the warning banner', async () => {
@@ -182,6 +184,9 @@ describe('caller verification on interactions', () => {
     expect(rows.map((r) => r.result)).toEqual(['failed', 'failed', 'failed']);
     const page = (await agent.agent.get(`/interactions/${interaction.id}`).expect(200)).text;
     expect(page).toContain('Verification is locked after 3 failed attempts');
+    const notices = (await supervisor.agent.get('/notifications').expect(200)).text;
+    expect(notices).toContain('Caller verification on');
+    expect(notices).toContain(`/interactions/${interaction.id}`);
   });
 
   it('when a supervisor overrides without a reason, then it is refused with the form kept and nothing is recorded', async () => {
@@ -230,12 +235,14 @@ describe('actions for the caller from an interaction', () => {
     expect(booked.text).toMatch(/name="amount"[^>]*value="5000"/);
     expect(await db.prisma.consultation.count({ where: { customerId: customer.id } })).toBe(1);
 
-    await post(agent, `/consultations/${pending.id}/status`, {
+    const cancel = await post(agent, `/consultations/${pending.id}/status`, {
       ...from,
       version: String(pending.version),
       to: 'cancelled',
       cancelReason: 'Caller asked to cancel',
     }).expect(403);
+    expect(cancel.text).toContain(`identity in interaction #${interaction.id} first`);
+    expect(cancel.text).toContain('value="Caller asked to cancel"');
     await post(agent, `/consultations/${pending.id}/status`, {
       ...from,
       version: String(pending.version),
@@ -317,6 +324,9 @@ describe('actions for the caller from an interaction', () => {
     const page = (await agent.agent.get(`/interactions/${interaction.id}`).expect(200)).text;
     expect(page).toContain('supervisor override');
     expect(page).toContain(reason);
+    const profile = (await agent.agent.get(`/customers/${customer.id}`).expect(200)).text;
+    expect(profile).toMatch(/identity check overridden<\/strong> <time/);
+    expect(profile).not.toContain('identity verified</strong>');
   });
 
   it('when the interaction is with another customer, then the action is refused', async () => {

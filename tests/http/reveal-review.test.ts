@@ -177,9 +177,10 @@ describe('break-the-glass review queue', () => {
 describe("a reveal tells the patient's assigned doctors", () => {
   it('when another doctor reveals, then doctors with a care relationship are notified; lapsed, cancelled and the revealer are not', async () => {
     const patient = await makeCustomer(db);
-    const [assigned, escalated, lapsed, cancelled] = await Promise.all(
-      [1, 2, 3, 4].map(() => createUser(db, 'doctor')),
-    );
+    const assigned = await createUser(db, 'doctor');
+    const escalated = await createUser(db, 'doctor');
+    const lapsed = await createUser(db, 'doctor');
+    const cancelled = await createUser(db, 'doctor');
     const agentUser = await createUser(db, 'agent');
     await makeConsultation(db, patient.id, assigned.id);
     const old = await makeConsultation(db, patient.id, cancelled.id);

@@ -109,6 +109,10 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'GET /customers/export.csv': { expect: SIGNED_IN, query: 'sort=recent' },
   'GET /customers/:id': { expect: SIGNED_IN },
   'POST /customers/:id/reveal': { expect: DOCTOR },
+  'GET /customers/:id/photo': { expect: SIGNED_IN },
+  'GET /customers/:id/photo/edit': { expect: STAFF },
+  'POST /customers/:id/photo': { expect: STAFF },
+  'POST /customers/:id/photo/remove': { expect: STAFF },
   'GET /customers/:id/contact': { expect: STAFF },
   'POST /customers/:id/contact': { expect: STAFF },
 

@@ -10,6 +10,7 @@ import {
   concretePath,
   sessionFor,
   snapshot,
+  tinyPhoto,
   validBody,
   type ActorName,
   type ActorRecords,
@@ -104,6 +105,16 @@ async function prepare(
 
 const RECOVERY_CODE = 'ABCD-EFGH-JKMN';
 
+/** Routes whose form is multipart: the file each sends along with its fields. */
+const MULTIPART: Record<string, () => Promise<{ field: string; bytes: Buffer; filename: string }>> =
+  {
+    'POST /customers/:id/photo': async () => ({
+      field: 'photo',
+      bytes: await tinyPhoto(),
+      filename: 'photo.webp',
+    }),
+  };
+
 /** State a route needs that only exists once the browser has (or has half) signed in. */
 async function afterSignIn(
   key: string,
@@ -182,56 +193,31 @@ describe('CSRF on every state-changing route', () => {
         const body = { ...(await validBody(db, key, records, world)), ...overrides };
 
         const before = await snapshot(db, ['session']);
+        // Uploads go as multipart (parsed before the CSRF check), every other form url-encoded.
+        const upload = MULTIPART[key] ? await MULTIPART[key]() : null;
+        const post = (fields: Record<string, string>, headers: Record<string, string> = {}) => {
+          const req = session.agent.post(url).set(headers);
+          if (!upload) return req.type('form').send(fields);
+          for (const [name, value] of Object.entries(fields)) req.field(name, value);
+          return req.attach(upload.field, upload.bytes, upload.filename);
+        };
         const attempts: [string, () => Promise<request.Response>][] = [
-          ['no token', () => session.agent.post(url).type('form').send(body)],
-          [
-            'empty token',
-            () =>
-              session.agent
-                .post(url)
-                .type('form')
-                .send({ ...body, _csrf: '' }),
-          ],
-          [
-            'forged token',
-            () =>
-              session.agent
-                .post(url)
-                .type('form')
-                .send({ ...body, _csrf: 'x'.repeat(validToken.length) }),
-          ],
-          [
-            'foreign token',
-            () =>
-              session.agent
-                .post(url)
-                .type('form')
-                .send({ ...body, _csrf: foreignToken }),
-          ],
-          [
-            'foreign token in header',
-            () => session.agent.post(url).set('X-CSRF-Token', foreignToken).type('form').send(body),
-          ],
+          ['no token', () => post(body)],
+          ['empty token', () => post({ ...body, _csrf: '' })],
+          ['forged token', () => post({ ...body, _csrf: 'x'.repeat(validToken.length) })],
+          ['foreign token', () => post({ ...body, _csrf: foreignToken })],
+          ['foreign token in header', () => post(body, { 'X-CSRF-Token': foreignToken })],
           ...(actor === 'anonymous'
             ? []
             : [
-                [
-                  'token from before sign-in',
-                  () =>
-                    session.agent
-                      .post(url)
-                      .type('form')
-                      .send({ ...body, _csrf: staleToken }),
-                ] as [string, () => Promise<request.Response>],
+                ['token from before sign-in', () => post({ ...body, _csrf: staleToken })] as [
+                  string,
+                  () => Promise<request.Response>,
+                ],
               ]),
           [
             'cross-site with a valid token',
-            () =>
-              session.agent
-                .post(url)
-                .set('Sec-Fetch-Site', 'cross-site')
-                .type('form')
-                .send({ ...body, _csrf: validToken }),
+            () => post({ ...body, _csrf: validToken }, { 'Sec-Fetch-Site': 'cross-site' }),
           ],
         ];
         for (const [label, attempt] of attempts) {
@@ -253,10 +239,7 @@ describe('CSRF on every state-changing route', () => {
         // Control: the same request with the page's own token goes through and changes something,
         // so the checks above would have seen a write.
         const token = await session.token();
-        const ok = await session.agent
-          .post(url)
-          .type('form')
-          .send({ ...body, _csrf: token });
+        const ok = await post({ ...body, _csrf: token });
         if (![200, 204, 303].includes(ok.status))
           failures.push(`${key} (${actor}) control: expected 200/204/303, got ${ok.status}`);
         const after = await snapshot(db, ['session']);

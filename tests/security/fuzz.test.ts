@@ -272,6 +272,8 @@ const FIELDS: Record<string, string[]> = {
   'POST /audit/reveals/:id/justified': [],
   'POST /audit/reveals/:id/flag': ['comment'],
   'POST /customers/:id/contact': ['phone', 'email', 'address', 'version', 'interactionId'],
+  'POST /customers/:id/photo': ['photo'],
+  'POST /customers/:id/photo/remove': [],
   'POST /login/two-factor': ['code'],
   'POST /interactions/:id/follow-ups': ['dueAt', 'reason'],
   'POST /tickets/:id/follow-ups': ['dueAt', 'reason'],

@@ -1,7 +1,11 @@
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordAudit } from '../../src/audit.js';
-import { verifyChain } from '../../src/modules/audit/chain.js';
+import {
+  verifyChain as verifyAll,
+  type Anchor,
+  type VerifyTuning,
+} from '../../src/modules/audit/chain.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 let db: TestDatabase;
@@ -44,7 +48,15 @@ async function asSuperuser(sql: string, ...params: unknown[]): Promise<void> {
   }
 }
 
-describe('the tamper-evident audit chain', () => {
+// Read in one pass, and split into ranges read side by side (as large chains are), tiny batches.
+const READS: [string, VerifyTuning][] = [
+  ['one pass', { segments: 1 }],
+  ['ranges read side by side', { segments: 3, segmentMinRows: 1, batchSize: 2 }],
+];
+
+describe.each(READS)('the tamper-evident audit chain (%s)', (_name, tuning) => {
+  const verifyChain = (pool: pg.Pool, anchor?: Anchor) => verifyAll(pool, anchor, tuning);
+
   it('when rows are written normally, then the chain verifies and the head is the last row', async () => {
     const ids = await writeTrail(5);
     await recordAudit(db.prisma, {
@@ -80,6 +92,27 @@ describe('the tamper-evident audit chain', () => {
     await asSuperuser('DELETE FROM audit_events WHERE id = $1', ids[2]);
     const verdict = await verifyChain(db.pool);
     expect(verdict.failure).toMatchObject({ id: ids[3], problem: 'missing-before' });
+  });
+
+  it('when a superuser deletes the last row of a read range, then the verifier names the next row', async () => {
+    const ids = await writeTrail(6);
+    await asSuperuser('DELETE FROM audit_events WHERE id = $1', ids[1]);
+    const verdict = await verifyChain(db.pool);
+    expect(verdict.failure).toMatchObject({ id: ids[2], problem: 'missing-before' });
+  });
+
+  it('when a superuser changes the first row of a read range, then the verifier names it', async () => {
+    const ids = await writeTrail(6);
+    await asSuperuser(`UPDATE audit_events SET ip = '10.9.9.9' WHERE id = $1`, ids[4]);
+    const verdict = await verifyChain(db.pool);
+    expect(verdict.failure).toMatchObject({ id: ids[4], problem: 'altered' });
+  });
+
+  it('when a superuser edits only the link of a row, then the verifier names it', async () => {
+    const ids = await writeTrail(6);
+    await asSuperuser(`UPDATE audit_events SET prev_hash = repeat('1', 64) WHERE id = $1`, ids[2]);
+    const verdict = await verifyChain(db.pool);
+    expect(verdict.failure).toMatchObject({ id: ids[2], problem: 'relinked' });
   });
 
   it('when a superuser deletes the newest row, then the head no longer matches', async () => {

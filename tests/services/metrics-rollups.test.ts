@@ -3,7 +3,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createUser } from '../support/app.js';
 import { makeCustomer } from '../support/fixtures.js';
 import { RECOUNT_QUERIES } from '../support/metrics-recount.js';
-import { instantFromLocal } from '../../src/lib/time.js';
+import { instantFromLocal, TIME_ZONES } from '../../src/lib/time.js';
 import { parseRange } from '../../src/modules/metrics/schema.js';
 import { loadMetrics } from '../../src/modules/metrics/service.js';
 
@@ -403,6 +403,16 @@ describe('metrics rollups', () => {
       }
     }, 120_000);
   }
+
+  it('when any zone a user can choose has a local midnight from 1980 to 2037, then it falls on a quarter hour of UTC (rollup buckets sum to exact local days)', async () => {
+    const { rows } = await sql(
+      `SELECT z, d FROM unnest($1::text[]) z,
+              generate_series(timestamp '1980-01-01', timestamp '2037-12-31', interval '10 days') d
+        WHERE extract(epoch FROM (d AT TIME ZONE z)) % 900 <> 0 LIMIT 5`,
+      [TIME_ZONES],
+    );
+    expect(rows).toEqual([]);
+  }, 60_000);
 
   it('when a ticket is reopened and resolved again later, then it counts once, on the day of its last resolution', async () => {
     const customer = await makeCustomer(db, 'Reopen');

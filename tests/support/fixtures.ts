@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import request from 'supertest';
@@ -153,6 +154,16 @@ export async function buildWorld(db: Database): Promise<World> {
     });
     // The doctor's reveal target is a patient the doctor has no standing access to.
     const revealCustomer = role === 'doctor' ? await makeCustomer(db, 'Reveal') : customer;
+    await db.prisma.customerPhoto.create({
+      data: {
+        customerId: revealCustomer.id,
+        image: new Uint8Array(await tinyPhoto()),
+        contentType: 'image/webp',
+        width: 4,
+        height: 4,
+        uploadedById: users.agent.id,
+      },
+    });
     // Expired, so it grants no access: only the review routes use it.
     const reveal = await db.prisma.medicalReveal.create({
       data: {
@@ -199,6 +210,13 @@ export async function buildWorld(db: Database): Promise<World> {
     };
   }
   return { users, records };
+}
+
+/** A 4 × 4 WebP, as the photo upload stores it. */
+export function tinyPhoto(): Promise<Buffer> {
+  return sharp({ create: { width: 4, height: 4, channels: 3, background: '#4080c0' } })
+    .webp()
+    .toBuffer();
 }
 
 /** An unused 24-hour sign-in link for the user, as an admin would have issued it. */
@@ -550,6 +568,10 @@ export async function validBody(
         version: String(c.version),
       };
     }
+    // A form post without a file reaches the handler, which asks for one (422).
+    case 'POST /customers/:id/photo':
+    case 'POST /customers/:id/photo/remove':
+      return {};
     case 'POST /customers/:id/reveal':
       return { reason: 'Reviewing allergies before a call back.' };
     case 'POST /presence':

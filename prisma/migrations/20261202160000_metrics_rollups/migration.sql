@@ -5,9 +5,10 @@
 -- Back-dated rows, reopened tickets, status changes and deletes are all the same case: the old
 -- row's contribution goes, the new row's comes. TRUNCATE empties the matching rollup.
 --
--- Grain: 15-minute UTC buckets. Every zone's UTC offset since 1972 is a whole number of quarter
--- hours (India +5:30, Nepal +5:45, Chatham +12:45), so each local day in any zone is an exact run
--- of buckets and summing them per local day is exact. Figures counted over all time (customers,
+-- Grain: 15-minute UTC buckets. Every zone's UTC offset since 1980 is a whole number of quarter
+-- hours (India +5:30, Nepal +5:45, Chatham +12:45; the last exception, Kiritimati's -10:40, ended
+-- in 1979), so each local day in any zone is an exact run of buckets and summing them per local
+-- day is exact. Hourly buckets would not be: they would split India's and Nepal's midnights. Figures counted over all time (customers,
 -- lifetime value) also keep UTC-day rows (`daily`), so "everything before T" is a few hundred day
 -- rows plus at most a day of quarter hours.
 --
@@ -174,21 +175,15 @@ BEGIN
 END $$;
 
 -- Payers: customers of the changed payments get their first paid payment recomputed, and the
--- bucket counts move where it moved. Statement 1 takes a transaction lock per customer (in id
--- order); statement 2 then reads with a snapshot that includes every earlier writer's commit.
-CREATE FUNCTION metrics.payers_lock_sql(src TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE
-  RETURN format(
-    'WITH src AS (%s) SELECT pg_advisory_xact_lock(hashtext(''metrics.payers''), customer_id)'
-    ' FROM (SELECT DISTINCT customer_id FROM src ORDER BY 1) c', src);
-
+-- bucket counts move where it moved (locking first: see the triggers below).
 CREATE FUNCTION metrics.payers_sql(src TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE
   RETURN format($q$
     WITH src AS (%s),
     now_first AS (
-      SELECT c.customer_id,
-             (SELECT min(p.paid_at) FROM payments p WHERE p.customer_id = c.customer_id
-                 AND p.status = 'paid' AND p.paid_at IS NOT NULL) AS first
-        FROM (SELECT DISTINCT customer_id FROM src) c),
+      SELECT c.customer_id, min(p.paid_at) AS first
+        FROM (SELECT DISTINCT customer_id FROM src) c
+        LEFT JOIN payments p ON p.customer_id = c.customer_id AND p.status = 'paid' AND p.paid_at IS NOT NULL
+       GROUP BY c.customer_id),
     moved AS (
       SELECT n.customer_id, n.first, m.first_paid_at AS was
         FROM now_first n LEFT JOIN metrics.payers m USING (customer_id)
@@ -207,24 +202,6 @@ CREATE FUNCTION metrics.payers_sql(src TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE
      CROSS JOIN metrics.grains(x.at) g
      GROUP BY 1, 2 HAVING sum(x.n) <> 0 ORDER BY 1, 2
     ON CONFLICT (daily, bucket) DO UPDATE SET payers = m.payers + excluded.payers $q$, src);
-
-CREATE FUNCTION metrics.on_change() RETURNS TRIGGER LANGUAGE plpgsql AS $$
-DECLARE
-  src TEXT := CASE TG_OP
-    WHEN 'INSERT' THEN 'SELECT 1 AS s, * FROM new_rows'
-    WHEN 'DELETE' THEN 'SELECT -1 AS s, * FROM old_rows'
-    ELSE 'SELECT -1 AS s, * FROM old_rows UNION ALL SELECT 1, * FROM new_rows' END;
-  rollup TEXT;
-BEGIN
-  FOREACH rollup IN ARRAY TG_ARGV LOOP
-    EXECUTE metrics.apply_sql(rollup, src);
-  END LOOP;
-  IF TG_ARGV[0] = 'payments' THEN
-    EXECUTE metrics.payers_lock_sql(src);
-    EXECUTE metrics.payers_sql(src);
-  END IF;
-  RETURN NULL;
-END $$;
 
 CREATE FUNCTION metrics.on_truncate() RETURNS TRIGGER LANGUAGE plpgsql AS $$
 DECLARE
@@ -281,11 +258,20 @@ BEGIN
   RETURN NULL;
 END $$;
 
+-- One trigger function per table and event, written out here with the table's statements as
+-- static SQL, so each session plans them once. For payments, locks come first, in a statement
+-- of their own, so that the payers recount after it reads with a snapshot including every
+-- earlier writer's commit: a few customers take a transaction lock each (in id order) under a
+-- shared lock on metrics.payers; a bulk change (too many customers for the lock table) takes
+-- metrics.payers for itself instead.
 DO $$
 DECLARE
   source TEXT;
   rollups TEXT[];
-  args TEXT;
+  op TEXT;
+  src TEXT;
+  transition TEXT;
+  body TEXT;
   rollup TEXT;
 BEGIN
   FOR source, rollups IN VALUES
@@ -293,15 +279,38 @@ BEGIN
     ('support_tickets', ARRAY['tickets', 'ticket_resolvers']), ('escalations', ARRAY['escalations']),
     ('payments', ARRAY['payments']), ('customers', ARRAY['customers'])
   LOOP
-    SELECT string_agg(quote_literal(r), ', ') INTO args FROM unnest(rollups) r;
-    EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON public.%I REFERENCING NEW TABLE AS new_rows'
-      ' FOR EACH STATEMENT EXECUTE FUNCTION metrics.on_change(%s)', source || '_metrics_insert', source, args);
-    EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON public.%I REFERENCING OLD TABLE AS old_rows'
-      ' NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION metrics.on_change(%s)', source || '_metrics_update', source, args);
-    EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON public.%I REFERENCING OLD TABLE AS old_rows'
-      ' FOR EACH STATEMENT EXECUTE FUNCTION metrics.on_change(%s)', source || '_metrics_delete', source, args);
+    FOR op, src, transition IN VALUES
+      ('insert', 'SELECT 1 AS s, * FROM new_rows', 'NEW TABLE AS new_rows'),
+      ('update', 'SELECT -1 AS s, * FROM old_rows UNION ALL SELECT 1, * FROM new_rows',
+                 'OLD TABLE AS old_rows NEW TABLE AS new_rows'),
+      ('delete', 'SELECT -1 AS s, * FROM old_rows', 'OLD TABLE AS old_rows')
+    LOOP
+      body := '';
+      FOREACH rollup IN ARRAY rollups LOOP
+        body := body || metrics.apply_sql(rollup, src) || E';\n';
+      END LOOP;
+      IF source = 'payments' THEN
+        body := body || format($b$
+          SELECT count(DISTINCT customer_id) INTO customers FROM (%1$s) x;
+          IF customers > 64 THEN
+            LOCK TABLE metrics.payers IN EXCLUSIVE MODE;
+          ELSE
+            LOCK TABLE metrics.payers IN ROW EXCLUSIVE MODE;
+            PERFORM pg_advisory_xact_lock(hashtext('metrics.payers'), customer_id)
+               FROM (SELECT DISTINCT customer_id FROM (%1$s) x ORDER BY 1) c;
+          END IF;
+          %2$s;
+        $b$, src, metrics.payers_sql(src));
+      END IF;
+      EXECUTE format('CREATE FUNCTION metrics.%I() RETURNS TRIGGER LANGUAGE plpgsql AS %L',
+        source || '_' || op, E'DECLARE\n  customers INTEGER;\nBEGIN\n' || body || E'RETURN NULL;\nEND');
+      EXECUTE format('CREATE TRIGGER %I AFTER %s ON public.%I REFERENCING %s'
+        ' FOR EACH STATEMENT EXECUTE FUNCTION metrics.%I()',
+        source || '_metrics_' || op, upper(op), source, transition, source || '_' || op);
+    END LOOP;
     EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON public.%I'
-      ' FOR EACH STATEMENT EXECUTE FUNCTION metrics.on_truncate(%s)', source || '_metrics_truncate', source, args);
+      ' FOR EACH STATEMENT EXECUTE FUNCTION metrics.on_truncate(%s)', source || '_metrics_truncate', source,
+      (SELECT string_agg(quote_literal(r), ', ') FROM unnest(rollups) r));
     FOREACH rollup IN ARRAY rollups LOOP
       PERFORM metrics.rebuild(source, rollup);
     END LOOP;

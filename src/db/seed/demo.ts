@@ -47,8 +47,10 @@ export async function isEmpty(db: Db): Promise<boolean> {
   return (await db.user.count()) === 0;
 }
 
+export const DEMO_EMAILS = DEMO_STAFF.map((u) => u.email);
+
 export async function hasDemoAccounts(db: Db): Promise<boolean> {
-  return (await db.user.count({ where: { email: { in: DEMO_STAFF.map((u) => u.email) } } })) > 0;
+  return (await db.user.count({ where: { email: { in: DEMO_EMAILS } } })) > 0;
 }
 
 /** Demo accounts and a few hundred patients with activity in every module and status. */

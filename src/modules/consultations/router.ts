@@ -194,7 +194,14 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
     }
   };
 
-  const show = async (req: Request, res: Response) => {
+  /** A status form refused for the caller comes back with what was typed in it. */
+  interface Again {
+    refused?: string;
+    cancelReason?: string;
+    scheduledFor?: string;
+  }
+
+  const renderShow = async (req: Request, res: Response, status = 200, again: Again = {}) => {
     const id = routeId(req.params.id);
     const actor = actorOf(req);
     const c = await getConsultation(db, id);
@@ -203,8 +210,9 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
       presentConsultationMedical(db, actor, c, viewContext(req)),
       actor.role === 'doctor' ? Promise.resolve([]) : doctorOptions(db),
     ]);
-    res.render('consultations/show', {
+    res.status(status).render('consultations/show', {
       title: `Consultation ${c.reference}`,
+      again,
       c,
       ...related,
       medical,
@@ -212,9 +220,11 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
       actions: consultationActions(actor, c),
       doctors: doctors.filter((d) => d.available),
       fmt,
-      interactionId: queryId(req.query.interaction),
+      interactionId: queryId(req.query.interaction) || queryId(req.body?.interactionId),
     });
   };
+
+  const show = (req: Request, res: Response) => renderShow(req, res);
 
   const back = (req: Request, res: Response, message: string) => {
     flash(req, 'success', message);
@@ -225,12 +235,25 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
     const id = routeId(req.params.id);
     const parsed = transitionForm.safeParse(req.body ?? {});
     if (!parsed.success) throw new ValidationError('That change is not possible.');
-    await transitionConsultation(db, actorOf(req), id, parsed.data.to, parsed.data.version, {
-      cancelReason: parsed.data.cancelReason,
-      scheduledFor: parsed.data.scheduledFor,
-      interactionId: parsed.data.interactionId,
-    });
-    back(req, res, `Consultation ${parsed.data.to}.`);
+    const { interactionId } = parsed.data;
+    try {
+      await transitionConsultation(db, actorOf(req), id, parsed.data.to, parsed.data.version, {
+        cancelReason: parsed.data.cancelReason,
+        scheduledFor: parsed.data.scheduledFor,
+        interactionId,
+      });
+    } catch (error) {
+      if (!(error instanceof ForbiddenError) || interactionId === undefined) throw error;
+      const typed = (k: string) => (typeof req.body?.[k] === 'string' ? req.body[k] : '');
+      return renderShow(req, res, 403, {
+        refused: error.message,
+        cancelReason: typed('cancelReason').slice(0, 500),
+        scheduledFor: typed('scheduledFor').slice(0, 40),
+      });
+    }
+    const from = interactionId ? `?interaction=${interactionId}` : '';
+    flash(req, 'success', `Consultation ${parsed.data.to}.`);
+    res.redirect(303, `/consultations/${id}${from}`);
   };
 
   const start = async (req: Request, res: Response) => {

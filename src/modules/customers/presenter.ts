@@ -1,4 +1,5 @@
 import { contactLinks } from '../../lib/contact-links.js';
+import { avatarOf } from './avatar.js';
 import { ageOf } from './age.js';
 import { activityOf } from './service.js';
 import type { getCustomer } from './service.js';
@@ -13,5 +14,6 @@ export function presentProfile(c: Customer, now = new Date()) {
     dateOfBirthText: c.dateOfBirth ? c.dateOfBirth.toISOString().slice(0, 10) : null,
     activity: activityOf(c, now),
     links: contactLinks({ phone: c.phone, email: c.email }),
+    avatar: avatarOf(c),
   };
 }

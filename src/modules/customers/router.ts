@@ -16,6 +16,13 @@ import {
 import { fmt, when } from '../../lib/format.js';
 import { visibleEscalationIds } from '../escalations/service.js';
 import { presentProfile } from './presenter.js';
+import { avatarOf } from './avatar.js';
+import {
+  loadCustomerPhoto,
+  preparePhoto,
+  removeCustomerPhoto,
+  saveCustomerPhoto,
+} from './photo.js';
 import { streamCsv } from '../../http/csv-export.js';
 import { queryString } from '../interactions/presenter.js';
 import { CUSTOMER_EXPORT_HEADER, customerExportCells, customerExportQuery } from './queries.js';
@@ -140,6 +147,47 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
     res.redirect(303, parsed.data.returnTo ?? `/customers/${id}`);
   };
 
+  // --- photo ---------------------------------------------------------------------------------
+  const servePhoto = async (req: Request, res: Response) => {
+    const photo = await loadCustomerPhoto(db, routeId(req.params.id));
+    // Private to the signed-in viewer's browser; revalidated (ETag) so a change shows at once.
+    res.set({ 'Cache-Control': 'private, no-cache', 'Content-Type': photo.contentType });
+    res.send(photo.image);
+  };
+
+  const renderPhotoForm = async (res: Response, id: number, status = 200, error?: string) => {
+    const customer = await getCustomer(db, id);
+    res.status(status).render('customers/photo', {
+      title: `Photo · ${customer.fullName}`,
+      c: customer,
+      avatar: avatarOf(customer),
+      error: error ?? null,
+    });
+  };
+
+  const photoForm = (req: Request, res: Response) => renderPhotoForm(res, routeId(req.params.id));
+
+  const uploadPhoto = async (req: Request, res: Response) => {
+    const id = routeId(req.params.id);
+    try {
+      if (req.photoUploadError) throw new ValidationError(req.photoUploadError);
+      await saveCustomerPhoto(db, req.user!, id, await preparePhoto(req.file?.buffer));
+    } catch (error) {
+      if (error instanceof ValidationError) return renderPhotoForm(res, id, 422, error.message);
+      throw error;
+    }
+    flash(req, 'success', 'Photo saved.');
+    res.redirect(303, `/customers/${id}`);
+  };
+
+  const removePhoto = async (req: Request, res: Response) => {
+    const id = routeId(req.params.id);
+    await getCustomer(db, id);
+    await removeCustomerPhoto(db, req.user!, id);
+    flash(req, 'success', 'Photo removed.');
+    res.redirect(303, `/customers/${id}`);
+  };
+
   // --- contact corrections ---------------------------------------------------------------------
   const renderContact = (
     res: Response,
@@ -222,6 +270,10 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
   r.get('/export.csv', requireRole(...ALL_ROLES), exportCsv);
   r.get('/:id', requireRole(...ALL_ROLES), noStore, show);
   r.post('/:id/reveal', requireRole('doctor'), noStore, reveal);
+  r.get('/:id/photo', requireRole(...ALL_ROLES), servePhoto);
+  r.get('/:id/photo/edit', requireRole(...STAFF), photoForm);
+  r.post('/:id/photo', requireRole(...STAFF), uploadPhoto);
+  r.post('/:id/photo/remove', requireRole(...STAFF), removePhoto);
   r.get('/:id/contact', requireRole(...STAFF), noStore, editContact);
   r.post('/:id/contact', requireRole(...STAFF), noStore, saveContact);
   return r;

@@ -3,6 +3,7 @@ import type { Db } from '../../db/client.js';
 import { NotFoundError } from '../../errors.js';
 import type { Activity, ListQuery } from './schema.js';
 import { containsPattern } from '../../lib/like.js';
+import { PHOTO_STAMP } from './avatar.js';
 
 const DAY = 86_400_000;
 export const ACTIVE_DAYS = 90;
@@ -116,7 +117,7 @@ export async function getCustomer(db: Db, id: number) {
       address: true,
       dateOfBirth: true,
       gender: true,
-      photoUrl: true,
+      photo: PHOTO_STAMP,
       emailVerifiedAt: true,
       lastLoginAt: true,
       lastActivityAt: true,
@@ -189,7 +190,8 @@ export async function customerTimeline(
        (SELECT 'payment', id, reference, status::text, coalesce(paid_at, created_at), currency || ' ' || to_char(amount_minor / 100.0, 'FM999999999990.00'), consultation_id
           FROM payments WHERE customer_id = $1 ORDER BY created_at DESC LIMIT $2)
        UNION ALL
-       (SELECT 'identity check', v.id, v.method::text, v.result::text, v.at, 'by ' || u.name, v.interaction_id
+       (SELECT 'identity check', v.id, v.method::text,
+               CASE WHEN v.method = 'override' THEN 'overridden' ELSE v.result::text END, v.at, 'by ' || u.name, v.interaction_id
           FROM caller_verifications v JOIN users u ON u.id = v.actor_id
          WHERE v.customer_id = $1 ORDER BY v.at DESC LIMIT $2)
      ) t

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { optionalId, versionField } from '../../http/params.js';
+import { optionalId, requiredId, versionField } from '../../http/params.js';
 import { pageQuery } from '../../http/pagination.js';
 
 /** `/escalations/new?ticketId=…` — exactly one source. */
@@ -32,7 +32,7 @@ const trimmed = z.preprocess(
 /** The raise form (sources come back as hidden fields). */
 export const raiseForm = z.object({
   targetType: z.enum(TARGET_TYPES, { error: 'Choose admin or doctor.' }),
-  targetUserId: optionalId.refine((value) => value !== undefined, 'Choose who should receive it.'),
+  targetUserId: requiredId('Choose who should receive it.'),
   reason: trimmed.pipe(
     z
       .string()

@@ -12,6 +12,7 @@ import { pageQuery, pageView } from '../../http/pagination.js';
 import { canAct } from './policy.js';
 import { fmt, presentContact, queryString } from './presenter.js';
 import { streamCsv } from '../../http/csv-export.js';
+import { avatarOf } from '../customers/avatar.js';
 import {
   INTERACTION_EXPORT_HEADER,
   interactionExportCells,
@@ -19,7 +20,7 @@ import {
 } from './queries.js';
 import { expandShortcuts, interactionFillContext } from '../canned-replies/service.js';
 import { createFollowUpHandler } from '../follow-ups/router.js';
-import { notifyMentions } from '../notifications/mentions.js';
+import { mentionNames, notifyMentions } from '../notifications/mentions.js';
 import { openFollowUps } from '../follow-ups/service.js';
 import { createForm, fieldErrors, listQuery, newQuery, noteForm, statusForm } from './schema.js';
 import { answerForm, overrideForm, VERIFY_METHODS } from './verification-schema.js';
@@ -79,6 +80,8 @@ async function renderShow(
     title: `Interaction #${interaction.id}`,
     interaction,
     contact: presentContact(interaction.customer),
+    customerAvatar: avatarOf(interaction.customer),
+    mentionNames: await mentionNames(db),
     mayAct: canAct(actor, interaction),
     noteBody: note.body ?? '',
     noteErrors: note.errors ?? {},

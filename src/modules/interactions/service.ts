@@ -8,6 +8,7 @@ import { PAGE_SIZE } from '../../http/pagination.js';
 import { assertCanAct, defaultScope } from './policy.js';
 import type { CreateInput, ListQuery } from './schema.js';
 import { escapeLike } from '../../lib/like.js';
+import { PHOTO_STAMP } from '../customers/avatar.js';
 
 /** Whole seconds from start to end, never negative; a pending period is part of it. */
 export function computeDurationSeconds(startedAt: Date, endedAt: Date): number {
@@ -176,7 +177,9 @@ export async function getInteraction(db: Db, id: number) {
       agentId: true,
       version: true,
       createdAt: true,
-      customer: { select: { id: true, fullName: true, email: true, phone: true } },
+      customer: {
+        select: { id: true, fullName: true, email: true, phone: true, photo: PHOTO_STAMP },
+      },
       agent: { select: { id: true, name: true } },
       notes: {
         select: { id: true, body: true, createdAt: true, author: { select: { name: true } } },

@@ -5,7 +5,8 @@
 // Parameters: $1 previous start, $2 start, $3 end (exclusive), local calendar days, and $4 the
 // IANA zone they are in. PostgreSQL turns each day into the UTC instant at which it begins; rows
 // are 15-minute UTC buckets, and every zone's offset is a whole number of quarter hours, so each
-// bucket lies within one local day and each range is an exact run of buckets.
+// bucket lies within one local day and each range is an exact run of buckets (for any day since
+// 1980; tests/services/metrics-rollups.test.ts checks every zone a user can choose).
 const at = (n: 1 | 2 | 3) => `(($${n}::timestamp AT TIME ZONE $4::text) AT TIME ZONE 'UTC')`;
 const localDay = (column: string) => `((${column} AT TIME ZONE 'UTC') AT TIME ZONE $4::text)::date`;
 const inRange = `bucket >= ${at(1)} AND bucket < ${at(3)}`;

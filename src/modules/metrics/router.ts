@@ -7,38 +7,44 @@ import { exportQuery, parseRange, TABLES, type DateRange } from './schema.js';
 import { loadMetrics, type Metrics } from './service.js';
 import { verificationFigures } from './verification.js';
 
-// Figures for one range are shared by concurrent requests and reused for a short while: a
-// dashboard does not need second-by-second precision, and at 1M rows each computation scans
-// a month of several tables. Derived data only (no session state), so instances stay stateless.
-const CACHE_MS = 30_000;
-const CACHE_MAX = 64;
-
-interface Cached {
-  at: Date;
-  value: Promise<Metrics>;
+// Figures are computed fresh for every request: they come from rollups kept current in the same
+// transaction as each change (see queries.ts), so a computation is a few small sums whatever the
+// size of the tables. Requests for one range share computations, but only ones that began after
+// they arrived (so a supervisor always sees their own last change): a request that finds one
+// running waits for it to end, then shares the next with everyone else who waited.
+type Computed = { metrics: Metrics; at: Date };
+interface Flight {
+  done: Promise<Computed>;
+  next?: Promise<Computed>;
 }
 
-function metricsCache(pool: pg.Pool, ttl: number) {
-  const entries = new Map<string, Cached>();
-  return (range: DateRange, timeZone: string): Promise<{ metrics: Metrics; at: Date }> => {
+function freshMetrics(pool: pg.Pool) {
+  const flights = new Map<string, Flight>();
+  const start = (key: string, range: DateRange, timeZone: string): Promise<Computed> => {
+    const at = new Date();
+    const flight: Flight = {
+      done: loadMetrics(pool, range, timeZone).then((metrics) => ({ metrics, at })),
+    };
+    flights.set(key, flight);
+    const clear = () => flights.get(key) === flight && flights.delete(key);
+    flight.done.then(clear, clear);
+    return flight.done;
+  };
+  return (range: DateRange, timeZone: string): Promise<Computed> => {
     const key = `${range.start}|${range.end}|${timeZone}`;
-    const now = Date.now();
-    const hit = entries.get(key);
-    if (hit && now - hit.at.getTime() < ttl)
-      return hit.value.then((metrics) => ({ metrics, at: hit.at }));
-    const entry: Cached = { at: new Date(now), value: loadMetrics(pool, range, timeZone) };
-    if (ttl > 0) {
-      if (entries.size >= CACHE_MAX) entries.delete(entries.keys().next().value!);
-      entries.set(key, entry);
-      entry.value.catch(() => entries.delete(key));
-    }
-    return entry.value.then((metrics) => ({ metrics, at: entry.at }));
+    const flight = flights.get(key);
+    if (!flight) return start(key, range, timeZone);
+    flight.next ??= flight.done.then(
+      () => start(key, range, timeZone),
+      () => start(key, range, timeZone),
+    );
+    return flight.next;
   };
 }
 
-export function metricsRouter({ pool, config }: AppContext): Router {
+export function metricsRouter({ pool }: AppContext): Router {
   const r = Router();
-  const figures = metricsCache(pool, config.NODE_ENV === 'test' ? 0 : CACHE_MS);
+  const figures = freshMetrics(pool);
 
   const show = async (req: Request, res: Response) => {
     const range = parseRange(req.query, new Date(), res.locals.timeZone);
@@ -51,7 +57,6 @@ export function metricsRouter({ pool, config }: AppContext): Router {
       ...pageView(metrics, range, at),
       verification,
       tables: TABLES,
-      cacheSeconds: CACHE_MS / 1000,
     });
   };
 

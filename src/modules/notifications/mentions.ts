@@ -37,6 +37,11 @@ export async function mentionableStaff(db: Db | Writer): Promise<Mentionable[]> 
   });
 }
 
+/** The names a note field offers after "@" (public/js/mentions.js). */
+export async function mentionNames(db: Db): Promise<string[]> {
+  return (await mentionableStaff(db)).map((person) => person.name);
+}
+
 /** Notifies each colleague a note mentions, in the transaction that writes the note. */
 export async function notifyMentions(
   tx: Writer,

@@ -1,3 +1,4 @@
+import { preloadedUnread } from '../../auth/session-store.js';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
 import type { Db } from '../../db/client.js';
@@ -19,7 +20,7 @@ export function exposeUnread(db: Db) {
     res.locals.unreadNotifications = 0;
     if (!req.user || req.method !== 'GET' || req.get('sec-fetch-dest') === 'empty') return next();
     try {
-      res.locals.unreadNotifications = await unreadCount(db, req.user.id);
+      res.locals.unreadNotifications = preloadedUnread(req) ?? (await unreadCount(db, req.user.id));
       next();
     } catch (error) {
       next(error);

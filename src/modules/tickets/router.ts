@@ -54,6 +54,8 @@ import {
   withPickedReply,
 } from '../canned-replies/service.js';
 import { mergeCandidates, mergeTickets } from './merge.js';
+import { avatarOf } from '../customers/avatar.js';
+import { mentionNames } from '../notifications/mentions.js';
 import { createFollowUpHandler } from '../follow-ups/router.js';
 import { openFollowUps } from '../follow-ups/service.js';
 import {
@@ -219,13 +221,19 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
     const actor = actorOf(req);
     const now = new Date();
     const found = await getTicket(db, idOf(req), now);
-    const [escalations, thread] = await Promise.all([
+    const live = found.status !== 'merged';
+    const mayAct = live && canAct(actor, found);
+    // Everything else the page shows depends only on the ticket: read it in one round of queries.
+    const [escalations, thread, staff, mergeInto, replies, followUps, names] = await Promise.all([
       escalationsSeenBy(db, actor, found.escalations),
       loadEntries(db, found.id),
+      canAssign(actor) ? staffList(db) : [],
+      mayAct ? mergeCandidates(db, found) : [],
+      live ? listReplies(db) : [],
+      openFollowUps(db, { ticketId: found.id }),
+      live ? mentionNames(db) : [],
     ]);
     const ticket = { ...found, escalations };
-    const live = ticket.status !== 'merged';
-    const mayAct = live && canAct(actor, ticket);
     const timeline = buildTimeline({
       entries: thread.entries,
       changes: ticket.changes,
@@ -235,6 +243,7 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
     res.status(status).render('tickets/show', {
       title: `Ticket ${ticket.number}`,
       ticket,
+      customerAvatar: avatarOf(ticket.customer),
       fmt,
       clockLabel,
       timeline,
@@ -244,10 +253,11 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
       compose: { values: compose.values ?? {}, errors: compose.errors ?? {} },
       may: { act: mayAct, assign: live && canAssign(actor), claim: canClaim(actor, ticket) },
       statusButtons: statusButtons(ticket.status),
-      staff: canAssign(actor) ? await staffList(db) : [],
-      mergeInto: mayAct ? await mergeCandidates(db, ticket) : [],
-      replies: live ? await listReplies(db) : [],
-      followUps: await openFollowUps(db, { ticketId: ticket.id }),
+      staff,
+      mergeInto,
+      replies,
+      followUps,
+      mentionNames: names,
     });
   };
 

@@ -20,6 +20,7 @@ import { notify } from '../notifications/service.js';
 import { SLA_TARGET_IN_FORCE } from './queries.js';
 import { computeSla, DUE_SOON_SECONDS, type SlaTarget, type SlaTicket } from './sla.js';
 import { containsPattern } from '../../lib/like.js';
+import { PHOTO_STAMP } from '../customers/avatar.js';
 import { canTransition, stampFirstResponse, writeStatus } from './status.js';
 
 export const MAX_NUMBER_ATTEMPTS = 5;
@@ -464,7 +465,7 @@ export async function getTicket(db: Db, id: number, now = new Date()) {
       customerId: true,
       mergedAt: true,
       mergedInto: { select: { id: true, number: true } },
-      customer: { select: { id: true, fullName: true, email: true } },
+      customer: { select: { id: true, fullName: true, email: true, photo: PHOTO_STAMP } },
       interaction: { select: { id: true, channel: true, status: true, subject: true } },
       consultation: { select: { id: true, reference: true, status: true } },
       assignee: { select: { id: true, name: true } },
