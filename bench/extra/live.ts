@@ -356,8 +356,15 @@ async function scenario(
   const { pool, url, instances, sessions, writer, tickets } = options;
   say(`\n${name}: ${STREAMS} streams on ${instances.length} instance(s)`);
   const pids = instances.map((i) => i.child.pid!);
-  // Warm-up (JIT, pools, caches): a few streams and two seconds of changes, not measured.
-  const warm = await openStreams(instances.map((i) => ({ base: i.base, ...sessions[0] })));
+  // Warm-up (JIT, pools, caches, socket buffers): a tenth of the streams on every instance and
+  // two seconds of changes, not measured, so a fresh instance's growth is not put on its streams.
+  const warmTargets = instances.flatMap((i) =>
+    Array.from({ length: Math.ceil(STREAMS / 10) }, (_, k) => ({
+      base: i.base,
+      ...sessions[k % sessions.length],
+    })),
+  );
+  const warm = await openStreams(warmTargets);
   const write = WRITES === 'sql' ? throughSql(pool) : throughApp(instances[0].base, writer);
   await makeChanges(write, tickets, 2);
   for (const s of warm) s.close();
