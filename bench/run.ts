@@ -189,7 +189,7 @@ function targetsFor(sample: Sample): Target[] {
       path: `/customers/${sample.customerId}`,
       kind: 'profile',
     },
-    { name: 'metrics (last 30 days, cached)', path: '/metrics', kind: 'metrics' },
+    { name: 'metrics (last 30 days, fresh)', path: '/metrics', kind: 'metrics' },
   ];
 }
 
@@ -279,7 +279,7 @@ async function main(): Promise<void> {
     const headers = { ...PROXY, cookie: await signIn(base, 'supervisor@caredesk.test') };
     const targets = targetsFor(sample);
 
-    // Cold metrics: distinct ranges so nothing is cached, one at a time.
+    // Metrics on distinct ranges, one at a time (each computed fresh from the rollups).
     const cold: number[] = [];
     for (let k = 1; k <= 3; k++) {
       const to = new Date(Date.now() - k * 86_400_000).toISOString().slice(0, 10);
