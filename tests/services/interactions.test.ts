@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { searchCustomers } from '../../src/modules/customers/picker.js';
+import { actorFrom } from '../support/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createUser } from '../support/app.js';
 import {
@@ -21,17 +22,11 @@ import {
 let db: TestDatabase;
 let agent: Actor, agent2: Actor, supervisor: Actor;
 let customerId: number;
-const actorOf = (u: { id: number; role: Actor['role']; name: string }): Actor => ({
-  id: u.id,
-  role: u.role,
-  name: u.name,
-});
-
 beforeAll(async () => {
   db = await createTestDatabase();
-  agent = actorOf(await createUser(db, 'agent'));
-  agent2 = actorOf(await createUser(db, 'agent'));
-  supervisor = actorOf(await createUser(db, 'supervisor'));
+  agent = actorFrom(await createUser(db, 'agent'));
+  agent2 = actorFrom(await createUser(db, 'agent'));
+  supervisor = actorFrom(await createUser(db, 'supervisor'));
   const c = await db.prisma.customer.create({
     data: {
       firstName: 'Chidi',

@@ -4,23 +4,17 @@ import type { Actor } from '../../src/auth/actor.js';
 import { bulkForm, type BulkRequest } from '../../src/modules/tickets/schema.js';
 import { createUser } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { makeCustomer, makeTicket } from '../support/fixtures.js';
+import { actorFrom, makeCustomer, makeTicket } from '../support/fixtures.js';
 
 let db: TestDatabase;
 let agent: Actor, other: Actor, supervisor: Actor;
 let customerId: number;
 
-const actorOf = (u: { id: number; role: Actor['role']; name: string }): Actor => ({
-  id: u.id,
-  role: u.role,
-  name: u.name,
-});
-
 beforeAll(async () => {
   db = await createTestDatabase();
-  agent = actorOf(await createUser(db, 'agent', { name: 'Amaka Bulk' }));
-  other = actorOf(await createUser(db, 'agent', { name: 'Bola Bulk' }));
-  supervisor = actorOf(await createUser(db, 'supervisor', { name: 'Sade Bulk' }));
+  agent = actorFrom(await createUser(db, 'agent', { name: 'Amaka Bulk' }));
+  other = actorFrom(await createUser(db, 'agent', { name: 'Bola Bulk' }));
+  supervisor = actorFrom(await createUser(db, 'supervisor', { name: 'Sade Bulk' }));
   customerId = (await makeCustomer(db)).id;
 });
 afterAll(async () => {

@@ -11,21 +11,15 @@ import { changeStatus } from '../../src/modules/tickets/service.js';
 import { addEntry, loadEntries } from '../../src/modules/tickets/thread.js';
 import { createUser } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { makeCustomer, makeTicket } from '../support/fixtures.js';
+import { actorFrom, makeCustomer, makeTicket } from '../support/fixtures.js';
 
 let db: TestDatabase;
 let agent: Actor, other: Actor;
 
-const actorOf = (u: { id: number; role: Actor['role']; name: string }): Actor => ({
-  id: u.id,
-  role: u.role,
-  name: u.name,
-});
-
 beforeAll(async () => {
   db = await createTestDatabase();
-  agent = actorOf(await createUser(db, 'agent', { name: 'Amaka Merge' }));
-  other = actorOf(await createUser(db, 'agent', { name: 'Bola Merge' }));
+  agent = actorFrom(await createUser(db, 'agent', { name: 'Amaka Merge' }));
+  other = actorFrom(await createUser(db, 'agent', { name: 'Bola Merge' }));
 });
 afterAll(async () => {
   await db.drop();

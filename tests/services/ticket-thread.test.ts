@@ -10,21 +10,15 @@ import {
 import { buildTimeline } from '../../src/modules/tickets/timeline.js';
 import { createUser } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { makeCustomer, makeTicket } from '../support/fixtures.js';
+import { actorFrom, makeCustomer, makeTicket } from '../support/fixtures.js';
 
 let db: TestDatabase;
 let agent: Actor, colleague: Actor;
 
-const actorOf = (u: { id: number; role: Actor['role']; name: string }): Actor => ({
-  id: u.id,
-  role: u.role,
-  name: u.name,
-});
-
 beforeAll(async () => {
   db = await createTestDatabase();
-  agent = actorOf(await createUser(db, 'agent', { name: 'Amaka Agent' }));
-  colleague = actorOf(await createUser(db, 'agent', { name: 'Bola Agent' }));
+  agent = actorFrom(await createUser(db, 'agent', { name: 'Amaka Agent' }));
+  colleague = actorFrom(await createUser(db, 'agent', { name: 'Bola Agent' }));
 });
 afterAll(async () => {
   await db.drop();

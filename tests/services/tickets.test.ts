@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listTickets } from '../../src/modules/tickets/queries.js';
+import { actorFrom } from '../support/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createUser } from '../support/app.js';
 import {
@@ -48,17 +49,11 @@ const input = (overrides: Partial<CreateInput> = {}): CreateInput => ({
   description: 'Two debits',
   ...overrides,
 });
-const actorOf = (u: { id: number; role: Actor['role']; name: string }): Actor => ({
-  id: u.id,
-  role: u.role,
-  name: u.name,
-});
-
 beforeAll(async () => {
   db = await createTestDatabase();
-  agent = actorOf(await createUser(db, 'agent', { name: 'Amaka Agent' }));
-  agent2 = actorOf(await createUser(db, 'agent', { name: 'Bola Agent' }));
-  supervisor = actorOf(await createUser(db, 'supervisor', { name: 'Sade Supervisor' }));
+  agent = actorFrom(await createUser(db, 'agent', { name: 'Amaka Agent' }));
+  agent2 = actorFrom(await createUser(db, 'agent', { name: 'Bola Agent' }));
+  supervisor = actorFrom(await createUser(db, 'supervisor', { name: 'Sade Supervisor' }));
   customerId = await makeCustomer();
 });
 afterAll(async () => {

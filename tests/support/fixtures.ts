@@ -4,6 +4,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import type { Database } from '../../src/db/client.js';
 import type { Role } from '../../src/generated/prisma/enums.js';
+import type { Actor } from '../../src/auth/actor.js';
 import { hashResetToken } from '../../src/auth/reset-links.js';
 import { sessionHandle } from '../../src/auth/sessions.js';
 import { currentCode, newSecret } from '../../src/auth/two-factor.js';
@@ -37,6 +38,11 @@ export interface ActorRecords {
 export interface World {
   users: Record<Role, { id: number; email: string }>;
   records: Record<ActorName, ActorRecords>;
+}
+
+/** A created user as the `Actor` services take (what `actorOf` gives a request in the app). */
+export function actorFrom(user: { id: number; role: Role; name: string }): Actor {
+  return { id: user.id, role: user.role, name: user.name };
 }
 
 let counter = 0;
