@@ -20,7 +20,6 @@ import {
   canEditEntry,
   editEntry,
   getEntry,
-  loadEntries,
 } from './thread.js';
 import { buildTimeline, entryLabel } from './timeline.js';
 import {
@@ -216,13 +215,12 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
   const renderShow = async (req: Request, res: Response, status = 200, compose: Compose = {}) => {
     const actor = actorOf(req);
     const now = new Date();
-    const found = await getTicket(db, idOf(req), now);
+    const { thread, ...found } = await getTicket(pool, idOf(req), now);
     const live = found.status !== 'merged';
     const mayAct = live && canAct(actor, found);
     // Everything else the page shows depends only on the ticket: read it in one round of queries.
-    const [escalations, thread, staff, mergeInto, replies, followUps, names] = await Promise.all([
+    const [escalations, staff, mergeInto, replies, followUps, names] = await Promise.all([
       escalationsSeenBy(db, actor, found.escalations),
-      loadEntries(db, found.id),
       canAssign(actor) ? staffList(db) : [],
       mayAct ? mergeCandidates(db, found) : [],
       live ? listReplies(db) : [],
