@@ -43,7 +43,6 @@ import { fieldErrors } from '../../http/forms.js';
 import { bulkUpdate } from './bulk.js';
 import {
   listTickets,
-  staffList,
   TICKET_EXPORT_HEADER,
   ticketExportCells,
   ticketExportSql,
@@ -54,13 +53,14 @@ import {
 import { statusButtons } from './status.js';
 import {
   expandShortcuts,
-  listReplies,
+  replyChoices,
   ticketFillContext,
   withPickedReply,
 } from '../canned-replies/service.js';
 import { mergeCandidates, mergeTickets } from './merge.js';
 import { avatarOf } from '../customers/avatar.js';
 import { mentionNames } from '../notifications/mentions.js';
+import { activeStaff } from '../staff/directory.js';
 import { createFollowUpHandler } from '../follow-ups/router.js';
 import { openFollowUps } from '../follow-ups/service.js';
 import {
@@ -102,7 +102,7 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
     const filters = listQuery.parse(req.query);
     const [{ tickets, hasMore, view }, staff] = await Promise.all([
       listTickets(pool, actor, filters, page),
-      staffList(db),
+      activeStaff(db),
     ]);
     const raw = req.query as Record<string, unknown>;
     res.render('tickets/list', {
@@ -221,9 +221,9 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
     // Everything else the page shows depends only on the ticket: read it in one round of queries.
     const [escalations, staff, mergeInto, replies, followUps, names] = await Promise.all([
       escalationsSeenBy(db, actor, found.escalations),
-      canAssign(actor) ? staffList(db) : [],
+      canAssign(actor) ? activeStaff(db) : [],
       mayAct ? mergeCandidates(db, found) : [],
-      live ? listReplies(db) : [],
+      live ? replyChoices(db) : [],
       openFollowUps(db, { ticketId: found.id }),
       live ? mentionNames(db) : [],
     ]);
@@ -267,7 +267,7 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
   ) => {
     const current = error.current as Awaited<ReturnType<typeof getEditable>>;
     const actor = actorOf(req);
-    const staff = canAssign(actor) ? await staffList(db) : [];
+    const staff = canAssign(actor) ? await activeStaff(db) : [];
     res.status(409).render('tickets/conflict', {
       title: `Conflict on ${current.number}`,
       current,
