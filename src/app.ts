@@ -6,6 +6,7 @@ import { authRouter } from './auth/router.js';
 import { configurePassport } from './auth/passport.js';
 import { SessionStore } from './auth/session-store.js';
 import { referenceCacheOf } from './db/reference-cache.js';
+import { renderView } from './http/view-engine.js';
 import type { AppContext } from './context.js';
 import { csrfProtection } from './http/csrf.js';
 import { useErrorPages } from './http/errors.js';
@@ -56,6 +57,7 @@ export function createApp(ctx: AppContext): Express {
   app.locals.live = live;
 
   app.set('views', path.join(root, 'views'));
+  app.engine('ejs', renderView);
   app.set('view engine', 'ejs');
   app.set('trust proxy', config.TRUST_PROXY);
   app.set(ACCESS_RULES, {
