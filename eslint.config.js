@@ -43,11 +43,6 @@ const NOT_YET_SPLIT = [
   'src/modules/interactions/router.ts',
   'src/modules/interactions/service.ts',
   'src/modules/interactions/verification.ts',
-  'src/modules/metrics/presenter.ts',
-  'src/modules/metrics/service.ts',
-  'src/modules/notifications/sla-watch.ts',
-  'src/modules/sla/router.ts',
-  'src/modules/sla/service.ts',
   'src/modules/staff/router.ts',
   'src/modules/staff/service.ts',
   'src/modules/tickets/merge.ts',
@@ -55,9 +50,6 @@ const NOT_YET_SPLIT = [
   'src/modules/tickets/router.ts',
   'src/modules/tickets/service.ts',
   'src/modules/tickets/thread.ts',
-  'src/privacy/presenter.ts',
-  'src/privacy/records.ts',
-  'src/privacy/reviews.ts',
 ];
 
 export default tseslint.config(

@@ -53,13 +53,29 @@ export interface ViewContext extends AccessRules {
 
 type FieldList = readonly { key: string; column: string; label: string }[];
 
+/** A medical table, the column naming the record it belongs to, and its fields. */
+interface MedicalTable {
+  table: 'customer_medical' | 'consultation_medical';
+  keyColumn: string;
+  fields: FieldList;
+}
+
+const CUSTOMER_TABLE: MedicalTable = {
+  table: 'customer_medical',
+  keyColumn: 'customer_id',
+  fields: CUSTOMER_MEDICAL_FIELDS,
+};
+const CONSULTATION_TABLE: MedicalTable = {
+  table: 'consultation_medical',
+  keyColumn: 'consultation_id',
+  fields: CONSULTATION_MEDICAL_FIELDS,
+};
+
 /** Whether each medical column holds something, computed in SQL so values never leave the database. */
 async function recordedFlags(
   db: Db,
-  table: 'customer_medical' | 'consultation_medical',
-  keyColumn: string,
+  { table, keyColumn, fields }: MedicalTable,
   id: number,
-  fields: FieldList,
 ): Promise<Record<string, boolean> | null> {
   // Table and column names come from the constant lists above, never from input.
   const flags = fields
@@ -125,13 +141,7 @@ export async function presentCustomerMedical(
   if (!access.allowed) {
     return withheld(
       CUSTOMER_MEDICAL_FIELDS,
-      await recordedFlags(
-        db,
-        'customer_medical',
-        'customer_id',
-        customerId,
-        CUSTOMER_MEDICAL_FIELDS,
-      ),
+      await recordedFlags(db, CUSTOMER_TABLE, customerId),
       mayRequestReveal(actor, access),
     );
   }
@@ -178,13 +188,7 @@ export async function presentConsultationMedical(
   if (!access.allowed) {
     return withheld(
       CONSULTATION_MEDICAL_FIELDS,
-      await recordedFlags(
-        db,
-        'consultation_medical',
-        'consultation_id',
-        consultation.id,
-        CONSULTATION_MEDICAL_FIELDS,
-      ),
+      await recordedFlags(db, CONSULTATION_TABLE, consultation.id),
       mayRequestReveal(actor, access),
     );
   }

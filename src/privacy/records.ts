@@ -17,6 +17,35 @@ export interface MedicalConflict {
 
 export const REVEAL_REASON_MIN = 10;
 
+/** Which patient a doctor reveals, why, and for how many minutes. */
+export interface RevealRequest {
+  customerId: number;
+  reason: string;
+  minutes: number;
+}
+
+function assertDoctor(actor: Actor): void {
+  if (actor.role !== 'doctor') throw new ForbiddenError('Only doctors may reveal medical data.');
+}
+
+/** The reason as it will be recorded: trimmed, and long enough to say something. */
+function assertReasonGiven(reason: string): string {
+  const text = reason.trim();
+  if (text.length < REVEAL_REASON_MIN)
+    throw new ValidationError('Give a reason of at least 10 characters.', {
+      reason: `Give a reason of at least ${REVEAL_REASON_MIN} characters.`,
+    });
+  return text;
+}
+
+async function assertCustomerExists(db: Db, customerId: number): Promise<void> {
+  const customer = await db.customer.findUnique({
+    where: { id: customerId },
+    select: { id: true },
+  });
+  if (!customer) throw new NotFoundError();
+}
+
 /**
  * A doctor without standing access reveals a patient's medical data for a limited time, with a
  * reason. The reveal and its reason are audited, and the patient's assigned doctors are told in
@@ -25,22 +54,12 @@ export const REVEAL_REASON_MIN = 10;
 export async function revealMedical(
   db: Db,
   actor: Actor,
-  customerId: number,
-  reason: string,
-  minutes: number,
+  { customerId, reason, minutes }: RevealRequest,
   view: ViewContext = {},
 ): Promise<{ expiresAt: Date }> {
-  if (actor.role !== 'doctor') throw new ForbiddenError('Only doctors may reveal medical data.');
-  const text = reason.trim();
-  if (text.length < REVEAL_REASON_MIN)
-    throw new ValidationError('Give a reason of at least 10 characters.', {
-      reason: `Give a reason of at least ${REVEAL_REASON_MIN} characters.`,
-    });
-  const customer = await db.customer.findUnique({
-    where: { id: customerId },
-    select: { id: true },
-  });
-  if (!customer) throw new NotFoundError();
+  assertDoctor(actor);
+  const text = assertReasonGiven(reason);
+  await assertCustomerExists(db, customerId);
   const expiresAt = new Date(Date.now() + minutes * 60_000);
   await db.$transaction(async (tx) => {
     await tx.medicalReveal.create({
@@ -82,78 +101,107 @@ const SELECT = {
 } as const;
 
 /**
- * The assigned doctor records the medical part of a consultation. `version` is the version the
- * form was loaded with (0 when nothing was recorded yet); a mismatch is a ConflictError carrying
- * the current values, which only this same authorised doctor will see.
+ * The medical notes of one consultation as the doctor typed them. `version` is the version the
+ * form was loaded with (0 when nothing was recorded yet).
  */
-export async function saveConsultationMedical(
-  db: Db,
-  actor: Actor,
-  consultation: ConsultationRef,
-  input: ConsultationMedicalInput,
-  version: number,
-  view: ViewContext = {},
-): Promise<void> {
+export interface MedicalNotes {
+  consultation: ConsultationRef;
+  input: ConsultationMedicalInput;
+  version: number;
+}
+
+function assertMayRecord(actor: Actor, consultation: ConsultationRef): void {
   if (!mayRecordConsultationMedical(actor, consultation))
     throw new ForbiddenError(
       'Only the doctor assigned to this consultation may record its medical notes.',
     );
-  const conflict = async () => {
-    const row = await db.consultationMedical.findUnique({
-      where: { consultationId: consultation.id },
-      select: SELECT,
+}
+
+/** The conflict for a stale save, carrying the values saved now; showing them is audited. */
+async function medicalConflict(
+  db: Db,
+  actor: Actor,
+  consultation: ConsultationRef,
+  view: ViewContext,
+): Promise<ConflictError<MedicalConflict>> {
+  const row = await db.consultationMedical.findUnique({
+    where: { consultationId: consultation.id },
+    select: SELECT,
+  });
+  const { version: current, ...values } = row ?? { ...emptyMedical(), version: 0 };
+  // The conflict page shows the saved values to this (authorised) doctor: that is a showing.
+  await recordAudit(db, {
+    actor,
+    action: AUDIT_ACTIONS.view,
+    customerId: consultation.customerId,
+    recordType: 'consultation',
+    recordId: consultation.id,
+    fieldGroup: FIELD_GROUP.consultation,
+    reason: 'assigned (edit conflict)',
+    ip: view.ip,
+  });
+  return new ConflictError<MedicalConflict>('Someone saved these notes after you opened them.', {
+    current: values,
+    version: current,
+  });
+}
+
+/** Writes the notes (first version or next one) and their audit row, in the transaction `tx`. */
+async function writeMedical(
+  tx: Prisma.TransactionClient,
+  actor: Actor,
+  { consultation, input, version }: MedicalNotes,
+  view: ViewContext,
+): Promise<void> {
+  if (version === 0) {
+    await tx.consultationMedical.create({
+      data: { consultationId: consultation.id, ...input, recordedById: actor.id },
     });
-    const { version: current, ...values } = row ?? { ...emptyMedical(), version: 0 };
-    // The conflict page shows the saved values to this (authorised) doctor: that is a showing.
-    await recordAudit(db, {
-      actor,
-      action: AUDIT_ACTIONS.view,
-      customerId: consultation.customerId,
-      recordType: 'consultation',
-      recordId: consultation.id,
-      fieldGroup: FIELD_GROUP.consultation,
-      reason: 'assigned (edit conflict)',
-      ip: view.ip,
+  } else {
+    const { count } = await tx.consultationMedical.updateMany({
+      where: { consultationId: consultation.id, version },
+      data: { ...input, recordedById: actor.id, version: { increment: 1 } },
     });
-    return new ConflictError<MedicalConflict>('Someone saved these notes after you opened them.', {
-      current: values,
-      version: current,
-    });
-  };
-  // The change and its audit row commit together: there is no saved change without its record.
-  try {
-    await db.$transaction(async (tx) => {
-      if (version === 0) {
-        await tx.consultationMedical.create({
-          data: { consultationId: consultation.id, ...input, recordedById: actor.id },
-        });
-      } else {
-        const { count } = await tx.consultationMedical.updateMany({
-          where: { consultationId: consultation.id, version },
-          data: { ...input, recordedById: actor.id, version: { increment: 1 } },
-        });
-        if (count === 0) throw new StaleMedicalVersion();
-      }
-      await recordAudit(tx, {
-        actor,
-        action: AUDIT_ACTIONS.update,
-        customerId: consultation.customerId,
-        recordType: 'consultation',
-        recordId: consultation.id,
-        fieldGroup: FIELD_GROUP.consultation,
-        reason: 'assigned',
-        ip: view.ip,
-      });
-    });
-  } catch (error) {
-    const duplicate =
-      error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
-    if (duplicate || error instanceof StaleMedicalVersion) throw await conflict();
-    throw error;
+    if (count === 0) throw new StaleMedicalVersion();
   }
+  await recordAudit(tx, {
+    actor,
+    action: AUDIT_ACTIONS.update,
+    customerId: consultation.customerId,
+    recordType: 'consultation',
+    recordId: consultation.id,
+    fieldGroup: FIELD_GROUP.consultation,
+    reason: 'assigned',
+    ip: view.ip,
+  });
 }
 
 class StaleMedicalVersion extends Error {}
+
+/** A first save that lost the race to another first save, or a save from an older version. */
+const isStaleSave = (error: unknown) =>
+  (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') ||
+  error instanceof StaleMedicalVersion;
+
+/**
+ * The assigned doctor records the medical part of a consultation. A version mismatch is a
+ * ConflictError carrying the current values, which only this same authorised doctor will see.
+ */
+export async function saveConsultationMedical(
+  db: Db,
+  actor: Actor,
+  notes: MedicalNotes,
+  view: ViewContext = {},
+): Promise<void> {
+  assertMayRecord(actor, notes.consultation);
+  // The change and its audit row commit together: there is no saved change without its record.
+  try {
+    await db.$transaction((tx) => writeMedical(tx, actor, notes, view));
+  } catch (error) {
+    if (isStaleSave(error)) throw await medicalConflict(db, actor, notes.consultation, view);
+    throw error;
+  }
+}
 
 export function emptyMedical(): ConsultationMedicalInput {
   return {

@@ -34,44 +34,47 @@ export interface ReviewQueue {
   reviewed: RevealForReview[];
 }
 
+const REVEAL_SELECT = {
+  id: true,
+  reason: true,
+  createdAt: true,
+  customerId: true,
+  reviewOutcome: true,
+  reviewedAt: true,
+  reviewedById: true,
+  reviewComment: true,
+  doctor: { select: { name: true } },
+  customer: { select: { fullName: true } },
+} as const;
+
+/** The names of the admins who reviewed these reveals, by id. */
+async function reviewerNames(db: Db, reviewed: { reviewedById: number | null }[]) {
+  const reviewerIds = [
+    ...new Set(reviewed.map((r) => r.reviewedById).filter((id): id is number => id !== null)),
+  ];
+  const reviewers = await db.user.findMany({
+    where: { id: { in: reviewerIds } },
+    select: { id: true, name: true },
+  });
+  return new Map(reviewers.map((u) => [u.id, u.name]));
+}
+
 export async function revealReviewQueue(db: Db, now = new Date()): Promise<ReviewQueue> {
-  const select = {
-    id: true,
-    reason: true,
-    createdAt: true,
-    customerId: true,
-    reviewOutcome: true,
-    reviewedAt: true,
-    reviewedById: true,
-    reviewComment: true,
-    doctor: { select: { name: true } },
-    customer: { select: { fullName: true } },
-  } as const;
   const [pending, reviewed] = await Promise.all([
     db.medicalReveal.findMany({
       where: { reviewedAt: null },
       orderBy: { createdAt: 'asc' },
       take: QUEUE_LIMIT,
-      select,
+      select: REVEAL_SELECT,
     }),
     db.medicalReveal.findMany({
       where: { reviewedAt: { not: null } },
       orderBy: { reviewedAt: 'desc' },
       take: RECENT_LIMIT,
-      select,
+      select: REVEAL_SELECT,
     }),
   ]);
-  const reviewerIds = [
-    ...new Set(reviewed.map((r) => r.reviewedById).filter((id): id is number => id !== null)),
-  ];
-  const reviewers = new Map(
-    (
-      await db.user.findMany({
-        where: { id: { in: reviewerIds } },
-        select: { id: true, name: true },
-      })
-    ).map((u) => [u.id, u.name]),
-  );
+  const reviewers = await reviewerNames(db, reviewed);
   const overdueBefore = now.getTime() - REVIEW_OVERDUE_DAYS * 86_400_000;
   const present = (r: (typeof pending)[number]): RevealForReview => ({
     id: r.id,
@@ -89,6 +92,37 @@ export async function revealReviewQueue(db: Db, now = new Date()): Promise<Revie
   return { pending: pending.map(present), reviewed: reviewed.map(present) };
 }
 
+/** The admin's verdict on one reveal; a flag needs a comment saying what is wrong. */
+export interface RevealReview {
+  revealId: number;
+  outcome: ReviewOutcome;
+  comment?: string;
+}
+
+function assertAdmin(actor: Actor): void {
+  if (actor.role !== 'admin') throw new ForbiddenError('Only admins review reveals.');
+}
+
+/** The comment as it will be recorded (trimmed); a flag must say why. */
+function assertFlagExplained(review: RevealReview): string {
+  const comment = review.comment?.trim() ?? '';
+  if (review.outcome === 'flagged' && comment.length < FLAG_COMMENT_MIN) {
+    const message = `Say what is wrong with this reveal (at least ${FLAG_COMMENT_MIN} characters).`;
+    throw new ValidationError(message, { comment: message });
+  }
+  return comment;
+}
+
+/** The reveal's patient, for the audit row. */
+async function revealPatient(db: Db, revealId: number): Promise<number> {
+  const reveal = await db.medicalReveal.findUnique({
+    where: { id: revealId },
+    select: { customerId: true },
+  });
+  if (!reveal) throw new NotFoundError();
+  return reveal.customerId;
+}
+
 /**
  * An admin acknowledges a reveal as justified or flags it with a comment. Each reveal is reviewed
  * once: a second review (say, two admins at once) is a conflict, not an overwrite. Audited.
@@ -96,24 +130,15 @@ export async function revealReviewQueue(db: Db, now = new Date()): Promise<Revie
 export async function reviewReveal(
   db: Db,
   actor: Actor,
-  revealId: number,
-  review: { outcome: ReviewOutcome; comment?: string },
+  review: RevealReview,
   view: ViewContext = {},
 ): Promise<void> {
-  if (actor.role !== 'admin') throw new ForbiddenError('Only admins review reveals.');
-  const comment = review.comment?.trim() ?? '';
-  if (review.outcome === 'flagged' && comment.length < FLAG_COMMENT_MIN) {
-    const message = `Say what is wrong with this reveal (at least ${FLAG_COMMENT_MIN} characters).`;
-    throw new ValidationError(message, { comment: message });
-  }
-  const reveal = await db.medicalReveal.findUnique({
-    where: { id: revealId },
-    select: { customerId: true },
-  });
-  if (!reveal) throw new NotFoundError();
+  assertAdmin(actor);
+  const comment = assertFlagExplained(review);
+  const customerId = await revealPatient(db, review.revealId);
   await db.$transaction(async (tx) => {
     const { count } = await tx.medicalReveal.updateMany({
-      where: { id: revealId, reviewedAt: null },
+      where: { id: review.revealId, reviewedAt: null },
       data: {
         reviewOutcome: review.outcome,
         reviewedAt: new Date(),
@@ -125,9 +150,9 @@ export async function reviewReveal(
     await recordAudit(tx, {
       actor,
       action: REVIEW_AUDIT_ACTION,
-      customerId: reveal.customerId,
+      customerId,
       recordType: 'reveal',
-      recordId: revealId,
+      recordId: review.revealId,
       reason: review.outcome === 'flagged' ? `flagged: ${comment.slice(0, 500)}` : 'justified',
       ip: view.ip,
     });

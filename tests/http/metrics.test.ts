@@ -261,7 +261,7 @@ afterAll(async () => {
 });
 
 describe('metrics figures (hand-computed)', () => {
-  it('consultations: cohort by created_at, revenue by paid_at of paid payments', () => {
+  it('when consultations were booked and paid around the range, then they count by booking date and revenue by payment date', () => {
     expect(metrics.consultations.current).toEqual({
       total: 3,
       completed: 2,
@@ -278,7 +278,7 @@ describe('metrics figures (hand-computed)', () => {
     });
   });
 
-  it('interactions: started in range; first response and duration averages', () => {
+  it('when interactions started before and within the range, then those started within it are counted, with first-response and duration averages', () => {
     expect(metrics.interactions.current).toEqual({
       total: 3,
       active: 1,
@@ -295,7 +295,7 @@ describe('metrics figures (hand-computed)', () => {
     });
   });
 
-  it('tickets: resolution time excludes pauses; SLA met uses the priority target', () => {
+  it('when tickets were paused before being resolved, then resolution time leaves the pauses out and SLA met uses the target of their priority', () => {
     const { current, previous } = metrics.tickets;
     expect(current).toMatchObject({ created: 4, open: 2, resolved: 3, slaMet: 1 });
     expect(current.avgResolutionSeconds).toBeCloseTo((14_400 + 93_600 + 424_800) / 3, 3);
@@ -317,7 +317,7 @@ describe('metrics figures (hand-computed)', () => {
     expect(metrics.priorities.map((r) => r.count)).toEqual([1, 1, 1, 1]);
   });
 
-  it('escalations: raised by created_at, resolved by resolved_at', () => {
+  it('when escalations were raised before and resolved within the range, then raised counts by creation and resolved by resolution', () => {
     expect(metrics.escalations.current).toEqual({
       raised: 2,
       pending: 1,
@@ -338,7 +338,7 @@ describe('metrics figures (hand-computed)', () => {
     ]);
   });
 
-  it('customers: total, active (90 days before the end), new, lifetime value', () => {
+  it('when customers registered and were active at different times, then total, active (90 days before the end), new and lifetime value follow the end of each period', () => {
     expect(metrics.customers.current).toEqual({
       total: 3,
       active: 2,
@@ -357,7 +357,7 @@ describe('metrics figures (hand-computed)', () => {
     });
   });
 
-  it('per agent and per day breakdowns', () => {
+  it('when agents handled interactions and resolved tickets, then the per-agent and per-day tables count them', () => {
     const [a, b] = ['=SUM(A1)', 'Bola Agent'].map((name) =>
       metrics.agents.find((x) => x.name === name)!,
     );
@@ -402,7 +402,7 @@ const row = (html: string, key: string) => {
 };
 
 describe('GET /metrics', () => {
-  it('renders the figures with units, definitions and the change on the previous period', async () => {
+  it('when a supervisor opens a range, then each figure shows its unit, its definition and the change on the previous period', async () => {
     const res = await supervisor.agent.get(`/metrics?${QUERY}`).expect(200);
     expect(row(res.text, 'consultations.revenue')).toContain('NGN 12,500.00 NGN 10,000.00 ▲ 25.0%');
     expect(row(res.text, 'consultations.avgTime')).toContain('20 min 00 s');
@@ -422,7 +422,7 @@ describe('GET /metrics', () => {
     expect(res.text).not.toMatch(/cdn|https?:\/\/(?!www\.w3\.org)/i);
   });
 
-  it('defaults to the last 30 days', async () => {
+  it('when no range is given, then the last 30 days are shown', async () => {
     const res = await supervisor.agent.get('/metrics').expect(200);
     const range = parseRange({});
     expect(range.days).toBe(30);
@@ -430,7 +430,7 @@ describe('GET /metrics', () => {
     expect(res.text).toContain(`value="${range.to}"`);
   });
 
-  it('bad dates never fail: the default is used with a message, reversed dates are swapped', async () => {
+  it('when the dates are malformed, reversed or too far apart, then the page still answers: the default with a message, the dates swapped, or the range limited', async () => {
     await supervisor.agent.get('/metrics?from[]=1&to[x]=2&from=a&from=b').expect(200);
     for (const q of [
       'from=garbage&to=2025-13-45',
@@ -450,7 +450,7 @@ describe('GET /metrics', () => {
     expect(long.text).toContain('limited to 366 days');
   });
 
-  it('is for supervisors and admins only', async () => {
+  it('when an agent, a doctor or nobody signed in asks, then the page and the export are refused; supervisors and admins get them', async () => {
     const agent = await createUser(db, 'agent');
     const doctor = await createUser(db, 'doctor');
     const admin = await createUser(db, 'admin');
@@ -467,7 +467,7 @@ describe('GET /metrics', () => {
 });
 
 describe('GET /metrics/export.csv', () => {
-  it('exports each table, escaping formula-like cells', async () => {
+  it('when a supervisor exports each table, then the CSV holds the same figures with formula-like cells escaped', async () => {
     const agents = await supervisor.agent
       .get(`/metrics/export.csv?table=agents&${QUERY}`)
       .expect(200);
@@ -506,7 +506,7 @@ describe('GET /metrics/export.csv', () => {
     );
   });
 
-  it('rejects unknown tables with 400 and tolerates bad dates', async () => {
+  it('when the table is unknown, then the export is a 400; when the dates are bad, then the default range is exported', async () => {
     await supervisor.agent.get('/metrics/export.csv?table=customer_medical').expect(400);
     await supervisor.agent.get('/metrics/export.csv').expect(400);
     await supervisor.agent
@@ -514,7 +514,7 @@ describe('GET /metrics/export.csv', () => {
       .expect(200);
   });
 
-  it('csvCell quotes and neutralises formulas', () => {
+  it('when a cell holds quotes, commas or a leading formula sign, then csvCell quotes it and neutralises the formula', () => {
     expect(csvCell('=1+2')).toBe("'=1+2");
     expect(csvCell('+44 20')).toBe("'+44 20");
     expect(csvCell('-cmd')).toBe("'-cmd");

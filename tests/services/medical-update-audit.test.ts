@@ -22,13 +22,11 @@ async function assignedConsultation() {
 describe('a doctor saves consultation notes', () => {
   it('when the notes are saved, then exactly one medical_update row names the consultation', async () => {
     const { actor, consultation } = await assignedConsultation();
-    await saveConsultationMedical(
-      db.prisma,
-      actor,
+    await saveConsultationMedical(db.prisma, actor, {
       consultation,
-      { ...emptyMedical(), diagnosis: 'Mild sinusitis' },
-      0,
-    );
+      input: { ...emptyMedical(), diagnosis: 'Mild sinusitis' },
+      version: 0,
+    });
     const rows = await db.prisma.auditEvent.findMany({
       where: { action: 'medical_update', recordId: consultation.id },
     });
@@ -51,13 +49,11 @@ describe('a doctor saves consultation notes', () => {
       CREATE TRIGGER refuse_medical_update_audit BEFORE INSERT ON audit_events
         FOR EACH ROW EXECUTE FUNCTION refuse_medical_update_audit();`);
     try {
-      const save = saveConsultationMedical(
-        db.prisma,
-        actor,
+      const save = saveConsultationMedical(db.prisma, actor, {
         consultation,
-        { ...emptyMedical(), diagnosis: 'Otitis' },
-        0,
-      );
+        input: { ...emptyMedical(), diagnosis: 'Otitis' },
+        version: 0,
+      });
       await expect(save).rejects.toThrow();
       expect(
         await db.prisma.consultationMedical.count({ where: { consultationId: consultation.id } }),

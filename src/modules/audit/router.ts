@@ -170,7 +170,7 @@ export function auditRouter({ pool, db }: AppContext): Router {
     const id = routeId(req.params.id);
     const comment = typeof req.body?.comment === 'string' ? req.body.comment.slice(0, 1000) : '';
     try {
-      await reviewReveal(db, actorOf(req), id, { outcome, comment }, viewContext(req));
+      await reviewReveal(db, actorOf(req), { revealId: id, outcome, comment }, viewContext(req));
     } catch (error) {
       if (error instanceof ValidationError)
         return renderReveals(req, res, 422, { id, error: error.message, comment });

@@ -294,7 +294,12 @@ export function consultationsRouter({ db, pool }: AppContext): Router {
       );
     const { version, ...input } = parsed.data;
     try {
-      await saveConsultationMedical(db, actor, c, input, version, viewContext(req));
+      await saveConsultationMedical(
+        db,
+        actor,
+        { consultation: c, input, version },
+        viewContext(req),
+      );
     } catch (error) {
       if (error instanceof ConflictError) {
         const conflict = error.current as MedicalConflict;

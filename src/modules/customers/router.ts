@@ -138,9 +138,7 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
     const { expiresAt } = await revealMedical(
       db,
       actorOf(req),
-      id,
-      parsed.data.reason,
-      config.MEDICAL_REVEAL_MINUTES,
+      { customerId: id, reason: parsed.data.reason, minutes: config.MEDICAL_REVEAL_MINUTES },
       viewContext(req),
     );
     flash(req, 'info', `Medical details revealed until ${when(expiresAt)}. This is recorded.`);

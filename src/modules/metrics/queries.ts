@@ -145,6 +145,16 @@ const CUSTOMERS = `
     FROM metrics.customers
    WHERE ${rowsFor(EVER, at(3), [at(1), at(2), at(3), `${at(3)} - ${ACTIVE}`, `${at(2)} - ${ACTIVE}`])}`;
 
+// The range's local days (parameters: start day, end day exclusive).
+export const RANGE_DAYS = `
+  SELECT to_char(d, 'YYYY-MM-DD') AS day
+    FROM generate_series($1::date, $2::date - 1, interval '1 day') AS d`;
+// Everyone who may appear in the per-agent table.
+export const STAFF_MEMBERS = `
+  SELECT id, name, role::text AS role FROM users
+   WHERE role IN ('agent', 'supervisor', 'admin')
+   ORDER BY name, id`;
+
 /** One statement per source of figures; each returns the rows loadMetrics assembles. */
 export interface MetricQueries {
   consultations: string;

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { DateRange } from './schema.js';
-import { ROLLUP_QUERIES, type MetricQueries } from './queries.js';
+import { RANGE_DAYS, ROLLUP_QUERIES, STAFF_MEMBERS, type MetricQueries } from './queries.js';
 
 // Every figure is an SQL aggregate over rollups kept current by triggers (see queries.ts): each
 // query covers the current range and the previous period of equal length at once, and returns the
@@ -95,16 +95,25 @@ const periodRows = (rows: Row[]) => ({
 const setRows = (rows: Row[], column: string) =>
   rows.filter((r) => num(r[`g_${column}`]) === 0 && r[column] !== null);
 
-// The range's local days (parameters: start day, end day exclusive).
-const DAYS = `SELECT to_char(d, 'YYYY-MM-DD') AS day FROM generate_series($1::date, $2::date - 1, interval '1 day') AS d`;
-const STAFF = `SELECT id, name, role::text AS role FROM users WHERE role IN ('agent', 'supervisor', 'admin') ORDER BY name, id`;
+/** The rows of every statement behind the page, by source. */
+interface Results {
+  consultations: Row[];
+  payments: Row[];
+  interactions: Row[];
+  ticketsCreated: Row[];
+  ticketsResolved: Row[];
+  escalations: Row[];
+  customers: Row[];
+  days: Row[];
+  staff: Row[];
+}
 
-export async function loadMetrics(
+async function runQueries(
   pool: pg.Pool,
   range: DateRange,
   timeZone: string,
-  queries: MetricQueries = ROLLUP_QUERIES,
-): Promise<Metrics> {
+  queries: MetricQueries,
+): Promise<Results> {
   const params = [range.previousStart, range.start, range.end, timeZone];
   const run = (sql: string, values: unknown[] = params) =>
     pool.query(sql, values).then((r) => r.rows as Row[]);
@@ -126,32 +135,49 @@ export async function loadMetrics(
     run(queries.ticketsResolved),
     run(queries.escalations),
     run(queries.customers),
-    run(DAYS, [range.start, range.end]),
-    run(STAFF, []),
+    run(RANGE_DAYS, [range.start, range.end]),
+    run(STAFF_MEMBERS, []),
   ]);
+  return {
+    consultations,
+    payments,
+    interactions,
+    ticketsCreated,
+    ticketsResolved,
+    escalations,
+    customers,
+    days,
+    staff,
+  };
+}
 
+function consultationFigures(rows: Row[], payments: Row[]): Period<ConsultationFigures> {
   const pay = payments[0] ?? {};
-  const c = periodRows(consultations);
-  const consultationFigures = (row: Row, revenue: unknown): ConsultationFigures => ({
+  const figures = (row: Row, revenue: unknown): ConsultationFigures => ({
     total: num(row.total),
     completed: num(row.completed),
     pending: num(row.pending),
     revenueMinor: num(revenue),
     avgSeconds: maybe(row.avg_secs),
   });
+  const { current, previous } = periodRows(rows);
+  return { current: figures(current, pay.revenue), previous: figures(previous, pay.prev_revenue) };
+}
 
-  const i = periodRows(interactions);
-  const interactionFigures = (row: Row): InteractionFigures => ({
+function interactionFigures(rows: Row[]): Period<InteractionFigures> {
+  const figures = (row: Row): InteractionFigures => ({
     total: num(row.total),
     active: num(row.active),
     resolved: num(row.resolved),
     avgFirstResponseSeconds: maybe(row.avg_first_response),
     avgDurationSeconds: maybe(row.avg_duration),
   });
+  const { current, previous } = periodRows(rows);
+  return { current: figures(current), previous: figures(previous) };
+}
 
-  const tc = periodRows(ticketsCreated);
-  const tr = periodRows(ticketsResolved);
-  const ticketFigures = (created: Row, resolved: Row): TicketFigures => {
+function ticketFigures(createdRows: Row[], resolvedRows: Row[]): Period<TicketFigures> {
+  const figures = (created: Row, resolved: Row): TicketFigures => {
     const count = num(resolved.resolved);
     const met = num(resolved.sla_met);
     return {
@@ -163,18 +189,30 @@ export async function loadMetrics(
       slaMetPct: count ? (met / count) * 100 : null,
     };
   };
+  const created = periodRows(createdRows);
+  const resolved = periodRows(resolvedRows);
+  return {
+    current: figures(created.current, resolved.current),
+    previous: figures(created.previous, resolved.previous),
+  };
+}
 
-  const e = periodRows(escalations);
-  const escalationFigures = (row: Row): EscalationFigures => ({
+function escalationFigures(rows: Row[]): Period<EscalationFigures> {
+  const figures = (row: Row): EscalationFigures => ({
     raised: num(row.raised),
     pending: num(row.pending),
     inProgress: num(row.in_progress),
     resolved: num(row.resolved),
     avgResolutionSeconds: maybe(row.avg_secs),
   });
+  const { current, previous } = periodRows(rows);
+  return { current: figures(current), previous: figures(previous) };
+}
 
+function customerFigures(customers: Row[], payments: Row[]): Period<CustomerFigures> {
   const cu = customers[0] ?? {};
-  const customerFigures = (prefix: '' | 'prev_'): CustomerFigures => {
+  const pay = payments[0] ?? {};
+  const figures = (prefix: '' | 'prev_'): CustomerFigures => {
     const payers = num(pay[`${prefix}payers`]);
     const paid = num(pay[`${prefix}paid`]);
     return {
@@ -186,19 +224,16 @@ export async function loadMetrics(
       lifetimeValueMinor: payers ? paid / payers : null,
     };
   };
+  return { current: figures(''), previous: figures('prev_') };
+}
 
-  const byDay = (rows: Row[], value: string) =>
-    new Map(setRows(rows, 'd').map((r) => [String(r.d), num(r[value])]));
-  const created = byDay(ticketsCreated, 'total');
-  const resolved = byDay(ticketsResolved, 'resolved');
-  const interactionDays = byDay(interactions, 'total');
-  const consultationDays = byDay(consultations, 'total');
-
+/** Staff with their current-range work; agents always, others only when they did some. */
+function agentRows({ staff, interactions, ticketsResolved }: Results): AgentRow[] {
   const handled = new Map(setRows(interactions, 'agent').map((r) => [num(r.agent), r]));
   const resolvedBy = new Map(
     setRows(ticketsResolved, 'resolver').map((r) => [num(r.resolver), num(r.resolved)]),
   );
-  const agents: AgentRow[] = staff
+  return staff
     .map((u) => {
       const id = num(u.id);
       const row = handled.get(id);
@@ -212,27 +247,48 @@ export async function loadMetrics(
       };
     })
     .filter((a) => a.role === 'agent' || a.interactions > 0 || a.ticketsResolved > 0);
+}
 
-  const counts = (rows: Row[], column: string, order: string[], value = 'total'): CountRow[] => {
-    const found = new Map(setRows(rows, column).map((r) => [String(r[column]), num(r[value])]));
-    return order.map((key) => ({ key, count: found.get(key) ?? 0 }));
-  };
+/** Every day of the range, with zeros on the days nothing happened. */
+function dayRows(results: Results): DayRow[] {
+  const byDay = (rows: Row[], value: string) =>
+    new Map(setRows(rows, 'd').map((r) => [String(r.d), num(r[value])]));
+  const created = byDay(results.ticketsCreated, 'total');
+  const resolved = byDay(results.ticketsResolved, 'resolved');
+  const interactions = byDay(results.interactions, 'total');
+  const consultations = byDay(results.consultations, 'total');
+  return results.days.map((d) => {
+    const day = String(d.day);
+    return {
+      day,
+      ticketsCreated: created.get(day) ?? 0,
+      ticketsResolved: resolved.get(day) ?? 0,
+      interactions: interactions.get(day) ?? 0,
+      consultations: consultations.get(day) ?? 0,
+    };
+  });
+}
 
+/** One row per value of `order`, in that order, zero for the values with no row. */
+function counts(rows: Row[], column: string, order: string[], value = 'total'): CountRow[] {
+  const found = new Map(setRows(rows, column).map((r) => [String(r[column]), num(r[value])]));
+  return order.map((key) => ({ key, count: found.get(key) ?? 0 }));
+}
+
+export async function loadMetrics(
+  pool: pg.Pool,
+  range: DateRange,
+  timeZone: string,
+  queries: MetricQueries = ROLLUP_QUERIES,
+): Promise<Metrics> {
+  const results = await runQueries(pool, range, timeZone, queries);
+  const { consultations, payments, interactions, ticketsCreated, escalations } = results;
   return {
-    consultations: {
-      current: consultationFigures(c.current, pay.revenue),
-      previous: consultationFigures(c.previous, pay.prev_revenue),
-    },
-    interactions: {
-      current: interactionFigures(i.current),
-      previous: interactionFigures(i.previous),
-    },
-    tickets: {
-      current: ticketFigures(tc.current, tr.current),
-      previous: ticketFigures(tc.previous, tr.previous),
-    },
-    escalations: { current: escalationFigures(e.current), previous: escalationFigures(e.previous) },
-    customers: { current: customerFigures(''), previous: customerFigures('prev_') },
+    consultations: consultationFigures(consultations, payments),
+    interactions: interactionFigures(interactions),
+    tickets: ticketFigures(ticketsCreated, results.ticketsResolved),
+    escalations: escalationFigures(escalations),
+    customers: customerFigures(results.customers, payments),
     categories: counts(ticketsCreated, 'category', [
       'billing',
       'appointment',
@@ -241,17 +297,8 @@ export async function loadMetrics(
     ]),
     priorities: counts(ticketsCreated, 'priority', ['urgent', 'high', 'medium', 'low']),
     escalationTargets: counts(escalations, 'target', ['admin', 'doctor'], 'raised'),
-    agents,
-    days: days.map((d) => {
-      const day = String(d.day);
-      return {
-        day,
-        ticketsCreated: created.get(day) ?? 0,
-        ticketsResolved: resolved.get(day) ?? 0,
-        interactions: interactionDays.get(day) ?? 0,
-        consultations: consultationDays.get(day) ?? 0,
-      };
-    }),
+    agents: agentRows(results),
+    days: dayRows(results),
   };
 }
 

@@ -41,3 +41,15 @@ export function nestTargets(
   }
   return out;
 }
+
+/**
+ * The posted form, read as TargetsInput. Errors are keyed by the form's own field names
+ * (`urgent.resolutionMins`), so the page can show each next to its field.
+ */
+export const targetsBody = z.unknown().transform((body, ctx) => {
+  const parsed = targetsForm.safeParse(nestTargets((body ?? {}) as Record<string, unknown>));
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues)
+    ctx.addIssue({ code: 'custom', message: issue.message, path: [issue.path.join('.')] });
+  return z.NEVER;
+});

@@ -2,42 +2,75 @@ import type { Actor } from '../../auth/actor.js';
 import { recordAudit } from '../../audit.js';
 import type { Db } from '../../db/client.js';
 import { ConflictError } from '../../errors.js';
+import type { Prisma } from '../../generated/prisma/client.js';
 import type { TicketPriority } from '../../generated/prisma/enums.js';
-import { PRIORITIES, type TargetsInput } from './schema.js';
+import { currentTargets, type TargetRow } from './queries.js';
+import type { TargetsInput } from './schema.js';
 
-export interface TargetRow {
-  priority: TicketPriority;
-  firstResponseMins: number;
-  resolutionMins: number;
-  version: number;
-  updatedAt: Date;
+export interface SaveOptions {
+  ip?: string;
+  now?: Date;
 }
 
-export async function currentTargets(db: Db): Promise<TargetRow[]> {
-  const rows = await db.slaTarget.findMany({
-    select: {
-      priority: true,
-      firstResponseMins: true,
-      resolutionMins: true,
-      version: true,
-      updatedAt: true,
+async function staleTargets(db: Db): Promise<ConflictError> {
+  return new ConflictError(
+    'Someone saved SLA targets while you were editing.',
+    await currentTargets(db),
+  );
+}
+
+/** The form was loaded with the versions now saved, for every priority. */
+async function assertCurrentVersions(db: Db, current: TargetRow[], input: TargetsInput) {
+  if (current.some((row) => row.version !== input[row.priority].version))
+    throw await staleTargets(db);
+}
+
+const changedRows = (current: TargetRow[], input: TargetsInput) =>
+  current.filter(
+    (row) =>
+      row.firstResponseMins !== input[row.priority].firstResponseMins ||
+      row.resolutionMins !== input[row.priority].resolutionMins,
+  );
+
+interface TargetChange {
+  actor: Actor;
+  priority: TicketPriority;
+  next: TargetsInput[TicketPriority];
+  ip?: string;
+  now: Date;
+}
+
+/** One priority's new target: the row (if still at the version read), its version, its audit. */
+async function writeTarget(
+  db: Db,
+  tx: Prisma.TransactionClient,
+  change: TargetChange,
+): Promise<void> {
+  const { actor, priority, next, ip, now } = change;
+  const { count } = await tx.slaTarget.updateMany({
+    where: { priority, version: next.version },
+    data: {
+      firstResponseMins: next.firstResponseMins,
+      resolutionMins: next.resolutionMins,
+      version: { increment: 1 },
     },
   });
-  return PRIORITIES.flatMap((p) => rows.filter((r) => r.priority === p));
-}
-
-export async function targetHistory(db: Db) {
-  return db.slaTargetVersion.findMany({
-    where: { changedById: { not: null } },
-    select: {
-      priority: true,
-      firstResponseMins: true,
-      resolutionMins: true,
-      effectiveFrom: true,
-      changedBy: { select: { name: true } },
+  if (count !== 1) throw await staleTargets(db);
+  await tx.slaTargetVersion.create({
+    data: {
+      priority,
+      firstResponseMins: next.firstResponseMins,
+      resolutionMins: next.resolutionMins,
+      effectiveFrom: now,
+      changedById: actor.id,
     },
-    orderBy: [{ effectiveFrom: 'desc' }, { id: 'desc' }],
-    take: 100,
+  });
+  await recordAudit(tx, {
+    actor,
+    action: 'sla_target_changed',
+    recordType: 'sla_target',
+    fieldGroup: priority,
+    ip,
   });
 }
 
@@ -50,51 +83,15 @@ export async function saveTargets(
   db: Db,
   actor: Actor,
   input: TargetsInput,
-  ip?: string,
-  now = new Date(),
+  { ip, now = new Date() }: SaveOptions = {},
 ): Promise<TicketPriority[]> {
-  const conflict = async () =>
-    new ConflictError(
-      'Someone saved SLA targets while you were editing.',
-      await currentTargets(db),
-    );
   const current = await currentTargets(db);
-  if (current.some((row) => row.version !== input[row.priority].version)) throw await conflict();
-  const changed = current.filter(
-    (row) =>
-      row.firstResponseMins !== input[row.priority].firstResponseMins ||
-      row.resolutionMins !== input[row.priority].resolutionMins,
-  );
+  await assertCurrentVersions(db, current, input);
+  const changed = changedRows(current, input);
   if (!changed.length) return [];
   await db.$transaction(async (tx) => {
-    for (const row of changed) {
-      const next = input[row.priority];
-      const { count } = await tx.slaTarget.updateMany({
-        where: { priority: row.priority, version: next.version },
-        data: {
-          firstResponseMins: next.firstResponseMins,
-          resolutionMins: next.resolutionMins,
-          version: { increment: 1 },
-        },
-      });
-      if (count !== 1) throw await conflict();
-      await tx.slaTargetVersion.create({
-        data: {
-          priority: row.priority,
-          firstResponseMins: next.firstResponseMins,
-          resolutionMins: next.resolutionMins,
-          effectiveFrom: now,
-          changedById: actor.id,
-        },
-      });
-      await recordAudit(tx, {
-        actor,
-        action: 'sla_target_changed',
-        recordType: 'sla_target',
-        fieldGroup: row.priority,
-        ip,
-      });
-    }
+    for (const { priority } of changed)
+      await writeTarget(db, tx, { actor, priority, next: input[priority], ip, now });
   });
   return changed.map((row) => row.priority);
 }
