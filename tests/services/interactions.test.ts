@@ -15,9 +15,9 @@ import {
   addNote,
   changeStatus,
   computeDurationSeconds,
-  listInteractions,
   startInteraction,
 } from '../../src/modules/interactions/service.js';
+import { listInteractions } from '../../src/modules/interactions/queries.js';
 
 let db: TestDatabase;
 let agent: Actor, agent2: Actor, supervisor: Actor;
@@ -59,9 +59,9 @@ describe('durations', () => {
       { customerId, channel: 'call', subject: '' },
       t0,
     );
-    await changeStatus(db.prisma, agent, id, 'pending', 1, sec(60));
-    await changeStatus(db.prisma, agent, id, 'active', 2, sec(600));
-    await changeStatus(db.prisma, agent, id, 'resolved', 3, sec(900));
+    await changeStatus(db.prisma, agent, id, { to: 'pending', version: 1, now: sec(60) });
+    await changeStatus(db.prisma, agent, id, { to: 'active', version: 2, now: sec(600) });
+    await changeStatus(db.prisma, agent, id, { to: 'resolved', version: 3, now: sec(900) });
     const row = await db.prisma.interaction.findUniqueOrThrow({ where: { id } });
     expect(row).toMatchObject({ status: 'resolved', endedAt: sec(900), durationSeconds: 900 });
     const changes = await db.prisma.recordChange.findMany({
@@ -83,7 +83,7 @@ describe('durations', () => {
       { customerId, channel: 'chat', subject: '' },
       sec(100),
     );
-    await changeStatus(db.prisma, agent, id, 'resolved', 1, sec(10));
+    await changeStatus(db.prisma, agent, id, { to: 'resolved', version: 1, now: sec(10) });
     const row = await db.prisma.interaction.findUniqueOrThrow({ where: { id } });
     expect(row.durationSeconds).toBe(0);
     expect(row.endedAt).toEqual(sec(100));
@@ -97,18 +97,22 @@ describe('lifecycle and policy', () => {
       channel: 'email',
       subject: 'Refund',
     });
-    await expect(changeStatus(db.prisma, agent, id, 'active', 1)).rejects.toBeInstanceOf(
-      TransitionError,
-    );
-    await expect(changeStatus(db.prisma, agent2, id, 'pending', 1)).rejects.toBeInstanceOf(
+    await expect(
+      changeStatus(db.prisma, agent, id, { to: 'active', version: 1 }),
+    ).rejects.toBeInstanceOf(TransitionError);
+    await expect(
+      changeStatus(db.prisma, agent2, id, { to: 'pending', version: 1 }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(addNote(db.prisma, agent2, id, { body: 'not mine' })).rejects.toBeInstanceOf(
       ForbiddenError,
     );
-    await expect(addNote(db.prisma, agent2, id, 'not mine')).rejects.toBeInstanceOf(ForbiddenError);
-    await changeStatus(db.prisma, supervisor, id, 'resolved', 1);
-    await expect(changeStatus(db.prisma, agent, id, 'pending', 2)).rejects.toBeInstanceOf(
+    await changeStatus(db.prisma, supervisor, id, { to: 'resolved', version: 1 });
+    await expect(
+      changeStatus(db.prisma, agent, id, { to: 'pending', version: 2 }),
+    ).rejects.toBeInstanceOf(TransitionError);
+    await expect(addNote(db.prisma, agent, id, { body: 'too late' })).rejects.toBeInstanceOf(
       TransitionError,
     );
-    await expect(addNote(db.prisma, agent, id, 'too late')).rejects.toBeInstanceOf(TransitionError);
   });
 
   it('refuses a stale version with a ConflictError carrying the current state, and writes nothing', async () => {
@@ -118,15 +122,17 @@ describe('lifecycle and policy', () => {
       { customerId, channel: 'call', subject: 'Stale' },
       t0,
     );
-    await changeStatus(db.prisma, supervisor, id, 'resolved', 1, sec(120));
+    await changeStatus(db.prisma, supervisor, id, { to: 'resolved', version: 1, now: sec(120) });
     const before = await db.prisma.interaction.findUniqueOrThrow({ where: { id } });
     const changesBefore = await db.prisma.recordChange.count({
       where: { recordType: 'interaction', recordId: id },
     });
     // The agent's page still shows version 1 (active): "Set pending" must not go through…
-    const error = await changeStatus(db.prisma, agent, id, 'pending', 1, sec(300)).catch(
-      (e: unknown) => e,
-    );
+    const error = await changeStatus(db.prisma, agent, id, {
+      to: 'pending',
+      version: 1,
+      now: sec(300),
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConflictError);
     expect(
       (
@@ -145,11 +151,11 @@ describe('lifecycle and policy', () => {
     });
     // …nor may an "End" with the old version restamp the end time.
     await expect(
-      changeStatus(db.prisma, agent, id, 'resolved', 1, sec(300)),
+      changeStatus(db.prisma, agent, id, { to: 'resolved', version: 1, now: sec(300) }),
     ).rejects.toBeInstanceOf(ConflictError);
     // A version from the future is just as stale.
     await expect(
-      changeStatus(db.prisma, agent, id, 'pending', 99, sec(300)),
+      changeStatus(db.prisma, agent, id, { to: 'pending', version: 99, now: sec(300) }),
     ).rejects.toBeInstanceOf(ConflictError);
     expect(await db.prisma.interaction.findUniqueOrThrow({ where: { id } })).toEqual(before);
     expect(
@@ -164,9 +170,9 @@ describe('lifecycle and policy', () => {
       { customerId, channel: 'chat', subject: '' },
       t0,
     );
-    await addNote(db.prisma, agent, id, 'first', sec(30));
+    await addNote(db.prisma, agent, id, { body: 'first', now: sec(30) });
     expect((await db.prisma.interaction.findUniqueOrThrow({ where: { id } })).version).toBe(1);
-    await changeStatus(db.prisma, agent, id, 'pending', 1, sec(60));
+    await changeStatus(db.prisma, agent, id, { to: 'pending', version: 1, now: sec(60) });
     expect((await db.prisma.interaction.findUniqueOrThrow({ where: { id } })).version).toBe(2);
   });
 
@@ -177,8 +183,8 @@ describe('lifecycle and policy', () => {
       { customerId, channel: 'chat', subject: '' },
       t0,
     );
-    await addNote(db.prisma, agent, id, 'first', sec(30));
-    await addNote(db.prisma, agent, id, 'second', sec(90));
+    await addNote(db.prisma, agent, id, { body: 'first', now: sec(30) });
+    await addNote(db.prisma, agent, id, { body: 'second', now: sec(90) });
     const row = await db.prisma.interaction.findUniqueOrThrow({
       where: { id },
       include: { notes: true },
