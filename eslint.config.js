@@ -45,8 +45,6 @@ const NOT_YET_SPLIT = [
   'src/modules/notifications/sla-watch.ts',
   'src/modules/sla/router.ts',
   'src/modules/sla/service.ts',
-  'src/modules/staff/router.ts',
-  'src/modules/staff/service.ts',
   'src/modules/tickets/merge.ts',
   'src/modules/tickets/queries.ts',
   'src/modules/tickets/router.ts',
