@@ -257,7 +257,7 @@ describe('roles, list and history', () => {
     expect(await list('role=bogus&status=x&page=abc')).toContain(`/staff/${person.id}`);
   });
 
-  it('every change is audited with identifiers only, never the email or the link', async () => {
+  it('when an account is added and disabled, then every change is audited with identifiers only, never the email or the link', async () => {
     const email = `audited.${Date.now()}@staff.test`;
     const res = await post('/staff', {
       name: 'Audit Subject',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { searchCustomers } from '../../src/modules/customers/picker.js';
-import { actorFrom } from '../support/fixtures.js';
+import { actorFrom, makeCustomer } from '../support/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createUser } from '../support/app.js';
 import {
@@ -21,38 +21,30 @@ import { listInteractions } from '../../src/modules/interactions/queries.js';
 
 let db: TestDatabase;
 let agent: Actor, agent2: Actor, supervisor: Actor;
-let customerId: number;
 beforeAll(async () => {
   db = await createTestDatabase();
   agent = actorFrom(await createUser(db, 'agent'));
   agent2 = actorFrom(await createUser(db, 'agent'));
   supervisor = actorFrom(await createUser(db, 'supervisor'));
-  const c = await db.prisma.customer.create({
-    data: {
-      firstName: 'Chidi',
-      lastName: 'Okafor',
-      fullName: 'Chidi Okafor',
-      email: 'chidi@example.test',
-      phone: '+234 (803) 555-0101',
-      phoneDigits: '2348035550101',
-    },
-  });
-  customerId = c.id;
 });
 afterAll(async () => {
   await db.drop();
 });
 
+/** A customer of the test's own, to start interactions with. */
+const newCustomerId = async (label?: string) => (await makeCustomer(db, label)).id;
+
 const t0 = new Date('2026-05-01T09:00:00Z');
 const sec = (s: number) => new Date(t0.getTime() + s * 1000);
 
 describe('durations', () => {
-  it('computes whole seconds and never a negative value', () => {
+  it('when a duration is computed, then it is in whole seconds and never negative', () => {
     expect(computeDurationSeconds(t0, sec(125.9))).toBe(125);
     expect(computeDurationSeconds(t0, sec(-50))).toBe(0);
   });
 
-  it('stamps the end and includes a pending period in the duration', async () => {
+  it('when an interaction ends after a pending period, then the end is stamped and the pending time counts', async () => {
+    const customerId = await newCustomerId();
     const { id } = await startInteraction(
       db.prisma,
       agent,
@@ -76,7 +68,8 @@ describe('durations', () => {
     ]);
   });
 
-  it('never stores a negative duration when the clock is behind the start', async () => {
+  it('when the clock is behind the start, then no negative duration is stored', async () => {
+    const customerId = await newCustomerId();
     const { id } = await startInteraction(
       db.prisma,
       agent,
@@ -91,7 +84,8 @@ describe('durations', () => {
 });
 
 describe('lifecycle and policy', () => {
-  it('refuses illegal transitions and changes by another agent', async () => {
+  it('when a transition is illegal or another agent tries it, then it is refused', async () => {
+    const customerId = await newCustomerId();
     const { id } = await startInteraction(db.prisma, agent, {
       customerId,
       channel: 'email',
@@ -115,7 +109,8 @@ describe('lifecycle and policy', () => {
     );
   });
 
-  it('refuses a stale version with a ConflictError carrying the current state, and writes nothing', async () => {
+  it('when the version is stale, then a ConflictError carries the current state and nothing is written', async () => {
+    const customerId = await newCustomerId();
     const { id } = await startInteraction(
       db.prisma,
       agent,
@@ -163,7 +158,8 @@ describe('lifecycle and policy', () => {
     ).toBe(changesBefore);
   });
 
-  it('notes are appends: they leave the version alone, so an open page can still change the status', async () => {
+  it('when a note is added, then the version stays, so an open page can still change the status', async () => {
+    const customerId = await newCustomerId();
     const { id } = await startInteraction(
       db.prisma,
       agent,
@@ -176,7 +172,8 @@ describe('lifecycle and policy', () => {
     expect((await db.prisma.interaction.findUniqueOrThrow({ where: { id } })).version).toBe(2);
   });
 
-  it('sets firstResponseAt with the first note only', async () => {
+  it('when notes are added, then only the first one sets firstResponseAt', async () => {
+    const customerId = await newCustomerId();
     const { id } = await startInteraction(
       db.prisma,
       agent,
@@ -193,7 +190,8 @@ describe('lifecycle and policy', () => {
     expect(row.notes).toHaveLength(2);
   });
 
-  it('is idempotent on the create key and validates the customer', async () => {
+  it('when the create key repeats or the customer is unknown, then the first interaction is returned or the start refused', async () => {
+    const customerId = await newCustomerId();
     const a = await startInteraction(db.prisma, agent, {
       customerId,
       channel: 'chat',
@@ -212,12 +210,14 @@ describe('lifecycle and policy', () => {
     ).rejects.toBeInstanceOf(ValidationError);
   });
 
-  it('lists mine by default for agents, all for supervisors, with filters', async () => {
-    const other = await startInteraction(db.prisma, agent2, {
-      customerId,
-      channel: 'call',
-      subject: '',
-    });
+  it('when the list is read, then agents see theirs by default, supervisors all, and filters narrow it', async () => {
+    const customerId = await newCustomerId('Chidi');
+    const other = await startInteraction(
+      db.prisma,
+      agent2,
+      { customerId, channel: 'call', subject: '' },
+      t0,
+    );
     const mine = await listInteractions(db.prisma, agent, {}, 1);
     expect(mine.scope).toBe('mine');
     expect(mine.rows.every((r) => r.agentId === agent.id)).toBe(true);
@@ -239,7 +239,17 @@ describe('lifecycle and policy', () => {
     expect(dated.rows.every((r) => r.startedAt.toISOString().startsWith('2026-05-01'))).toBe(true);
   });
 
-  it('finds customers by name, email and phone digits', async () => {
+  it('when a customer is searched for, then name, email and phone digits find them', async () => {
+    const { id: customerId } = await db.prisma.customer.create({
+      data: {
+        firstName: 'Chidi',
+        lastName: 'Okafor',
+        fullName: 'Chidi Okafor',
+        email: 'chidi@example.test',
+        phone: '+234 (803) 555-0101',
+        phoneDigits: '2348035550101',
+      },
+    });
     expect((await searchCustomers(db.prisma, 'okaf')).map((c) => c.id)).toEqual([customerId]);
     expect((await searchCustomers(db.prisma, 'chidi@')).map((c) => c.id)).toEqual([customerId]);
     expect((await searchCustomers(db.prisma, '555-0101')).map((c) => c.id)).toEqual([customerId]);
@@ -248,7 +258,7 @@ describe('lifecycle and policy', () => {
 });
 
 describe('contact links', () => {
-  it('builds WhatsApp, tel and mailto links from stored contact details', () => {
+  it('when contact details are stored, then WhatsApp, tel and mailto links are built from them', () => {
     expect(contactLinks({ phone: '+234 (803) 555-0101', email: 'chidi@example.test' })).toEqual({
       whatsapp: 'https://wa.me/2348035550101',
       tel: 'tel:+2348035550101',

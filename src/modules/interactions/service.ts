@@ -235,7 +235,7 @@ export async function addNote(
   assertCanAct(actor, row);
   assertStillOpen(row);
   const text = await expandShortcuts(db, body, await interactionFillContext(db, id, actor));
-  const created = await db.$transaction(async (tx) => {
+  return db.$transaction(async (tx) => {
     const written = await tx.interactionNote.create({
       data: { interactionId: id, authorId: actor.id, body: text, createdAt: now },
       select: { id: true },
@@ -244,10 +244,9 @@ export async function addNote(
       where: { id, firstResponseAt: null },
       data: { firstResponseAt: now },
     });
+    await notifyMentions(tx, { text, actorId: actor.id, record: { type: 'interaction', id } });
     return written;
   });
-  await notifyMentions(db, { text, actorId: actor.id, record: { type: 'interaction', id } });
-  return created;
 }
 
 const TRANSITIONS: Record<InteractionStatus, InteractionStatus[]> = {
