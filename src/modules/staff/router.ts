@@ -1,3 +1,4 @@
+import { actorOf } from '../../auth/actor.js';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { RESET_LINK_HOURS, RESET_PATH } from '../../auth/reset-links.js';
@@ -105,7 +106,7 @@ function add(db: Db) {
   return formAction({
     schema: addForm,
     run: async (input, req) => {
-      const { id, token } = await addStaff(db, req.user!, input, { ip: req.ip });
+      const { id, token } = await addStaff(db, actorOf(req), input, { ip: req.ip });
       return linkPage(req, { person: { id, name: input.name }, token, added: true });
     },
     invalid: (req, res, errors) => renderNew(res, { status: 422, values: typed(req), errors }),
@@ -122,7 +123,7 @@ function renderShow(
     title: page.person.name,
     person: page.person,
     roles: ALL_ROLES,
-    self: page.person.id === req.user!.id,
+    self: page.person.id === actorOf(req).id,
     errors,
     // A refusal about the whole account, or else what the first refused field says.
     formError: errors.form ?? Object.values(errors)[0] ?? null,
@@ -144,7 +145,7 @@ function updateRole(db: Db) {
   return formAction({
     schema: roleForm,
     run: async (change, req) => {
-      await changeRole(db, req.user!, idOf(req), { ...change, ip: req.ip });
+      await changeRole(db, actorOf(req), idOf(req), { ...change, ip: req.ip });
       return { message: `Role set to ${change.role}.`, to: `/staff/${idOf(req)}` };
     },
     invalid: showAgain(db),
@@ -168,7 +169,7 @@ function switchActive(db: Db, active: boolean) {
   return formAction({
     schema: noFields,
     run: async (_input, req) => {
-      const switched = await setActive(db, req.user!, idOf(req), { active, ip: req.ip });
+      const switched = await setActive(db, actorOf(req), idOf(req), { active, ip: req.ip });
       return { message: switched ? changed : unchanged, to: `/staff/${idOf(req)}` };
     },
     invalid: showAgain(db),
@@ -179,7 +180,7 @@ function reset(db: Db) {
   return formAction({
     schema: noFields,
     run: async (_input, req) => {
-      const token = await issueResetLink(db, req.user!, idOf(req), { ip: req.ip });
+      const token = await issueResetLink(db, actorOf(req), idOf(req), { ip: req.ip });
       return linkPage(req, { person: await getStaff(db, idOf(req)), token, added: false });
     },
     invalid: showAgain(db),
@@ -190,7 +191,7 @@ function availability(db: Db) {
   return formAction({
     schema: availabilityForm,
     run: async ({ available }, req) => {
-      await setAvailability(db, req.user!, idOf(req), { available, ip: req.ip });
+      await setAvailability(db, actorOf(req), idOf(req), { available, ip: req.ip });
       const message = available
         ? 'Marked available: new consultations may be assigned.'
         : 'Marked away: no new assignments.';
