@@ -8,7 +8,17 @@ import { fieldErrors } from './forms.js';
 export interface Done {
   message: string;
   to: string;
-  kind?: 'success' | 'info';
+  /** 'error' for an action that went through with an unwelcome result (answers that did not match). */
+  kind?: 'success' | 'info' | 'error';
+}
+
+/**
+ * A success answered with a page instead of a redirect, for a result to be shown once and kept
+ * nowhere (a new sign-in link must not sit in a session or in a URL the browser keeps).
+ */
+export interface Shown {
+  view: string;
+  locals: Record<string, unknown>;
 }
 
 /**
@@ -19,11 +29,11 @@ export interface Done {
  * - a stale version (ConflictError): `conflict` shows the 409 page with both versions (without
  *   it, the 409 error page);
  * - not allowed (ForbiddenError) and not found go on to the error pages: 403 and 404;
- * - success: a flash message and a 303 redirect.
+ * - success: a flash message and a 303 redirect (or, for a `Shown` result, its page).
  */
 export interface FormAction<S extends z.ZodType> {
   schema: S;
-  run: (input: z.output<S>, req: Request) => Promise<Done>;
+  run: (input: z.output<S>, req: Request) => Promise<Done | Shown>;
   invalid?: (req: Request, res: Response, errors: Record<string, string>) => Promise<void> | void;
   conflict?: (req: Request, res: Response, error: ConflictError) => Promise<void> | void;
 }
@@ -66,12 +76,13 @@ export function formAction<S extends z.ZodType>(action: FormAction<S>) {
   return async (req: Request, res: Response, _next?: NextFunction): Promise<void> => {
     const parsed = action.schema.safeParse(req.body ?? {});
     if (!parsed.success) return refuse(action, req, res, fieldErrors(parsed.error));
-    let done: Done;
+    let done: Done | Shown;
     try {
       done = await action.run(parsed.data, req);
     } catch (error) {
       return answerRefusal(action, req, res, error);
     }
+    if ('view' in done) return res.render(done.view, done.locals);
     flash(req, done.kind ?? 'success', done.message);
     res.redirect(303, done.to);
   };

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, createUser, signIn } from '../support/app.js';
+import { buildApp, createUser, postForm, signIn } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { makeConsultation, makeCustomer, makeInteraction } from '../support/fixtures.js';
 
@@ -37,14 +37,8 @@ async function call() {
   return { customer, interaction };
 }
 
-const post = (session: typeof agent, path: string, body: Record<string, string>) =>
-  session.agent
-    .post(path)
-    .type('form')
-    .send({ ...body, _csrf: session.csrf });
-
 const verify = (id: number, body: Record<string, string>, session = agent) =>
-  post(session, `/interactions/${id}/verify`, body);
+  postForm(session, `/interactions/${id}/verify`, body);
 
 /** Every text-like column of every table, searched for the needle. */
 async function columnsHolding(needle: string): Promise<string[]> {
@@ -191,11 +185,11 @@ describe('caller verification on interactions', () => {
 
   it('when a supervisor overrides without a reason, then it is refused with the form kept and nothing is recorded', async () => {
     const { interaction } = await call();
-    const res = await post(supervisor, `/interactions/${interaction.id}/verify/override`, {
+    const res = await postForm(supervisor, `/interactions/${interaction.id}/verify/override`, {
       reason: '  ',
     }).expect(422);
     expect(res.text).toContain('Give the reason for the override');
-    const short = await post(supervisor, `/interactions/${interaction.id}/verify/override`, {
+    const short = await postForm(supervisor, `/interactions/${interaction.id}/verify/override`, {
       reason: 'urgent',
     }).expect(422);
     expect(short.text).toContain('>urgent</textarea>');
@@ -208,7 +202,7 @@ describe('caller verification on interactions', () => {
 
   it('when an agent tries to override, then it is refused', async () => {
     const { interaction } = await call();
-    await post(agent, `/interactions/${interaction.id}/verify/override`, {
+    await postForm(agent, `/interactions/${interaction.id}/verify/override`, {
       reason: 'I am sure it is them, honestly',
     }).expect(403);
     expect(
@@ -224,7 +218,7 @@ describe('actions for the caller from an interaction', () => {
     const pending = await makeConsultation(db, customer.id, doctor.id);
     const from = { interactionId: String(interaction.id) };
 
-    const booked = await post(agent, '/consultations', {
+    const booked = await postForm(agent, '/consultations', {
       ...from,
       customerId: String(customer.id),
       mode: 'video',
@@ -235,7 +229,7 @@ describe('actions for the caller from an interaction', () => {
     expect(booked.text).toMatch(/name="amount"[^>]*value="5000"/);
     expect(await db.prisma.consultation.count({ where: { customerId: customer.id } })).toBe(1);
 
-    const cancel = await post(agent, `/consultations/${pending.id}/status`, {
+    const cancel = await postForm(agent, `/consultations/${pending.id}/status`, {
       ...from,
       version: String(pending.version),
       to: 'cancelled',
@@ -243,7 +237,7 @@ describe('actions for the caller from an interaction', () => {
     }).expect(403);
     expect(cancel.text).toContain(`identity in interaction #${interaction.id} first`);
     expect(cancel.text).toContain('value="Caller asked to cancel"');
-    await post(agent, `/consultations/${pending.id}/status`, {
+    await postForm(agent, `/consultations/${pending.id}/status`, {
       ...from,
       version: String(pending.version),
       to: 'scheduled',
@@ -252,7 +246,7 @@ describe('actions for the caller from an interaction', () => {
     const still = await db.prisma.consultation.findUniqueOrThrow({ where: { id: pending.id } });
     expect([still.status, still.version]).toEqual(['pending', pending.version]);
 
-    const contact = await post(agent, `/customers/${customer.id}/contact`, {
+    const contact = await postForm(agent, `/customers/${customer.id}/contact`, {
       ...from,
       phone: '0803 555 0199',
       email: customer.email,
@@ -271,7 +265,7 @@ describe('actions for the caller from an interaction', () => {
       email: ` ${customer.email.toUpperCase()} `,
     }).expect(303);
     const from = { interactionId: String(interaction.id) };
-    await post(agent, '/consultations', {
+    await postForm(agent, '/consultations', {
       ...from,
       customerId: String(customer.id),
       mode: 'video',
@@ -281,13 +275,13 @@ describe('actions for the caller from an interaction', () => {
     const booked = await db.prisma.consultation.findFirstOrThrow({
       where: { customerId: customer.id },
     });
-    await post(agent, `/consultations/${booked.id}/status`, {
+    await postForm(agent, `/consultations/${booked.id}/status`, {
       ...from,
       version: String(booked.version),
       to: 'cancelled',
       cancelReason: 'Caller asked to cancel',
     }).expect(303);
-    await post(agent, `/customers/${customer.id}/contact`, {
+    await postForm(agent, `/customers/${customer.id}/contact`, {
       ...from,
       phone: '0803 555 0199',
       email: customer.email,
@@ -302,9 +296,9 @@ describe('actions for the caller from an interaction', () => {
   it('when a supervisor overrides with a reason, then the refusal is lifted and the override is audited', async () => {
     const { customer, interaction } = await call();
     const reason = 'Caller is deaf; relay operator confirmed identity';
-    await post(supervisor, `/interactions/${interaction.id}/verify/override`, { reason }).expect(
-      303,
-    );
+    await postForm(supervisor, `/interactions/${interaction.id}/verify/override`, {
+      reason,
+    }).expect(303);
     const audit = await db.prisma.auditEvent.findFirstOrThrow({
       where: { action: 'verification_override', recordId: interaction.id },
     });
@@ -314,7 +308,7 @@ describe('actions for the caller from an interaction', () => {
       recordType: 'interaction',
       reason,
     });
-    await post(agent, `/customers/${customer.id}/contact`, {
+    await postForm(agent, `/customers/${customer.id}/contact`, {
       interactionId: String(interaction.id),
       phone: '0803 555 0177',
       email: customer.email,
@@ -337,7 +331,7 @@ describe('actions for the caller from an interaction', () => {
       phoneLast4: '0142',
     }).expect(303);
     const other = await makeCustomer(db);
-    await post(agent, `/customers/${other.id}/contact`, {
+    await postForm(agent, `/customers/${other.id}/contact`, {
       interactionId: String(interaction.id),
       phone: '0803 555 0166',
       email: other.email,

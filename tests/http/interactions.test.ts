@@ -2,12 +2,12 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { buildApp, createUser, signIn } from '../support/app.js';
+import { buildApp, createUser, postForm, signIn, type SignedIn } from '../support/app.js';
+import { makeCustomer } from '../support/fixtures.js';
 
 let db: TestDatabase;
 let app: Express;
-let customerId: number;
-type Session = Awaited<ReturnType<typeof signIn>>;
+type Session = SignedIn;
 const as: Record<'agent' | 'agent2' | 'supervisor' | 'admin' | 'doctor', Session> = {} as never;
 
 beforeAll(async () => {
@@ -17,33 +17,29 @@ beforeAll(async () => {
     const user = await createUser(db, key === 'agent2' ? 'agent' : key);
     as[key] = await signIn(app, user.email);
   }
-  const c = await db.prisma.customer.create({
-    data: {
-      firstName: 'Funmi',
-      lastName: 'Adeyemi',
-      fullName: 'Funmi Adeyemi',
-      email: 'funmi@example.test',
-      phone: '+234 802 111 2222',
-      phoneDigits: '2348021112222',
-    },
-  });
-  customerId = c.id;
 });
 afterAll(async () => {
   await db.drop();
 });
 
+/** A customer of this test's own, with contact details the page turns into links. */
+async function funmi() {
+  const made = await makeCustomer(db, 'Funmi');
+  return db.prisma.customer.update({
+    where: { id: made.id },
+    data: { lastName: 'Adeyemi', fullName: `${made.firstName} Adeyemi` },
+  });
+}
+
+/** Starts an interaction through the form, with a new customer unless one is given. */
 async function start(s: Session, extra: Record<string, string> = {}) {
-  const res = await s.agent
-    .post('/interactions')
-    .type('form')
-    .send({
-      _csrf: s.csrf,
-      customerId: String(customerId),
-      channel: 'chat',
-      subject: 'Login trouble',
-      ...extra,
-    });
+  const customerId = extra.customerId ?? String((await makeCustomer(db)).id);
+  const res = await postForm(s, '/interactions', {
+    customerId,
+    channel: 'chat',
+    subject: 'Login trouble',
+    ...extra,
+  });
   expect(res.status).toBe(303);
   return Number(/\/interactions\/(\d+)/.exec(res.headers.location)![1]);
 }
@@ -58,62 +54,43 @@ async function pageVersion(s: Session, id: number): Promise<string> {
 }
 
 describe('access', () => {
-  it('redirects anonymous users to /login with 303', async () => {
+  it('when someone not signed in opens the interactions, then they are sent to /login with 303', async () => {
     const res = await request(app).get('/interactions');
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/login');
     expect((await request(app).get('/interactions/new')).status).toBe(303);
   });
 
-  it('lets agents, supervisors and admins in, and refuses doctors', async () => {
+  it('when agents, supervisors and admins open the interactions, then they get in, and doctors are refused', async () => {
     for (const key of ['agent', 'supervisor', 'admin'] as const)
       expect((await as[key].agent.get('/interactions')).status).toBe(200);
     const id = await start(as.agent);
     expect((await as.doctor.agent.get('/interactions')).status).toBe(403);
     expect((await as.doctor.agent.get(`/interactions/${id}`)).status).toBe(403);
     expect((await as.doctor.agent.get('/interactions/new')).status).toBe(403);
-    expect(
-      (
-        await as.doctor.agent
-          .post(`/interactions/${id}/end`)
-          .type('form')
-          .send({ _csrf: as.doctor.csrf })
-      ).status,
-    ).toBe(403);
+    expect((await postForm(as.doctor, `/interactions/${id}/end`)).status).toBe(403);
   });
 
-  it('lets another agent view but not act on an interaction', async () => {
+  it('when another agent opens an interaction, then they may view it but not act on it', async () => {
     const id = await start(as.agent);
     expect((await as.agent2.agent.get(`/interactions/${id}`)).status).toBe(200);
+    expect((await postForm(as.agent2, `/interactions/${id}/pending`)).status).toBe(403);
+    expect((await postForm(as.agent2, `/interactions/${id}/notes`, { body: 'hi' })).status).toBe(
+      403,
+    );
     expect(
       (
-        await as.agent2.agent
-          .post(`/interactions/${id}/pending`)
-          .type('form')
-          .send({ _csrf: as.agent2.csrf })
-      ).status,
-    ).toBe(403);
-    expect(
-      (
-        await as.agent2.agent
-          .post(`/interactions/${id}/notes`)
-          .type('form')
-          .send({ _csrf: as.agent2.csrf, body: 'hi' })
-      ).status,
-    ).toBe(403);
-    expect(
-      (
-        await as.supervisor.agent
-          .post(`/interactions/${id}/pending`)
-          .type('form')
-          .send({ _csrf: as.supervisor.csrf, version: await pageVersion(as.supervisor, id) })
+        await postForm(as.supervisor, `/interactions/${id}/pending`, {
+          version: await pageVersion(as.supervisor, id),
+        })
       ).status,
     ).toBe(303);
   });
 });
 
 describe('starting', () => {
-  it('finds a customer and shows the start form with an idempotency key', async () => {
+  it('when an agent searches for a customer, then the start form for them carries an idempotency key', async () => {
+    const customerId = (await funmi()).id;
     const search = await as.agent.agent.get('/interactions/new?q=adeyemi');
     expect(search.status).toBe(200);
     expect(search.text).toContain(`/interactions/new?customerId=${customerId}`);
@@ -121,102 +98,87 @@ describe('starting', () => {
     expect(form.text).toMatch(/name="idempotencyKey" value="[0-9a-f-]{36}"/);
   });
 
-  it('creates one interaction on a double submit', async () => {
-    const first = await start(as.agent, { idempotencyKey: 'http-int-1' });
-    const second = await start(as.agent, { idempotencyKey: 'http-int-1' });
+  it('when the start form is submitted twice, then one interaction is created', async () => {
+    const form = { customerId: String((await makeCustomer(db)).id), idempotencyKey: 'http-int-1' };
+    const first = await start(as.agent, form);
+    const second = await start(as.agent, form);
     expect(second).toBe(first);
   });
 
-  it('re-renders with 422 and keeps input on a bad channel or unknown customer', async () => {
-    const res = await as.agent.agent
-      .post('/interactions')
-      .type('form')
-      .send({
-        _csrf: as.agent.csrf,
-        customerId: String(customerId),
-        channel: 'fax',
-        subject: 'Keep me',
-      });
+  it('when the channel is bad or the customer unknown, then the form comes back 422 with the input kept', async () => {
+    const customer = await makeCustomer(db);
+    const res = await postForm(as.agent, '/interactions', {
+      customerId: String(customer.id),
+      channel: 'fax',
+      subject: 'Keep me',
+    });
     expect(res.status).toBe(422);
     expect(res.text).toContain('value="Keep me"');
     expect(res.text).toContain('aria-invalid="true"');
-    const unknown = await as.agent.agent
-      .post('/interactions')
-      .type('form')
-      .send({ _csrf: as.agent.csrf, customerId: '99999999', channel: 'chat' });
+    const unknown = await postForm(as.agent, '/interactions', {
+      customerId: '99999999',
+      channel: 'chat',
+    });
     expect(unknown.status).toBe(422);
-    const junk = await as.agent.agent
-      .post('/interactions')
-      .type('form')
-      .send({ _csrf: as.agent.csrf, customerId: 'abc' });
+    const junk = await postForm(as.agent, '/interactions', { customerId: 'abc' });
     expect(junk.status).toBe(422);
   });
 });
 
 describe('the interaction page', () => {
-  it('shows quick contact links, ticket and escalation links, and a live duration', async () => {
-    const id = await start(as.agent);
+  it('when an agent opens an interaction, then it shows quick contact links, ticket and escalation links, and a live duration', async () => {
+    const customer = await funmi();
+    const digits = customer.phone.replace(/\D/g, '');
+    const id = await start(as.agent, { customerId: String(customer.id) });
     const res = await as.agent.agent.get(`/interactions/${id}`);
     expect(res.status).toBe(200);
-    expect(res.text).toContain('https://wa.me/2348021112222');
-    expect(res.text).toContain('tel:+2348021112222');
-    expect(res.text).toContain('mailto:funmi@example.test');
+    expect(res.text).toContain(`https://wa.me/${digits}`);
+    expect(res.text).toContain(`tel:+${digits}`);
+    expect(res.text).toContain(`mailto:${customer.email}`);
     expect(res.text).toContain(`/tickets/new?interactionId=${id}`);
     expect(res.text).toContain(`/escalations/new?interactionId=${id}`);
     expect(res.text).toMatch(/<time data-since="\d{4}-/);
     expect(res.text).toContain(`data-draft-key="interaction-note-${id}"`);
   });
 
-  it('adds notes with PRG and re-renders a bad note with 422 keeping the text', async () => {
+  it('when a note is added, then it is saved with PRG, and a bad note comes back 422 with the text kept', async () => {
     const id = await start(as.agent);
-    const empty = await as.agent.agent
-      .post(`/interactions/${id}/notes`)
-      .type('form')
-      .send({ _csrf: as.agent.csrf, body: '   ' });
+    const empty = await postForm(as.agent, `/interactions/${id}/notes`, { body: '   ' });
     expect(empty.status).toBe(422);
     expect(empty.text).toContain('Write the note before saving it.');
     const long = 'x'.repeat(5001);
-    const tooLong = await as.agent.agent
-      .post(`/interactions/${id}/notes`)
-      .type('form')
-      .send({ _csrf: as.agent.csrf, body: long });
+    const tooLong = await postForm(as.agent, `/interactions/${id}/notes`, { body: long });
     expect(tooLong.status).toBe(422);
     expect(tooLong.text).toContain(long);
-    const ok = await as.agent.agent
-      .post(`/interactions/${id}/notes`)
-      .type('form')
-      .send({ _csrf: as.agent.csrf, body: 'Customer <b>reset</b> password' });
+    const ok = await postForm(as.agent, `/interactions/${id}/notes`, {
+      body: 'Customer <b>reset</b> password',
+    });
     expect(ok.status).toBe(303);
     const page = await as.agent.agent.get(`/interactions/${id}`);
     expect(page.text).toContain('Customer &lt;b&gt;reset&lt;/b&gt; password');
   });
 
-  it('ends an interaction with a duration and refuses ending it twice', async () => {
+  it('when an interaction is ended, then it gets a duration, and ending it twice is refused', async () => {
     const id = await start(as.agent);
     expect(
       (
-        await as.agent.agent
-          .post(`/interactions/${id}/end`)
-          .type('form')
-          .send({ _csrf: as.agent.csrf, version: await pageVersion(as.agent, id) })
+        await postForm(as.agent, `/interactions/${id}/end`, {
+          version: await pageVersion(as.agent, id),
+        })
       ).status,
     ).toBe(303);
     const row = await db.prisma.interaction.findUniqueOrThrow({ where: { id } });
     expect(row.status).toBe('resolved');
     expect(row.durationSeconds).toBeGreaterThanOrEqual(0);
     expect(
-      (
-        await as.agent.agent
-          .post(`/interactions/${id}/end`)
-          .type('form')
-          .send({ _csrf: as.agent.csrf, version: String(row.version) })
-      ).status,
+      (await postForm(as.agent, `/interactions/${id}/end`, { version: String(row.version) }))
+        .status,
     ).toBe(422);
   });
 });
 
 describe('status changes carry the version (no lost updates)', () => {
-  it('gives the second of two open pages a 409 conflict page and keeps the first change', async () => {
+  it('when two open pages change the status, then the second gets a 409 conflict page and the first change is kept', async () => {
     const id = await start(as.agent);
     // Both the agent and a supervisor have the page open at the same version.
     const agentVersion = await pageVersion(as.agent, id);
@@ -224,20 +186,14 @@ describe('status changes carry the version (no lost updates)', () => {
     expect(supervisorVersion).toBe(agentVersion);
 
     expect(
-      (
-        await as.agent.agent
-          .post(`/interactions/${id}/end`)
-          .type('form')
-          .send({ _csrf: as.agent.csrf, version: agentVersion })
-      ).status,
+      (await postForm(as.agent, `/interactions/${id}/end`, { version: agentVersion })).status,
     ).toBe(303);
     const ended = await db.prisma.interaction.findUniqueOrThrow({ where: { id } });
     expect(ended.status).toBe('resolved');
 
-    const stale = await as.supervisor.agent
-      .post(`/interactions/${id}/pending`)
-      .type('form')
-      .send({ _csrf: as.supervisor.csrf, version: supervisorVersion });
+    const stale = await postForm(as.supervisor, `/interactions/${id}/pending`, {
+      version: supervisorVersion,
+    });
     expect(stale.status).toBe(409);
     expect(stale.text).toContain('Someone changed interaction #' + id + ' first');
     expect(stale.text).toMatch(
@@ -262,22 +218,18 @@ describe('status changes carry the version (no lost updates)', () => {
     expect(changes.map((c) => c.toValue)).toEqual(['active', 'resolved']);
   });
 
-  it('offers a retry with the new version when the action is still legal', async () => {
+  it('when the stale action is still legal, then the conflict page offers a retry with the new version', async () => {
     const id = await start(as.agent);
     const old = await pageVersion(as.supervisor, id);
     expect(
       (
-        await as.agent.agent
-          .post(`/interactions/${id}/pending`)
-          .type('form')
-          .send({ _csrf: as.agent.csrf, version: await pageVersion(as.agent, id) })
+        await postForm(as.agent, `/interactions/${id}/pending`, {
+          version: await pageVersion(as.agent, id),
+        })
       ).status,
     ).toBe(303);
 
-    const stale = await as.supervisor.agent
-      .post(`/interactions/${id}/end`)
-      .type('form')
-      .send({ _csrf: as.supervisor.csrf, version: old });
+    const stale = await postForm(as.supervisor, `/interactions/${id}/end`, { version: old });
     expect(stale.status).toBe(409);
     expect((await db.prisma.interaction.findUniqueOrThrow({ where: { id } })).status).toBe(
       'pending',
@@ -290,25 +242,21 @@ describe('status changes carry the version (no lost updates)', () => {
     expect(stale.text).toContain('End interaction anyway');
 
     expect(
-      (
-        await as.supervisor.agent
-          .post(`/interactions/${id}/end`)
-          .type('form')
-          .send({ _csrf: as.supervisor.csrf, version: retry![1] })
-      ).status,
+      (await postForm(as.supervisor, `/interactions/${id}/end`, { version: retry![1] })).status,
     ).toBe(303);
     expect((await db.prisma.interaction.findUniqueOrThrow({ where: { id } })).status).toBe(
       'resolved',
     );
   });
 
-  it('answers 422 with a message for a missing or invalid version, after 404/403', async () => {
+  it('when the version is missing or invalid, then the answer is 422 with a message, after 404/403', async () => {
     const id = await start(as.agent);
     for (const version of [undefined, '', 'abc', '0', '-1', '1.5', '99999999999']) {
-      const res = await as.agent.agent
-        .post(`/interactions/${id}/pending`)
-        .type('form')
-        .send({ _csrf: as.agent.csrf, ...(version === undefined ? {} : { version }) });
+      const res = await postForm(
+        as.agent,
+        `/interactions/${id}/pending`,
+        version === undefined ? {} : { version },
+      );
       expect(res.status, `version=${String(version)}`).toBe(422);
       expect(res.text).toContain('reload the page and try again');
     }
@@ -321,56 +269,33 @@ describe('status changes carry the version (no lost updates)', () => {
       'active',
     );
     // A stranger or an unknown row learns nothing about the form.
-    expect(
-      (
-        await as.agent2.agent
-          .post(`/interactions/${id}/pending`)
-          .type('form')
-          .send({ _csrf: as.agent2.csrf })
-      ).status,
-    ).toBe(403);
-    expect(
-      (
-        await as.agent.agent
-          .post('/interactions/999999/pending')
-          .type('form')
-          .send({ _csrf: as.agent.csrf })
-      ).status,
-    ).toBe(404);
+    expect((await postForm(as.agent2, `/interactions/${id}/pending`)).status).toBe(403);
+    expect((await postForm(as.agent, '/interactions/999999/pending')).status).toBe(404);
   });
 
-  it('does not ask for a version to add a note (an append)', async () => {
+  it('when a note is added, then no version is asked for and the version stays (an append)', async () => {
     const id = await start(as.agent);
     const version = await pageVersion(as.agent, id);
     expect(
-      (
-        await as.agent.agent
-          .post(`/interactions/${id}/notes`)
-          .type('form')
-          .send({ _csrf: as.agent.csrf, body: 'Appended' })
-      ).status,
+      (await postForm(as.agent, `/interactions/${id}/notes`, { body: 'Appended' })).status,
     ).toBe(303);
     expect(await pageVersion(as.agent, id)).toBe(version);
   });
 });
 
 describe('escalation links', () => {
-  it('links only the escalations the viewer may open', async () => {
+  it('when an interaction has escalations, then only those the viewer may open are linked', async () => {
     const id = await start(as.agent);
     const admin = await db.prisma.user.findFirstOrThrow({
       where: { role: 'admin' },
       select: { id: true },
     });
-    const raised = await as.agent.agent
-      .post('/escalations')
-      .type('form')
-      .send({
-        _csrf: as.agent.csrf,
-        interactionId: String(id),
-        targetType: 'admin',
-        targetUserId: String(admin.id),
-        reason: 'Needs an admin decision.',
-      });
+    const raised = await postForm(as.agent, '/escalations', {
+      interactionId: String(id),
+      targetType: 'admin',
+      targetUserId: String(admin.id),
+      reason: 'Needs an admin decision.',
+    });
     expect(raised.status).toBe(303);
     const escalationId = Number(/\/escalations\/(\d+)/.exec(raised.headers.location)![1]);
     const link = `href="/escalations/${escalationId}"`;
@@ -388,7 +313,7 @@ describe('escalation links', () => {
 });
 
 describe('bad input never causes a 500', () => {
-  it('returns 404 for bad ids', async () => {
+  it('when the id is bad or unknown, then the answer is 404', async () => {
     for (const path of [
       '/interactions/abc',
       '/interactions/99999999999',
@@ -398,25 +323,13 @@ describe('bad input never causes a 500', () => {
     ]) {
       expect((await as.agent.agent.get(path)).status).toBe(404);
     }
-    expect(
-      (
-        await as.agent.agent
-          .post('/interactions/abc/end')
-          .type('form')
-          .send({ _csrf: as.agent.csrf })
-      ).status,
-    ).toBe(404);
-    expect(
-      (
-        await as.agent.agent
-          .post('/interactions/999999/notes')
-          .type('form')
-          .send({ _csrf: as.agent.csrf, body: 'x' })
-      ).status,
-    ).toBe(404);
+    expect((await postForm(as.agent, '/interactions/abc/end')).status).toBe(404);
+    expect((await postForm(as.agent, '/interactions/999999/notes', { body: 'x' })).status).toBe(
+      404,
+    );
   });
 
-  it('ignores bad filter values', async () => {
+  it('when filter values are bad, then they are ignored', async () => {
     const res = await as.supervisor.agent.get(
       '/interactions?status=bogus&channel[]=x&scope=weird&from=2026-13-45&to=nope&page=-3&customer=%25_%5C',
     );

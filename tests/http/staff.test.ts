@@ -178,7 +178,7 @@ describe('disabling and re-enabling', () => {
       // An admin whose own account was switched off a moment ago, acting from a stale page.
       const former = await createUser(isolated, 'admin', { active: false });
       const actor = { id: former.id, role: 'admin' as const };
-      await expect(setActive(isolated.prisma, actor, last.id, false)).rejects.toThrow(
+      await expect(setActive(isolated.prisma, actor, last.id, { active: false })).rejects.toThrow(
         'last active admin',
       );
       await expect(
@@ -196,8 +196,8 @@ describe('disabling and re-enabling', () => {
     try {
       const [a, b] = [await createUser(isolated, 'admin'), await createUser(isolated, 'admin')];
       const results = await Promise.allSettled([
-        setActive(isolated.prisma, { id: a.id, role: 'admin' }, b.id, false),
-        setActive(isolated.prisma, { id: b.id, role: 'admin' }, a.id, false),
+        setActive(isolated.prisma, { id: a.id, role: 'admin' }, b.id, { active: false }),
+        setActive(isolated.prisma, { id: b.id, role: 'admin' }, a.id, { active: false }),
       ]);
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       expect(await isolated.prisma.user.count({ where: { role: 'admin', active: true } })).toBe(1);
@@ -257,7 +257,7 @@ describe('roles, list and history', () => {
     expect(await list('role=bogus&status=x&page=abc')).toContain(`/staff/${person.id}`);
   });
 
-  it('every change is audited with identifiers only, never the email or the link', async () => {
+  it('when an account is added and disabled, then every change is audited with identifiers only, never the email or the link', async () => {
     const email = `audited.${Date.now()}@staff.test`;
     const res = await post('/staff', {
       name: 'Audit Subject',

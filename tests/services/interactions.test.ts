@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { searchCustomers } from '../../src/modules/customers/picker.js';
-import { actorFrom } from '../support/fixtures.js';
+import { actorFrom, makeCustomer } from '../support/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createUser } from '../support/app.js';
 import {
@@ -15,53 +15,45 @@ import {
   addNote,
   changeStatus,
   computeDurationSeconds,
-  listInteractions,
   startInteraction,
 } from '../../src/modules/interactions/service.js';
+import { listInteractions } from '../../src/modules/interactions/queries.js';
 
 let db: TestDatabase;
 let agent: Actor, agent2: Actor, supervisor: Actor;
-let customerId: number;
 beforeAll(async () => {
   db = await createTestDatabase();
   agent = actorFrom(await createUser(db, 'agent'));
   agent2 = actorFrom(await createUser(db, 'agent'));
   supervisor = actorFrom(await createUser(db, 'supervisor'));
-  const c = await db.prisma.customer.create({
-    data: {
-      firstName: 'Chidi',
-      lastName: 'Okafor',
-      fullName: 'Chidi Okafor',
-      email: 'chidi@example.test',
-      phone: '+234 (803) 555-0101',
-      phoneDigits: '2348035550101',
-    },
-  });
-  customerId = c.id;
 });
 afterAll(async () => {
   await db.drop();
 });
 
+/** A customer of the test's own, to start interactions with. */
+const newCustomerId = async (label?: string) => (await makeCustomer(db, label)).id;
+
 const t0 = new Date('2026-05-01T09:00:00Z');
 const sec = (s: number) => new Date(t0.getTime() + s * 1000);
 
 describe('durations', () => {
-  it('computes whole seconds and never a negative value', () => {
+  it('when a duration is computed, then it is in whole seconds and never negative', () => {
     expect(computeDurationSeconds(t0, sec(125.9))).toBe(125);
     expect(computeDurationSeconds(t0, sec(-50))).toBe(0);
   });
 
-  it('stamps the end and includes a pending period in the duration', async () => {
+  it('when an interaction ends after a pending period, then the end is stamped and the pending time counts', async () => {
+    const customerId = await newCustomerId();
     const { id } = await startInteraction(
       db.prisma,
       agent,
       { customerId, channel: 'call', subject: '' },
       t0,
     );
-    await changeStatus(db.prisma, agent, id, 'pending', 1, sec(60));
-    await changeStatus(db.prisma, agent, id, 'active', 2, sec(600));
-    await changeStatus(db.prisma, agent, id, 'resolved', 3, sec(900));
+    await changeStatus(db.prisma, agent, id, { to: 'pending', version: 1, now: sec(60) });
+    await changeStatus(db.prisma, agent, id, { to: 'active', version: 2, now: sec(600) });
+    await changeStatus(db.prisma, agent, id, { to: 'resolved', version: 3, now: sec(900) });
     const row = await db.prisma.interaction.findUniqueOrThrow({ where: { id } });
     expect(row).toMatchObject({ status: 'resolved', endedAt: sec(900), durationSeconds: 900 });
     const changes = await db.prisma.recordChange.findMany({
@@ -76,14 +68,15 @@ describe('durations', () => {
     ]);
   });
 
-  it('never stores a negative duration when the clock is behind the start', async () => {
+  it('when the clock is behind the start, then no negative duration is stored', async () => {
+    const customerId = await newCustomerId();
     const { id } = await startInteraction(
       db.prisma,
       agent,
       { customerId, channel: 'chat', subject: '' },
       sec(100),
     );
-    await changeStatus(db.prisma, agent, id, 'resolved', 1, sec(10));
+    await changeStatus(db.prisma, agent, id, { to: 'resolved', version: 1, now: sec(10) });
     const row = await db.prisma.interaction.findUniqueOrThrow({ where: { id } });
     expect(row.durationSeconds).toBe(0);
     expect(row.endedAt).toEqual(sec(100));
@@ -91,42 +84,50 @@ describe('durations', () => {
 });
 
 describe('lifecycle and policy', () => {
-  it('refuses illegal transitions and changes by another agent', async () => {
+  it('when a transition is illegal or another agent tries it, then it is refused', async () => {
+    const customerId = await newCustomerId();
     const { id } = await startInteraction(db.prisma, agent, {
       customerId,
       channel: 'email',
       subject: 'Refund',
     });
-    await expect(changeStatus(db.prisma, agent, id, 'active', 1)).rejects.toBeInstanceOf(
-      TransitionError,
-    );
-    await expect(changeStatus(db.prisma, agent2, id, 'pending', 1)).rejects.toBeInstanceOf(
+    await expect(
+      changeStatus(db.prisma, agent, id, { to: 'active', version: 1 }),
+    ).rejects.toBeInstanceOf(TransitionError);
+    await expect(
+      changeStatus(db.prisma, agent2, id, { to: 'pending', version: 1 }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(addNote(db.prisma, agent2, id, { body: 'not mine' })).rejects.toBeInstanceOf(
       ForbiddenError,
     );
-    await expect(addNote(db.prisma, agent2, id, 'not mine')).rejects.toBeInstanceOf(ForbiddenError);
-    await changeStatus(db.prisma, supervisor, id, 'resolved', 1);
-    await expect(changeStatus(db.prisma, agent, id, 'pending', 2)).rejects.toBeInstanceOf(
+    await changeStatus(db.prisma, supervisor, id, { to: 'resolved', version: 1 });
+    await expect(
+      changeStatus(db.prisma, agent, id, { to: 'pending', version: 2 }),
+    ).rejects.toBeInstanceOf(TransitionError);
+    await expect(addNote(db.prisma, agent, id, { body: 'too late' })).rejects.toBeInstanceOf(
       TransitionError,
     );
-    await expect(addNote(db.prisma, agent, id, 'too late')).rejects.toBeInstanceOf(TransitionError);
   });
 
-  it('refuses a stale version with a ConflictError carrying the current state, and writes nothing', async () => {
+  it('when the version is stale, then a ConflictError carries the current state and nothing is written', async () => {
+    const customerId = await newCustomerId();
     const { id } = await startInteraction(
       db.prisma,
       agent,
       { customerId, channel: 'call', subject: 'Stale' },
       t0,
     );
-    await changeStatus(db.prisma, supervisor, id, 'resolved', 1, sec(120));
+    await changeStatus(db.prisma, supervisor, id, { to: 'resolved', version: 1, now: sec(120) });
     const before = await db.prisma.interaction.findUniqueOrThrow({ where: { id } });
     const changesBefore = await db.prisma.recordChange.count({
       where: { recordType: 'interaction', recordId: id },
     });
     // The agent's page still shows version 1 (active): "Set pending" must not go through…
-    const error = await changeStatus(db.prisma, agent, id, 'pending', 1, sec(300)).catch(
-      (e: unknown) => e,
-    );
+    const error = await changeStatus(db.prisma, agent, id, {
+      to: 'pending',
+      version: 1,
+      now: sec(300),
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConflictError);
     expect(
       (
@@ -145,11 +146,11 @@ describe('lifecycle and policy', () => {
     });
     // …nor may an "End" with the old version restamp the end time.
     await expect(
-      changeStatus(db.prisma, agent, id, 'resolved', 1, sec(300)),
+      changeStatus(db.prisma, agent, id, { to: 'resolved', version: 1, now: sec(300) }),
     ).rejects.toBeInstanceOf(ConflictError);
     // A version from the future is just as stale.
     await expect(
-      changeStatus(db.prisma, agent, id, 'pending', 99, sec(300)),
+      changeStatus(db.prisma, agent, id, { to: 'pending', version: 99, now: sec(300) }),
     ).rejects.toBeInstanceOf(ConflictError);
     expect(await db.prisma.interaction.findUniqueOrThrow({ where: { id } })).toEqual(before);
     expect(
@@ -157,28 +158,30 @@ describe('lifecycle and policy', () => {
     ).toBe(changesBefore);
   });
 
-  it('notes are appends: they leave the version alone, so an open page can still change the status', async () => {
+  it('when a note is added, then the version stays, so an open page can still change the status', async () => {
+    const customerId = await newCustomerId();
     const { id } = await startInteraction(
       db.prisma,
       agent,
       { customerId, channel: 'chat', subject: '' },
       t0,
     );
-    await addNote(db.prisma, agent, id, 'first', sec(30));
+    await addNote(db.prisma, agent, id, { body: 'first', now: sec(30) });
     expect((await db.prisma.interaction.findUniqueOrThrow({ where: { id } })).version).toBe(1);
-    await changeStatus(db.prisma, agent, id, 'pending', 1, sec(60));
+    await changeStatus(db.prisma, agent, id, { to: 'pending', version: 1, now: sec(60) });
     expect((await db.prisma.interaction.findUniqueOrThrow({ where: { id } })).version).toBe(2);
   });
 
-  it('sets firstResponseAt with the first note only', async () => {
+  it('when notes are added, then only the first one sets firstResponseAt', async () => {
+    const customerId = await newCustomerId();
     const { id } = await startInteraction(
       db.prisma,
       agent,
       { customerId, channel: 'chat', subject: '' },
       t0,
     );
-    await addNote(db.prisma, agent, id, 'first', sec(30));
-    await addNote(db.prisma, agent, id, 'second', sec(90));
+    await addNote(db.prisma, agent, id, { body: 'first', now: sec(30) });
+    await addNote(db.prisma, agent, id, { body: 'second', now: sec(90) });
     const row = await db.prisma.interaction.findUniqueOrThrow({
       where: { id },
       include: { notes: true },
@@ -187,7 +190,8 @@ describe('lifecycle and policy', () => {
     expect(row.notes).toHaveLength(2);
   });
 
-  it('is idempotent on the create key and validates the customer', async () => {
+  it('when the create key repeats or the customer is unknown, then the first interaction is returned or the start refused', async () => {
+    const customerId = await newCustomerId();
     const a = await startInteraction(db.prisma, agent, {
       customerId,
       channel: 'chat',
@@ -206,12 +210,14 @@ describe('lifecycle and policy', () => {
     ).rejects.toBeInstanceOf(ValidationError);
   });
 
-  it('lists mine by default for agents, all for supervisors, with filters', async () => {
-    const other = await startInteraction(db.prisma, agent2, {
-      customerId,
-      channel: 'call',
-      subject: '',
-    });
+  it('when the list is read, then agents see theirs by default, supervisors all, and filters narrow it', async () => {
+    const customerId = await newCustomerId('Chidi');
+    const other = await startInteraction(
+      db.prisma,
+      agent2,
+      { customerId, channel: 'call', subject: '' },
+      t0,
+    );
     const mine = await listInteractions(db.prisma, agent, {}, 1);
     expect(mine.scope).toBe('mine');
     expect(mine.rows.every((r) => r.agentId === agent.id)).toBe(true);
@@ -233,7 +239,17 @@ describe('lifecycle and policy', () => {
     expect(dated.rows.every((r) => r.startedAt.toISOString().startsWith('2026-05-01'))).toBe(true);
   });
 
-  it('finds customers by name, email and phone digits', async () => {
+  it('when a customer is searched for, then name, email and phone digits find them', async () => {
+    const { id: customerId } = await db.prisma.customer.create({
+      data: {
+        firstName: 'Chidi',
+        lastName: 'Okafor',
+        fullName: 'Chidi Okafor',
+        email: 'chidi@example.test',
+        phone: '+234 (803) 555-0101',
+        phoneDigits: '2348035550101',
+      },
+    });
     expect((await searchCustomers(db.prisma, 'okaf')).map((c) => c.id)).toEqual([customerId]);
     expect((await searchCustomers(db.prisma, 'chidi@')).map((c) => c.id)).toEqual([customerId]);
     expect((await searchCustomers(db.prisma, '555-0101')).map((c) => c.id)).toEqual([customerId]);
@@ -242,7 +258,7 @@ describe('lifecycle and policy', () => {
 });
 
 describe('contact links', () => {
-  it('builds WhatsApp, tel and mailto links from stored contact details', () => {
+  it('when contact details are stored, then WhatsApp, tel and mailto links are built from them', () => {
     expect(contactLinks({ phone: '+234 (803) 555-0101', email: 'chidi@example.test' })).toEqual({
       whatsapp: 'https://wa.me/2348035550101',
       tel: 'tel:+2348035550101',

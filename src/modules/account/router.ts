@@ -148,7 +148,10 @@ export function accountRouter({ db, pool, config }: AppContext): Router {
   const availability = async (req: Request, res: Response) => {
     const parsed = availabilityForm.safeParse(req.body ?? {});
     if (!parsed.success) return renderAccount(req, res, 422, fieldErrors(parsed.error));
-    await setAvailability(db, req.user!, req.user!.id, parsed.data.available, req.ip);
+    await setAvailability(db, req.user!, req.user!.id, {
+      available: parsed.data.available,
+      ip: req.ip,
+    });
     flash(
       req,
       'success',

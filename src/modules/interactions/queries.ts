@@ -1,13 +1,75 @@
 import { isoUtc } from '../../lib/csv.js';
-import { containsPattern } from '../../lib/like.js';
-import { dayStartSql } from '../../lib/time.js';
+import { containsPattern, escapeLike } from '../../lib/like.js';
+import { currentTimeZone, dayStartSql } from '../../lib/time.js';
+import type { Db } from '../../db/client.js';
+import type { Prisma } from '../../generated/prisma/client.js';
+import { PAGE_SIZE } from '../../http/pagination.js';
 import { defaultScope } from './policy.js';
 import type { Actor } from '../../auth/actor.js';
 import type { ListQuery } from './schema.js';
 
-// The list's filters in SQL for the CSV export, which streams from a cursor; the page itself reads
-// through Prisma (service.ts listInteractions). Both: scope, status, channel, local days, customer;
-// newest first.
+// The list's filters twice: through Prisma for the page (listInteractions) and in SQL for the CSV
+// export, which streams from a cursor (interactionExportQuery). Both: scope, status, channel,
+// local days, customer; newest first.
+
+function customerWhere(text: string | undefined): Prisma.InteractionWhereInput | undefined {
+  if (!text) return undefined;
+  if (/^\d{1,10}$/.test(text) && Number(text) <= 2_147_483_647) return { customerId: Number(text) };
+  return { customer: { fullName: { contains: escapeLike(text), mode: 'insensitive' } } };
+}
+
+/** [start of `from`, start of the day after `to`) in the viewer's zone, converted by PostgreSQL. */
+async function localDayBounds(
+  db: Db,
+  from: string | undefined,
+  to: string | undefined,
+  zone = currentTimeZone(),
+) {
+  const [row] = await db.$queryRaw<{ gte: Date | null; lt: Date | null }[]>`
+    SELECT (${from ?? null}::date::timestamp AT TIME ZONE ${zone}::text) AS gte,
+           ((${to ?? null}::date + 1)::timestamp AT TIME ZONE ${zone}::text) AS lt`;
+  return { ...(row.gte ? { gte: row.gte } : {}), ...(row.lt ? { lt: row.lt } : {}) };
+}
+
+const LIST_SELECT = {
+  id: true,
+  channel: true,
+  status: true,
+  subject: true,
+  startedAt: true,
+  endedAt: true,
+  durationSeconds: true,
+  agentId: true,
+  customer: { select: { id: true, fullName: true } },
+  agent: { select: { name: true } },
+} satisfies Prisma.InteractionSelect;
+
+export async function listInteractions(db: Db, actor: Actor, query: ListQuery, page: number) {
+  const scope = query.scope ?? defaultScope(actor);
+  const startedAt: Prisma.DateTimeFilter = {};
+  if (query.from || query.to)
+    Object.assign(startedAt, await localDayBounds(db, query.from, query.to));
+  const where: Prisma.InteractionWhereInput = {
+    ...(scope === 'mine' ? { agentId: actor.id } : {}),
+    ...(query.status ? { status: query.status } : {}),
+    ...(query.channel ? { channel: query.channel } : {}),
+    ...(query.from || query.to ? { startedAt } : {}),
+    ...customerWhere(query.customer),
+  };
+  const rows = await db.interaction.findMany({
+    where,
+    select: LIST_SELECT,
+    orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
+    skip: (page - 1) * PAGE_SIZE,
+    take: PAGE_SIZE + 1,
+  });
+  return { rows: rows.slice(0, PAGE_SIZE), hasMore: rows.length > PAGE_SIZE, scope };
+}
+
+/** One interaction as its list row shows it, or null when there is no such interaction. */
+export async function interactionRow(db: Db, id: number) {
+  return db.interaction.findUnique({ where: { id }, select: LIST_SELECT });
+}
 
 export const INTERACTION_EXPORT_HEADER = [
   'id',

@@ -1,82 +1,70 @@
 import type { Actor } from '../../auth/actor.js';
-import { currentTimeZone } from '../../lib/time.js';
 import type { Db } from '../../db/client.js';
 import type { InteractionStatus } from '../../generated/prisma/enums.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { ConflictError, NotFoundError, TransitionError, ValidationError } from '../../errors.js';
-import { PAGE_SIZE } from '../../http/pagination.js';
 import { findCustomer } from '../customers/picker.js';
-import { assertCanAct, defaultScope } from './policy.js';
-import type { CreateInput, ListQuery } from './schema.js';
-import { escapeLike } from '../../lib/like.js';
 import { PHOTO_STAMP } from '../customers/avatar.js';
+import { expandShortcuts, interactionFillContext } from '../canned-replies/service.js';
+import { notifyMentions } from '../notifications/mentions.js';
+import { assertCanAct } from './policy.js';
+import type { CreateInput } from './schema.js';
 
 /** Whole seconds from start to end, never negative; a pending period is part of it. */
 export function computeDurationSeconds(startedAt: Date, endedAt: Date): number {
   return Math.max(0, Math.floor((endedAt.getTime() - startedAt.getTime()) / 1000));
 }
 
-export function isUniqueViolation(error: unknown): boolean {
+function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string } | null)?.code === 'P2002';
 }
 
-function customerWhere(text: string | undefined): Prisma.InteractionWhereInput | undefined {
-  if (!text) return undefined;
-  if (/^\d{1,10}$/.test(text) && Number(text) <= 2_147_483_647) return { customerId: Number(text) };
-  return { customer: { fullName: { contains: escapeLike(text), mode: 'insensitive' } } };
+async function startedWithKey(db: Db, idempotencyKey: string | undefined) {
+  if (!idempotencyKey) return null;
+  return db.interaction.findUnique({ where: { idempotencyKey }, select: { id: true } });
 }
 
-/** [start of `from`, start of the day after `to`) in the viewer's zone, converted by PostgreSQL. */
-async function localDayBounds(
+async function assertCustomerExists(db: Db, customerId: number) {
+  const customer = await findCustomer(db, customerId);
+  if (!customer)
+    throw new ValidationError('Choose an existing customer.', {
+      customerId: 'That customer does not exist.',
+    });
+  return customer;
+}
+
+/** The new active interaction and the first line of its history, together. */
+async function createActive(
   db: Db,
-  from: string | undefined,
-  to: string | undefined,
-  zone = currentTimeZone(),
+  actor: Actor,
+  start: { customerId: number; input: CreateInput; now: Date },
 ) {
-  const [row] = await db.$queryRaw<{ gte: Date | null; lt: Date | null }[]>`
-    SELECT (${from ?? null}::date::timestamp AT TIME ZONE ${zone}::text) AS gte,
-           ((${to ?? null}::date + 1)::timestamp AT TIME ZONE ${zone}::text) AS lt`;
-  return { ...(row.gte ? { gte: row.gte } : {}), ...(row.lt ? { lt: row.lt } : {}) };
-}
-
-const LIST_SELECT = {
-  id: true,
-  channel: true,
-  status: true,
-  subject: true,
-  startedAt: true,
-  endedAt: true,
-  durationSeconds: true,
-  agentId: true,
-  customer: { select: { id: true, fullName: true } },
-  agent: { select: { name: true } },
-} satisfies Prisma.InteractionSelect;
-
-export async function listInteractions(db: Db, actor: Actor, query: ListQuery, page: number) {
-  const scope = query.scope ?? defaultScope(actor);
-  const startedAt: Prisma.DateTimeFilter = {};
-  if (query.from || query.to)
-    Object.assign(startedAt, await localDayBounds(db, query.from, query.to));
-  const where: Prisma.InteractionWhereInput = {
-    ...(scope === 'mine' ? { agentId: actor.id } : {}),
-    ...(query.status ? { status: query.status } : {}),
-    ...(query.channel ? { channel: query.channel } : {}),
-    ...(query.from || query.to ? { startedAt } : {}),
-    ...customerWhere(query.customer),
-  };
-  const rows = await db.interaction.findMany({
-    where,
-    select: LIST_SELECT,
-    orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
-    skip: (page - 1) * PAGE_SIZE,
-    take: PAGE_SIZE + 1,
+  const { customerId, input, now } = start;
+  return db.$transaction(async (tx) => {
+    const created = await tx.interaction.create({
+      data: {
+        customerId,
+        agentId: actor.id,
+        channel: input.channel,
+        status: 'active',
+        subject: input.subject || null,
+        startedAt: now,
+        idempotencyKey: input.idempotencyKey ?? null,
+      },
+      select: { id: true },
+    });
+    await tx.recordChange.create({
+      data: {
+        recordType: 'interaction',
+        recordId: created.id,
+        actorId: actor.id,
+        field: 'status',
+        fromValue: null,
+        toValue: 'active',
+      },
+    });
+    return created;
   });
-  return { rows: rows.slice(0, PAGE_SIZE), hasMore: rows.length > PAGE_SIZE, scope };
-}
-
-/** One interaction as its list row shows it, or null when there is no such interaction. */
-export async function interactionRow(db: Db, id: number) {
-  return db.interaction.findUnique({ where: { id }, select: LIST_SELECT });
 }
 
 /** Starts an active interaction; a repeated idempotency key returns the first one. */
@@ -86,107 +74,69 @@ export async function startInteraction(
   input: CreateInput,
   now = new Date(),
 ): Promise<{ id: number; created: boolean }> {
-  if (input.idempotencyKey) {
-    const existing = await db.interaction.findUnique({
-      where: { idempotencyKey: input.idempotencyKey },
-      select: { id: true },
-    });
-    if (existing) return { id: existing.id, created: false };
-  }
-  const customer = await findCustomer(db, input.customerId);
-  if (!customer)
-    throw new ValidationError('Choose an existing customer.', {
-      customerId: 'That customer does not exist.',
-    });
+  const earlier = await startedWithKey(db, input.idempotencyKey);
+  if (earlier) return { id: earlier.id, created: false };
+  const customer = await assertCustomerExists(db, input.customerId);
   try {
-    const row = await db.$transaction(async (tx) => {
-      const created = await tx.interaction.create({
-        data: {
-          customerId: customer.id,
-          agentId: actor.id,
-          channel: input.channel,
-          status: 'active',
-          subject: input.subject || null,
-          startedAt: now,
-          idempotencyKey: input.idempotencyKey ?? null,
-        },
-        select: { id: true },
-      });
-      await tx.recordChange.create({
-        data: {
-          recordType: 'interaction',
-          recordId: created.id,
-          actorId: actor.id,
-          field: 'status',
-          fromValue: null,
-          toValue: 'active',
-        },
-      });
-      return created;
-    });
+    const row = await createActive(db, actor, { customerId: customer.id, input, now });
     return { id: row.id, created: true };
   } catch (error) {
-    if (isUniqueViolation(error) && input.idempotencyKey) {
-      const existing = await db.interaction.findUnique({
-        where: { idempotencyKey: input.idempotencyKey },
-        select: { id: true },
-      });
-      if (existing) return { id: existing.id, created: false };
-    }
+    // A double submit that lost the race to the same key: the winner's interaction is the answer.
+    const winner = isUniqueViolation(error) && (await startedWithKey(db, input.idempotencyKey));
+    if (winner) return { id: winner.id, created: false };
     throw error;
   }
 }
 
-export async function getInteraction(db: Db, id: number) {
-  const interaction = await db.interaction.findUnique({
-    where: { id },
+const DETAIL_SELECT = {
+  id: true,
+  channel: true,
+  status: true,
+  subject: true,
+  startedAt: true,
+  firstResponseAt: true,
+  endedAt: true,
+  durationSeconds: true,
+  agentId: true,
+  version: true,
+  createdAt: true,
+  customer: {
+    select: { id: true, fullName: true, email: true, phone: true, photo: PHOTO_STAMP },
+  },
+  agent: { select: { id: true, name: true } },
+  notes: {
+    select: { id: true, body: true, createdAt: true, author: { select: { name: true } } },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+  },
+  tickets: {
     select: {
       id: true,
-      channel: true,
-      status: true,
+      number: true,
       subject: true,
-      startedAt: true,
-      firstResponseAt: true,
-      endedAt: true,
-      durationSeconds: true,
-      agentId: true,
-      version: true,
-      createdAt: true,
-      customer: {
-        select: { id: true, fullName: true, email: true, phone: true, photo: PHOTO_STAMP },
-      },
-      agent: { select: { id: true, name: true } },
-      notes: {
-        select: { id: true, body: true, createdAt: true, author: { select: { name: true } } },
-        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-      },
-      tickets: {
-        select: {
-          id: true,
-          number: true,
-          subject: true,
-          status: true,
-          priority: true,
-          resolvedAt: true,
-          resolvedBy: { select: { name: true } },
-        },
-        orderBy: { createdAt: 'desc' },
-      },
-      escalations: {
-        select: {
-          id: true,
-          status: true,
-          outcome: true,
-          targetType: true,
-          createdAt: true,
-          resolvedAt: true,
-          targetUser: { select: { name: true } },
-          resolvedBy: { select: { name: true } },
-        },
-        orderBy: { createdAt: 'desc' },
-      },
+      status: true,
+      priority: true,
+      resolvedAt: true,
+      resolvedBy: { select: { name: true } },
     },
-  });
+    orderBy: { createdAt: 'desc' },
+  },
+  escalations: {
+    select: {
+      id: true,
+      status: true,
+      outcome: true,
+      targetType: true,
+      createdAt: true,
+      resolvedAt: true,
+      targetUser: { select: { name: true } },
+      resolvedBy: { select: { name: true } },
+    },
+    orderBy: { createdAt: 'desc' },
+  },
+} satisfies Prisma.InteractionSelect;
+
+export async function getInteraction(db: Db, id: number) {
+  const interaction = await db.interaction.findUnique({ where: { id }, select: DETAIL_SELECT });
   if (!interaction) throw new NotFoundError('No such interaction.');
   const changes = await db.recordChange.findMany({
     where: { recordType: 'interaction', recordId: id },
@@ -202,11 +152,6 @@ export async function getInteraction(db: Db, id: number) {
   });
   return { ...interaction, changes };
 }
-
-/**
- * Of the given escalation ids, those the viewer may open, in one query with the escalations
- * module's own visibility rule (used to decide which escalation links a ticket or interaction page shows).
- */
 
 async function loadForAction(db: Db, id: number) {
   const row = await db.interaction.findUnique({
@@ -270,22 +215,37 @@ async function conflict(db: Db, id: number): Promise<ConflictError<InteractionCo
   );
 }
 
-/** Internal note (never shown to patients); the first one stamps firstResponseAt. */
-export async function addNote(db: Db, actor: Actor, id: number, body: string, now = new Date()) {
-  const row = await loadForAction(db, id);
-  assertCanAct(actor, row);
+function assertStillOpen(row: { status: InteractionStatus }): void {
   if (row.status === 'resolved')
     throw new TransitionError('This interaction has ended; notes can no longer be added.');
+}
+
+/**
+ * Internal note (never shown to patients): `;shortcut` replies are expanded, the first note stamps
+ * firstResponseAt, and colleagues it @mentions are told.
+ */
+export async function addNote(
+  db: Db,
+  actor: Actor,
+  id: number,
+  note: { body: string; now?: Date },
+) {
+  const { body, now = new Date() } = note;
+  const row = await loadForAction(db, id);
+  assertCanAct(actor, row);
+  assertStillOpen(row);
+  const text = await expandShortcuts(db, body, await interactionFillContext(db, id, actor));
   return db.$transaction(async (tx) => {
-    const note = await tx.interactionNote.create({
-      data: { interactionId: id, authorId: actor.id, body, createdAt: now },
+    const written = await tx.interactionNote.create({
+      data: { interactionId: id, authorId: actor.id, body: text, createdAt: now },
       select: { id: true },
     });
     await tx.interaction.updateMany({
       where: { id, firstResponseAt: null },
       data: { firstResponseAt: now },
     });
-    return note;
+    await notifyMentions(tx, { text, actorId: actor.id, record: { type: 'interaction', id } });
+    return written;
   });
 }
 
@@ -299,31 +259,43 @@ export function canTransition(from: InteractionStatus, to: InteractionStatus): b
   return TRANSITIONS[from].includes(to);
 }
 
+function assertCanBecome(from: InteractionStatus, to: InteractionStatus): void {
+  if (!canTransition(from, to))
+    throw new TransitionError(`An interaction that is ${from} cannot become ${to}.`);
+}
+
+/** The row's new status; ending also stamps endedAt (never before the start) and the duration. */
+function statusUpdate(
+  row: { startedAt: Date },
+  to: InteractionStatus,
+  now: Date,
+): Prisma.InteractionUpdateManyMutationInput {
+  const data: Prisma.InteractionUpdateManyMutationInput = { status: to, version: { increment: 1 } };
+  if (to !== 'resolved') return data;
+  const endedAt = now.getTime() < row.startedAt.getTime() ? row.startedAt : now;
+  return { ...data, endedAt, durationSeconds: computeDurationSeconds(row.startedAt, endedAt) };
+}
+
+export interface StatusChange {
+  to: InteractionStatus;
+  /** The version the user's page showed. */
+  version: number;
+  now?: Date;
+}
+
 /**
  * active ⇄ pending, and either → resolved (stamps endedAt and the server-computed duration).
- * `version` is the one the user's page showed: if the row changed since, nothing is written and a
- * ConflictError carries the current state (checked before the lifecycle, so a stale page always
- * learns what happened rather than getting a bare refusal).
+ * If the row changed since the user's page was shown, nothing is written and a ConflictError
+ * carries the current state (checked before the lifecycle, so a stale page always learns what
+ * happened rather than getting a bare refusal).
  */
-export async function changeStatus(
-  db: Db,
-  actor: Actor,
-  id: number,
-  to: InteractionStatus,
-  version: number,
-  now = new Date(),
-) {
+export async function changeStatus(db: Db, actor: Actor, id: number, change: StatusChange) {
+  const { to, version, now = new Date() } = change;
   const row = await loadForAction(db, id);
   assertCanAct(actor, row);
   if (row.version !== version) throw await conflict(db, id);
-  if (!canTransition(row.status, to))
-    throw new TransitionError(`An interaction that is ${row.status} cannot become ${to}.`);
-  const data: Prisma.InteractionUpdateManyMutationInput = { status: to, version: { increment: 1 } };
-  if (to === 'resolved') {
-    const endedAt = now.getTime() < row.startedAt.getTime() ? row.startedAt : now;
-    data.endedAt = endedAt;
-    data.durationSeconds = computeDurationSeconds(row.startedAt, endedAt);
-  }
+  assertCanBecome(row.status, to);
+  const data = statusUpdate(row, to, now);
   const changed = await db.$transaction(async (tx) => {
     // The version in the WHERE makes the change atomic: a concurrent change makes this one write nothing.
     const { count } = await tx.interaction.updateMany({ where: { id, version }, data });

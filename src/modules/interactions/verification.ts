@@ -51,6 +51,32 @@ export async function openConsultationsOf(db: Db, customerId: number) {
   });
 }
 
+type Tx = Parameters<typeof notify>[0];
+
+/** Locks the interaction's row, so parallel attempts on it are counted one after another. */
+async function lockForAttempt(tx: Tx, interactionId: number) {
+  const locked = await tx.$queryRaw<{ id: number }[]>`
+    SELECT id FROM interactions WHERE id = ${interactionId} FOR UPDATE`;
+  if (!locked.length) throw new NotFoundError('No such interaction.');
+  return tx.interaction.findUniqueOrThrow({
+    where: { id: interactionId },
+    select: {
+      agentId: true,
+      status: true,
+      customer: { select: { id: true, dateOfBirth: true, phone: true, email: true } },
+    },
+  });
+}
+
+function assertMayAttempt(interaction: { status: string }, before: Verification): void {
+  if (interaction.status === 'resolved')
+    throw new TransitionError('This interaction has ended; the caller can no longer be verified.');
+  if (before.locked)
+    throw new TransitionError(
+      `Verification is locked after ${MAX_FAILED_ATTEMPTS} failed attempts; a supervisor can override it.`,
+    );
+}
+
 /**
  * The agent records the caller's answers; the server compares them with the record and keeps
  * only method, result, who and when. Attempts on one interaction are serialised (row lock), so
@@ -64,27 +90,10 @@ export async function verifyCaller(
   answer: AnswerInput,
 ): Promise<{ passed: boolean; attemptsLeft: number; locked: boolean }> {
   return db.$transaction(async (tx) => {
-    const locked = await tx.$queryRaw<{ id: number }[]>`
-      SELECT id FROM interactions WHERE id = ${interactionId} FOR UPDATE`;
-    if (!locked.length) throw new NotFoundError('No such interaction.');
-    const interaction = await tx.interaction.findUniqueOrThrow({
-      where: { id: interactionId },
-      select: {
-        agentId: true,
-        status: true,
-        customer: { select: { id: true, dateOfBirth: true, phone: true, email: true } },
-      },
-    });
+    const interaction = await lockForAttempt(tx, interactionId);
     assertCanAct(actor, interaction);
-    if (interaction.status === 'resolved')
-      throw new TransitionError(
-        'This interaction has ended; the caller can no longer be verified.',
-      );
     const before = await verificationOf(tx, interactionId);
-    if (before.locked)
-      throw new TransitionError(
-        `Verification is locked after ${MAX_FAILED_ATTEMPTS} failed attempts; a supervisor can override it.`,
-      );
+    assertMayAttempt(interaction, before);
     const record: CallerRecord = interaction.customer;
     const passed = answersMatch(record, answer);
     await tx.callerVerification.create({
@@ -103,7 +112,7 @@ export async function verifyCaller(
   });
 }
 
-async function tellSupervisors(tx: Parameters<typeof notify>[0], actor: Actor, id: number) {
+async function tellSupervisors(tx: Tx, actor: Actor, id: number) {
   const supervisors = await tx.user.findMany({
     where: { role: 'supervisor', active: true },
     select: { id: true },
@@ -120,44 +129,55 @@ async function tellSupervisors(tx: Parameters<typeof notify>[0], actor: Actor, i
   );
 }
 
-/** A supervisor (or admin) lifts the refusal for one interaction, with a reason; audited. */
-export async function overrideVerification(
-  db: Db,
-  actor: Actor,
-  interactionId: number,
-  reason: string,
-  ip?: string | null,
-): Promise<void> {
-  if (!isManager(actor)) throw new ForbiddenError('Only a supervisor can override verification.');
+/** Why a supervisor lifts the refusal, and from where (for the audit row). */
+export interface VerificationOverride {
+  reason: string;
+  ip?: string | null;
+}
+
+function overrideReason(reason: string): string {
   const text = reason.trim();
   if (text.length < 10)
     throw new ValidationError('Give the reason for the override.', {
       reason: 'Give the reason for the override (at least 10 characters)',
     });
+  return text.slice(0, 500);
+}
+
+/** A supervisor (or admin) lifts the refusal for one interaction, with a reason; audited. */
+export async function overrideVerification(
+  db: Db,
+  actor: Actor,
+  interactionId: number,
+  override: VerificationOverride,
+): Promise<void> {
+  if (!isManager(actor)) throw new ForbiddenError('Only a supervisor can override verification.');
+  const reason = overrideReason(override.reason);
   const interaction = await db.interaction.findUnique({
     where: { id: interactionId },
     select: { customerId: true },
   });
   if (!interaction) throw new NotFoundError('No such interaction.');
+  const { customerId } = interaction;
   await db.$transaction(async (tx) => {
     await tx.callerVerification.create({
       data: {
         interactionId,
-        customerId: interaction.customerId,
+        customerId,
         method: 'override',
         result: 'passed',
         actorId: actor.id,
-        reason: text.slice(0, 500),
+        reason,
       },
     });
     await recordAudit(tx, {
       actor,
       action: 'verification_override',
-      customerId: interaction.customerId,
+      customerId,
       recordType: 'interaction',
       recordId: interactionId,
-      reason: text.slice(0, 500),
-      ip,
+      reason,
+      ip: override.ip,
     });
   });
 }

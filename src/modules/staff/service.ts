@@ -7,58 +7,24 @@ import { endSessions } from '../../auth/sessions.js';
 import type { Db } from '../../db/client.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
 import type { Prisma } from '../../generated/prisma/client.js';
-import { PAGE_SIZE } from '../../http/pagination.js';
-import { escapeLike } from '../../lib/like.js';
 import {
   canSetAvailability,
   LAST_ADMIN_REFUSED,
   removesAdmin,
   SELF_CHANGE_REFUSED,
 } from './policy.js';
-import type { AddInput, ListQuery, RoleInput } from './schema.js';
+import { STAFF_ROW_SELECT, type StaffRow } from './queries.js';
+import type { AddInput, RoleInput } from './schema.js';
 
 type Tx = Prisma.TransactionClient;
 
 const EMAIL_TAKEN = 'Someone already has an account with this email.';
+const ENABLE_FIRST = 'Enable this account before sending a sign-in link.';
 
-const rowSelect = {
-  id: true,
-  name: true,
-  email: true,
-  role: true,
-  active: true,
-  lastLoginAt: true,
-  createdAt: true,
-  version: true,
-  doctorProfile: { select: { specialization: true, available: true } },
-} satisfies Prisma.UserSelect;
-
-export type StaffRow = Prisma.UserGetPayload<{ select: typeof rowSelect }>;
-
-export async function listStaff(
-  db: Db,
-  query: ListQuery,
-): Promise<{ rows: StaffRow[]; hasMore: boolean }> {
-  const and: Prisma.UserWhereInput[] = [];
-  if (query.q) {
-    const text = escapeLike(query.q);
-    and.push({
-      OR: [
-        { name: { contains: text, mode: 'insensitive' } },
-        { email: { contains: text, mode: 'insensitive' } },
-      ],
-    });
-  }
-  if (query.role) and.push({ role: query.role });
-  if (query.status) and.push({ active: query.status === 'active' });
-  const rows = await db.user.findMany({
-    where: { AND: and },
-    select: rowSelect,
-    orderBy: [{ name: 'asc' }, { id: 'asc' }],
-    skip: (query.page - 1) * PAGE_SIZE,
-    take: PAGE_SIZE + 1,
-  });
-  return { rows: rows.slice(0, PAGE_SIZE), hasMore: rows.length > PAGE_SIZE };
+/** Where a change was asked from (kept in the audit row), and when it happens. */
+export interface ChangeOrigin {
+  ip?: string;
+  now?: Date;
 }
 
 export interface StaffDetail extends StaffRow {
@@ -74,7 +40,7 @@ export interface StaffDetail extends StaffRow {
 }
 
 export async function getStaff(db: Db, id: number, now = new Date()): Promise<StaffDetail> {
-  const user = await db.user.findUnique({ where: { id }, select: rowSelect });
+  const user = await db.user.findUnique({ where: { id }, select: STAFF_ROW_SELECT });
   if (!user) throw new NotFoundError('No such staff account.');
   const [link, changes] = await Promise.all([
     db.passwordReset.findFirst({
@@ -145,6 +111,53 @@ function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string })?.code === 'P2002';
 }
 
+/** The new account (a doctor also gets a profile, away until they say otherwise) and its history line. */
+async function createAccount(
+  tx: Tx,
+  actor: Actor,
+  account: { input: AddInput; passwordHash: string; ip?: string },
+) {
+  const { input, passwordHash, ip } = account;
+  const user = await tx.user.create({
+    data: {
+      name: input.name,
+      email: input.email,
+      role: input.role,
+      passwordHash,
+      doctorProfile:
+        input.role === 'doctor'
+          ? { create: { specialization: input.specialization, available: false } }
+          : undefined,
+    },
+    select: { id: true },
+  });
+  await recordUserChange(tx, {
+    actor,
+    userId: user.id,
+    field: 'account',
+    from: null,
+    to: `created as ${input.role}`,
+    action: 'staff_created',
+    ip,
+  });
+  return user;
+}
+
+/** A new single-use sign-in link for the account, recorded (the token itself is never kept). */
+async function issueLink(tx: Tx, actor: Actor, userId: number, origin: ChangeOrigin) {
+  const token = await issueResetToken(tx, userId, origin.now ?? new Date());
+  await recordUserChange(tx, {
+    actor,
+    userId,
+    field: 'sign-in link',
+    from: null,
+    to: 'issued',
+    action: 'password_reset_issued',
+    ip: origin.ip,
+  });
+  return token;
+}
+
 /**
  * Adds a person with no usable password and returns their first sign-in link's token: they
  * choose their own password through it, so no admin ever knows it.
@@ -153,44 +166,14 @@ export async function addStaff(
   db: Db,
   actor: Actor,
   input: AddInput,
-  ip?: string,
-  now = new Date(),
+  origin: ChangeOrigin = {},
 ): Promise<{ id: number; token: string }> {
-  const placeholder = await hashPassword(randomBytes(32).toString('base64url'));
+  // Hashed outside the transaction: it is slow, and nobody will ever sign in with it.
+  const passwordHash = await hashPassword(randomBytes(32).toString('base64url'));
   try {
     return await db.$transaction(async (tx) => {
-      const user = await tx.user.create({
-        data: {
-          name: input.name,
-          email: input.email,
-          role: input.role,
-          passwordHash: placeholder,
-          doctorProfile:
-            input.role === 'doctor'
-              ? { create: { specialization: input.specialization, available: false } }
-              : undefined,
-        },
-        select: { id: true },
-      });
-      await recordUserChange(tx, {
-        actor,
-        userId: user.id,
-        field: 'account',
-        from: null,
-        to: `created as ${input.role}`,
-        action: 'staff_created',
-        ip,
-      });
-      const token = await issueResetToken(tx, user.id, now);
-      await recordUserChange(tx, {
-        actor,
-        userId: user.id,
-        field: 'sign-in link',
-        from: null,
-        to: 'issued',
-        action: 'password_reset_issued',
-        ip,
-      });
+      const user = await createAccount(tx, actor, { input, passwordHash, ip: origin.ip });
+      const token = await issueLink(tx, actor, user.id, origin);
       return { id: user.id, token };
     });
   } catch (error) {
@@ -231,84 +214,93 @@ async function loadForChange(tx: Tx, id: number) {
   return user;
 }
 
+function assertDoctorHasSpecialization(
+  user: { doctorProfile: { userId: number } | null },
+  input: RoleInput,
+): void {
+  if (input.role === 'doctor' && !user.doctorProfile && !input.specialization) {
+    const message = 'Doctors need a specialization (e.g. General practice).';
+    throw new ValidationError(message, { specialization: message });
+  }
+}
+
+async function staleAccount(db: Db, id: number): Promise<ConflictError<StaffDetail>> {
+  return new ConflictError(
+    'Someone changed this account while you were looking at it.',
+    await getStaff(db, id),
+  );
+}
+
+/** The role the admin chose, from the version their page showed; a new doctor starts away. */
 export async function changeRole(
   db: Db,
   actor: Actor,
   id: number,
-  input: RoleInput,
-  ip?: string,
+  change: RoleInput & { ip?: string },
 ): Promise<void> {
   assertNotSelf(actor, id);
-  const stale = async () =>
-    new ConflictError(
-      'Someone changed this account while you were looking at it.',
-      await getStaff(db, id),
-    );
   await db.$transaction(async (tx) => {
     const user = await loadForChange(tx, id);
-    if (user.version !== input.version) throw await stale();
-    if (user.role === input.role) return;
-    if (input.role === 'doctor' && !user.doctorProfile && !input.specialization) {
-      const message = 'Doctors need a specialization (e.g. General practice).';
-      throw new ValidationError(message, { specialization: message });
-    }
-    if (removesAdmin(user, { role: input.role, active: user.active }))
+    if (user.version !== change.version) throw await staleAccount(db, id);
+    if (user.role === change.role) return;
+    assertDoctorHasSpecialization(user, change);
+    if (removesAdmin(user, { role: change.role, active: user.active }))
       await assertAnotherAdminRemains(tx, id);
     const { count } = await tx.user.updateMany({
-      where: { id, version: input.version },
-      data: { role: input.role, version: { increment: 1 } },
+      where: { id, version: change.version },
+      data: { role: change.role, version: { increment: 1 } },
     });
-    if (count !== 1) throw await stale();
-    if (input.role === 'doctor' && !user.doctorProfile) {
+    if (count !== 1) throw await staleAccount(db, id);
+    if (change.role === 'doctor' && !user.doctorProfile)
       await tx.doctorProfile.create({
-        data: { userId: id, specialization: input.specialization ?? '', available: false },
+        data: { userId: id, specialization: change.specialization ?? '', available: false },
       });
-    }
     await recordUserChange(tx, {
       actor,
       userId: id,
       field: 'role',
       from: user.role,
-      to: input.role,
+      to: change.role,
       action: 'staff_role_changed',
-      ip,
+      ip: change.ip,
     });
   });
 }
 
+/** Signs the person out everywhere and voids their unused sign-in links. */
+async function shutOut(tx: Tx, userId: number): Promise<void> {
+  await endSessions(tx, userId);
+  await tx.passwordReset.updateMany({
+    where: { userId, usedAt: null },
+    data: { usedAt: new Date() },
+  });
+}
+
 /**
- * Disables or re-enables an account. Disabling ends all of the person's sessions in the same
- * transaction (and every request re-reads `active`, so a session cannot outlive it).
+ * Disables or re-enables an account; false when it already was. Disabling ends all of the
+ * person's sessions in the same transaction (and every request re-reads `active`, so a session
+ * cannot outlive it).
  */
 export async function setActive(
   db: Db,
   actor: Actor,
   id: number,
-  active: boolean,
-  ip?: string,
+  change: { active: boolean; ip?: string },
 ): Promise<boolean> {
+  const { active, ip } = change;
   assertNotSelf(actor, id);
   return db.$transaction(async (tx) => {
     const user = await loadForChange(tx, id);
     if (user.active === active) return false;
     if (removesAdmin(user, { role: user.role, active })) await assertAnotherAdminRemains(tx, id);
     await tx.user.update({ where: { id }, data: { active, version: { increment: 1 } } });
-    if (!active) {
-      await endSessions(tx, id);
-      await tx.passwordReset.updateMany({
-        where: { userId: id, usedAt: null },
-        data: { usedAt: new Date() },
-      });
-    }
-    const change = {
+    if (!active) await shutOut(tx, id);
+    await recordUserChange(tx, {
       actor,
       userId: id,
       field: 'active',
       from: active ? 'disabled' : 'active',
       to: active ? 'active' : 'disabled',
-    };
-    await recordUserChange(tx, {
-      ...change,
       action: active ? 'staff_enabled' : 'staff_disabled',
       ip,
     });
@@ -321,26 +313,12 @@ export async function issueResetLink(
   db: Db,
   actor: Actor,
   id: number,
-  ip?: string,
-  now = new Date(),
+  origin: ChangeOrigin = {},
 ): Promise<string> {
   return db.$transaction(async (tx) => {
     const user = await loadForChange(tx, id);
-    if (!user.active)
-      throw new ValidationError('Enable this account before sending a sign-in link.', {
-        form: 'Enable this account first.',
-      });
-    const token = await issueResetToken(tx, id, now);
-    await recordUserChange(tx, {
-      actor,
-      userId: id,
-      field: 'sign-in link',
-      from: null,
-      to: 'issued',
-      action: 'password_reset_issued',
-      ip,
-    });
-    return token;
+    if (!user.active) throw new ValidationError(ENABLE_FIRST, { form: ENABLE_FIRST });
+    return issueLink(tx, actor, id, origin);
   });
 }
 
@@ -349,9 +327,9 @@ export async function setAvailability(
   db: Db,
   actor: Actor,
   doctorId: number,
-  available: boolean,
-  ip?: string,
+  change: { available: boolean; ip?: string },
 ): Promise<void> {
+  const { available, ip } = change;
   if (!canSetAvailability(actor, doctorId))
     throw new ForbiddenError('Only the doctor or an admin can change this availability.');
   await db.$transaction(async (tx) => {
