@@ -12,6 +12,15 @@ export interface Done {
 }
 
 /**
+ * A success answered with a page instead of a redirect, for what must not be stored anywhere to
+ * be shown again after one (the recovery codes shown once when two-factor is turned on).
+ */
+export interface Shown {
+  view: string;
+  locals: Record<string, unknown>;
+}
+
+/**
  * One form action, told as its outcomes. Every module's POST handlers are built from this, so a
  * given outcome always gets the same answer:
  * - invalid input (the schema, a ValidationError or a refused transition): `invalid` shows the
@@ -19,11 +28,11 @@ export interface Done {
  * - a stale version (ConflictError): `conflict` shows the 409 page with both versions (without
  *   it, the 409 error page);
  * - not allowed (ForbiddenError) and not found go on to the error pages: 403 and 404;
- * - success: a flash message and a 303 redirect.
+ * - success: a flash message and a 303 redirect (or, rarely, a `Shown` page).
  */
 export interface FormAction<S extends z.ZodType> {
   schema: S;
-  run: (input: z.output<S>, req: Request) => Promise<Done>;
+  run: (input: z.output<S>, req: Request) => Promise<Done | Shown>;
   invalid?: (req: Request, res: Response, errors: Record<string, string>) => Promise<void> | void;
   conflict?: (req: Request, res: Response, error: ConflictError) => Promise<void> | void;
 }
@@ -66,12 +75,13 @@ export function formAction<S extends z.ZodType>(action: FormAction<S>) {
   return async (req: Request, res: Response, _next?: NextFunction): Promise<void> => {
     const parsed = action.schema.safeParse(req.body ?? {});
     if (!parsed.success) return refuse(action, req, res, fieldErrors(parsed.error));
-    let done: Done;
+    let done: Done | Shown;
     try {
       done = await action.run(parsed.data, req);
     } catch (error) {
       return answerRefusal(action, req, res, error);
     }
+    if ('view' in done) return res.render(done.view, done.locals);
     flash(req, done.kind ?? 'success', done.message);
     res.redirect(303, done.to);
   };
