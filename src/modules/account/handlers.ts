@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { recordAudit } from '../../audit.js';
 import { actorOf } from '../../auth/actor.js';
 import { endSession, endSessions, sessionHandle } from '../../auth/sessions.js';
@@ -22,8 +22,6 @@ import {
 import { changePassword, resetLinkOwner, setTimeZone, useResetLink } from './service.js';
 import { disableTwoFactor, enableTwoFactor } from './two-factor.js';
 
-type Handler = (req: Request, res: Response, next: NextFunction) => Promise<void> | void;
-
 const ACCOUNT = '/account';
 const done = (message: string, kind: Done['kind'] = 'success'): Done => ({
   message,
@@ -34,7 +32,7 @@ const done = (message: string, kind: Done['kind'] = 'success'): Done => ({
 // --- the account page ----------------------------------------------------------------------------
 
 export const showAccount =
-  (ctx: AppContext): Handler =>
+  (ctx: AppContext): RequestHandler =>
   (req, res) =>
     renderAccount(ctx, req, res);
 
@@ -45,7 +43,7 @@ function otherSessionsEnded(ended: number): string {
     : `Your ${ended} other sessions were signed out.`;
 }
 
-export function updatePassword(ctx: AppContext): Handler {
+export function updatePassword(ctx: AppContext): RequestHandler {
   return formAction({
     schema: changePasswordForm,
     run: async (input, req) => {
@@ -79,7 +77,7 @@ function signOutHere(req: Request, res: Response): void {
   );
 }
 
-export function endOneSession(ctx: AppContext): Handler {
+export function endOneSession(ctx: AppContext): RequestHandler {
   const endAnother = formAction({
     schema: endSessionForm,
     run: async ({ session }, req) => {
@@ -97,7 +95,7 @@ export function endOneSession(ctx: AppContext): Handler {
   };
 }
 
-export function endOtherSessions(ctx: AppContext): Handler {
+export function endOtherSessions(ctx: AppContext): RequestHandler {
   return formAction({
     schema: buttonForm,
     run: async (_input, req) => {
@@ -109,7 +107,7 @@ export function endOtherSessions(ctx: AppContext): Handler {
   });
 }
 
-export function saveAvailability(ctx: AppContext): Handler {
+export function saveAvailability(ctx: AppContext): RequestHandler {
   return formAction({
     schema: availabilityForm,
     run: async ({ available }, req) => {
@@ -124,7 +122,7 @@ export function saveAvailability(ctx: AppContext): Handler {
   });
 }
 
-export function saveTimeZone(ctx: AppContext): Handler {
+export function saveTimeZone(ctx: AppContext): RequestHandler {
   const installationZone = ctx.config.APP_TIME_ZONE;
   return formAction({
     schema: timeZoneForm,
@@ -143,13 +141,13 @@ export function saveTimeZone(ctx: AppContext): Handler {
 // --- two-factor ----------------------------------------------------------------------------------
 
 export const showTwoFactor =
-  (ctx: AppContext): Handler =>
+  (ctx: AppContext): RequestHandler =>
   (req, res) =>
     renderTwoFactor(ctx, req, res);
 
 const SETUP_INCOMPLETE = 'The setup form was incomplete; scan this new code and try again.';
 
-export function confirmTwoFactor(ctx: AppContext): Handler {
+export function confirmTwoFactor(ctx: AppContext): RequestHandler {
   return formAction({
     schema: enrolForm,
     run: async ({ secret, code }, req) => {
@@ -172,7 +170,7 @@ export function confirmTwoFactor(ctx: AppContext): Handler {
   });
 }
 
-export function removeTwoFactor(ctx: AppContext): Handler {
+export function removeTwoFactor(ctx: AppContext): RequestHandler {
   return formAction({
     schema: removeTwoFactorForm,
     run: async ({ password }, req) => {
@@ -198,7 +196,7 @@ const linkOwner = ({ db }: AppContext, req: Request) =>
   TOKEN.test(tokenOf(req)) ? resetLinkOwner(db, tokenOf(req)) : null;
 
 export const showReset =
-  (ctx: AppContext): Handler =>
+  (ctx: AppContext): RequestHandler =>
   async (req, res) => {
     const owner = await linkOwner(ctx, req);
     if (!owner) return renderInvalidLink(res);
@@ -208,7 +206,7 @@ export const showReset =
 
 const signOut = (req: Request) => new Promise<void>((resolve) => req.logout(() => resolve()));
 
-export function submitReset(ctx: AppContext): Handler {
+export function submitReset(ctx: AppContext): RequestHandler {
   const setPassword = formAction({
     schema: newPasswordForm,
     run: async (input, req) => {

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { recordAudit } from '../../audit.js';
 import { actorOf } from '../../auth/actor.js';
 import type { AppContext } from '../../context.js';
@@ -17,8 +17,6 @@ import {
 import { EXPORT_ACTIONS, toAuditEvent } from './fhir.js';
 import { exportQuery, type ExportQuery } from './schema.js';
 import { auditRowsForExport } from './service.js';
-
-type Handler = (req: Request, res: Response) => Promise<void>;
 
 /** This installation, as the audit source and observer of every exported event. */
 const SITE = `CareDesk ${hostname()}`;
@@ -65,7 +63,7 @@ async function stream({ pool }: AppContext, req: Request, res: Response, { query
 }
 
 export const exportBundle =
-  (ctx: AppContext): Handler =>
+  (ctx: AppContext): RequestHandler =>
   async (req, res) => {
     const query = await startExport(ctx, req, 'fhir-json');
     // attachment() would set a type from the file name: the FHIR media type is set after it.
@@ -81,7 +79,7 @@ export const exportBundle =
   };
 
 export const exportNdjson =
-  (ctx: AppContext): Handler =>
+  (ctx: AppContext): RequestHandler =>
   async (req, res) => {
     const query = await startExport(ctx, req, 'fhir-ndjson');
     res
@@ -109,7 +107,7 @@ async function startAccessReport({ db }: AppContext, req: Request, csv: boolean)
 
 /** Everyone who touched one patient's record: the same rows as the FHIR export for that patient. */
 export const showAccess =
-  (ctx: AppContext): Handler =>
+  (ctx: AppContext): RequestHandler =>
   async (req, res) => {
     const customer = await startAccessReport(ctx, req, false);
     const rows = [];
@@ -122,7 +120,7 @@ export const showAccess =
 
 /** The access report as CSV, streamed; stops reading when the client goes away. */
 export const downloadAccess =
-  (ctx: AppContext): Handler =>
+  (ctx: AppContext): RequestHandler =>
   async (req, res) => {
     const { id } = await startAccessReport(ctx, req, true);
     res.type('text/csv; charset=utf-8').attachment(`caredesk-access-${id}.csv`);

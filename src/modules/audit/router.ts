@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type RequestHandler, type Response } from 'express';
 import { actorOf } from '../../auth/actor.js';
 import type { AppContext } from '../../context.js';
 import { requireRole } from '../../http/guards.js';
@@ -9,8 +9,6 @@ import { noStore, revealReviewQueue, reviewReveal, viewContext } from '../../pri
 import { downloadAccess, exportBundle, exportNdjson, showAccess } from './downloads.js';
 import { auditQuery, reviewForm, type AuditQuery } from './schema.js';
 import { auditUsers, listAudit } from './service.js';
-
-type Handler = (req: Request, res: Response) => Promise<void>;
 
 const FILTERS = ['userId', 'customerId', 'action', 'from', 'to'] as const;
 
@@ -31,7 +29,7 @@ function pageLinks(query: AuditQuery, nextBefore: string | null | undefined) {
 }
 
 const list =
-  ({ pool }: AppContext): Handler =>
+  ({ pool }: AppContext): RequestHandler =>
   async (req, res) => {
     const query = auditQuery.parse(req.query);
     const [{ rows, nextBefore }, users] = await Promise.all([
@@ -64,7 +62,7 @@ async function renderReveals({ db }: AppContext, res: Response, failed: Failed |
 }
 
 const showReveals =
-  (ctx: AppContext): Handler =>
+  (ctx: AppContext): RequestHandler =>
   (_req, res) =>
     renderReveals(ctx, res);
 
