@@ -21,17 +21,11 @@ const SIZE_RULES = {
 // remove a file from this list when it passes. New files get the limits in full.
 const NOT_YET_SPLIT = [
   'src/app.ts',
-  'src/auth/second-step.ts',
   'src/db/embedded.ts',
   'src/db/seed/demo.ts',
   'src/db/seed/large.ts',
   'src/http/errors.ts',
   'src/http/pagination.ts',
-  'src/modules/account/router.ts',
-  'src/modules/account/service.ts',
-  'src/modules/account/two-factor.ts',
-  'src/modules/audit/chain.ts',
-  'src/modules/audit/router.ts',
   'src/modules/canned-replies/router.ts',
   'src/modules/consultations/router.ts',
   'src/modules/consultations/service.ts',

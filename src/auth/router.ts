@@ -56,7 +56,7 @@ export function authRouter(db: Db, auth: passport.Authenticator, config: Config)
       const returnTo = safeReturnTo(req.session.returnTo);
       if (user.twoFactor) {
         await clearFailures(db, key);
-        return startSecondStep(req, res, next, user.id, returnTo);
+        return startSecondStep(req, res, next, { userId: user.id, returnTo });
       }
       // passport regenerates the session here, so a pre-login session id never survives sign-in.
       req.logIn(user, async (loginError) => {

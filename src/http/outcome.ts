@@ -14,7 +14,7 @@ export interface Done {
 
 /**
  * A success answered with a page instead of a redirect, for a result to be shown once and kept
- * nowhere (a new sign-in link must not sit in a session or in a URL the browser keeps).
+ * nowhere (a new sign-in link, the recovery codes shown when two-factor is turned on).
  */
 export interface Shown {
   view: string;

@@ -25,18 +25,12 @@ afterAll(async () => {
   await db.drop();
 });
 
-const post = postForm;
-
 /** Signs in from a browser that identifies itself, as a second device would. */
 async function signInFrom(email: string, userAgent: string, password = TEST_PASSWORD) {
   const agent = request.agent(app);
   const page = await agent.get('/login').set('User-Agent', userAgent);
-  await agent
-    .post('/login')
-    .set('User-Agent', userAgent)
-    .type('form')
-    .send({ _csrf: csrfFrom(page.text), email, password })
-    .expect(303);
+  const visitor = { agent, csrf: csrfFrom(page.text) };
+  await postForm(visitor, '/login', { email, password }).set('User-Agent', userAgent).expect(303);
   await agent.get('/').set('User-Agent', userAgent).expect(200);
   return agent;
 }
@@ -45,21 +39,21 @@ describe('changing one’s own password', () => {
   it('when the current password is wrong or the new one weak, then nothing changes and the form says why', async () => {
     const user = await createUser(db, 'agent');
     const me = await signIn(app, user.email);
-    const wrong = await post(me, '/account/password', {
+    const wrong = await postForm(me, '/account/password', {
       current: 'not my password',
       password: STRONG_PASSWORD,
       confirm: STRONG_PASSWORD,
     });
     expect(wrong.status).toBe(422);
     expect(wrong.text).toContain('current password is not right');
-    const weak = await post(me, '/account/password', {
+    const weak = await postForm(me, '/account/password', {
       current: TEST_PASSWORD,
       password: 'qwertyuiop123',
       confirm: 'qwertyuiop123',
     });
     expect(weak.status).toBe(422);
     expect(weak.text).toContain('too easy to guess');
-    const differ = await post(me, '/account/password', {
+    const differ = await postForm(me, '/account/password', {
       current: TEST_PASSWORD,
       password: STRONG_PASSWORD,
       confirm: STRONG_PASSWORD + 'x',
@@ -76,7 +70,7 @@ describe('changing one’s own password', () => {
       user.email,
       'Mozilla/5.0 (Windows NT 10.0) Chrome/140.0 Safari/537.36',
     );
-    const res = await post(me, '/account/password', {
+    const res = await postForm(me, '/account/password', {
       current: TEST_PASSWORD,
       password: STRONG_PASSWORD,
       confirm: STRONG_PASSWORD,
@@ -108,7 +102,7 @@ describe('one’s own sessions', () => {
     const handles = [...page.matchAll(/name="session" value="([0-9a-f]{32})"/g)].map((m) => m[1]);
     expect(handles).toHaveLength(2);
     // The other session is listed after this browser's.
-    await post(me, '/account/sessions/end', { session: handles[1] }).expect(303);
+    await postForm(me, '/account/sessions/end', { session: handles[1] }).expect(303);
     await phone.get('/').expect(303).expect('location', '/login');
     await me.agent.get('/account').expect(200);
 
@@ -118,9 +112,9 @@ describe('one’s own sessions', () => {
     const theirHandle = /name="session" value="([0-9a-f]{32})"/.exec(
       (await theirs.agent.get('/account')).text,
     )![1];
-    await post(me, '/account/sessions/end', { session: theirHandle }).expect(303);
+    await postForm(me, '/account/sessions/end', { session: theirHandle }).expect(303);
     await theirs.agent.get('/').expect(200);
-    await post(me, '/account/sessions/end', { session: 'not-a-handle' }).expect(422);
+    await postForm(me, '/account/sessions/end', { session: 'not-a-handle' }).expect(422);
   });
 
   it('when a person signs out all other sessions, then only this browser remains signed in', async () => {
@@ -130,7 +124,7 @@ describe('one’s own sessions', () => {
       await signInFrom(user.email, 'Firefox/140.0'),
       await signInFrom(user.email, 'Safari/605.1'),
     ];
-    await post(me, '/account/sessions/end-others').expect(303);
+    await postForm(me, '/account/sessions/end-others').expect(303);
     for (const other of others) await other.get('/').expect(303);
     await me.agent.get('/').expect(200);
   });
@@ -141,7 +135,7 @@ describe('one’s own sessions', () => {
     const handle = /name="session" value="([0-9a-f]{32})"/.exec(
       (await me.agent.get('/account')).text,
     )![1];
-    await post(me, '/account/sessions/end', { session: handle })
+    await postForm(me, '/account/sessions/end', { session: handle })
       .expect(303)
       .expect('location', '/login');
     await me.agent.get('/').expect(303).expect('location', '/login');
@@ -162,7 +156,7 @@ describe('doctor availability', () => {
     expect(await assignDoctor(db.prisma, agent, before.id, 'auto', before.version)).toBe(first.id);
 
     const doctor = await signIn(app, first.email);
-    await post(doctor, '/account/availability', { available: '0' }).expect(303);
+    await postForm(doctor, '/account/availability', { available: '0' }).expect(303);
     expect((await doctor.agent.get('/account')).text).toContain('You are away');
     await db.prisma.doctorProfile.update({
       where: { userId: second.id },
@@ -173,7 +167,7 @@ describe('doctor availability', () => {
 
     // An admin can set them back; the change is in the account's history.
     const admin = await signIn(app, (await createUser(db, 'admin')).email);
-    await post(admin, `/staff/${first.id}/availability`, { available: '1' }).expect(303);
+    await postForm(admin, `/staff/${first.id}/availability`, { available: '1' }).expect(303);
     expect(
       (await db.prisma.doctorProfile.findUniqueOrThrow({ where: { userId: first.id } })).available,
     ).toBe(true);
@@ -183,6 +177,6 @@ describe('doctor availability', () => {
 
   it('when someone other than a doctor posts availability, then it is refused', async () => {
     const agent = await signIn(app, (await createUser(db, 'agent')).email);
-    await post(agent, '/account/availability', { available: '0' }).expect(403);
+    await postForm(agent, '/account/availability', { available: '0' }).expect(403);
   });
 });

@@ -4,8 +4,8 @@ import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordAudit } from '../../src/audit.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { buildApp, createUser, signIn } from '../support/app.js';
-import { makeConsultation, makeCustomer } from './privacy-fixtures.js';
+import { buildApp, createUser, postForm, signIn } from '../support/app.js';
+import { makeConsultation, makeCustomer } from '../support/fixtures.js';
 
 const require = createRequire(import.meta.url);
 let db: TestDatabase;
@@ -14,12 +14,6 @@ let validateEvent: ValidateFunction;
 let validateBundle: ValidateFunction;
 const MARK = 'EXPORTMARK-';
 const FINGERPRINT = 'email-hmac:0123456789abcdef0123456789abcdef';
-let patient: { id: number };
-let other: { id: number };
-let consultationId: number;
-let assigned: { id: number; email: string };
-let stranger: { id: number; email: string };
-let admin: { id: number; email: string };
 
 type Resource = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -42,18 +36,31 @@ beforeAll(async () => {
   ajv.addSchema({ definitions: { ...standIns, ...definitions } }, 'fhir');
   validateEvent = ajv.getSchema('fhir#/definitions/AuditEvent')!;
   validateBundle = ajv.getSchema('fhir#/definitions/Bundle')!;
+});
+afterAll(async () => {
+  await db.drop();
+});
 
-  patient = await makeCustomer(db);
-  other = await makeCustomer(db);
-  assigned = await createUser(db, 'doctor');
-  stranger = await createUser(db, 'doctor');
-  admin = await createUser(db, 'admin');
+/**
+ * One patient's recorded history, made fresh for each scenario: medical values that must never be
+ * exported, real events through the app (views by the assigned doctor, a break-the-glass reveal
+ * and view, sign-ins), an update written as the privacy layer writes it, a view of another patient
+ * and a failed sign-in.
+ */
+async function recordHistory() {
+  const patient = await makeCustomer(db);
+  const other = await makeCustomer(db);
+  const assigned = await createUser(db, 'doctor');
+  const stranger = await createUser(db, 'doctor');
+  const admin = await createUser(db, 'admin');
   await db.prisma.customerMedical.create({
     data: { customerId: patient.id, allergies: `${MARK}allergy` },
   });
-  consultationId = (
-    await makeConsultation(db, patient.id, { doctorId: assigned.id, status: 'completed' })
-  ).id;
+  const { id: consultationId } = await makeConsultation(db, patient.id, assigned.id);
+  await db.prisma.consultation.update({
+    where: { id: consultationId },
+    data: { status: 'completed' },
+  });
   await db.prisma.consultationMedical.create({
     data: { consultationId, recordedById: assigned.id, diagnosis: `${MARK}diagnosis` },
   });
@@ -64,11 +71,9 @@ beforeAll(async () => {
   await a.agent.get(`/customers/${patient.id}`).expect(200);
   await a.agent.get(`/consultations/${consultationId}`).expect(200);
   const s = await signIn(app, stranger.email);
-  await s.agent
-    .post(`/customers/${patient.id}/reveal`)
-    .type('form')
-    .send({ _csrf: s.csrf, reason: 'Covering the night shift for this patient' })
-    .expect(303);
+  await postForm(s, `/customers/${patient.id}/reveal`, {
+    reason: 'Covering the night shift for this patient',
+  }).expect(303);
   await s.agent.get(`/customers/${patient.id}`).expect(200);
   await recordAudit(db.prisma, {
     actor: { id: assigned.id, role: 'doctor' },
@@ -89,12 +94,10 @@ beforeAll(async () => {
     reason: FINGERPRINT,
     ip: '203.0.113.9',
   });
-});
-afterAll(async () => {
-  await db.drop();
-});
+  return { patient, other, consultationId, assigned, stranger, admin };
+}
 
-async function exportBundle(query = ''): Promise<Resource> {
+async function exportBundle(admin: { email: string }, query = ''): Promise<Resource> {
   const { agent } = await signIn(app, admin.email);
   const res = await agent
     .get(`/audit/export.fhir.json${query}`)
@@ -115,7 +118,8 @@ const codesOf = (e: Resource) =>
 
 describe('FHIR R4 AuditEvent export', () => {
   it('when an admin exports, then the Bundle and every AuditEvent validate against the FHIR R4 schema', async () => {
-    const bundle = await exportBundle();
+    const { admin } = await recordHistory();
+    const bundle = await exportBundle(admin);
     expect(validateBundle(bundle), JSON.stringify(validateBundle.errors)).toBe(true);
     expect(bundle.resourceType).toBe('Bundle');
     const events = bundle.entry.map((e: Resource) => e.resource);
@@ -131,7 +135,8 @@ describe('FHIR R4 AuditEvent export', () => {
   });
 
   it('when events are exported, then each carries standard type, subtype, action, outcome, purpose', async () => {
-    const events: Resource[] = (await exportBundle(`?patient=${patient.id}`)).entry.map(
+    const { patient, consultationId, assigned, stranger, admin } = await recordHistory();
+    const events: Resource[] = (await exportBundle(admin, `?patient=${patient.id}`)).entry.map(
       (e: Resource) => e.resource,
     );
     const views = events.filter((e) => codesOf(e) === 'rest/read');
@@ -169,19 +174,21 @@ describe('FHIR R4 AuditEvent export', () => {
   });
 
   it("when filtered by patient and dates, then only that patient's events in range are exported", async () => {
-    const events: Resource[] = (await exportBundle(`?patient=${patient.id}`)).entry.map(
+    const { patient, admin } = await recordHistory();
+    const events: Resource[] = (await exportBundle(admin, `?patient=${patient.id}`)).entry.map(
       (e: Resource) => e.resource,
     );
     const subject = `Patient/${patient.id}`;
     expect(events.every((e) => e.entity?.some((x: Resource) => x.what.reference === subject))).toBe(
       true,
     );
-    const past = await exportBundle('?from=2000-01-01&to=2000-12-31');
+    const past = await exportBundle(admin, '?from=2000-01-01&to=2000-12-31');
     expect(past.entry).toEqual([]);
   });
 
   it('when sign-ins are exported, then they are User Authentication / Login, failures minor', async () => {
-    const events: Resource[] = (await exportBundle()).entry.map((e: Resource) => e.resource);
+    const { admin } = await recordHistory();
+    const events: Resource[] = (await exportBundle(admin)).entry.map((e: Resource) => e.resource);
     expect(
       events.filter((e) => codesOf(e) === '110114/110122' && e.outcome === '0').length,
     ).toBeGreaterThanOrEqual(2);
@@ -193,6 +200,7 @@ describe('FHIR R4 AuditEvent export', () => {
   });
 
   it('when NDJSON is asked for, then each line is one valid AuditEvent and the export is audited', async () => {
+    const { patient, admin } = await recordHistory();
     const { agent } = await signIn(app, admin.email);
     const res = await agent.get(`/audit/export.fhir.ndjson?patient=${patient.id}`).expect(200);
     expect(res.headers['content-type']).toContain('application/fhir+ndjson');
@@ -211,6 +219,7 @@ describe('FHIR R4 AuditEvent export', () => {
   });
 
   it('when the filters are malformed, then the export is refused rather than widened', async () => {
+    const admin = await createUser(db, 'admin');
     const { agent } = await signIn(app, admin.email);
     await agent.get('/audit/export.fhir.json?from=yesterday').expect(422);
     await agent.get('/audit/export.fhir.ndjson?patient=abc').expect(422);
@@ -218,6 +227,7 @@ describe('FHIR R4 AuditEvent export', () => {
   });
 
   it('when anyone but an admin asks, then it is refused', async () => {
+    const { patient, assigned, stranger } = await recordHistory();
     for (const u of [assigned, stranger]) {
       const { agent } = await signIn(app, u.email);
       await agent.get('/audit/export.fhir.json').expect(403);
@@ -225,10 +235,11 @@ describe('FHIR R4 AuditEvent export', () => {
     }
   });
 
-  it('the export and the access report never carry a medical value', async () => {
+  it('when a patient has medical values on record, then neither the export nor the access report carries one', async () => {
+    const { patient, admin } = await recordHistory();
     const { agent } = await signIn(app, admin.email);
     const bodies = [
-      JSON.stringify(await exportBundle()),
+      JSON.stringify(await exportBundle(admin)),
       (await agent.get('/audit/export.fhir.ndjson').expect(200)).text,
       (await agent.get(`/audit/patients/${patient.id}/access`).expect(200)).text,
       (await agent.get(`/audit/patients/${patient.id}/access.csv`).expect(200)).text,
@@ -239,6 +250,7 @@ describe('FHIR R4 AuditEvent export', () => {
 
 describe('who accessed this record', () => {
   it("when an admin opens a patient's access report, then it lists who, role, what, why and from where", async () => {
+    const { patient, other, consultationId, admin } = await recordHistory();
     const { agent } = await signIn(app, admin.email);
     const profile = await agent.get(`/customers/${patient.id}`).expect(200);
     expect(profile.text).toContain(`href="/audit/patients/${patient.id}/access"`);
@@ -251,6 +263,7 @@ describe('who accessed this record', () => {
   });
 
   it('when the CSV is downloaded, then it holds the same rows as the FHIR export for that patient', async () => {
+    const { patient, admin } = await recordHistory();
     const { agent } = await signIn(app, admin.email);
     const ndjson = (await agent.get(`/audit/export.fhir.ndjson?patient=${patient.id}`).expect(200))
       .text;

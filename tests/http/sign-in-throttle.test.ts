@@ -3,7 +3,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { TEST_PASSWORD, buildApp, createUser, csrfFrom } from '../support/app.js';
+import { TEST_PASSWORD, buildApp, createUser, csrfFrom, postForm } from '../support/app.js';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -22,11 +22,8 @@ async function attempt(
 ) {
   const agent = request.agent(app);
   const page = await agent.get('/login').set(headers);
-  return agent
-    .post('/login')
-    .set(headers)
-    .type('form')
-    .send({ _csrf: csrfFrom(page.text), email, password });
+  const visitor = { agent, csrf: csrfFrom(page.text) };
+  return postForm(visitor, '/login', { email, password }).set(headers);
 }
 
 /** The audit trail's position now, to read what a scenario adds after it. */

@@ -2,7 +2,15 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentCode, hashRecoveryCode } from '../../src/auth/two-factor.js';
-import { buildApp, createUser, csrfFrom, signIn, TEST_PASSWORD } from '../support/app.js';
+import {
+  buildApp,
+  createUser,
+  csrfFrom,
+  postForm,
+  signIn,
+  TEST_PASSWORD,
+  type SignedIn,
+} from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 let db: TestDatabase;
@@ -19,21 +27,18 @@ afterAll(async () => {
 type Browser = ReturnType<typeof request.agent>;
 
 /** Enrols through the pages, as a person would; returns the secret and the recovery codes shown. */
-async function enrol(session: Awaited<ReturnType<typeof signIn>>) {
+async function enrol(session: SignedIn) {
   const page = (await session.agent.get('/account/two-factor').expect(200)).text;
   expect(page).toMatch(/<img class="qr" src="data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+"/);
   const secret = /name="secret" value="([A-Z2-7]{32})"/.exec(page)![1];
-  const wrong = await session.agent
-    .post('/account/two-factor')
-    .type('form')
-    .send({ _csrf: session.csrf, secret, code: 'abc123' })
-    .expect(422);
+  const wrong = await postForm(session, '/account/two-factor', { secret, code: 'abc123' }).expect(
+    422,
+  );
   expect(wrong.text).toContain(`value="${secret}"`);
-  const res = await session.agent
-    .post('/account/two-factor')
-    .type('form')
-    .send({ _csrf: session.csrf, secret, code: currentCode(secret) })
-    .expect(200);
+  const res = await postForm(session, '/account/two-factor', {
+    secret,
+    code: currentCode(secret),
+  }).expect(200);
   const codes = [...res.text.matchAll(/<code>([A-Z0-9-]{14})<\/code>/g)].map((m) => m[1]);
   return { secret, codes };
 }
@@ -42,10 +47,10 @@ async function enrol(session: Awaited<ReturnType<typeof signIn>>) {
 async function passwordStep(email: string): Promise<Browser> {
   const browser = request.agent(app);
   const page = await browser.get('/login');
-  await browser
-    .post('/login')
-    .type('form')
-    .send({ _csrf: csrfFrom(page.text), email, password: TEST_PASSWORD })
+  await postForm({ agent: browser, csrf: csrfFrom(page.text) }, '/login', {
+    email,
+    password: TEST_PASSWORD,
+  })
     .expect(303)
     .expect('location', '/login/two-factor');
   return browser;
@@ -53,10 +58,7 @@ async function passwordStep(email: string): Promise<Browser> {
 
 async function secondStep(browser: Browser, code: string) {
   const page = await browser.get('/login/two-factor').expect(200);
-  return browser
-    .post('/login/two-factor')
-    .type('form')
-    .send({ _csrf: csrfFrom(page.text), code });
+  return postForm({ agent: browser, csrf: csrfFrom(page.text) }, '/login/two-factor', { code });
 }
 
 describe('enrolment', () => {
@@ -147,11 +149,8 @@ describe('signing in with a second factor', () => {
   it('when there is no password step in progress, then the second step sends the visitor back to sign in', async () => {
     const browser = request.agent(app);
     await browser.get('/login/two-factor').expect(303).expect('location', '/login');
-    const token = csrfFrom((await browser.get('/login')).text);
-    await browser
-      .post('/login/two-factor')
-      .type('form')
-      .send({ _csrf: token, code: '123456' })
+    const visitor = { agent: browser, csrf: csrfFrom((await browser.get('/login')).text) };
+    await postForm(visitor, '/login/two-factor', { code: '123456' })
       .expect(303)
       .expect('location', '/login');
   });
@@ -163,32 +162,18 @@ describe('required roles', () => {
     const user = await createUser(db, 'admin');
     const browser = request.agent(strict);
     const login = await browser.get('/login');
-    await browser
-      .post('/login')
-      .type('form')
-      .send({ _csrf: csrfFrom(login.text), email: user.email, password: TEST_PASSWORD })
-      .expect(303);
+    const visitor = { agent: browser, csrf: csrfFrom(login.text) };
+    await postForm(visitor, '/login', { email: user.email, password: TEST_PASSWORD }).expect(303);
     await browser.get('/').expect(303).expect('location', '/account/two-factor');
     const me = { agent: browser, csrf: csrfFrom((await browser.get('/account/two-factor')).text) };
     await me.agent.get('/audit').expect(303).expect('location', '/account/two-factor');
-    await me.agent
-      .post('/staff')
-      .type('form')
-      .send({ _csrf: me.csrf, name: 'X', email: 'x@staff.test', role: 'agent' })
-      .expect(403);
+    await postForm(me, '/staff', { name: 'X', email: 'x@staff.test', role: 'agent' }).expect(403);
     const page = (await me.agent.get('/account/two-factor').expect(200)).text;
     expect(page).toContain('requires two-factor');
     const secret = /name="secret" value="([A-Z2-7]{32})"/.exec(page)![1];
-    await me.agent
-      .post('/account/two-factor')
-      .type('form')
-      .send({ _csrf: me.csrf, secret, code: currentCode(secret) })
-      .expect(200);
+    await postForm(me, '/account/two-factor', { secret, code: currentCode(secret) }).expect(200);
     await me.agent.get('/audit').expect(200);
-    const removal = await me.agent
-      .post('/account/two-factor/remove')
-      .type('form')
-      .send({ _csrf: me.csrf, password: TEST_PASSWORD });
+    const removal = await postForm(me, '/account/two-factor/remove', { password: TEST_PASSWORD });
     expect(removal.status).toBe(422);
     expect(
       (await db.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).totpEnabledAt,
@@ -199,16 +184,8 @@ describe('required roles', () => {
     const user = await createUser(db, 'agent');
     const me = await signIn(app, user.email);
     await enrol(me);
-    await me.agent
-      .post('/account/two-factor/remove')
-      .type('form')
-      .send({ _csrf: me.csrf, password: 'wrong password' })
-      .expect(422);
-    await me.agent
-      .post('/account/two-factor/remove')
-      .type('form')
-      .send({ _csrf: me.csrf, password: TEST_PASSWORD })
-      .expect(303);
+    await postForm(me, '/account/two-factor/remove', { password: 'wrong password' }).expect(422);
+    await postForm(me, '/account/two-factor/remove', { password: TEST_PASSWORD }).expect(303);
     const row = await db.prisma.user.findUniqueOrThrow({
       where: { id: user.id },
       include: { recoveryCodes: true },

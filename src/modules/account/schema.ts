@@ -38,3 +38,9 @@ export const timeZoneForm = z.object({
     z.string().refine((v) => v === '' || isTimeZone(v), TIME_ZONE_INVALID),
   ),
 });
+
+/** Turning two-factor off: the account's password, typed again. */
+export const removeTwoFactorForm = z.object({ password: z.string().catch('') });
+
+/** A button with no fields of its own (the CSRF token is checked before). */
+export const buttonForm = z.object({});

@@ -41,25 +41,40 @@ export async function accountOf(db: Db, userId: number) {
   return { ...rest, twoFactorOn: totpEnabledAt !== null };
 }
 
-/**
- * Changes one's own password: the current one proves it is the person at the keyboard, and every
- * other session ends, so whoever may have learnt the old password is signed out too.
- */
-export async function changePassword(
-  db: Db,
-  actor: Actor,
-  input: ChangePasswordInput,
-  keepSid: string,
-  ip?: string,
-): Promise<number> {
+export interface PasswordChange {
+  actor: Actor;
+  input: ChangePasswordInput;
+  /** The session the change is made from: the one session that stays signed in. */
+  keepSid: string;
+  ip?: string;
+}
+
+async function assertCurrentPassword(db: Db, actor: Actor, input: ChangePasswordInput) {
   const user = await db.user.findUniqueOrThrow({
     where: { id: actor.id },
     select: { name: true, email: true, passwordHash: true },
   });
   if (!input.current || !(await verifyPassword(user.passwordHash, input.current)))
     refuse('current', 'Your current password is not right.');
+  return user;
+}
+
+function assertPasswordChanges(input: ChangePasswordInput): void {
   if (input.password === input.current)
     refuse('password', 'Choose a password different from the current one.');
+}
+
+/**
+ * Changes one's own password: the current one proves it is the person at the keyboard, and every
+ * other session ends, so whoever may have learnt the old password is signed out too. Says how many
+ * other sessions ended.
+ */
+export async function changePassword(
+  db: Db,
+  { actor, input, keepSid, ip }: PasswordChange,
+): Promise<number> {
+  const user = await assertCurrentPassword(db, actor, input);
+  assertPasswordChanges(input);
   assertNewPassword(input, user);
   const passwordHash = await hashPassword(input.password);
   return db.$transaction(async (tx) => {
@@ -103,17 +118,18 @@ export async function resetLinkOwner(
   return { id: link.user.id, name: link.user.name, email: link.user.email };
 }
 
+export interface ResetLinkUse {
+  token: string;
+  input: NewPasswordInput;
+  ip?: string;
+  now?: Date;
+}
+
 /**
  * Sets a password through a sign-in link. The link is spent by a guarded update inside the same
  * transaction, so two submissions of one link cannot both succeed.
  */
-export async function useResetLink(
-  db: Db,
-  token: string,
-  input: NewPasswordInput,
-  ip?: string,
-  now = new Date(),
-) {
+export async function useResetLink(db: Db, { token, input, ip, now = new Date() }: ResetLinkUse) {
   const owner = await resetLinkOwner(db, token, now);
   if (!owner) throw new NotFoundError(LINK_INVALID);
   assertNewPassword(input, owner);

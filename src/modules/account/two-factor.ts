@@ -20,20 +20,33 @@ export async function twoFactorStatus(db: Db, userId: number) {
   return { enabledAt: user.totpEnabledAt, recoveryCodesLeft: unused };
 }
 
+export interface Enrolment {
+  actor: Actor;
+  /** The secret shown on the enrolment page, sent back with the form. */
+  secret: string;
+  /** The first code the person's app made from it. */
+  code: string;
+  ip?: string;
+  now?: Date;
+}
+
+const ALREADY_ON = 'Two-factor sign-in is already on for your account.';
+
+function assertCodeMatches(secret: string, code: string, now: Date): number {
+  const step = matchingStep(secret, code, null, now.getTime());
+  if (step === null) throw new ValidationError(CODE_WRONG, { code: CODE_WRONG });
+  return step;
+}
+
 /**
  * Turns two-factor on once the person proves their app holds the secret, and returns ten
  * recovery codes: shown once, stored only as digests.
  */
 export async function enableTwoFactor(
   db: Db,
-  actor: Actor,
-  secret: string,
-  code: string,
-  ip?: string,
-  now = new Date(),
+  { actor, secret, code, ip, now = new Date() }: Enrolment,
 ): Promise<string[]> {
-  const step = matchingStep(secret, code, null, now.getTime());
-  if (step === null) throw new ValidationError(CODE_WRONG, { code: CODE_WRONG });
+  const step = assertCodeMatches(secret, code, now);
   const codes = newRecoveryCodes();
   await db.$transaction(async (tx) => {
     const { count } = await tx.user.updateMany({
@@ -45,10 +58,7 @@ export async function enableTwoFactor(
         version: { increment: 1 },
       },
     });
-    if (count !== 1)
-      throw new ValidationError('Two-factor sign-in is already on for your account.', {
-        code: 'Already on.',
-      });
+    if (count !== 1) throw new ValidationError(ALREADY_ON, { code: 'Already on.' });
     await tx.recoveryCode.deleteMany({ where: { userId: actor.id } });
     await tx.recoveryCode.createMany({
       data: codes.map((c) => ({ userId: actor.id, codeHash: hashRecoveryCode(c), createdAt: now })),
@@ -66,28 +76,43 @@ export async function enableTwoFactor(
   return codes;
 }
 
-/** Turns two-factor off; the password proves it is the person, not someone at an open session. */
-export async function disableTwoFactor(
-  db: Db,
-  actor: Actor,
-  password: string,
-  required: boolean,
-  ip?: string,
-): Promise<boolean> {
+export interface Removal {
+  actor: Actor;
+  /** The account's password, typed again to prove it is the person, not an open session. */
+  password: string;
+  /** Whether the person's role must sign in with two factors (then it cannot be turned off). */
+  required: boolean;
+  ip?: string;
+}
+
+const PASSWORD_WRONG = 'Your password is not right.';
+
+function assertOptional(required: boolean): void {
   if (required)
     throw new ValidationError('Your role requires two-factor sign-in; it cannot be turned off.', {
       password: 'Required for your role.',
     });
+}
+
+/** Checks the password typed again; says whether two-factor is on. */
+async function assertPassword(db: Db, actor: Actor, password: string): Promise<boolean> {
   const user = await db.user.findUniqueOrThrow({
     where: { id: actor.id },
     select: { passwordHash: true, totpEnabledAt: true },
   });
-  if (!password || !(await verifyPassword(user.passwordHash, password))) {
-    throw new ValidationError('Your password is not right.', {
-      password: 'Your password is not right.',
-    });
-  }
-  if (!user.totpEnabledAt) return false;
+  if (!password || !(await verifyPassword(user.passwordHash, password)))
+    throw new ValidationError(PASSWORD_WRONG, { password: PASSWORD_WRONG });
+  return user.totpEnabledAt !== null;
+}
+
+/** Turns two-factor off; says false when it was already off. */
+export async function disableTwoFactor(
+  db: Db,
+  { actor, password, required, ip }: Removal,
+): Promise<boolean> {
+  assertOptional(required);
+  const on = await assertPassword(db, actor, password);
+  if (!on) return false;
   await db.$transaction(async (tx) => {
     await tx.user.update({
       where: { id: actor.id },

@@ -101,11 +101,18 @@ interface Segment {
   prevHash: string | null;
 }
 
+/** The first row that does not match, and why. */
+interface Found {
+  id: string;
+  seq: string;
+  problem: ChainProblem;
+}
+
 interface SegmentResult {
   rows: number;
   lastSeq: bigint;
   lastHash: string;
-  failure?: { id: string; seq: string; problem: ChainProblem };
+  failure?: Found;
 }
 
 /** Verifies one seq range in order, reading the next batch while this one is hashed. */
@@ -180,6 +187,69 @@ export interface VerifyTuning {
   batchSize?: number;
 }
 
+/** The chain head as recorded and the highest seq written, read in one snapshot. */
+async function chainTop(pool: pg.Pool) {
+  // One statement, one snapshot: the head and the highest seq agree even while rows are added.
+  const top = await pool.query<{ seq: string | null; hash: string | null; last: string | null }>(
+    `SELECT c.seq::text AS seq, c.hash, (SELECT max(seq) FROM audit_events)::text AS last
+       FROM (SELECT 1) one LEFT JOIN audit_chain c ON c.id = 1`,
+  );
+  const head = { seq: top.rows[0].seq ?? '0', hash: top.rows[0].hash ?? GENESIS_HASH };
+  return { head, last: BigInt(top.rows[0].last ?? '0') };
+}
+
+/** The first row written around the chain trigger (no seq or no hash), if any. */
+async function firstUnchained(pool: pg.Pool): Promise<string | undefined> {
+  const loose = await pool.query<{ id: string }>(
+    'SELECT id::text AS id FROM audit_events WHERE seq IS NULL OR hash IS NULL ORDER BY id LIMIT 1',
+  );
+  return loose.rows[0]?.id;
+}
+
+/** How many seq ranges to read side by side: few enough that each holds enough rows. */
+function segmentCount(last: bigint, tuning: VerifyTuning): number {
+  const minRows = BigInt(tuning.segmentMinRows ?? SEGMENT_MIN_ROWS);
+  const wanted = Number(last / (minRows > 0n ? minRows : 1n));
+  return Math.max(1, Math.min(tuning.segments ?? SEGMENTS, wanted));
+}
+
+interface Joined {
+  rows: number;
+  /** The last row verified, as the chain head should record it. */
+  previous: { seq: bigint; hash: string };
+  failure?: Found;
+}
+
+/**
+ * Puts the ranges back in line: each must start right after the one before ended, from the hash
+ * that one computed; the first row that does not is named.
+ */
+async function joinSegments(
+  pool: pg.Pool,
+  segments: Segment[],
+  results: SegmentResult[],
+): Promise<Joined> {
+  let rows = 0;
+  let previous = { seq: 0n, hash: GENESIS_HASH };
+  for (const [i, result] of results.entries()) {
+    const segment = segments[i];
+    // A range that ended early lost rows at its end: the next row present is the one to name.
+    if (previous.seq !== segment.from - 1n) {
+      const at = await firstFrom(pool, segment.from);
+      if (at) return { rows, previous, failure: { ...at, problem: 'missing-before' } };
+      break;
+    }
+    if (previous.hash !== segment.prevHash) {
+      const at = await firstFrom(pool, segment.from);
+      if (at) return { rows, previous, failure: { ...at, problem: 'relinked' } };
+    }
+    rows += result.rows;
+    if (result.failure) return { rows, previous, failure: result.failure };
+    previous = { seq: result.lastSeq, hash: result.lastHash };
+  }
+  return { rows, previous };
+}
+
 /**
  * Recomputes the whole chain in seq order and names the first row that does not match. An
  * `anchor` (a seq and hash recorded elsewhere earlier, e.g. printed by a previous run) also
@@ -193,52 +263,22 @@ export async function verifyChain(
   anchor?: Anchor,
   tuning: VerifyTuning = {},
 ): Promise<ChainVerdict> {
-  // One statement, one snapshot: the head and the highest seq agree even while rows are added.
-  const top = await pool.query<{ seq: string | null; hash: string | null; last: string | null }>(
-    `SELECT c.seq::text AS seq, c.hash, (SELECT max(seq) FROM audit_events)::text AS last
-       FROM (SELECT 1) one LEFT JOIN audit_chain c ON c.id = 1`,
-  );
-  const head = { seq: top.rows[0].seq ?? '0', hash: top.rows[0].hash ?? GENESIS_HASH };
-  const last = BigInt(top.rows[0].last ?? '0');
+  const { head, last } = await chainTop(pool);
   const base = { rows: 0, head };
-  const loose = await pool.query<{ id: string }>(
-    'SELECT id::text AS id FROM audit_events WHERE seq IS NULL OR hash IS NULL ORDER BY id LIMIT 1',
-  );
-  if (loose.rows[0]) return fail(base, loose.rows[0].id, null, 'unchained');
+  const loose = await firstUnchained(pool);
+  if (loose) return fail(base, loose, null, 'unchained');
 
-  const minRows = BigInt(tuning.segmentMinRows ?? SEGMENT_MIN_ROWS);
-  const wanted = Number(last / (minRows > 0n ? minRows : 1n));
-  const count = Math.max(1, Math.min(tuning.segments ?? SEGMENTS, wanted));
-  const segments = last > 0n ? await segmentsOf(pool, last, count) : [];
+  const segments = last > 0n ? await segmentsOf(pool, last, segmentCount(last, tuning)) : [];
   const results = await Promise.all(
     segments.map((s) => verifySegment(pool, s, anchor, tuning.batchSize ?? BATCH)),
   );
-  let rows = 0;
-  let previous = { seq: 0n, hash: GENESIS_HASH };
-  for (const [i, result] of results.entries()) {
-    const segment = segments[i];
-    // A range that ended early lost rows at its end: the next row present is the one to name.
-    if (previous.seq !== segment.from - 1n) {
-      const at = await firstFrom(pool, segment.from);
-      if (at) return fail({ ...base, rows }, at.id, at.seq, 'missing-before');
-      break;
-    }
-    if (previous.hash !== segment.prevHash) {
-      const at = await firstFrom(pool, segment.from);
-      if (at) return fail({ ...base, rows }, at.id, at.seq, 'relinked');
-    }
-    rows += result.rows;
-    if (result.failure) {
-      const { id, seq, problem } = result.failure;
-      return fail({ ...base, rows }, id, seq, problem);
-    }
-    previous = { seq: result.lastSeq, hash: result.lastHash };
-  }
-  if (head.seq !== previous.seq.toString() || head.hash !== previous.hash) {
-    return fail({ ...base, rows }, null, null, 'head-mismatch');
-  }
+  const { rows, previous, failure } = await joinSegments(pool, segments, results);
+  const verdict = { ...base, rows };
+  if (failure) return fail(verdict, failure.id, failure.seq, failure.problem);
+  if (head.seq !== previous.seq.toString() || head.hash !== previous.hash)
+    return fail(verdict, null, null, 'head-mismatch');
   if (anchor && BigInt(anchor.seq) > previous.seq)
-    return fail({ ...base, rows }, null, null, 'anchor-mismatch');
+    return fail(verdict, null, null, 'anchor-mismatch');
   return { ok: true, rows, head };
 }
 

@@ -64,3 +64,11 @@ export const exportQuery = z.object({
   ),
 });
 export type ExportQuery = z.infer<typeof exportQuery>;
+
+/** A reveal review's comment: anything longer than the column is cut, not refused. */
+export const reviewForm = z.object({
+  comment: z
+    .string()
+    .catch('')
+    .transform((comment) => comment.slice(0, 1000)),
+});
