@@ -9,16 +9,14 @@ import {
   TransitionError,
   ValidationError,
 } from '../../src/errors.js';
+import { assignDoctor, pickDoctor } from '../../src/modules/consultations/assignment.js';
+import { createConsultation } from '../../src/modules/consultations/booking.js';
 import {
-  assignDoctor,
-  createConsultation,
-  listConsultations,
-  markPaid,
-  pickDoctor,
-  requestPayment,
   startConsultation,
   transitionConsultation,
-} from '../../src/modules/consultations/service.js';
+} from '../../src/modules/consultations/moves.js';
+import { markPaid, requestPayment } from '../../src/modules/consultations/payments.js';
+import { listConsultations } from '../../src/modules/consultations/queries.js';
 import { listQuery } from '../../src/modules/consultations/schema.js';
 
 let db: TestDatabase;
@@ -81,9 +79,9 @@ describe('pay first / pay later', () => {
       TransitionError,
     ); // not completed yet
     await expect(markPaid(db.prisma, agent, id, row.version)).rejects.toThrow(TransitionError);
-    await transitionConsultation(db.prisma, agent, id, 'scheduled', row.version);
+    await transitionConsultation(db.prisma, agent, { id, to: 'scheduled', version: row.version });
     row = await db.prisma.consultation.findUniqueOrThrow({ where: { id } });
-    await transitionConsultation(db.prisma, agent, id, 'completed', row.version);
+    await transitionConsultation(db.prisma, agent, { id, to: 'completed', version: row.version });
     row = await db.prisma.consultation.findUniqueOrThrow({ where: { id } });
     await requestPayment(db.prisma, agent, id, row.version);
     row = await db.prisma.consultation.findUniqueOrThrow({ where: { id } });
@@ -144,10 +142,10 @@ describe('lifecycle on the server', () => {
     const doctor = await createUser(db, 'doctor');
     const c = await makeCustomer(db);
     const cons = await makeConsultation(db, c.id, { doctorId: doctor.id });
-    await expect(transitionConsultation(db.prisma, agent, cons.id, 'completed', 1)).rejects.toThrow(
-      TransitionError,
-    );
-    await transitionConsultation(db.prisma, agent, cons.id, 'scheduled', 1);
+    await expect(
+      transitionConsultation(db.prisma, agent, { id: cons.id, to: 'completed', version: 1 }),
+    ).rejects.toThrow(TransitionError);
+    await transitionConsultation(db.prisma, agent, { id: cons.id, to: 'scheduled', version: 1 });
     let row = await db.prisma.consultation.findUniqueOrThrow({ where: { id: cons.id } });
     expect(row.scheduledAt).not.toBeNull();
     await startConsultation(db.prisma, { id: doctor.id, role: 'doctor' }, cons.id, row.version);
@@ -156,16 +154,17 @@ describe('lifecycle on the server', () => {
     await transitionConsultation(
       db.prisma,
       { id: doctor.id, role: 'doctor' },
-      cons.id,
-      'completed',
-      row.version,
+      { id: cons.id, to: 'completed', version: row.version },
     );
     row = await db.prisma.consultation.findUniqueOrThrow({ where: { id: cons.id } });
     expect(row.status).toBe('completed');
     expect(row.endedAt).not.toBeNull();
     for (const to of ['pending', 'scheduled', 'cancelled', 'completed'] as const) {
       await expect(
-        transitionConsultation(db.prisma, agent, cons.id, to, row.version, {
+        transitionConsultation(db.prisma, agent, {
+          id: cons.id,
+          to,
+          version: row.version,
           cancelReason: 'no longer needed',
         }),
       ).rejects.toThrow(TransitionError);
@@ -184,22 +183,28 @@ describe('lifecycle on the server', () => {
     const doctor = await createUser(db, 'doctor');
     const c = await makeCustomer(db);
     const a = await makeConsultation(db, c.id);
-    await expect(transitionConsultation(db.prisma, agent, a.id, 'cancelled', 1)).rejects.toThrow(
-      TransitionError,
-    );
-    await transitionConsultation(db.prisma, agent, a.id, 'cancelled', 1, {
+    await expect(
+      transitionConsultation(db.prisma, agent, { id: a.id, to: 'cancelled', version: 1 }),
+    ).rejects.toThrow(TransitionError);
+    await transitionConsultation(db.prisma, agent, {
+      id: a.id,
+      to: 'cancelled',
+      version: 1,
       cancelReason: 'Patient asked',
     });
     const row = await db.prisma.consultation.findUniqueOrThrow({ where: { id: a.id } });
     expect(row.cancelledAt).not.toBeNull();
     expect(row.cancelReason).toBe('Patient asked');
     const b = await makeConsultation(db, c.id, { doctorId: doctor.id, status: 'scheduled' });
-    await transitionConsultation(db.prisma, agent, b.id, 'cancelled', 1, {
+    await transitionConsultation(db.prisma, agent, {
+      id: b.id,
+      to: 'cancelled',
+      version: 1,
       cancelReason: 'Doctor unwell',
     });
-    await expect(transitionConsultation(db.prisma, agent, b.id, 'scheduled', 2)).rejects.toThrow(
-      TransitionError,
-    );
+    await expect(
+      transitionConsultation(db.prisma, agent, { id: b.id, to: 'scheduled', version: 2 }),
+    ).rejects.toThrow(TransitionError);
   });
 
   it('scheduling needs a doctor; a stale version is a conflict; other doctors are refused', async () => {
@@ -207,17 +212,21 @@ describe('lifecycle on the server', () => {
     const other = await createUser(db, 'doctor');
     const c = await makeCustomer(db);
     const cons = await makeConsultation(db, c.id);
-    await expect(transitionConsultation(db.prisma, agent, cons.id, 'scheduled', 1)).rejects.toThrow(
-      /Assign a doctor/,
-    );
-    await assignDoctor(db.prisma, agent, cons.id, doctor.id, 1);
-    await expect(transitionConsultation(db.prisma, agent, cons.id, 'scheduled', 1)).rejects.toThrow(
-      ConflictError,
-    );
     await expect(
-      transitionConsultation(db.prisma, { id: other.id, role: 'doctor' }, cons.id, 'scheduled', 2),
+      transitionConsultation(db.prisma, agent, { id: cons.id, to: 'scheduled', version: 1 }),
+    ).rejects.toThrow(/Assign a doctor/);
+    await assignDoctor(db.prisma, agent, { id: cons.id, doctor: doctor.id, version: 1 });
+    await expect(
+      transitionConsultation(db.prisma, agent, { id: cons.id, to: 'scheduled', version: 1 }),
+    ).rejects.toThrow(ConflictError);
+    await expect(
+      transitionConsultation(
+        db.prisma,
+        { id: other.id, role: 'doctor' },
+        { id: cons.id, to: 'scheduled', version: 2 },
+      ),
     ).rejects.toThrow(ForbiddenError);
-    await transitionConsultation(db.prisma, agent, cons.id, 'scheduled', 2);
+    await transitionConsultation(db.prisma, agent, { id: cons.id, to: 'scheduled', version: 2 });
   });
 });
 
@@ -293,7 +302,7 @@ describe('doctor assignment', () => {
     const actor = { id: u.id, role: 'agent' as const };
     const c = await makeCustomer(fresh);
     const cons = await makeConsultation(fresh, c.id, { doctorId: a.id });
-    await assignDoctor(fresh.prisma, actor, cons.id, b.id, 1);
+    await assignDoctor(fresh.prisma, actor, { id: cons.id, doctor: b.id, version: 1 });
     const ch = await fresh.prisma.recordChange.findFirstOrThrow({
       where: { recordType: 'consultation', recordId: cons.id, field: 'doctor_id' },
     });
@@ -302,12 +311,12 @@ describe('doctor assignment', () => {
       where: { userId: a.id },
       data: { available: false },
     });
-    await expect(assignDoctor(fresh.prisma, actor, cons.id, a.id, 2)).rejects.toThrow(
-      ValidationError,
-    );
-    await expect(assignDoctor(fresh.prisma, actor, cons.id, 'auto', 1)).rejects.toThrow(
-      ConflictError,
-    );
+    await expect(
+      assignDoctor(fresh.prisma, actor, { id: cons.id, doctor: a.id, version: 2 }),
+    ).rejects.toThrow(ValidationError);
+    await expect(
+      assignDoctor(fresh.prisma, actor, { id: cons.id, doctor: 'auto', version: 1 }),
+    ).rejects.toThrow(ConflictError);
     await fresh.drop();
   });
 });
