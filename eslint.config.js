@@ -33,8 +33,6 @@ const NOT_YET_SPLIT = [
   'src/modules/audit/chain.ts',
   'src/modules/audit/router.ts',
   'src/modules/canned-replies/router.ts',
-  'src/modules/customers/contact.ts',
-  'src/modules/customers/router.ts',
   'src/modules/escalations/router.ts',
   'src/modules/escalations/service.ts',
   'src/modules/follow-ups/service.ts',

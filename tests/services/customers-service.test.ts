@@ -6,7 +6,7 @@ import {
   customerStats,
   customerTimeline,
   listCustomers,
-} from '../../src/modules/customers/service.js';
+} from '../../src/modules/customers/queries.js';
 import { listQuery } from '../../src/modules/customers/schema.js';
 
 let db: TestDatabase;
