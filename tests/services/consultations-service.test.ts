@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createUser } from '../support/app.js';
 import { makeConsultation, makeCustomer } from '../http/privacy-fixtures.js';
@@ -33,7 +33,7 @@ afterAll(async () => {
 const base = { mode: 'video' as const, amount: 500000 };
 
 describe('pay first / pay later', () => {
-  it('refuses pay-first without a payment confirmation and creates nothing', async () => {
+  it('when pay-first has no payment confirmation, then it is refused and nothing is created', async () => {
     const c = await makeCustomer(db);
     await expect(
       createConsultation(db.prisma, agent, {
@@ -46,7 +46,7 @@ describe('pay first / pay later', () => {
     expect(await db.prisma.payment.count({ where: { customerId: c.id } })).toBe(0);
   });
 
-  it('pay-first writes a paid payment and a paid consultation together', async () => {
+  it('when a pay-first consultation is booked, then a paid payment and a paid consultation are written together', async () => {
     const c = await makeCustomer(db);
     const { id } = await createConsultation(db.prisma, agent, {
       ...base,
@@ -64,7 +64,7 @@ describe('pay first / pay later', () => {
     expect(payments[0].paidAt).not.toBeNull();
   });
 
-  it('pay-later goes unpaid → pending (after completion) → paid', async () => {
+  it('when a pay-later consultation is completed, then its payment goes unpaid → pending → paid, and not before', async () => {
     const doctor = await createUser(db, 'doctor');
     const c = await makeCustomer(db);
     const { id } = await createConsultation(db.prisma, agent, {
@@ -105,7 +105,7 @@ describe('pay first / pay later', () => {
     expect(changes.map((ch) => ch.toValue)).toEqual(['pending', 'paid']);
   });
 
-  it('a repeated idempotency key creates one consultation', async () => {
+  it('when a booking repeats its idempotency key, then one consultation exists', async () => {
     const c = await makeCustomer(db);
     const key = randomUUID();
     const first = await createConsultation(db.prisma, agent, {
@@ -124,7 +124,7 @@ describe('pay first / pay later', () => {
     expect(await db.prisma.consultation.count({ where: { customerId: c.id } })).toBe(1);
   });
 
-  it('doctors cannot book', async () => {
+  it('when a doctor books, then it is refused', async () => {
     const doctor = await createUser(db, 'doctor');
     const c = await makeCustomer(db);
     await expect(
@@ -138,7 +138,7 @@ describe('pay first / pay later', () => {
 });
 
 describe('lifecycle on the server', () => {
-  it('stamps times and records each move; illegal moves are refused', async () => {
+  it('when a consultation moves, then each move is stamped and recorded, and illegal moves are refused', async () => {
     const doctor = await createUser(db, 'doctor');
     const c = await makeCustomer(db);
     const cons = await makeConsultation(db, c.id, { doctorId: doctor.id });
@@ -179,7 +179,7 @@ describe('lifecycle on the server', () => {
     ]);
   });
 
-  it('cancels from pending and scheduled with a reason only', async () => {
+  it('when a pending or scheduled consultation is cancelled, then a reason is required', async () => {
     const doctor = await createUser(db, 'doctor');
     const c = await makeCustomer(db);
     const a = await makeConsultation(db, c.id);
@@ -207,7 +207,7 @@ describe('lifecycle on the server', () => {
     ).rejects.toThrow(TransitionError);
   });
 
-  it('scheduling needs a doctor; a stale version is a conflict; other doctors are refused', async () => {
+  it('when a consultation is scheduled, then it needs a doctor and the current version, and other doctors are refused', async () => {
     const doctor = await createUser(db, 'doctor');
     const other = await createUser(db, 'doctor');
     const c = await makeCustomer(db);
@@ -232,12 +232,15 @@ describe('lifecycle on the server', () => {
 
 describe('doctor assignment', () => {
   let fresh: TestDatabase;
-  // Each test gets its own database so doctor counts are exact; each drops it at the end.
+  // Each test gets its own database so doctor counts are exact, dropped even when the test fails.
   beforeEach(async () => {
     fresh = await createTestDatabase();
   });
+  afterEach(async () => {
+    await fresh.drop();
+  });
 
-  it('picks the available doctor with the fewest open consultations', async () => {
+  it('when a doctor is picked automatically, then the available one with the fewest open consultations wins', async () => {
     const a = await createUser(fresh, 'doctor');
     const b = await createUser(fresh, 'doctor');
     const off = await createUser(fresh, 'doctor');
@@ -253,10 +256,9 @@ describe('doctor assignment', () => {
     for (let i = 0; i < 3; i++)
       await makeConsultation(fresh, c.id, { doctorId: b.id, status: 'completed' });
     expect(await fresh.prisma.$transaction((tx) => pickDoctor(tx))).toBe(b.id);
-    await fresh.drop();
   });
 
-  it('rotates between tied doctors (least recently assigned first)', async () => {
+  it('when doctors are tied, then the least recently assigned one is picked', async () => {
     const doctors = [
       await createUser(fresh, 'doctor'),
       await createUser(fresh, 'doctor'),
@@ -292,10 +294,9 @@ describe('doctor assignment', () => {
     expect(picked[3]).toBe(ids[0]); // fewest open wins
     // Now all have 1 open again: tie → least recently assigned (doctor 1, then 2).
     expect(picked.slice(4)).toEqual([ids[1], ids[2]]);
-    await fresh.drop();
   });
 
-  it('records reassignments and refuses unavailable doctors', async () => {
+  it('when a consultation is reassigned, then the change is recorded and unavailable doctors are refused', async () => {
     const a = await createUser(fresh, 'doctor');
     const b = await createUser(fresh, 'doctor');
     const u = await createUser(fresh, 'agent');
@@ -317,12 +318,11 @@ describe('doctor assignment', () => {
     await expect(
       assignDoctor(fresh.prisma, actor, { id: cons.id, doctor: 'auto', version: 1 }),
     ).rejects.toThrow(ConflictError);
-    await fresh.drop();
   });
 });
 
 describe('list filters and search', () => {
-  it('filters, searches by reference, name, email and phone digits, and pages by keyset', async () => {
+  it('when the list is filtered or searched by reference, name, email or phone digits, then it finds the matches and pages by keyset', async () => {
     const doctor = await createUser(db, 'doctor');
     const actor = { id: doctor.id, role: 'doctor' as const };
     const c = await makeCustomer(db, {
