@@ -70,7 +70,11 @@ export function listPage({ db, pool }: Ctx): Handler {
       filters: { ...raw, mine: mineOnly(query, actor) },
       exportHref: `/consultations/export.csv${base.toString() ? `?${base}` : ''}`,
       doctors,
-      ...{ STATUSES, PAYMENT_STATUSES, PAYMENT_MODELS, MODES, fmt },
+      STATUSES,
+      PAYMENT_STATUSES,
+      PAYMENT_MODELS,
+      MODES,
+      fmt,
       page: {
         prevHref: query.after ? pageLink(base) : null,
         nextHref: nextCursor ? pageLink(base, nextCursor) : null,
