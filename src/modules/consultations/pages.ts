@@ -4,7 +4,7 @@ import { actorOf } from '../../auth/actor.js';
 import type { AppContext } from '../../context.js';
 import { NotFoundError } from '../../errors.js';
 import { PAGE_SIZE } from '../../http/pagination.js';
-import { routeId } from '../../http/params.js';
+import { optionalId, routeId } from '../../http/params.js';
 import { csvLine } from '../../lib/csv.js';
 import { fmt } from '../../lib/format.js';
 import { presentConsultationMedical, viewContext } from '../../privacy/index.js';
@@ -29,9 +29,9 @@ type Handler = (req: Request, res: Response) => Promise<void>;
 
 const EXPORT_MAX_ROWS = 100_000;
 
-/** An id given in the query string (like ?interaction=12), or '' when absent or malformed. */
-export function queryId(value: unknown): string {
-  return typeof value === 'string' && /^\d{1,10}$/.test(value) ? value : '';
+/** An id given in the query string (like ?interaction=12) as a form value: '' when there is none. */
+function queryId(value: unknown): string {
+  return String(optionalId.parse(value) ?? '');
 }
 
 function queryStrings(query: Request['query']): Record<string, string> {

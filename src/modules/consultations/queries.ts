@@ -165,61 +165,79 @@ export function csvRow(r: ListRow): string {
   ]);
 }
 
+/** The consultation's history, oldest first. */
+function consultationChanges(db: Db, id: number) {
+  return db.recordChange.findMany({
+    where: { recordType: 'consultation', recordId: id },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    take: 200,
+    select: {
+      id: true,
+      field: true,
+      fromValue: true,
+      toValue: true,
+      createdAt: true,
+      actor: { select: { name: true } },
+    },
+  });
+}
+
+function consultationTickets(db: Db, id: number) {
+  return db.supportTicket.findMany({
+    where: { consultationId: id },
+    orderBy: { createdAt: 'desc' },
+    take: 50,
+    select: {
+      id: true,
+      number: true,
+      subject: true,
+      status: true,
+      priority: true,
+      createdAt: true,
+    },
+  });
+}
+
+function consultationEscalations(db: Db, id: number) {
+  return db.escalation.findMany({
+    where: { consultationId: id },
+    orderBy: { createdAt: 'desc' },
+    take: 50,
+    select: {
+      id: true,
+      targetType: true,
+      status: true,
+      createdAt: true,
+      targetUser: { select: { name: true } },
+    },
+  });
+}
+
+function consultationPayments(db: Db, id: number) {
+  return db.payment.findMany({
+    where: { consultationId: id },
+    orderBy: { createdAt: 'desc' },
+    take: 20,
+    select: {
+      id: true,
+      reference: true,
+      status: true,
+      amountMinor: true,
+      currency: true,
+      method: true,
+      paidAt: true,
+      createdAt: true,
+    },
+  });
+}
+
+/** What the consultation page lists beside the record, read in one round of queries. */
 export async function consultationRelated(db: Db, id: number) {
   const [changes, tickets, escalations, payments] = await Promise.all([
-    db.recordChange.findMany({
-      where: { recordType: 'consultation', recordId: id },
-      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-      take: 200,
-      select: {
-        id: true,
-        field: true,
-        fromValue: true,
-        toValue: true,
-        createdAt: true,
-        actor: { select: { name: true } },
-      },
-    }),
-    db.supportTicket.findMany({
-      where: { consultationId: id },
-      orderBy: { createdAt: 'desc' },
-      take: 50,
-      select: {
-        id: true,
-        number: true,
-        subject: true,
-        status: true,
-        priority: true,
-        createdAt: true,
-      },
-    }),
-    db.escalation.findMany({
-      where: { consultationId: id },
-      orderBy: { createdAt: 'desc' },
-      take: 50,
-      select: {
-        id: true,
-        targetType: true,
-        status: true,
-        createdAt: true,
-        targetUser: { select: { name: true } },
-      },
-    }),
-    db.payment.findMany({
-      where: { consultationId: id },
-      orderBy: { createdAt: 'desc' },
-      take: 20,
-      select: {
-        id: true,
-        reference: true,
-        status: true,
-        amountMinor: true,
-        currency: true,
-        method: true,
-        paidAt: true,
-        createdAt: true,
-      },
-    }),
+    consultationChanges(db, id),
+    consultationTickets(db, id),
+    consultationEscalations(db, id),
+    consultationPayments(db, id),
   ]);
   return { changes, tickets, escalations, payments };
 }

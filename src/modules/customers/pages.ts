@@ -3,7 +3,7 @@ import { actorOf, isStaff } from '../../auth/actor.js';
 import type { AppContext } from '../../context.js';
 import { streamCsv } from '../../http/csv-export.js';
 import { PAGE_SIZE, pageView } from '../../http/pagination.js';
-import { routeId } from '../../http/params.js';
+import { optionalId, routeId } from '../../http/params.js';
 import { fmt } from '../../lib/format.js';
 import { presentCustomerMedical, viewContext } from '../../privacy/index.js';
 import { queryString } from '../interactions/presenter.js';
@@ -155,9 +155,7 @@ export function renderContact(res: Response, c: Contact, form: ContactForm): voi
 export function contactPage({ db }: Ctx): Handler {
   return async (req, res) => {
     const c = await getContact(db, routeId(req.params.id));
-    const interaction = req.query.interaction;
-    const interactionId =
-      typeof interaction === 'string' && /^\d{1,10}$/.test(interaction) ? interaction : '';
+    const interactionId = String(optionalId.parse(req.query.interaction) ?? '');
     const values = {
       phone: c.phone,
       email: c.email,
