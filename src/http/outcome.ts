@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { z } from 'zod';
-import { ConflictError, TransitionError, ValidationError } from '../errors.js';
+import { ConflictError, ForbiddenError, TransitionError, ValidationError } from '../errors.js';
 import { flash } from './flash.js';
 import { fieldErrors } from './forms.js';
 
@@ -28,7 +28,9 @@ export interface Shown {
  *   form again with the input kept, status 422 (without `invalid`, the 422 error page);
  * - a stale version (ConflictError): `conflict` shows the 409 page with both versions (without
  *   it, the 409 error page);
- * - not allowed (ForbiddenError) and not found go on to the error pages: 403 and 404;
+ * - not allowed (ForbiddenError): the 403 error page; `forbidden`, for a refusal the person can
+ *   act on (verify the caller first), shows the form again with the input kept, status 403;
+ * - not found goes on to the 404 error page;
  * - success: a flash message and a 303 redirect (or, for a `Shown` result, its page).
  */
 export interface FormAction<S extends z.ZodType> {
@@ -36,6 +38,7 @@ export interface FormAction<S extends z.ZodType> {
   run: (input: z.output<S>, req: Request) => Promise<Done | Shown>;
   invalid?: (req: Request, res: Response, errors: Record<string, string>) => Promise<void> | void;
   conflict?: (req: Request, res: Response, error: ConflictError) => Promise<void> | void;
+  forbidden?: (req: Request, res: Response, error: ForbiddenError) => Promise<void> | void;
 }
 
 const firstMessage = (errors: Record<string, string>, fallback: string) =>
@@ -68,6 +71,10 @@ async function answerRefusal<S extends z.ZodType>(
   if (error instanceof ConflictError && action.conflict && error.current) {
     res.status(409);
     return action.conflict(req, res, error);
+  }
+  if (error instanceof ForbiddenError && action.forbidden) {
+    res.status(403);
+    return action.forbidden(req, res, error);
   }
   throw error;
 }

@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assignDoctor } from '../../src/modules/consultations/service.js';
+import { assignDoctor } from '../../src/modules/consultations/assignment.js';
 import {
   buildApp,
   createUser,
@@ -153,7 +153,13 @@ describe('doctor availability', () => {
     const agent = await createUser(db, 'agent');
     const customer = await makeCustomer(db);
     const before = await makeConsultation(db, customer.id, null);
-    expect(await assignDoctor(db.prisma, agent, before.id, 'auto', before.version)).toBe(first.id);
+    expect(
+      await assignDoctor(db.prisma, agent, {
+        id: before.id,
+        doctor: 'auto',
+        version: before.version,
+      }),
+    ).toBe(first.id);
 
     const doctor = await signIn(app, first.email);
     await postForm(doctor, '/account/availability', { available: '0' }).expect(303);
@@ -163,7 +169,13 @@ describe('doctor availability', () => {
       data: { available: true },
     });
     const after = await makeConsultation(db, customer.id, null);
-    expect(await assignDoctor(db.prisma, agent, after.id, 'auto', after.version)).toBe(second.id);
+    expect(
+      await assignDoctor(db.prisma, agent, {
+        id: after.id,
+        doctor: 'auto',
+        version: after.version,
+      }),
+    ).toBe(second.id);
 
     // An admin can set them back; the change is in the account's history.
     const admin = await signIn(app, (await createUser(db, 'admin')).email);

@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { buildApp, createUser, signIn } from '../support/app.js';
+import { buildApp, createUser, postForm, signIn } from '../support/app.js';
 import { makeConsultation, makeCustomer } from './privacy-fixtures.js';
 
 let db: TestDatabase;
@@ -22,7 +22,7 @@ afterAll(async () => {
 const uuid = () => crypto.randomUUID();
 
 describe('list and export', () => {
-  it('every role may list; only staff may export; bad filters are ignored', async () => {
+  it('when any role opens the list with bad filters, then it shows and ignores them; only staff may export', async () => {
     await makeConsultation(db, customer.id, { doctorId: doctor.id });
     for (const role of ['agent', 'supervisor', 'admin', 'doctor'] as const) {
       const u = role === 'doctor' ? doctor : await createUser(db, role);
@@ -45,18 +45,21 @@ describe('list and export', () => {
     }
   });
 
-  it('a doctor sees "assigned to me" by default', async () => {
+  it('when a doctor opens the list, then it shows the consultations assigned to them until "mine" is unticked', async () => {
+    const me = await createUser(db, 'doctor');
+    const patient = await makeCustomer(db, { firstName: 'Mine', lastName: 'Assigned' });
+    await makeConsultation(db, patient.id, { doctorId: me.id });
     const other = await makeCustomer(db, { firstName: 'Else', lastName: 'Where' });
     await makeConsultation(db, other.id);
-    const { agent } = await signIn(app, doctor.email);
+    const { agent } = await signIn(app, me.email);
     const mine = await agent.get('/consultations').expect(200);
     expect(mine.text).not.toContain('Else Where');
-    expect(mine.text).toContain('Http Patient');
+    expect(mine.text).toContain('Mine Assigned');
     const all = await agent.get('/consultations?f=1&mine=0').expect(200);
     expect(all.text).toContain('Else Where');
   });
 
-  it('exports escaped CSV with the same filters and neutralised formulas', async () => {
+  it('when staff export a filtered list, then the CSV has the same filters, escaped cells and neutralised formulas', async () => {
     const evil = await makeCustomer(db, { firstName: '=HYPERLINK("x")', lastName: 'Smith, "Jr"' });
     await makeConsultation(db, evil.id);
     const u = await createUser(db, 'agent');
@@ -74,61 +77,47 @@ describe('list and export', () => {
 });
 
 describe('create', () => {
-  it('re-renders the form with 422 and field errors, keeping input', async () => {
+  it('when the booking form is invalid, then it comes back with 422, field errors and the input kept', async () => {
     const u = await createUser(db, 'agent');
-    const { agent, csrf } = await signIn(app, u.email);
+    const session = await signIn(app, u.email);
+    const { agent } = session;
     const form = await agent.get(`/consultations/new?customerId=${customer.id}`).expect(200);
     expect(form.text).toContain('name="idempotencyKey"');
-    const res = await agent
-      .post('/consultations')
-      .type('form')
-      .send({
-        _csrf: csrf,
-        customerId: String(customer.id),
-        mode: 'video',
-        paymentModel: 'pay_first',
-        amount: '12.345',
-        idempotencyKey: uuid(),
-      })
-      .expect(422);
+    const res = await postForm(session, '/consultations', {
+      customerId: String(customer.id),
+      mode: 'video',
+      paymentModel: 'pay_first',
+      amount: '12.345',
+      idempotencyKey: uuid(),
+    }).expect(422);
     expect(res.text).toContain('aria-describedby="amount-error"');
     expect(res.text).toContain('paymentConfirmation-error');
     expect(res.text).toContain('value="12.345"');
-    const nul = await agent
-      .post('/consultations')
-      .type('form')
-      .send({
-        _csrf: csrf,
-        customerId: String(customer.id),
-        mode: 'video',
-        paymentModel: 'pay_first',
-        amount: '100',
-        paymentConfirmation: 'GW\u0000-77777',
-        idempotencyKey: uuid(),
-      })
-      .expect(303);
+    const nul = await postForm(session, '/consultations', {
+      customerId: String(customer.id),
+      mode: 'video',
+      paymentModel: 'pay_first',
+      amount: '100',
+      paymentConfirmation: 'GW\u0000-77777',
+      idempotencyKey: uuid(),
+    }).expect(303);
     expect(nul.headers.location).toMatch(/^\/consultations\/\d+$/);
-    const missing = await agent
-      .post('/consultations')
-      .type('form')
-      .send({
-        _csrf: csrf,
-        customerId: '99999999',
-        mode: 'video',
-        paymentModel: 'pay_later',
-        amount: '100',
-        idempotencyKey: uuid(),
-      })
-      .expect(422);
+    const missing = await postForm(session, '/consultations', {
+      customerId: '99999999',
+      mode: 'video',
+      paymentModel: 'pay_later',
+      amount: '100',
+      idempotencyKey: uuid(),
+    }).expect(422);
     expect(missing.text).toContain('No customer with that number');
   });
 
-  it('books once per idempotency key and shows the detail page with links', async () => {
+  it('when one booking form is sent twice, then one consultation is booked and its page links onward', async () => {
     const u = await createUser(db, 'agent');
-    const { agent, csrf } = await signIn(app, u.email);
+    const session = await signIn(app, u.email);
+    const { agent } = session;
     const key = uuid();
     const body = {
-      _csrf: csrf,
       customerId: String(customer.id),
       mode: 'chat',
       paymentModel: 'pay_first',
@@ -137,8 +126,8 @@ describe('create', () => {
       doctor: String(doctor.id),
       idempotencyKey: key,
     };
-    const first = await agent.post('/consultations').type('form').send(body).expect(303);
-    const second = await agent.post('/consultations').type('form').send(body).expect(303);
+    const first = await postForm(session, '/consultations', body).expect(303);
+    const second = await postForm(session, '/consultations', body).expect(303);
     expect(second.headers.location).toBe(first.headers.location);
     const page = await agent.get(first.headers.location).expect(200);
     expect(page.text).toContain('/tickets/new?consultationId=');
@@ -150,27 +139,24 @@ describe('create', () => {
     expect(await db.prisma.consultation.count({ where: { idempotencyKey: key } })).toBe(1);
   });
 
-  it('doctors cannot reach the create form or post', async () => {
-    const { agent, csrf } = await signIn(app, doctor.email);
+  it('when a doctor opens or posts the booking form, then it is refused', async () => {
+    const session = await signIn(app, doctor.email);
+    const { agent } = session;
     await agent.get('/consultations/new').expect(403);
-    await agent
-      .post('/consultations')
-      .type('form')
-      .send({
-        _csrf: csrf,
-        customerId: String(customer.id),
-        mode: 'chat',
-        paymentModel: 'pay_later',
-        amount: '1',
-      })
-      .expect(403);
+    await postForm(session, '/consultations', {
+      customerId: String(customer.id),
+      mode: 'chat',
+      paymentModel: 'pay_later',
+      amount: '1',
+    }).expect(403);
   });
 });
 
 describe('detail and actions', () => {
-  it('bad ids are 404, never 500', async () => {
+  it('when the id in the path is not a consultation, then it is 404, never 500', async () => {
     const u = await createUser(db, 'agent');
-    const { agent, csrf } = await signIn(app, u.email);
+    const session = await signIn(app, u.email);
+    const { agent } = session;
     for (const url of [
       '/consultations/abc',
       '/consultations/0',
@@ -181,62 +167,46 @@ describe('detail and actions', () => {
     ]) {
       await agent.get(url).expect(404);
     }
-    await agent
-      .post('/consultations/abc/status')
-      .type('form')
-      .send({ _csrf: csrf, to: 'scheduled', version: '1' })
-      .expect(404);
-    await agent
-      .post('/consultations/99999999/assign')
-      .type('form')
-      .send({ _csrf: csrf, doctor: 'auto', version: '1' })
-      .expect(404);
+    await postForm(session, '/consultations/abc/status', { to: 'scheduled', version: '1' }).expect(
+      404,
+    );
+    await postForm(session, '/consultations/99999999/assign', {
+      doctor: 'auto',
+      version: '1',
+    }).expect(404);
   });
 
-  it('walks the lifecycle through the forms; illegal and stale moves get 422/409', async () => {
+  it('when staff walk a consultation through its lifecycle, then illegal moves get 422 and stale ones 409', async () => {
     const u = await createUser(db, 'agent');
-    const { agent, csrf } = await signIn(app, u.email);
+    const session = await signIn(app, u.email);
+    const { agent } = session;
     const c = await makeConsultation(db, customer.id);
-    await agent
-      .post(`/consultations/${c.id}/status`)
-      .type('form')
-      .send({ _csrf: csrf, to: 'completed', version: '1' })
-      .expect(422);
-    await agent
-      .post(`/consultations/${c.id}/status`)
-      .type('form')
-      .send({ _csrf: csrf, to: 'bogus', version: 'x' })
-      .expect(422);
-    await agent
-      .post(`/consultations/${c.id}/assign`)
-      .type('form')
-      .send({ _csrf: csrf, doctor: 'auto', version: '1' })
-      .expect(303);
-    await agent
-      .post(`/consultations/${c.id}/status`)
-      .type('form')
-      .send({ _csrf: csrf, to: 'scheduled', version: '1' })
-      .expect(409);
-    await agent
-      .post(`/consultations/${c.id}/status`)
-      .type('form')
-      .send({ _csrf: csrf, to: 'scheduled', version: '2', scheduledFor: '2026-12-01T10:00' })
-      .expect(303);
-    await agent
-      .post(`/consultations/${c.id}/status`)
-      .type('form')
-      .send({ _csrf: csrf, to: 'completed', version: '3' })
-      .expect(303);
-    await agent
-      .post(`/consultations/${c.id}/request-payment`)
-      .type('form')
-      .send({ _csrf: csrf, version: '4' })
-      .expect(303);
-    await agent
-      .post(`/consultations/${c.id}/mark-paid`)
-      .type('form')
-      .send({ _csrf: csrf, version: '5' })
-      .expect(303);
+    await postForm(session, `/consultations/${c.id}/status`, {
+      to: 'completed',
+      version: '1',
+    }).expect(422);
+    await postForm(session, `/consultations/${c.id}/status`, { to: 'bogus', version: 'x' }).expect(
+      422,
+    );
+    await postForm(session, `/consultations/${c.id}/assign`, {
+      doctor: 'auto',
+      version: '1',
+    }).expect(303);
+    await postForm(session, `/consultations/${c.id}/status`, {
+      to: 'scheduled',
+      version: '1',
+    }).expect(409);
+    await postForm(session, `/consultations/${c.id}/status`, {
+      to: 'scheduled',
+      version: '2',
+      scheduledFor: '2026-12-01T10:00',
+    }).expect(303);
+    await postForm(session, `/consultations/${c.id}/status`, {
+      to: 'completed',
+      version: '3',
+    }).expect(303);
+    await postForm(session, `/consultations/${c.id}/request-payment`, { version: '4' }).expect(303);
+    await postForm(session, `/consultations/${c.id}/mark-paid`, { version: '5' }).expect(303);
     const page = await agent.get(`/consultations/${c.id}`).expect(200);
     expect(page.text).toContain('pending → scheduled');
     expect(page.text).toMatch(/payment status: pending → paid/);
@@ -244,26 +214,24 @@ describe('detail and actions', () => {
     expect([row.status, row.paymentStatus]).toEqual(['completed', 'paid']);
   });
 
-  it('the assigned doctor records medical notes; a concurrent edit gets a 409 page with both versions', async () => {
+  it('when the assigned doctor saves medical notes over a newer edit, then a 409 page shows both versions', async () => {
     const c = await makeConsultation(db, customer.id, { doctorId: doctor.id, status: 'scheduled' });
-    const { agent, csrf } = await signIn(app, doctor.email);
+    const session = await signIn(app, doctor.email);
+    const { agent } = session;
     const page = await agent.get(`/consultations/${c.id}`).expect(200);
     expect(page.text).toContain('Save medical notes');
-    await agent
-      .post(`/consultations/${c.id}/medical`)
-      .type('form')
-      .send({ _csrf: csrf, version: '0', diagnosis: 'First diagnosis' })
-      .expect(303);
-    await agent
-      .post(`/consultations/${c.id}/medical`)
-      .type('form')
-      .send({ _csrf: csrf, version: '1', diagnosis: 'Second diagnosis' })
-      .expect(303);
-    const stale = await agent
-      .post(`/consultations/${c.id}/medical`)
-      .type('form')
-      .send({ _csrf: csrf, version: '1', diagnosis: 'My stale diagnosis' })
-      .expect(409);
+    await postForm(session, `/consultations/${c.id}/medical`, {
+      version: '0',
+      diagnosis: 'First diagnosis',
+    }).expect(303);
+    await postForm(session, `/consultations/${c.id}/medical`, {
+      version: '1',
+      diagnosis: 'Second diagnosis',
+    }).expect(303);
+    const stale = await postForm(session, `/consultations/${c.id}/medical`, {
+      version: '1',
+      diagnosis: 'My stale diagnosis',
+    }).expect(409);
     expect(stale.text).toContain('Second diagnosis');
     expect(stale.text).toContain('My stale diagnosis');
     expect(stale.text).toContain('name="version" value="2"');
@@ -281,31 +249,23 @@ describe('detail and actions', () => {
     // Another doctor may not write.
     const other = await createUser(db, 'doctor');
     const o = await signIn(app, other.email);
-    await o.agent
-      .post(`/consultations/${c.id}/medical`)
-      .type('form')
-      .send({ _csrf: o.csrf, version: '2', diagnosis: 'x' })
-      .expect(403);
+    await postForm(o, `/consultations/${c.id}/medical`, { version: '2', diagnosis: 'x' }).expect(
+      403,
+    );
   });
 
-  it('staff-only actions are refused to doctors', async () => {
+  it('when a doctor tries a customer-care action, then it is refused, yet they may schedule their own consultation', async () => {
     const c = await makeConsultation(db, customer.id, { doctorId: doctor.id });
-    const { agent, csrf } = await signIn(app, doctor.email);
-    await agent
-      .post(`/consultations/${c.id}/assign`)
-      .type('form')
-      .send({ _csrf: csrf, doctor: 'auto', version: '1' })
-      .expect(403);
-    await agent
-      .post(`/consultations/${c.id}/mark-paid`)
-      .type('form')
-      .send({ _csrf: csrf, version: '1' })
-      .expect(403);
+    const session = await signIn(app, doctor.email);
+    await postForm(session, `/consultations/${c.id}/assign`, {
+      doctor: 'auto',
+      version: '1',
+    }).expect(403);
+    await postForm(session, `/consultations/${c.id}/mark-paid`, { version: '1' }).expect(403);
     // The assigned doctor may schedule their own consultation.
-    await agent
-      .post(`/consultations/${c.id}/status`)
-      .type('form')
-      .send({ _csrf: csrf, to: 'scheduled', version: '1' })
-      .expect(303);
+    await postForm(session, `/consultations/${c.id}/status`, {
+      to: 'scheduled',
+      version: '1',
+    }).expect(303);
   });
 });

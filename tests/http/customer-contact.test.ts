@@ -1,12 +1,12 @@
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, createUser, signIn } from '../support/app.js';
+import { buildApp, createUser, postForm, signIn, type SignedIn } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { makeCustomer } from '../support/fixtures.js';
 
 let db: TestDatabase;
 let app: Express;
-let agent: Awaited<ReturnType<typeof signIn>>;
+let agent: SignedIn;
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -17,11 +17,8 @@ afterAll(async () => {
   await db.drop();
 });
 
-const save = (session: typeof agent, id: number, body: Record<string, string>) =>
-  session.agent
-    .post(`/customers/${id}/contact`)
-    .type('form')
-    .send({ ...body, _csrf: session.csrf });
+const save = (session: SignedIn, id: number, body: Record<string, string>) =>
+  postForm(session, `/customers/${id}/contact`, body);
 
 describe('contact corrections', () => {
   it('when an agent corrects phone, email and address, then the phone is stored in E.164 and the profile shows the history', async () => {

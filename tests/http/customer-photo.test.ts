@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, createUser, signIn } from '../support/app.js';
+import { buildApp, createUser, postForm, signIn } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { makeCustomer, makeInteraction, makeTicket } from '../support/fixtures.js';
 
@@ -152,6 +152,19 @@ describe('customer photo', () => {
         new RegExp(`<img class="avatar[^>]+src="/customers/${customer.id}/photo\\?v=\\d+"`),
       );
     }
+  });
+
+  it('when staff remove a photo, then it is no longer served and the removal is audited', async () => {
+    const customer = await makeCustomer(db);
+    await upload(agent, customer.id, await phoneJpeg(), 'me.jpg').expect(303);
+    const removed = await postForm(agent, `/customers/${customer.id}/photo/remove`).expect(303);
+    expect(removed.headers.location).toBe(`/customers/${customer.id}`);
+    expect(await storedPhotos(customer.id)).toBe(0);
+    expect((await agent.agent.get(`/customers/${customer.id}/photo`)).status).toBe(404);
+    const audit = await db.prisma.auditEvent.count({
+      where: { action: 'customer_photo_removed', customerId: customer.id },
+    });
+    expect(audit).toBe(1);
   });
 
   it('when someone is signed out, then the photo is not served', async () => {

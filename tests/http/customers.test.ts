@@ -1,30 +1,35 @@
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { buildApp, createUser, signIn } from '../support/app.js';
+import { buildApp, createUser, postForm, signIn } from '../support/app.js';
 import { makeConsultation, makeCustomer } from './privacy-fixtures.js';
 
 let db: TestDatabase;
 let app: Express;
-let customer: { id: number; fullName: string };
 
 beforeAll(async () => {
   db = await createTestDatabase();
   app = buildApp(db);
-  customer = await makeCustomer(db, {
+});
+
+let olas = 0;
+/** A customer with a known phone and email, for the links and searches to find. */
+function makeOla(email = `ola.profile${(olas += 1)}@example.test`) {
+  return makeCustomer(db, {
     firstName: 'Ola',
     lastName: 'Profile',
     phone: '+234 809 111 2222',
-    email: 'ola.profile@example.test',
+    email,
     dateOfBirth: new Date('1985-02-10'),
   });
-});
+}
 afterAll(async () => {
   await db.drop();
 });
 
 describe('customers list', () => {
-  it('every role may search; bad params are ignored', async () => {
+  it('when any role searches with bad parameters, then the list shows and ignores them', async () => {
+    await makeOla();
     for (const role of ['agent', 'supervisor', 'admin', 'doctor'] as const) {
       const u = await createUser(db, role);
       const { agent } = await signIn(app, u.email);
@@ -47,7 +52,8 @@ describe('customers list', () => {
 });
 
 describe('customer profile', () => {
-  it('shows contact links, age, account, aggregates, timeline and links onward', async () => {
+  it('when staff open a profile, then it shows contact links, age, account, aggregates and a timeline linking onward', async () => {
+    const customer = await makeOla('ola.profile@example.test');
     const c = await makeConsultation(db, customer.id);
     await db.prisma.payment.create({
       data: {
@@ -73,9 +79,11 @@ describe('customer profile', () => {
     expect(res.text).toContain('Not recorded');
   });
 
-  it('bad ids are 404', async () => {
+  it('when the id in the path is not a customer, then it is 404; a reveal by staff is 403', async () => {
+    const customer = await makeOla();
     const u = await createUser(db, 'supervisor');
-    const { agent, csrf } = await signIn(app, u.email);
+    const session = await signIn(app, u.email);
+    const { agent } = session;
     for (const url of [
       '/customers/abc',
       '/customers/0',
@@ -85,37 +93,26 @@ describe('customer profile', () => {
       await agent.get(url).expect(404);
     const d = await createUser(db, 'doctor');
     const doc = await signIn(app, d.email);
-    await doc.agent
-      .post('/customers/abc/reveal')
-      .type('form')
-      .send({ _csrf: doc.csrf, reason: 'long enough reason' })
-      .expect(404);
-    await doc.agent
-      .post('/customers/424242/reveal')
-      .type('form')
-      .send({ _csrf: doc.csrf, reason: 'long enough reason' })
-      .expect(404);
-    await agent
-      .post(`/customers/${customer.id}/reveal`)
-      .type('form')
-      .send({ _csrf: csrf, reason: 'long enough reason' })
-      .expect(403);
+    await postForm(doc, '/customers/abc/reveal', { reason: 'long enough reason' }).expect(404);
+    await postForm(doc, '/customers/424242/reveal', { reason: 'long enough reason' }).expect(404);
+    await postForm(session, `/customers/${customer.id}/reveal`, {
+      reason: 'long enough reason',
+    }).expect(403);
   });
 
-  it('a reveal may send the doctor back to a consultation page only', async () => {
+  it('when a doctor reveals medical details, then they are sent back to a consultation page only', async () => {
+    const customer = await makeOla();
     const d = await createUser(db, 'doctor');
-    const { agent, csrf } = await signIn(app, d.email);
-    const ok = await agent
-      .post(`/customers/${customer.id}/reveal`)
-      .type('form')
-      .send({ _csrf: csrf, reason: 'Reviewing a complaint', returnTo: '/consultations/12' })
-      .expect(303);
+    const session = await signIn(app, d.email);
+    const ok = await postForm(session, `/customers/${customer.id}/reveal`, {
+      reason: 'Reviewing a complaint',
+      returnTo: '/consultations/12',
+    }).expect(303);
     expect(ok.headers.location).toBe('/consultations/12');
-    const evil = await agent
-      .post(`/customers/${customer.id}/reveal`)
-      .type('form')
-      .send({ _csrf: csrf, reason: 'Reviewing a complaint', returnTo: 'https://evil.test/' })
-      .expect(303);
+    const evil = await postForm(session, `/customers/${customer.id}/reveal`, {
+      reason: 'Reviewing a complaint',
+      returnTo: 'https://evil.test/',
+    }).expect(303);
     expect(evil.headers.location).toBe(`/customers/${customer.id}`);
     const reveal = await db.prisma.medicalReveal.findFirstOrThrow({ where: { doctorId: d.id } });
     const minutes = (reveal.expiresAt.getTime() - reveal.createdAt.getTime()) / 60_000;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createUser } from '../support/app.js';
 import { makeConsultation, makeCustomer } from '../http/privacy-fixtures.js';
@@ -9,16 +9,14 @@ import {
   TransitionError,
   ValidationError,
 } from '../../src/errors.js';
+import { assignDoctor, pickDoctor } from '../../src/modules/consultations/assignment.js';
+import { createConsultation } from '../../src/modules/consultations/booking.js';
 import {
-  assignDoctor,
-  createConsultation,
-  listConsultations,
-  markPaid,
-  pickDoctor,
-  requestPayment,
   startConsultation,
   transitionConsultation,
-} from '../../src/modules/consultations/service.js';
+} from '../../src/modules/consultations/moves.js';
+import { markPaid, requestPayment } from '../../src/modules/consultations/payments.js';
+import { listConsultations } from '../../src/modules/consultations/queries.js';
 import { listQuery } from '../../src/modules/consultations/schema.js';
 
 let db: TestDatabase;
@@ -35,7 +33,7 @@ afterAll(async () => {
 const base = { mode: 'video' as const, amount: 500000 };
 
 describe('pay first / pay later', () => {
-  it('refuses pay-first without a payment confirmation and creates nothing', async () => {
+  it('when pay-first has no payment confirmation, then it is refused and nothing is created', async () => {
     const c = await makeCustomer(db);
     await expect(
       createConsultation(db.prisma, agent, {
@@ -48,7 +46,7 @@ describe('pay first / pay later', () => {
     expect(await db.prisma.payment.count({ where: { customerId: c.id } })).toBe(0);
   });
 
-  it('pay-first writes a paid payment and a paid consultation together', async () => {
+  it('when a pay-first consultation is booked, then a paid payment and a paid consultation are written together', async () => {
     const c = await makeCustomer(db);
     const { id } = await createConsultation(db.prisma, agent, {
       ...base,
@@ -66,7 +64,7 @@ describe('pay first / pay later', () => {
     expect(payments[0].paidAt).not.toBeNull();
   });
 
-  it('pay-later goes unpaid → pending (after completion) → paid', async () => {
+  it('when a pay-later consultation is completed, then its payment goes unpaid → pending → paid, and not before', async () => {
     const doctor = await createUser(db, 'doctor');
     const c = await makeCustomer(db);
     const { id } = await createConsultation(db.prisma, agent, {
@@ -81,9 +79,9 @@ describe('pay first / pay later', () => {
       TransitionError,
     ); // not completed yet
     await expect(markPaid(db.prisma, agent, id, row.version)).rejects.toThrow(TransitionError);
-    await transitionConsultation(db.prisma, agent, id, 'scheduled', row.version);
+    await transitionConsultation(db.prisma, agent, { id, to: 'scheduled', version: row.version });
     row = await db.prisma.consultation.findUniqueOrThrow({ where: { id } });
-    await transitionConsultation(db.prisma, agent, id, 'completed', row.version);
+    await transitionConsultation(db.prisma, agent, { id, to: 'completed', version: row.version });
     row = await db.prisma.consultation.findUniqueOrThrow({ where: { id } });
     await requestPayment(db.prisma, agent, id, row.version);
     row = await db.prisma.consultation.findUniqueOrThrow({ where: { id } });
@@ -107,7 +105,7 @@ describe('pay first / pay later', () => {
     expect(changes.map((ch) => ch.toValue)).toEqual(['pending', 'paid']);
   });
 
-  it('a repeated idempotency key creates one consultation', async () => {
+  it('when a booking repeats its idempotency key, then one consultation exists', async () => {
     const c = await makeCustomer(db);
     const key = randomUUID();
     const first = await createConsultation(db.prisma, agent, {
@@ -126,7 +124,7 @@ describe('pay first / pay later', () => {
     expect(await db.prisma.consultation.count({ where: { customerId: c.id } })).toBe(1);
   });
 
-  it('doctors cannot book', async () => {
+  it('when a doctor books, then it is refused', async () => {
     const doctor = await createUser(db, 'doctor');
     const c = await makeCustomer(db);
     await expect(
@@ -140,14 +138,14 @@ describe('pay first / pay later', () => {
 });
 
 describe('lifecycle on the server', () => {
-  it('stamps times and records each move; illegal moves are refused', async () => {
+  it('when a consultation moves, then each move is stamped and recorded, and illegal moves are refused', async () => {
     const doctor = await createUser(db, 'doctor');
     const c = await makeCustomer(db);
     const cons = await makeConsultation(db, c.id, { doctorId: doctor.id });
-    await expect(transitionConsultation(db.prisma, agent, cons.id, 'completed', 1)).rejects.toThrow(
-      TransitionError,
-    );
-    await transitionConsultation(db.prisma, agent, cons.id, 'scheduled', 1);
+    await expect(
+      transitionConsultation(db.prisma, agent, { id: cons.id, to: 'completed', version: 1 }),
+    ).rejects.toThrow(TransitionError);
+    await transitionConsultation(db.prisma, agent, { id: cons.id, to: 'scheduled', version: 1 });
     let row = await db.prisma.consultation.findUniqueOrThrow({ where: { id: cons.id } });
     expect(row.scheduledAt).not.toBeNull();
     await startConsultation(db.prisma, { id: doctor.id, role: 'doctor' }, cons.id, row.version);
@@ -156,16 +154,17 @@ describe('lifecycle on the server', () => {
     await transitionConsultation(
       db.prisma,
       { id: doctor.id, role: 'doctor' },
-      cons.id,
-      'completed',
-      row.version,
+      { id: cons.id, to: 'completed', version: row.version },
     );
     row = await db.prisma.consultation.findUniqueOrThrow({ where: { id: cons.id } });
     expect(row.status).toBe('completed');
     expect(row.endedAt).not.toBeNull();
     for (const to of ['pending', 'scheduled', 'cancelled', 'completed'] as const) {
       await expect(
-        transitionConsultation(db.prisma, agent, cons.id, to, row.version, {
+        transitionConsultation(db.prisma, agent, {
+          id: cons.id,
+          to,
+          version: row.version,
           cancelReason: 'no longer needed',
         }),
       ).rejects.toThrow(TransitionError);
@@ -180,55 +179,68 @@ describe('lifecycle on the server', () => {
     ]);
   });
 
-  it('cancels from pending and scheduled with a reason only', async () => {
+  it('when a pending or scheduled consultation is cancelled, then a reason is required', async () => {
     const doctor = await createUser(db, 'doctor');
     const c = await makeCustomer(db);
     const a = await makeConsultation(db, c.id);
-    await expect(transitionConsultation(db.prisma, agent, a.id, 'cancelled', 1)).rejects.toThrow(
-      TransitionError,
-    );
-    await transitionConsultation(db.prisma, agent, a.id, 'cancelled', 1, {
+    await expect(
+      transitionConsultation(db.prisma, agent, { id: a.id, to: 'cancelled', version: 1 }),
+    ).rejects.toThrow(TransitionError);
+    await transitionConsultation(db.prisma, agent, {
+      id: a.id,
+      to: 'cancelled',
+      version: 1,
       cancelReason: 'Patient asked',
     });
     const row = await db.prisma.consultation.findUniqueOrThrow({ where: { id: a.id } });
     expect(row.cancelledAt).not.toBeNull();
     expect(row.cancelReason).toBe('Patient asked');
     const b = await makeConsultation(db, c.id, { doctorId: doctor.id, status: 'scheduled' });
-    await transitionConsultation(db.prisma, agent, b.id, 'cancelled', 1, {
+    await transitionConsultation(db.prisma, agent, {
+      id: b.id,
+      to: 'cancelled',
+      version: 1,
       cancelReason: 'Doctor unwell',
     });
-    await expect(transitionConsultation(db.prisma, agent, b.id, 'scheduled', 2)).rejects.toThrow(
-      TransitionError,
-    );
+    await expect(
+      transitionConsultation(db.prisma, agent, { id: b.id, to: 'scheduled', version: 2 }),
+    ).rejects.toThrow(TransitionError);
   });
 
-  it('scheduling needs a doctor; a stale version is a conflict; other doctors are refused', async () => {
+  it('when a consultation is scheduled, then it needs a doctor and the current version, and other doctors are refused', async () => {
     const doctor = await createUser(db, 'doctor');
     const other = await createUser(db, 'doctor');
     const c = await makeCustomer(db);
     const cons = await makeConsultation(db, c.id);
-    await expect(transitionConsultation(db.prisma, agent, cons.id, 'scheduled', 1)).rejects.toThrow(
-      /Assign a doctor/,
-    );
-    await assignDoctor(db.prisma, agent, cons.id, doctor.id, 1);
-    await expect(transitionConsultation(db.prisma, agent, cons.id, 'scheduled', 1)).rejects.toThrow(
-      ConflictError,
-    );
     await expect(
-      transitionConsultation(db.prisma, { id: other.id, role: 'doctor' }, cons.id, 'scheduled', 2),
+      transitionConsultation(db.prisma, agent, { id: cons.id, to: 'scheduled', version: 1 }),
+    ).rejects.toThrow(/Assign a doctor/);
+    await assignDoctor(db.prisma, agent, { id: cons.id, doctor: doctor.id, version: 1 });
+    await expect(
+      transitionConsultation(db.prisma, agent, { id: cons.id, to: 'scheduled', version: 1 }),
+    ).rejects.toThrow(ConflictError);
+    await expect(
+      transitionConsultation(
+        db.prisma,
+        { id: other.id, role: 'doctor' },
+        { id: cons.id, to: 'scheduled', version: 2 },
+      ),
     ).rejects.toThrow(ForbiddenError);
-    await transitionConsultation(db.prisma, agent, cons.id, 'scheduled', 2);
+    await transitionConsultation(db.prisma, agent, { id: cons.id, to: 'scheduled', version: 2 });
   });
 });
 
 describe('doctor assignment', () => {
   let fresh: TestDatabase;
-  // Each test gets its own database so doctor counts are exact; each drops it at the end.
+  // Each test gets its own database so doctor counts are exact, dropped even when the test fails.
   beforeEach(async () => {
     fresh = await createTestDatabase();
   });
+  afterEach(async () => {
+    await fresh.drop();
+  });
 
-  it('picks the available doctor with the fewest open consultations', async () => {
+  it('when a doctor is picked automatically, then the available one with the fewest open consultations wins', async () => {
     const a = await createUser(fresh, 'doctor');
     const b = await createUser(fresh, 'doctor');
     const off = await createUser(fresh, 'doctor');
@@ -244,10 +256,9 @@ describe('doctor assignment', () => {
     for (let i = 0; i < 3; i++)
       await makeConsultation(fresh, c.id, { doctorId: b.id, status: 'completed' });
     expect(await fresh.prisma.$transaction((tx) => pickDoctor(tx))).toBe(b.id);
-    await fresh.drop();
   });
 
-  it('rotates between tied doctors (least recently assigned first)', async () => {
+  it('when doctors are tied, then the least recently assigned one is picked', async () => {
     const doctors = [
       await createUser(fresh, 'doctor'),
       await createUser(fresh, 'doctor'),
@@ -283,17 +294,16 @@ describe('doctor assignment', () => {
     expect(picked[3]).toBe(ids[0]); // fewest open wins
     // Now all have 1 open again: tie → least recently assigned (doctor 1, then 2).
     expect(picked.slice(4)).toEqual([ids[1], ids[2]]);
-    await fresh.drop();
   });
 
-  it('records reassignments and refuses unavailable doctors', async () => {
+  it('when a consultation is reassigned, then the change is recorded and unavailable doctors are refused', async () => {
     const a = await createUser(fresh, 'doctor');
     const b = await createUser(fresh, 'doctor');
     const u = await createUser(fresh, 'agent');
     const actor = { id: u.id, role: 'agent' as const };
     const c = await makeCustomer(fresh);
     const cons = await makeConsultation(fresh, c.id, { doctorId: a.id });
-    await assignDoctor(fresh.prisma, actor, cons.id, b.id, 1);
+    await assignDoctor(fresh.prisma, actor, { id: cons.id, doctor: b.id, version: 1 });
     const ch = await fresh.prisma.recordChange.findFirstOrThrow({
       where: { recordType: 'consultation', recordId: cons.id, field: 'doctor_id' },
     });
@@ -302,18 +312,17 @@ describe('doctor assignment', () => {
       where: { userId: a.id },
       data: { available: false },
     });
-    await expect(assignDoctor(fresh.prisma, actor, cons.id, a.id, 2)).rejects.toThrow(
-      ValidationError,
-    );
-    await expect(assignDoctor(fresh.prisma, actor, cons.id, 'auto', 1)).rejects.toThrow(
-      ConflictError,
-    );
-    await fresh.drop();
+    await expect(
+      assignDoctor(fresh.prisma, actor, { id: cons.id, doctor: a.id, version: 2 }),
+    ).rejects.toThrow(ValidationError);
+    await expect(
+      assignDoctor(fresh.prisma, actor, { id: cons.id, doctor: 'auto', version: 1 }),
+    ).rejects.toThrow(ConflictError);
   });
 });
 
 describe('list filters and search', () => {
-  it('filters, searches by reference, name, email and phone digits, and pages by keyset', async () => {
+  it('when the list is filtered or searched by reference, name, email or phone digits, then it finds the matches and pages by keyset', async () => {
     const doctor = await createUser(db, 'doctor');
     const actor = { id: doctor.id, role: 'doctor' as const };
     const c = await makeCustomer(db, {

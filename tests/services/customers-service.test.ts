@@ -6,7 +6,7 @@ import {
   customerStats,
   customerTimeline,
   listCustomers,
-} from '../../src/modules/customers/service.js';
+} from '../../src/modules/customers/queries.js';
 import { listQuery } from '../../src/modules/customers/schema.js';
 
 let db: TestDatabase;
@@ -55,19 +55,19 @@ const ids = async (query: Record<string, string>) =>
   (await listCustomers(db.pool, listQuery.parse(query), 25, now)).rows.map((r) => r.id);
 
 describe('customer list', () => {
-  it('filters by activity', async () => {
+  it('when the list is filtered by activity, then only customers of that activity are listed', async () => {
     expect(await ids({ activity: 'new' })).toEqual([fresh.id]);
     expect(await ids({ activity: 'active' })).toEqual([active.id]);
     expect((await ids({ activity: 'inactive' })).sort()).toEqual(
       [inactive.id, neverActive.id].sort(),
     );
   });
-  it('orders by joining date by default and by recent activity on request', async () => {
+  it('when no sort is chosen, then the newest joiners come first; with "recent", the most recently active', async () => {
     // Same created_at for the last two: the higher id first.
     expect(await ids({})).toEqual([fresh.id, neverActive.id, inactive.id, active.id]);
     expect(await ids({ sort: 'recent' })).toEqual([active.id, inactive.id]);
   });
-  it('searches name, email and any part of the phone number', async () => {
+  it('when staff search, then name, email and any part of the phone number match', async () => {
     expect(await ids({ q: 'nora newby' })).toEqual([fresh.id]);
     expect(await ids({ q: 'NORA@MAIL' })).toEqual([fresh.id]);
     expect(await ids({ q: '345' })).toEqual([fresh.id]);
@@ -75,7 +75,7 @@ describe('customer list', () => {
     expect(await ids({ q: '9991111' })).toEqual([active.id]);
     expect(await ids({ q: '%' })).toEqual([]);
   });
-  it('finds the customer of a consultation or ticket reference', async () => {
+  it('when the search is a consultation or ticket reference, then its customer is found', async () => {
     const cons = await makeConsultation(db, inactive.id);
     expect(await ids({ q: cons.reference.toLowerCase() })).toEqual([inactive.id]);
     const agent = await createUser(db, 'agent');
@@ -91,7 +91,7 @@ describe('customer list', () => {
     });
     expect(await ids({ q: 'TKT-ZZTEST01' })).toEqual([active.id]);
   });
-  it('pages with limit + 1', async () => {
+  it('when there are more customers than a page holds, then the page says so and the last page does not', async () => {
     const first = await listCustomers(db.pool, listQuery.parse({}), 2, now);
     expect(first.rows).toHaveLength(2);
     expect(first.hasMore).toBe(true);
@@ -101,7 +101,16 @@ describe('customer list', () => {
 });
 
 describe('profile aggregates and timeline', () => {
-  it('sums paid payments, counts consultations and merges every record newest first', async () => {
+  // Its own database: the customers made here must not appear in the exact lists above.
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('when a customer has consultations, payments and other records, then the profile sums paid payments and lists every record newest first', async () => {
     const c = await makeCustomer(db);
     const agent = await createUser(db, 'agent');
     const doctor = await createUser(db, 'doctor');

@@ -6,7 +6,7 @@ import {
   badgesFor,
   canTransition,
   stampsFor,
-} from '../../src/modules/consultations/service.js';
+} from '../../src/modules/consultations/lifecycle.js';
 import { csvCell, csvLine } from '../../src/lib/csv.js';
 import { createForm, listQuery } from '../../src/modules/consultations/schema.js';
 

@@ -1,10 +1,12 @@
 import { recordAudit } from '../../audit.js';
 import type { Db } from '../../db/client.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
-import type { Role } from '../../generated/prisma/enums.js';
+import type { Prisma } from '../../generated/prisma/client.js';
+import type { Actor } from '../../auth/actor.js';
 import { phoneDigits } from '../../lib/references.js';
 import type { ContactInput } from './schema.js';
 import { assertCallerCleared } from '../interactions/verification.js';
+import { assertMayCorrectContact } from './policy.js';
 
 export const CONTACT_FIELDS = ['phone', 'email', 'address'] as const;
 type ContactField = (typeof CONTACT_FIELDS)[number];
@@ -18,7 +20,7 @@ export interface Contact {
   version: number;
 }
 
-export async function getContact(db: Db, id: number): Promise<Contact> {
+export async function getContact(db: Db | Prisma.TransactionClient, id: number): Promise<Contact> {
   const c = await db.customer.findUnique({
     where: { id },
     select: { id: true, fullName: true, phone: true, email: true, address: true, version: true },
@@ -44,56 +46,45 @@ export async function contactHistory(db: Db, customerId: number) {
   return rows.map((r) => ({ ...r, actorName: r.actor?.name ?? null }));
 }
 
+export interface ContactCorrection {
+  customerId: number;
+  input: ContactInput;
+  /** Where the correction came from, for the audit trail. */
+  ip?: string;
+}
+
+async function staleContact(
+  db: Db | Prisma.TransactionClient,
+  customerId: number,
+): Promise<ConflictError> {
+  return new ConflictError(
+    'Someone corrected these details while you were editing.',
+    await getContact(db, customerId),
+  );
+}
+
 /**
- * Corrects a customer's phone (already in E.164), email and address. The form's version must still be current (a
- * 409 otherwise, with what is saved now); each changed field is recorded with its old value.
+ * Corrects a customer's phone (already in E.164), email and address. The form's version must
+ * still be current (a 409 otherwise, with what is saved now); each changed field is recorded with
+ * its old value. Returns the fields that changed.
  */
 export async function correctContact(
   db: Db,
-  actor: { id: number; role: Role },
-  id: number,
-  input: ContactInput,
-  ip?: string,
+  actor: Actor,
+  correction: ContactCorrection,
 ): Promise<ContactField[]> {
-  const { phone } = input;
+  const { customerId: id, input } = correction;
+  assertMayCorrectContact(actor);
   const current = await getContact(db, id);
   await assertCallerCleared(db, input.interactionId, id);
-  const stale = async () =>
-    new ConflictError(
-      'Someone corrected these details while you were editing.',
-      await getContact(db, id),
-    );
-  if (current.version !== input.version) throw await stale();
-  const next = { phone, email: input.email, address: input.address || null };
+  if (current.version !== input.version) throw await staleContact(db, id);
+  const next = { phone: input.phone, email: input.email, address: input.address || null };
   const changed = CONTACT_FIELDS.filter((f) => (current[f] ?? null) !== next[f]);
   if (!changed.length) return [];
   try {
-    await db.$transaction(async (tx) => {
-      const { count } = await tx.customer.updateMany({
-        where: { id, version: input.version },
-        data: { ...next, phoneDigits: phoneDigits(phone), version: { increment: 1 } },
-      });
-      if (count !== 1) throw await stale();
-      await tx.recordChange.createMany({
-        data: changed.map((field) => ({
-          recordType: 'customer' as const,
-          recordId: id,
-          actorId: actor.id,
-          field,
-          fromValue: current[field],
-          toValue: next[field],
-        })),
-      });
-      await recordAudit(tx, {
-        actor,
-        action: 'contact_corrected',
-        customerId: id,
-        recordType: 'customer',
-        recordId: id,
-        fieldGroup: changed.join(','),
-        ip,
-      });
-    });
+    await db.$transaction((tx) =>
+      writeCorrection(tx, actor, { ...correction, current, next, changed }),
+    );
   } catch (error) {
     if ((error as { code?: string })?.code === 'P2002') {
       const message = 'Another customer already has this email.';
@@ -102,4 +93,38 @@ export async function correctContact(
     throw error;
   }
   return changed;
+}
+
+type ContactValues = Pick<Contact, ContactField>;
+
+async function writeCorrection(
+  tx: Prisma.TransactionClient,
+  actor: Actor,
+  w: ContactCorrection & { current: Contact; next: ContactValues; changed: ContactField[] },
+): Promise<void> {
+  const id = w.customerId;
+  const { count } = await tx.customer.updateMany({
+    where: { id, version: w.input.version },
+    data: { ...w.next, phoneDigits: phoneDigits(w.next.phone), version: { increment: 1 } },
+  });
+  if (count !== 1) throw await staleContact(tx, id);
+  await tx.recordChange.createMany({
+    data: w.changed.map((field) => ({
+      recordType: 'customer' as const,
+      recordId: id,
+      actorId: actor.id,
+      field,
+      fromValue: w.current[field],
+      toValue: w.next[field],
+    })),
+  });
+  await recordAudit(tx, {
+    actor,
+    action: 'contact_corrected',
+    customerId: id,
+    recordType: 'customer',
+    recordId: id,
+    fieldGroup: w.changed.join(','),
+    ip: w.ip,
+  });
 }

@@ -1,11 +1,9 @@
-import type pg from 'pg';
 import type { Db } from '../../db/client.js';
 import { NotFoundError } from '../../errors.js';
-import type { Activity, ListQuery } from './schema.js';
-import { containsPattern } from '../../lib/like.js';
+import type { Activity } from './schema.js';
 import { PHOTO_STAMP } from './avatar.js';
 
-const DAY = 86_400_000;
+export const DAY = 86_400_000;
 export const ACTIVE_DAYS = 90;
 export const NEW_DAYS = 30;
 
@@ -18,90 +16,6 @@ export function activityOf(
   if (c.lastActivityAt && now.getTime() - c.lastActivityAt.getTime() <= ACTIVE_DAYS * DAY)
     return 'active';
   return 'inactive';
-}
-
-function sqlTimestamp(date: Date): string {
-  return date.toISOString().replace('T', ' ').replace('Z', '');
-}
-
-const CNS = /^CNS-[A-Z0-9]{8}$/i;
-const TKT = /^TKT-[A-Z0-9]{8}$/i;
-
-export interface CustomerRow {
-  id: number;
-  fullName: string;
-  email: string;
-  phone: string;
-  createdAt: Date;
-  lastActivityAt: Date | null;
-}
-
-export function buildCustomerWhere(
-  query: Pick<ListQuery, 'q' | 'activity' | 'sort'>,
-  now: Date,
-): { where: string; params: unknown[] } {
-  const clauses: string[] = [];
-  const params: unknown[] = [];
-  const p = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
-  const activeSince = () =>
-    p(sqlTimestamp(new Date(now.getTime() - ACTIVE_DAYS * DAY))) + '::timestamp';
-  const newSince = () => p(sqlTimestamp(new Date(now.getTime() - NEW_DAYS * DAY))) + '::timestamp';
-  if (query.activity === 'active') clauses.push(`cu.last_activity_at >= ${activeSince()}`);
-  if (query.activity === 'new') clauses.push(`cu.created_at >= ${newSince()}`);
-  if (query.activity === 'inactive')
-    clauses.push(
-      `(cu.last_activity_at IS NULL OR cu.last_activity_at < ${activeSince()}) AND cu.created_at < ${newSince()}`,
-    );
-  if (query.sort === 'recent') clauses.push('cu.last_activity_at IS NOT NULL');
-  const q = query.q?.trim();
-  if (q) {
-    if (CNS.test(q))
-      clauses.push(
-        `cu.id IN (SELECT customer_id FROM consultations WHERE reference = ${p(q.toUpperCase())})`,
-      );
-    else if (TKT.test(q))
-      clauses.push(
-        `cu.id IN (SELECT customer_id FROM support_tickets WHERE number = ${p(q.toUpperCase())})`,
-      );
-    else {
-      const like = p(containsPattern(q));
-      const ors = [`cu.full_name ILIKE ${like}`, `cu.email ILIKE ${like}`];
-      const digits = q.replace(/\D/g, '');
-      if (
-        digits.length >= 3 ||
-        (digits.length > 0 && digits.length === q.replace(/[\s()+.-]/g, '').length)
-      )
-        ors.push(`cu.phone_digits LIKE ${p(`%${digits}%`)}`);
-      clauses.push(`(${ors.join(' OR ')})`);
-    }
-  }
-  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
-}
-
-/** One page (limit + 1 rows to know whether there is more; nothing is counted). */
-export async function listCustomers(
-  pool: pg.Pool,
-  query: ListQuery,
-  limit: number,
-  now = new Date(),
-): Promise<{ rows: CustomerRow[]; hasMore: boolean }> {
-  const { where, params } = buildCustomerWhere(query, now);
-  const order =
-    query.sort === 'recent'
-      ? 'cu.last_activity_at DESC, cu.id DESC'
-      : 'cu.created_at DESC, cu.id DESC';
-  params.push(limit + 1, (query.page - 1) * limit);
-  const { rows } = await pool.query(
-    `SELECT cu.id, cu.full_name AS "fullName", cu.email, cu.phone, cu.created_at AS "createdAt", cu.last_activity_at AS "lastActivityAt"
-       FROM customers cu ${where}
-      ORDER BY ${order}
-      LIMIT $${params.length - 1} OFFSET $${params.length}`,
-    params,
-  );
-  return { rows: rows.slice(0, limit) as CustomerRow[], hasMore: rows.length > limit };
 }
 
 export async function getCustomer(db: Db, id: number) {
@@ -126,93 +40,4 @@ export async function getCustomer(db: Db, id: number) {
   });
   if (!customer) throw new NotFoundError();
   return customer;
-}
-
-export interface CustomerStats {
-  totalPaidMinor: number;
-  consultationCount: number;
-  openTickets: number;
-}
-
-export async function customerStats(pool: pg.Pool, id: number): Promise<CustomerStats> {
-  const { rows } = await pool.query(
-    `SELECT (SELECT coalesce(sum(amount_minor), 0) FROM payments WHERE customer_id = $1 AND status = 'paid')::bigint AS "totalPaidMinor",
-            (SELECT count(*) FROM consultations WHERE customer_id = $1)::int AS "consultationCount",
-            (SELECT count(*) FROM support_tickets WHERE customer_id = $1 AND status IN ('open', 'pending', 'escalated'))::int AS "openTickets"`,
-    [id],
-  );
-  return {
-    totalPaidMinor: Number(rows[0].totalPaidMinor),
-    consultationCount: rows[0].consultationCount,
-    openTickets: rows[0].openTickets,
-  };
-}
-
-export type TimelineKind = 'consultation' | 'interaction' | 'ticket' | 'escalation' | 'payment';
-
-export interface TimelineItem {
-  kind: TimelineKind;
-  id: number;
-  label: string;
-  status: string;
-  at: Date;
-  detail: string | null;
-  href: string | null;
-}
-
-const METHOD_LABELS: Record<string, string> = {
-  dob_phone: 'date of birth and phone',
-  email: 'registered email',
-  callback: 'known-caller callback',
-  override: 'supervisor override',
-};
-
-/** Everything that happened with this customer, newest first: one UNION ALL query with LIMIT. */
-export async function customerTimeline(
-  pool: pg.Pool,
-  id: number,
-  limit = 50,
-): Promise<TimelineItem[]> {
-  const { rows } = await pool.query(
-    `SELECT * FROM (
-       (SELECT 'consultation' AS kind, id, reference AS label, status::text AS status, created_at AS at, mode::text || ' · ' || payment_status::text AS detail, id AS link_id
-          FROM consultations WHERE customer_id = $1 ORDER BY created_at DESC LIMIT $2)
-       UNION ALL
-       (SELECT 'interaction', id, channel::text, status::text, started_at, subject, id
-          FROM interactions WHERE customer_id = $1 ORDER BY started_at DESC LIMIT $2)
-       UNION ALL
-       (SELECT 'ticket', id, number, status::text, created_at, subject, id
-          FROM support_tickets WHERE customer_id = $1 ORDER BY created_at DESC LIMIT $2)
-       UNION ALL
-       (SELECT 'escalation', id, 'to ' || target_type::text, status::text, created_at, NULL, id
-          FROM escalations WHERE customer_id = $1 ORDER BY created_at DESC LIMIT $2)
-       UNION ALL
-       (SELECT 'payment', id, reference, status::text, coalesce(paid_at, created_at), currency || ' ' || to_char(amount_minor / 100.0, 'FM999999999990.00'), consultation_id
-          FROM payments WHERE customer_id = $1 ORDER BY created_at DESC LIMIT $2)
-       UNION ALL
-       (SELECT 'identity check', v.id, v.method::text,
-               CASE WHEN v.method = 'override' THEN 'overridden' ELSE v.result::text END, v.at, 'by ' || u.name, v.interaction_id
-          FROM caller_verifications v JOIN users u ON u.id = v.actor_id
-         WHERE v.customer_id = $1 ORDER BY v.at DESC LIMIT $2)
-     ) t
-     ORDER BY at DESC, kind, id DESC
-     LIMIT $2`,
-    [id, limit],
-  );
-  return rows.map((r) => ({
-    kind: r.kind,
-    id: r.id,
-    label: r.kind === 'identity check' ? (METHOD_LABELS[r.label] ?? r.label) : r.label,
-    status: r.status,
-    at: r.at,
-    detail: r.detail,
-    href:
-      r.kind === 'identity check'
-        ? `/interactions/${r.link_id}`
-        : r.kind === 'payment'
-          ? r.link_id
-            ? `/consultations/${r.link_id}`
-            : null
-          : `/${r.kind === 'ticket' ? 'tickets' : r.kind + 's'}/${r.link_id}`,
-  }));
 }
