@@ -20,13 +20,10 @@ const SIZE_RULES = {
 // its steps (router factories into named handlers, services into use cases with option objects);
 // remove a file from this list when it passes. New files get the limits in full.
 const NOT_YET_SPLIT = [
-  'src/app.ts',
   'src/auth/second-step.ts',
   'src/db/embedded.ts',
   'src/db/seed/demo.ts',
   'src/db/seed/large.ts',
-  'src/http/errors.ts',
-  'src/http/pagination.ts',
   'src/modules/account/router.ts',
   'src/modules/account/service.ts',
   'src/modules/account/two-factor.ts',
@@ -50,7 +47,6 @@ const NOT_YET_SPLIT = [
   'src/modules/sla/service.ts',
   'src/modules/staff/router.ts',
   'src/modules/staff/service.ts',
-  'src/modules/tickets/merge.ts',
   'src/modules/tickets/queries.ts',
   'src/modules/tickets/router.ts',
   'src/modules/tickets/service.ts',

@@ -52,13 +52,11 @@ export function customersRouter({ db, pool, config }: AppContext): Router {
       ACTIVITIES,
       fmt,
       exportHref: `/customers/export.csv${queryString(req.query as Record<string, unknown>)}`,
-      page: pageView(
-        '/customers',
-        req.query as Record<string, unknown>,
-        query.page,
+      page: pageView('/customers', req.query as Record<string, unknown>, {
+        number: query.page,
         hasMore,
-        rows.length,
-      ),
+        shown: rows.length,
+      }),
     });
   };
 

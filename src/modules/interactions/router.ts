@@ -132,13 +132,11 @@ export function interactionsRouter({ db, pool }: AppContext): Router {
       fmt,
       isManager: isManager(actor),
       exportHref: `/interactions/export.csv${queryString(req.query as Record<string, unknown>)}`,
-      page: pageView(
-        '/interactions',
-        req.query as Record<string, unknown>,
-        page,
+      page: pageView('/interactions', req.query as Record<string, unknown>, {
+        number: page,
         hasMore,
-        rows.length,
-      ),
+        shown: rows.length,
+      }),
     });
   };
 

@@ -38,7 +38,7 @@ export function staffRouter({ db }: AppContext): Router {
       people: rows,
       filters,
       roles: ALL_ROLES,
-      page: pageView('/staff', filters, query.page, hasMore, rows.length),
+      page: pageView('/staff', filters, { number: query.page, hasMore, shown: rows.length }),
     });
   };
 

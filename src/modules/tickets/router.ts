@@ -120,7 +120,7 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
       listUrl: req.originalUrl,
       exportHref: `/tickets/export.csv${queryString(raw)}`,
       tabHref: (v: string) => `/tickets${queryString(raw, { view: v })}`,
-      page: pageView('/tickets', raw, page, hasMore, tickets.length),
+      page: pageView('/tickets', raw, { number: page, hasMore, shown: tickets.length }),
     });
   };
 
