@@ -48,7 +48,6 @@ const NOT_YET_SPLIT = [
   'src/modules/staff/router.ts',
   'src/modules/staff/service.ts',
   'src/modules/tickets/queries.ts',
-  'src/modules/tickets/router.ts',
   'src/modules/tickets/service.ts',
   'src/modules/tickets/thread.ts',
   'src/privacy/presenter.ts',
