@@ -113,8 +113,9 @@ export const claimTicketAction = ({ db }: AppContext) =>
     },
   });
 
-export const assignTicketAction = ({ db }: AppContext) =>
-  formAction({
+export const assignTicketAction = (ctx: AppContext) => {
+  const { db } = ctx;
+  return formAction({
     schema: assignForm,
     run: async ({ assigneeId, version }, req) => {
       await assignTicket(db, actorOf(req), idOf(req), assigneeId, version);
@@ -122,16 +123,18 @@ export const assignTicketAction = ({ db }: AppContext) =>
       return { message, to: `/tickets/${idOf(req)}` };
     },
     invalid: (req, res, errors) =>
-      renderShow(db, req, res, { status: 422, notice: firstError(errors) }),
+      renderShow(ctx, req, res, { status: 422, notice: firstError(errors) }),
     conflict: (req, res, error) =>
       renderConflict(db, req, res, {
         error,
         yours: { values: null, attempted: 'Assign the ticket' },
       }),
   });
+};
 
-export const changeStatusAction = ({ db }: AppContext) =>
-  formAction({
+export const changeStatusAction = (ctx: AppContext) => {
+  const { db } = ctx;
+  return formAction({
     schema: statusForm,
     run: async ({ status: to, version }, req) => {
       await changeStatus(db, actorOf(req), idOf(req), to, version);
@@ -139,15 +142,17 @@ export const changeStatusAction = ({ db }: AppContext) =>
       return { message, to: `/tickets/${idOf(req)}` };
     },
     invalid: (req, res, errors) =>
-      renderShow(db, req, res, { status: 422, notice: firstError(errors) }),
+      renderShow(ctx, req, res, { status: 422, notice: firstError(errors) }),
     conflict: (req, res, error) => {
       const attempted = `Set status to ${str((req.body as Record<string, unknown>).status)}`;
       return renderConflict(db, req, res, { error, yours: { values: null, attempted } });
     },
   });
+};
 
-export const mergeTicketAction = ({ db }: AppContext) =>
-  formAction({
+export const mergeTicketAction = (ctx: AppContext) => {
+  const { db } = ctx;
+  return formAction({
     schema: mergeForm,
     run: async ({ intoId, version }, req) => {
       const merged = await mergeTickets(db, actorOf(req), {
@@ -159,13 +164,14 @@ export const mergeTicketAction = ({ db }: AppContext) =>
       return { message, to: `/tickets/${merged.survivorId}#thread` };
     },
     invalid: (req, res, errors) =>
-      renderShow(db, req, res, { status: 422, notice: firstError(errors) }),
+      renderShow(ctx, req, res, { status: 422, notice: firstError(errors) }),
     conflict: (req, res, error) =>
       renderConflict(db, req, res, {
         error,
         yours: { values: null, attempted: 'Merge into another ticket' },
       }),
   });
+};
 
 /**
  * A canned reply picked in the thread form joins the typed text as its shortcut before the form is
@@ -179,8 +185,9 @@ export const pickCannedReply =
     next();
   };
 
-export const addEntryAction = ({ db }: AppContext) =>
-  formAction({
+export const addEntryAction = (ctx: AppContext) => {
+  const { db } = ctx;
+  return formAction({
     schema: entryForm,
     run: async (input, req) => {
       const id = idOf(req);
@@ -191,8 +198,9 @@ export const addEntryAction = ({ db }: AppContext) =>
       return { message, to: `/tickets/${id}#thread` };
     },
     invalid: (req, res, errors) =>
-      renderShow(db, req, res, { status: 422, values: formValues(req, ENTRY_FIELDS), errors }),
+      renderShow(ctx, req, res, { status: 422, values: formValues(req, ENTRY_FIELDS), errors }),
   });
+};
 
 const ENTRY_CHANGED =
   'This entry changed since you opened it; its current text is below and yours is kept in the box.';

@@ -7,18 +7,18 @@ import { type ConflictError, NotFoundError } from '../../errors.js';
 import { streamCsv } from '../../http/csv-export.js';
 import { pageQuery, pageView } from '../../http/pagination.js';
 import { fmt } from '../../lib/format.js';
-import { listReplies } from '../canned-replies/service.js';
+import { replyChoices } from '../canned-replies/service.js';
 import { avatarOf } from '../customers/avatar.js';
 import { searchCustomers } from '../customers/picker.js';
 import { escalationsSeenBy } from '../escalations/service.js';
 import { openFollowUps } from '../follow-ups/service.js';
 import { mentionNames } from '../notifications/mentions.js';
+import { activeStaff } from '../staff/directory.js';
 import { mergeCandidates } from './merge.js';
 import { canAct, canAssign, canClaim, canViewAll } from './policy.js';
 import { clockLabel, queryString } from './presenter.js';
 import {
   listTickets,
-  staffList,
   TICKET_EXPORT_HEADER,
   ticketExportCells,
   ticketExportSql,
@@ -38,13 +38,7 @@ import {
 } from './schema.js';
 import { getEditable, getEditableBy, getTicket, prefill } from './service.js';
 import { statusButtons } from './status.js';
-import {
-  ENTRY_EDIT_WINDOW_MS,
-  assertMayEditEntry,
-  canEditEntry,
-  getEntry,
-  loadEntries,
-} from './thread.js';
+import { ENTRY_EDIT_WINDOW_MS, assertMayEditEntry, canEditEntry, getEntry } from './thread.js';
 import { buildTimeline, entryLabel } from './timeline.js';
 
 /** A GET handler of the ticket pages. */
@@ -62,7 +56,7 @@ export const listPage =
     const filters = listQuery.parse(req.query);
     const [{ tickets, hasMore, view }, staff] = await Promise.all([
       listTickets(pool, actor, filters, page),
-      staffList(db),
+      activeStaff(db),
     ]);
     const raw = req.query as Record<string, unknown>;
     res.render('tickets/list', {
@@ -159,33 +153,32 @@ export interface ShowAgain {
 async function ticketSurroundings(
   db: Db,
   actor: Actor,
-  found: Awaited<ReturnType<typeof getTicket>>,
+  found: Omit<Awaited<ReturnType<typeof getTicket>>, 'thread'>,
 ) {
   const live = found.status !== 'merged';
   const mayAct = live && canAct(actor, found);
-  const [escalations, thread, staff, mergeInto, replies, followUps, names] = await Promise.all([
+  const [escalations, staff, mergeInto, replies, followUps, names] = await Promise.all([
     escalationsSeenBy(db, actor, found.escalations),
-    loadEntries(db, found.id),
-    canAssign(actor) ? staffList(db) : [],
+    canAssign(actor) ? activeStaff(db) : [],
     mayAct ? mergeCandidates(db, found) : [],
-    live ? listReplies(db) : [],
+    live ? replyChoices(db) : [],
     openFollowUps(db, { ticketId: found.id }),
     live ? mentionNames(db) : [],
   ]);
   const may = { act: mayAct, assign: live && canAssign(actor), claim: canClaim(actor, found) };
-  return { escalations, thread, staff, mergeInto, replies, followUps, names, may };
+  return { escalations, staff, mergeInto, replies, followUps, names, may };
 }
 
 export async function renderShow(
-  db: Db,
+  { db, pool }: Pick<AppContext, 'db' | 'pool'>,
   req: Request,
   res: Response,
   again: ShowAgain = {},
 ): Promise<void> {
   const actor = actorOf(req);
   const now = new Date();
-  const found = await getTicket(db, idOf(req), now);
-  const { escalations, thread, names, ...around } = await ticketSurroundings(db, actor, found);
+  const { thread, ...found } = await getTicket(pool, idOf(req), now);
+  const { escalations, names, ...around } = await ticketSurroundings(db, actor, found);
   const ticket = { ...found, escalations };
   const timeline = buildTimeline({
     entries: thread.entries,
@@ -212,9 +205,9 @@ export async function renderShow(
 }
 
 export const showPage =
-  ({ db }: AppContext): Page =>
+  (ctx: AppContext): Page =>
   (req, res) =>
-    renderShow(db, req, res);
+    renderShow(ctx, req, res);
 
 /** What this person tried when the ticket had changed under them. */
 export interface Attempt {
@@ -231,7 +224,7 @@ export async function renderConflict(
 ): Promise<void> {
   const current = error.current as Awaited<ReturnType<typeof getEditable>>;
   const actor = actorOf(req);
-  const staff = canAssign(actor) ? await staffList(db) : [];
+  const staff = canAssign(actor) ? await activeStaff(db) : [];
   res.status(409).render('tickets/conflict', {
     title: `Conflict on ${current.number}`,
     current,
