@@ -20,19 +20,11 @@ const SIZE_RULES = {
 // its steps (router factories into named handlers, services into use cases with option objects);
 // remove a file from this list when it passes. New files get the limits in full.
 const NOT_YET_SPLIT = [
-  'src/app.ts',
-  'src/db/embedded.ts',
-  'src/db/seed/demo.ts',
-  'src/db/seed/large.ts',
-  'src/http/errors.ts',
-  'src/http/pagination.ts',
   'src/modules/canned-replies/router.ts',
   'src/modules/escalations/router.ts',
   'src/modules/escalations/service.ts',
   'src/modules/follow-ups/service.ts',
-  'src/modules/tickets/merge.ts',
   'src/modules/tickets/queries.ts',
-  'src/modules/tickets/router.ts',
   'src/modules/tickets/service.ts',
   'src/modules/tickets/thread.ts',
 ];

@@ -43,19 +43,19 @@ import { ACCESS_RULES, type AccessRules } from './privacy/index.js';
 
 export const SESSION_COOKIE = 'caredesk.sid';
 
-export function createApp(ctx: AppContext): Express {
-  const { config, db, pool } = ctx;
-  const production = config.NODE_ENV === 'production';
-  const app = express();
-  const live =
-    ctx.live ??
+/** The live-update hub: the one the caller brought (tests, the server's shutdown), or a new one. */
+function liveDeskOf({ live, pool, config }: AppContext): LiveDesk {
+  return (
+    live ??
     new LiveDesk(pool, {
       heartbeatMs: config.LIVE_HEARTBEAT_SECONDS * 1_000,
       retentionMinutes: config.LIVE_RETENTION_MINUTES,
       presenceTtlSeconds: config.PRESENCE_TTL_SECONDS,
-    });
-  app.locals.live = live;
+    })
+  );
+}
 
+function configureViews(app: Express, { config }: AppContext): void {
   app.set('views', path.join(root, 'views'));
   app.engine('ejs', renderView);
   app.set('view engine', 'ejs');
@@ -64,8 +64,10 @@ export function createApp(ctx: AppContext): Express {
     escalationAccessDays: config.ESCALATION_ACCESS_DAYS,
   } satisfies AccessRules);
   app.disable('x-powered-by');
-  if (production) app.set('view cache', true);
+  if (config.NODE_ENV === 'production') app.set('view cache', true);
+}
 
+function useSecurityHeaders(app: Express, production: boolean): void {
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -85,6 +87,10 @@ export function createApp(ctx: AppContext): Express {
       strictTransportSecurity: production,
     }),
   );
+}
+
+/** Static files and the health check: answered before sessions, so they cost no session work. */
+function useSessionlessRoutes(app: Express, { pool }: AppContext, production: boolean): void {
   app.use(
     '/public',
     express.static(path.join(root, 'public'), { maxAge: production ? '1d' : 0, index: false }),
@@ -97,11 +103,15 @@ export function createApp(ctx: AppContext): Express {
       res.status(503).json({ status: 'unavailable' });
     }
   });
+}
 
+function useBodyParsers(app: Express): void {
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 200 }));
   app.use(express.json({ limit: '200kb' }));
   app.use(stripNul);
+}
 
+function useSession(app: Express, { config, db, pool }: AppContext, production: boolean): void {
   app.use(
     session({
       name: SESSION_COOKIE,
@@ -127,6 +137,11 @@ export function createApp(ctx: AppContext): Express {
       },
     }),
   );
+}
+
+/** Who is signed in, then everything each page needs before its route runs. */
+function useRequestContext(app: Express, ctx: AppContext): ReturnType<typeof configurePassport> {
+  const { config, db, pool } = ctx;
   const auth = configurePassport(db, pool);
   app.use(auth.initialize());
   app.use(auth.session());
@@ -139,7 +154,15 @@ export function createApp(ctx: AppContext): Express {
   app.use(exposeFlash);
   app.use(exposeNavigation);
   app.use(exposeUnread(db));
+  return auth;
+}
 
+function mountModules(
+  app: Express,
+  ctx: AppContext,
+  { auth, live }: { auth: ReturnType<typeof configurePassport>; live: LiveDesk },
+): void {
+  const { config, db } = ctx;
   app.use(authRouter(db, auth, config));
   app.use(secondStepRouter(db, config));
   app.use(requireTwoFactorEnrolment(config));
@@ -160,7 +183,20 @@ export function createApp(ctx: AppContext): Express {
   app.use('/presence', presenceRouter(ctx));
   app.use('/events', liveRouter(live, { streamMs: config.LIVE_STREAM_SECONDS * 1_000 }));
   app.use('/go', paletteRouter(ctx));
+}
 
-  useErrorPages(app, config.showErrorDetails);
+export function createApp(ctx: AppContext): Express {
+  const production = ctx.config.NODE_ENV === 'production';
+  const app = express();
+  const live = liveDeskOf(ctx);
+  app.locals.live = live;
+  configureViews(app, ctx);
+  useSecurityHeaders(app, production);
+  useSessionlessRoutes(app, ctx, production);
+  useBodyParsers(app);
+  useSession(app, ctx, production);
+  const auth = useRequestContext(app, ctx);
+  mountModules(app, ctx, { auth, live });
+  useErrorPages(app, ctx.config.showErrorDetails);
   return app;
 }

@@ -175,76 +175,48 @@ async function stopOrphan(pgData: string, pgCtl: string, runAs: RunAs | undefine
   await run(pgCtl, ['stop', '-D', pgData, '-m', 'fast', '-w'], runAs).catch(() => undefined);
 }
 
-export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedPostgres> {
-  const log = options.log ?? (() => {});
-  const dataDir = path.resolve(options.dataDir);
-  ensureWritableDir(dataDir);
-  const runAs = runAsForRoot();
-  const home = clusterHome(dataDir, runAs, options);
-  const pgData = path.join(home, 'pg');
-  const secretFile = path.join(home, 'pg-password');
-  const allBins = await binaries();
-  const bins = reachableBinaries(allBins, runAs);
-  if (home !== dataDir)
-    log(`The postgres OS user cannot enter ${dataDir}: the embedded cluster is kept in ${pgData}`);
+/** Where one cluster lives and who runs it. */
+interface Cluster {
+  home: string;
+  pgData: string;
+  runAs: RunAs | undefined;
+  ephemeral: boolean;
+}
 
-  if (!existsSync(path.join(pgData, 'PG_VERSION'))) {
-    rmSync(pgData, { recursive: true, force: true });
-    mkdirSync(pgData, { mode: 0o700 });
-    const password = randomBytes(18).toString('base64url');
-    writeFileSync(secretFile, password, { mode: 0o600 });
-    const pwFile = path.join(home, '.initdb-pw');
-    writeFileSync(pwFile, password, { mode: 0o600 });
-    if (runAs) {
-      chownSync(pgData, runAs.uid, runAs.gid);
-      chownSync(pwFile, runAs.uid, runAs.gid);
-    }
-    log('Initialising embedded PostgreSQL in ' + pgData);
-    try {
-      await run(
-        bins.initdb,
-        [
-          '-D',
-          pgData,
-          '-U',
-          SUPERUSER,
-          '--auth=scram-sha-256',
-          `--pwfile=${pwFile}`,
-          '--encoding=UTF8',
-          '--locale=C',
-          ...(options.ephemeral ? ['--no-sync'] : []),
-        ],
-        runAs,
-      );
-    } finally {
-      rmSync(pwFile, { force: true });
-    }
+/** A new cluster: a fresh password for the superuser, kept beside the data directory. */
+async function initCluster(cluster: Cluster, initdb: string, log: (line: string) => void) {
+  const { home, pgData, runAs } = cluster;
+  rmSync(pgData, { recursive: true, force: true });
+  mkdirSync(pgData, { mode: 0o700 });
+  const password = randomBytes(18).toString('base64url');
+  writeFileSync(path.join(home, 'pg-password'), password, { mode: 0o600 });
+  const pwFile = path.join(home, '.initdb-pw');
+  writeFileSync(pwFile, password, { mode: 0o600 });
+  if (runAs) {
+    chownSync(pgData, runAs.uid, runAs.gid);
+    chownSync(pwFile, runAs.uid, runAs.gid);
   }
+  log('Initialising embedded PostgreSQL in ' + pgData);
+  const args = ['-D', pgData, '-U', SUPERUSER, '--auth=scram-sha-256', `--pwfile=${pwFile}`];
+  args.push('--encoding=UTF8', '--locale=C', ...(cluster.ephemeral ? ['--no-sync'] : []));
+  try {
+    await run(initdb, args, runAs);
+  } finally {
+    rmSync(pwFile, { force: true });
+  }
+}
 
-  await stopOrphan(pgData, path.join(path.dirname(bins.postgres), 'pg_ctl'), runAs);
-  const password = readFileSync(secretFile, 'utf8').trim();
-  const port = await freePort();
-  const flags = [
-    '-D',
-    pgData,
-    '-p',
-    String(port),
-    '-c',
-    'listen_addresses=127.0.0.1',
-    '-c',
-    'unix_socket_directories=',
-    '-c',
-    'max_connections=200',
-  ];
-  if (options.ephemeral)
+function serverFlags({ pgData, ephemeral }: Cluster, port: number): string[] {
+  const flags = ['-D', pgData, '-p', String(port), '-c', 'listen_addresses=127.0.0.1'];
+  flags.push('-c', 'unix_socket_directories=', '-c', 'max_connections=200');
+  if (ephemeral)
     flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
-  const child: ChildProcess = spawn(bins.postgres, flags, {
-    ...runAs,
-    env: { ...process.env, LC_ALL: 'C' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  return flags;
+}
 
-  await new Promise<void>((resolve, reject) => {
+/** Resolves once the server accepts connections; rejects with its last words if it exits first. */
+function readyToAccept(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     let output = '';
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
@@ -259,22 +231,59 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       reject(new StartupError(`Embedded PostgreSQL exited (${code}): ${lastLine(output)}`)),
     );
   });
+}
+
+async function startServer(
+  cluster: Cluster,
+  postgres: string,
+  port: number,
+): Promise<ChildProcess> {
+  const child: ChildProcess = spawn(postgres, serverFlags(cluster, port), {
+    ...cluster.runAs,
+    env: { ...process.env, LC_ALL: 'C' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  await readyToAccept(child);
+  return child;
+}
+
+function stopServer(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGINT');
+  });
+}
+
+/** The cluster for dataDir: where it lives, who runs it, and which binaries that user can reach. */
+async function locateCluster(options: EmbeddedOptions, log: (line: string) => void) {
+  const dataDir = path.resolve(options.dataDir);
+  ensureWritableDir(dataDir);
+  const runAs = runAsForRoot();
+  const home = clusterHome(dataDir, runAs, options);
+  const pgData = path.join(home, 'pg');
+  const bins = reachableBinaries(await binaries(), runAs);
+  if (home !== dataDir)
+    log(`The postgres OS user cannot enter ${dataDir}: the embedded cluster is kept in ${pgData}`);
+  const cluster: Cluster = { home, pgData, runAs, ephemeral: Boolean(options.ephemeral) };
+  return { cluster, bins };
+}
+
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedPostgres> {
+  const log = options.log ?? (() => {});
+  const { cluster, bins } = await locateCluster(options, log);
+  const { home, pgData, runAs } = cluster;
+  if (!existsSync(path.join(pgData, 'PG_VERSION'))) await initCluster(cluster, bins.initdb, log);
+  await stopOrphan(pgData, path.join(path.dirname(bins.postgres), 'pg_ctl'), runAs);
+  const password = readFileSync(path.join(home, 'pg-password'), 'utf8').trim();
+  const port = await freePort();
+  const child = await startServer(cluster, bins.postgres, port);
 
   const base = `postgresql://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}`;
   const adminUrl = `${base}/postgres`;
   await ensureDatabase(adminUrl, DATABASE);
   log(`Database: embedded PostgreSQL 17 on 127.0.0.1:${port}, data in ${pgData}`);
-
-  return {
-    url: `${base}/${DATABASE}`,
-    adminUrl,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGINT');
-      }),
-  };
+  return { url: `${base}/${DATABASE}`, adminUrl, stop: () => stopServer(child) };
 }
 
 function lastLine(text: string): string {

@@ -36,26 +36,28 @@ export function useErrorPages(app: Express, showDetails: boolean): void {
   app.use(errorHandler(showDetails));
 }
 
+function errorView(status: number): string {
+  if (status === 404) return 'errors/404';
+  if (status === 403) return 'errors/403';
+  return status >= 500 ? 'errors/500' : 'errors/400';
+}
+
+function logFailure(error: unknown, req: Request): void {
+  logger.error('request failed', {
+    method: req.method,
+    path: req.path,
+    error: (error as Error)?.stack ?? String(error),
+  });
+}
+
 /** `showDetails`: stack traces on 500 pages, for a developer's own machine only. */
 export function errorHandler(showDetails: boolean) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const status = statusOf(error);
-    if (status >= 500)
-      logger.error('request failed', {
-        method: req.method,
-        path: req.path,
-        error: (error as Error)?.stack ?? String(error),
-      });
+    const failed = status >= 500;
+    if (failed) logFailure(error, req);
     if (res.headersSent) return;
-    const message = status >= 500 ? 'Something went wrong on our side.' : (error as Error)?.message;
-    const view =
-      status === 404
-        ? 'errors/404'
-        : status === 403
-          ? 'errors/403'
-          : status >= 500
-            ? 'errors/500'
-            : 'errors/400';
+    const message = failed ? 'Something went wrong on our side.' : (error as Error)?.message;
     res.status(status);
     // Errors raised before the page chrome was prepared (a malformed body, a refused CSRF token)
     // still get the app's page, without the menu.
@@ -65,11 +67,11 @@ export function errorHandler(showDetails: boolean) {
       res.json({ error: message });
       return;
     }
-    res.render(view, {
-      title: status >= 500 ? 'Error' : message,
+    res.render(errorView(status), {
+      title: failed ? 'Error' : message,
       message,
       status,
-      stack: showDetails && status >= 500 ? (error as Error)?.stack : undefined,
+      stack: showDetails && failed ? (error as Error)?.stack : undefined,
     });
   };
 }

@@ -4,11 +4,14 @@ import { ConflictError, ForbiddenError, TransitionError, ValidationError } from 
 import { flash } from './flash.js';
 import { fieldErrors } from './forms.js';
 
-/** Where a successful action sends the person, and what the next page tells them. */
+/**
+ * Where a finished action sends the person, and what the next page tells them. `kind: 'error'` is
+ * for an action that was answered but did not happen (a claim lost to a colleague): no form to
+ * show again, only the page it was made from with the reason.
+ */
 export interface Done {
   message: string;
   to: string;
-  /** 'error' for an action that went through with an unwelcome result (answers that did not match). */
   kind?: 'success' | 'info' | 'error';
 }
 

@@ -11,13 +11,18 @@ export interface PageView {
   summary: string;
 }
 
+/** Where a list page stands: its number, whether more follow, and how many rows it shows. */
+export interface PagePosition {
+  number: number;
+  hasMore: boolean;
+  shown: number;
+}
+
 /** Links for page n±1 that keep every other query parameter. */
 export function pageView(
   basePath: string,
   query: Record<string, unknown>,
-  number: number,
-  hasMore: boolean,
-  shown: number,
+  { number, hasMore, shown }: PagePosition,
 ): PageView {
   const href = (n: number) => {
     const params = new URLSearchParams();

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, createUser, signIn } from '../support/app.js';
+import { buildApp, createUser, postForm, signIn } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { makeCustomer, makeTicket } from '../support/fixtures.js';
 
@@ -37,6 +37,7 @@ describe('bulk changes from the ticket list', () => {
     });
 
     const back = `/tickets?view=all&customer=${customer.id}`;
+    // Several tickets are chosen, so the form repeats `ids`: sent as the browser encodes it.
     const res = await sup.agent
       .post('/tickets/bulk')
       .type('form')
@@ -65,19 +66,16 @@ describe('bulk changes from the ticket list', () => {
   });
 
   it('when nothing is selected, then the answer is 422 with the reason and nothing changes', async () => {
-    const res = await sup.agent
-      .post('/tickets/bulk')
-      .type('form')
-      .send({ _csrf: sup.csrf, action: 'status', status: 'pending' });
+    const res = await postForm(sup, '/tickets/bulk', { action: 'status', status: 'pending' });
     expect(res.status).toBe(422);
     expect(res.text).toContain('Select at least one ticket.');
   });
 
   it('when the return address points off the ticket list, then it is replaced by the list', async () => {
-    const res = await sup.agent
-      .post('/tickets/bulk')
-      .type('form')
-      .send({ _csrf: sup.csrf, action: 'status', back: 'https://evil.test/' });
+    const res = await postForm(sup, '/tickets/bulk', {
+      action: 'status',
+      back: 'https://evil.test/',
+    });
     expect(res.text).toContain('href="/tickets"');
     expect(res.text).not.toContain('evil.test');
   });

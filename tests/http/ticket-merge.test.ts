@@ -21,8 +21,6 @@ afterAll(async () => {
   await db.drop();
 });
 
-const post = (url: string, body: Record<string, string>) => postForm(amaka, url, body);
-
 describe('merging from the ticket page', () => {
   it('when an agent merges a duplicate, then the survivor shows its thread and both pages link', async () => {
     const customer = await makeCustomer(db);
@@ -30,14 +28,14 @@ describe('merging from the ticket page', () => {
       await makeTicket(db, customer.id, amakaId, amakaId),
       await makeTicket(db, customer.id, amakaId, amakaId),
     ];
-    await post(`/tickets/${duplicate.id}/entries`, {
+    await postForm(amaka, `/tickets/${duplicate.id}/entries`, {
       kind: 'note',
       body: 'Patient also wrote in here.',
     }).expect(303);
     const page = await amaka.agent.get(`/tickets/${duplicate.id}`);
     expect(page.text).toContain(`<option value="${survivor.id}">${survivor.number}`);
 
-    const res = await post(`/tickets/${duplicate.id}/merge`, {
+    const res = await postForm(amaka, `/tickets/${duplicate.id}/merge`, {
       intoId: String(survivor.id),
       version: '1',
     });
@@ -55,7 +53,7 @@ describe('merging from the ticket page', () => {
     const [c1, c2] = [await makeCustomer(db), await makeCustomer(db)];
     const mine = await makeTicket(db, c1.id, amakaId, amakaId);
     const foreign = await makeTicket(db, c2.id, amakaId, amakaId);
-    const res = await post(`/tickets/${mine.id}/merge`, {
+    const res = await postForm(amaka, `/tickets/${mine.id}/merge`, {
       intoId: String(foreign.id),
       version: '1',
     });

@@ -28,8 +28,6 @@ async function freshTicket() {
   return makeTicket(db, customer.id, amakaId, amakaId);
 }
 
-const post = postForm;
-
 describe('posting to a ticket thread', () => {
   it('when an agent logs an outbound call, then 303 and the page shows it with author and channel', async () => {
     const ticket = await freshTicket();
@@ -39,7 +37,7 @@ describe('posting to a ticket thread', () => {
       direction: 'outbound',
       body: 'Called the patient about the refund.',
     };
-    const res = await post(amaka, `/tickets/${ticket.id}/entries`, body);
+    const res = await postForm(amaka, `/tickets/${ticket.id}/entries`, body);
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/tickets/${ticket.id}#thread`);
     const page = await amaka.agent.get(`/tickets/${ticket.id}`);
@@ -52,7 +50,7 @@ describe('posting to a ticket thread', () => {
 
   it('when an internal note is posted, then it is marked as never shown to the patient', async () => {
     const ticket = await freshTicket();
-    await post(amaka, `/tickets/${ticket.id}/entries`, {
+    await postForm(amaka, `/tickets/${ticket.id}/entries`, {
       kind: 'note',
       body: 'Billing says Friday.',
     }).expect(303);
@@ -68,7 +66,7 @@ describe('posting to a ticket thread', () => {
   it('when a contact entry lacks its channel, then 422 keeps the typed text and nothing is stored', async () => {
     const ticket = await freshTicket();
     const typed = 'Patient said the app shows "failed" <twice>.';
-    const res = await post(amaka, `/tickets/${ticket.id}/entries`, {
+    const res = await postForm(amaka, `/tickets/${ticket.id}/entries`, {
       kind: 'contact',
       direction: 'inbound',
       body: typed,
@@ -81,7 +79,10 @@ describe('posting to a ticket thread', () => {
 
   it('when the text is empty, then 422 says so and the textarea keeps its draft key for the browser', async () => {
     const ticket = await freshTicket();
-    const res = await post(amaka, `/tickets/${ticket.id}/entries`, { kind: 'note', body: '   ' });
+    const res = await postForm(amaka, `/tickets/${ticket.id}/entries`, {
+      kind: 'note',
+      body: '   ',
+    });
     expect(res.status).toBe(422);
     expect(res.text).toContain('Write something before saving.');
     expect(res.text).toContain(`data-draft-key="ticket-entry-${ticket.id}"`);
@@ -91,7 +92,7 @@ describe('posting to a ticket thread', () => {
 describe('correcting an entry', () => {
   it('when the author edits a fresh entry, then the new text shows marked edited, the old one kept', async () => {
     const ticket = await freshTicket();
-    await post(amaka, `/tickets/${ticket.id}/entries`, {
+    await postForm(amaka, `/tickets/${ticket.id}/entries`, {
       kind: 'note',
       body: 'Refund 500.',
     }).expect(303);
@@ -101,7 +102,7 @@ describe('correcting an entry', () => {
     expect((await amaka.agent.get(`/tickets/${ticket.id}/entries/${entry.id}/edit`)).status).toBe(
       200,
     );
-    const res = await post(amaka, `/tickets/${ticket.id}/entries/${entry.id}/edit`, {
+    const res = await postForm(amaka, `/tickets/${ticket.id}/entries/${entry.id}/edit`, {
       body: 'Refund 5,000.',
       version: '1',
     });
@@ -117,7 +118,7 @@ describe('correcting an entry', () => {
 
   it("when a colleague opens another's entry for editing, then 403 and no edit link is shown", async () => {
     const ticket = await freshTicket();
-    await post(amaka, `/tickets/${ticket.id}/entries`, {
+    await postForm(amaka, `/tickets/${ticket.id}/entries`, {
       kind: 'note',
       body: 'Mine to fix.',
     }).expect(303);
@@ -129,7 +130,7 @@ describe('correcting an entry', () => {
     );
     expect(
       (
-        await post(bola, `/tickets/${ticket.id}/entries/${entry.id}/edit`, {
+        await postForm(bola, `/tickets/${ticket.id}/entries/${entry.id}/edit`, {
           body: 'Changed',
           version: '1',
         })
@@ -153,7 +154,7 @@ describe('correcting an entry', () => {
     });
     const page = await amaka.agent.get(`/tickets/${ticket.id}`);
     expect(page.text).not.toContain(`/entries/${old.id}/edit`);
-    const res = await post(amaka, `/tickets/${ticket.id}/entries/${old.id}/edit`, {
+    const res = await postForm(amaka, `/tickets/${ticket.id}/entries/${old.id}/edit`, {
       body: 'New words.',
       version: '1',
     });
@@ -165,7 +166,9 @@ describe('correcting an entry', () => {
 
   it('when an entry id belongs to another ticket, then it is not found', async () => {
     const [one, two] = [await freshTicket(), await freshTicket()];
-    await post(amaka, `/tickets/${one.id}/entries`, { kind: 'note', body: 'On one.' }).expect(303);
+    await postForm(amaka, `/tickets/${one.id}/entries`, { kind: 'note', body: 'On one.' }).expect(
+      303,
+    );
     const entry = await db.prisma.ticketEntry.findFirstOrThrow({ where: { ticketId: one.id } });
     expect((await amaka.agent.get(`/tickets/${two.id}/entries/${entry.id}/edit`)).status).toBe(404);
   });

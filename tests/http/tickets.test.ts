@@ -3,11 +3,10 @@ import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { buildApp, createUser, postForm, signIn } from '../support/app.js';
-import { makeCustomer } from '../support/fixtures.js';
+import { makeConsultation, makeCustomer, makeInteraction } from '../support/fixtures.js';
 
 let db: TestDatabase;
 let app: Express;
-let customerId: number;
 type Session = Awaited<ReturnType<typeof signIn>>;
 const as: Record<'agent' | 'agent2' | 'supervisor' | 'admin' | 'doctor', Session> = {} as never;
 const users: Record<string, { id: number; name: string }> = {};
@@ -20,14 +19,13 @@ beforeAll(async () => {
     users[key] = user;
     as[key] = await signIn(app, user.email);
   }
-  customerId = (await makeCustomer(db, 'Tunde')).id;
 });
 afterAll(async () => {
   await db.drop();
 });
 
-const valid = (extra: Record<string, string> = {}) => ({
-  customerId: String(customerId),
+/** The ticket's own fields, as the new-ticket and edit forms send them. */
+const fields = (extra: Record<string, string> = {}) => ({
   category: 'billing',
   priority: 'high',
   subject: 'Double charge',
@@ -35,8 +33,15 @@ const valid = (extra: Record<string, string> = {}) => ({
   ...extra,
 });
 
+const valid = (customerId: number, extra: Record<string, string> = {}) => ({
+  customerId: String(customerId),
+  ...fields(extra),
+});
+
+/** A new ticket through the form, for a new customer unless `customerId` names one. */
 async function create(s: Session, extra: Record<string, string> = {}) {
-  const res = await postForm(s, '/tickets', valid(extra));
+  const customerId = extra.customerId ?? String((await makeCustomer(db, 'Tunde')).id);
+  const res = await postForm(s, '/tickets', valid(Number(customerId), extra));
   expect(res.status).toBe(303);
   return Number(/\/tickets\/(\d+)/.exec(res.headers.location)![1]);
 }
@@ -61,28 +66,16 @@ describe('access', () => {
     expect((await d.agent.get('/tickets')).status).toBe(403);
     expect((await d.agent.get(`/tickets/${id}`)).status).toBe(403);
     expect((await d.agent.get(`/tickets/${id}/edit`)).status).toBe(403);
+    const customer = await makeCustomer(db);
+    expect((await postForm(d, '/tickets', valid(customer.id))).status).toBe(403);
+    expect((await postForm(d, `/tickets/${id}/claim`, {})).status).toBe(403);
     expect(
-      (
-        await d.agent
-          .post('/tickets')
-          .type('form')
-          .send({ _csrf: d.csrf, ...valid() })
-      ).status,
-    ).toBe(403);
-    expect(
-      (await d.agent.post(`/tickets/${id}/claim`).type('form').send({ _csrf: d.csrf })).status,
-    ).toBe(403);
-    expect(
-      (
-        await d.agent
-          .post(`/tickets/${id}/status`)
-          .type('form')
-          .send({ _csrf: d.csrf, status: 'pending', version: '1' })
-      ).status,
+      (await postForm(d, `/tickets/${id}/status`, { status: 'pending', version: '1' })).status,
     ).toBe(403);
   });
 
   it('when an agent opens the list, then it shows their tickets and refuses the All tab', async () => {
+    await create(as.agent);
     const list = await as.agent.agent.get('/tickets');
     expect(list.text).toMatch(/aria-current="page">My tickets/);
     expect((await as.agent.agent.get('/tickets?view=all')).status).toBe(403);
@@ -104,35 +97,31 @@ describe('creating', () => {
   });
 
   it('when the new-ticket form is invalid, then it comes back with 422 and the input kept', async () => {
-    const res = await as.agent.agent
-      .post('/tickets')
-      .type('form')
-      .send({
-        _csrf: as.agent.csrf,
-        ...valid({ subject: '', category: 'nonsense', description: 'Keep this text' }),
-      });
+    const customer = await makeCustomer(db);
+    const res = await postForm(
+      as.agent,
+      '/tickets',
+      valid(customer.id, { subject: '', category: 'nonsense', description: 'Keep this text' }),
+    );
     expect(res.status).toBe(422);
     expect(res.text).toContain('Keep this text');
     expect(res.text).toContain('id="subject-error"');
     expect(res.text).toContain('id="category-error"');
-    const noCustomer = await as.agent.agent
-      .post('/tickets')
-      .type('form')
-      .send({ _csrf: as.agent.csrf, ...valid({ customerId: '424242', description: 'Mine' }) });
+    const noCustomer = await postForm(as.agent, '/tickets', valid(424242, { description: 'Mine' }));
     expect(noCustomer.status).toBe(422);
   });
 
   it('when a ticket is made from an interaction, then it is pre-filled and both link to each other', async () => {
-    const interaction = await db.prisma.interaction.create({
-      data: { customerId, agentId: users.agent.id, channel: 'call', subject: 'Cannot join video' },
-    });
+    const customer = await makeCustomer(db);
+    const interaction = await makeInteraction(db, customer.id, users.agent.id);
     const form = await as.agent.agent.get(`/tickets/new?interactionId=${interaction.id}`);
     expect(form.status).toBe(200);
-    expect(form.text).toContain('value="Cannot join video"');
+    expect(form.text).toContain(`value="${interaction.subject}"`);
     expect(form.text).toContain(`name="interactionId" value="${interaction.id}"`);
     const id = await create(as.agent, {
+      customerId: String(customer.id),
       interactionId: String(interaction.id),
-      subject: 'Cannot join video',
+      subject: interaction.subject!,
     });
     expect((await as.agent.agent.get(`/tickets/${id}`)).text).toContain(
       `/interactions/${interaction.id}`,
@@ -143,19 +132,15 @@ describe('creating', () => {
   });
 
   it('when a ticket is made from a consultation, then it is pre-filled and links to it', async () => {
-    const consultation = await db.prisma.consultation.create({
-      data: {
-        reference: 'CNS-TESTREF1',
-        customerId,
-        mode: 'video',
-        paymentModel: 'pay_first',
-        amountMinor: 500000,
-      },
-    });
+    const customer = await makeCustomer(db);
+    const consultation = await makeConsultation(db, customer.id, null);
     const form = await as.agent.agent.get(`/tickets/new?consultationId=${consultation.id}`);
     expect(form.status).toBe(200);
-    expect(form.text).toContain('CNS-TESTREF1');
-    const id = await create(as.agent, { consultationId: String(consultation.id) });
+    expect(form.text).toContain(consultation.reference);
+    const id = await create(as.agent, {
+      customerId: String(customer.id),
+      consultationId: String(consultation.id),
+    });
     expect((await as.agent.agent.get(`/tickets/${id}`)).text).toContain(
       `/consultations/${consultation.id}`,
     );
@@ -167,8 +152,8 @@ describe('claim, assign, status', () => {
   it('when two agents claim one ticket, then one wins and the other is told who has it', async () => {
     const id = await create(as.supervisor);
     const [a, b] = await Promise.all([
-      as.agent.agent.post(`/tickets/${id}/claim`).type('form').send({ _csrf: as.agent.csrf }),
-      as.agent2.agent.post(`/tickets/${id}/claim`).type('form').send({ _csrf: as.agent2.csrf }),
+      postForm(as.agent, `/tickets/${id}/claim`, {}),
+      postForm(as.agent2, `/tickets/${id}/claim`, {}),
     ]);
     expect([a.status, b.status]).toEqual([303, 303]);
     const owner = (await db.prisma.supportTicket.findUniqueOrThrow({ where: { id } })).assigneeId;
@@ -183,18 +168,18 @@ describe('claim, assign, status', () => {
     const id = await create(as.agent);
     expect(
       (
-        await as.agent.agent
-          .post(`/tickets/${id}/assign`)
-          .type('form')
-          .send({ _csrf: as.agent.csrf, assigneeId: String(users.agent.id), version: '1' })
+        await postForm(as.agent, `/tickets/${id}/assign`, {
+          assigneeId: String(users.agent.id),
+          version: '1',
+        })
       ).status,
     ).toBe(403);
     expect(
       (
-        await as.supervisor.agent
-          .post(`/tickets/${id}/assign`)
-          .type('form')
-          .send({ _csrf: as.supervisor.csrf, assigneeId: String(users.agent2.id), version: '1' })
+        await postForm(as.supervisor, `/tickets/${id}/assign`, {
+          assigneeId: String(users.agent2.id),
+          version: '1',
+        })
       ).status,
     ).toBe(303);
     expect((await db.prisma.supportTicket.findUniqueOrThrow({ where: { id } })).assigneeId).toBe(
@@ -205,33 +190,21 @@ describe('claim, assign, status', () => {
   it('when an agent changes status from a stale page, then the 409 page shows the saved status and fresh buttons', async () => {
     const id = await create(as.agent);
     expect(
-      (
-        await as.agent.agent
-          .post(`/tickets/${id}/status`)
-          .type('form')
-          .send({ _csrf: as.agent.csrf, status: 'resolved', version: '1' })
-      ).status,
+      (await postForm(as.agent, `/tickets/${id}/status`, { status: 'resolved', version: '1' }))
+        .status,
     ).toBe(303);
     expect(
-      (
-        await as.agent.agent
-          .post(`/tickets/${id}/status`)
-          .type('form')
-          .send({ _csrf: as.agent.csrf, status: 'pending', version: '2' })
-      ).status,
+      (await postForm(as.agent, `/tickets/${id}/status`, { status: 'pending', version: '2' }))
+        .status,
     ).toBe(422);
     expect(
-      (
-        await as.agent.agent
-          .post(`/tickets/${id}/status`)
-          .type('form')
-          .send({ _csrf: as.agent.csrf, status: 'escalated', version: '2' })
-      ).status,
+      (await postForm(as.agent, `/tickets/${id}/status`, { status: 'escalated', version: '2' }))
+        .status,
     ).toBe(422);
-    const stale = await as.agent.agent
-      .post(`/tickets/${id}/status`)
-      .type('form')
-      .send({ _csrf: as.agent.csrf, status: 'open', version: '1' });
+    const stale = await postForm(as.agent, `/tickets/${id}/status`, {
+      status: 'open',
+      version: '1',
+    });
     expect(stale.status).toBe(409);
     expect(stale.text).toContain('Set status to open');
     expect(stale.text).toContain('<td>resolved</td>');
@@ -243,15 +216,14 @@ describe('claim, assign, status', () => {
   });
   it('when a supervisor assigns from a stale page, then the 409 page offers assigning again at the saved version', async () => {
     const id = await create(as.agent);
-    await as.supervisor.agent
-      .post(`/tickets/${id}/assign`)
-      .type('form')
-      .send({ _csrf: as.supervisor.csrf, assigneeId: String(users.agent.id), version: '1' })
-      .expect(303);
-    const stale = await as.supervisor.agent
-      .post(`/tickets/${id}/assign`)
-      .type('form')
-      .send({ _csrf: as.supervisor.csrf, assigneeId: String(users.agent2.id), version: '1' });
+    await postForm(as.supervisor, `/tickets/${id}/assign`, {
+      assigneeId: String(users.agent.id),
+      version: '1',
+    }).expect(303);
+    const stale = await postForm(as.supervisor, `/tickets/${id}/assign`, {
+      assigneeId: String(users.agent2.id),
+      version: '1',
+    });
     expect(stale.status).toBe(409);
     expect(stale.text).toContain('Person agent');
     expect(stale.text).toContain(`action="/tickets/${id}/assign"`);
@@ -263,10 +235,10 @@ describe('claim, assign, status', () => {
 
   it('when the assign form names nobody valid, then the ticket page comes back with 422 and the reason', async () => {
     const id = await create(as.agent);
-    const res = await as.supervisor.agent
-      .post(`/tickets/${id}/assign`)
-      .type('form')
-      .send({ _csrf: as.supervisor.csrf, assigneeId: 'someone', version: '1' });
+    const res = await postForm(as.supervisor, `/tickets/${id}/assign`, {
+      assigneeId: 'someone',
+      version: '1',
+    });
     expect(res.status).toBe(422);
     expect(res.text).toContain('Choose someone.');
     expect(res.text).toContain('Double charge');
@@ -280,20 +252,16 @@ describe('editing', () => {
     expect(edit.text).toContain('name="version" value="1"');
     expect(
       (
-        await as.supervisor.agent
-          .post(`/tickets/${id}/edit`)
-          .type('form')
-          .send({ _csrf: as.supervisor.csrf, ...valid({ subject: 'Their subject' }), version: '1' })
+        await postForm(as.supervisor, `/tickets/${id}/edit`, {
+          ...fields({ subject: 'Their subject' }),
+          version: '1',
+        })
       ).status,
     ).toBe(303);
-    const conflict = await as.agent.agent
-      .post(`/tickets/${id}/edit`)
-      .type('form')
-      .send({
-        _csrf: as.agent.csrf,
-        ...valid({ subject: 'My subject', description: 'My long explanation' }),
-        version: '1',
-      });
+    const conflict = await postForm(as.agent, `/tickets/${id}/edit`, {
+      ...fields({ subject: 'My subject', description: 'My long explanation' }),
+      version: '1',
+    });
     expect(conflict.status).toBe(409);
     expect(conflict.text).toContain('Their subject');
     expect(conflict.text).toContain('My subject');
@@ -303,14 +271,10 @@ describe('editing', () => {
 
   it('when the edit form is invalid, then it comes back with 422 and the input kept', async () => {
     const id = await create(as.agent);
-    const res = await as.agent.agent
-      .post(`/tickets/${id}/edit`)
-      .type('form')
-      .send({
-        _csrf: as.agent.csrf,
-        ...valid({ subject: '', description: 'Still here' }),
-        version: '1',
-      });
+    const res = await postForm(as.agent, `/tickets/${id}/edit`, {
+      ...fields({ subject: '', description: 'Still here' }),
+      version: '1',
+    });
     expect(res.status).toBe(422);
     expect(res.text).toContain('Still here');
     expect(res.text).toContain('aria-invalid="true"');
@@ -318,34 +282,26 @@ describe('editing', () => {
 });
 
 describe('escalation links on the ticket page', () => {
-  it("shows another agent the escalation's status but its outcome and link only to those who may open it", async () => {
+  it("when a ticket's escalation is resolved, then another agent sees its status but only those who may open it see its outcome and link", async () => {
     const id = await create(as.agent);
     await db.prisma.supportTicket.update({ where: { id }, data: { assigneeId: users.agent.id } });
-    const raised = await as.agent.agent
-      .post('/escalations')
-      .type('form')
-      .send({
-        _csrf: as.agent.csrf,
-        ticketId: String(id),
-        targetType: 'admin',
-        targetUserId: String(users.admin.id),
-        reason: 'Refund above the agent limit.',
-      });
+    const raised = await postForm(as.agent, '/escalations', {
+      ticketId: String(id),
+      targetType: 'admin',
+      targetUserId: String(users.admin.id),
+      reason: 'Refund above the agent limit.',
+    });
     expect(raised.status).toBe(303);
     const escalationId = Number(/\/escalations\/(\d+)/.exec(raised.headers.location)![1]);
     const { version } = await db.prisma.escalation.findUniqueOrThrow({
       where: { id: escalationId },
       select: { version: true },
     });
-    const resolved = await as.admin.agent
-      .post(`/escalations/${escalationId}/resolve`)
-      .type('form')
-      .send({
-        _csrf: as.admin.csrf,
-        version: String(version),
-        outcome: 'Refund approved by finance',
-        ticketStatus: 'pending',
-      });
+    const resolved = await postForm(as.admin, `/escalations/${escalationId}/resolve`, {
+      version: String(version),
+      outcome: 'Refund approved by finance',
+      ticketStatus: 'pending',
+    });
     expect(resolved.status).toBe(303);
     const link = `href="/escalations/${escalationId}"`;
 
@@ -386,16 +342,12 @@ describe('bad input never causes a 500', () => {
     for (const action of ['claim', 'status', 'assign', 'edit']) {
       expect(
         (
-          await as.supervisor.agent
-            .post(`/tickets/999999/${action}`)
-            .type('form')
-            .send({
-              _csrf: as.supervisor.csrf,
-              status: 'open',
-              version: '1',
-              assigneeId: 'none',
-              ...valid(),
-            })
+          await postForm(as.supervisor, `/tickets/999999/${action}`, {
+            status: 'open',
+            version: '1',
+            assigneeId: 'none',
+            ...fields(),
+          })
         ).status,
       ).toBe(404);
     }

@@ -42,7 +42,7 @@ export function listPage({ pool }: Ctx): Handler {
       ACTIVITIES,
       fmt,
       exportHref: `/customers/export.csv${queryString(raw)}`,
-      page: pageView('/customers', raw, query.page, hasMore, rows.length),
+      page: pageView('/customers', raw, { number: query.page, hasMore, shown: rows.length }),
     });
   };
 }

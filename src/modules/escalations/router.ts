@@ -86,9 +86,7 @@ export function escalationsRouter({ db, pool, config }: AppContext): Router {
       page: pageView(
         '/escalations',
         { ...filters, scope: user.role === 'admin' ? result.scope : '' },
-        query.page,
-        result.hasMore,
-        shown,
+        { number: query.page, hasMore: result.hasMore, shown },
       ),
     });
   };

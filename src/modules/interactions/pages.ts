@@ -121,7 +121,7 @@ export const listPage = (db: Db) => async (req: Request, res: Response) => {
     fmt,
     isManager: isManager(actor),
     exportHref: `/interactions/export.csv${queryString(query)}`,
-    page: pageView('/interactions', query, page, hasMore, rows.length),
+    page: pageView('/interactions', query, { number: page, hasMore, shown: rows.length }),
   });
 };
 

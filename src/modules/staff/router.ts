@@ -53,7 +53,7 @@ function listPage(db: Db) {
       people: rows,
       filters,
       roles: ALL_ROLES,
-      page: pageView('/staff', filters, query.page, hasMore, rows.length),
+      page: pageView('/staff', filters, { number: query.page, hasMore, shown: rows.length }),
     });
   };
 }

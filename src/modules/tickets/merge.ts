@@ -34,6 +34,92 @@ export async function mergeCandidates(db: Db, ticket: { id: number; customerId: 
   });
 }
 
+type MergeSide = NonNullable<Awaited<ReturnType<typeof loadSide>>>;
+type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
+function loadSide(db: Db, id: number) {
+  return db.supportTicket.findUnique({ where: { id }, select: MERGE_FIELDS });
+}
+
+function refuseInto(message: string): never {
+  throw new ValidationError(message, { intoId: message });
+}
+
+/** Both tickets exist, belong to one customer, are still live, and this person may act on both. */
+function assertMergeable(
+  actor: Actor,
+  [duplicate, survivor]: [MergeSide | null, MergeSide | null],
+): { duplicate: MergeSide; survivor: MergeSide } {
+  if (!duplicate) throw new NotFoundError('No such ticket.');
+  if (!survivor) refuseInto('That ticket does not exist.');
+  if (duplicate.customerId !== survivor.customerId) refuseInto(MERGE_MESSAGES.otherCustomer);
+  if (duplicate.status === 'merged' || survivor.status === 'merged')
+    throw new TransitionError(MERGE_MESSAGES.merged);
+  assertCanAct(actor, duplicate);
+  assertCanAct(actor, survivor);
+  return { duplicate, survivor };
+}
+
+interface MergeWrite {
+  actor: Actor;
+  duplicate: MergeSide;
+  survivor: MergeSide;
+  now: Date;
+}
+
+/** Re-checked under row locks: neither was merged meanwhile, and the duplicate is as loaded. */
+async function assertUnchangedLocked(
+  tx: Tx,
+  { duplicate, survivor }: MergeWrite,
+  version: number,
+): Promise<void> {
+  // Both rows locked in id order, so opposite merges of the same pair cannot both succeed.
+  const locked = await tx.$queryRaw<{ id: number; status: string; version: number }[]>`
+    SELECT id, status::text AS status, version FROM support_tickets
+     WHERE id IN (${duplicate.id}, ${survivor.id}) ORDER BY id FOR UPDATE`;
+  const current = new Map(locked.map((r) => [r.id, r]));
+  if ([...current.values()].some((r) => r.status === 'merged'))
+    throw new TransitionError(MERGE_MESSAGES.merged);
+  if (current.get(duplicate.id)?.version !== version)
+    throw new ConflictError(MERGE_MESSAGES.stale, null);
+}
+
+async function foldDuplicate(tx: Tx, { duplicate, survivor, now }: MergeWrite): Promise<void> {
+  await tx.supportTicket.update({
+    where: { id: duplicate.id },
+    data: {
+      status: 'merged',
+      mergedIntoId: survivor.id,
+      mergedAt: now,
+      version: { increment: 1 },
+      // A pending duplicate's current pause is closed like any other, so its stopped clock adds up.
+      pendingSince: null,
+      pausedSeconds: { increment: pausedUntil(duplicate.pendingSince, now) },
+    },
+  });
+  await tx.supportTicket.updateMany({
+    where: { mergedIntoId: duplicate.id },
+    data: { mergedIntoId: survivor.id },
+  });
+}
+
+async function recordMerge(tx: Tx, { actor, duplicate, survivor }: MergeWrite): Promise<void> {
+  const change = { recordType: 'ticket', actorId: actor.id } as const;
+  await tx.recordChange.createMany({
+    data: [
+      {
+        ...change,
+        recordId: duplicate.id,
+        field: 'status',
+        fromValue: duplicate.status,
+        toValue: 'merged',
+      },
+      { ...change, recordId: duplicate.id, field: 'merged_into', toValue: survivor.number },
+      { ...change, recordId: survivor.id, field: 'merged_from', toValue: duplicate.number },
+    ],
+  });
+}
+
 /**
  * Folds a duplicate into a survivor of the same customer. The duplicate becomes `merged` and links
  * to the survivor, whose page then shows both threads; the survivor's own fields (and so its SLA
@@ -45,78 +131,14 @@ export async function mergeTickets(
   input: { duplicateId: number; survivorId: number; version: number },
   now = new Date(),
 ) {
-  if (input.duplicateId === input.survivorId)
-    throw new ValidationError(MERGE_MESSAGES.self, { intoId: MERGE_MESSAGES.self });
-  const [duplicate, survivor] = await Promise.all([
-    db.supportTicket.findUnique({ where: { id: input.duplicateId }, select: MERGE_FIELDS }),
-    db.supportTicket.findUnique({ where: { id: input.survivorId }, select: MERGE_FIELDS }),
-  ]);
-  if (!duplicate) throw new NotFoundError('No such ticket.');
-  if (!survivor)
-    throw new ValidationError('That ticket does not exist.', {
-      intoId: 'That ticket does not exist.',
-    });
-  if (duplicate.customerId !== survivor.customerId) {
-    throw new ValidationError(MERGE_MESSAGES.otherCustomer, {
-      intoId: MERGE_MESSAGES.otherCustomer,
-    });
-  }
-  if (duplicate.status === 'merged' || survivor.status === 'merged')
-    throw new TransitionError(MERGE_MESSAGES.merged);
-  assertCanAct(actor, duplicate);
-  assertCanAct(actor, survivor);
+  if (input.duplicateId === input.survivorId) refuseInto(MERGE_MESSAGES.self);
+  const pair = await Promise.all([loadSide(db, input.duplicateId), loadSide(db, input.survivorId)]);
+  const { duplicate, survivor } = assertMergeable(actor, pair);
+  const write: MergeWrite = { actor, duplicate, survivor, now };
   await db.$transaction(async (tx) => {
-    // Both rows locked in id order, so opposite merges of the same pair cannot both succeed.
-    const locked = await tx.$queryRaw<{ id: number; status: string; version: number }[]>`
-      SELECT id, status::text AS status, version FROM support_tickets
-       WHERE id IN (${duplicate.id}, ${survivor.id}) ORDER BY id FOR UPDATE`;
-    const current = new Map(locked.map((r) => [r.id, r]));
-    if ([...current.values()].some((r) => r.status === 'merged'))
-      throw new TransitionError(MERGE_MESSAGES.merged);
-    if (current.get(duplicate.id)?.version !== input.version)
-      throw new ConflictError(MERGE_MESSAGES.stale, null);
-    await tx.supportTicket.update({
-      where: { id: duplicate.id },
-      data: {
-        status: 'merged',
-        mergedIntoId: survivor.id,
-        mergedAt: now,
-        version: { increment: 1 },
-        // A pending duplicate's current pause is closed like any other, so its stopped clock adds up.
-        pendingSince: null,
-        pausedSeconds: { increment: pausedUntil(duplicate.pendingSince, now) },
-      },
-    });
-    await tx.supportTicket.updateMany({
-      where: { mergedIntoId: duplicate.id },
-      data: { mergedIntoId: survivor.id },
-    });
-    await tx.recordChange.createMany({
-      data: [
-        {
-          recordType: 'ticket',
-          recordId: duplicate.id,
-          actorId: actor.id,
-          field: 'status',
-          fromValue: duplicate.status,
-          toValue: 'merged',
-        },
-        {
-          recordType: 'ticket',
-          recordId: duplicate.id,
-          actorId: actor.id,
-          field: 'merged_into',
-          toValue: survivor.number,
-        },
-        {
-          recordType: 'ticket',
-          recordId: survivor.id,
-          actorId: actor.id,
-          field: 'merged_from',
-          toValue: duplicate.number,
-        },
-      ],
-    });
+    await assertUnchangedLocked(tx, write, input.version);
+    await foldDuplicate(tx, write);
+    await recordMerge(tx, write);
   });
   return {
     survivorId: survivor.id,
