@@ -16,14 +16,13 @@ import {
 } from '../../src/modules/escalations/schema.js';
 import {
   closeEscalation,
-  getEscalation,
-  isStale,
-  listEscalations,
-  listRecipients,
-  raiseEscalation,
   resolveEscalation,
   takeEscalation,
-} from '../../src/modules/escalations/service.js';
+} from '../../src/modules/escalations/lifecycle.js';
+import { isStale } from '../../src/modules/escalations/policy.js';
+import { listEscalations, listRecipients } from '../../src/modules/escalations/queries.js';
+import { raiseEscalation } from '../../src/modules/escalations/raise.js';
+import { getEscalation } from '../../src/modules/escalations/service.js';
 import { changeStatus } from '../../src/modules/tickets/service.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createUser } from '../support/app.js';
@@ -306,17 +305,19 @@ describe('raising', () => {
 describe('take / resolve / close', () => {
   it('take: pending → in_progress, stamps takenAt, bumps the version', async () => {
     const { id } = await raiseOnTicket(doctor);
-    await takeEscalation(db.prisma, doctor, id, 1);
+    await takeEscalation(db.prisma, doctor, id, { version: 1 });
     const e = await db.prisma.escalation.findUniqueOrThrow({ where: { id } });
     expect(e.status).toBe('in_progress');
     expect(e.takenAt).toBeInstanceOf(Date);
     expect(e.version).toBe(2);
-    await expect(takeEscalation(db.prisma, doctor, id, 2)).rejects.toBeInstanceOf(TransitionError);
+    await expect(takeEscalation(db.prisma, doctor, id, { version: 2 })).rejects.toBeInstanceOf(
+      TransitionError,
+    );
   });
 
   it('resolve returns the ticket to pending, stamps resolver and records changes', async () => {
     const { id, ticket: t } = await raiseOnTicket(doctor);
-    await takeEscalation(db.prisma, doctor, id, 1);
+    await takeEscalation(db.prisma, doctor, id, { version: 1 });
     await resolveEscalation(
       db.prisma,
       doctor,
@@ -367,7 +368,12 @@ describe('take / resolve / close', () => {
   it('when an escalation is raised on a ticket nobody has answered, then that is its first response', async () => {
     const t = await ticket(agent.id);
     const at = new Date('2026-03-02T10:00:00Z');
-    await raiseEscalation(db.prisma, agent, { ticketId: t.id }, input('admin', admin.id), at);
+    await raiseEscalation(
+      db.prisma,
+      agent,
+      { ticketId: t.id },
+      { ...input('admin', admin.id), now: at },
+    );
     const after = await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: t.id } });
     expect(after.firstResponseAt).toEqual(at);
   });
@@ -377,13 +383,10 @@ describe('take / resolve / close', () => {
     const resolvedAt = new Date(Date.now() + 60_000);
     await changeStatus(db.prisma, admin, t.id, 'resolved', 2, resolvedAt);
     const later = new Date(resolvedAt.getTime() + 600_000);
-    await resolveEscalation(
-      db.prisma,
-      admin,
-      id,
-      resolveForm.parse({ version: '1', outcome: 'Needs more work.', ticketStatus: 'pending' }),
-      later,
-    );
+    await resolveEscalation(db.prisma, admin, id, {
+      ...resolveForm.parse({ version: '1', outcome: 'Needs more work.', ticketStatus: 'pending' }),
+      now: later,
+    });
     const after = await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: t.id } });
     expect(after).toMatchObject({
       status: 'pending',
@@ -460,7 +463,9 @@ describe('take / resolve / close', () => {
         resolveForm.parse({ version: '2', outcome: 'Too late', ticketStatus: 'pending' }),
       ),
     ).rejects.toBeInstanceOf(TransitionError);
-    await expect(takeEscalation(db.prisma, admin, id, 2)).rejects.toBeInstanceOf(TransitionError);
+    await expect(takeEscalation(db.prisma, admin, id, { version: 2 })).rejects.toBeInstanceOf(
+      TransitionError,
+    );
     await expect(
       closeEscalation(db.prisma, admin, id, closeForm.parse({ version: '2' })),
     ).rejects.toBeInstanceOf(TransitionError);
@@ -468,20 +473,20 @@ describe('take / resolve / close', () => {
 
   it('only the recipient acts; any admin on admin-type; others are refused', async () => {
     const toDoctor = await raiseOnTicket(doctor);
-    await expect(takeEscalation(db.prisma, admin, toDoctor.id, 1)).rejects.toBeInstanceOf(
-      ForbiddenError,
-    );
-    await expect(takeEscalation(db.prisma, supervisor, toDoctor.id, 1)).rejects.toBeInstanceOf(
-      ForbiddenError,
-    );
-    await expect(takeEscalation(db.prisma, agent, toDoctor.id, 1)).rejects.toBeInstanceOf(
-      ForbiddenError,
-    );
-    await expect(takeEscalation(db.prisma, doctor2, toDoctor.id, 1)).rejects.toBeInstanceOf(
-      NotFoundError,
-    );
+    await expect(
+      takeEscalation(db.prisma, admin, toDoctor.id, { version: 1 }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      takeEscalation(db.prisma, supervisor, toDoctor.id, { version: 1 }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      takeEscalation(db.prisma, agent, toDoctor.id, { version: 1 }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      takeEscalation(db.prisma, doctor2, toDoctor.id, { version: 1 }),
+    ).rejects.toBeInstanceOf(NotFoundError);
     const toAdmin = await raiseOnTicket(admin);
-    await takeEscalation(db.prisma, admin2, toAdmin.id, 1);
+    await takeEscalation(db.prisma, admin2, toAdmin.id, { version: 1 });
     expect(
       (await db.prisma.escalation.findUniqueOrThrow({ where: { id: toAdmin.id } })).status,
     ).toBe('in_progress');
@@ -489,7 +494,7 @@ describe('take / resolve / close', () => {
 
   it('a stale version is a conflict carrying the current state; nothing changes', async () => {
     const { id, ticket: t } = await raiseOnTicket(admin);
-    await takeEscalation(db.prisma, admin2, id, 1);
+    await takeEscalation(db.prisma, admin2, id, { version: 1 });
     const error = await resolveEscalation(
       db.prisma,
       admin,
@@ -541,7 +546,7 @@ describe('listing and visibility', () => {
     })();
     const q = listQuery.parse({});
     const idsFor = async (u: U, query = q) =>
-      (await listEscalations(db.prisma, u, query, 4)).rows.map((r) => r.id);
+      (await listEscalations(db.prisma, u, query, { staleHours: 4 })).rows.map((r) => r.id);
 
     const doctorIds = await idsFor(doctor);
     expect(doctorIds).toContain(mine.id);
@@ -567,18 +572,24 @@ describe('listing and visibility', () => {
   });
 
   it('filters by status and target type, newest first, paginates', async () => {
-    const all = (await listEscalations(db.prisma, supervisor, listQuery.parse({}), 4)).rows;
+    const all = (
+      await listEscalations(db.prisma, supervisor, listQuery.parse({}), { staleHours: 4 })
+    ).rows;
     const sorted = [...all].sort(
       (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id,
     );
     expect(all.map((r) => r.id)).toEqual(sorted.map((r) => r.id));
     const doctors = (
-      await listEscalations(db.prisma, supervisor, listQuery.parse({ target: 'doctor' }), 4)
+      await listEscalations(db.prisma, supervisor, listQuery.parse({ target: 'doctor' }), {
+        staleHours: 4,
+      })
     ).rows;
     expect(doctors.length).toBeGreaterThan(0);
     expect(doctors.every((r) => r.targetType === 'doctor')).toBe(true);
     const resolved = (
-      await listEscalations(db.prisma, supervisor, listQuery.parse({ status: 'resolved' }), 4)
+      await listEscalations(db.prisma, supervisor, listQuery.parse({ status: 'resolved' }), {
+        staleHours: 4,
+      })
     ).rows;
     expect(resolved.length).toBeGreaterThan(0);
     expect(resolved.every((r) => r.status === 'resolved')).toBe(true);
@@ -591,7 +602,9 @@ describe('listing and visibility', () => {
     });
     expect(bogus).toEqual({ page: 1 });
     const total = await db.prisma.escalation.count();
-    const page1 = await listEscalations(db.prisma, supervisor, listQuery.parse({}), 4);
+    const page1 = await listEscalations(db.prisma, supervisor, listQuery.parse({}), {
+      staleHours: 4,
+    });
     expect(page1.rows.length).toBe(Math.min(total, 25));
     expect(page1.hasMore).toBe(total > 25);
   });
@@ -606,22 +619,27 @@ describe('listing and visibility', () => {
       db.prisma,
       agent,
       { ticketId: t.id },
-      input('admin', admin.id),
-      new Date(now.getTime() - 5 * 3_600_000),
+      { ...input('admin', admin.id), now: new Date(now.getTime() - 5 * 3_600_000) },
     );
     const fresh = await raiseOnTicket(admin);
     const staleRows = (
-      await listEscalations(db.prisma, supervisor, listQuery.parse({ stale: '1' }), 4)
+      await listEscalations(db.prisma, supervisor, listQuery.parse({ stale: '1' }), {
+        staleHours: 4,
+      })
     ).rows;
     expect(staleRows.map((r) => r.id)).toContain(old.id);
     expect(staleRows.map((r) => r.id)).not.toContain(fresh.id);
     expect(staleRows.every((r) => r.stale && r.status === 'pending')).toBe(true);
-    const allRows = (await listEscalations(db.prisma, supervisor, listQuery.parse({}), 4)).rows;
+    const allRows = (
+      await listEscalations(db.prisma, supervisor, listQuery.parse({}), { staleHours: 4 })
+    ).rows;
     expect(allRows.find((r) => r.id === old.id)?.stale).toBe(true);
     expect(allRows.find((r) => r.id === fresh.id)?.stale).toBe(false);
     // A larger threshold un-flags it.
     const lenient = (
-      await listEscalations(db.prisma, supervisor, listQuery.parse({ stale: '1' }), 6)
+      await listEscalations(db.prisma, supervisor, listQuery.parse({ stale: '1' }), {
+        staleHours: 6,
+      })
     ).rows;
     expect(lenient.map((r) => r.id)).not.toContain(old.id);
   });
