@@ -37,7 +37,6 @@ const NOT_YET_SPLIT = [
   'src/modules/consultations/service.ts',
   'src/modules/customers/contact.ts',
   'src/modules/customers/router.ts',
-  'src/modules/follow-ups/service.ts',
   'src/modules/interactions/router.ts',
   'src/modules/interactions/service.ts',
   'src/modules/interactions/verification.ts',
