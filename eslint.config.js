@@ -32,7 +32,6 @@ const NOT_YET_SPLIT = [
   'src/modules/account/two-factor.ts',
   'src/modules/audit/chain.ts',
   'src/modules/audit/router.ts',
-  'src/modules/canned-replies/router.ts',
   'src/modules/consultations/router.ts',
   'src/modules/consultations/service.ts',
   'src/modules/customers/contact.ts',

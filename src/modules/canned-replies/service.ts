@@ -3,6 +3,7 @@ import type { Db } from '../../db/client.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { fillPlaceholders, SHORTCUT_USE, type FillContext } from './placeholders.js';
+import { listReplies, REPLY_FIELDS } from './queries.js';
 import type { ReplyInput } from './schema.js';
 
 export const SHORTCUT_TAKEN = 'Another saved reply already uses this shortcut.';
@@ -12,25 +13,11 @@ export function assertMayManage(actor: Actor): void {
     throw new ForbiddenError('Only supervisors and admins manage saved replies.');
 }
 
-const LIST_FIELDS = {
-  id: true,
-  title: true,
-  shortcut: true,
-  category: true,
-  body: true,
-  useCount: true,
-  version: true,
-} as const;
-
-export async function listReplies(db: Db) {
-  return db.cannedReply.findMany({
-    select: LIST_FIELDS,
-    orderBy: [{ category: 'asc' }, { title: 'asc' }],
-  });
-}
+// Ticket and interaction pages offer the library through this module's service.
+export { listReplies };
 
 export async function getReply(db: Db, id: number) {
-  const reply = await db.cannedReply.findUnique({ where: { id }, select: LIST_FIELDS });
+  const reply = await db.cannedReply.findUnique({ where: { id }, select: REPLY_FIELDS });
   if (!reply) throw new NotFoundError('No such saved reply.');
   return reply;
 }
