@@ -109,6 +109,19 @@ async function signIn(base: string): Promise<string> {
   return cookie();
 }
 
+/**
+ * CPU time (user + system) the process has used so far, in ms. Only time on a core counts, so
+ * unlike the sampled profile (whose samples also land on a thread the busy machine has preempted,
+ * often inside a socket write) it does not grow with the machine's load.
+ */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after "pid (name) ": state is the first; utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+}
+
 async function transactions(url: string): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -158,7 +171,9 @@ try {
   const url = base + PAGE;
   await load({ url, headers, connections: 10, seconds: 3, pid: child.pid! }); // warm-up
   const before = await transactions(target.url);
+  const cpuBefore = cpuMs(child.pid!);
   const measured = await load({ url, headers, connections: 10, seconds: SECONDS, pid: child.pid! });
+  const onCpu = (cpuMs(child.pid!) - cpuBefore) / measured.ok;
   const roundTrips = ((await transactions(target.url)) - before) / measured.ok;
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
@@ -169,6 +184,7 @@ try {
     `${PAGE}: ${measured.requestsPerSec} req/s, p95 ${measured.p95} ms, ${measured.failures} failures`,
   );
   say(`Database transactions per request: ${roundTrips.toFixed(2)}`);
+  say(`App process on-CPU time per request (user + system): ${onCpu.toFixed(2)} ms`);
   say('\n| part | CPU ms per request |\n|---|---|');
   const parts = breakdown(path.join(profileDir, file), requests);
   for (const [part, ms] of parts) say(`| ${part} | ${ms.toFixed(2)} |`);

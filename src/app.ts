@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import { authRouter } from './auth/router.js';
 import { configurePassport } from './auth/passport.js';
 import { SessionStore } from './auth/session-store.js';
+import { referenceCacheOf } from './db/reference-cache.js';
 import type { AppContext } from './context.js';
 import { csrfProtection } from './http/csrf.js';
 import { useErrorPages } from './http/errors.js';
@@ -102,12 +103,16 @@ export function createApp(ctx: AppContext): Express {
   app.use(
     session({
       name: SESSION_COOKIE,
-      store: new SessionStore(pool, {
-        tableName: 'session',
-        createTableIfMissing: false,
-        disableTouch: true,
-        pruneSessionInterval: config.NODE_ENV === 'test' ? false : 900,
-      }),
+      store: new SessionStore(
+        pool,
+        {
+          tableName: 'session',
+          createTableIfMissing: false,
+          disableTouch: true,
+          pruneSessionInterval: config.NODE_ENV === 'test' ? false : 900,
+        },
+        referenceCacheOf(db),
+      ),
       secret: config.sessionSecret,
       resave: false,
       saveUninitialized: false,

@@ -35,7 +35,7 @@ const round = (n: number, places = 1) => Math.round(n * 10 ** places) / 10 ** pl
 function startApp(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   const nodeOptions = String(JSON.parse(readFileSync('package.json', 'utf8')).config.node_options);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    const child = spawn(process.execPath, ['scripts/start.mjs'], {
       env: { ...process.env, NODE_OPTIONS: nodeOptions, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

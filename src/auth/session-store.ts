@@ -2,6 +2,7 @@ import connectPgSimple from 'connect-pg-simple';
 import type { Request } from 'express';
 import session from 'express-session';
 import type pg from 'pg';
+import type { ReferenceCache } from '../db/reference-cache.js';
 
 const PgStore = connectPgSimple(session);
 
@@ -18,9 +19,11 @@ interface Preloaded {
 const preloads = new WeakMap<object, Preloaded>();
 
 // The session row, the account it names (active ones only, read fresh on every request so a
-// disabled account loses its sessions at once) and the unread badge: one prepared statement.
+// disabled account loses its sessions at once), the unread badge and the counter that says whether
+// the cached staff and reply lists are still current: one prepared statement.
 const SESSION_WITH_USER = `
   SELECT s.sess, u.id, u.email, u.name, u.role,
+         (SELECT r.stamp::text FROM live.reference_stamp r WHERE r.id = 1) AS "referenceStamp",
          u.totp_enabled_at IS NOT NULL AS "twoFactor", u.time_zone AS "timeZone",
          CASE WHEN u.id IS NULL THEN 0 ELSE (SELECT count(*)::int FROM notifications n
                 WHERE n.user_id = u.id AND n.read_at IS NULL) END AS unread
@@ -34,6 +37,7 @@ interface Row extends Omit<Express.User, 'id'> {
   sess: session.SessionData & { passport?: { user?: number } };
   id: number | null;
   unread: number;
+  referenceStamp: string | null;
 }
 
 /** connect-pg-simple, with a session read that brings the signed-in account along. */
@@ -41,6 +45,7 @@ export class SessionStore extends PgStore {
   constructor(
     private readonly db: pg.Pool,
     options: Omit<connectPgSimple.PGStoreOptions, 'pool'>,
+    private readonly references?: ReferenceCache,
   ) {
     super({ ...options, pool: db });
   }
@@ -51,6 +56,7 @@ export class SessionStore extends PgStore {
       .then(({ rows: [row] }) => {
         if (!row) return done(null, null);
         const { sess, id, unread, email, name, role, twoFactor, timeZone } = row;
+        if (row.referenceStamp !== null) this.references?.observe(BigInt(row.referenceStamp));
         const userId = sess.passport?.user;
         if (sess.passport && typeof userId === 'number') {
           const user = id === null ? false : { id, email, name, role, twoFactor, timeZone };

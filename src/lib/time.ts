@@ -66,7 +66,7 @@ interface LocalParts {
   second: string;
 }
 
-function localParts(date: Date, zone: string): LocalParts {
+function partsFromIntl(date: Date, zone: string): LocalParts {
   const parts = formatter('en-GB', zone, PARTS, 'parts').formatToParts(date);
   const pick = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
   return {
@@ -76,6 +76,46 @@ function localParts(date: Date, zone: string): LocalParts {
     hour: pick('hour'),
     minute: pick('minute'),
     second: pick('second'),
+  };
+}
+
+const QUARTER_HOUR_MS = 15 * 60_000;
+const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+
+// Asking ICU for every time a page shows was most of a long thread's rendering cost. Zone offsets
+// are whole quarter hours and change only at quarter-hour instants of UTC, so the offset found at
+// the start of a quarter hour holds for all of it; a quarter hour whose two ends disagree (it holds
+// a change, or a historic odd offset) is left to ICU.
+const quarterOffsets = new Map<string, number | null>();
+
+function quarterOffset(date: Date, zone: string): number | null {
+  const start = Math.floor(date.getTime() / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
+  const key = `${zone}|${start}`;
+  let offset = quarterOffsets.get(key);
+  if (offset === undefined) {
+    const first = new Date(start);
+    const last = new Date(start + QUARTER_HOUR_MS - 1000);
+    const atStart = offsetMinutes(first, partsFromIntl(first, zone));
+    const atEnd = offsetMinutes(last, partsFromIntl(last, zone));
+    offset = atStart === atEnd && atStart % 15 === 0 ? atStart : null;
+    if (quarterOffsets.size > 50_000) quarterOffsets.clear();
+    quarterOffsets.set(key, offset);
+  }
+  return offset;
+}
+
+function localParts(date: Date, zone: string): LocalParts {
+  if (Number.isNaN(date.getTime())) return partsFromIntl(date, zone);
+  const offset = quarterOffset(date, zone);
+  if (offset === null) return partsFromIntl(date, zone);
+  const local = new Date(date.getTime() + offset * 60_000);
+  return {
+    year: String(local.getUTCFullYear()),
+    month: two(local.getUTCMonth() + 1),
+    day: two(local.getUTCDate()),
+    hour: two(local.getUTCHours()),
+    minute: two(local.getUTCMinutes()),
+    second: two(local.getUTCSeconds()),
   };
 }
 

@@ -46,7 +46,7 @@ describe('editing SLA targets', () => {
     const agent = await createUser(db, 'agent');
     const customer = await makeCustomer(db);
     const before = await makeTicket(db, customer.id, agent.id, agent.id);
-    const old = await getTicket(db.prisma, before.id);
+    const old = await getTicket(db.pool, before.id);
     const oldTarget = old.sla.resolution.targetSeconds;
 
     await save(
@@ -54,9 +54,9 @@ describe('editing SLA targets', () => {
     ).expect(303);
     const after = await makeTicket(db, customer.id, agent.id, agent.id);
 
-    expect((await getTicket(db.prisma, before.id)).sla.resolution.targetSeconds).toBe(oldTarget);
-    expect((await getTicket(db.prisma, after.id)).sla.resolution.targetSeconds).toBe(90 * 60);
-    expect((await getTicket(db.prisma, after.id)).sla.firstResponse.targetSeconds).toBe(30 * 60);
+    expect((await getTicket(db.pool, before.id)).sla.resolution.targetSeconds).toBe(oldTarget);
+    expect((await getTicket(db.pool, after.id)).sla.resolution.targetSeconds).toBe(90 * 60);
+    expect((await getTicket(db.pool, after.id)).sla.firstResponse.targetSeconds).toBe(30 * 60);
 
     // The list computes the same clocks in SQL: two hours on, only the new ticket is overdue.
     const later = new Date(Date.now() + 2 * 3_600_000);

@@ -7,8 +7,8 @@ import {
 } from '../../src/errors.js';
 import { MERGE_MESSAGES, mergeCandidates, mergeTickets } from '../../src/modules/tickets/merge.js';
 import type { Actor } from '../../src/auth/actor.js';
-import { changeStatus } from '../../src/modules/tickets/service.js';
-import { addEntry, loadEntries } from '../../src/modules/tickets/thread.js';
+import { changeStatus, getTicket } from '../../src/modules/tickets/service.js';
+import { addEntry } from '../../src/modules/tickets/thread.js';
 import { createUser } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { actorFrom, makeCustomer, makeTicket } from '../support/fixtures.js';
@@ -99,7 +99,7 @@ describe('merging duplicate tickets', () => {
       survivorId: survivor.id,
       version: 1,
     });
-    const { entries, merged } = await loadEntries(db.prisma, survivor.id);
+    const { entries, merged } = (await getTicket(db.pool, survivor.id)).thread;
     expect(entries.map((e) => [e.body, e.fromTicket])).toEqual([
       ['Written on the duplicate.', duplicate.number],
     ]);

@@ -1,12 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, ForbiddenError } from '../../src/errors.js';
 import type { Actor } from '../../src/auth/actor.js';
-import {
-  addEntry,
-  editEntry,
-  ENTRY_EDIT_WINDOW_MS,
-  loadEntries,
-} from '../../src/modules/tickets/thread.js';
+import { getTicket } from '../../src/modules/tickets/service.js';
+import { addEntry, editEntry, ENTRY_EDIT_WINDOW_MS } from '../../src/modules/tickets/thread.js';
 import { buildTimeline } from '../../src/modules/tickets/timeline.js';
 import { createUser } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
@@ -238,7 +234,7 @@ describe('ticket thread: timeline', () => {
       new Date(base + 1000),
     );
     await addEntry(db.prisma, agent, ticket.id, { kind: 'note', body: 'earlier' }, new Date(base));
-    const { entries } = await loadEntries(db.prisma, ticket.id);
+    const { entries } = (await getTicket(db.pool, ticket.id)).thread;
     expect(entries.map((e) => [e.body, e.author.name])).toEqual([
       ['earlier', 'Amaka Agent'],
       ['later', 'Bola Agent'],

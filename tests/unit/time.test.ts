@@ -3,6 +3,7 @@ import {
   instantFromLocal,
   isTimeZone,
   localDateTime,
+  localDateTimeSeconds,
   localDay,
   relative,
   withTimeZone,
@@ -52,6 +53,69 @@ describe('local time', () => {
     expect(relative(new Date('2026-09-02T12:00:00Z'), now, 'Africa/Lagos')).toBe(
       '2026-09-02 13:00 WAT',
     );
+  });
+});
+
+/** What ICU itself says the wall clock reads, for comparison with the cached arithmetic. */
+const icuFormats = new Map<string, Intl.DateTimeFormat>();
+function icuWallClock(date: Date, zone: string): string {
+  let format = icuFormats.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', {
+      timeZone: zone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+    icuFormats.set(zone, format);
+  }
+  const parts = format.formatToParts(date);
+  const p = (type: string) => parts.find((x) => x.type === type)?.value;
+  return `${p('year')}-${p('month')}-${p('day')} ${p('hour')}:${p('minute')}:${p('second')}`;
+}
+
+describe('wall clock of many instants', () => {
+  // Zones with half- and three-quarter-hour offsets, a half-hour daylight saving (Lord Howe), both
+  // hemispheres' changes, and instants before standard time (local mean time, odd offsets).
+  const zones = [
+    'Africa/Lagos',
+    'America/New_York',
+    'America/St_Johns',
+    'Asia/Kathmandu',
+    'Australia/Lord_Howe',
+    'Pacific/Chatham',
+    'Europe/London',
+    'Europe/Amsterdam',
+    'America/Santiago',
+  ];
+
+  it('when instants fall on and around offset changes, then every reading matches ICU', () => {
+    const starts = [
+      Date.UTC(2026, 2, 8, 0),
+      Date.UTC(2026, 2, 29, 0),
+      Date.UTC(2026, 3, 4, 14),
+      Date.UTC(2026, 9, 3, 14),
+      Date.UTC(2026, 10, 1, 4),
+      Date.UTC(1900, 0, 1, 0),
+      Date.UTC(1937, 5, 30, 22),
+    ];
+    let checked = 0;
+    for (const zone of zones)
+      for (const start of starts)
+        // Every 7 min 13 s across 30 hours: crosses each quarter hour at a different second.
+        for (let t = start; t < start + 30 * 3_600_000; t += 433_000) {
+          const date = new Date(t);
+          const shown = localDateTimeSeconds(date, zone);
+          expect(shown.slice(0, 19), `${zone} ${date.toISOString()}`).toBe(
+            icuWallClock(date, zone),
+          );
+          checked += 1;
+        }
+    expect(checked).toBeGreaterThan(10_000);
   });
 });
 

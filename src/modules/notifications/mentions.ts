@@ -1,5 +1,6 @@
 import { STAFF } from '../../auth/actor.js';
 import type { Db } from '../../db/client.js';
+import { activeStaff } from '../staff/directory.js';
 import { notify, type Writer } from './service.js';
 
 /** @Full Name mentions in a note; everyone mentioned is notified. */
@@ -39,7 +40,7 @@ export async function mentionableStaff(db: Db | Writer): Promise<Mentionable[]> 
 
 /** The names a note field offers after "@" (public/js/mentions.js). */
 export async function mentionNames(db: Db): Promise<string[]> {
-  return (await mentionableStaff(db)).map((person) => person.name);
+  return (await activeStaff(db)).map((person) => person.name);
 }
 
 /** Notifies each colleague a note mentions, in the transaction that writes the note. */

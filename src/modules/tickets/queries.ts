@@ -1,6 +1,5 @@
 import type pg from 'pg';
-import { STAFF, type Actor } from '../../auth/actor.js';
-import type { Db } from '../../db/client.js';
+import type { Actor } from '../../auth/actor.js';
 import { ForbiddenError } from '../../errors.js';
 import type { TicketCategory, TicketPriority } from '../../generated/prisma/enums.js';
 import { PAGE_SIZE } from '../../http/pagination.js';
@@ -286,13 +285,5 @@ export async function ticketRows(pool: pg.Pool, pageIds: number[], now: Date) {
         sla: computeSla(ticket, target, now),
       },
     ];
-  });
-}
-
-export async function staffList(db: Db) {
-  return db.user.findMany({
-    where: { active: true, role: { in: [...STAFF] } },
-    select: { id: true, name: true, role: true },
-    orderBy: { name: 'asc' },
   });
 }

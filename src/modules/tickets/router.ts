@@ -20,7 +20,6 @@ import {
   canEditEntry,
   editEntry,
   getEntry,
-  loadEntries,
 } from './thread.js';
 import { buildTimeline, entryLabel } from './timeline.js';
 import {
@@ -44,7 +43,6 @@ import { fieldErrors } from '../../http/forms.js';
 import { bulkUpdate } from './bulk.js';
 import {
   listTickets,
-  staffList,
   TICKET_EXPORT_HEADER,
   ticketExportCells,
   ticketExportSql,
@@ -55,13 +53,14 @@ import {
 import { statusButtons } from './status.js';
 import {
   expandShortcuts,
-  listReplies,
+  replyChoices,
   ticketFillContext,
   withPickedReply,
 } from '../canned-replies/service.js';
 import { mergeCandidates, mergeTickets } from './merge.js';
 import { avatarOf } from '../customers/avatar.js';
 import { mentionNames } from '../notifications/mentions.js';
+import { activeStaff } from '../staff/directory.js';
 import { createFollowUpHandler } from '../follow-ups/router.js';
 import { openFollowUps } from '../follow-ups/service.js';
 import {
@@ -103,7 +102,7 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
     const filters = listQuery.parse(req.query);
     const [{ tickets, hasMore, view }, staff] = await Promise.all([
       listTickets(pool, actor, filters, page),
-      staffList(db),
+      activeStaff(db),
     ]);
     const raw = req.query as Record<string, unknown>;
     res.render('tickets/list', {
@@ -216,16 +215,15 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
   const renderShow = async (req: Request, res: Response, status = 200, compose: Compose = {}) => {
     const actor = actorOf(req);
     const now = new Date();
-    const found = await getTicket(db, idOf(req), now);
+    const { thread, ...found } = await getTicket(pool, idOf(req), now);
     const live = found.status !== 'merged';
     const mayAct = live && canAct(actor, found);
     // Everything else the page shows depends only on the ticket: read it in one round of queries.
-    const [escalations, thread, staff, mergeInto, replies, followUps, names] = await Promise.all([
+    const [escalations, staff, mergeInto, replies, followUps, names] = await Promise.all([
       escalationsSeenBy(db, actor, found.escalations),
-      loadEntries(db, found.id),
-      canAssign(actor) ? staffList(db) : [],
+      canAssign(actor) ? activeStaff(db) : [],
       mayAct ? mergeCandidates(db, found) : [],
-      live ? listReplies(db) : [],
+      live ? replyChoices(db) : [],
       openFollowUps(db, { ticketId: found.id }),
       live ? mentionNames(db) : [],
     ]);
@@ -269,7 +267,7 @@ export function ticketsRouter({ db, pool }: AppContext): Router {
   ) => {
     const current = error.current as Awaited<ReturnType<typeof getEditable>>;
     const actor = actorOf(req);
-    const staff = canAssign(actor) ? await staffList(db) : [];
+    const staff = canAssign(actor) ? await activeStaff(db) : [];
     res.status(409).render('tickets/conflict', {
       title: `Conflict on ${current.number}`,
       current,

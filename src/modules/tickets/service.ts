@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Actor } from '../../auth/actor.js';
 import type { Db } from '../../db/client.js';
 import type { Prisma } from '../../generated/prisma/client.js';
@@ -13,8 +14,8 @@ import { makeReference } from '../../lib/references.js';
 import { assertCanAct, canAssign } from './policy.js';
 import type { CreateInput, EditInput } from './schema.js';
 import { notify } from '../notifications/service.js';
-import { computeSla, FALLBACK_TARGET, type SlaTarget } from './sla.js';
-import { PHOTO_STAMP } from '../customers/avatar.js';
+import { computeSla, type SlaTarget } from './sla.js';
+import { readTicketPage } from './show-queries.js';
 import { canTransition, stampFirstResponse, writeStatus } from './status.js';
 
 export const MAX_NUMBER_ATTEMPTS = 5;
@@ -218,72 +219,16 @@ const EDITABLE = {
   status: true,
 } as const;
 
-export async function getTicket(db: Db, id: number, now = new Date()) {
-  const ticket = await db.supportTicket.findUnique({
-    where: { id },
-    select: {
-      id: true,
-      number: true,
-      subject: true,
-      description: true,
-      category: true,
-      priority: true,
-      status: true,
-      assigneeId: true,
-      firstResponseAt: true,
-      pendingSince: true,
-      pausedSeconds: true,
-      resolvedAt: true,
-      reopenCount: true,
-      createdAt: true,
-      updatedAt: true,
-      version: true,
-      customerId: true,
-      mergedAt: true,
-      mergedInto: { select: { id: true, number: true } },
-      customer: { select: { id: true, fullName: true, email: true, photo: PHOTO_STAMP } },
-      interaction: { select: { id: true, channel: true, status: true, subject: true } },
-      consultation: { select: { id: true, reference: true, status: true } },
-      assignee: { select: { id: true, name: true } },
-      createdBy: { select: { id: true, name: true } },
-      resolvedBy: { select: { id: true, name: true } },
-      escalations: {
-        select: {
-          id: true,
-          status: true,
-          outcome: true,
-          targetType: true,
-          createdAt: true,
-          resolvedAt: true,
-          targetUser: { select: { name: true } },
-          resolvedBy: { select: { name: true } },
-          raisedBy: { select: { name: true } },
-        },
-        orderBy: { createdAt: 'desc' },
-      },
-    },
-  });
-  if (!ticket) throw new NotFoundError('No such ticket.');
-  const [changes, target] = await Promise.all([
-    db.recordChange.findMany({
-      where: { recordType: 'ticket', recordId: id },
-      select: {
-        id: true,
-        field: true,
-        fromValue: true,
-        toValue: true,
-        createdAt: true,
-        actor: { select: { name: true } },
-      },
-      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-    }),
-    db.slaTargetVersion.findFirst({
-      where: { priority: ticket.priority, effectiveFrom: { lte: ticket.createdAt } },
-      orderBy: { effectiveFrom: 'desc' },
-      select: { firstResponseMins: true, resolutionMins: true },
-    }),
-  ]);
-  return { ...ticket, changes, sla: computeSla(ticket, target ?? FALLBACK_TARGET, now) };
+/** The ticket page's ticket: the record, its SLA clocks, escalations, history and thread. */
+export async function getTicket(pool: pg.Pool, id: number, now = new Date()) {
+  const page = await readTicketPage(pool, id);
+  return {
+    ...page.ticket,
+    escalations: page.escalations,
+    changes: page.changes,
+    thread: { merged: page.mergedFrom, entries: page.entries },
+    sla: computeSla(page.ticket, page.target, now),
+  };
 }
 
 export async function getEditable(db: Db, id: number) {

@@ -125,21 +125,3 @@ export async function editEntry(
     });
   });
 }
-
-/** The ticket's own entries and those of the tickets merged into it, oldest first. */
-export async function loadEntries(db: Db, ticketId: number) {
-  const merged = await db.supportTicket.findMany({
-    where: { mergedIntoId: ticketId },
-    select: { id: true, number: true },
-  });
-  const numbers = new Map(merged.map((t) => [t.id, t.number]));
-  const entries = await db.ticketEntry.findMany({
-    where: { ticketId: { in: [ticketId, ...numbers.keys()] } },
-    select: { ...ENTRY_FIELDS, author: { select: { name: true } } },
-    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-  });
-  return {
-    merged,
-    entries: entries.map((e) => ({ ...e, fromTicket: numbers.get(e.ticketId) ?? null })),
-  };
-}

@@ -1,0 +1,18 @@
+import { STAFF } from '../../auth/actor.js';
+import type { Db } from '../../db/client.js';
+import { referenceCacheOf } from '../../db/reference-cache.js';
+
+/**
+ * The active desk staff (doctors are not desk staff), by name: the assignee choices, the list
+ * filters and the names offered after "@". Read from the instance's reference cache, which a change
+ * to any account's name, role or active flag refreshes on the next request.
+ */
+export function activeStaff(db: Db): Promise<{ id: number; name: string; role: string }[]> {
+  return referenceCacheOf(db).get('active-staff', () =>
+    db.user.findMany({
+      where: { active: true, role: { in: [...STAFF] } },
+      select: { id: true, name: true, role: true },
+      orderBy: { name: 'asc' },
+    }),
+  );
+}
