@@ -9,7 +9,8 @@ import { formAction } from '../../http/outcome.js';
 import { routeId } from '../../http/params.js';
 import { KNOWN_PLACEHOLDERS } from './placeholders.js';
 import { replyEditForm, replyFields } from './schema.js';
-import { createReply, deleteReply, getReply, listReplies, updateReply } from './service.js';
+import { listReplies } from './queries.js';
+import { createReply, deleteReply, getReply, updateReply } from './service.js';
 
 type Values = Record<string, string>;
 
