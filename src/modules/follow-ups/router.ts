@@ -44,24 +44,36 @@ export function createFollowUpHandler(db: Db, kind: 'ticket' | 'interaction') {
 // Done, cancel and snooze come from the list's buttons: a refused one answers with the error
 // page (422 when the form or the follow-up's state does not allow it, 409 when it changed).
 
+/** A follow-up id that cannot exist is a 404 before its form is read. */
+function knownId(handler: (req: Request, res: Response) => Promise<void>) {
+  return (req: Request, res: Response) => {
+    idOf(req);
+    return handler(req, res);
+  };
+}
+
 function closeAction(db: Db, outcome: 'done' | 'cancelled', message: string) {
-  return formAction({
-    schema: closeForm,
-    run: async ({ version }, req) => {
-      await closeFollowUp(db, actorOf(req), idOf(req), { outcome, version });
-      return { message, to: '/follow-ups' };
-    },
-  });
+  return knownId(
+    formAction({
+      schema: closeForm,
+      run: async ({ version }, req) => {
+        await closeFollowUp(db, actorOf(req), idOf(req), { outcome, version });
+        return { message, to: '/follow-ups' };
+      },
+    }),
+  );
 }
 
 function snoozeAction(db: Db) {
-  return formAction({
-    schema: snoozeForm,
-    run: async (input, req) => {
-      await snoozeFollowUp(db, actorOf(req), idOf(req), input);
-      return { message: 'Follow-up snoozed.', to: '/follow-ups' };
-    },
-  });
+  return knownId(
+    formAction({
+      schema: snoozeForm,
+      run: async (input, req) => {
+        await snoozeFollowUp(db, actorOf(req), idOf(req), input);
+        return { message: 'Follow-up snoozed.', to: '/follow-ups' };
+      },
+    }),
+  );
 }
 
 export function followUpsRouter({ db, pool }: AppContext): Router {
