@@ -20,10 +20,6 @@ const SIZE_RULES = {
 // its steps (router factories into named handlers, services into use cases with option objects);
 // remove a file from this list when it passes. New files get the limits in full.
 const NOT_YET_SPLIT = [
-  'src/modules/canned-replies/router.ts',
-  'src/modules/escalations/router.ts',
-  'src/modules/escalations/service.ts',
-  'src/modules/follow-ups/service.ts',
   'src/modules/tickets/queries.ts',
   'src/modules/tickets/service.ts',
   'src/modules/tickets/thread.ts',

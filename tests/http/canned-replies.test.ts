@@ -23,12 +23,10 @@ afterAll(async () => {
   await db.drop();
 });
 
-const post = postForm;
-
 describe('managing saved replies', () => {
   it('when a reply with an unknown placeholder is saved, then 422 keeps the input, nothing stored', async () => {
     const body = 'Hello {{customer.nick}}, thanks.';
-    const res = await post(supervisor, '/canned-replies', {
+    const res = await postForm(supervisor, '/canned-replies', {
       title: 'Thanks',
       category: 'general',
       shortcut: 'thanks',
@@ -41,7 +39,7 @@ describe('managing saved replies', () => {
   });
 
   it('when an agent tries to create or change a reply, then 403; agents may still read the library', async () => {
-    const res = await post(agent, '/canned-replies', {
+    const res = await postForm(agent, '/canned-replies', {
       title: 'Mine',
       category: 'general',
       shortcut: 'mine',
@@ -53,13 +51,13 @@ describe('managing saved replies', () => {
   });
 
   it('when a second reply takes an existing shortcut, then 422 on the shortcut field', async () => {
-    await post(supervisor, '/canned-replies', {
+    await postForm(supervisor, '/canned-replies', {
       title: 'A',
       category: 'c',
       shortcut: 'dup',
       body: 'a',
     }).expect(303);
-    const res = await post(supervisor, '/canned-replies', {
+    const res = await postForm(supervisor, '/canned-replies', {
       title: 'B',
       category: 'c',
       shortcut: 'dup',
@@ -68,12 +66,47 @@ describe('managing saved replies', () => {
     expect(res.status).toBe(422);
     expect(res.text).toContain('Another saved reply already uses this shortcut.');
   });
+  it('when two supervisors edit the same reply, then the second gets 409 with their text kept at the new version', async () => {
+    const fields = {
+      title: 'Delay',
+      category: 'general',
+      shortcut: 'delay',
+      body: 'Sorry for the wait.',
+    };
+    await postForm(supervisor, '/canned-replies', fields).expect(303);
+    const reply = await db.prisma.cannedReply.findUniqueOrThrow({ where: { shortcut: 'delay' } });
+    await postForm(supervisor, `/canned-replies/${reply.id}/edit`, {
+      ...fields,
+      body: 'First edit.',
+      version: '1',
+    }).expect(303);
+    const late = await postForm(supervisor, `/canned-replies/${reply.id}/edit`, {
+      ...fields,
+      body: 'Second edit.',
+      version: '1',
+    });
+    expect(late.status).toBe(409);
+    expect(late.text).toContain('Someone changed this reply since you opened it.');
+    expect(late.text).toContain('Second edit.');
+    expect(late.text).toContain('name="version" value="2"');
+    const saved = await db.prisma.cannedReply.findUniqueOrThrow({ where: { id: reply.id } });
+    expect(saved.body).toBe('First edit.');
+  });
+
+  it('when a supervisor deletes a reply, then it is gone and a second delete is 404', async () => {
+    const fields = { title: 'Bye', category: 'general', shortcut: 'bye', body: 'Goodbye.' };
+    await postForm(supervisor, '/canned-replies', fields).expect(303);
+    const reply = await db.prisma.cannedReply.findUniqueOrThrow({ where: { shortcut: 'bye' } });
+    await postForm(supervisor, `/canned-replies/${reply.id}/delete`).expect(303);
+    expect(await db.prisma.cannedReply.count({ where: { id: reply.id } })).toBe(0);
+    await postForm(supervisor, `/canned-replies/${reply.id}/delete`).expect(404);
+  });
 });
 
 describe('using saved replies', () => {
   it('when an agent types ;shortcut, then the filled text is saved and the use counted for supervisors', async () => {
     const body = 'Hi {{customer.firstName}}, this is {{agent.name}} about {{ticket.number}}.';
-    await post(supervisor, '/canned-replies', {
+    await postForm(supervisor, '/canned-replies', {
       title: 'Call back',
       category: 'general',
       shortcut: 'cb',
@@ -87,7 +120,7 @@ describe('using saved replies', () => {
       direction: 'outbound',
       body: 'Called. ;cb Will retry.',
     };
-    await post(agent, `/tickets/${ticket.id}/entries`, entry).expect(303);
+    await postForm(agent, `/tickets/${ticket.id}/entries`, entry).expect(303);
     const saved = await db.prisma.ticketEntry.findFirstOrThrow({ where: { ticketId: ticket.id } });
     expect(saved.body).toBe(
       `Called. Hi ${customer.firstName}, this is Amaka Canned about ${ticket.number}. Will retry.`,
@@ -100,7 +133,7 @@ describe('using saved replies', () => {
   });
 
   it('when a reply is picked from the list without JavaScript, then it is added; interactions too', async () => {
-    await post(supervisor, '/canned-replies', {
+    await postForm(supervisor, '/canned-replies', {
       title: 'Sorry',
       category: 'general',
       shortcut: 'sorry',
@@ -109,7 +142,7 @@ describe('using saved replies', () => {
     const reply = await db.prisma.cannedReply.findUniqueOrThrow({ where: { shortcut: 'sorry' } });
     const customer = await makeCustomer(db);
     const ticket = await makeTicket(db, customer.id, agentId, agentId);
-    await post(agent, `/tickets/${ticket.id}/entries`, {
+    await postForm(agent, `/tickets/${ticket.id}/entries`, {
       kind: 'note',
       body: '',
       cannedReplyId: String(reply.id),
@@ -119,7 +152,7 @@ describe('using saved replies', () => {
     ).toBe(`Sorry ${customer.fullName}.`);
 
     const interaction = await makeInteraction(db, customer.id, agentId);
-    await post(agent, `/interactions/${interaction.id}/notes`, {
+    await postForm(agent, `/interactions/${interaction.id}/notes`, {
       body: 'Apologised: ;sorry',
     }).expect(303);
     const note = await db.prisma.interactionNote.findFirstOrThrow({
@@ -134,7 +167,7 @@ describe('using saved replies', () => {
   it('when ;word is not a saved shortcut, then the text is kept as typed', async () => {
     const customer = await makeCustomer(db);
     const ticket = await makeTicket(db, customer.id, agentId, agentId);
-    await post(agent, `/tickets/${ticket.id}/entries`, {
+    await postForm(agent, `/tickets/${ticket.id}/entries`, {
       kind: 'note',
       body: 'Odd ;nosuch text; fine',
     }).expect(303);

@@ -2,11 +2,11 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { buildApp, createUser, csrfFrom, signIn } from '../support/app.js';
+import { buildApp, createUser, csrfFrom, postForm, signIn } from '../support/app.js';
+import { makeConsultation, makeCustomer, makeTicket } from '../support/fixtures.js';
 
 let db: TestDatabase;
 let app: Express;
-let seq = 0;
 
 type User = Awaited<ReturnType<typeof createUser>>;
 type Session = Awaited<ReturnType<typeof signIn>>;
@@ -21,52 +21,28 @@ const as: Record<string, Session> = {};
 
 const MEDICAL_MARKERS = ['PEANUT-ALLERGY-MARKER', 'DIAGNOSIS-MARKER', 'O-NEGATIVE-MARKER'];
 
+/** A customer with medical values on file, so every page can be checked for leaks. */
 async function customer() {
-  seq += 1;
-  return db.prisma.customer.create({
-    data: {
-      firstName: 'Bola',
-      lastName: `Ade${seq}`,
-      fullName: `Bola Ade${seq}`,
-      email: `h${seq}-${Date.now()}@x.test`,
-      phone: '0800',
-      phoneDigits: '0800',
-      medical: { create: { allergies: MEDICAL_MARKERS[0], bloodGroup: MEDICAL_MARKERS[2] } },
-    },
-  });
+  const c = await makeCustomer(db, 'Bola');
+  const medical = { allergies: MEDICAL_MARKERS[0], bloodGroup: MEDICAL_MARKERS[2] };
+  await db.prisma.customer.update({ where: { id: c.id }, data: { medical: { create: medical } } });
+  return c;
 }
 
 async function ticket(assigneeId: number | null = null) {
   const c = await customer();
-  seq += 1;
-  return db.prisma.supportTicket.create({
-    data: {
-      number: `TKT-H${String(seq).padStart(7, '0')}`,
-      customerId: c.id,
-      category: 'technical',
-      subject: 'App crashes on login',
-      description: 'Crash',
-      createdById: agent.id,
-      assigneeId,
-    },
-  });
+  return makeTicket(db, c.id, agent.id, assigneeId);
 }
 
 async function consultation() {
   const c = await customer();
-  seq += 1;
-  return db.prisma.consultation.create({
-    data: {
-      reference: `CNS-H${String(seq).padStart(7, '0')}`,
-      customerId: c.id,
-      mode: 'chat',
-      paymentModel: 'pay_later',
-      amountMinor: 100,
-      medical: {
-        create: { diagnosis: MEDICAL_MARKERS[1], presentingComplaint: MEDICAL_MARKERS[1] },
-      },
-    },
+  const made = await makeConsultation(db, c.id, null);
+  const medical = { diagnosis: MEDICAL_MARKERS[1], presentingComplaint: MEDICAL_MARKERS[1] };
+  await db.prisma.consultation.update({
+    where: { id: made.id },
+    data: { medical: { create: medical } },
   });
+  return made;
 }
 
 /** Raises through the HTTP form as `who`, returning the new escalation id. */
@@ -77,18 +53,16 @@ async function raise(
   targetUserId: number,
   key = `k-${Math.random().toString(36).slice(2)}-x`,
 ) {
-  const res = await who.agent
-    .post('/escalations')
-    .type('form')
-    .send({
-      _csrf: who.csrf,
-      ...source,
-      targetType,
-      targetUserId: String(targetUserId),
-      reason: 'The customer needs a specialist answer.',
-      idempotencyKey: key,
-    })
-    .expect(303);
+  const sourceFields = Object.fromEntries(
+    Object.entries(source).map(([name, id]) => [name, String(id)]),
+  );
+  const res = await postForm(who, '/escalations', {
+    ...sourceFields,
+    targetType,
+    targetUserId: String(targetUserId),
+    reason: 'The customer needs a specialist answer.',
+    idempotencyKey: key,
+  }).expect(303);
   const match = /^\/escalations\/(\d+)$/.exec(res.headers.location);
   expect(match).not.toBeNull();
   return Number(match![1]);
@@ -124,7 +98,7 @@ afterAll(async () => {
 });
 
 describe('anonymous', () => {
-  it('is sent to /login', async () => {
+  it('when someone not signed in opens or posts to escalations, then they are sent to /login', async () => {
     for (const path of ['/escalations', '/escalations/new?ticketId=1', '/escalations/1']) {
       const res = await request(app).get(path).expect(303);
       expect(res.headers.location).toBe('/login');
@@ -141,12 +115,13 @@ describe('anonymous', () => {
 });
 
 describe('GET /escalations/new', () => {
-  it('shows the source summary, named recipients and an idempotency key — never medical values', async () => {
+  it('when an agent opens the raise form, then it shows the source summary, named recipients and an idempotency key, never medical values', async () => {
     const t = await ticket(agent.id);
     const res = await as.agent.agent.get(`/escalations/new?ticketId=${t.id}`).expect(200);
     expect(res.text).toContain(t.number);
-    expect(res.text).toContain('App crashes on login');
-    expect(res.text).toMatch(/Bola Ade\d+/);
+    expect(res.text).toContain(t.subject);
+    const owner = await db.prisma.customer.findUniqueOrThrow({ where: { id: t.customerId } });
+    expect(res.text).toContain(owner.fullName);
     expect(res.text).toContain('Admin Dayo');
     expect(res.text).toContain('Dr Funke — General practice');
     expect(res.text).toMatch(/name="idempotencyKey" value="[0-9a-f-]{36}"/);
@@ -161,7 +136,7 @@ describe('GET /escalations/new', () => {
     for (const marker of MEDICAL_MARKERS) expect(cres.text).not.toContain(marker);
   });
 
-  it('refuses doctors, and bad or missing sources without a 500', async () => {
+  it('when a doctor opens the raise form or the source is bad or missing, then 403, 422 or 404, never a 500', async () => {
     const t = await ticket();
     await as.doctor.agent.get(`/escalations/new?ticketId=${t.id}`).expect(403);
     await as.agent.agent.get('/escalations/new').expect(422);
@@ -174,7 +149,7 @@ describe('GET /escalations/new', () => {
 });
 
 describe('POST /escalations', () => {
-  it('creates, sets the ticket escalated, and a double submit creates one row', async () => {
+  it('when an agent raises from a ticket twice with one key, then one escalation exists and the ticket is escalated', async () => {
     const t = await ticket(agent.id);
     const key = '0b8e4f8e-1111-4c2a-9f00-000000000001';
     const id = await raise(as.agent, { ticketId: t.id }, 'doctor', doctor.id, key);
@@ -186,20 +161,15 @@ describe('POST /escalations', () => {
     );
   });
 
-  it('re-renders with input kept and per-field errors (422)', async () => {
+  it('when the raise form is invalid or names the wrong kind of recipient, then 422 keeps the input with per-field errors', async () => {
     const t = await ticket(agent.id);
-    const res = await as.agent.agent
-      .post('/escalations')
-      .type('form')
-      .send({
-        _csrf: as.agent.csrf,
-        ticketId: String(t.id),
-        targetType: 'doctor',
-        targetUserId: String(doctor.id),
-        reason: 'too short',
-        idempotencyKey: 'key-kept-123',
-      })
-      .expect(422);
+    const res = await postForm(as.agent, '/escalations', {
+      ticketId: String(t.id),
+      targetType: 'doctor',
+      targetUserId: String(doctor.id),
+      reason: 'too short',
+      idempotencyKey: 'key-kept-123',
+    }).expect(422);
     expect(res.text).toContain('>too short</textarea>');
     expect(res.text).toContain('aria-invalid="true" aria-describedby="reason-error"');
     expect(res.text).toContain('id="reason-error"');
@@ -207,73 +177,49 @@ describe('POST /escalations', () => {
     expect(res.text).toContain('value="key-kept-123"');
     expect(res.text).toMatch(/id="targetType-doctor" name="targetType" value="doctor" checked/);
 
-    const mismatch = await as.agent.agent
-      .post('/escalations')
-      .type('form')
-      .send({
-        _csrf: as.agent.csrf,
-        ticketId: String(t.id),
-        targetType: 'doctor',
-        targetUserId: String(admin.id),
-        reason: 'A perfectly fine reason here.',
-        idempotencyKey: 'key-2-abcdef',
-      })
-      .expect(422);
+    const mismatch = await postForm(as.agent, '/escalations', {
+      ticketId: String(t.id),
+      targetType: 'doctor',
+      targetUserId: String(admin.id),
+      reason: 'A perfectly fine reason here.',
+      idempotencyKey: 'key-2-abcdef',
+    }).expect(422);
     expect(mismatch.text).toContain('id="targetUserId-error"');
     expect(mismatch.text).toContain('A perfectly fine reason here.');
     expect(await db.prisma.escalation.count({ where: { ticketId: t.id } })).toBe(0);
   });
 
-  it('refuses doctors (403) and garbage sources without a 500', async () => {
+  it('when a doctor raises, or the source is garbage or missing, then 403, 422 or 404, never a 500', async () => {
     const t = await ticket();
-    await as.doctor.agent
-      .post('/escalations')
-      .type('form')
-      .send({
-        _csrf: as.doctor.csrf,
-        ticketId: String(t.id),
-        targetType: 'admin',
-        targetUserId: String(admin.id),
-        reason: 'x'.repeat(20),
-      })
-      .expect(403);
-    await as.agent.agent
-      .post('/escalations')
-      .type('form')
-      .send({
-        _csrf: as.agent.csrf,
-        ticketId: 'zzz',
-        targetType: 'admin',
-        targetUserId: 'x',
-        reason: 'x',
-      })
-      .expect(422);
-    await as.agent.agent
-      .post('/escalations')
-      .type('form')
-      .send({
-        _csrf: as.agent.csrf,
-        ticketId: '99999999',
-        targetType: 'admin',
-        targetUserId: String(admin.id),
-        reason: 'x'.repeat(20),
-      })
-      .expect(404);
+    await postForm(as.doctor, '/escalations', {
+      ticketId: String(t.id),
+      targetType: 'admin',
+      targetUserId: String(admin.id),
+      reason: 'x'.repeat(20),
+    }).expect(403);
+    await postForm(as.agent, '/escalations', {
+      ticketId: 'zzz',
+      targetType: 'admin',
+      targetUserId: 'x',
+      reason: 'x',
+    }).expect(422);
+    await postForm(as.agent, '/escalations', {
+      ticketId: '99999999',
+      targetType: 'admin',
+      targetUserId: String(admin.id),
+      reason: 'x'.repeat(20),
+    }).expect(404);
   });
 });
 
 describe('GET /escalations/:id and the list', () => {
-  it('bad ids are 404', async () => {
+  it('when the id in the address is not a number or not an escalation, then 404', async () => {
     for (const bad of ['abc', '0', '-1', '99999999999', '1.5', '99999999'])
       await as.supervisor.agent.get(`/escalations/${bad}`).expect(404);
-    await as.doctor.agent
-      .post('/escalations/abc/take')
-      .type('form')
-      .send({ _csrf: as.doctor.csrf, version: '1' })
-      .expect(404);
+    await postForm(as.doctor, '/escalations/abc/take', { version: '1' }).expect(404);
   });
 
-  it('doctors see only theirs (list and detail); no medical values anywhere', async () => {
+  it('when a doctor lists and opens escalations, then they see only theirs and no medical values', async () => {
     const c = await consultation();
     const mine = await raise(as.agent, { consultationId: c.id }, 'doctor', doctor.id);
     const other = await raise(
@@ -290,17 +236,13 @@ describe('GET /escalations/:id and the list', () => {
     expect(detail.text).toContain('Take it');
     for (const marker of MEDICAL_MARKERS) expect(detail.text).not.toContain(marker);
     await as.doctor.agent.get(`/escalations/${other}`).expect(404);
-    await as.doctor.agent
-      .post(`/escalations/${other}/take`)
-      .type('form')
-      .send({ _csrf: as.doctor.csrf, version: '1' })
-      .expect(404);
+    await postForm(as.doctor, `/escalations/${other}/take`, { version: '1' }).expect(404);
     expect((await db.prisma.escalation.findUniqueOrThrow({ where: { id: other } })).status).toBe(
       'pending',
     );
   });
 
-  it('agents see what they raised and escalations on their tickets, not others', async () => {
+  it('when an agent lists escalations, then they see those on their tickets, not those others raised', async () => {
     const raisedByAgent2 = await raise(
       as.agent2,
       { ticketId: (await ticket(agent2.id)).id },
@@ -322,7 +264,7 @@ describe('GET /escalations/:id and the list', () => {
     expect(sup.text).toContain(`href="/escalations/${raisedByAgent2}"`);
   });
 
-  it('admins see addressed-to-me by default and all with ?scope=all', async () => {
+  it('when an admin lists escalations, then those addressed to them show by default and all with ?scope=all', async () => {
     const toAdmin2 = await raise(
       as.agent,
       { ticketId: (await ticket(agent.id)).id },
@@ -336,7 +278,7 @@ describe('GET /escalations/:id and the list', () => {
     expect(all.text).toContain(`href="/escalations/${toAdmin2}"`);
   });
 
-  it('filters, stale flag and bad params never 500', async () => {
+  it('when the list is filtered (stale, target, status) or given bad parameters, then it answers 200 with the matching rows', async () => {
     const id = await raise(as.agent, { ticketId: (await ticket(agent.id)).id }, 'admin', admin.id);
     await db.prisma.escalation.update({
       where: { id },
@@ -360,114 +302,70 @@ describe('GET /escalations/:id and the list', () => {
 });
 
 describe('acting on an escalation', () => {
-  it('the raising agent, a supervisor and another doctor cannot act', async () => {
+  it('when the raising agent, a supervisor, another admin or another doctor acts on a doctor escalation, then 403 or 404 and nothing changes', async () => {
     const id = await raise(
       as.agent,
       { ticketId: (await ticket(agent.id)).id },
       'doctor',
       doctor.id,
     );
-    await as.agent.agent
-      .post(`/escalations/${id}/take`)
-      .type('form')
-      .send({ _csrf: as.agent.csrf, version: '1' })
-      .expect(403);
-    await as.agent.agent
-      .post(`/escalations/${id}/resolve`)
-      .type('form')
-      .send({
-        _csrf: as.agent.csrf,
-        version: '1',
-        outcome: 'I did it myself',
-        ticketStatus: 'resolved',
-      })
-      .expect(403);
-    await as.supervisor.agent
-      .post(`/escalations/${id}/close`)
-      .type('form')
-      .send({ _csrf: as.supervisor.csrf, version: '1' })
-      .expect(403);
-    await as.admin.agent
-      .post(`/escalations/${id}/take`)
-      .type('form')
-      .send({ _csrf: as.admin.csrf, version: '1' })
-      .expect(403);
-    await as.doctor2.agent
-      .post(`/escalations/${id}/take`)
-      .type('form')
-      .send({ _csrf: as.doctor2.csrf, version: '1' })
-      .expect(404);
+    await postForm(as.agent, `/escalations/${id}/take`, { version: '1' }).expect(403);
+    await postForm(as.agent, `/escalations/${id}/resolve`, {
+      version: '1',
+      outcome: 'I did it myself',
+      ticketStatus: 'resolved',
+    }).expect(403);
+    await postForm(as.supervisor, `/escalations/${id}/close`, { version: '1' }).expect(403);
+    await postForm(as.admin, `/escalations/${id}/take`, { version: '1' }).expect(403);
+    await postForm(as.doctor2, `/escalations/${id}/take`, { version: '1' }).expect(404);
     expect(await version(id)).toBe(1);
   });
 
-  it('take → resolve (validation 422 keeps input, conflict 409, transition 422), outcome shown to the raiser', async () => {
+  it('when the doctor takes and resolves, then bad input is 422 with input kept, a stale version 409, an illegal move 422, and the raiser sees the outcome', async () => {
     const t = await ticket(agent.id);
     const id = await raise(as.agent, { ticketId: t.id }, 'doctor', doctor.id);
     const d = as.doctor;
-    await d.agent
-      .post(`/escalations/${id}/take`)
-      .type('form')
-      .send({ _csrf: d.csrf, version: '1' })
-      .expect(303);
+    await postForm(d, `/escalations/${id}/take`, { version: '1' }).expect(303);
     expect((await db.prisma.escalation.findUniqueOrThrow({ where: { id } })).status).toBe(
       'in_progress',
     );
 
-    const invalid = await d.agent
-      .post(`/escalations/${id}/resolve`)
-      .type('form')
-      .send({ _csrf: d.csrf, version: '2', outcome: 'no', ticketStatus: 'resolved' })
-      .expect(422);
+    const invalid = await postForm(d, `/escalations/${id}/resolve`, {
+      version: '2',
+      outcome: 'no',
+      ticketStatus: 'resolved',
+    }).expect(422);
     expect(invalid.text).toContain('>no</textarea>');
     expect(invalid.text).toContain('id="resolve-outcome-error"');
     expect(invalid.text).toMatch(
       /id="resolve-ts-resolved" name="ticketStatus" value="resolved" checked/,
     );
 
-    const noTicketChoice = await d.agent
-      .post(`/escalations/${id}/resolve`)
-      .type('form')
-      .send({ _csrf: d.csrf, version: '2', outcome: 'Spoke to the customer.' })
-      .expect(422);
+    const noTicketChoice = await postForm(d, `/escalations/${id}/resolve`, {
+      version: '2',
+      outcome: 'Spoke to the customer.',
+    }).expect(422);
     expect(noTicketChoice.text).toContain('id="resolve-ticketStatus-error"');
 
-    const conflict = await d.agent
-      .post(`/escalations/${id}/resolve`)
-      .type('form')
-      .send({
-        _csrf: d.csrf,
-        version: '1',
-        outcome: 'My careful outcome text',
-        ticketStatus: 'resolved',
-      })
-      .expect(409);
+    const conflict = await postForm(d, `/escalations/${id}/resolve`, {
+      version: '1',
+      outcome: 'My careful outcome text',
+      ticketStatus: 'resolved',
+    }).expect(409);
     expect(conflict.text).toContain('Saved now');
     expect(conflict.text).toContain('My careful outcome text');
     expect(conflict.text).toContain('name="version" value="2"');
 
-    await d.agent
-      .post(`/escalations/${id}/resolve`)
-      .type('form')
-      .send({
-        _csrf: d.csrf,
-        version: '2',
-        outcome: 'Spoke to the customer; advised rest.',
-        ticketStatus: 'resolved',
-      })
-      .expect(303);
+    await postForm(d, `/escalations/${id}/resolve`, {
+      version: '2',
+      outcome: 'Spoke to the customer; advised rest.',
+      ticketStatus: 'resolved',
+    }).expect(303);
     const ticketAfter = await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: t.id } });
     expect(ticketAfter).toMatchObject({ status: 'resolved', resolvedById: doctor.id });
 
-    await d.agent
-      .post(`/escalations/${id}/close`)
-      .type('form')
-      .send({ _csrf: d.csrf, version: '3' })
-      .expect(422);
-    await d.agent
-      .post(`/escalations/${id}/resolve`)
-      .type('form')
-      .send({ _csrf: d.csrf, version: 'abc', outcome: 'x' })
-      .expect(422);
+    await postForm(d, `/escalations/${id}/close`, { version: '3' }).expect(422);
+    await postForm(d, `/escalations/${id}/resolve`, { version: 'abc', outcome: 'x' }).expect(422);
 
     const raiserView = await as.agent.agent.get(`/escalations/${id}`).expect(200);
     expect(raiserView.text).toContain('Spoke to the customer; advised rest.');
@@ -476,14 +374,14 @@ describe('acting on an escalation', () => {
     expect(raiserView.text).toContain('in progress → <strong>resolved</strong>');
   });
 
-  it('any admin may act on an admin-type escalation; close with optional outcome returns ticket to pending', async () => {
+  it('when another admin closes an admin escalation without outcome, then it is closed and the ticket returns to pending', async () => {
     const t = await ticket(agent.id);
     const id = await raise(as.agent, { ticketId: t.id }, 'admin', admin.id);
-    await as.admin2.agent
-      .post(`/escalations/${id}/close`)
-      .type('form')
-      .send({ _csrf: as.admin2.csrf, version: '1', outcome: '', ticketStatus: '' })
-      .expect(303);
+    await postForm(as.admin2, `/escalations/${id}/close`, {
+      version: '1',
+      outcome: '',
+      ticketStatus: '',
+    }).expect(303);
     const e = await db.prisma.escalation.findUniqueOrThrow({ where: { id } });
     expect(e).toMatchObject({ status: 'closed', resolvedById: admin2.id, outcome: null });
     expect((await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: t.id } })).status).toBe(
@@ -491,30 +389,17 @@ describe('acting on an escalation', () => {
     );
   });
 
-  it('a conflict after someone else took it offers no retry for take, keeps the text for resolve', async () => {
+  it('when two admins act on one escalation, then the second gets 409: no retry for take, the text kept for resolve', async () => {
     const id = await raise(as.agent, { ticketId: (await ticket(agent.id)).id }, 'admin', admin.id);
-    await as.admin.agent
-      .post(`/escalations/${id}/take`)
-      .type('form')
-      .send({ _csrf: as.admin.csrf, version: '1' })
-      .expect(303);
-    const res = await as.admin2.agent
-      .post(`/escalations/${id}/take`)
-      .type('form')
-      .send({ _csrf: as.admin2.csrf, version: '1' })
-      .expect(409);
+    await postForm(as.admin, `/escalations/${id}/take`, { version: '1' }).expect(303);
+    const res = await postForm(as.admin2, `/escalations/${id}/take`, { version: '1' }).expect(409);
     expect(res.text).toContain('in progress');
     expect(res.text).not.toContain('anyway</button>');
-    const retry = await as.admin2.agent
-      .post(`/escalations/${id}/resolve`)
-      .type('form')
-      .send({
-        _csrf: as.admin2.csrf,
-        version: '1',
-        outcome: 'Refunded in full',
-        ticketStatus: 'pending',
-      })
-      .expect(409);
+    const retry = await postForm(as.admin2, `/escalations/${id}/resolve`, {
+      version: '1',
+      outcome: 'Refunded in full',
+      ticketStatus: 'pending',
+    }).expect(409);
     expect(retry.text).toContain('Resolve anyway');
     expect(retry.text).toContain('>Refunded in full</textarea>');
   });

@@ -1,9 +1,9 @@
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listDue } from '../../src/modules/follow-ups/queries.js';
 import {
   closeFollowUp,
   createFollowUp,
-  listDue,
   snoozeFollowUp,
 } from '../../src/modules/follow-ups/service.js';
 import { ForbiddenError, TransitionError } from '../../src/errors.js';
@@ -108,19 +108,17 @@ describe('follow-ups', () => {
       db.prisma,
       me,
       { ticketId: ticket.id },
-      { dueAt: inHours(1), reason: 'a' },
-      now,
+      { dueAt: inHours(1), reason: 'a', now },
     );
     const b = await createFollowUp(
       db.prisma,
       me,
       { ticketId: ticket.id },
-      { dueAt: inHours(2), reason: 'b' },
-      now,
+      { dueAt: inHours(2), reason: 'b', now },
     );
-    await snoozeFollowUp(db.prisma, me, a.id, 24, 1, now);
-    await closeFollowUp(db.prisma, me, a.id, 'done', 2, now);
-    await closeFollowUp(db.prisma, me, b.id, 'cancelled', 1, now);
+    await snoozeFollowUp(db.prisma, me, a.id, { hours: 24, version: 1, now });
+    await closeFollowUp(db.prisma, me, a.id, { outcome: 'done', version: 2, now });
+    await closeFollowUp(db.prisma, me, b.id, { outcome: 'cancelled', version: 1, now });
     const changes = await db.prisma.recordChange.findMany({
       where: { recordType: 'ticket', recordId: ticket.id, field: 'follow-up' },
       orderBy: { id: 'asc' },
@@ -132,18 +130,33 @@ describe('follow-ups', () => {
       'done',
       'cancelled',
     ]);
-    await expect(closeFollowUp(db.prisma, me, a.id, 'cancelled', 3, now)).rejects.toBeInstanceOf(
-      TransitionError,
-    );
+    await expect(
+      closeFollowUp(db.prisma, me, a.id, { outcome: 'cancelled', version: 3, now }),
+    ).rejects.toBeInstanceOf(TransitionError);
     const c = await createFollowUp(
       db.prisma,
       me,
       { ticketId: ticket.id },
-      { dueAt: inHours(3), reason: 'c' },
-      now,
+      { dueAt: inHours(3), reason: 'c', now },
     );
-    await expect(closeFollowUp(db.prisma, colleague, c.id, 'done', 1, now)).rejects.toBeInstanceOf(
-      ForbiddenError,
+    await expect(
+      closeFollowUp(db.prisma, colleague, c.id, { outcome: 'done', version: 1, now }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  it('when a follow-up changed since the list was loaded, then done answers 409 and changes nothing', async () => {
+    const customer = await makeCustomer(db);
+    const ticket = await makeTicket(db, customer.id, me.id, me.id);
+    const f = await createFollowUp(
+      db.prisma,
+      me,
+      { ticketId: ticket.id },
+      { dueAt: inHours(4), reason: 'Check the courier' },
     );
+    await snoozeFollowUp(db.prisma, me, f.id, { hours: 1, version: 1 });
+    const res = await post(`/follow-ups/${f.id}/done`, { version: '1' });
+    expect(res.status).toBe(409);
+    const after = await db.prisma.followUp.findUniqueOrThrow({ where: { id: f.id } });
+    expect(after).toMatchObject({ status: 'open', version: 2 });
   });
 });

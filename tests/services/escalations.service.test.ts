@@ -16,78 +16,46 @@ import {
 } from '../../src/modules/escalations/schema.js';
 import {
   closeEscalation,
-  getEscalation,
-  isStale,
-  listEscalations,
-  listRecipients,
-  raiseEscalation,
   resolveEscalation,
   takeEscalation,
-} from '../../src/modules/escalations/service.js';
+} from '../../src/modules/escalations/lifecycle.js';
+import { isStale } from '../../src/modules/escalations/policy.js';
+import { listEscalations, listRecipients } from '../../src/modules/escalations/queries.js';
+import { raiseEscalation } from '../../src/modules/escalations/raise.js';
+import { getEscalation } from '../../src/modules/escalations/service.js';
 import { changeStatus } from '../../src/modules/tickets/service.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createUser } from '../support/app.js';
+import {
+  makeConsultation,
+  makeCustomer,
+  makeInteraction,
+  makeTicket,
+} from '../support/fixtures.js';
 
 let db: TestDatabase;
-let seq = 0;
 
 type U = { id: number; role: 'agent' | 'supervisor' | 'admin' | 'doctor' };
 let agent: U, agent2: U, supervisor: U, admin: U, admin2: U, doctor: U, doctor2: U;
-
-async function customer() {
-  seq += 1;
-  return db.prisma.customer.create({
-    data: {
-      firstName: 'Ada',
-      lastName: `Obi${seq}`,
-      fullName: `Ada Obi${seq}`,
-      email: `c${seq}-${Date.now()}@x.test`,
-      phone: '+234 800 000 0000',
-      phoneDigits: '2348000000000',
-    },
-  });
-}
 
 async function ticket(
   assigneeId: number | null = null,
   status: 'open' | 'pending' | 'resolved' | 'escalated' = 'open',
 ) {
-  const c = await customer();
-  seq += 1;
-  return db.prisma.supportTicket.create({
-    data: {
-      number: `TKT-T${String(seq).padStart(7, '0')}`,
-      customerId: c.id,
-      category: 'billing',
-      subject: 'Charged twice',
-      description: 'Two debits',
-      createdById: agent.id,
-      assigneeId,
-      status,
-    },
-  });
+  const c = await makeCustomer(db);
+  const made = await makeTicket(db, c.id, agent.id, assigneeId);
+  if (status === 'open') return made;
+  return db.prisma.supportTicket.update({ where: { id: made.id }, data: { status } });
 }
 
 async function interaction() {
-  const c = await customer();
-  return db.prisma.interaction.create({
-    data: { customerId: c.id, agentId: agent.id, channel: 'chat', subject: 'Cannot log in' },
-  });
+  const c = await makeCustomer(db);
+  return makeInteraction(db, c.id, agent.id);
 }
 
 async function consultation() {
-  const c = await customer();
-  seq += 1;
-  return db.prisma.consultation.create({
-    data: {
-      reference: `CNS-T${String(seq).padStart(7, '0')}`,
-      customerId: c.id,
-      mode: 'video',
-      paymentModel: 'pay_first',
-      amountMinor: 500000,
-      doctorId: doctor.id,
-    },
-  });
+  const c = await makeCustomer(db);
+  return makeConsultation(db, c.id, doctor.id);
 }
 
 function input(
@@ -136,7 +104,7 @@ afterAll(async () => {
 });
 
 describe('raising', () => {
-  it('from a ticket: stores the customer, sets the ticket escalated and records both changes', async () => {
+  it('when an agent raises from a ticket, then the customer is stored, the ticket is escalated and both changes are recorded', async () => {
     const t = await ticket(agent.id);
     const { id, created } = await raiseEscalation(
       db.prisma,
@@ -167,7 +135,7 @@ describe('raising', () => {
     expect(history.map((h) => h.toValue)).toEqual(['pending']);
   });
 
-  it('from a pending ticket stops its SLA pause clock', async () => {
+  it('when an escalation is raised from a pending ticket, then its SLA pause clock stops', async () => {
     const t = await ticket(agent.id, 'pending');
     await db.prisma.supportTicket.update({
       where: { id: t.id },
@@ -180,7 +148,7 @@ describe('raising', () => {
     expect(after.pausedSeconds).toBeGreaterThanOrEqual(59);
   });
 
-  it('from an interaction and from a consultation, taking the customer from the source', async () => {
+  it('when raised from an interaction or a consultation, then the customer is taken from that source', async () => {
     const i = await interaction();
     const a = await raiseEscalation(
       db.prisma,
@@ -206,7 +174,7 @@ describe('raising', () => {
     });
   });
 
-  it('refuses a missing source, a resolved ticket, and non-staff', async () => {
+  it('when the source is missing, the ticket resolved or the raiser not staff, then it is refused', async () => {
     await expect(
       raiseEscalation(db.prisma, agent, { ticketId: 99_999_999 }, input('admin', admin.id)),
     ).rejects.toBeInstanceOf(NotFoundError);
@@ -220,7 +188,7 @@ describe('raising', () => {
     ).rejects.toBeInstanceOf(ForbiddenError);
   });
 
-  it('reason must be 10–1000 characters (trimmed)', () => {
+  it('when the reason is under 10 or over 1000 characters once trimmed, then the form refuses it', () => {
     const base = { targetType: 'admin', targetUserId: String(admin.id) };
     expect(raiseForm.safeParse({ ...base, reason: '  short    ' }).success).toBe(false);
     expect(raiseForm.safeParse({ ...base, reason: 'x'.repeat(10) }).success).toBe(true);
@@ -235,7 +203,7 @@ describe('raising', () => {
     ).toBe(false);
   });
 
-  it('the recipient must be an active admin / available doctor matching the target type', async () => {
+  it('when the recipient is inactive, unavailable or not of the target type, then it is refused', async () => {
     const t = await ticket(agent.id);
     const inactiveAdmin = await createUser(db, 'admin', { active: false });
     const busyDoctor = await createUser(db, 'doctor');
@@ -271,7 +239,7 @@ describe('raising', () => {
     );
   });
 
-  it('is idempotent: the same key twice (even concurrently) creates one row', async () => {
+  it('when the same key is raised twice, even concurrently, then one escalation exists', async () => {
     const t = await ticket(agent.id);
     const key = randomUUID();
     const [a, b] = await Promise.all([
@@ -304,19 +272,21 @@ describe('raising', () => {
 });
 
 describe('take / resolve / close', () => {
-  it('take: pending → in_progress, stamps takenAt, bumps the version', async () => {
+  it('when the recipient takes a pending escalation, then it is in progress with takenAt and a new version', async () => {
     const { id } = await raiseOnTicket(doctor);
-    await takeEscalation(db.prisma, doctor, id, 1);
+    await takeEscalation(db.prisma, doctor, id, { version: 1 });
     const e = await db.prisma.escalation.findUniqueOrThrow({ where: { id } });
     expect(e.status).toBe('in_progress');
     expect(e.takenAt).toBeInstanceOf(Date);
     expect(e.version).toBe(2);
-    await expect(takeEscalation(db.prisma, doctor, id, 2)).rejects.toBeInstanceOf(TransitionError);
+    await expect(takeEscalation(db.prisma, doctor, id, { version: 2 })).rejects.toBeInstanceOf(
+      TransitionError,
+    );
   });
 
-  it('resolve returns the ticket to pending, stamps resolver and records changes', async () => {
+  it('when resolved with the ticket back to pending, then the resolver is stamped and the changes recorded', async () => {
     const { id, ticket: t } = await raiseOnTicket(doctor);
-    await takeEscalation(db.prisma, doctor, id, 1);
+    await takeEscalation(db.prisma, doctor, id, { version: 1 });
     await resolveEscalation(
       db.prisma,
       doctor,
@@ -351,7 +321,7 @@ describe('take / resolve / close', () => {
     expect(detail.resolvedBy?.id).toBe(doctor.id);
   });
 
-  it('resolve can resolve the ticket, stamping its resolvedAt / resolvedById', async () => {
+  it('when resolved with the ticket resolved, then the ticket gets resolvedAt and resolvedById', async () => {
     const { id, ticket: t } = await raiseOnTicket(admin);
     await resolveEscalation(
       db.prisma,
@@ -367,7 +337,12 @@ describe('take / resolve / close', () => {
   it('when an escalation is raised on a ticket nobody has answered, then that is its first response', async () => {
     const t = await ticket(agent.id);
     const at = new Date('2026-03-02T10:00:00Z');
-    await raiseEscalation(db.prisma, agent, { ticketId: t.id }, input('admin', admin.id), at);
+    await raiseEscalation(
+      db.prisma,
+      agent,
+      { ticketId: t.id },
+      { ...input('admin', admin.id), now: at },
+    );
     const after = await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: t.id } });
     expect(after.firstResponseAt).toEqual(at);
   });
@@ -377,13 +352,10 @@ describe('take / resolve / close', () => {
     const resolvedAt = new Date(Date.now() + 60_000);
     await changeStatus(db.prisma, admin, t.id, 'resolved', 2, resolvedAt);
     const later = new Date(resolvedAt.getTime() + 600_000);
-    await resolveEscalation(
-      db.prisma,
-      admin,
-      id,
-      resolveForm.parse({ version: '1', outcome: 'Needs more work.', ticketStatus: 'pending' }),
-      later,
-    );
+    await resolveEscalation(db.prisma, admin, id, {
+      ...resolveForm.parse({ version: '1', outcome: 'Needs more work.', ticketStatus: 'pending' }),
+      now: later,
+    });
     const after = await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: t.id } });
     expect(after).toMatchObject({
       status: 'pending',
@@ -394,7 +366,7 @@ describe('take / resolve / close', () => {
     expect(after.pausedSeconds).toBeGreaterThanOrEqual(600);
   });
 
-  it('resolve requires an outcome (3–2000) and, for a ticket source, a ticket status', async () => {
+  it('when resolving without an outcome of 3–2000 characters or, on a ticket, without a ticket status, then it is refused', async () => {
     expect(resolveForm.safeParse({ version: '1', outcome: ' ab ' }).success).toBe(false);
     expect(resolveForm.safeParse({ version: '1', outcome: 'abc' }).success).toBe(true);
     expect(resolveForm.safeParse({ version: '1', outcome: 'x'.repeat(2001) }).success).toBe(false);
@@ -415,7 +387,7 @@ describe('take / resolve / close', () => {
     );
   });
 
-  it('resolve on an interaction source needs no ticket status and touches no ticket', async () => {
+  it('when an escalation from an interaction is resolved, then no ticket status is needed and no ticket changes', async () => {
     const i = await interaction();
     const { id } = await raiseEscalation(
       db.prisma,
@@ -434,7 +406,7 @@ describe('take / resolve / close', () => {
     );
   });
 
-  it('close: outcome optional, stamps resolver, returns an escalated ticket to pending', async () => {
+  it('when closed without an outcome, then the resolver is stamped and the escalated ticket returns to pending', async () => {
     const { id, ticket: t } = await raiseOnTicket(doctor);
     await closeEscalation(db.prisma, doctor, id, closeForm.parse({ version: '1', outcome: '' }));
     const e = await db.prisma.escalation.findUniqueOrThrow({ where: { id } });
@@ -444,7 +416,7 @@ describe('take / resolve / close', () => {
     );
   });
 
-  it('illegal transitions are refused with TransitionError', async () => {
+  it('when a move the lifecycle does not allow is tried, then TransitionError', async () => {
     const { id } = await raiseOnTicket(admin);
     await closeEscalation(
       db.prisma,
@@ -460,36 +432,38 @@ describe('take / resolve / close', () => {
         resolveForm.parse({ version: '2', outcome: 'Too late', ticketStatus: 'pending' }),
       ),
     ).rejects.toBeInstanceOf(TransitionError);
-    await expect(takeEscalation(db.prisma, admin, id, 2)).rejects.toBeInstanceOf(TransitionError);
+    await expect(takeEscalation(db.prisma, admin, id, { version: 2 })).rejects.toBeInstanceOf(
+      TransitionError,
+    );
     await expect(
       closeEscalation(db.prisma, admin, id, closeForm.parse({ version: '2' })),
     ).rejects.toBeInstanceOf(TransitionError);
   });
 
-  it('only the recipient acts; any admin on admin-type; others are refused', async () => {
+  it('when someone other than the recipient acts, then only an admin on an admin escalation may', async () => {
     const toDoctor = await raiseOnTicket(doctor);
-    await expect(takeEscalation(db.prisma, admin, toDoctor.id, 1)).rejects.toBeInstanceOf(
-      ForbiddenError,
-    );
-    await expect(takeEscalation(db.prisma, supervisor, toDoctor.id, 1)).rejects.toBeInstanceOf(
-      ForbiddenError,
-    );
-    await expect(takeEscalation(db.prisma, agent, toDoctor.id, 1)).rejects.toBeInstanceOf(
-      ForbiddenError,
-    );
-    await expect(takeEscalation(db.prisma, doctor2, toDoctor.id, 1)).rejects.toBeInstanceOf(
-      NotFoundError,
-    );
+    await expect(
+      takeEscalation(db.prisma, admin, toDoctor.id, { version: 1 }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      takeEscalation(db.prisma, supervisor, toDoctor.id, { version: 1 }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      takeEscalation(db.prisma, agent, toDoctor.id, { version: 1 }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      takeEscalation(db.prisma, doctor2, toDoctor.id, { version: 1 }),
+    ).rejects.toBeInstanceOf(NotFoundError);
     const toAdmin = await raiseOnTicket(admin);
-    await takeEscalation(db.prisma, admin2, toAdmin.id, 1);
+    await takeEscalation(db.prisma, admin2, toAdmin.id, { version: 1 });
     expect(
       (await db.prisma.escalation.findUniqueOrThrow({ where: { id: toAdmin.id } })).status,
     ).toBe('in_progress');
   });
 
-  it('a stale version is a conflict carrying the current state; nothing changes', async () => {
+  it('when the version is stale, then a conflict carries the current state and nothing changes', async () => {
     const { id, ticket: t } = await raiseOnTicket(admin);
-    await takeEscalation(db.prisma, admin2, id, 1);
+    await takeEscalation(db.prisma, admin2, id, { version: 1 });
     const error = await resolveEscalation(
       db.prisma,
       admin,
@@ -532,7 +506,7 @@ describe('take / resolve / close', () => {
 });
 
 describe('listing and visibility', () => {
-  it('doctors see only theirs; agents theirs and their tickets; supervisors all; admins default to addressed-to-me', async () => {
+  it('when each role lists escalations, then doctors see theirs, agents theirs and their tickets, supervisors all, admins those addressed to them', async () => {
     const mine = await raiseOnTicket(doctor, agent);
     const other = await raiseOnTicket(doctor2, agent2);
     const onAgentTicket = await (async () => {
@@ -541,7 +515,7 @@ describe('listing and visibility', () => {
     })();
     const q = listQuery.parse({});
     const idsFor = async (u: U, query = q) =>
-      (await listEscalations(db.prisma, u, query, 4)).rows.map((r) => r.id);
+      (await listEscalations(db.prisma, u, query, { staleHours: 4 })).rows.map((r) => r.id);
 
     const doctorIds = await idsFor(doctor);
     expect(doctorIds).toContain(mine.id);
@@ -566,19 +540,25 @@ describe('listing and visibility', () => {
     expect((await getEscalation(db.prisma, admin, other.id)).id).toBe(other.id);
   });
 
-  it('filters by status and target type, newest first, paginates', async () => {
-    const all = (await listEscalations(db.prisma, supervisor, listQuery.parse({}), 4)).rows;
+  it('when the list is filtered by status or target type, then rows come newest first, a page at a time', async () => {
+    const all = (
+      await listEscalations(db.prisma, supervisor, listQuery.parse({}), { staleHours: 4 })
+    ).rows;
     const sorted = [...all].sort(
       (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id,
     );
     expect(all.map((r) => r.id)).toEqual(sorted.map((r) => r.id));
     const doctors = (
-      await listEscalations(db.prisma, supervisor, listQuery.parse({ target: 'doctor' }), 4)
+      await listEscalations(db.prisma, supervisor, listQuery.parse({ target: 'doctor' }), {
+        staleHours: 4,
+      })
     ).rows;
     expect(doctors.length).toBeGreaterThan(0);
     expect(doctors.every((r) => r.targetType === 'doctor')).toBe(true);
     const resolved = (
-      await listEscalations(db.prisma, supervisor, listQuery.parse({ status: 'resolved' }), 4)
+      await listEscalations(db.prisma, supervisor, listQuery.parse({ status: 'resolved' }), {
+        staleHours: 4,
+      })
     ).rows;
     expect(resolved.length).toBeGreaterThan(0);
     expect(resolved.every((r) => r.status === 'resolved')).toBe(true);
@@ -591,12 +571,14 @@ describe('listing and visibility', () => {
     });
     expect(bogus).toEqual({ page: 1 });
     const total = await db.prisma.escalation.count();
-    const page1 = await listEscalations(db.prisma, supervisor, listQuery.parse({}), 4);
+    const page1 = await listEscalations(db.prisma, supervisor, listQuery.parse({}), {
+      staleHours: 4,
+    });
     expect(page1.rows.length).toBe(Math.min(total, 25));
     expect(page1.hasMore).toBe(total > 25);
   });
 
-  it('flags pending escalations older than the threshold as stale and filters them', async () => {
+  it('when a pending escalation is older than the threshold, then it is flagged stale and the stale filter finds it', async () => {
     const now = new Date();
     expect(isStale('pending', new Date(now.getTime() - 5 * 3_600_000), 4, now)).toBe(true);
     expect(isStale('pending', new Date(now.getTime() - 3 * 3_600_000), 4, now)).toBe(false);
@@ -606,22 +588,27 @@ describe('listing and visibility', () => {
       db.prisma,
       agent,
       { ticketId: t.id },
-      input('admin', admin.id),
-      new Date(now.getTime() - 5 * 3_600_000),
+      { ...input('admin', admin.id), now: new Date(now.getTime() - 5 * 3_600_000) },
     );
     const fresh = await raiseOnTicket(admin);
     const staleRows = (
-      await listEscalations(db.prisma, supervisor, listQuery.parse({ stale: '1' }), 4)
+      await listEscalations(db.prisma, supervisor, listQuery.parse({ stale: '1' }), {
+        staleHours: 4,
+      })
     ).rows;
     expect(staleRows.map((r) => r.id)).toContain(old.id);
     expect(staleRows.map((r) => r.id)).not.toContain(fresh.id);
     expect(staleRows.every((r) => r.stale && r.status === 'pending')).toBe(true);
-    const allRows = (await listEscalations(db.prisma, supervisor, listQuery.parse({}), 4)).rows;
+    const allRows = (
+      await listEscalations(db.prisma, supervisor, listQuery.parse({}), { staleHours: 4 })
+    ).rows;
     expect(allRows.find((r) => r.id === old.id)?.stale).toBe(true);
     expect(allRows.find((r) => r.id === fresh.id)?.stale).toBe(false);
     // A larger threshold un-flags it.
     const lenient = (
-      await listEscalations(db.prisma, supervisor, listQuery.parse({ stale: '1' }), 6)
+      await listEscalations(db.prisma, supervisor, listQuery.parse({ stale: '1' }), {
+        staleHours: 6,
+      })
     ).rows;
     expect(lenient.map((r) => r.id)).not.toContain(old.id);
   });

@@ -1,16 +1,20 @@
 import { actorOf, isManager } from '../../auth/actor.js';
 import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import { ConflictError, ValidationError } from '../../errors.js';
-import { flash } from '../../http/flash.js';
+import type { Db } from '../../db/client.js';
+import type { ConflictError } from '../../errors.js';
 import { MANAGERS, STAFF, requireRole } from '../../http/guards.js';
+import { formAction } from '../../http/outcome.js';
 import { routeId } from '../../http/params.js';
 import { KNOWN_PLACEHOLDERS } from './placeholders.js';
 import { replyEditForm, replyFields } from './schema.js';
-import { fieldErrors } from '../../http/forms.js';
-import { createReply, deleteReply, getReply, listReplies, updateReply } from './service.js';
+import { listReplies } from './queries.js';
+import { createReply, deleteReply, getReply, updateReply } from './service.js';
 
 type Values = Record<string, string>;
+
+const LIST = '/canned-replies';
 
 function valuesOf(body: Record<string, unknown>): Values {
   const str = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -23,93 +27,100 @@ function valuesOf(body: Record<string, unknown>): Values {
   };
 }
 
-export function cannedRepliesRouter({ db }: AppContext): Router {
-  const r = Router();
+const idOf = (req: Request) => routeId(req.params.id, 'No such saved reply.');
+const submitted = (req: Request) => valuesOf(req.body ?? {});
 
-  const list = async (req: Request, res: Response) => {
-    const replies = await listReplies(db);
+function renderForm(res: Response, view: { id?: number; values: Values; errors?: Values }) {
+  res.render('canned-replies/form', {
+    title: view.id ? 'Edit saved reply' : 'New saved reply',
+    id: view.id ?? null,
+    values: view.values,
+    errors: view.errors ?? {},
+    placeholders: KNOWN_PLACEHOLDERS,
+  });
+}
+
+function list(db: Db) {
+  return async function listPage(req: Request, res: Response) {
     res.render('canned-replies/list', {
       title: 'Saved replies',
-      replies,
+      replies: await listReplies(db),
       manager: isManager(actorOf(req)),
       placeholders: KNOWN_PLACEHOLDERS,
     });
   };
+}
 
-  const renderForm = (
-    res: Response,
-    status: number,
-    view: { id?: number; values: Values; errors?: Record<string, string> },
-  ) =>
-    res.status(status).render('canned-replies/form', {
-      title: view.id ? 'Edit saved reply' : 'New saved reply',
-      id: view.id ?? null,
-      values: view.values,
-      errors: view.errors ?? {},
-      placeholders: KNOWN_PLACEHOLDERS,
+function newForm(_req: Request, res: Response) {
+  renderForm(res, { values: {} });
+}
+
+function edit(db: Db) {
+  return async function editPage(req: Request, res: Response) {
+    const reply = await getReply(db, idOf(req));
+    renderForm(res, {
+      id: reply.id,
+      values: { ...valuesOf(reply), version: String(reply.version) },
     });
-
-  const newForm = (_req: Request, res: Response) => renderForm(res, 200, { values: {} });
-
-  const create = async (req: Request, res: Response) => {
-    const values = valuesOf(req.body ?? {});
-    const parsed = replyFields.safeParse(req.body ?? {});
-    if (!parsed.success) return renderForm(res, 422, { values, errors: fieldErrors(parsed.error) });
-    try {
-      await createReply(db, actorOf(req), parsed.data);
-    } catch (error) {
-      if (error instanceof ValidationError)
-        return renderForm(res, 422, { values, errors: error.fieldErrors });
-      throw error;
-    }
-    flash(req, 'success', `Saved reply ;${parsed.data.shortcut} created.`);
-    res.redirect(303, '/canned-replies');
   };
+}
 
-  const edit = async (req: Request, res: Response) => {
-    const reply = await getReply(db, routeId(req.params.id, 'No such saved reply.'));
-    const values = { ...valuesOf(reply), version: String(reply.version) };
-    renderForm(res, 200, { id: reply.id, values });
-  };
+function create(db: Db) {
+  return formAction({
+    schema: replyFields,
+    run: async (input, req) => {
+      await createReply(db, actorOf(req), input);
+      return { message: `Saved reply ;${input.shortcut} created.`, to: LIST };
+    },
+    invalid: (req, res, errors) => renderForm(res, { values: submitted(req), errors }),
+  });
+}
 
-  const update = async (req: Request, res: Response) => {
-    const id = routeId(req.params.id, 'No such saved reply.');
-    const values = valuesOf(req.body ?? {});
-    const parsed = replyEditForm.safeParse(req.body ?? {});
-    if (!parsed.success) {
-      await getReply(db, id);
-      return renderForm(res, 422, { id, values, errors: fieldErrors(parsed.error) });
-    }
-    try {
-      await updateReply(db, actorOf(req), id, parsed.data);
-    } catch (error) {
-      if (error instanceof ValidationError)
-        return renderForm(res, 422, { id, values, errors: error.fieldErrors });
-      if (!(error instanceof ConflictError)) throw error;
-      const current = error.current as Awaited<ReturnType<typeof getReply>>;
-      const form =
-        'Someone changed this reply since you opened it. Theirs is saved; yours is below: save again to replace it.';
-      return renderForm(res, 409, {
-        id,
-        values: { ...values, version: String(current.version) },
-        errors: { form },
-      });
-    }
-    flash(req, 'success', 'Saved reply updated.');
-    res.redirect(303, '/canned-replies');
-  };
+/** Someone saved first: theirs stays; the form keeps this person's text at the new version. */
+function showConflict(req: Request, res: Response, error: ConflictError) {
+  const current = error.current as Awaited<ReturnType<typeof getReply>>;
+  const form =
+    'Someone changed this reply since you opened it. Theirs is saved; yours is below: save again to replace it.';
+  renderForm(res, {
+    id: idOf(req),
+    values: { ...submitted(req), version: String(current.version) },
+    errors: { form },
+  });
+}
 
-  const remove = async (req: Request, res: Response) => {
-    await deleteReply(db, actorOf(req), routeId(req.params.id, 'No such saved reply.'));
-    flash(req, 'success', 'Saved reply deleted.');
-    res.redirect(303, '/canned-replies');
-  };
+function update(db: Db) {
+  return formAction({
+    schema: replyEditForm,
+    run: async (input, req) => {
+      await updateReply(db, actorOf(req), idOf(req), input);
+      return { message: 'Saved reply updated.', to: LIST };
+    },
+    invalid: async (req, res, errors) => {
+      // A reply deleted meanwhile is a 404, not a form to fix.
+      const { id } = await getReply(db, idOf(req));
+      renderForm(res, { id, values: submitted(req), errors });
+    },
+    conflict: showConflict,
+  });
+}
 
-  r.get('/', requireRole(...STAFF), list);
+function remove(db: Db) {
+  return formAction({
+    schema: z.object({}),
+    run: async (_input, req) => {
+      await deleteReply(db, actorOf(req), idOf(req));
+      return { message: 'Saved reply deleted.', to: LIST };
+    },
+  });
+}
+
+export function cannedRepliesRouter({ db }: AppContext): Router {
+  const r = Router();
+  r.get('/', requireRole(...STAFF), list(db));
   r.get('/new', requireRole(...MANAGERS), newForm);
-  r.post('/', requireRole(...MANAGERS), create);
-  r.get('/:id/edit', requireRole(...MANAGERS), edit);
-  r.post('/:id/edit', requireRole(...MANAGERS), update);
-  r.post('/:id/delete', requireRole(...MANAGERS), remove);
+  r.post('/', requireRole(...MANAGERS), create(db));
+  r.get('/:id/edit', requireRole(...MANAGERS), edit(db));
+  r.post('/:id/edit', requireRole(...MANAGERS), update(db));
+  r.post('/:id/delete', requireRole(...MANAGERS), remove(db));
   return r;
 }

@@ -1,9 +1,9 @@
 import { isManager, type Actor } from '../../auth/actor.js';
 import type { Db } from '../../db/client.js';
-import { referenceCacheOf } from '../../db/reference-cache.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { fillPlaceholders, SHORTCUT_USE, type FillContext } from './placeholders.js';
+import { REPLY_FIELDS, replyChoices } from './queries.js';
 import type { ReplyInput } from './schema.js';
 
 export const SHORTCUT_TAKEN = 'Another saved reply already uses this shortcut.';
@@ -13,40 +13,11 @@ export function assertMayManage(actor: Actor): void {
     throw new ForbiddenError('Only supervisors and admins manage saved replies.');
 }
 
-const LIST_FIELDS = {
-  id: true,
-  title: true,
-  shortcut: true,
-  category: true,
-  body: true,
-  useCount: true,
-  version: true,
-} as const;
-
-export async function listReplies(db: Db) {
-  return db.cannedReply.findMany({
-    select: LIST_FIELDS,
-    orderBy: [{ category: 'asc' }, { title: 'asc' }],
-  });
-}
-
-/**
- * What a note field offers to insert (no bodies, no use counts): from the instance's reference
- * cache, refreshed on the next request after any reply is added, changed or removed.
- */
-export function replyChoices(
-  db: Db,
-): Promise<{ id: number; title: string; shortcut: string; category: string }[]> {
-  return referenceCacheOf(db).get('reply-choices', () =>
-    db.cannedReply.findMany({
-      select: { id: true, title: true, shortcut: true, category: true },
-      orderBy: [{ category: 'asc' }, { title: 'asc' }],
-    }),
-  );
-}
+// Ticket pages offer the library's choices through this module's service.
+export { replyChoices };
 
 export async function getReply(db: Db, id: number) {
-  const reply = await db.cannedReply.findUnique({ where: { id }, select: LIST_FIELDS });
+  const reply = await db.cannedReply.findUnique({ where: { id }, select: REPLY_FIELDS });
   if (!reply) throw new NotFoundError('No such saved reply.');
   return reply;
 }

@@ -72,3 +72,19 @@ export function allowedActions(status: EscalationStatus): Array<'take' | 'resolv
     TRANSITIONS[action].includes(status),
   );
 }
+
+/** How many hours a pending escalation may wait before it counts as stale, judged at `now`. */
+export interface StaleRule {
+  staleHours: number;
+  now?: Date;
+}
+
+/** Pending for longer than the threshold: the list flags it and its "stale" filter finds it. */
+export function isStale(
+  status: EscalationStatus,
+  createdAt: Date,
+  staleHours: number,
+  now = new Date(),
+): boolean {
+  return status === 'pending' && now.getTime() - createdAt.getTime() > staleHours * 3_600_000;
+}

@@ -1,7 +1,216 @@
-import { isoUtc } from '../../lib/csv.js';
-import { defaultScope, visibleSql } from './policy.js';
 import type { Actor } from '../../auth/actor.js';
+import type { Db } from '../../db/client.js';
+import type { Prisma } from '../../generated/prisma/client.js';
+import { PAGE_SIZE } from '../../http/pagination.js';
+import { isoUtc } from '../../lib/csv.js';
+import { defaultScope, isStale, visibleSql, visibleWhere, type StaleRule } from './policy.js';
 import type { ListQuery } from './schema.js';
+
+// ---------------------------------------------------------------------------------------------
+// The list page and its live rows (Prisma), under the module's visibility rule.
+
+const listSelect = {
+  id: true,
+  status: true,
+  targetType: true,
+  createdAt: true,
+  resolvedAt: true,
+  ticketId: true,
+  interactionId: true,
+  consultationId: true,
+  customer: { select: { id: true, fullName: true } },
+  ticket: { select: { number: true } },
+  consultation: { select: { reference: true } },
+  targetUser: { select: { id: true, name: true } },
+  raisedBy: { select: { id: true, name: true } },
+} satisfies Prisma.EscalationSelect;
+
+export type EscalationRow = Prisma.EscalationGetPayload<{ select: typeof listSelect }> & {
+  stale: boolean;
+};
+
+export interface EscalationList {
+  rows: EscalationRow[];
+  hasMore: boolean;
+  scope: 'mine' | 'all';
+}
+
+function withStale<R extends { status: EscalationRow['status']; createdAt: Date }>(
+  row: R,
+  rule: StaleRule,
+): R & { stale: boolean } {
+  return { ...row, stale: isStale(row.status, row.createdAt, rule.staleHours, rule.now) };
+}
+
+function listWhere(actor: Actor, query: ListQuery, rule: StaleRule & { scope: 'mine' | 'all' }) {
+  const and: Prisma.EscalationWhereInput[] = [visibleWhere(actor)];
+  if (rule.scope === 'mine') and.push({ targetUserId: actor.id });
+  if (query.status) and.push({ status: query.status });
+  if (query.target) and.push({ targetType: query.target });
+  if (query.stale) {
+    const now = rule.now ?? new Date();
+    const before = new Date(now.getTime() - rule.staleHours * 3_600_000);
+    and.push({ status: 'pending', createdAt: { lt: before } });
+  }
+  return { AND: and };
+}
+
+/** Newest first, scoped to the actor, one page (PAGE_SIZE + 1 fetched to know if there is more). */
+export async function listEscalations(
+  db: Db,
+  actor: Actor,
+  query: ListQuery,
+  rule: StaleRule,
+): Promise<EscalationList> {
+  const now = rule.now ?? new Date();
+  const scope = actor.role === 'admin' ? (query.scope ?? defaultScope(actor)) : 'all';
+  const rows = await db.escalation.findMany({
+    where: listWhere(actor, query, { ...rule, now, scope }),
+    select: listSelect,
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    skip: (query.page - 1) * PAGE_SIZE,
+    take: PAGE_SIZE + 1,
+  });
+  return {
+    rows: rows.slice(0, PAGE_SIZE).map((row) => withStale(row, { ...rule, now })),
+    hasMore: rows.length > PAGE_SIZE,
+    scope,
+  };
+}
+
+/** One escalation as its list row shows it, or null when the actor may not see it. */
+export async function escalationRow(
+  db: Db,
+  actor: Actor,
+  id: number,
+  rule: StaleRule,
+): Promise<EscalationRow | null> {
+  const row = await db.escalation.findFirst({
+    where: { AND: [{ id }, visibleWhere(actor)] },
+    select: listSelect,
+  });
+  return row && withStale(row, rule);
+}
+
+/** Which of these escalations the actor may open: one query under the module's visibility rule. */
+export async function visibleEscalationIds(
+  db: Db,
+  actor: Actor,
+  ids: number[],
+): Promise<Set<number>> {
+  if (!ids.length) return new Set();
+  const rows = await db.escalation.findMany({
+    where: { AND: [{ id: { in: ids } }, visibleWhere(actor)] },
+    select: { id: true },
+  });
+  return new Set(rows.map((e) => e.id));
+}
+
+// ---------------------------------------------------------------------------------------------
+// One escalation's page: the record and its status history.
+
+const detailSelect = {
+  id: true,
+  status: true,
+  targetType: true,
+  targetUserId: true,
+  raisedById: true,
+  reason: true,
+  outcome: true,
+  createdAt: true,
+  updatedAt: true,
+  takenAt: true,
+  resolvedAt: true,
+  version: true,
+  customerId: true,
+  ticketId: true,
+  interactionId: true,
+  consultationId: true,
+  customer: { select: { id: true, fullName: true } },
+  ticket: { select: { id: true, number: true, subject: true, status: true } },
+  interaction: { select: { id: true, channel: true, subject: true, status: true } },
+  consultation: { select: { id: true, reference: true, mode: true, status: true } },
+  targetUser: {
+    select: { id: true, name: true, doctorProfile: { select: { specialization: true } } },
+  },
+  raisedBy: { select: { id: true, name: true } },
+  resolvedBy: { select: { id: true, name: true } },
+} satisfies Prisma.EscalationSelect;
+
+export type EscalationRecord = Prisma.EscalationGetPayload<{ select: typeof detailSelect }>;
+
+export interface TimelineEntry {
+  field: string;
+  fromValue: string | null;
+  toValue: string | null;
+  createdAt: Date;
+  actorName: string | null;
+}
+
+/** The escalation when the actor may see it, else null. */
+export function findVisible(db: Db, actor: Actor, id: number): Promise<EscalationRecord | null> {
+  return db.escalation.findFirst({
+    where: { AND: [{ id }, visibleWhere(actor)] },
+    select: detailSelect,
+  });
+}
+
+/** Its status changes, oldest first. */
+export async function timelineOf(db: Db, id: number): Promise<TimelineEntry[]> {
+  const changes = await db.recordChange.findMany({
+    where: { recordType: 'escalation', recordId: id },
+    select: {
+      field: true,
+      fromValue: true,
+      toValue: true,
+      createdAt: true,
+      actor: { select: { name: true } },
+    },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    take: 200,
+  });
+  return changes.map((c) => ({
+    field: c.field,
+    fromValue: c.fromValue,
+    toValue: c.toValue,
+    createdAt: c.createdAt,
+    actorName: c.actor?.name ?? null,
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Who an escalation may be addressed to: active admins, available doctors.
+
+export interface Recipients {
+  admins: Array<{ id: number; name: string }>;
+  doctors: Array<{ id: number; name: string; specialization: string }>;
+}
+
+export async function listRecipients(db: Db): Promise<Recipients> {
+  const [admins, doctors] = await Promise.all([
+    db.user.findMany({
+      where: { role: 'admin', active: true },
+      select: { id: true, name: true },
+      orderBy: [{ name: 'asc' }, { id: 'asc' }],
+    }),
+    db.user.findMany({
+      where: { role: 'doctor', active: true, doctorProfile: { is: { available: true } } },
+      select: { id: true, name: true, doctorProfile: { select: { specialization: true } } },
+      orderBy: [{ name: 'asc' }, { id: 'asc' }],
+    }),
+  ]);
+  return {
+    admins,
+    doctors: doctors.map((d) => ({
+      id: d.id,
+      name: d.name,
+      specialization: d.doctorProfile?.specialization ?? '',
+    })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The CSV export.
 
 // The list's filters in SQL for the CSV export (the page reads through Prisma, listEscalations):
 // what the actor may see, scope, status, target, stale; newest first. Reasons and outcomes are

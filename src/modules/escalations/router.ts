@@ -1,313 +1,288 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import type { AppContext } from '../../context.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import type { z } from 'zod';
-import { flash } from '../../http/flash.js';
-import { formAction } from '../../http/outcome.js';
+import { actorOf } from '../../auth/actor.js';
+import type { AppContext } from '../../context.js';
+import type { Db } from '../../db/client.js';
+import { NotFoundError, ValidationError, type ConflictError } from '../../errors.js';
+import { streamCsv } from '../../http/csv-export.js';
 import { ALL_ROLES, requireRole, STAFF } from '../../http/guards.js';
+import { formAction } from '../../http/outcome.js';
 import { pageView } from '../../http/pagination.js';
 import { routeId } from '../../http/params.js';
-import { allowedActions, canAct } from './policy.js';
-import { streamCsv } from '../../http/csv-export.js';
 import { queryString } from '../interactions/presenter.js';
+import { closeEscalation, resolveEscalation, takeEscalation } from './lifecycle.js';
+import { allowedActions, canAct, canRaise } from './policy.js';
 import {
   ESCALATION_EXPORT_HEADER,
   escalationExportCells,
   escalationExportQuery,
-} from './queries.js';
-import {
-  closeForm,
-  listQuery,
-  raiseForm,
-  resolveForm,
-  sourceQuery,
-  takeForm,
-  type RaiseInput,
-} from './schema.js';
-import { fieldErrors } from '../../http/forms.js';
-import {
-  assertMayActOn,
-  closeEscalation,
   escalationRow,
-  getEscalation,
   listEscalations,
   listRecipients,
-  loadSource,
-  raiseEscalation,
-  resolveEscalation,
-  takeEscalation,
-  type EscalationDetail,
-  type SourceSummary,
-} from './service.js';
+} from './queries.js';
+import { raiseEscalation } from './raise.js';
+import { closeForm, listQuery, raiseForm, resolveForm, sourceQuery, takeForm } from './schema.js';
+import { getEscalation, getEscalationToActOn, type EscalationDetail } from './service.js';
+import { loadSource } from './sources.js';
+
+/** What the handlers need from the app: the database and the stale threshold. */
+interface Ctx {
+  db: Db;
+  pool: AppContext['pool'];
+  staleHours: number;
+}
 
 type ActionName = 'take' | 'resolve' | 'close';
+type Fields = Record<string, string>;
 
 function str(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
-export function escalationsRouter({ db, pool, config }: AppContext): Router {
-  const r = Router();
-  const staleHours = config.ESCALATION_STALE_HOURS;
+function bodyOf(req: Request): Record<string, unknown> {
+  return (req.body ?? {}) as Record<string, unknown>;
+}
 
-  const exportCsv = async (req: Request, res: Response) => {
-    const rules = { staleHours, now: new Date() };
-    const { sql, params } = escalationExportQuery(req.user!, listQuery.parse(req.query), rules);
-    await streamCsv({ db, pool }, req, res, {
-      list: 'escalations',
-      sql,
-      params,
-      header: ESCALATION_EXPORT_HEADER,
-      cells: escalationExportCells,
-    });
+function idOf(req: Request): number {
+  return routeId(req.params.id, 'Escalation not found.');
+}
+
+// --- list ----------------------------------------------------------------------------------------
+
+async function list({ db, staleHours }: Ctx, req: Request, res: Response) {
+  const query = listQuery.parse(req.query);
+  const user = actorOf(req);
+  const result = await listEscalations(db, user, query, { staleHours });
+  const filters = {
+    status: query.status ?? '',
+    target: query.target ?? '',
+    stale: query.stale ?? '',
+    scope: result.scope,
   };
+  // Only admins choose a scope; for everyone else the link carries none.
+  const linked = { ...filters, scope: user.role === 'admin' ? result.scope : '' };
+  res.render('escalations/list', {
+    title: 'Escalations',
+    escalations: result.rows,
+    filters,
+    canChooseScope: user.role === 'admin',
+    canRaise: canRaise(user),
+    exportHref: `/escalations/export.csv${queryString(linked)}`,
+    staleHours,
+    page: pageView('/escalations', linked, {
+      number: query.page,
+      hasMore: result.hasMore,
+      shown: result.rows.length,
+    }),
+  });
+}
 
-  // --- list ------------------------------------------------------------------------------------
-  const list = async (req: Request, res: Response) => {
-    const query = listQuery.parse(req.query);
-    const user = req.user!;
-    const result = await listEscalations(db, user, query, staleHours);
-    const filters = {
-      status: query.status ?? '',
-      target: query.target ?? '',
-      stale: query.stale ?? '',
-      scope: result.scope,
-    };
-    const shown = result.rows.length;
-    res.render('escalations/list', {
-      title: 'Escalations',
-      escalations: result.rows,
-      filters,
-      canChooseScope: user.role === 'admin',
-      canRaise: STAFF.includes(user.role),
-      exportHref: `/escalations/export.csv${queryString({ ...filters, scope: user.role === 'admin' ? result.scope : '' })}`,
-      staleHours,
-      page: pageView(
-        '/escalations',
-        { ...filters, scope: user.role === 'admin' ? result.scope : '' },
-        { number: query.page, hasMore: result.hasMore, shown },
-      ),
-    });
-  };
+/** One list row, as the list renders it, for live pages; an escalation hidden from them is 404. */
+async function row({ db, staleHours }: Ctx, req: Request, res: Response) {
+  const e = await escalationRow(db, actorOf(req), idOf(req), { staleHours });
+  if (!e) throw new NotFoundError('Escalation not found.');
+  res.set('Cache-Control', 'no-store').render('escalations/_row', { e, staleHours });
+}
 
-  /** One list row, as the list renders it, for live pages; an escalation hidden from them is 404. */
-  const row = async (req: Request, res: Response) => {
-    const id = routeId(req.params.id, 'Escalation not found.');
-    const e = await escalationRow(db, req.user!, id, staleHours);
-    if (!e) throw new NotFoundError('Escalation not found.');
-    res.set('Cache-Control', 'no-store').render('escalations/_row', { e, staleHours });
-  };
+async function exportCsv({ db, pool, staleHours }: Ctx, req: Request, res: Response) {
+  const rules = { staleHours, now: new Date() };
+  const { sql, params } = escalationExportQuery(actorOf(req), listQuery.parse(req.query), rules);
+  await streamCsv({ db, pool }, req, res, {
+    list: 'escalations',
+    sql,
+    params,
+    header: ESCALATION_EXPORT_HEADER,
+    cells: escalationExportCells,
+  });
+}
 
-  // --- raise -----------------------------------------------------------------------------------
-  const renderNew = async (
-    res: Response,
-    status: number,
-    source: SourceSummary,
-    values: Record<string, string>,
-    errors: Record<string, string>,
-    formError?: string,
-  ) => {
-    const recipients = await listRecipients(db);
-    res.status(status).render('escalations/new', {
-      title: 'Raise an escalation',
-      source,
-      recipients,
-      values,
-      errors,
-      formError,
-    });
-  };
+// --- raise ---------------------------------------------------------------------------------------
 
-  const sourceOf = (input: Record<string, unknown>) => {
-    const parsed = sourceQuery.safeParse(input);
-    if (!parsed.success)
-      throw new ValidationError(
-        'Raise an escalation from exactly one ticket, interaction or consultation.',
-      );
-    return parsed.data;
-  };
-
-  const newForm = async (req: Request, res: Response) => {
-    const source = await loadSource(db, sourceOf(req.query));
-    const targetType =
-      str(req.query.targetType) === 'doctor' || str(req.query.targetType) === 'admin'
-        ? str(req.query.targetType)
-        : '';
-    await renderNew(
-      res,
-      200,
-      source,
-      { targetType, targetUserId: '', reason: '', idempotencyKey: randomUUID() },
-      {},
+function sourceOf(input: Record<string, unknown>) {
+  const parsed = sourceQuery.safeParse(input);
+  if (!parsed.success)
+    throw new ValidationError(
+      'Raise an escalation from exactly one ticket, interaction or consultation.',
     );
-  };
+  return parsed.data;
+}
 
-  const create = async (req: Request, res: Response) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const ref = sourceOf({
-      ticketId: body.ticketId,
-      interactionId: body.interactionId,
-      consultationId: body.consultationId,
-    });
-    const source = await loadSource(db, ref);
-    const values = {
-      targetType: str(body.targetType),
-      targetUserId: str(body.targetUserId),
-      reason: str(body.reason),
-      idempotencyKey: str(body.idempotencyKey) || randomUUID(),
-    };
-    const parsed = raiseForm.safeParse(body);
-    if (!parsed.success)
-      return renderNew(
-        res,
-        422,
-        source,
-        values,
-        fieldErrors(parsed.error),
-        'Please correct the highlighted fields.',
-      );
-    try {
-      const result = await raiseEscalation(db, req.user!, ref, parsed.data as RaiseInput);
-      flash(
-        req,
-        result.created ? 'success' : 'info',
-        result.created ? 'Escalation raised.' : 'This escalation was already raised; here it is.',
-      );
-      res.redirect(303, `/escalations/${result.id}`);
-    } catch (error) {
-      if (error instanceof ValidationError)
-        return renderNew(res, 422, source, values, error.fieldErrors, error.message);
-      throw error;
-    }
-  };
+interface RaisePage {
+  status: number;
+  values: Fields;
+  errors?: Fields;
+  formError?: string;
+}
 
-  // --- detail ----------------------------------------------------------------------------------
-  const renderShow = (
-    res: Response,
-    status: number,
-    req: Request,
-    e: EscalationDetail,
+/** The raise form for the source named in `input` (query or hidden fields). */
+async function renderRaise(db: Db, res: Response, input: Record<string, unknown>, page: RaisePage) {
+  const source = await loadSource(db, sourceOf(input));
+  const recipients = await listRecipients(db);
+  res.status(page.status).render('escalations/new', {
+    title: 'Raise an escalation',
+    source,
+    recipients,
+    values: page.values,
+    errors: page.errors ?? {},
+    formError: page.formError,
+  });
+}
+
+async function newForm({ db }: Ctx, req: Request, res: Response) {
+  const targetType = ['doctor', 'admin'].includes(str(req.query.targetType))
+    ? str(req.query.targetType)
+    : '';
+  const values = { targetType, targetUserId: '', reason: '', idempotencyKey: randomUUID() };
+  await renderRaise(db, res, req.query, { status: 200, values });
+}
+
+function raiseValues(req: Request): Fields {
+  const body = bodyOf(req);
+  return {
+    targetType: str(body.targetType),
+    targetUserId: str(body.targetUserId),
+    reason: str(body.reason),
+    idempotencyKey: str(body.idempotencyKey) || randomUUID(),
+  };
+}
+
+function raise({ db }: Ctx) {
+  return formAction({
+    schema: raiseForm,
+    run: async (input, req) => {
+      const result = await raiseEscalation(db, actorOf(req), sourceOf(bodyOf(req)), input);
+      const to = `/escalations/${result.id}`;
+      if (result.created) return { message: 'Escalation raised.', to };
+      return { message: 'This escalation was already raised; here it is.', to, kind: 'info' };
+    },
+    invalid: (req, res, errors) => {
+      const formError = errors._form ?? errors.form ?? 'Please correct the highlighted fields.';
+      return renderRaise(db, res, bodyOf(req), {
+        status: 422,
+        values: raiseValues(req),
+        errors,
+        formError,
+      });
+    },
+  });
+}
+
+// --- detail and its actions ----------------------------------------------------------------------
+
+interface ActionForm {
+  action?: ActionName;
+  values?: Fields;
+  errors?: Fields;
+  formError?: string;
+}
+
+function renderShow(ctx: Ctx, res: Response, e: EscalationDetail, form: ActionForm = {}) {
+  const mayAct = canAct(actorOf(res.req), e);
+  res.render('escalations/show', {
+    title: `Escalation #${e.id}`,
+    e,
+    mayAct,
+    actions: mayAct ? allowedActions(e.status) : [],
+    staleHours: ctx.staleHours,
     form: {
-      action?: ActionName;
-      values?: Record<string, string>;
-      errors?: Record<string, string>;
-      formError?: string;
-    } = {},
-  ) => {
-    const user = req.user!;
-    const mayAct = canAct(user, e);
-    res.status(status).render('escalations/show', {
-      title: `Escalation #${e.id}`,
-      e,
-      mayAct,
-      actions: mayAct ? allowedActions(e.status) : [],
-      staleHours,
-      form: {
-        action: form.action ?? null,
-        values: form.values ?? {},
-        errors: form.errors ?? {},
-        formError: form.formError ?? null,
-      },
-    });
-  };
+      action: form.action ?? null,
+      values: form.values ?? {},
+      errors: form.errors ?? {},
+      formError: form.formError ?? null,
+    },
+  });
+}
 
-  const show = async (req: Request, res: Response) => {
-    const e = await getEscalation(
-      db,
-      req.user!,
-      routeId(req.params.id, 'Escalation not found.'),
-      staleHours,
-    );
-    renderShow(res, 200, req, e);
-  };
+async function show(ctx: Ctx, req: Request, res: Response) {
+  const e = await getEscalation(ctx.db, actorOf(req), idOf(req), { staleHours: ctx.staleHours });
+  renderShow(ctx, res, e);
+}
 
-  // --- actions ---------------------------------------------------------------------------------
-  const renderConflict = (
-    res: Response,
-    req: Request,
-    action: ActionName,
-    error: ConflictError,
-    submitted: Record<string, string>,
-  ) => {
-    const current = error.current as EscalationDetail | null;
-    if (!current) throw error;
-    const user = req.user!;
-    res.status(409).render('escalations/conflict', {
-      title: 'Someone acted first',
-      e: current,
-      action,
-      submitted,
-      canRetry: canAct(user, current) && allowedActions(current.status).includes(action),
-      message: error.message,
-    });
+function submittedOf(req: Request): Fields {
+  const body = bodyOf(req);
+  return {
+    version: str(body.version),
+    outcome: str(body.outcome),
+    ticketStatus: str(body.ticketStatus),
   };
+}
 
-  const idOf = (req: Request) => routeId(req.params.id, 'Escalation not found.');
-  const submittedOf = (req: Request) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    return {
-      version: str(body.version),
-      outcome: str(body.outcome),
-      ticketStatus: str(body.ticketStatus),
-    };
-  };
+function renderConflict(req: Request, res: Response, action: ActionName, error: ConflictError) {
+  const current = error.current as EscalationDetail;
+  res.render('escalations/conflict', {
+    title: 'Someone acted first',
+    e: current,
+    action,
+    submitted: submittedOf(req),
+    canRetry: canAct(actorOf(req), current) && allowedActions(current.status).includes(action),
+    message: error.message,
+  });
+}
 
-  /** Take, resolve or close: refused (403) before the form is read when the viewer may not act. */
-  const act = <S extends z.ZodType>(
-    action: ActionName,
-    schema: S,
-    run: (req: Request, input: z.output<S>) => Promise<void>,
-    done: string,
-  ) => {
-    const submit = formAction({
-      schema,
-      run: async (input, req) => {
-        await run(req, input);
-        return { message: done, to: `/escalations/${idOf(req)}` };
-      },
-      invalid: async (req, res, errors) => {
-        const e = await getEscalation(db, req.user!, idOf(req), staleHours);
-        const formError = errors.version
-          ? 'This form is out of date; reload the page and try again.'
-          : (errors.form ?? 'Please correct the highlighted fields.');
-        renderShow(res, 422, req, e, { action, values: submittedOf(req), errors, formError });
-      },
-      conflict: (req, res, error) => renderConflict(res, req, action, error, submittedOf(req)),
-    });
-    return async (req: Request, res: Response) => {
-      await assertMayActOn(db, req.user!, idOf(req));
-      await submit(req, res);
-    };
-  };
+const DONE: Record<ActionName, string> = {
+  take: 'You took this escalation.',
+  resolve: 'Escalation resolved.',
+  close: 'Escalation closed.',
+};
 
-  const take = act(
-    'take',
-    takeForm,
-    (req, { version }) => takeEscalation(db, req.user!, idOf(req), version),
-    'You took this escalation.',
+/**
+ * Take, resolve or close. The service checks who may act; a refused form is shown again only to
+ * someone who may act (getEscalationToActOn answers 403 to the others).
+ */
+function lifecycleAction<S extends z.ZodType>(
+  ctx: Ctx,
+  action: ActionName,
+  schema: S,
+  run: (db: Db, req: Request, input: z.output<S>) => Promise<void>,
+) {
+  return formAction({
+    schema,
+    run: async (input, req) => {
+      await run(ctx.db, req, input);
+      return { message: DONE[action], to: `/escalations/${idOf(req)}` };
+    },
+    invalid: async (req, res, errors) => {
+      const rule = { staleHours: ctx.staleHours };
+      const e = await getEscalationToActOn(ctx.db, actorOf(req), idOf(req), rule);
+      const formError = errors.version
+        ? 'This form is out of date; reload the page and try again.'
+        : (errors.form ?? 'Please correct the highlighted fields.');
+      renderShow(ctx, res, e, { action, values: submittedOf(req), errors, formError });
+    },
+    conflict: (req, res, error) => renderConflict(req, res, action, error),
+  });
+}
+
+const take = (ctx: Ctx) =>
+  lifecycleAction(ctx, 'take', takeForm, (db, req, input) =>
+    takeEscalation(db, actorOf(req), idOf(req), input),
   );
-  const resolve = act(
-    'resolve',
-    resolveForm,
-    (req, input) => resolveEscalation(db, req.user!, idOf(req), input),
-    'Escalation resolved.',
+const resolve = (ctx: Ctx) =>
+  lifecycleAction(ctx, 'resolve', resolveForm, (db, req, input) =>
+    resolveEscalation(db, actorOf(req), idOf(req), input),
   );
-  const close = act(
-    'close',
-    closeForm,
-    (req, input) => closeEscalation(db, req.user!, idOf(req), input),
-    'Escalation closed.',
+const close = (ctx: Ctx) =>
+  lifecycleAction(ctx, 'close', closeForm, (db, req, input) =>
+    closeEscalation(db, actorOf(req), idOf(req), input),
   );
 
-  r.get('/', requireRole(...ALL_ROLES), list);
-  r.get('/new', requireRole(...STAFF), newForm);
-  r.get('/export.csv', requireRole(...ALL_ROLES), exportCsv);
-  r.post('/', requireRole(...STAFF), create);
-  r.get('/:id', requireRole(...ALL_ROLES), show);
-  r.get('/:id/row', requireRole(...ALL_ROLES), row);
-  r.post('/:id/take', requireRole(...ALL_ROLES), take);
-  r.post('/:id/resolve', requireRole(...ALL_ROLES), resolve);
-  r.post('/:id/close', requireRole(...ALL_ROLES), close);
+// --- routes --------------------------------------------------------------------------------------
+
+type Page = (ctx: Ctx, req: Request, res: Response) => Promise<void>;
+
+export function escalationsRouter({ db, pool, config }: AppContext): Router {
+  const ctx: Ctx = { db, pool, staleHours: config.ESCALATION_STALE_HOURS };
+  const page = (handler: Page) => (req: Request, res: Response) => handler(ctx, req, res);
+  const r = Router();
+  r.get('/', requireRole(...ALL_ROLES), page(list));
+  r.get('/new', requireRole(...STAFF), page(newForm));
+  r.get('/export.csv', requireRole(...ALL_ROLES), page(exportCsv));
+  r.post('/', requireRole(...STAFF), raise(ctx));
+  r.get('/:id', requireRole(...ALL_ROLES), page(show));
+  r.get('/:id/row', requireRole(...ALL_ROLES), page(row));
+  r.post('/:id/take', requireRole(...ALL_ROLES), take(ctx));
+  r.post('/:id/resolve', requireRole(...ALL_ROLES), resolve(ctx));
+  r.post('/:id/close', requireRole(...ALL_ROLES), close(ctx));
   return r;
 }

@@ -1,5 +1,4 @@
 import { isManager, type Actor } from '../../auth/actor.js';
-import type pg from 'pg';
 import type { Db } from '../../db/client.js';
 import {
   ConflictError,
@@ -9,7 +8,11 @@ import {
   ValidationError,
 } from '../../errors.js';
 import type { Prisma } from '../../generated/prisma/client.js';
+import { openFollowUps } from './queries.js';
 import type { FollowUpInput } from './schema.js';
+
+// Other modules' pages show a record's open follow-ups through this module's service.
+export { openFollowUps };
 
 export type Parent = { ticketId: number } | { interactionId: number };
 
@@ -22,17 +25,22 @@ function stamp(date: Date): string {
 /** Follow-up events go into the parent record's history, next to its other changes. */
 async function record(
   tx: Prisma.TransactionClient,
-  parent: Parent,
-  actorId: number,
-  fromValue: string | null,
-  toValue: string,
+  entry: { parent: Parent; actorId: number; from: string | null; to: string },
 ) {
+  const { parent, actorId } = entry;
   const [recordType, recordId] =
     'ticketId' in parent
       ? (['ticket', parent.ticketId] as const)
       : (['interaction', parent.interactionId] as const);
   await tx.recordChange.create({
-    data: { recordType, recordId, actorId, field: 'follow-up', fromValue, toValue },
+    data: {
+      recordType,
+      recordId,
+      actorId,
+      field: 'follow-up',
+      fromValue: entry.from,
+      toValue: entry.to,
+    },
   });
 }
 
@@ -56,28 +64,36 @@ async function assertParent(db: Db, parent: Parent) {
   }
 }
 
+/** The form's input, and when it happens (tests pin the time). */
+type At<Input> = Input & { now?: Date };
+
 export async function createFollowUp(
   db: Db,
   actor: Actor,
   parent: Parent,
-  input: FollowUpInput,
-  now = new Date(),
+  command: At<FollowUpInput>,
 ) {
+  const now = command.now ?? new Date();
   await assertParent(db, parent);
-  if (input.dueAt.getTime() <= now.getTime())
+  if (command.dueAt.getTime() <= now.getTime())
     throw new ValidationError(PAST_DUE, { dueAt: PAST_DUE });
   return db.$transaction(async (tx) => {
     const row = await tx.followUp.create({
       data: {
         ...parent,
         ownerId: actor.id,
-        dueAt: input.dueAt,
-        reason: input.reason,
+        dueAt: command.dueAt,
+        reason: command.reason,
         createdAt: now,
       },
       select: { id: true },
     });
-    await record(tx, parent, actor.id, null, `due ${stamp(input.dueAt)} UTC`);
+    await record(tx, {
+      parent,
+      actorId: actor.id,
+      from: null,
+      to: `due ${stamp(command.dueAt)} UTC`,
+    });
     return row;
   });
 }
@@ -95,44 +111,49 @@ function parentOf(f: { ticketId: number | null; interactionId: number | null }):
   return f.ticketId !== null ? { ticketId: f.ticketId } : { interactionId: f.interactionId! };
 }
 
+const CHANGED = 'Someone changed this follow-up since you loaded it.';
+
+type OpenFollowUp = Awaited<ReturnType<typeof loadOpen>>;
+
+/** Writes a change to an open follow-up, guarded by the version read, with its history entry. */
 async function write(
   db: Db,
-  actor: Actor,
-  f: { id: number; version: number },
-  data: Prisma.FollowUpUpdateManyMutationInput,
-  log: [string, string],
-  parent: Parent,
+  change: {
+    actor: Actor;
+    followUp: OpenFollowUp;
+    data: Prisma.FollowUpUpdateManyMutationInput;
+    to: string;
+  },
 ) {
+  const { actor, followUp: f } = change;
   await db.$transaction(async (tx) => {
     const { count } = await tx.followUp.updateMany({
       where: { id: f.id, version: f.version, status: 'open' },
-      data: { ...data, version: { increment: 1 } },
+      data: { ...change.data, version: { increment: 1 } },
     });
-    if (count === 0)
-      throw new ConflictError('Someone changed this follow-up since you loaded it.', null);
-    await record(tx, parent, actor.id, log[0], log[1]);
+    if (count === 0) throw new ConflictError(CHANGED, null);
+    const from = `due ${stamp(f.dueAt)} UTC`;
+    await record(tx, { parent: parentOf(f), actorId: actor.id, from, to: change.to });
   });
+}
+
+/** The open follow-up at the version the person saw: 403, 422 (closed) or 409 (changed) otherwise. */
+async function loadAtVersion(db: Db, actor: Actor, id: number, version: number) {
+  const f = await loadOpen(db, actor, id);
+  if (f.version !== version) throw new ConflictError(CHANGED, null);
+  return f;
 }
 
 export async function closeFollowUp(
   db: Db,
   actor: Actor,
   id: number,
-  outcome: 'done' | 'cancelled',
-  version: number,
-  now = new Date(),
+  command: At<{ outcome: 'done' | 'cancelled'; version: number }>,
 ) {
-  const f = await loadOpen(db, actor, id);
-  if (f.version !== version)
-    throw new ConflictError('Someone changed this follow-up since you loaded it.', null);
-  await write(
-    db,
-    actor,
-    f,
-    { status: outcome, closedAt: now },
-    [`due ${stamp(f.dueAt)} UTC`, outcome],
-    parentOf(f),
-  );
+  const { outcome } = command;
+  const followUp = await loadAtVersion(db, actor, id, command.version);
+  const data = { status: outcome, closedAt: command.now ?? new Date() };
+  await write(db, { actor, followUp, data, to: outcome });
 }
 
 /** Pushes the time on by some hours from whichever is later, the due time or now. */
@@ -140,63 +161,12 @@ export async function snoozeFollowUp(
   db: Db,
   actor: Actor,
   id: number,
-  hours: number,
-  version: number,
-  now = new Date(),
+  command: At<{ hours: number; version: number }>,
 ) {
-  const f = await loadOpen(db, actor, id);
-  if (f.version !== version)
-    throw new ConflictError('Someone changed this follow-up since you loaded it.', null);
-  const dueAt = new Date(Math.max(f.dueAt.getTime(), now.getTime()) + hours * 3_600_000);
-  const log: [string, string] = [`due ${stamp(f.dueAt)} UTC`, `snoozed to ${stamp(dueAt)} UTC`];
-  await write(db, actor, f, { dueAt, snoozeCount: { increment: 1 } }, log, parentOf(f));
-}
-
-export interface DueRow {
-  id: number;
-  dueAt: Date;
-  reason: string;
-  version: number;
-  ownerId: number;
-  ownerName: string;
-  overdue: boolean;
-  ticketId: number | null;
-  ticketNumber: string | null;
-  interactionId: number | null;
-  customerName: string;
-}
-
-/** Open follow-ups: the viewer's own first, overdue ones on top, then soonest due. */
-export async function listDue(pool: pg.Pool, actor: Actor, now = new Date()): Promise<DueRow[]> {
-  const { rows } = await pool.query<DueRow>(
-    `SELECT f.id, f.due_at AS "dueAt", f.reason, f.version, f.owner_id AS "ownerId", u.name AS "ownerName",
-            f.due_at <= ($2::timestamptz AT TIME ZONE 'UTC') AS overdue,
-            f.ticket_id AS "ticketId", t.number AS "ticketNumber",
-            f.interaction_id AS "interactionId", c.full_name AS "customerName"
-       FROM follow_ups f
-       JOIN users u ON u.id = f.owner_id
-       LEFT JOIN support_tickets t ON t.id = f.ticket_id
-       LEFT JOIN interactions i ON i.id = f.interaction_id
-       JOIN customers c ON c.id = COALESCE(t.customer_id, i.customer_id)
-      WHERE f.status = 'open'
-      ORDER BY (f.owner_id = $1) DESC, overdue DESC, f.due_at ASC, f.id ASC
-      LIMIT 200`,
-    [actor.id, now.toISOString()],
-  );
-  return rows;
-}
-
-/** Open follow-ups on one record, for its page. */
-export async function openFollowUps(db: Db, parent: Parent) {
-  return db.followUp.findMany({
-    where: { ...parent, status: 'open' },
-    select: {
-      id: true,
-      dueAt: true,
-      reason: true,
-      version: true,
-      owner: { select: { name: true } },
-    },
-    orderBy: { dueAt: 'asc' },
-  });
+  const now = command.now ?? new Date();
+  const followUp = await loadAtVersion(db, actor, id, command.version);
+  const from = Math.max(followUp.dueAt.getTime(), now.getTime());
+  const dueAt = new Date(from + command.hours * 3_600_000);
+  const data = { dueAt, snoozeCount: { increment: 1 } };
+  await write(db, { actor, followUp, data, to: `snoozed to ${stamp(dueAt)} UTC` });
 }
