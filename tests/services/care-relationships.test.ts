@@ -142,7 +142,7 @@ describe('care relationships that end', () => {
     expect(row.reason).toBe(`escalation: escalation ${e.id}`);
   });
 
-  it('escalationAccessEnds: open escalations have no end; resolved ones end days after resolution', () => {
+  it('when an escalation is open, then its access has no end; when resolved, then it ends days after resolution', () => {
     expect(escalationAccessEnds(null, 30)).toBeNull();
     expect(escalationAccessEnds(NOW, 30)).toEqual(new Date(NOW.getTime() + 30 * DAY));
   });
