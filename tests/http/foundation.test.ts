@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import type { Express } from 'express';
 import { SESSION_COOKIE } from '../../src/app.js';
+import { makeCustomer, makeTicket } from '../support/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { buildApp, createUser, csrfFrom, postForm, signIn, TEST_PASSWORD } from '../support/app.js';
 
@@ -32,26 +33,8 @@ describe('health', () => {
 describe('sign-in', () => {
   it('when the password is right, then sign-in rotates the session id and shows the home page with live counts', async () => {
     const user = await createUser(db, 'agent', { name: 'Home Agent' });
-    const customer = await db.prisma.customer.create({
-      data: {
-        firstName: 'Ola',
-        lastName: 'Ade',
-        fullName: 'Ola Ade',
-        email: 'ola@x.test',
-        phone: '0803',
-        phoneDigits: '0803',
-      },
-    });
-    await db.prisma.supportTicket.create({
-      data: {
-        number: 'TKT-HOME0001',
-        customerId: customer.id,
-        category: 'billing',
-        subject: 's',
-        description: 'd',
-        createdById: user.id,
-      },
-    });
+    const customer = await makeCustomer(db);
+    await makeTicket(db, customer.id, user.id, null);
 
     const agent = request.agent(app);
     const page = await agent.get('/login').expect(200);

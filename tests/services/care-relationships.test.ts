@@ -7,6 +7,7 @@ import {
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createUser } from '../support/app.js';
 import { makeConsultation, makeCustomer } from '../http/privacy-fixtures.js';
+import { makeTicket } from '../support/fixtures.js';
 
 let db: TestDatabase;
 type Doctor = { id: number; role: 'doctor' };
@@ -29,16 +30,7 @@ async function escalationFor(
   status: 'pending' | 'in_progress' | 'resolved' | 'closed',
   resolvedAt: Date | null,
 ) {
-  const ticket = await db.prisma.supportTicket.create({
-    data: {
-      number: `TKT-R${Math.random().toString().slice(2, 9)}`,
-      customerId,
-      category: 'medical',
-      subject: 'Question',
-      description: 'Asked about results',
-      createdById: agentId,
-    },
-  });
+  const ticket = await makeTicket(db, customerId, agentId, null);
   return db.prisma.escalation.create({
     data: {
       customerId,
