@@ -20,7 +20,7 @@ afterAll(() => closeDemoWorld({ db, server, browser }));
 const signIn = (page: Page, email: string) => signInAs(page, server.url, email);
 
 describe('consultations, customers and the audit trail in Chromium', () => {
-  it('an agent books a pay-first consultation from a customer profile, then schedules and cancels it', async () => {
+  it('when an agent books a pay-first consultation from a customer profile, then it can be scheduled and cancelled', async () => {
     const page = await browser.newPage();
     const problems = watchPage(page);
     await signIn(page, 'agent@caredesk.test');
@@ -56,7 +56,7 @@ describe('consultations, customers and the audit trail in Chromium', () => {
     expect(problems.filter((p) => !p.includes('422'))).toEqual([]);
   }, 90_000);
 
-  it('a doctor records notes on their consultation; the admin sees the audit trail', async () => {
+  it('when a doctor records notes on their consultation, then the admin sees the audit trail', async () => {
     const page = await browser.newPage();
     const problems = watchPage(page);
     await signIn(page, 'doctor@caredesk.test');

@@ -73,7 +73,7 @@ async function tabTo(page: Page, selector: string): Promise<void> {
 
 describe('on a 360 px phone, in light and dark mode', () => {
   const crawlTitle =
-    "every page of the %s's crawl fits the screen and passes axe (WCAG 2.1 AA, best practice)";
+    'when the %s crawls every page, then each fits the screen and passes axe (WCAG 2.1 AA, best practice)';
   it.each(['agent', 'admin', 'doctor'])(
     crawlTitle,
     async (role) => {
@@ -101,7 +101,7 @@ describe('on a 360 px phone, in light and dark mode', () => {
     420_000,
   );
 
-  it('the navigation is behind a menu button that opens and closes it', async () => {
+  it('when the menu button is pressed, then the navigation opens and closes', async () => {
     const context = await browser.newContext({ viewport: PHONE });
     const page = await context.newPage();
     await signInAs(page, server.url, 'agent@caredesk.test');
@@ -118,7 +118,7 @@ describe('on a 360 px phone, in light and dark mode', () => {
     await context.close();
   });
 
-  it('without JavaScript, the pages still fit and the navigation is shown in full', async () => {
+  it('when JavaScript is off, then the pages still fit and the navigation is shown in full', async () => {
     const context = await browser.newContext({ viewport: PHONE, javaScriptEnabled: false });
     const page = await context.newPage();
     await signInAs(page, server.url, 'supervisor@caredesk.test');
@@ -134,7 +134,7 @@ describe('on a 360 px phone, in light and dark mode', () => {
 });
 
 describe('the keyboard', () => {
-  it("? opens a real dialog listing this page's shortcuts; j/k move a cursor and Enter opens the row", async () => {
+  it("when ? is pressed, then a real dialog lists this page's shortcuts; j/k move a cursor and Enter opens the row", async () => {
     const page = await browser.newPage();
     const problems = watchPage(page);
     await signInAs(page, server.url, 'agent@caredesk.test');
@@ -162,7 +162,7 @@ describe('the keyboard', () => {
     await page.close();
   });
 
-  it('shortcuts do nothing while typing in a text field', async () => {
+  it('when typing in a text field, then shortcuts do nothing', async () => {
     const page = await browser.newPage();
     await signInAs(page, server.url, 'agent@caredesk.test');
     await page.goto(`${server.url}/tickets?view=unassigned`);
@@ -188,7 +188,7 @@ describe('the keyboard', () => {
     await page.close();
   });
 
-  it('Ctrl+K opens the palette as a combobox; typing a ticket number and Enter opens that ticket', async () => {
+  it('when Ctrl+K is pressed, then the palette opens as a combobox; typing a ticket number and Enter opens that ticket', async () => {
     const ticket = await db.prisma.supportTicket.findFirstOrThrow({
       select: { id: true, number: true },
       orderBy: { id: 'desc' },
@@ -222,7 +222,7 @@ describe('the keyboard', () => {
     await page.close();
   });
 
-  it('keyboard only: an agent creates a ticket, writes to it, claims it and escalates it', async () => {
+  it('when an agent uses the keyboard only, then they create a ticket, write to it, claim it and escalate it', async () => {
     const customer = await db.prisma.customer.findFirstOrThrow({
       select: { id: true, fullName: true },
       orderBy: { id: 'asc' },

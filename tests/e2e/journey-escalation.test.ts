@@ -40,7 +40,7 @@ async function signOut(page: Page) {
 }
 
 describe('escalation journey in Chromium', () => {
-  it('agent → ticket → escalation to the demo doctor; doctor takes and resolves it; agent sees the outcome', async () => {
+  it('when an agent escalates a ticket to the demo doctor and the doctor takes and resolves it, then the agent sees the outcome', async () => {
     const tag = randomUUID().slice(0, 8);
     const subject = `Prescription unclear ${tag}`;
     const reason = `Customer cannot read the dosage on the prescription (${tag})`;

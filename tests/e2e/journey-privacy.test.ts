@@ -62,7 +62,7 @@ async function openProfileByPhone(
 }
 
 describe('privacy journey in Chromium', () => {
-  it('an agent finds a customer by phone digits and sees medical details withheld; the assigned doctor sees them in clear', async () => {
+  it('when an agent finds a customer by phone digits, then medical details are withheld; the assigned doctor sees them in clear', async () => {
     const marker = `MARKER-ALLERGY-${randomUUID()}`;
     const markerMeds = `MARKER-MEDS-${randomUUID()}`;
     const [agent, doctor] = await Promise.all([

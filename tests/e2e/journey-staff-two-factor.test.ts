@@ -22,7 +22,7 @@ afterAll(() => closeDemoWorld({ db, server, browser }));
 const PASSWORD = 'amber kettle drifts 5821 harbour';
 
 describe('staff and two-factor journey in Chromium', () => {
-  it('admin adds an agent; the agent sets a password through the link, enrols two-factor, signs out and back in with a code', async () => {
+  it('when an admin adds an agent, then the agent sets a password through the link, enrols two-factor, signs out and back in with a code', async () => {
     const email = `new.agent.${randomUUID().slice(0, 8)}@clinic.example`;
     const admin = await browser.newPage();
     const adminProblems = watchPage(admin);

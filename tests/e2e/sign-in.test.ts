@@ -18,7 +18,7 @@ beforeAll(async () => ({ db, server, browser } = await openDemoWorld()));
 afterAll(() => closeDemoWorld({ db, server, browser }));
 
 describe('signing in and out in Chromium', () => {
-  it('an agent signs in, sees live counts on the home page, visits each module, and signs out', async () => {
+  it('when an agent signs in, then they see live counts on the home page, visit each module, and sign out', async () => {
     const page = await browser.newPage();
     const problems = watchPage(page);
     await page.goto(`${server.url}/tickets`);
@@ -55,7 +55,7 @@ describe('signing in and out in Chromium', () => {
     expect(problems).toEqual([]);
   }, 90_000);
 
-  it('a wrong password keeps the email typed and says why', async () => {
+  it('when the password is wrong, then the email stays typed and the page says why', async () => {
     const page = await browser.newPage();
     await page.goto(`${server.url}/login`);
     await page.getByLabel('Email').fill('doctor@caredesk.test');

@@ -20,7 +20,7 @@ afterAll(() => closeDemoWorld({ db, server, browser }));
 const signIn = (page: Page, email: string) => signInAs(page, server.url, email);
 
 describe('interactions and tickets in Chromium', () => {
-  it('an agent starts an interaction, notes it, turns it into a ticket and works the ticket', async () => {
+  it('when an agent starts an interaction, notes it and turns it into a ticket, then they can work the ticket', async () => {
     const customer = await db.prisma.customer.findFirstOrThrow({
       select: { id: true, fullName: true },
       orderBy: { id: 'asc' },
@@ -77,7 +77,7 @@ describe('interactions and tickets in Chromium', () => {
     expect(problems.filter((p) => !p.includes('status of 422'))).toEqual([]);
   }, 120_000);
 
-  it('a supervisor sees all tickets and can assign', async () => {
+  it('when a supervisor opens the tickets, then they see all of them and can assign', async () => {
     const page = await browser.newPage();
     const problems = watchPage(page);
     await signIn(page, 'supervisor@caredesk.test');

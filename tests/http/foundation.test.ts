@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import type { Express } from 'express';
 import { SESSION_COOKIE } from '../../src/app.js';
+import { makeCustomer, makeTicket } from '../support/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { buildApp, createUser, csrfFrom, signIn, TEST_PASSWORD } from '../support/app.js';
+import { buildApp, createUser, csrfFrom, postForm, signIn, TEST_PASSWORD } from '../support/app.js';
 
 let db: TestDatabase;
 let app: Express;
@@ -23,35 +24,17 @@ function sessionId(setCookie: string[] | string | undefined): string | undefined
 }
 
 describe('health', () => {
-  it('answers ok when the database answers', async () => {
+  it('when the database answers, then the health check answers ok', async () => {
     const res = await request(app).get('/healthz').expect(200);
     expect(res.body).toEqual({ status: 'ok' });
   });
 });
 
 describe('sign-in', () => {
-  it('signs in with the right password, rotates the session id, and shows the home page with live counts', async () => {
+  it('when the password is right, then sign-in rotates the session id and shows the home page with live counts', async () => {
     const user = await createUser(db, 'agent', { name: 'Home Agent' });
-    const customer = await db.prisma.customer.create({
-      data: {
-        firstName: 'Ola',
-        lastName: 'Ade',
-        fullName: 'Ola Ade',
-        email: 'ola@x.test',
-        phone: '0803',
-        phoneDigits: '0803',
-      },
-    });
-    await db.prisma.supportTicket.create({
-      data: {
-        number: 'TKT-HOME0001',
-        customerId: customer.id,
-        category: 'billing',
-        subject: 's',
-        description: 'd',
-        createdById: user.id,
-      },
-    });
+    const customer = await makeCustomer(db);
+    await makeTicket(db, customer.id, user.id, null);
 
     const agent = request.agent(app);
     const page = await agent.get('/login').expect(200);
@@ -72,7 +55,7 @@ describe('sign-in', () => {
     expect(home.text).toMatch(/data-count="open-tickets">1</);
   });
 
-  it('gives the same message for an unknown email and a wrong password', async () => {
+  it('when the email is unknown or the password wrong, then the message is the same', async () => {
     const user = await createUser(db, 'agent');
     const attempt = async (email: string, password: string) => {
       const agent = request.agent(app);
@@ -91,7 +74,7 @@ describe('sign-in', () => {
     expect(wrong.text).toContain(`value="${user.email}"`);
   });
 
-  it('locks an account+IP after repeated failures, counted in the database', async () => {
+  it('when sign-in fails repeatedly, then the account+IP is locked, counted in the database', async () => {
     const user = await createUser(db, 'agent');
     const agent = request.agent(app);
     for (let i = 0; i < 3; i++) {
@@ -116,7 +99,7 @@ describe('sign-in', () => {
     expect(locked.text).toContain('Too many failed attempts');
   });
 
-  it('refuses a disabled account', async () => {
+  it('when the account is disabled, then sign-in is refused', async () => {
     const user = await createUser(db, 'agent', { active: false });
     const agent = request.agent(app);
     const page = await agent.get('/login');
@@ -127,16 +110,16 @@ describe('sign-in', () => {
       .expect(401);
   });
 
-  it('sign-out destroys the session server-side', async () => {
+  it('when a user signs out, then the session is destroyed server-side', async () => {
     const user = await createUser(db, 'supervisor');
-    const { agent, csrf } = await signIn(app, user.email);
+    const session = await signIn(app, user.email);
     const sessionsBefore = await db.prisma.session.count();
-    await agent.post('/logout').type('form').send({ _csrf: csrf }).expect(303);
+    await postForm(session, '/logout').expect(303);
     expect(await db.prisma.session.count()).toBe(sessionsBefore - 1);
-    await agent.get('/').expect(303).expect('location', '/login');
+    await session.agent.get('/').expect(303).expect('location', '/login');
   });
 
-  it('ends the sessions of a user who is disabled', async () => {
+  it('when a user is disabled, then their sessions end', async () => {
     const user = await createUser(db, 'agent');
     const { agent } = await signIn(app, user.email);
     await agent.get('/').expect(200);
@@ -146,7 +129,7 @@ describe('sign-in', () => {
 });
 
 describe('CSRF', () => {
-  it('refuses a post without a token, with a stale token, and from another site', async () => {
+  it('when a post has no token, a stale token or comes from another site, then it is refused', async () => {
     const user = await createUser(db, 'agent');
     const { agent, csrf } = await signIn(app, user.email);
     const missing = await agent.post('/logout').type('form').send({}).expect(403);
@@ -187,7 +170,7 @@ describe('module routes behind sign-in and role guards', () => {
     doctor: ['/consultations', '/escalations', '/customers'],
   };
 
-  it('redirects anonymous visitors to sign-in', async () => {
+  it('when an anonymous visitor opens a module, then they are sent to sign-in', async () => {
     for (const route of routes) {
       const res = await request(app).get(route);
       expect(res.status, route).toBe(303);
@@ -196,7 +179,7 @@ describe('module routes behind sign-in and role guards', () => {
   });
 
   for (const role of ['agent', 'supervisor', 'admin', 'doctor'] as const) {
-    it(`gives ${role} exactly the modules of the role`, async () => {
+    it(`when ${role} signs in, then exactly the modules of the role are open`, async () => {
       const user = await createUser(db, role);
       const { agent } = await signIn(app, user.email);
       for (const route of routes) {
@@ -213,7 +196,7 @@ describe('module routes behind sign-in and role guards', () => {
 });
 
 describe('errors and headers', () => {
-  it('renders a 404 page for unknown routes and no stack traces', async () => {
+  it('when a route is unknown, then a 404 page shows and no stack trace', async () => {
     const user = await createUser(db, 'agent');
     const { agent } = await signIn(app, user.email);
     const res = await agent.get('/no/such/page').expect(404);
@@ -221,7 +204,7 @@ describe('errors and headers', () => {
     expect(res.text).not.toMatch(/at .*\.ts:\d+/);
   });
 
-  it('answers a malformed body with a 4xx page, not a 500', async () => {
+  it('when a body is malformed, then the answer is a 4xx page, not a 500', async () => {
     const res = await request(app)
       .post('/login')
       .set('Content-Type', 'application/json')
@@ -230,7 +213,7 @@ describe('errors and headers', () => {
     expect(res.status).toBeLessThan(500);
   });
 
-  it('sends a CSP without inline scripts and an httpOnly, SameSite session cookie', async () => {
+  it('when a page is served, then it carries a CSP without inline scripts and an httpOnly, SameSite session cookie', async () => {
     const res = await request(app).get('/login');
     expect(res.headers['content-security-policy']).toContain("script-src 'self'");
     expect(res.headers['content-security-policy']).not.toContain('unsafe-inline');
@@ -241,7 +224,7 @@ describe('errors and headers', () => {
 });
 
 describe('idle sessions', () => {
-  it('expires a session once it has been idle past its expiry', async () => {
+  it('when a session has been idle past its expiry, then it has expired', async () => {
     const user = await createUser(db, 'agent');
     const { agent } = await signIn(app, user.email);
     await agent.get('/').expect(200);

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, createUser, signIn } from '../support/app.js';
+import { buildApp, createUser, postForm, signIn } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import {
   makeConsultation,
@@ -142,17 +142,12 @@ describe('live fragments', () => {
       const [a, b] = [await signIn(app, amara.email), await signIn(app, bayo.email)];
       const tabId = tab();
       const report = (editing: string) =>
-        a.agent
-          .post('/presence')
-          .type('form')
-          .send({
-            _csrf: a.csrf,
-            recordType: 'ticket',
-            recordId: String(ticket.id),
-            tabId,
-            editing,
-          })
-          .expect(200);
+        postForm(a, '/presence', {
+          recordType: 'ticket',
+          recordId: String(ticket.id),
+          tabId,
+          editing,
+        }).expect(200);
       const seen = async () =>
         squash((await b.agent.get(`/presence?type=ticket&id=${ticket.id}`).expect(200)).text);
 
@@ -165,7 +160,7 @@ describe('live fragments', () => {
       expect(
         squash((await a.agent.get(`/presence?type=ticket&id=${ticket.id}`).expect(200)).text),
       ).toBe('');
-      await a.agent.post('/presence/leave').type('form').send({ _csrf: a.csrf, tabId }).expect(200);
+      await postForm(a, '/presence/leave', { tabId }).expect(200);
       expect(await seen()).toBe('');
 
       // Arriving, editing and leaving were announced; nothing else was.
@@ -186,11 +181,10 @@ describe('live fragments', () => {
       const [a, b] = [await signIn(app, amara.email), await signIn(app, bayo.email)];
       const url = `/presence?type=ticket&id=${ticket.id}&version=${ticket.version}`;
       expect(squash((await a.agent.get(url).expect(200)).text)).not.toContain('saved this');
-      await b.agent
-        .post(`/tickets/${ticket.id}/status`)
-        .type('form')
-        .send({ _csrf: b.csrf, status: 'pending', version: String(ticket.version) })
-        .expect(303);
+      await postForm(b, `/tickets/${ticket.id}/status`, {
+        status: 'pending',
+        version: String(ticket.version),
+      }).expect(303);
       expect(squash((await a.agent.get(url).expect(200)).text)).toMatch(
         /Bayo Okoro saved this ticket \d+ s ago/,
       );
@@ -217,7 +211,7 @@ describe('live fragments', () => {
                 targetUserId: owner.id,
               })
             : await makeConsultation(db, customer.id, null);
-      const save = {
+      const save: { path: string; body: Record<string, string> } = {
         interaction: { path: 'pending', body: {} },
         escalation: { path: 'take', body: {} },
         consultation: { path: 'status', body: { to: 'cancelled', cancelReason: 'Patient asked' } },
@@ -225,11 +219,10 @@ describe('live fragments', () => {
       const [v, o] = [await signIn(app, viewer.email), await signIn(app, owner.email)];
       const url = `/presence?type=${type}&id=${record.id}&version=${record.version}`;
       expect(squash((await v.agent.get(url).expect(200)).text)).not.toContain('saved this');
-      await o.agent
-        .post(`/${type}s/${record.id}/${save.path}`)
-        .type('form')
-        .send({ _csrf: o.csrf, version: String(record.version), ...save.body })
-        .expect(303);
+      await postForm(o, `/${type}s/${record.id}/${save.path}`, {
+        version: String(record.version),
+        ...save.body,
+      }).expect(303);
       expect(squash((await v.agent.get(url).expect(200)).text)).toMatch(
         new RegExp(`Bayo Okoro saved this ${type} \\d+ s ago`),
       );
@@ -254,16 +247,11 @@ describe('live fragments', () => {
       const d = await signIn(app, doctor.email);
       await d.agent.get(`/presence?type=escalation&id=${escalation.id}`).expect(404);
       await d.agent.get(`/presence?type=ticket&id=${ticket.id}`).expect(404);
-      await d.agent
-        .post('/presence')
-        .type('form')
-        .send({
-          _csrf: d.csrf,
-          recordType: 'escalation',
-          recordId: String(escalation.id),
-          tabId: tab(),
-        })
-        .expect(404);
+      await postForm(d, '/presence', {
+        recordType: 'escalation',
+        recordId: String(escalation.id),
+        tabId: tab(),
+      }).expect(404);
       expect(await db.prisma.presence.count({ where: { userId: doctor.id } })).toBe(0);
       await d.agent.get('/presence?type=secret&id=1').expect(404);
     },

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, createUser, signIn } from '../support/app.js';
+import { buildApp, createUser, postForm, signIn } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { makeCustomer, makeTicket } from '../support/fixtures.js';
 import { notify } from '../../src/modules/notifications/service.js';
@@ -31,15 +31,10 @@ describe('notifications', () => {
       const customer = await makeCustomer(db);
       const ticket = await makeTicket(db, customer.id, agentUser.id, null);
       const boss = await signIn(app, supervisorUser.email);
-      await boss.agent
-        .post(`/tickets/${ticket.id}/assign`)
-        .type('form')
-        .send({
-          _csrf: boss.csrf,
-          assigneeId: String(agentUser.id),
-          version: String(ticket.version),
-        })
-        .expect(303);
+      await postForm(boss, `/tickets/${ticket.id}/assign`, {
+        assigneeId: String(agentUser.id),
+        version: String(ticket.version),
+      }).expect(303);
 
       const me = await signIn(app, agentUser.email);
       const home = await me.agent.get('/').expect(200);
@@ -64,11 +59,10 @@ describe('notifications', () => {
         actorId: supervisorUser.id,
         readAt: null,
       });
-      const opened = await me.agent
-        .post('/notifications/read')
-        .type('form')
-        .send({ _csrf: me.csrf, id: String(stored.id), open: '1' })
-        .expect(303);
+      const opened = await postForm(me, '/notifications/read', {
+        id: String(stored.id),
+        open: '1',
+      }).expect(303);
       expect(opened.headers.location).toBe(`/tickets/${ticket.id}`);
       expect(badgeCount((await me.agent.get('/').expect(200)).text)).toBe('0');
       expect((await me.agent.get('/notifications/badge').expect(200)).text).not.toContain(
@@ -86,18 +80,13 @@ describe('notifications', () => {
       const customer = await makeCustomer(db);
       const ticket = await makeTicket(db, customer.id, raiser.id, raiser.id);
       const agentSession = await signIn(app, raiser.email);
-      const raised = await agentSession.agent
-        .post('/escalations')
-        .type('form')
-        .send({
-          _csrf: agentSession.csrf,
-          ticketId: String(ticket.id),
-          targetType: 'admin',
-          targetUserId: String(adminUser.id),
-          reason: 'Refund above the agent limit.',
-          idempotencyKey: `n-${Date.now()}`,
-        })
-        .expect(303);
+      const raised = await postForm(agentSession, '/escalations', {
+        ticketId: String(ticket.id),
+        targetType: 'admin',
+        targetUserId: String(adminUser.id),
+        reason: 'Refund above the agent limit.',
+        idempotencyKey: `n-${Date.now()}`,
+      }).expect(303);
       const escalationId = Number(/\/escalations\/(\d+)/.exec(raised.headers.location)![1]);
       const toAdmin = await db.prisma.notification.findMany({ where: { userId: adminUser.id } });
       expect(toAdmin.map((n) => [n.kind, n.recordId])).toEqual([
@@ -105,16 +94,11 @@ describe('notifications', () => {
       ]);
 
       const adminSession = await signIn(app, adminUser.email);
-      await adminSession.agent
-        .post(`/escalations/${escalationId}/resolve`)
-        .type('form')
-        .send({
-          _csrf: adminSession.csrf,
-          version: '1',
-          outcome: 'Refund approved.',
-          ticketStatus: 'resolved',
-        })
-        .expect(303);
+      await postForm(adminSession, `/escalations/${escalationId}/resolve`, {
+        version: '1',
+        outcome: 'Refund approved.',
+        ticketStatus: 'resolved',
+      }).expect(303);
       const toRaiser = await db.prisma.notification.findMany({ where: { userId: raiser.id } });
       expect(toRaiser.map((n) => [n.kind, n.recordId, n.actorId])).toEqual([
         ['escalation_answered', escalationId, adminUser.id],
@@ -154,16 +138,8 @@ describe('notifications', () => {
 
       // Someone else's notice id changes nothing.
       const theirs = await db.prisma.notification.findFirstOrThrow({ where: { userId: other.id } });
-      await session.agent
-        .post('/notifications/read')
-        .type('form')
-        .send({ _csrf: session.csrf, id: String(theirs.id) })
-        .expect(303);
-      await session.agent
-        .post('/notifications/read-all')
-        .type('form')
-        .send({ _csrf: session.csrf })
-        .expect(303);
+      await postForm(session, '/notifications/read', { id: String(theirs.id) }).expect(303);
+      await postForm(session, '/notifications/read-all').expect(303);
       expect(await db.prisma.notification.count({ where: { userId: me.id, readAt: null } })).toBe(
         0,
       );
@@ -198,11 +174,7 @@ describe('notifications', () => {
       { userId: user.id, kind: 'ticket_breached', recordType: 'ticket', recordId: ticket.id },
     ]);
     const session = await signIn(app, user.email);
-    await session.agent
-      .post('/notifications/read')
-      .type('form')
-      .send({ _csrf: session.csrf, id: 'abc' })
-      .expect(422);
+    await postForm(session, '/notifications/read', { id: 'abc' }).expect(422);
     expect(await db.prisma.notification.count({ where: { userId: user.id, readAt: null } })).toBe(
       1,
     );

@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { buildApp, createUser, signIn } from '../support/app.js';
+import { buildApp, createUser, postForm, signIn } from '../support/app.js';
 import { makeCustomer } from './privacy-fixtures.js';
 import { makeConsultation, makeEscalation, makeTicket } from '../support/fixtures.js';
 
@@ -27,12 +27,8 @@ async function reveal(reason: string): Promise<{ id: number; customerId: number 
   await db.prisma.customerMedical.create({
     data: { customerId: patient.id, allergies: `${MARK}allergy` },
   });
-  const { agent, csrf } = await signIn(app, doctor.email);
-  await agent
-    .post(`/customers/${patient.id}/reveal`)
-    .type('form')
-    .send({ _csrf: csrf, reason })
-    .expect(303);
+  const session = await signIn(app, doctor.email);
+  await postForm(session, `/customers/${patient.id}/reveal`, { reason }).expect(303);
   const where = { customerId: patient.id };
   const row = await db.prisma.medicalReveal.findFirstOrThrow({ where, select: { id: true } });
   return { id: row.id, customerId: patient.id };
@@ -74,12 +70,9 @@ describe('break-the-glass review queue', () => {
 
   it('when an admin acknowledges a reveal, then it leaves the queue, is stored as justified and audited', async () => {
     const r = await reveal("Night cover for the patient's own doctor");
-    const { agent, csrf } = await asAdmin();
-    const res = await agent
-      .post(`/audit/reveals/${r.id}/justified`)
-      .type('form')
-      .send({ _csrf: csrf })
-      .expect(303);
+    const session = await asAdmin();
+    const { agent } = session;
+    const res = await postForm(session, `/audit/reveals/${r.id}/justified`).expect(303);
     expect(res.headers.location).toBe('/audit/reveals');
     const row = await db.prisma.medicalReveal.findUniqueOrThrow({ where: { id: r.id } });
     expect(row).toMatchObject({ reviewOutcome: 'justified', reviewedById: admin.id });
@@ -98,12 +91,10 @@ describe('break-the-glass review queue', () => {
 
   it('when an admin flags without a comment, then the form comes back 422 and nothing is stored', async () => {
     const r = await reveal('Reason that needs a closer look');
-    const { agent, csrf } = await asAdmin();
-    const res = await agent
-      .post(`/audit/reveals/${r.id}/flag`)
-      .type('form')
-      .send({ _csrf: csrf, comment: 'bad' })
-      .expect(422);
+    const session = await asAdmin();
+    const res = await postForm(session, `/audit/reveals/${r.id}/flag`, { comment: 'bad' }).expect(
+      422,
+    );
     expect(res.text).toContain('>bad</textarea>');
     expect(res.text).toContain('at least 10 characters');
     expect(
@@ -116,13 +107,10 @@ describe('break-the-glass review queue', () => {
 
   it('when an admin flags with a comment, then the flag and comment are stored and audited', async () => {
     const r = await reveal('Another reason that needs a look');
-    const { agent, csrf } = await asAdmin();
+    const session = await asAdmin();
+    const { agent } = session;
     const comment = 'No call or ticket about this patient that day.';
-    await agent
-      .post(`/audit/reveals/${r.id}/flag`)
-      .type('form')
-      .send({ _csrf: csrf, comment })
-      .expect(303);
+    await postForm(session, `/audit/reveals/${r.id}/flag`, { comment }).expect(303);
     expect(await db.prisma.medicalReveal.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({
       reviewOutcome: 'flagged',
       reviewComment: comment,
@@ -137,17 +125,11 @@ describe('break-the-glass review queue', () => {
 
   it('when a reveal was already reviewed, then a second review is a conflict, not an overwrite', async () => {
     const r = await reveal('Reviewed twice at the same time');
-    const { agent, csrf } = await asAdmin();
-    await agent
-      .post(`/audit/reveals/${r.id}/justified`)
-      .type('form')
-      .send({ _csrf: csrf })
-      .expect(303);
-    await agent
-      .post(`/audit/reveals/${r.id}/flag`)
-      .type('form')
-      .send({ _csrf: csrf, comment: 'Too late to flag this one.' })
-      .expect(409);
+    const session = await asAdmin();
+    await postForm(session, `/audit/reveals/${r.id}/justified`).expect(303);
+    await postForm(session, `/audit/reveals/${r.id}/flag`, {
+      comment: 'Too late to flag this one.',
+    }).expect(409);
     expect(
       (await db.prisma.medicalReveal.findUniqueOrThrow({ where: { id: r.id } })).reviewOutcome,
     ).toBe('justified');
@@ -160,13 +142,10 @@ describe('break-the-glass review queue', () => {
     const r = await reveal('A reveal others may not review');
     for (const role of ['agent', 'supervisor', 'doctor'] as const) {
       const u = await createUser(db, role);
-      const { agent, csrf } = await signIn(app, u.email);
+      const session = await signIn(app, u.email);
+      const { agent } = session;
       await agent.get('/audit/reveals').expect(403);
-      await agent
-        .post(`/audit/reveals/${r.id}/justified`)
-        .type('form')
-        .send({ _csrf: csrf })
-        .expect(403);
+      await postForm(session, `/audit/reveals/${r.id}/justified`).expect(403);
     }
     expect(
       (await db.prisma.medicalReveal.findUniqueOrThrow({ where: { id: r.id } })).reviewedAt,
@@ -201,12 +180,10 @@ describe("a reveal tells the patient's assigned doctors", () => {
       data: { status: 'resolved', resolvedAt: new Date(Date.now() - 31 * 86_400_000) },
     });
 
-    const { agent, csrf } = await signIn(app, doctor.email);
-    await agent
-      .post(`/customers/${patient.id}/reveal`)
-      .type('form')
-      .send({ _csrf: csrf, reason: 'Covering an emergency call tonight' })
-      .expect(303);
+    const session = await signIn(app, doctor.email);
+    await postForm(session, `/customers/${patient.id}/reveal`, {
+      reason: 'Covering an emergency call tonight',
+    }).expect(303);
 
     const told = await db.prisma.notification.findMany({
       where: { kind: 'medical_reveal', recordType: 'customer', recordId: patient.id },

@@ -24,7 +24,7 @@ const cookieOf = (res: request.Response) =>
   );
 
 describe('stateless instances', () => {
-  it('signs in on one instance and continues on the other, including a CSRF-protected POST', async () => {
+  it('when a user signs in on one instance, then they continue on the other, including a CSRF-protected POST', async () => {
     const appA = buildApp(db);
     const appB = buildApp({ prisma: second.prisma, pool: second.pool, close: second.close });
     expect(appA).not.toBe(appB);

@@ -61,11 +61,14 @@ const searchBoxes: [string, (term: string) => string][] = [
 ];
 
 describe('when a search term holds % or _, they match only themselves', () => {
-  it.each(searchBoxes)('in %s', async (_name, url) => {
-    for (const { term, finds, misses } of SEARCHES) {
-      const res = await agent.get(url(encodeURIComponent(term))).expect(200);
-      expect(res.text).toContain(finds);
-      expect(res.text).not.toContain(misses);
-    }
-  });
+  it.each(searchBoxes)(
+    'when the term is searched in %s, then only the literal match is found',
+    async (_name, url) => {
+      for (const { term, finds, misses } of SEARCHES) {
+        const res = await agent.get(url(encodeURIComponent(term))).expect(200);
+        expect(res.text).toContain(finds);
+        expect(res.text).not.toContain(misses);
+      }
+    },
+  );
 });

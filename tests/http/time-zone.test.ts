@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, createUser, signIn } from '../support/app.js';
+import { buildApp, createUser, postForm, signIn } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import {
   makeConsultation,
@@ -115,23 +115,19 @@ describe('local time: a ticket created at 23:30 UTC in a desk on Lagos time', ()
 
 describe('choosing a time zone on /account', () => {
   it("when a user picks a zone, then every page shows times in it; clearing it returns to the desk's", async () => {
-    const { agent, csrf } = await supervisor();
-    const saved = await agent
-      .post('/account/time-zone')
-      .type('form')
-      .send({ _csrf: csrf, timeZone: 'Asia/Kolkata' });
+    const session = await supervisor();
+    const { agent } = session;
+    const saved = await postForm(session, '/account/time-zone', { timeZone: 'Asia/Kolkata' });
     expect(saved.status).toBe(303);
     expect((await agent.get(ticketsOn('2026-12-01'))).text).toContain('2026-12-01 05:00 IST');
-    await agent.post('/account/time-zone').type('form').send({ _csrf: csrf, timeZone: '' });
+    await postForm(session, '/account/time-zone', { timeZone: '' });
     expect((await agent.get(ticketsOn('2026-12-01'))).text).toContain('2026-12-01 00:30 WAT');
   });
 
   it('when the zone is not a real one, then the form comes back with a message and nothing is stored', async () => {
-    const { agent, csrf } = await supervisor();
-    const res = await agent
-      .post('/account/time-zone')
-      .type('form')
-      .send({ _csrf: csrf, timeZone: 'Mars/Olympus' });
+    const session = await supervisor();
+    const { agent } = session;
+    const res = await postForm(session, '/account/time-zone', { timeZone: 'Mars/Olympus' });
     expect(res.status).toBe(422);
     expect(res.text).toContain('Choose a time zone from the list');
     expect(res.text).toContain('aria-invalid="true"');

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import type request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, createUser, signIn } from '../support/app.js';
+import { buildApp, createUser, postForm, signIn } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { makeCustomer } from '../support/fixtures.js';
 
 // Races through the HTTP layer: real sessions, CSRF, routers and services over a real database.
 let db: TestDatabase;
@@ -47,17 +48,7 @@ beforeAll(async () => {
   app = buildApp(db);
   const creator = await createUser(db, 'supervisor', { name: 'Ticket Creator' });
   creatorId = creator.id;
-  const customer = await db.prisma.customer.create({
-    data: {
-      firstName: 'Race',
-      lastName: 'Patient',
-      fullName: 'Race Patient',
-      email: 'race.patient@x.test',
-      phone: '+234 800 111 2222',
-      phoneDigits: '2348001112222',
-    },
-  });
-  customerId = customer.id;
+  customerId = (await makeCustomer(db, 'Race')).id;
 });
 afterAll(async () => {
   await db.drop();
@@ -66,7 +57,7 @@ afterAll(async () => {
 describe('two agents saving the same ticket', () => {
   // Several rounds so the two saves really overlap in at least some of them; every round must hold.
   it.each([1, 2, 3, 4, 5])(
-    'exactly one wins; the other gets a 409 page with the saved values and all of their own input (round %i)',
+    'when both save the same version, then exactly one wins; the other gets a 409 page with the saved values and all of their own input (round %i)',
     async () => {
       const ticket = await unassignedTicket();
       const [a, b] = await signedInAgents(2);
@@ -94,14 +85,8 @@ describe('two agents saving the same ticket', () => {
         priority: 'low',
       };
       const [resA, resB] = await Promise.all([
-        a.agent
-          .post(`/tickets/${ticket.id}/edit`)
-          .type('form')
-          .send({ _csrf: a.csrf, version: versionA, ...inputA }),
-        b.agent
-          .post(`/tickets/${ticket.id}/edit`)
-          .type('form')
-          .send({ _csrf: b.csrf, version: versionB, ...inputB }),
+        postForm(a, `/tickets/${ticket.id}/edit`, { version: versionA, ...inputA }),
+        postForm(b, `/tickets/${ticket.id}/edit`, { version: versionB, ...inputB }),
       ]);
       expect([resA.status, resB.status].sort()).toEqual([303, 409]);
 
@@ -142,11 +127,10 @@ describe('two agents saving the same ticket', () => {
       expect(page).toContain(`name="version" value="${saved.version}"`);
 
       // Resubmitting the kept input with the new version is accepted.
-      await loser.who.agent
-        .post(`/tickets/${ticket.id}/edit`)
-        .type('form')
-        .send({ _csrf: loser.who.csrf, version: String(saved.version), ...loser.input })
-        .expect(303);
+      await postForm(loser.who, `/tickets/${ticket.id}/edit`, {
+        version: String(saved.version),
+        ...loser.input,
+      }).expect(303);
       const after = await db.prisma.supportTicket.findUniqueOrThrow({
         where: { id: ticket.id },
         select: { subject: true, version: true },
@@ -157,8 +141,7 @@ describe('two agents saving the same ticket', () => {
 });
 
 describe('parallel creates', () => {
-  const form = (csrf: string, subject: string, idempotencyKey: string) => ({
-    _csrf: csrf,
+  const form = (subject: string, idempotencyKey: string) => ({
     customerId: String(customerId),
     category: 'billing',
     priority: 'medium',
@@ -167,17 +150,13 @@ describe('parallel creates', () => {
     idempotencyKey,
   });
 
-  it('40 parallel creates with distinct idempotency keys make 40 rows with unique TKT- numbers', async () => {
+  it('when 40 creates with distinct idempotency keys run in parallel, then there are 40 rows with unique TKT- numbers', async () => {
     const agents = await signedInAgents(4);
     const marker = `Parallel-${randomUUID()}`;
     const responses = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => {
-        const { agent, csrf } = agents[i % agents.length];
-        return agent
-          .post('/tickets')
-          .type('form')
-          .send(form(csrf, `${marker} #${i}`, randomUUID()));
-      }),
+      Array.from({ length: 40 }, (_, i) =>
+        postForm(agents[i % agents.length], '/tickets', form(`${marker} #${i}`, randomUUID())),
+      ),
     );
     expect(responses.map((r) => r.status)).toEqual(Array(40).fill(303));
     const ids = responses.map((r) => Number(/^\/tickets\/(\d+)$/.exec(r.headers.location)?.[1]));
@@ -199,18 +178,14 @@ describe('parallel creates', () => {
     expect(history).toBe(40);
   });
 
-  it('the same idempotency key submitted 10× in parallel makes exactly one row, and every submit lands on it', async () => {
+  it('when the same idempotency key is submitted 10× in parallel, then exactly one row is made and every submit lands on it', async () => {
     const agents = await signedInAgents(2);
     const key = randomUUID();
     const subject = `Double submit ${key}`;
     const responses = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => {
-        const { agent, csrf } = agents[i % agents.length];
-        return agent
-          .post('/tickets')
-          .type('form')
-          .send(form(csrf, subject, key));
-      }),
+      Array.from({ length: 10 }, (_, i) =>
+        postForm(agents[i % agents.length], '/tickets', form(subject, key)),
+      ),
     );
     expect(responses.map((r) => r.status)).toEqual(Array(10).fill(303));
     const rows = await db.prisma.supportTicket.findMany({
@@ -230,14 +205,12 @@ describe('parallel creates', () => {
 
 describe('racing claims', () => {
   it.each([2, 10])(
-    '%i agents claiming one unassigned ticket: exactly one owner, the others are told who has it',
+    'when %i agents claim one unassigned ticket, then there is exactly one owner and the others are told who has it',
     async (n) => {
       const ticket = await unassignedTicket();
       const agents = await signedInAgents(n);
       const responses = await Promise.all(
-        agents.map(({ agent, csrf }) =>
-          agent.post(`/tickets/${ticket.id}/claim`).type('form').send({ _csrf: csrf }),
-        ),
+        agents.map((claimer) => postForm(claimer, `/tickets/${ticket.id}/claim`)),
       );
       for (const res of responses) {
         expect(res.status).toBe(303);

@@ -347,7 +347,7 @@ async function resubmitUnacknowledged(csrfFor: Map<Browserish, string>) {
 }
 
 describe('crash and restart', () => {
-  it('SIGKILL mid-write (app alone, then app and database): acknowledged writes kept, nothing half-written, sessions still valid', async () => {
+  it('when SIGKILL hits mid-write (app alone, then app and database), then acknowledged writes are kept, nothing is half-written, sessions stay valid', async () => {
     const [admin] = await sql<{ id: number }>(
       `SELECT id FROM users WHERE email = 'admin@caredesk.test'`,
     );

@@ -44,7 +44,7 @@ class Stats {
 
 describe('load without loss', () => {
   it(
-    `${LOAD_SECONDS} s of sign-ins, lists and writes: no 5xx, every acknowledged write stored once`,
+    `when ${LOAD_SECONDS} s of sign-ins, lists and writes run, then there is no 5xx and every acknowledged write is stored once`,
     async () => {
       const run = randomUUID().slice(0, 8);
       const stats = new Stats();

@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import type { Response } from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/auth/passwords.js';
-import { buildApp, createUser, signIn, TEST_PASSWORD } from '../support/app.js';
+import { buildApp, createUser, postForm, signIn, TEST_PASSWORD } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import {
   ACTORS,
@@ -84,7 +84,7 @@ async function send(
 }
 
 describe('route table and matrix', () => {
-  it('lists every route exactly once, and the matrix covers exactly those routes', () => {
+  it('when the router table is read, then every route is listed once and the matrix covers exactly those routes', () => {
     const keys = routes.map(keyOf);
     expect(new Set(keys).size, 'duplicate routes').toBe(keys.length);
     const missing = keys.filter((k) => !(k in MATRIX));
@@ -98,7 +98,7 @@ describe('route table and matrix', () => {
 describe('access matrix: every route × every actor', () => {
   for (const actor of ACTORS) {
     it(
-      `${actor}`,
+      `when ${actor} requests every route, then each answers as the matrix says`,
       async () => {
         const records = world.records[actor];
         const session = await sessionFor(app, actor, world);
@@ -137,65 +137,48 @@ describe('access matrix: every route × every actor', () => {
 });
 
 describe('record-level access', () => {
-  it("an agent acts on their own interaction but not on another agent's", async () => {
+  it("when an agent acts on interactions, then their own one works and another agent's is refused", async () => {
     const [me, other] = [await createUser(db, 'agent'), await createUser(db, 'agent')];
     const customer = await makeCustomer(db);
     const mine = await makeInteraction(db, customer.id, me.id);
     const theirs = await makeInteraction(db, customer.id, other.id);
-    const { agent, csrf } = await signIn(app, me.email);
+    const session = await signIn(app, me.email);
+    const { agent } = session;
 
     // Any staff member may read the customer's history…
     await agent.get(`/interactions/${theirs.id}`).expect(200);
     // …but only the handling agent (or a manager) changes it.
-    await agent
-      .post(`/interactions/${theirs.id}/notes`)
-      .type('form')
-      .send({ _csrf: csrf, body: 'Sneaky note' })
-      .expect(403);
-    await agent
-      .post(`/interactions/${theirs.id}/pending`)
-      .type('form')
-      .send({ _csrf: csrf })
-      .expect(403);
-    await agent
-      .post(`/interactions/${theirs.id}/end`)
-      .type('form')
-      .send({ _csrf: csrf })
-      .expect(403);
+    await postForm(session, `/interactions/${theirs.id}/notes`, { body: 'Sneaky note' }).expect(
+      403,
+    );
+    await postForm(session, `/interactions/${theirs.id}/pending`).expect(403);
+    await postForm(session, `/interactions/${theirs.id}/end`).expect(403);
     expect(await db.prisma.interactionNote.count({ where: { interactionId: theirs.id } })).toBe(0);
     expect(
       (await db.prisma.interaction.findUniqueOrThrow({ where: { id: theirs.id } })).status,
     ).toBe('active');
 
-    await agent
-      .post(`/interactions/${mine.id}/notes`)
-      .type('form')
-      .send({ _csrf: csrf, body: 'My note' })
-      .expect(303);
-    await agent
-      .post(`/interactions/${mine.id}/end`)
-      .type('form')
-      .send({ _csrf: csrf, version: String(mine.version) })
-      .expect(303);
+    await postForm(session, `/interactions/${mine.id}/notes`, { body: 'My note' }).expect(303);
+    await postForm(session, `/interactions/${mine.id}/end`, {
+      version: String(mine.version),
+    }).expect(303);
     expect(await db.prisma.interactionNote.count({ where: { interactionId: mine.id } })).toBe(1);
     expect((await db.prisma.interaction.findUniqueOrThrow({ where: { id: mine.id } })).status).toBe(
       'resolved',
     );
   });
 
-  it('an agent cannot edit or move a ticket assigned to another agent', async () => {
+  it('when an agent edits or moves a ticket assigned to another agent, then it is refused', async () => {
     const [me, other] = [await createUser(db, 'agent'), await createUser(db, 'agent')];
     const customer = await makeCustomer(db);
     const theirs = await makeTicket(db, customer.id, other.id, other.id);
-    const { agent, csrf } = await signIn(app, me.email);
+    const session = await signIn(app, me.email);
+    const { agent } = session;
     const records = { ...world.records.agent, ticketId: theirs.id, userId: me.id };
     await agent.get(`/tickets/${theirs.id}/edit`).expect(403);
     for (const action of ['edit', 'status', 'assign'] as const) {
       const body = await validBody(db, `POST /tickets/:id/${action}`, records, world);
-      const res = await agent
-        .post(`/tickets/${theirs.id}/${action}`)
-        .type('form')
-        .send({ ...body, _csrf: csrf });
+      const res = await postForm(session, `/tickets/${theirs.id}/${action}`, body);
       expect(res.status, action).toBe(403);
     }
     const after = await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: theirs.id } });
@@ -203,7 +186,7 @@ describe('record-level access', () => {
     expect(after.assigneeId).toBe(other.id);
   });
 
-  it("a doctor works on their own consultation; another doctor's is read-only with its medical notes withheld", async () => {
+  it("when a doctor works on consultations, then their own is editable; another doctor's is read-only with its medical notes withheld", async () => {
     const [me, other] = [await createUser(db, 'doctor'), await createUser(db, 'doctor')];
     const customer = await makeCustomer(db);
     const mine = await makeConsultation(db, customer.id, me.id);
@@ -216,7 +199,8 @@ describe('record-level access', () => {
         recordedById: other.id,
       },
     });
-    const { agent, csrf } = await signIn(app, me.email);
+    const session = await signIn(app, me.email);
+    const { agent } = session;
 
     // As implemented, any doctor may open a consultation page (the detail is open to all roles),
     // but without standing access the medical part is withheld.
@@ -227,25 +211,20 @@ describe('record-level access', () => {
     const before = await db.prisma.consultationMedical.findUniqueOrThrow({
       where: { consultationId: theirs.id },
     });
-    const medical = await agent
-      .post(`/consultations/${theirs.id}/medical`)
-      .type('form')
-      .send({ _csrf: csrf, version: String(before.version), diagnosis: 'Overwritten' });
+    const medical = await postForm(session, `/consultations/${theirs.id}/medical`, {
+      version: String(before.version),
+      diagnosis: 'Overwritten',
+    });
     expect(medical.status).toBe(403);
-    const status = await agent
-      .post(`/consultations/${theirs.id}/status`)
-      .type('form')
-      .send({
-        _csrf: csrf,
-        version: String(theirs.version),
-        to: 'cancelled',
-        cancelReason: 'Not mine',
-      });
+    const status = await postForm(session, `/consultations/${theirs.id}/status`, {
+      version: String(theirs.version),
+      to: 'cancelled',
+      cancelReason: 'Not mine',
+    });
     expect(status.status).toBe(403);
-    const start = await agent
-      .post(`/consultations/${theirs.id}/start`)
-      .type('form')
-      .send({ _csrf: csrf, version: String(theirs.version) });
+    const start = await postForm(session, `/consultations/${theirs.id}/start`, {
+      version: String(theirs.version),
+    });
     expect(start.status).toBe(403);
     expect(
       await db.prisma.consultationMedical.findUniqueOrThrow({
@@ -257,11 +236,10 @@ describe('record-level access', () => {
     ).toBe(theirs.version);
 
     // Own consultation: the notes are saved.
-    await agent
-      .post(`/consultations/${mine.id}/medical`)
-      .type('form')
-      .send({ _csrf: csrf, version: '0', diagnosis: 'Migraine' })
-      .expect(303);
+    await postForm(session, `/consultations/${mine.id}/medical`, {
+      version: '0',
+      diagnosis: 'Migraine',
+    }).expect(303);
     expect(
       (
         await db.prisma.consultationMedical.findUniqueOrThrow({
@@ -271,7 +249,7 @@ describe('record-level access', () => {
     ).toBe('Migraine');
   });
 
-  it('an escalation addressed to someone else cannot be acted on (hidden from doctors and unrelated agents)', async () => {
+  it('when an escalation is addressed to someone else, then it cannot be acted on (hidden from doctors and unrelated agents)', async () => {
     const doctor2 = await createUser(db, 'doctor');
     const admin2 = await createUser(db, 'admin');
     const agent2 = await createUser(db, 'agent');

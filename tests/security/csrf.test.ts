@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashRecoveryCode, newSecret } from '../../src/auth/two-factor.js';
-import { buildApp, csrfFrom, signIn, TEST_PASSWORD } from '../support/app.js';
+import { buildApp, csrfFrom, postForm, signIn, TEST_PASSWORD } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import {
   ACTORS,
@@ -146,14 +146,14 @@ async function afterSignIn(
 }
 
 describe('CSRF on every state-changing route', () => {
-  it('covers at least every POST in the router table', () => {
+  it('when the router table is read, then the check covers at least every POST in it', () => {
     const writes = routes.filter((r) => r.method !== 'GET');
     expect(writes.length).toBeGreaterThanOrEqual(20);
     expect(writes.every((r) => r.method === 'POST')).toBe(true);
   });
 
   it(
-    'refuses a missing token, a foreign or stale token, and a cross-site post, and changes nothing',
+    'when a token is missing, foreign or stale, or the post is cross-site, then it is refused and nothing changes',
     async () => {
       const writes = routes.filter((r) => r.method !== 'GET');
       const failures: string[] = [];
@@ -254,7 +254,7 @@ describe('CSRF on every state-changing route', () => {
 
 describe('no state change on GET', () => {
   it(
-    'requesting every GET route as every actor leaves the business tables untouched',
+    'when every actor requests every GET route, then the business tables are untouched',
     async () => {
       const world = await buildWorld(db);
       const gets = routes.filter((r) => r.method === 'GET');
@@ -284,16 +284,17 @@ describe('no state change on GET', () => {
     TOUR_TIMEOUT_MS,
   );
 
-  it('a GET cannot sign out, and a signed-out session id is dead for good', async () => {
+  it('when sign-out is requested with a GET, then it does nothing; a signed-out session id is dead for good', async () => {
     const world = await buildWorld(db);
-    const { agent, csrf } = await signIn(app, world.users.agent.email);
+    const session = await signIn(app, world.users.agent.email);
+    const { agent, csrf } = session;
     await agent.get('/logout').expect(404);
     await agent.get('/').expect(200);
     const cookie = sessionCookie((await agent.get('/')).headers['set-cookie']) ?? '';
     expect(cookie).toMatch(/^caredesk\.sid=/);
-    await agent.post('/logout').type('form').send({ _csrf: csrf }).expect(303);
+    await postForm(session, '/logout').expect(303);
     // The old token is no good either once the session is gone.
-    await agent.post('/tickets').type('form').send({ _csrf: csrf, subject: 'x' }).expect(403);
+    await postForm(session, '/tickets', { subject: 'x' }).expect(403);
     await agent.get('/tickets').expect(303).expect('location', '/login');
     // Replaying the old cookie by hand (a stolen copy) gets nowhere.
     await request(app)
@@ -309,7 +310,7 @@ describe('no state change on GET', () => {
     expect(replay.status).toBe(403);
   });
 
-  it('the pre-sign-in session id is not signed in after sign-in (no fixation)', async () => {
+  it('when a visitor signs in, then the pre-sign-in session id is not signed in (no fixation)', async () => {
     const world = await buildWorld(db);
     const browser = request.agent(app);
     const page = await browser.get('/login');

@@ -7,6 +7,7 @@ import {
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createUser } from '../support/app.js';
 import { makeConsultation, makeCustomer } from '../http/privacy-fixtures.js';
+import { makeTicket } from '../support/fixtures.js';
 
 let db: TestDatabase;
 type Doctor = { id: number; role: 'doctor' };
@@ -29,16 +30,7 @@ async function escalationFor(
   status: 'pending' | 'in_progress' | 'resolved' | 'closed',
   resolvedAt: Date | null,
 ) {
-  const ticket = await db.prisma.supportTicket.create({
-    data: {
-      number: `TKT-R${Math.random().toString().slice(2, 9)}`,
-      customerId,
-      category: 'medical',
-      subject: 'Question',
-      description: 'Asked about results',
-      createdById: agentId,
-    },
-  });
+  const ticket = await makeTicket(db, customerId, agentId, null);
   return db.prisma.escalation.create({
     data: {
       customerId,
@@ -142,7 +134,7 @@ describe('care relationships that end', () => {
     expect(row.reason).toBe(`escalation: escalation ${e.id}`);
   });
 
-  it('escalationAccessEnds: open escalations have no end; resolved ones end days after resolution', () => {
+  it('when an escalation is open, then its access has no end; when resolved, then it ends days after resolution', () => {
     expect(escalationAccessEnds(null, 30)).toBeNull();
     expect(escalationAccessEnds(NOW, 30)).toEqual(new Date(NOW.getTime() + 30 * DAY));
   });

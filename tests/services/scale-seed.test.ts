@@ -14,7 +14,7 @@ afterAll(async () => {
 const one = async (sql: string) => Object.values((await db.pool.query(sql)).rows[0])[0];
 
 describe('scale seed (--scale small)', () => {
-  it('adds the requested volume on top of the demo staff', async () => {
+  it('when the scale seed runs, then it adds the requested volume on top of the demo staff', async () => {
     const size = parseScale('small');
     expect(Number(await one(`SELECT count(*) FROM customers`))).toBeGreaterThanOrEqual(
       size.customers,
@@ -34,7 +34,7 @@ describe('scale seed (--scale small)', () => {
     expect(() => parseScale('huge')).toThrow(/Unknown scale/);
   });
 
-  it('keeps the invariants', async () => {
+  it('when the scale seed has run, then the invariants hold', async () => {
     expect(
       Number(
         await one(
@@ -79,7 +79,7 @@ describe('scale seed (--scale small)', () => {
     ).toBeGreaterThanOrEqual(10);
   });
 
-  it('skews activity towards a minority of customers and recent days', async () => {
+  it('when the scale seed has run, then activity skews towards a minority of customers and recent days', async () => {
     const topShare = Number(
       await one(
         `SELECT sum(n) FILTER (WHERE rank <= total / 10)::float / sum(n) FROM (SELECT count(*) AS n, row_number() OVER (ORDER BY count(*) DESC) AS rank, count(*) OVER () AS total FROM interactions GROUP BY customer_id) x`,

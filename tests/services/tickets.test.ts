@@ -61,7 +61,7 @@ afterAll(async () => {
 });
 
 describe('ticket numbering', () => {
-  it('numbers tickets TKT- plus 8 upper-case letters/digits, open, medium by default', async () => {
+  it('when a ticket is created, then it is numbered TKT- plus 8 upper-case letters/digits, open, medium by default', async () => {
     const { id, number, created } = await createTicket(db.prisma, agent, input());
     expect(created).toBe(true);
     expect(number).toMatch(/^TKT-[A-Z0-9]{8}$/);
@@ -74,7 +74,7 @@ describe('ticket numbering', () => {
     });
   });
 
-  it('retries with a fresh number when the generated one collides', async () => {
+  it('when the generated number collides, then creation retries with a fresh one', async () => {
     const first = await createTicket(db.prisma, agent, input(), {
       makeNumber: () => 'TKT-COLLIDE1',
     });
@@ -88,20 +88,21 @@ describe('ticket numbering', () => {
     expect(calls).toBe(3);
   });
 
-  it('gives up after the maximum number of attempts', async () => {
+  it('when every generated number collides, then creation gives up after the maximum number of attempts', async () => {
+    await createTicket(db.prisma, agent, input(), { makeNumber: () => 'TKT-COLLIDE2' });
     let calls = 0;
     await expect(
       createTicket(db.prisma, agent, input(), {
         makeNumber: () => {
           calls++;
-          return 'TKT-COLLIDE1';
+          return 'TKT-COLLIDE2';
         },
       }),
     ).rejects.toThrow(/unique ticket number/);
     expect(calls).toBe(MAX_NUMBER_ATTEMPTS);
   });
 
-  it('is idempotent: the same key returns the first ticket, also when submitted concurrently', async () => {
+  it('when the same idempotency key comes again, also concurrently, then the first ticket is returned', async () => {
     const a = await createTicket(db.prisma, agent, input({ idempotencyKey: 'key-1' }));
     const b = await createTicket(db.prisma, agent, input({ idempotencyKey: 'key-1' }));
     expect(b).toEqual({ ...a, created: false });
@@ -113,7 +114,7 @@ describe('ticket numbering', () => {
     expect(await db.prisma.supportTicket.count({ where: { idempotencyKey: 'key-2' } })).toBe(1);
   });
 
-  it('refuses a link to another customer’s interaction and records links in history', async () => {
+  it('when a ticket links another customer’s interaction, then it is refused; links are recorded in history', async () => {
     const other = await makeCustomer('Other Person');
     const interaction = await db.prisma.interaction.create({
       data: { customerId: other, agentId: agent.id, channel: 'chat' },
@@ -134,7 +135,7 @@ describe('ticket numbering', () => {
 });
 
 describe('claiming', () => {
-  it('lets exactly one of two racing agents win', async () => {
+  it('when two agents claim the same ticket at once, then exactly one wins', async () => {
     const { id } = await createTicket(db.prisma, agent, input());
     const results = await Promise.all([
       claimTicket(db.prisma, agent, id),
@@ -157,7 +158,7 @@ describe('claiming', () => {
 });
 
 describe('status transitions and the SLA clock', () => {
-  it('pauses while pending, stamps resolution, and reopens with a count', async () => {
+  it('when a ticket goes pending, resolved and reopened, then the clock pauses, resolution is stamped and reopens are counted', async () => {
     const t0 = new Date('2026-03-01T08:00:00Z');
     const min = (m: number) => new Date(t0.getTime() + m * 60_000);
     const { id } = await createTicket(db.prisma, agent, input(), { now: t0 });
@@ -194,7 +195,7 @@ describe('status transitions and the SLA clock', () => {
     ]);
   });
 
-  it('refuses illegal transitions', async () => {
+  it('when a transition is illegal, then it is refused', async () => {
     const { id } = await createTicket(db.prisma, agent, input());
     await expect(changeStatus(db.prisma, agent, id, 'open', 1)).rejects.toBeInstanceOf(
       TransitionError,
@@ -208,7 +209,7 @@ describe('status transitions and the SLA clock', () => {
     );
   });
 
-  it('refuses a stale version and someone else’s ticket', async () => {
+  it('when the version is stale or the ticket someone else’s, then the status change is refused', async () => {
     const { id } = await createTicket(db.prisma, agent, input());
     await claimTicket(db.prisma, agent, id); // version 2
     await expect(changeStatus(db.prisma, agent, id, 'pending', 1)).rejects.toBeInstanceOf(
@@ -222,7 +223,7 @@ describe('status transitions and the SLA clock', () => {
 });
 
 describe('editing and assigning with versions', () => {
-  it('edits with the current version, records history, and refuses a stale one with the saved values', async () => {
+  it('when a ticket is edited, then the current version saves with history and a stale one is refused with the saved values', async () => {
     const { id } = await createTicket(db.prisma, agent, input());
     await editTicket(db.prisma, agent, id, {
       subject: 'New subject',
@@ -253,7 +254,7 @@ describe('editing and assigning with versions', () => {
     });
   });
 
-  it('only lets managers assign, with a version check', async () => {
+  it('when someone assigns a ticket, then only managers may, with a version check', async () => {
     const { id } = await createTicket(db.prisma, agent, input());
     await expect(assignTicket(db.prisma, agent, id, agent.id, 1)).rejects.toBeInstanceOf(
       ForbiddenError,
@@ -268,7 +269,7 @@ describe('editing and assigning with versions', () => {
 });
 
 describe('lists', () => {
-  it('orders by priority then oldest first across the whole result, and filters SLA in SQL', async () => {
+  it('when tickets are listed, then they are ordered by priority then oldest first across the whole result, and SLA is filtered in SQL', async () => {
     const cust = await makeCustomer('Zed Listtest');
     const now = new Date();
     const ago = (m: number) => new Date(now.getTime() - m * 60_000);
@@ -320,7 +321,7 @@ describe('lists', () => {
     expect(after.tickets).toHaveLength(0);
   });
 
-  it('keeps the priority-then-oldest order across pages of the unfiltered list', async () => {
+  it('when the unfiltered list spans pages, then the priority-then-oldest order holds across them', async () => {
     const rank = { urgent: 0, high: 1, medium: 2, low: 3 } as const;
     const priorities = ['low', 'urgent', 'medium', 'high'] as const;
     for (let i = 0; i < 30; i++)
@@ -346,7 +347,7 @@ describe('lists', () => {
     expect(open.tickets.every((t) => t.status === 'open' && t.priority === 'low')).toBe(true);
   });
 
-  it('searches by exact number, subject and customer name; agents cannot list all', async () => {
+  it('when tickets are searched, then exact number, subject and customer name match; agents cannot list all', async () => {
     const cust = await makeCustomer('Ngozi Searchable');
     const t = await createTicket(
       db.prisma,

@@ -3,25 +3,25 @@ import { loadConfig } from '../../src/config.js';
 import { StartupError } from '../../src/errors.js';
 
 describe('loadConfig', () => {
-  it('applies defaults', () => {
+  it('when nothing is set, then the defaults apply', () => {
     const config = loadConfig({});
     expect(config.PORT).toBe(3000);
     expect(config.NODE_ENV).toBe('development');
     expect(config.DATABASE_URL).toBeUndefined();
   });
 
-  it('rejects a DATABASE_URL that is not PostgreSQL with one clear message', () => {
+  it('when DATABASE_URL is not PostgreSQL, then it is rejected with one clear message', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(StartupError);
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(
       /DATABASE_URL must start with postgresql:\/\//,
     );
   });
 
-  it('rejects a non-numeric PORT', () => {
+  it('when PORT is not a number, then it is rejected', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
   });
 
-  it('requires a session secret in production', () => {
+  it('when in production, then a session secret is required', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SESSION_SECRET/);
     expect(
       loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) }).sessionSecret,
@@ -30,7 +30,7 @@ describe('loadConfig', () => {
 });
 
 describe('TRUST_PROXY', () => {
-  it("takes Express forms: off, a hop count, or the proxies' addresses", () => {
+  it("when set in an Express form (off, a hop count, or the proxies' addresses), then it is taken", () => {
     expect(loadConfig({ TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false);
     expect(loadConfig({}).TRUST_PROXY).toBe(false);
     expect(loadConfig({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);

@@ -22,18 +22,18 @@ describe('consultation lifecycle table', () => {
   for (const from of STATUSES) {
     for (const to of STATUSES) {
       const legal = LEGAL.has(`${from}>${to}`);
-      it(`${from} → ${to} is ${legal ? 'allowed' : 'refused'}`, () => {
+      it(`when moving ${from} → ${to}, then it is ${legal ? 'allowed' : 'refused'}`, () => {
         expect(canTransition(from, to)).toBe(legal);
         if (legal) expect(() => assertTransition(from, to)).not.toThrow();
         else expect(() => assertTransition(from, to)).toThrow(TransitionError);
       });
     }
   }
-  it('has terminal states', () => {
+  it('when completed or cancelled, then no move is left (terminal states)', () => {
     expect(TRANSITIONS.completed).toEqual([]);
     expect(TRANSITIONS.cancelled).toEqual([]);
   });
-  it('stamps the right timestamps', () => {
+  it('when a consultation moves, then the right timestamps are stamped', () => {
     const now = new Date('2026-01-01T10:00:00Z');
     expect(stampsFor('scheduled', { startedAt: null }, now)).toEqual({ scheduledAt: now });
     expect(stampsFor('completed', { startedAt: null }, now)).toEqual({
@@ -48,7 +48,7 @@ describe('consultation lifecycle table', () => {
 
 describe('badges', () => {
   const now = new Date('2026-01-01T12:00:00Z');
-  it('flags pending over an hour as needing a doctor', () => {
+  it('when pending over an hour, then it is flagged as needing a doctor', () => {
     expect(
       badgesFor(
         {
@@ -72,7 +72,7 @@ describe('badges', () => {
       ),
     ).toEqual([]);
   });
-  it('flags completed unpaid pay-later as request payment', () => {
+  it('when completed, unpaid and pay-later, then it is flagged as request payment', () => {
     expect(
       badgesFor(
         { status: 'completed', paymentModel: 'pay_later', paymentStatus: 'unpaid', createdAt: now },
@@ -100,14 +100,14 @@ describe('badges', () => {
 });
 
 describe('CSV cells', () => {
-  it('quotes commas, quotes and newlines', () => {
+  it('when a cell holds commas, quotes or newlines, then it is quoted', () => {
     expect(csvCell('a,b')).toBe('"a,b"');
     expect(csvCell('say "hi"')).toBe('"say ""hi"""');
     expect(csvCell('line\nbreak')).toBe('"line\nbreak"');
     expect(csvCell(null)).toBe('');
     expect(csvLine(['x', 1])).toBe('x,1\r\n');
   });
-  it('neutralises formula injection', () => {
+  it('when a cell starts like a formula, then it is neutralised', () => {
     for (const evil of ['=1+1', '+SUM(A1)', '-2+3', '@cmd', '=HYPERLINK("x")']) {
       const cell = csvCell(evil);
       expect(cell.replace(/^"/, '').startsWith("'")).toBe(true);
@@ -116,7 +116,7 @@ describe('CSV cells', () => {
 });
 
 describe('schemas', () => {
-  it('ignores bad filter values', () => {
+  it('when filter values are bad, then they are ignored', () => {
     const q = listQuery.parse({
       status: 'bogus',
       doctorId: 'abc',
@@ -130,7 +130,7 @@ describe('schemas', () => {
     expect(q.mode).toBeUndefined();
     expect(q.after).toBeUndefined();
   });
-  it('requires payment confirmation for pay first', () => {
+  it('when the payment model is pay first, then payment confirmation is required', () => {
     const r = createForm.safeParse({
       customerId: '1',
       mode: 'video',

@@ -29,13 +29,13 @@ async function diff(...args: string[]): Promise<{ code: number; output: string }
 }
 
 describe('prisma/migrations and schema.prisma', () => {
-  it('do not drift: replaying every migration yields exactly the schema', async () => {
+  it('when every migration is replayed, then it yields exactly the schema (no drift)', async () => {
     const result = await diff('--from-migrations', 'prisma/migrations');
     expect(result.output).not.toContain('Error');
     expect(result.code).toBe(0);
   }, 60_000);
 
-  it('the drift check does detect a difference (from an empty database)', async () => {
+  it('when compared with an empty database, then the drift check does detect a difference', async () => {
     const result = await diff('--from-empty');
     expect(result.code).toBe(2);
   }, 60_000);

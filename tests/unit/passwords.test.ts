@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { hashPassword, verifyPassword } from '../../src/auth/passwords.js';
 
 describe('passwords', () => {
-  it('hashes with argon2id and a fresh salt each time', async () => {
+  it('when a password is hashed, then it is argon2id with a fresh salt each time', async () => {
     const [a, b] = await Promise.all([
       hashPassword('caredesk-demo'),
       hashPassword('caredesk-demo'),
@@ -11,7 +11,7 @@ describe('passwords', () => {
     expect(a).not.toBe(b);
   });
 
-  it('verifies the right password only', async () => {
+  it('when a password is verified, then only the right one passes', async () => {
     const hash = await hashPassword('correct horse');
     expect(await verifyPassword(hash, 'correct horse')).toBe(true);
     expect(await verifyPassword(hash, 'correct horse ')).toBe(false);

@@ -20,7 +20,7 @@ function files(dir: string): string[] {
 }
 
 describe('privacy boundary', () => {
-  it('no module outside src/privacy touches the medical tables', () => {
+  it('when the modules are read, then none outside src/privacy touches the medical tables', () => {
     const offenders = files(ROOT).filter(
       (file) =>
         !ALLOWED.some((prefix) => file.startsWith(prefix)) &&
@@ -29,7 +29,7 @@ describe('privacy boundary', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('no view outside the medical partial prints a medical value', () => {
+  it('when the views are read, then none outside the medical partial prints a medical value', () => {
     const views = path.resolve('views');
     const offenders = readdirSync(views, { recursive: true })
       .map((name) => path.join(views, String(name)))

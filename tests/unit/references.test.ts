@@ -3,11 +3,11 @@ import { makeReference, phoneDigits, REFERENCE_PATTERN } from '../../src/lib/ref
 import { SeededRandom } from '../../src/db/seed/random.js';
 
 describe('references', () => {
-  it('makes TKT- plus eight upper-case letters or digits', () => {
+  it('when a ticket reference is made, then it is TKT- plus eight upper-case letters or digits', () => {
     for (let i = 0; i < 500; i++) expect(makeReference('TKT')).toMatch(/^TKT-[A-Z0-9]{8}$/);
   });
 
-  it('uses the whole alphabet given a random source', () => {
+  it('when given a random source, then the whole alphabet is used', () => {
     let n = 0;
     const ref = makeReference('CNS', (max) => n++ % max);
     expect(ref).toBe('CNS-ABCDEFGH');
@@ -15,13 +15,13 @@ describe('references', () => {
     expect(REFERENCE_PATTERN.test('TKT-abc12345')).toBe(false);
   });
 
-  it('keeps only the digits of a phone number', () => {
+  it('when a phone number is typed with signs and spaces, then only its digits are kept', () => {
     expect(phoneDigits('+234 (803) 555-0199')).toBe('2348035550199');
   });
 });
 
 describe('SeededRandom', () => {
-  it('repeats the same sequence for the same seed', () => {
+  it('when two generators share a seed, then they repeat the same sequence', () => {
     const a = new SeededRandom(42);
     const b = new SeededRandom(42);
     const seqA = Array.from({ length: 20 }, () => a.int(1000));
@@ -29,7 +29,7 @@ describe('SeededRandom', () => {
     expect(new Set(seqA).size).toBeGreaterThan(10);
   });
 
-  it('respects weights', () => {
+  it('when choices are weighted, then the weights are respected', () => {
     const rnd = new SeededRandom(7);
     const counts = { a: 0, b: 0 };
     for (let i = 0; i < 10_000; i++) counts[rnd.weighted({ a: 9, b: 1 })]++;

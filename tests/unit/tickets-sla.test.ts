@@ -23,7 +23,7 @@ function ticket(overrides: Partial<SlaTicket> = {}): SlaTicket {
 }
 
 describe('SLA clock', () => {
-  it('runs both clocks from creation with time left', () => {
+  it('when a ticket is new, then both clocks run from creation with time left', () => {
     const sla = computeSla(ticket(), URGENT, at(10));
     expect(sla.firstResponse.state).toBe('due_soon'); // 50 minutes left ≤ 1 hour
     expect(sla.firstResponse.remainingSeconds).toBe(50 * 60);
@@ -35,14 +35,14 @@ describe('SLA clock', () => {
     expect(sla.dueSoon).toBe(true);
   });
 
-  it('is ok when far from both deadlines', () => {
+  it('when far from both deadlines, then it is ok', () => {
     const sla = computeSla(ticket(), MEDIUM, at(10));
     expect(sla.firstResponse.state).toBe('ok');
     expect(sla.resolution.state).toBe('ok');
     expect(sla.dueSoon).toBe(false);
   });
 
-  it('is overdue on first response after the target without a response', () => {
+  it('when the first-response target passes without a response, then it is overdue', () => {
     const sla = computeSla(ticket(), URGENT, at(61));
     expect(sla.firstResponse.state).toBe('breached');
     expect(sla.firstResponse.remainingSeconds).toBe(-60);
@@ -50,7 +50,7 @@ describe('SLA clock', () => {
     expect(sla.dueSoon).toBe(false);
   });
 
-  it('stops the first-response clock once responded (met or missed)', () => {
+  it('when a response is made, then the first-response clock stops (met or missed)', () => {
     expect(
       computeSla(ticket({ firstResponseAt: at(30) }), URGENT, at(500)).firstResponse.state,
     ).toBe('met');
@@ -60,19 +60,19 @@ describe('SLA clock', () => {
     expect(late.breached).toBe(false); // a missed response is history, not a live breach
   });
 
-  it('is due soon within the last hour of the resolution target', () => {
+  it('when within the last hour of the resolution target, then it is due soon', () => {
     const sla = computeSla(ticket({ firstResponseAt: at(5) }), URGENT, at(200));
     expect(sla.resolution.state).toBe('due_soon');
     expect(sla.resolution.remainingSeconds).toBe(40 * 60);
   });
 
-  it('breaches resolution after the target', () => {
+  it('when the resolution target passes, then resolution is breached', () => {
     const sla = computeSla(ticket({ firstResponseAt: at(5) }), URGENT, at(241));
     expect(sla.resolution.state).toBe('breached');
     expect(sla.breached).toBe(true);
   });
 
-  it('does not count a closed pending period', () => {
+  it('when a pending period has closed, then it is not counted', () => {
     // 100 minutes were spent pending earlier: 300 wall minutes = 200 counted.
     const t = ticket({ firstResponseAt: at(5), pausedSeconds: 100 * 60 });
     const sla = computeSla(t, URGENT, at(300));
@@ -81,7 +81,7 @@ describe('SLA clock', () => {
     expect(sla.resolution.dueAt).toEqual(at(340));
   });
 
-  it('freezes while pending: the clock does not move', () => {
+  it('when pending, then the clock freezes', () => {
     const t = ticket({ status: 'pending', firstResponseAt: at(5), pendingSince: at(100) });
     const early = computeSla(t, URGENT, at(120));
     const late = computeSla(t, URGENT, at(10_000));
@@ -93,7 +93,7 @@ describe('SLA clock', () => {
     expect(late.breached).toBe(false);
   });
 
-  it('combines earlier pauses and the current pending period', () => {
+  it('when paused before and pending now, then both are combined', () => {
     const t = ticket({
       status: 'pending',
       firstResponseAt: at(1),
@@ -103,12 +103,12 @@ describe('SLA clock', () => {
     expect(resolutionElapsedSeconds(t, at(1000))).toBe(170 * 60);
   });
 
-  it('stays breached while pending if it was already overdue', () => {
+  it('when already overdue and then pending, then it stays breached', () => {
     const t = ticket({ status: 'pending', firstResponseAt: at(1), pendingSince: at(300) });
     expect(computeSla(t, URGENT, at(400)).resolution.state).toBe('breached');
   });
 
-  it('stops at resolution: met or missed, never breached', () => {
+  it('when resolved, then the clock stops: met or missed, never breached', () => {
     const met = computeSla(
       ticket({ status: 'resolved', firstResponseAt: at(1), resolvedAt: at(200) }),
       URGENT,
@@ -132,7 +132,7 @@ describe('SLA clock', () => {
     expect(missed.dueSoon).toBe(false);
   });
 
-  it('never reports negative elapsed time (clock skew, creation in the future)', () => {
+  it('when creation lies in the future (clock skew), then elapsed time is never negative', () => {
     const sla = computeSla(ticket({ createdAt: at(10) }), URGENT, at(0));
     expect(sla.firstResponse.elapsedSeconds).toBe(0);
     expect(sla.resolution.elapsedSeconds).toBe(0);
