@@ -1,6 +1,7 @@
 import { dayStartSql } from '../../lib/time.js';
 import type pg from 'pg';
 import type { AuditQuery, ExportQuery } from './schema.js';
+import { sqlParams } from '../../db/sql-params.js';
 
 export interface AuditRow {
   id: string;
@@ -25,11 +26,7 @@ export async function listAudit(
   limit: number,
 ): Promise<{ rows: AuditRow[]; nextBefore: string | null }> {
   const clauses: string[] = [];
-  const params: unknown[] = [];
-  const p = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
+  const { values: params, bind: p } = sqlParams();
   if (query.userId) clauses.push(`a.actor_id = ${p(query.userId)}`);
   if (query.customerId) clauses.push(`a.customer_id = ${p(query.customerId)}`);
   if (query.action) clauses.push(`a.action = ${p(query.action)}`);

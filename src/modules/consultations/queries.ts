@@ -6,6 +6,8 @@ import { csvLine } from '../../lib/csv.js';
 import { containsPattern } from '../../lib/like.js';
 import { dayStartSql } from '../../lib/time.js';
 import type { ListQuery } from './schema.js';
+import { sqlParams } from '../../db/sql-params.js';
+import { CHANGE_FIELDS } from '../../db/record-changes.js';
 
 // The consultation list and search (keyset on created_at, id), its CSV export, and the lists a
 // consultation page shows beside the record. Never touches the medical tables.
@@ -35,11 +37,7 @@ export function buildListWhere(
   actor: Actor,
 ): { where: string; params: unknown[] } {
   const clauses: string[] = [];
-  const params: unknown[] = [];
-  const p = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
+  const { values: params, bind: p } = sqlParams();
   if (query.status) clauses.push(`c.status = ${p(query.status)}::"ConsultationStatus"`);
   if (query.paymentStatus)
     clauses.push(`c.payment_status = ${p(query.paymentStatus)}::"PaymentStatus"`);
@@ -171,14 +169,7 @@ function consultationChanges(db: Db, id: number) {
     where: { recordType: 'consultation', recordId: id },
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     take: 200,
-    select: {
-      id: true,
-      field: true,
-      fromValue: true,
-      toValue: true,
-      createdAt: true,
-      actor: { select: { name: true } },
-    },
+    select: { id: true, ...CHANGE_FIELDS },
   });
 }
 

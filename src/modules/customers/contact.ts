@@ -7,6 +7,7 @@ import { phoneDigits } from '../../lib/references.js';
 import type { ContactInput } from './schema.js';
 import { assertCallerCleared } from '../interactions/verification.js';
 import { assertMayCorrectContact } from './policy.js';
+import { CHANGE_FIELDS } from '../../db/record-changes.js';
 
 export const CONTACT_FIELDS = ['phone', 'email', 'address'] as const;
 type ContactField = (typeof CONTACT_FIELDS)[number];
@@ -33,13 +34,7 @@ export async function getContact(db: Db | Prisma.TransactionClient, id: number):
 export async function contactHistory(db: Db, customerId: number) {
   const rows = await db.recordChange.findMany({
     where: { recordType: 'customer', recordId: customerId, field: { in: [...CONTACT_FIELDS] } },
-    select: {
-      field: true,
-      fromValue: true,
-      toValue: true,
-      createdAt: true,
-      actor: { select: { name: true } },
-    },
+    select: CHANGE_FIELDS,
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: 50,
   });

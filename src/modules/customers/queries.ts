@@ -3,6 +3,7 @@ import { isoUtc } from '../../lib/csv.js';
 import { containsPattern } from '../../lib/like.js';
 import { ACTIVE_DAYS, DAY, NEW_DAYS, activityOf } from './service.js';
 import type { ListQuery } from './schema.js';
+import { sqlParams } from '../../db/sql-params.js';
 
 // The customer list and search, its CSV export, and the profile's figures and timeline. Contact
 // details and activity only: the medical profile is another table, never joined here.
@@ -28,11 +29,7 @@ export function buildCustomerWhere(
   now: Date,
 ): { where: string; params: unknown[] } {
   const clauses: string[] = [];
-  const params: unknown[] = [];
-  const p = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
+  const { values: params, bind: p } = sqlParams();
   const activeSince = () =>
     p(sqlTimestamp(new Date(now.getTime() - ACTIVE_DAYS * DAY))) + '::timestamp';
   const newSince = () => p(sqlTimestamp(new Date(now.getTime() - NEW_DAYS * DAY))) + '::timestamp';

@@ -5,6 +5,8 @@ import { PAGE_SIZE } from '../../http/pagination.js';
 import { isoUtc } from '../../lib/csv.js';
 import { defaultScope, isStale, visibleSql, visibleWhere, type StaleRule } from './policy.js';
 import type { ListQuery } from './schema.js';
+import { sqlParams } from '../../db/sql-params.js';
+import { CHANGE_FIELDS } from '../../db/record-changes.js';
 
 // ---------------------------------------------------------------------------------------------
 // The list page and its live rows (Prisma), under the module's visibility rule.
@@ -159,13 +161,7 @@ export function findVisible(db: Db, actor: Actor, id: number): Promise<Escalatio
 export async function timelineOf(db: Db, id: number): Promise<TimelineEntry[]> {
   const changes = await db.recordChange.findMany({
     where: { recordType: 'escalation', recordId: id },
-    select: {
-      field: true,
-      fromValue: true,
-      toValue: true,
-      createdAt: true,
-      actor: { select: { name: true } },
-    },
+    select: CHANGE_FIELDS,
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     take: 200,
   });
@@ -249,11 +245,7 @@ export function escalationExportQuery(
   query: ListQuery,
   rules: { staleHours: number; now: Date },
 ) {
-  const params: unknown[] = [];
-  const p = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
+  const { values: params, bind: p } = sqlParams();
   const where: string[] = [];
   const visible = visibleSql(actor, p);
   if (visible) where.push(visible);

@@ -7,6 +7,7 @@ import { PAGE_SIZE } from '../../http/pagination.js';
 import { defaultScope } from './policy.js';
 import type { Actor } from '../../auth/actor.js';
 import type { ListQuery } from './schema.js';
+import { sqlParams } from '../../db/sql-params.js';
 
 // The list's filters twice: through Prisma for the page (listInteractions) and in SQL for the CSV
 // export, which streams from a cursor (interactionExportQuery). Both: scope, status, channel,
@@ -98,11 +99,7 @@ export interface InteractionExportRow {
 }
 
 export function interactionExportQuery(actor: Actor, query: ListQuery) {
-  const params: unknown[] = [];
-  const p = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
+  const { values: params, bind: p } = sqlParams();
   const where: string[] = [];
   if ((query.scope ?? defaultScope(actor)) === 'mine') where.push(`i.agent_id = ${p(actor.id)}`);
   if (query.status) where.push(`i.status = ${p(query.status)}::"InteractionStatus"`);

@@ -9,6 +9,7 @@ import { expandShortcuts, interactionFillContext } from '../canned-replies/servi
 import { notifyMentions } from '../notifications/mentions.js';
 import { assertCanAct } from './policy.js';
 import type { CreateInput } from './schema.js';
+import { CHANGE_FIELDS } from '../../db/record-changes.js';
 
 /** Whole seconds from start to end, never negative; a pending period is part of it. */
 export function computeDurationSeconds(startedAt: Date, endedAt: Date): number {
@@ -140,14 +141,7 @@ export async function getInteraction(db: Db, id: number) {
   if (!interaction) throw new NotFoundError('No such interaction.');
   const changes = await db.recordChange.findMany({
     where: { recordType: 'interaction', recordId: id },
-    select: {
-      id: true,
-      field: true,
-      fromValue: true,
-      toValue: true,
-      createdAt: true,
-      actor: { select: { name: true } },
-    },
+    select: { id: true, ...CHANGE_FIELDS },
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
   });
   return { ...interaction, changes };
@@ -193,13 +187,7 @@ export async function conflictState(db: Db, id: number) {
     }),
     db.recordChange.findFirst({
       where: { recordType: 'interaction', recordId: id },
-      select: {
-        field: true,
-        fromValue: true,
-        toValue: true,
-        createdAt: true,
-        actor: { select: { name: true } },
-      },
+      select: CHANGE_FIELDS,
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     }),
   ]);

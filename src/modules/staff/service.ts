@@ -15,6 +15,7 @@ import {
 } from './policy.js';
 import { STAFF_ROW_SELECT, type StaffRow } from './queries.js';
 import type { AddInput, RoleInput } from './schema.js';
+import { CHANGE_FIELDS } from '../../db/record-changes.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -50,13 +51,7 @@ export async function getStaff(db: Db, id: number, now = new Date()): Promise<St
     }),
     db.recordChange.findMany({
       where: { recordType: 'user', recordId: id },
-      select: {
-        field: true,
-        fromValue: true,
-        toValue: true,
-        createdAt: true,
-        actor: { select: { name: true } },
-      },
+      select: CHANGE_FIELDS,
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: 200,
     }),

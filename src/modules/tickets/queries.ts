@@ -14,6 +14,7 @@ const TICKET_NUMBER = /^TKT-[A-Z0-9]{8}$/;
 const STATUS_ORDER = ['open', 'pending', 'escalated', 'resolved', 'merged'] as const;
 const PRIORITY_ORDER = ['urgent', 'high', 'medium', 'low'] as const;
 import { isoUtc } from '../../lib/csv.js';
+import { sqlParams } from '../../db/sql-params.js';
 /**
  * Joins `s` (first_response_mins, resolution_mins): the SLA targets in force when ticket `t` was
  * created, for its priority. Later changes to the targets do not move an open ticket's deadlines.
@@ -159,11 +160,7 @@ export const TICKET_LIST_ORDER = 't.priority DESC, t.created_at ASC, t.id ASC';
  */
 export function ticketListFilter(actor: Actor, query: ListQuery, now: Date) {
   const view = resolveView(actor, query.view);
-  const params: unknown[] = [];
-  const p = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
+  const { values: params, bind: p } = sqlParams();
   const where: string[] = [];
   const joins: string[] = [];
   if (view === 'mine') where.push(`t.assignee_id = ${p(actor.id)}`);
