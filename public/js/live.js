@@ -285,6 +285,10 @@
       coalesce('presence', refreshPresence);
     onRecordEvent(parts[0], parts[1], event.id);
   };
+  // The server has registered this tab's stream: every change committed from now on reaches it.
+  stream.addEventListener('ready', function () {
+    document.documentElement.setAttribute('data-live', 'ready');
+  });
   // The stored window did not reach back far enough: bring everything shown up to date.
   stream.addEventListener('reset', function () {
     coalesce('badge', refreshBadge);

@@ -37,9 +37,13 @@ async function person(email: string): Promise<{ page: Page; problems: string[] }
   return { page, problems };
 }
 
-/** Waits until the page's stream is registered (its first frame has arrived). */
-async function streaming(count = 1): Promise<void> {
-  await expect.poll(() => live.streamCount, { timeout: 10_000 }).toBeGreaterThanOrEqual(count);
+/**
+ * Waits until this page's own stream is registered on the server (its `ready` event), so a change
+ * committed next cannot slip past it. Counting the server's streams would also count the streams of
+ * pages opened earlier, or of the page being navigated away from.
+ */
+async function streaming(page: Page): Promise<void> {
+  await page.locator('html[data-live="ready"]').waitFor({ state: 'attached', timeout: 10_000 });
 }
 
 describe('the live desk in Chromium, two agents', () => {
@@ -53,7 +57,8 @@ describe('the live desk in Chromium, two agents', () => {
       await b.page.evaluate(
         () => ((globalThis as unknown as { notReloaded: boolean }).notReloaded = true),
       );
-      await streaming(2);
+      await streaming(a.page);
+      await streaming(b.page);
 
       const customer = await db.prisma.customer.findFirstOrThrow({ orderBy: { id: 'asc' } });
       await a.page.goto(`${server.url}/tickets/new?customerId=${customer.id}`);
@@ -112,7 +117,7 @@ describe('the live desk in Chromium, two agents', () => {
       const b = await person('agent2@caredesk.test');
       const customer = await db.prisma.customer.findFirstOrThrow({ orderBy: { id: 'desc' } });
       await b.page.goto(`${server.url}/tickets?view=unassigned`);
-      await streaming(1);
+      await streaming(b.page);
       // B has focus on a row's link: the list must not change under them.
       const firstLink = b.page.locator('#live-list tr[data-id] a').first();
       await firstLink.focus();
@@ -156,7 +161,7 @@ describe('the live desk in Chromium, two agents', () => {
       await admin.page.evaluate(
         () => ((globalThis as unknown as { notReloaded: boolean }).notReloaded = true),
       );
-      await streaming(1);
+      await streaming(admin.page);
 
       const escalation = await db.prisma.escalation.create({
         data: {

@@ -30,8 +30,9 @@ export function liveRouter(live: LiveDesk, options: { streamMs: number }): Route
       (text) => res.write(text),
       lastEventId(req),
     );
-    // Sent once the stream is registered: from here on, nothing committed is missed.
-    res.write(`retry: ${RETRY_MS}\n\n`);
+    // Sent once the stream is registered: from here on, nothing committed is missed. The page
+    // marks itself live on `ready` (public/js/live.js), so a reader can tell when that point is.
+    res.write(`retry: ${RETRY_MS}\nid: ${stream.lastSeq}\nevent: ready\ndata: {}\n\n`);
     // Events from before the stored window are gone: the page reloads what it shows instead.
     if (!complete) stream.raw(`id: ${stream.lastSeq}\nevent: reset\ndata: {}\n\n`);
     const end = setTimeout(() => res.end(), options.streamMs);
