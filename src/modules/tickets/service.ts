@@ -227,6 +227,8 @@ export async function getTicket(pool: pg.Pool, id: number, now = new Date()) {
     escalations: page.escalations,
     changes: page.changes,
     thread: { merged: page.mergedFrom, entries: page.entries },
+    followUps: page.followUps,
+    mergeCandidates: page.mergeCandidates,
     sla: computeSla(page.ticket, page.target, now),
   };
 }
