@@ -129,7 +129,7 @@ describe('merging duplicate tickets', () => {
 
   it('when the duplicate changed since the page was loaded, then the merge is a conflict', async () => {
     const { survivor, duplicate } = await pair();
-    await changeStatus(db.prisma, agent, duplicate.id, 'pending', 1);
+    await changeStatus(db.prisma, agent, duplicate.id, { to: 'pending', version: 1 });
     const stale = mergeTickets(db.prisma, agent, {
       duplicateId: duplicate.id,
       survivorId: survivor.id,
@@ -157,9 +157,9 @@ describe('merging duplicate tickets', () => {
     await expect(
       addEntry(db.prisma, agent, duplicate.id, { kind: 'note', body: 'Late.' }),
     ).rejects.toBeInstanceOf(TransitionError);
-    await expect(changeStatus(db.prisma, agent, duplicate.id, 'open', 2)).rejects.toBeInstanceOf(
-      TransitionError,
-    );
+    await expect(
+      changeStatus(db.prisma, agent, duplicate.id, { to: 'open', version: 2 }),
+    ).rejects.toBeInstanceOf(TransitionError);
   });
 
   it('when the same pair is merged both ways at once, then exactly one merge wins', async () => {

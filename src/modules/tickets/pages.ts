@@ -53,7 +53,7 @@ export const listPage =
     const page = pageQuery.parse(req.query.page);
     const filters = listQuery.parse(req.query);
     const [{ tickets, hasMore, view }, staff] = await Promise.all([
-      listTickets(pool, actor, filters, page),
+      listTickets(pool, actor, filters, { page }),
       activeStaff(db),
     ]);
     const raw = req.query as Record<string, unknown>;
