@@ -22,7 +22,7 @@ import {
   ticketExportSql,
   TICKET_LIST_ORDER,
   ticketListFilter,
-  ticketRows,
+  ticketRow,
 } from './queries.js';
 import { backTo, entryIdsOf, idOf, type FormValues } from './request.js';
 import {
@@ -92,7 +92,7 @@ export const exportCsvPage =
 export const rowPage =
   ({ pool }: AppContext): Page =>
   async (req, res) => {
-    const [t] = await ticketRows(pool, [idOf(req)], new Date());
+    const t = await ticketRow(pool, idOf(req), new Date());
     if (!t) throw new NotFoundError('No such ticket.');
     res.set('Cache-Control', 'no-store').render('tickets/_row', { t, fmt, clockLabel });
   };

@@ -159,11 +159,26 @@ export async function listTicketIds(
   { page, now }: { page: number; now: Date },
 ) {
   const filter = ticketListFilter(actor, query, now);
-  const sql = isSelective(query, filter.view)
+  const { rows } = await pool.query<{ id: number }>(
+    ticketIdsSql({ filter, query, page }),
+    filter.params,
+  );
+  return { ids: rows.map((r) => r.id), view: filter.view };
+}
+
+/** The ids of one page of the list, one more than the page shows. */
+function ticketIdsSql({
+  filter,
+  query,
+  page,
+}: {
+  filter: ListFilter;
+  query: ListQuery;
+  page: number;
+}) {
+  return isSelective(query, filter.view)
     ? selectiveIdsSql(filter, page)
     : broadIdsSql(filter, query, page);
-  const { rows } = await pool.query<{ id: number }>(sql, filter.params);
-  return { ids: rows.map((r) => r.id), view: filter.view };
 }
 
 /** The list's order: urgent → low, then oldest first. */
@@ -249,19 +264,28 @@ interface ListRow {
   resolutionMins: number | null;
 }
 
-// The page's rows, their customer and assignee names and SLA targets in one round trip: the list
-// is the busiest page of the console.
-const LIST_ROWS = `
-  SELECT t.id, t.number, t.subject, t.category, t.priority, t.status, t.version, t.created_at AS "createdAt",
-         t.assignee_id AS "assigneeId",
-         t.first_response_at AS "firstResponseAt", t.resolved_at AS "resolvedAt", t.pending_since AS "pendingSince",
-         t.paused_seconds AS "pausedSeconds", c.id AS "customerId", c.full_name AS "customerName", u.name AS "assigneeName",
-         s.first_response_mins AS "firstResponseMins", s.resolution_mins AS "resolutionMins"
-    FROM support_tickets t
-    JOIN customers c ON c.id = t.customer_id
+const LIST_COLUMNS = `t.id, t.number, t.subject, t.category, t.priority, t.status, t.version,
+         t.created_at AS "createdAt", t.assignee_id AS "assigneeId",
+         t.first_response_at AS "firstResponseAt", t.resolved_at AS "resolvedAt",
+         t.pending_since AS "pendingSince", t.paused_seconds AS "pausedSeconds",
+         c.id AS "customerId", c.full_name AS "customerName", u.name AS "assigneeName",
+         s.first_response_mins AS "firstResponseMins", s.resolution_mins AS "resolutionMins"`;
+
+const LIST_JOINS = `JOIN customers c ON c.id = t.customer_id
     LEFT JOIN users u ON u.id = t.assignee_id
-    ${SLA_TARGET_IN_FORCE}
-   WHERE t.id = ANY($1::int[])`;
+    ${SLA_TARGET_IN_FORCE}`;
+
+// The list is the busiest page of the console, so a page of it is one round trip: the ids
+// statement picks the page (one more row than shown, to know whether there is a next page), and
+// its rows come back in that order with their customer and assignee names and SLA targets.
+const pageRowsSql = (idsSql: string) => `
+  SELECT ${LIST_COLUMNS}
+    FROM unnest(ARRAY(${idsSql})) WITH ORDINALITY picked(id, position)
+    JOIN support_tickets t ON t.id = picked.id
+    ${LIST_JOINS}
+   ORDER BY picked.position`;
+
+const ROWS_BY_ID = `SELECT ${LIST_COLUMNS} FROM support_tickets t ${LIST_JOINS} WHERE t.id = $1`;
 
 export async function listTickets(
   pool: pg.Pool,
@@ -269,34 +293,33 @@ export async function listTickets(
   query: ListQuery,
   { page, now = new Date() }: ListOptions,
 ) {
-  const { ids, view } = await listTicketIds(pool, actor, query, { page, now });
-  const tickets = await ticketRows(pool, ids.slice(0, PAGE_SIZE), now);
-  return { tickets, hasMore: ids.length > PAGE_SIZE, view };
+  const filter = ticketListFilter(actor, query, now);
+  const { rows } = await pool.query<ListRow>(
+    pageRowsSql(ticketIdsSql({ filter, query, page })),
+    filter.params,
+  );
+  const tickets = rows.slice(0, PAGE_SIZE).map((row) => listRowOf(row, now));
+  return { tickets, hasMore: rows.length > PAGE_SIZE, view: filter.view };
 }
 
-/** List rows (with names and SLA clocks) for these ticket ids, in the order given. */
-export async function ticketRows(pool: pg.Pool, pageIds: number[], now: Date) {
-  const { rows } = pageIds.length
-    ? await pool.query<ListRow>(LIST_ROWS, [pageIds])
-    : { rows: [] as ListRow[] };
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  return pageIds.flatMap((id) => {
-    const row = byId.get(id);
-    if (!row) return [];
-    const { customerId, customerName, assigneeName, firstResponseMins, resolutionMins, ...ticket } =
-      row;
-    const target =
-      firstResponseMins === null || resolutionMins === null
-        ? FALLBACK_TARGET
-        : { firstResponseMins, resolutionMins };
-    return [
-      {
-        ...ticket,
-        customer: { id: customerId, fullName: customerName },
-        assignee:
-          ticket.assigneeId === null ? null : { id: ticket.assigneeId, name: assigneeName ?? '' },
-        sla: computeSla(ticket, target, now),
-      },
-    ];
-  });
+/** One list row (with names and SLA clocks), for live pages to swap in; null if there is none. */
+export async function ticketRow(pool: pg.Pool, id: number, now: Date) {
+  const { rows } = await pool.query<ListRow>(ROWS_BY_ID, [id]);
+  return rows[0] ? listRowOf(rows[0], now) : null;
+}
+
+function listRowOf(row: ListRow, now: Date) {
+  const { customerId, customerName, assigneeName, firstResponseMins, resolutionMins, ...ticket } =
+    row;
+  const target =
+    firstResponseMins === null || resolutionMins === null
+      ? FALLBACK_TARGET
+      : { firstResponseMins, resolutionMins };
+  return {
+    ...ticket,
+    customer: { id: customerId, fullName: customerName },
+    assignee:
+      ticket.assigneeId === null ? null : { id: ticket.assigneeId, name: assigneeName ?? '' },
+    sla: computeSla(ticket, target, now),
+  };
 }
