@@ -7,7 +7,6 @@ import { phoneDigits } from '../../lib/references.js';
 import type { ContactInput } from './schema.js';
 import { assertCallerCleared } from '../interactions/verification.js';
 import { assertMayCorrectContact } from './policy.js';
-import { CHANGE_FIELDS } from '../../db/record-changes.js';
 
 export const CONTACT_FIELDS = ['phone', 'email', 'address'] as const;
 type ContactField = (typeof CONTACT_FIELDS)[number];
@@ -28,17 +27,6 @@ export async function getContact(db: Db | Prisma.TransactionClient, id: number):
   });
   if (!c) throw new NotFoundError();
   return c;
-}
-
-/** The contact corrections of one customer, newest first (contact details only, never medical). */
-export async function contactHistory(db: Db, customerId: number) {
-  const rows = await db.recordChange.findMany({
-    where: { recordType: 'customer', recordId: customerId, field: { in: [...CONTACT_FIELDS] } },
-    select: CHANGE_FIELDS,
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-    take: 50,
-  });
-  return rows.map((r) => ({ ...r, actorName: r.actor?.name ?? null }));
 }
 
 export interface ContactCorrection {
