@@ -7,6 +7,7 @@ import { phoneDigits } from '../../lib/references.js';
 import type { ContactInput } from './schema.js';
 import { assertCallerCleared } from '../interactions/verification.js';
 import { assertMayCorrectContact } from './policy.js';
+import { writeRecordChanges } from '../../db/record-changes.js';
 
 export const CONTACT_FIELDS = ['phone', 'email', 'address'] as const;
 type ContactField = (typeof CONTACT_FIELDS)[number];
@@ -91,16 +92,17 @@ async function writeCorrection(
     data: { ...w.next, phoneDigits: phoneDigits(w.next.phone), version: { increment: 1 } },
   });
   if (count !== 1) throw await staleContact(tx, id);
-  await tx.recordChange.createMany({
-    data: w.changed.map((field) => ({
-      recordType: 'customer' as const,
+  await writeRecordChanges(
+    tx,
+    w.changed.map((field) => ({
+      recordType: 'customer',
       recordId: id,
       actorId: actor.id,
       field,
-      fromValue: w.current[field],
-      toValue: w.next[field],
+      from: w.current[field],
+      to: w.next[field],
     })),
-  });
+  );
   await recordAudit(tx, {
     actor,
     action: 'contact_corrected',

@@ -3,7 +3,7 @@ import type { Db } from '../../db/client.js';
 import { ValidationError } from '../../errors.js';
 import { makeReference } from '../../lib/references.js';
 import type { CreateInput } from './schema.js';
-import { recordChange } from './service.js';
+import { recordChange } from './history.js';
 
 export const MAX_NUMBER_ATTEMPTS = 5;
 

@@ -3,6 +3,7 @@ import type { Db } from '../../db/client.js';
 import { epochMs, jsonList } from '../../db/json-select.js';
 import type { TicketStatus } from '../../generated/prisma/enums.js';
 import { ConflictError, NotFoundError, TransitionError, ValidationError } from '../../errors.js';
+import { recordChanges } from './history.js';
 import { assertCanAct } from './policy.js';
 
 export const MERGE_MESSAGES = {
@@ -123,20 +124,11 @@ async function foldDuplicate(tx: Tx, { duplicate, survivor, now }: MergeWrite): 
 }
 
 async function recordMerge(tx: Tx, { actor, duplicate, survivor }: MergeWrite): Promise<void> {
-  const change = { recordType: 'ticket', actorId: actor.id } as const;
-  await tx.recordChange.createMany({
-    data: [
-      {
-        ...change,
-        recordId: duplicate.id,
-        field: 'status',
-        fromValue: duplicate.status,
-        toValue: 'merged',
-      },
-      { ...change, recordId: duplicate.id, field: 'merged_into', toValue: survivor.number },
-      { ...change, recordId: survivor.id, field: 'merged_from', toValue: duplicate.number },
-    ],
-  });
+  await recordChanges(tx, actor.id, [
+    { ticketId: duplicate.id, field: 'status', from: duplicate.status, to: 'merged' },
+    { ticketId: duplicate.id, field: 'merged_into', from: null, to: survivor.number },
+    { ticketId: survivor.id, field: 'merged_from', from: null, to: duplicate.number },
+  ]);
 }
 
 /**

@@ -16,6 +16,7 @@ import { notify } from '../notifications/service.js';
 import { computeSla, type SlaTarget } from './sla.js';
 import { readTicketPage } from './show-queries.js';
 import { canTransition, stampFirstResponse, writeStatus } from './status.js';
+import { recordChange } from './history.js';
 
 export async function slaTargets(db: Db): Promise<Record<string, SlaTarget>> {
   const rows = await db.slaTarget.findMany({
@@ -30,27 +31,6 @@ export async function slaTargets(db: Db): Promise<Record<string, SlaTarget>> {
 }
 
 type Tx = Prisma.TransactionClient;
-
-/** One row of a ticket's history: which field moved from what to what. */
-interface Change {
-  ticketId: number;
-  field: string;
-  from: string | null;
-  to: string | null;
-}
-
-export async function recordChange(tx: Tx, actor: Actor, { ticketId, field, from, to }: Change) {
-  await tx.recordChange.create({
-    data: {
-      recordType: 'ticket',
-      recordId: ticketId,
-      actorId: actor.id,
-      field,
-      fromValue: from,
-      toValue: to,
-    },
-  });
-}
 
 // ---------------------------------------------------------------- new ticket form
 
