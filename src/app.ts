@@ -64,6 +64,10 @@ function configureViews(app: Express, { config }: AppContext): void {
     escalationAccessDays: config.ESCALATION_ACCESS_DAYS,
   } satisfies AccessRules);
   app.disable('x-powered-by');
+  // Express would hash every page it sends to make an ETag: most of a millisecond on a long ticket
+  // thread, for pages no browser revalidates (they are per person and change all the time). The
+  // photo sets its own ETag; static files keep theirs.
+  app.set('etag', false);
   if (config.NODE_ENV === 'production') app.set('view cache', true);
 }
 

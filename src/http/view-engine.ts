@@ -17,6 +17,25 @@ import ejs from 'ejs';
 type Data = Record<string, unknown>;
 type Include = (file: string, extra?: Data) => string;
 type Body = (locals: Data, escapeFn: (value: unknown) => string, include: Include) => string;
+const HTML_RULES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&#34;',
+  "'": '&#39;',
+};
+const HTML_SPECIAL = /[&<>'"]/;
+const HTML_SPECIALS = /[&<>'"]/g;
+
+/**
+ * `<%= %>`'s escaping, as EJS's own, except that most values (ids, names, times) have nothing to
+ * escape and are returned as they are instead of going through a replace with a callback.
+ */
+function escapeHtml(value: unknown): string {
+  const text = value === undefined || value === null ? '' : String(value);
+  return HTML_SPECIAL.test(text) ? text.replace(HTML_SPECIALS, (c) => HTML_RULES[c]) : text;
+}
+
 /** Names EJS declares inside a compiled template, and the parameter that holds the data. */
 const TAKEN = new Set(['locals', 'escapeFn', 'include', 'rethrow', '__output', '__append']);
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
@@ -83,7 +102,7 @@ class TemplateFile {
           )
         : this.partial(file).render(data, names);
     try {
-      return body(data, ejs.escapeXML, include);
+      return body(data, escapeHtml, include);
     } catch (error) {
       throw inFile(error, this.filename);
     }

@@ -83,6 +83,21 @@ describe('customer photo', () => {
     expect(audit?.actorId).toBe(agentId);
   });
 
+  it('when the browser asks again for the photo it holds, then 304; after a new upload, the new photo', async () => {
+    const customer = await makeCustomer(db);
+    expect((await upload(agent, customer.id, await phoneJpeg(), 'me.jpg')).status).toBe(303);
+    const photoPath = `/customers/${customer.id}/photo`;
+    const first = await agent.agent.get(photoPath).expect(200);
+    const etag = first.headers.etag;
+    expect(etag).toMatch(/^"\d+-\d+"$/);
+    await agent.agent.get(photoPath).set('If-None-Match', etag).expect(304);
+
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await upload(agent, customer.id, await phoneJpeg(), 'new.jpg')).status).toBe(303);
+    const after = await agent.agent.get(photoPath).set('If-None-Match', etag).expect(200);
+    expect(after.headers.etag).not.toBe(etag);
+  });
+
   it('when a program is renamed to .jpg, then it is refused with 422, the form again, and nothing is stored', async () => {
     const customer = await makeCustomer(db);
     const exe = Buffer.concat([

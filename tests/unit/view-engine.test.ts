@@ -36,7 +36,7 @@ describe('view engine', () => {
     const dir = viewsFolder();
     const page = path.join(dir, 'list', 'page.ejs');
     const data = {
-      title: '<Tickets & co>',
+      title: '<Tickets & "co">',
       items: [{ name: 'Ada <b>' }, { name: "O'Neil" }],
       size: 'large',
       cache: true,
@@ -44,7 +44,7 @@ describe('view engine', () => {
     const expected = await ejs.renderFile(page, data);
     expect(await render(page, data)).toBe(expected);
     expect(expected).toContain('row data stayed in the row');
-    expect(expected).toContain('Ada &lt;b&gt; · &lt;Tickets &amp; co&gt; large');
+    expect(expected).toContain('Ada &lt;b&gt; · &lt;Tickets &amp; &#34;co&#34;&gt; large');
   });
 
   it('when the view cache is on and a page includes a partial per row, then the disk is not asked again', async () => {

@@ -102,7 +102,11 @@ export function photoFile({ db }: Ctx): Handler {
   return async (req, res) => {
     const photo = await loadCustomerPhoto(db, routeId(req.params.id));
     // Private to the signed-in viewer's browser; revalidated (ETag) so a change shows at once.
-    res.set({ 'Cache-Control': 'private, no-cache', 'Content-Type': photo.contentType });
+    res.set({
+      'Cache-Control': 'private, no-cache',
+      'Content-Type': photo.contentType,
+      ETag: photo.etag,
+    });
     res.send(photo.image);
   };
 }

@@ -104,8 +104,13 @@ export async function removeCustomerPhoto(
 export async function loadCustomerPhoto(db: Db, customerId: number) {
   const photo = await db.customerPhoto.findUnique({
     where: { customerId },
-    select: { image: true, contentType: true },
+    select: { image: true, contentType: true, updatedAt: true },
   });
   if (!photo) throw new NotFoundError('No photo for this customer.');
-  return { image: Buffer.from(photo.image), contentType: photo.contentType };
+  return {
+    image: Buffer.from(photo.image),
+    contentType: photo.contentType,
+    // Names this version of the photo: a new upload moves updatedAt.
+    etag: `"${customerId}-${photo.updatedAt.getTime()}"`,
+  };
 }
