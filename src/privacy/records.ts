@@ -1,7 +1,8 @@
 import type { Actor } from '../auth/actor.js';
-import { Prisma } from '../generated/prisma/client.js';
+import type { Prisma } from '../generated/prisma/client.js';
 import { recordAudit } from '../audit.js';
 import type { Db } from '../db/client.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { notify } from '../modules/notifications/service.js';
 import { careTeam, mayRecordConsultationMedical } from './access.js';
@@ -180,8 +181,7 @@ class StaleMedicalVersion extends Error {}
 
 /** A first save that lost the race to another first save, or a save from an older version. */
 const isStaleSave = (error: unknown) =>
-  (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') ||
-  error instanceof StaleMedicalVersion;
+  isUniqueViolation(error) || error instanceof StaleMedicalVersion;
 
 /**
  * The assigned doctor records the medical part of a consultation. A version mismatch is a
