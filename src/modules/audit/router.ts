@@ -9,7 +9,7 @@ import { routeId } from '../../http/params.js';
 import { noStore, revealReviewQueue, reviewReveal, viewContext } from '../../privacy/index.js';
 import { downloadAccess, exportBundle, exportNdjson, showAccess } from './downloads.js';
 import { auditQuery, reviewForm, type AuditQuery } from './schema.js';
-import { auditUsers, listAudit } from './service.js';
+import { auditUsers, listAudit } from './queries.js';
 
 const FILTERS = ['userId', 'customerId', 'action', 'from', 'to'] as const;
 
