@@ -37,6 +37,14 @@ export const searchText = z
   )
   .catch(undefined);
 
+/** A form's double-submit key (a hidden field): none when empty, missing or over 100 characters. */
+export const formKey = z
+  .preprocess(
+    (v) => (typeof v === 'string' && v.length > 0 ? v : undefined),
+    z.string().max(100).optional(),
+  )
+  .catch(undefined);
+
 /** A required text field, trimmed; the messages name it by `label`. */
 export const requiredText = (label: string, max: number) =>
   z.preprocess(

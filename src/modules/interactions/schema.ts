@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { optionalDay } from '../../http/fields.js';
+import { formKey, optionalDay } from '../../http/fields.js';
 import { optionalId, requiredId, versionField } from '../../http/params.js';
 
 export const CHANNELS = ['chat', 'call', 'email'] as const;
@@ -37,12 +37,7 @@ export const createForm = z.object({
     (v) => (typeof v === 'string' ? v.trim() : ''),
     z.string().max(200, 'Keep the subject under 200 characters.'),
   ),
-  idempotencyKey: z
-    .preprocess(
-      (v) => (typeof v === 'string' && v.length > 0 ? v : undefined),
-      z.string().max(100).optional(),
-    )
-    .catch(undefined),
+  idempotencyKey: formKey,
 });
 export type CreateInput = z.infer<typeof createForm>;
 

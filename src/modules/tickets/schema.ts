@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { optionalDay, requiredText } from '../../http/fields.js';
+import { formKey, optionalDay, requiredText } from '../../http/fields.js';
 import { optionalId, requiredId, versionField } from '../../http/params.js';
 
 export const CATEGORIES = ['billing', 'appointment', 'technical', 'medical'] as const;
@@ -61,12 +61,7 @@ export const createForm = z.object({
   interactionId: optionalId,
   consultationId: optionalId,
   ...ticketFields,
-  idempotencyKey: z
-    .preprocess(
-      (v) => (typeof v === 'string' && v.length > 0 ? v : undefined),
-      z.string().max(100).optional(),
-    )
-    .catch(undefined),
+  idempotencyKey: formKey,
 });
 export type CreateInput = z.infer<typeof createForm>;
 
