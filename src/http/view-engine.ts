@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import ejs from 'ejs';
 
 // EJS runs every template inside `with (locals) { … }`. V8 looks each name up at run time inside a
@@ -7,10 +8,15 @@ import ejs from 'ejs';
 // data it is given declared up front instead (EJS's `destructuredLocals`), which renders the same
 // HTML two to three times faster. The names differ from one render to the next (a partial gets its
 // caller's data plus its own arguments), so each file keeps one compiled function per set of names.
-// Partials come through here too: EJS looks them up in `ejs.cache`, which is replaced below.
+//
+// Partials are included here too, not by EJS: EJS's own `include` copies every key of the page's
+// data twice and asks the disk whether the partial exists, on every call, which cost more than a
+// list row itself. Here a partial's data is the caller's data with its own arguments layered on top
+// (a prototype link, nothing copied), and a partial's file name is resolved once.
 
-type Render = (data: Record<string, unknown>) => string;
-
+type Data = Record<string, unknown>;
+type Include = (file: string, extra?: Data) => string;
+type Body = (locals: Data, escapeFn: (value: unknown) => string, include: Include) => string;
 /** Names EJS declares inside a compiled template, and the parameter that holds the data. */
 const TAKEN = new Set(['locals', 'escapeFn', 'include', 'rethrow', '__output', '__append']);
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
@@ -33,8 +39,28 @@ function declarable(name: string): boolean {
   return ok;
 }
 
+/** The declarable names of a render's data, sorted, and their cache key. */
+interface Names {
+  list: string[];
+  key: string;
+}
+
+function namesOf(keys: string[]): Names {
+  const list = keys.filter(declarable).sort();
+  return { list, key: list.join(',') };
+}
+
+/** The caller's names with a partial's own arguments added. */
+function withExtra(names: Names, extra: Data): Names {
+  const own = Object.keys(extra);
+  if (!own.length) return names;
+  return namesOf([...new Set([...names.list, ...own])]);
+}
+
 class TemplateFile {
-  private readonly variants = new Map<string, Render>();
+  private readonly variants = new Map<string, Body>();
+  private readonly partials = new Map<string, TemplateFile>();
+  private readonly extended = new Map<string, Names>();
   private text: string | null = null;
   private modified = 0;
 
@@ -43,15 +69,45 @@ class TemplateFile {
     private readonly watch: boolean,
   ) {}
 
-  render(data: Record<string, unknown>): string {
-    const names = Object.keys(data).filter(declarable).sort();
-    const key = names.join(',');
-    let render = this.variants.get(key);
-    if (!render || this.changedOnDisk()) {
-      render = this.compile(names);
-      this.variants.set(key, render);
+  render(data: Data, names: Names = namesOf(Object.keys(data))): string {
+    let body = this.variants.get(names.key);
+    if (!body || this.changedOnDisk()) {
+      body = this.compile(names.list);
+      this.variants.set(names.key, body);
     }
-    return render(data);
+    const include: Include = (file, extra) =>
+      extra
+        ? this.partial(file).render(
+            Object.assign(Object.create(data), extra),
+            this.namesWith(names, extra),
+          )
+        : this.partial(file).render(data, names);
+    try {
+      return body(data, ejs.escapeXML, include);
+    } catch (error) {
+      throw inFile(error, this.filename);
+    }
+  }
+
+  /** A partial named relative to this file (`../partials/csrf`, `_row`), resolved once. */
+  private partial(file: string): TemplateFile {
+    let found = this.partials.get(file);
+    if (!found) {
+      const resolved = path.resolve(path.dirname(this.filename), file);
+      found = fileFor(path.extname(resolved) ? resolved : resolved + '.ejs');
+      this.partials.set(file, found);
+    }
+    return found;
+  }
+
+  private namesWith(names: Names, extra: Data): Names {
+    const key = names.key + '|' + Object.keys(extra).join(',');
+    let found = this.extended.get(key);
+    if (!found) {
+      found = withExtra(names, extra);
+      this.extended.set(key, found);
+    }
+    return found;
   }
 
   private changedOnDisk(): boolean {
@@ -71,17 +127,38 @@ class TemplateFile {
     return this.text;
   }
 
-  private compile(names: string[]): Render {
-    const options = { filename: this.filename, cache: true };
+  private compile(names: string[]): Body {
     try {
-      return ejs.compile(this.source(), { ...options, _with: false, destructuredLocals: names });
+      return bodyOf(this.source(), {
+        filename: this.filename,
+        _with: false,
+        destructuredLocals: names,
+      });
     } catch (error) {
       // A template that declares a variable named like one of its data keys cannot take that name
-      // declared again; it keeps EJS's usual compilation.
+      // declared again; it keeps EJS's usual `with (locals)` compilation.
       if (!(error instanceof SyntaxError)) throw error;
-      return ejs.compile(this.source(), options);
+      return bodyOf(this.source(), { filename: this.filename });
     }
   }
+}
+
+/**
+ * The template compiled to a function of (data, escape, include). EJS's `Template` builds the
+ * function's source; `compile` would wrap it in the data-copying `include` this engine replaces.
+ */
+function bodyOf(text: string, options: ejs.Options): Body {
+  const template = new ejs.Template(text, { ...options, compileDebug: false });
+  template.compile();
+  return new Function('locals, escapeFn, include', template.source) as Body;
+}
+
+/** A template's error, naming the file it happened in (once, however deep the partials). */
+function inFile(error: unknown, filename: string): unknown {
+  if (error instanceof Error && !error.message.includes(' in view ')) {
+    error.message += ` in view ${filename}`;
+  }
+  return error;
 }
 
 const files = new Map<string, TemplateFile>();
@@ -96,15 +173,6 @@ function fileFor(filename: string): TemplateFile {
   return file;
 }
 
-// EJS asks its cache for a partial by file name before compiling it with its caller's options;
-// answering every request here sends partials through the per-name-set compilation too.
-ejs.cache = {
-  get: (filename: string) => (data?: Record<string, unknown>) =>
-    fileFor(filename).render(data ?? {}),
-  set: () => {},
-  reset: () => files.clear(),
-};
-
 /**
  * Express's engine for `.ejs` views. With the view cache off (development), a template edited on
  * disk is compiled again on its next render.
@@ -114,7 +182,7 @@ export function renderView(
   options: object,
   done: (error: unknown, html?: string) => void,
 ): void {
-  const data = options as Record<string, unknown>;
+  const data = options as Data;
   watchFiles = data.cache !== true;
   let html: string;
   try {

@@ -1,8 +1,15 @@
 import { localDateTime, relative } from './time.js';
 
 /** Display helpers shared by the pages (plain values only, never medical data). */
+// Made once: `toLocaleString` with options builds a new formatter on every call, which was a fifth
+// of the consultation list's CPU time.
+const AMOUNT = new Intl.NumberFormat('en-GB', {
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+});
+
 export function money(minor: number, currency = 'NGN'): string {
-  return `${currency} ${(minor / 100).toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  return `${currency} ${AMOUNT.format(minor / 100)}`;
 }
 
 /** Date and time in the viewer's zone with its abbreviation ("2026-12-02 13:31 WAT"). */

@@ -49,6 +49,22 @@ describe('cached staff and reply lists', () => {
     expect(await assigneeChoices()).toContain('Ngozi New');
   });
 
+  it('when a doctor is renamed or disabled elsewhere, then the consultation list filter shows it', async () => {
+    const doctor = await createUser(db, 'doctor', { name: 'Dr Before Cache' });
+    const doctorChoices = async () => {
+      const page = await supervisor.agent.get('/consultations').expect(200);
+      return /<select id="f-doctor"[\s\S]*?<\/select>/.exec(page.text)?.[0] ?? '';
+    };
+    expect(await doctorChoices()).toContain('Dr Before Cache');
+    expect(await doctorChoices()).toContain('Dr Before Cache');
+
+    await db.pool.query(`UPDATE users SET name = 'Dr After Cache' WHERE id = $1`, [doctor.id]);
+    expect(await doctorChoices()).toContain('Dr After Cache');
+
+    await db.pool.query(`UPDATE users SET active = false WHERE id = $1`, [doctor.id]);
+    expect(await doctorChoices()).not.toContain('Dr After Cache');
+  });
+
   it('when a saved reply is added or retitled elsewhere, then the next ticket page offers it', async () => {
     const before = await supervisor.agent.get(ticketPath).expect(200);
     expect(before.text).not.toContain('Refund timeline');

@@ -61,8 +61,7 @@ describe('editing SLA targets', () => {
       db.pool,
       { id: adminId, role: 'admin' },
       listQuery.parse({ sla: 'breached', view: 'all' }),
-      1,
-      { now: later },
+      { page: 1, now: later },
     );
     const ids = tickets.map((t) => t.id);
     expect(ids).toContain(after.id);

@@ -2,12 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createUser } from '../support/app.js';
 import { makeConsultation, makeCustomer } from '../support/fixtures.js';
-import {
-  customerStats,
-  customerTimeline,
-  listCustomers,
-} from '../../src/modules/customers/queries.js';
+import { customerTimeline, listCustomers } from '../../src/modules/customers/queries.js';
 import { listQuery } from '../../src/modules/customers/schema.js';
+import { readCustomerPage } from '../../src/modules/customers/show-queries.js';
 
 let db: TestDatabase;
 const now = new Date();
@@ -165,7 +162,7 @@ describe('profile aggregates and timeline', () => {
         createdAt: new Date('2026-01-05T10:00:00Z'),
       },
     });
-    const stats = await customerStats(db.pool, c.id);
+    const { stats } = await readCustomerPage(db.pool, c.id);
     expect(stats.totalPaidMinor).toBe(250000);
     expect(stats.consultationCount).toBe(1);
     const timeline = await customerTimeline(db.pool, c.id, 50);

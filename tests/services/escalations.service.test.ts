@@ -350,7 +350,7 @@ describe('take / resolve / close', () => {
   it('when a ticket resolved meanwhile is sent back to pending by the escalation, then it is reopened', async () => {
     const { id, ticket: t } = await raiseOnTicket(admin);
     const resolvedAt = new Date(Date.now() + 60_000);
-    await changeStatus(db.prisma, admin, t.id, 'resolved', 2, resolvedAt);
+    await changeStatus(db.prisma, admin, t.id, { to: 'resolved', version: 2, now: resolvedAt });
     const later = new Date(resolvedAt.getTime() + 600_000);
     await resolveEscalation(db.prisma, admin, id, {
       ...resolveForm.parse({ version: '1', outcome: 'Needs more work.', ticketStatus: 'pending' }),

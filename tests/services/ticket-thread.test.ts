@@ -29,13 +29,13 @@ describe('ticket thread: first response', () => {
   it('when an agent logs an outbound call, then it stops the first-response clock at that moment', async () => {
     const ticket = await freshTicket();
     const at = new Date(ticket.createdAt.getTime() + 30 * 60_000);
-    await addEntry(
-      db.prisma,
-      agent,
-      ticket.id,
-      { kind: 'contact', channel: 'call', direction: 'outbound', body: 'Called back.' },
-      at,
-    );
+    await addEntry(db.prisma, agent, ticket.id, {
+      kind: 'contact',
+      channel: 'call',
+      direction: 'outbound',
+      body: 'Called back.',
+      now: at,
+    });
     const row = await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: ticket.id } });
     expect(row.firstResponseAt?.toISOString()).toBe(at.toISOString());
   });
@@ -57,20 +57,20 @@ describe('ticket thread: first response', () => {
   it('when a later outbound contact is logged, then the first response time stays the first one', async () => {
     const ticket = await freshTicket();
     const first = new Date(ticket.createdAt.getTime() + 60_000);
-    await addEntry(
-      db.prisma,
-      agent,
-      ticket.id,
-      { kind: 'contact', channel: 'sms', direction: 'outbound', body: 'On it.' },
-      first,
-    );
-    await addEntry(
-      db.prisma,
-      agent,
-      ticket.id,
-      { kind: 'contact', channel: 'email', direction: 'outbound', body: 'Done.' },
-      new Date(first.getTime() + 3_600_000),
-    );
+    await addEntry(db.prisma, agent, ticket.id, {
+      kind: 'contact',
+      channel: 'sms',
+      direction: 'outbound',
+      body: 'On it.',
+      now: first,
+    });
+    await addEntry(db.prisma, agent, ticket.id, {
+      kind: 'contact',
+      channel: 'email',
+      direction: 'outbound',
+      body: 'Done.',
+      now: new Date(first.getTime() + 3_600_000),
+    });
     const row = await db.prisma.supportTicket.findUniqueOrThrow({ where: { id: ticket.id } });
     expect(row.firstResponseAt?.toISOString()).toBe(first.toISOString());
   });
@@ -80,20 +80,17 @@ describe('ticket thread: corrections', () => {
   it('when the author edits within 5 minutes, then the text changes, the earlier one kept as a revision', async () => {
     const ticket = await freshTicket();
     const posted = new Date();
-    const { id } = await addEntry(
-      db.prisma,
-      agent,
-      ticket.id,
-      { kind: 'note', body: 'Refund of 500.' },
-      posted,
-    );
+    const { id } = await addEntry(db.prisma, agent, ticket.id, {
+      kind: 'note',
+      body: 'Refund of 500.',
+      now: posted,
+    });
     const at = new Date(posted.getTime() + ENTRY_EDIT_WINDOW_MS - 1000);
     await editEntry(
       db.prisma,
       agent,
       { ticketId: ticket.id, entryId: id },
-      { body: 'Refund of 5,000.', version: 1 },
-      at,
+      { body: 'Refund of 5,000.', version: 1, now: at },
     );
     const entry = await db.prisma.ticketEntry.findUniqueOrThrow({
       where: { id },
@@ -109,20 +106,17 @@ describe('ticket thread: corrections', () => {
   it('when 5 minutes have passed, then even the author cannot change the entry', async () => {
     const ticket = await freshTicket();
     const posted = new Date();
-    const { id } = await addEntry(
-      db.prisma,
-      agent,
-      ticket.id,
-      { kind: 'note', body: 'Original.' },
-      posted,
-    );
+    const { id } = await addEntry(db.prisma, agent, ticket.id, {
+      kind: 'note',
+      body: 'Original.',
+      now: posted,
+    });
     const late = new Date(posted.getTime() + ENTRY_EDIT_WINDOW_MS);
     const attempt = editEntry(
       db.prisma,
       agent,
       { ticketId: ticket.id, entryId: id },
-      { body: 'Rewritten.', version: 1 },
-      late,
+      { body: 'Rewritten.', version: 1, now: late },
     );
     await expect(attempt).rejects.toBeInstanceOf(ForbiddenError);
     expect((await db.prisma.ticketEntry.findUniqueOrThrow({ where: { id } })).body).toBe(
@@ -226,14 +220,16 @@ describe('ticket thread: timeline', () => {
   it('loads the entries of a ticket oldest first with their authors', async () => {
     const ticket = await freshTicket();
     const base = Date.now();
-    await addEntry(
-      db.prisma,
-      colleague,
-      ticket.id,
-      { kind: 'note', body: 'later' },
-      new Date(base + 1000),
-    );
-    await addEntry(db.prisma, agent, ticket.id, { kind: 'note', body: 'earlier' }, new Date(base));
+    await addEntry(db.prisma, colleague, ticket.id, {
+      kind: 'note',
+      body: 'later',
+      now: new Date(base + 1000),
+    });
+    await addEntry(db.prisma, agent, ticket.id, {
+      kind: 'note',
+      body: 'earlier',
+      now: new Date(base),
+    });
     const { entries } = (await getTicket(db.pool, ticket.id)).thread;
     expect(entries.map((e) => [e.body, e.author.name])).toEqual([
       ['earlier', 'Amaka Agent'],

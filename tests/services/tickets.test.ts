@@ -13,10 +13,9 @@ import {
   assignTicket,
   changeStatus,
   claimTicket,
-  createTicket,
   editTicket,
-  MAX_NUMBER_ATTEMPTS,
 } from '../../src/modules/tickets/service.js';
+import { createTicket, MAX_NUMBER_ATTEMPTS } from '../../src/modules/tickets/create.js';
 import type { Actor } from '../../src/auth/actor.js';
 import type { CreateInput } from '../../src/modules/tickets/schema.js';
 
@@ -162,18 +161,18 @@ describe('status transitions and the SLA clock', () => {
     const t0 = new Date('2026-03-01T08:00:00Z');
     const min = (m: number) => new Date(t0.getTime() + m * 60_000);
     const { id } = await createTicket(db.prisma, agent, input(), { now: t0 });
-    await changeStatus(db.prisma, agent, id, 'pending', 1, min(10));
+    await changeStatus(db.prisma, agent, id, { to: 'pending', version: 1, now: min(10) });
     let row = await db.prisma.supportTicket.findUniqueOrThrow({ where: { id } });
     expect(row.pendingSince).toEqual(min(10));
     expect(row.firstResponseAt).toEqual(min(10));
-    await changeStatus(db.prisma, agent, id, 'open', 2, min(40));
+    await changeStatus(db.prisma, agent, id, { to: 'open', version: 2, now: min(40) });
     row = await db.prisma.supportTicket.findUniqueOrThrow({ where: { id } });
     expect(row.pendingSince).toBeNull();
     expect(row.pausedSeconds).toBe(30 * 60);
-    await changeStatus(db.prisma, agent, id, 'resolved', 3, min(60));
+    await changeStatus(db.prisma, agent, id, { to: 'resolved', version: 3, now: min(60) });
     row = await db.prisma.supportTicket.findUniqueOrThrow({ where: { id } });
     expect(row).toMatchObject({ status: 'resolved', resolvedAt: min(60), resolvedById: agent.id });
-    await changeStatus(db.prisma, supervisor, id, 'open', 4, min(100));
+    await changeStatus(db.prisma, supervisor, id, { to: 'open', version: 4, now: min(100) });
     row = await db.prisma.supportTicket.findUniqueOrThrow({ where: { id } });
     expect(row).toMatchObject({
       status: 'open',
@@ -197,28 +196,28 @@ describe('status transitions and the SLA clock', () => {
 
   it('when a transition is illegal, then it is refused', async () => {
     const { id } = await createTicket(db.prisma, agent, input());
-    await expect(changeStatus(db.prisma, agent, id, 'open', 1)).rejects.toBeInstanceOf(
-      TransitionError,
-    );
-    await expect(changeStatus(db.prisma, agent, id, 'escalated', 1)).rejects.toBeInstanceOf(
-      TransitionError,
-    );
-    await changeStatus(db.prisma, agent, id, 'resolved', 1);
-    await expect(changeStatus(db.prisma, agent, id, 'pending', 2)).rejects.toBeInstanceOf(
-      TransitionError,
-    );
+    await expect(
+      changeStatus(db.prisma, agent, id, { to: 'open', version: 1 }),
+    ).rejects.toBeInstanceOf(TransitionError);
+    await expect(
+      changeStatus(db.prisma, agent, id, { to: 'escalated', version: 1 }),
+    ).rejects.toBeInstanceOf(TransitionError);
+    await changeStatus(db.prisma, agent, id, { to: 'resolved', version: 1 });
+    await expect(
+      changeStatus(db.prisma, agent, id, { to: 'pending', version: 2 }),
+    ).rejects.toBeInstanceOf(TransitionError);
   });
 
   it('when the version is stale or the ticket someone else’s, then the status change is refused', async () => {
     const { id } = await createTicket(db.prisma, agent, input());
     await claimTicket(db.prisma, agent, id); // version 2
-    await expect(changeStatus(db.prisma, agent, id, 'pending', 1)).rejects.toBeInstanceOf(
-      ConflictError,
-    );
-    await expect(changeStatus(db.prisma, agent2, id, 'pending', 2)).rejects.toBeInstanceOf(
-      ForbiddenError,
-    );
-    await changeStatus(db.prisma, supervisor, id, 'pending', 2);
+    await expect(
+      changeStatus(db.prisma, agent, id, { to: 'pending', version: 1 }),
+    ).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      changeStatus(db.prisma, agent2, id, { to: 'pending', version: 2 }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await changeStatus(db.prisma, supervisor, id, { to: 'pending', version: 2 });
   });
 });
 
@@ -256,13 +255,13 @@ describe('editing and assigning with versions', () => {
 
   it('when someone assigns a ticket, then only managers may, with a version check', async () => {
     const { id } = await createTicket(db.prisma, agent, input());
-    await expect(assignTicket(db.prisma, agent, id, agent.id, 1)).rejects.toBeInstanceOf(
-      ForbiddenError,
-    );
-    await assignTicket(db.prisma, supervisor, id, agent2.id, 1);
-    await expect(assignTicket(db.prisma, supervisor, id, agent.id, 1)).rejects.toBeInstanceOf(
-      ConflictError,
-    );
+    await expect(
+      assignTicket(db.prisma, agent, id, { assigneeId: agent.id, version: 1 }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await assignTicket(db.prisma, supervisor, id, { assigneeId: agent2.id, version: 1 });
+    await expect(
+      assignTicket(db.prisma, supervisor, id, { assigneeId: agent.id, version: 1 }),
+    ).rejects.toBeInstanceOf(ConflictError);
     const row = await db.prisma.supportTicket.findUniqueOrThrow({ where: { id } });
     expect(row.assigneeId).toBe(agent2.id);
   });
@@ -284,25 +283,26 @@ describe('lists', () => {
     const urgentOld = await mk('urgent', ago(30), 'urgent old'); // first response due in 30 min → due soon
     const urgentBreached = await mk('urgent', ago(300), 'urgent breached');
     const high = await mk('high', ago(20), 'high one');
-    const { tickets } = await listTickets(db.pool, supervisor, { customer: String(cust) }, 1, {
-      now,
-    });
+    const { tickets } = await listTickets(
+      db.pool,
+      supervisor,
+      { customer: String(cust) },
+      { page: 1, now },
+    );
     expect(tickets.map((t) => t.id)).toEqual([urgentBreached, urgentOld, urgentNew, high, low]);
 
     const breached = await listTickets(
       db.pool,
       supervisor,
       { customer: String(cust), sla: 'breached' },
-      1,
-      { now },
+      { page: 1, now },
     );
     expect(breached.tickets.map((t) => t.id)).toEqual([urgentBreached]);
     const soon = await listTickets(
       db.pool,
       supervisor,
       { customer: String(cust), sla: 'due_soon' },
-      1,
-      { now },
+      { page: 1, now },
     );
     expect(soon.tickets.map((t) => t.id)).toEqual([urgentOld, urgentNew]);
 
@@ -315,8 +315,7 @@ describe('lists', () => {
       db.pool,
       supervisor,
       { customer: String(cust), sla: 'breached' },
-      1,
-      { now },
+      { page: 1, now },
     );
     expect(after.tickets).toHaveLength(0);
   });
@@ -330,7 +329,12 @@ describe('lists', () => {
       });
     const seen: { id: number; priority: keyof typeof rank; createdAt: Date }[] = [];
     for (let page = 1; page < 20; page++) {
-      const { tickets, hasMore } = await listTickets(db.pool, supervisor, { view: 'all' }, page);
+      const { tickets, hasMore } = await listTickets(
+        db.pool,
+        supervisor,
+        { view: 'all' },
+        { page },
+      );
       seen.push(...tickets);
       if (!hasMore) break;
     }
@@ -343,7 +347,12 @@ describe('lists', () => {
         a.id - b.id,
     );
     expect(seen.map((t) => t.id)).toEqual(sorted.map((t) => t.id));
-    const open = await listTickets(db.pool, supervisor, { status: 'open', priority: 'low' }, 1);
+    const open = await listTickets(
+      db.pool,
+      supervisor,
+      { status: 'open', priority: 'low' },
+      { page: 1 },
+    );
     expect(open.tickets.every((t) => t.status === 'open' && t.priority === 'low')).toBe(true);
   });
 
@@ -354,19 +363,30 @@ describe('lists', () => {
       agent,
       input({ customerId: cust, subject: 'Prescription refill question' }),
     );
-    const byNumber = await listTickets(db.pool, supervisor, { q: t.number.toLowerCase() }, 1);
+    const byNumber = await listTickets(
+      db.pool,
+      supervisor,
+      { q: t.number.toLowerCase() },
+      { page: 1 },
+    );
     expect(byNumber.tickets.map((x) => x.id)).toEqual([t.id]);
     expect(
-      (await listTickets(db.pool, supervisor, { q: 'refill quest' }, 1)).tickets.map((x) => x.id),
+      (await listTickets(db.pool, supervisor, { q: 'refill quest' }, { page: 1 })).tickets.map(
+        (x) => x.id,
+      ),
     ).toContain(t.id);
     expect(
-      (await listTickets(db.pool, supervisor, { q: 'ngozi search' }, 1)).tickets.map((x) => x.id),
+      (await listTickets(db.pool, supervisor, { q: 'ngozi search' }, { page: 1 })).tickets.map(
+        (x) => x.id,
+      ),
     ).toContain(t.id);
-    expect((await listTickets(db.pool, supervisor, { q: '100%_' }, 1)).tickets).toHaveLength(0);
-    await expect(listTickets(db.pool, agent, { view: 'all' }, 1)).rejects.toBeInstanceOf(
+    expect(
+      (await listTickets(db.pool, supervisor, { q: '100%_' }, { page: 1 })).tickets,
+    ).toHaveLength(0);
+    await expect(listTickets(db.pool, agent, { view: 'all' }, { page: 1 })).rejects.toBeInstanceOf(
       ForbiddenError,
     );
-    const mine = await listTickets(db.pool, agent2, {}, 1);
+    const mine = await listTickets(db.pool, agent2, {}, { page: 1 });
     expect(mine.view).toBe('mine');
     expect(mine.tickets.every((x) => x.assigneeId === agent2.id)).toBe(true);
   });

@@ -22,6 +22,7 @@ import {
 } from './queries.js';
 import { MODES, PAYMENT_MODELS, PAYMENT_STATUSES, STATUSES, listQuery } from './schema.js';
 import { getConsultation } from './service.js';
+import { activeDoctors } from '../staff/directory.js';
 
 // The consultation pages (GET handlers), and the two forms the POST handlers show again.
 
@@ -54,7 +55,7 @@ export function listPage({ db, pool }: Ctx): Handler {
     const query = listQuery.parse(req.query);
     const [{ rows, nextCursor }, doctors] = await Promise.all([
       listConsultations(pool, actor, query, PAGE_SIZE),
-      doctorOptions(db),
+      activeDoctors(db),
     ]);
     const raw = queryStrings(req.query);
     const base = filterParams(raw, 'after');

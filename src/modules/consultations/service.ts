@@ -1,5 +1,6 @@
 import type { Actor } from '../../auth/actor.js';
 import type { Db } from '../../db/client.js';
+import { writeRecordChanges } from '../../db/record-changes.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 
@@ -50,16 +51,17 @@ export interface Change {
 
 export async function recordChange(tx: Tx, actor: Actor, change: Change): Promise<void> {
   const text = (value: unknown) => (value == null ? null : String(value));
-  await tx.recordChange.create({
-    data: {
+  const { recordId, field, from, to } = change;
+  await writeRecordChanges(tx, [
+    {
       recordType: 'consultation',
-      recordId: change.recordId,
+      recordId,
       actorId: actor.id,
-      field: change.field,
-      fromValue: text(change.from),
-      toValue: text(change.to),
+      field,
+      from: text(from),
+      to: text(to),
     },
-  });
+  ]);
 }
 
 export async function conflictFor(db: Db | Tx, id: number): Promise<ConflictError> {

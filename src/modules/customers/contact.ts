@@ -8,7 +8,7 @@ import { phoneDigits } from '../../lib/references.js';
 import type { ContactInput } from './schema.js';
 import { assertCallerCleared } from '../interactions/verification.js';
 import { assertMayCorrectContact } from './policy.js';
-import { CHANGE_FIELDS } from '../../db/record-changes.js';
+import { writeRecordChanges } from '../../db/record-changes.js';
 
 export const CONTACT_FIELDS = ['phone', 'email', 'address'] as const;
 type ContactField = (typeof CONTACT_FIELDS)[number];
@@ -29,17 +29,6 @@ export async function getContact(db: Db | Prisma.TransactionClient, id: number):
   });
   if (!c) throw new NotFoundError();
   return c;
-}
-
-/** The contact corrections of one customer, newest first (contact details only, never medical). */
-export async function contactHistory(db: Db, customerId: number) {
-  const rows = await db.recordChange.findMany({
-    where: { recordType: 'customer', recordId: customerId, field: { in: [...CONTACT_FIELDS] } },
-    select: CHANGE_FIELDS,
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-    take: 50,
-  });
-  return rows.map((r) => ({ ...r, actorName: r.actor?.name ?? null }));
 }
 
 export interface ContactCorrection {
@@ -104,16 +93,17 @@ async function writeCorrection(
     data: { ...w.next, phoneDigits: phoneDigits(w.next.phone), version: { increment: 1 } },
   });
   if (count !== 1) throw await staleContact(tx, id);
-  await tx.recordChange.createMany({
-    data: w.changed.map((field) => ({
-      recordType: 'customer' as const,
+  await writeRecordChanges(
+    tx,
+    w.changed.map((field) => ({
+      recordType: 'customer',
       recordId: id,
       actorId: actor.id,
       field,
-      fromValue: w.current[field],
-      toValue: w.next[field],
+      from: w.current[field],
+      to: w.next[field],
     })),
-  });
+  );
   await recordAudit(tx, {
     actor,
     action: 'contact_corrected',

@@ -7,9 +7,8 @@ import { optionalId, routeId } from '../../http/params.js';
 import { fmt } from '../../lib/format.js';
 import { presentCustomerMedical, viewContext } from '../../privacy/index.js';
 import { queryString } from '../../http/query-string.js';
-import { openCallVerification } from '../interactions/verification.js';
 import { avatarOf } from './avatar.js';
-import { contactHistory, getContact, type Contact } from './contact.js';
+import { getContact, type Contact } from './contact.js';
 import { loadCustomerPhoto } from './photo.js';
 import { mayCorrectContact } from './policy.js';
 import { presentProfile } from './presenter.js';
@@ -18,11 +17,11 @@ import {
   CUSTOMER_EXPORT_HEADER,
   customerExportCells,
   customerExportQuery,
-  customerStats,
   listCustomers,
 } from './queries.js';
 import { ACTIVITIES, listQuery } from './schema.js';
 import { activityOf, getCustomer } from './service.js';
+import { readCustomerPage } from './show-queries.js';
 
 // The customer pages (GET handlers), and the forms the POST handlers show again.
 
@@ -76,13 +75,10 @@ export async function renderProfile(
   const { db, pool } = ctx;
   const id = routeId(req.params.id);
   const actor = actorOf(req);
-  const customer = await getCustomer(db, id);
-  const [stats, timeline, medical, contactChanges, callerCheck] = await Promise.all([
-    customerStats(pool, id),
+  const { customer, stats, contactChanges, callVerification } = await readCustomerPage(pool, id);
+  const [timeline, medical] = await Promise.all([
     timelineFor(ctx, actor, id),
     presentCustomerMedical(db, actor, id, viewContext(req)),
-    contactHistory(db, id),
-    isStaff(actor) ? openCallVerification(db, id) : null,
   ]);
   res.status(again.status ?? 200).render('customers/show', {
     title: customer.fullName,
@@ -94,7 +90,7 @@ export async function renderProfile(
     fmt,
     contactChanges,
     canCorrect: mayCorrectContact(actor),
-    callerCheck,
+    callerCheck: isStaff(actor) ? callVerification : null,
   });
 }
 

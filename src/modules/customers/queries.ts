@@ -139,26 +139,6 @@ export function customerExportCells(now: Date) {
   ];
 }
 
-export interface CustomerStats {
-  totalPaidMinor: number;
-  consultationCount: number;
-  openTickets: number;
-}
-
-export async function customerStats(pool: pg.Pool, id: number): Promise<CustomerStats> {
-  const { rows } = await pool.query(
-    `SELECT (SELECT coalesce(sum(amount_minor), 0) FROM payments WHERE customer_id = $1 AND status = 'paid')::bigint AS "totalPaidMinor",
-            (SELECT count(*) FROM consultations WHERE customer_id = $1)::int AS "consultationCount",
-            (SELECT count(*) FROM support_tickets WHERE customer_id = $1 AND status IN ('open', 'pending', 'escalated'))::int AS "openTickets"`,
-    [id],
-  );
-  return {
-    totalPaidMinor: Number(rows[0].totalPaidMinor),
-    consultationCount: rows[0].consultationCount,
-    openTickets: rows[0].openTickets,
-  };
-}
-
 export type TimelineKind = 'consultation' | 'interaction' | 'ticket' | 'escalation' | 'payment';
 
 export interface TimelineItem {

@@ -1,5 +1,6 @@
 import type { Actor } from '../../auth/actor.js';
 import type { Db } from '../../db/client.js';
+import { writeRecordChanges } from '../../db/record-changes.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../errors.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import type {
@@ -69,16 +70,10 @@ export async function recordStatus(
   tx: Tx,
   change: { id: number; actorId: number; from: EscalationStatus | null; to: EscalationStatus },
 ): Promise<void> {
-  await tx.recordChange.create({
-    data: {
-      recordType: 'escalation',
-      recordId: change.id,
-      actorId: change.actorId,
-      field: 'status',
-      fromValue: change.from,
-      toValue: change.to,
-    },
-  });
+  const { id: recordId, actorId, from, to } = change;
+  await writeRecordChanges(tx, [
+    { recordType: 'escalation', recordId, actorId, field: 'status', from, to },
+  ]);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Actor } from '../../auth/actor.js';
 import type { Db } from '../../db/client.js';
+import { epochMs, jsonList } from '../../db/json-select.js';
 import type { Parent } from './service.js';
 
 export interface DueRow {
@@ -36,6 +37,35 @@ export async function listDue(pool: pg.Pool, actor: Actor, now = new Date()): Pr
   );
   return rows;
 }
+
+/**
+ * Open follow-ups on the record whose id is `idColumn`, soonest due first, as a JSON array for a
+ * page that reads its record in one statement; `followUpOf` turns each element into the shape
+ * `openFollowUps` returns.
+ */
+export const openFollowUpsJson = (parent: 'ticket_id' | 'interaction_id', idColumn: string) =>
+  jsonList(`SELECT json_agg(json_build_object(
+                     'id', f.id, 'dueAt', ${epochMs('f.due_at')}, 'reason', f.reason,
+                     'version', f.version, 'ownerName', o.name)
+                   ORDER BY f.due_at, f.id)
+              FROM follow_ups f JOIN users o ON o.id = f.owner_id
+             WHERE f.${parent} = ${idColumn} AND f.status = 'open'`);
+
+export interface FollowUpJson {
+  id: number;
+  dueAt: number;
+  reason: string;
+  version: number;
+  ownerName: string;
+}
+
+export const followUpOf = (f: FollowUpJson) => ({
+  id: f.id,
+  dueAt: new Date(f.dueAt),
+  reason: f.reason,
+  version: f.version,
+  owner: { name: f.ownerName },
+});
 
 /** Open follow-ups on one record, for its page. */
 export async function openFollowUps(db: Db, parent: Parent) {

@@ -1,5 +1,6 @@
 import { isManager, type Actor } from '../../auth/actor.js';
 import type { Db } from '../../db/client.js';
+import { writeRecordChanges } from '../../db/record-changes.js';
 import {
   ConflictError,
   ForbiddenError,
@@ -32,16 +33,9 @@ async function record(
     'ticketId' in parent
       ? (['ticket', parent.ticketId] as const)
       : (['interaction', parent.interactionId] as const);
-  await tx.recordChange.create({
-    data: {
-      recordType,
-      recordId,
-      actorId,
-      field: 'follow-up',
-      fromValue: entry.from,
-      toValue: entry.to,
-    },
-  });
+  await writeRecordChanges(tx, [
+    { recordType, recordId, actorId, field: 'follow-up', from: entry.from, to: entry.to },
+  ]);
 }
 
 async function assertParent(db: Db, parent: Parent) {

@@ -10,7 +10,7 @@ import { expandShortcuts, interactionFillContext } from '../canned-replies/servi
 import { notifyMentions } from '../notifications/mentions.js';
 import { assertCanAct } from './policy.js';
 import type { CreateInput } from './schema.js';
-import { CHANGE_FIELDS } from '../../db/record-changes.js';
+import { CHANGE_FIELDS, writeRecordChanges } from '../../db/record-changes.js';
 
 /** Whole seconds from start to end, never negative; a pending period is part of it. */
 export function computeDurationSeconds(startedAt: Date, endedAt: Date): number {
@@ -29,6 +29,17 @@ async function assertCustomerExists(db: Db, customerId: number) {
       customerId: 'That customer does not exist.',
     });
   return customer;
+}
+
+/** A status move in the interaction's history. */
+async function recordStatus(
+  tx: Prisma.TransactionClient,
+  change: { id: number; actorId: number; from: InteractionStatus | null; to: InteractionStatus },
+): Promise<void> {
+  const { id: recordId, actorId, from, to } = change;
+  await writeRecordChanges(tx, [
+    { recordType: 'interaction', recordId, actorId, field: 'status', from, to },
+  ]);
 }
 
 /** The new active interaction and the first line of its history, together. */
@@ -51,16 +62,7 @@ async function createActive(
       },
       select: { id: true },
     });
-    await tx.recordChange.create({
-      data: {
-        recordType: 'interaction',
-        recordId: created.id,
-        actorId: actor.id,
-        field: 'status',
-        fromValue: null,
-        toValue: 'active',
-      },
-    });
+    await recordStatus(tx, { id: created.id, actorId: actor.id, from: null, to: 'active' });
     return created;
   });
 }
@@ -285,16 +287,7 @@ export async function changeStatus(db: Db, actor: Actor, id: number, change: Sta
     // The version in the WHERE makes the change atomic: a concurrent change makes this one write nothing.
     const { count } = await tx.interaction.updateMany({ where: { id, version }, data });
     if (count === 0) return false;
-    await tx.recordChange.create({
-      data: {
-        recordType: 'interaction',
-        recordId: id,
-        actorId: actor.id,
-        field: 'status',
-        fromValue: row.status,
-        toValue: to,
-      },
-    });
+    await recordStatus(tx, { id, actorId: actor.id, from: row.status, to });
     return true;
   });
   if (!changed) throw await conflict(db, id);

@@ -1,5 +1,6 @@
 import { recordAudit } from '../../audit.js';
 import type { Db } from '../../db/client.js';
+import { epochMs, jsonList } from '../../db/json-select.js';
 import { ForbiddenError, NotFoundError, TransitionError, ValidationError } from '../../errors.js';
 import { notify } from '../notifications/service.js';
 import { isManager, type Actor } from '../../auth/actor.js';
@@ -9,6 +10,7 @@ import {
   answersMatch,
   verificationStatus,
   type CallerRecord,
+  type VerificationAttempt,
 } from './verification-rules.js';
 import type { AnswerInput } from './verification-schema.js';
 
@@ -31,14 +33,39 @@ export async function verificationOf(db: Pick<Db, 'callerVerification'>, interac
 }
 export type Verification = Awaited<ReturnType<typeof verificationOf>>;
 
-/** The customer's latest open interaction and its verification, for the profile's banner. */
-export async function openCallVerification(db: Db, customerId: number) {
-  const open = await db.interaction.findFirst({
-    where: { customerId, status: { in: ['active', 'pending'] } },
-    orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
-    select: { id: true },
-  });
-  return open ? { interactionId: open.id, ...(await verificationOf(db, open.id)) } : null;
+/**
+ * The customer's latest open interaction and its verification attempts, oldest first, as JSON (or
+ * null), for the profile's banner in the profile's one statement; `callVerificationOf` reads it.
+ */
+export const openCallVerificationJson = (customerIdColumn: string) => `(
+  SELECT json_build_object('interactionId', i.id, 'attempts', ${jsonList(`
+           SELECT json_agg(json_build_object(
+                    'method', v.method, 'result', v.result, 'at', ${epochMs('v.at')},
+                    'reason', v.reason, 'actorName', a.name) ORDER BY v.at, v.id)
+             FROM caller_verifications v JOIN users a ON a.id = v.actor_id
+            WHERE v.interaction_id = i.id`)})
+    FROM interactions i
+   WHERE i.customer_id = ${customerIdColumn} AND i.status IN ('active', 'pending')
+   ORDER BY i.started_at DESC, i.id DESC LIMIT 1)`;
+
+export interface CallVerificationJson {
+  interactionId: number;
+  attempts: {
+    method: VerificationAttempt['method'];
+    result: VerificationAttempt['result'];
+    at: number;
+    reason: string | null;
+    actorName: string;
+  }[];
+}
+
+export function callVerificationOf({ interactionId, attempts }: CallVerificationJson) {
+  const read = attempts.map(({ actorName, at, ...attempt }) => ({
+    ...attempt,
+    at: new Date(at),
+    actor: { name: actorName },
+  }));
+  return { interactionId, attempts: read, ...verificationStatus(read) };
 }
 
 /** The caller's consultations still to happen: those an agent may cancel or reschedule. */

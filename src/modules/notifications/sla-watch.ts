@@ -33,7 +33,7 @@ async function notifyQueue(pool: pg.Pool, client: pg.PoolClient, run: QueueRun):
   let told = 0;
   for (let page = 1; page <= MAX_PAGES; page++) {
     const query = { view: 'all', sla: run.sla } as const;
-    const { ids } = await listTicketIds(pool, SYSTEM, query, page, run.now);
+    const { ids } = await listTicketIds(pool, SYSTEM, query, { page, now: run.now });
     if (!ids.length) break;
     const inserted = await client.query(NOTIFY_ASSIGNEES, [ids, run.kind]);
     told += inserted.rowCount ?? 0;

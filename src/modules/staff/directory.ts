@@ -29,3 +29,17 @@ export function readActiveStaff(db: Db | Prisma.TransactionClient): Promise<Staf
 export function activeStaff(db: Db): Promise<StaffMember[]> {
   return referenceCacheOf(db).get('active-staff', () => readActiveStaff(db));
 }
+
+/**
+ * The active doctors, by name: the consultation list's doctor filter. Cached like `activeStaff`;
+ * whether a doctor is available right now is not in it (that changes all day, see doctorOptions).
+ */
+export function activeDoctors(db: Db): Promise<{ id: number; name: string }[]> {
+  return referenceCacheOf(db).get('active-doctors', () =>
+    db.user.findMany({
+      where: { active: true, role: 'doctor' },
+      select: { id: true, name: true },
+      orderBy: { name: 'asc' },
+    }),
+  );
+}

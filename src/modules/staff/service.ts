@@ -16,7 +16,7 @@ import {
 } from './policy.js';
 import { STAFF_ROW_SELECT, type StaffRow } from './queries.js';
 import type { AddInput, RoleInput } from './schema.js';
-import { CHANGE_FIELDS } from '../../db/record-changes.js';
+import { CHANGE_FIELDS, writeRecordChanges } from '../../db/record-changes.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -83,16 +83,10 @@ export async function recordUserChange(
     ip?: string | null;
   },
 ): Promise<void> {
-  await tx.recordChange.create({
-    data: {
-      recordType: 'user',
-      recordId: change.userId,
-      actorId: change.actor.id,
-      field: change.field,
-      fromValue: change.from,
-      toValue: change.to,
-    },
-  });
+  const { userId: recordId, field, from, to } = change;
+  await writeRecordChanges(tx, [
+    { recordType: 'user', recordId, actorId: change.actor.id, field, from, to },
+  ]);
   await recordAudit(tx, {
     actor: change.actor,
     action: change.action,

@@ -26,14 +26,8 @@ import {
   newQuery,
   statusForm,
 } from './schema.js';
-import {
-  assignTicket,
-  changeStatus,
-  claimTicket,
-  createTicket,
-  editTicket,
-  getEditable,
-} from './service.js';
+import { assignTicket, changeStatus, claimTicket, editTicket, getEditable } from './service.js';
+import { createTicket } from './create.js';
 import { addEntry, editEntry } from './thread.js';
 
 const CREATE_FIELDS = ['subject', 'description', 'category', 'priority', 'idempotencyKey'];
@@ -118,7 +112,7 @@ export const assignTicketAction = (ctx: AppContext) => {
   return formAction({
     schema: assignForm,
     run: async ({ assigneeId, version }, req) => {
-      await assignTicket(db, actorOf(req), idOf(req), assigneeId, version);
+      await assignTicket(db, actorOf(req), idOf(req), { assigneeId, version });
       const message = assigneeId ? 'Ticket assigned.' : 'Ticket unassigned.';
       return { message, to: `/tickets/${idOf(req)}` };
     },
@@ -137,7 +131,7 @@ export const changeStatusAction = (ctx: AppContext) => {
   return formAction({
     schema: statusForm,
     run: async ({ status: to, version }, req) => {
-      await changeStatus(db, actorOf(req), idOf(req), to, version);
+      await changeStatus(db, actorOf(req), idOf(req), { to, version });
       const message = `Ticket ${to === 'open' ? 'reopened' : 'set to ' + to}.`;
       return { message, to: `/tickets/${idOf(req)}` };
     },

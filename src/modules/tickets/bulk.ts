@@ -88,11 +88,11 @@ export async function bulkUpdate(
           throw new ValidationError(
             request.value ? 'already assigned to them' : 'already unassigned',
           );
-        await assignTicket(db, actor, id, request.value, version, now);
+        await assignTicket(db, actor, id, { assigneeId: request.value, version, now });
       } else if (request.action === 'priority') {
-        await setPriority(db, actor, id, request.value, version);
+        await setPriority(db, actor, id, { priority: request.value, version });
       } else {
-        await changeStatus(db, actor, id, request.value, version, now);
+        await changeStatus(db, actor, id, { to: request.value, version, now });
       }
       result.changed.push(entry);
     } catch (error) {

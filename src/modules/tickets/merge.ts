@@ -1,6 +1,9 @@
 import type { Actor } from '../../auth/actor.js';
 import type { Db } from '../../db/client.js';
+import { epochMs, jsonList } from '../../db/json-select.js';
+import type { TicketStatus } from '../../generated/prisma/enums.js';
 import { ConflictError, NotFoundError, TransitionError, ValidationError } from '../../errors.js';
+import { recordChanges } from './history.js';
 import { assertCanAct } from './policy.js';
 
 export const MERGE_MESSAGES = {
@@ -24,15 +27,32 @@ function pausedUntil(since: Date | null, now: Date): number {
   return since ? Math.max(0, Math.floor((now.getTime() - since.getTime()) / 1000)) : 0;
 }
 
-/** The same customer's other tickets that a duplicate could be merged into, newest first. */
-export async function mergeCandidates(db: Db, ticket: { id: number; customerId: number }) {
-  return db.supportTicket.findMany({
-    where: { customerId: ticket.customerId, id: { not: ticket.id }, status: { not: 'merged' } },
-    select: { id: true, number: true, subject: true, status: true, createdAt: true },
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-    take: 50,
-  });
+/**
+ * The same customer's other live tickets that ticket `t` could be merged into, newest first, as a
+ * JSON array for the ticket page's one statement; `mergeCandidateOf` reads each element.
+ */
+export const MERGE_CANDIDATES_JSON = jsonList(`
+  SELECT json_agg(json_build_object(
+           'id', o.id, 'number', o.number, 'subject', o.subject, 'status', o.status,
+           'createdAt', o.created_at_ms) ORDER BY o.created_at DESC, o.id DESC)
+    FROM (SELECT o.id, o.number, o.subject, o.status, o.created_at,
+                 ${epochMs('o.created_at')} AS created_at_ms
+            FROM support_tickets o
+           WHERE o.customer_id = t.customer_id AND o.id <> t.id AND o.status <> 'merged'
+           ORDER BY o.created_at DESC, o.id DESC LIMIT 50) o`);
+
+export interface MergeCandidateJson {
+  id: number;
+  number: string;
+  subject: string;
+  status: TicketStatus;
+  createdAt: number;
 }
+
+export const mergeCandidateOf = (o: MergeCandidateJson) => ({
+  ...o,
+  createdAt: new Date(o.createdAt),
+});
 
 type MergeSide = NonNullable<Awaited<ReturnType<typeof loadSide>>>;
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
@@ -104,20 +124,11 @@ async function foldDuplicate(tx: Tx, { duplicate, survivor, now }: MergeWrite): 
 }
 
 async function recordMerge(tx: Tx, { actor, duplicate, survivor }: MergeWrite): Promise<void> {
-  const change = { recordType: 'ticket', actorId: actor.id } as const;
-  await tx.recordChange.createMany({
-    data: [
-      {
-        ...change,
-        recordId: duplicate.id,
-        field: 'status',
-        fromValue: duplicate.status,
-        toValue: 'merged',
-      },
-      { ...change, recordId: duplicate.id, field: 'merged_into', toValue: survivor.number },
-      { ...change, recordId: survivor.id, field: 'merged_from', toValue: duplicate.number },
-    ],
-  });
+  await recordChanges(tx, actor.id, [
+    { ticketId: duplicate.id, field: 'status', from: duplicate.status, to: 'merged' },
+    { ticketId: duplicate.id, field: 'merged_into', from: null, to: survivor.number },
+    { ticketId: survivor.id, field: 'merged_from', from: null, to: duplicate.number },
+  ]);
 }
 
 /**

@@ -11,10 +11,8 @@ import { replyChoices } from '../canned-replies/service.js';
 import { avatarOf } from '../customers/avatar.js';
 import { searchCustomers } from '../customers/picker.js';
 import { escalationsSeenBy } from '../escalations/service.js';
-import { openFollowUps } from '../follow-ups/service.js';
 import { mentionNames } from '../notifications/mentions.js';
 import { activeStaff } from '../staff/directory.js';
-import { mergeCandidates } from './merge.js';
 import { canAct, canAssign, canClaim, canViewAll } from './policy.js';
 import { clockLabel, queryString } from './presenter.js';
 import {
@@ -24,7 +22,7 @@ import {
   ticketExportSql,
   TICKET_LIST_ORDER,
   ticketListFilter,
-  ticketRows,
+  ticketRow,
 } from './queries.js';
 import { backTo, entryIdsOf, idOf, type FormValues } from './request.js';
 import {
@@ -55,7 +53,7 @@ export const listPage =
     const page = pageQuery.parse(req.query.page);
     const filters = listQuery.parse(req.query);
     const [{ tickets, hasMore, view }, staff] = await Promise.all([
-      listTickets(pool, actor, filters, page),
+      listTickets(pool, actor, filters, { page }),
       activeStaff(db),
     ]);
     const raw = req.query as Record<string, unknown>;
@@ -94,7 +92,7 @@ export const exportCsvPage =
 export const rowPage =
   ({ pool }: AppContext): Page =>
   async (req, res) => {
-    const [t] = await ticketRows(pool, [idOf(req)], new Date());
+    const t = await ticketRow(pool, idOf(req), new Date());
     if (!t) throw new NotFoundError('No such ticket.');
     res.set('Cache-Control', 'no-store').render('tickets/_row', { t, fmt, clockLabel });
   };
@@ -149,24 +147,24 @@ export interface ShowAgain {
   notice?: string;
 }
 
-/** Everything the ticket page shows besides the ticket, read in one round of queries. */
-async function ticketSurroundings(
-  db: Db,
-  actor: Actor,
-  found: Omit<Awaited<ReturnType<typeof getTicket>>, 'thread'>,
-) {
+type FoundTicket = Omit<Awaited<ReturnType<typeof getTicket>>, 'thread' | 'followUps'>;
+
+/**
+ * What the ticket page shows besides what `getTicket` read: the escalations this person may open,
+ * and the staff, saved replies and names from the per-instance reference cache.
+ */
+async function ticketSurroundings(db: Db, actor: Actor, found: FoundTicket) {
   const live = found.status !== 'merged';
   const mayAct = live && canAct(actor, found);
-  const [escalations, staff, mergeInto, replies, followUps, names] = await Promise.all([
+  const [escalations, staff, replies, names] = await Promise.all([
     escalationsSeenBy(db, actor, found.escalations),
     canAssign(actor) ? activeStaff(db) : [],
-    mayAct ? mergeCandidates(db, found) : [],
     live ? replyChoices(db) : [],
-    openFollowUps(db, { ticketId: found.id }),
     live ? mentionNames(db) : [],
   ]);
   const may = { act: mayAct, assign: live && canAssign(actor), claim: canClaim(actor, found) };
-  return { escalations, staff, mergeInto, replies, followUps, names, may };
+  const mergeInto = mayAct ? found.mergeCandidates : [];
+  return { escalations, staff, mergeInto, replies, names, may };
 }
 
 export async function renderShow(
@@ -177,7 +175,7 @@ export async function renderShow(
 ): Promise<void> {
   const actor = actorOf(req);
   const now = new Date();
-  const { thread, ...found } = await getTicket(pool, idOf(req), now);
+  const { thread, followUps, ...found } = await getTicket(pool, idOf(req), now);
   const { escalations, names, ...around } = await ticketSurroundings(db, actor, found);
   const ticket = { ...found, escalations };
   const timeline = buildTimeline({
@@ -200,6 +198,7 @@ export async function renderShow(
     notice: again.notice ?? null,
     statusButtons: statusButtons(ticket.status),
     mentionNames: names,
+    followUps,
     ...around,
   });
 }

@@ -88,6 +88,8 @@ export function ticketExportCells(r: TicketExportRow): unknown[] {
 // ---------------------------------------------------------------- the ticket list
 
 export interface ListOptions {
+  /** 1-based. */
+  page: number;
   now?: Date;
 }
 
@@ -102,6 +104,50 @@ export function resolveView(
   return view;
 }
 
+type ListFilter = ReturnType<typeof ticketListFilter>;
+
+/** Filters that match few tickets, which PostgreSQL finds best through their own index. */
+function isSelective(query: ListQuery, view: ListFilter['view']): boolean {
+  return Boolean(
+    query.q ||
+    query.customer ||
+    query.sla ||
+    query.from ||
+    query.to ||
+    view === 'unassigned' ||
+    query.assignee === 'none',
+  );
+}
+
+const pageWindow = (page: number) => `LIMIT ${PAGE_SIZE + 1} OFFSET ${(page - 1) * PAGE_SIZE}`;
+
+/** Selective filters: let PostgreSQL pick its index (trigram, customer, …) and sort the matches. */
+function selectiveIdsSql({ where, joins }: ListFilter, page: number): string {
+  return `SELECT t.id FROM support_tickets t ${joins.join(' ')}
+      ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+      ORDER BY ${TICKET_LIST_ORDER} ${pageWindow(page)}`;
+}
+
+/**
+ * Broad lists: one branch per (status, priority), each an ordered range of the
+ * (…, status, priority, created_at) indexes, so PostgreSQL reads only the first rows of each
+ * instead of sorting every ticket.
+ */
+function broadIdsSql({ where, joins }: ListFilter, query: ListQuery, page: number): string {
+  const limit = page * PAGE_SIZE + 1;
+  const statuses = query.status ? [query.status] : STATUS_ORDER;
+  const priorities = query.priority ? [query.priority] : PRIORITY_ORDER;
+  const branches = statuses.flatMap((st) =>
+    priorities.map((pr) => {
+      const conditions = [...where, `t.status = '${st}'`, `t.priority = '${pr}'`];
+      return `(SELECT t.id, t.priority, t.created_at FROM support_tickets t ${joins.join(' ')}
+        WHERE ${conditions.join(' AND ')} ORDER BY t.created_at ASC, t.id ASC LIMIT ${limit})`;
+    }),
+  );
+  return `SELECT b.id FROM (${branches.join(' UNION ALL ')}) b
+    ORDER BY b.priority DESC, b.created_at ASC, b.id ASC ${pageWindow(page)}`;
+}
+
 /**
  * Ticket ids for one page, in SQL: urgent → low, then oldest first, across the whole result.
  * SLA filters compute the deadlines in SQL from the targets in force, so they work on any number of rows.
@@ -110,49 +156,65 @@ export async function listTicketIds(
   pool: pg.Pool,
   actor: Actor,
   query: ListQuery,
-  page: number,
-  now: Date,
+  { page, now }: { page: number; now: Date },
 ) {
-  const { view, where, joins, params } = ticketListFilter(actor, query, now);
-  const window = `LIMIT ${PAGE_SIZE + 1} OFFSET ${(page - 1) * PAGE_SIZE}`;
-  const selective =
-    query.q ||
-    query.customer ||
-    query.sla ||
-    query.from ||
-    query.to ||
-    view === 'unassigned' ||
-    query.assignee === 'none';
-  if (selective) {
-    // Selective filters: let PostgreSQL pick its index (trigram, customer, …) and sort the matches.
-    const sql = `SELECT t.id FROM support_tickets t ${joins.join(' ')}
-      ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
-      ORDER BY ${TICKET_LIST_ORDER} ${window}`;
-    const { rows } = await pool.query<{ id: number }>(sql, params);
-    return { ids: rows.map((r) => r.id), view };
-  }
-  // Broad lists: one branch per (status, priority), each an ordered range of the
-  // (…, status, priority, created_at) indexes, so PostgreSQL reads only the first rows of each
-  // instead of sorting every ticket.
-  const limit = page * PAGE_SIZE + 1;
-  const statuses = query.status ? [query.status] : STATUS_ORDER;
-  const priorities = query.priority ? [query.priority] : PRIORITY_ORDER;
-  const branches: string[] = [];
-  for (const st of statuses) {
-    for (const pr of priorities) {
-      const conditions = [...where, `t.status = '${st}'`, `t.priority = '${pr}'`];
-      branches.push(`(SELECT t.id, t.priority, t.created_at FROM support_tickets t ${joins.join(' ')}
-        WHERE ${conditions.join(' AND ')} ORDER BY t.created_at ASC, t.id ASC LIMIT ${limit})`);
-    }
-  }
-  const sql = `SELECT b.id FROM (${branches.join(' UNION ALL ')}) b
-    ORDER BY b.priority DESC, b.created_at ASC, b.id ASC ${window}`;
-  const { rows } = await pool.query<{ id: number }>(sql, params);
-  return { ids: rows.map((r) => r.id), view };
+  const filter = ticketListFilter(actor, query, now);
+  const { rows } = await pool.query<{ id: number }>(
+    ticketIdsSql({ filter, query, page }),
+    filter.params,
+  );
+  return { ids: rows.map((r) => r.id), view: filter.view };
+}
+
+/** The ids of one page of the list, one more than the page shows. */
+function ticketIdsSql({
+  filter,
+  query,
+  page,
+}: {
+  filter: ListFilter;
+  query: ListQuery;
+  page: number;
+}) {
+  return isSelective(query, filter.view)
+    ? selectiveIdsSql(filter, page)
+    : broadIdsSql(filter, query, page);
 }
 
 /** The list's order: urgent → low, then oldest first. */
 export const TICKET_LIST_ORDER = 't.priority DESC, t.created_at ASC, t.id ASC';
+
+type Bind = (value: unknown) => string;
+
+/** A customer id, or part of the customer's name. */
+function customerClause(p: Bind, customer: string): string {
+  if (/^\d{1,9}$/.test(customer)) return `t.customer_id = ${p(Number(customer))}`;
+  return `t.customer_id IN (SELECT id FROM customers WHERE full_name ILIKE ${p(containsPattern(customer))})`;
+}
+
+/** A ticket number finds that ticket; other text searches subjects and customer names and emails. */
+function searchClause(p: Bind, text: string): string {
+  const q = text.trim();
+  if (TICKET_NUMBER.test(q.toUpperCase())) return `t.number = ${p(q.toUpperCase())}`;
+  const pattern = p(containsPattern(q));
+  return `t.id IN (
+        SELECT id FROM support_tickets WHERE subject ILIKE ${pattern}
+        UNION
+        SELECT st.id FROM support_tickets st WHERE st.customer_id IN (SELECT id FROM customers WHERE full_name ILIKE ${pattern} OR email ILIKE ${pattern}))`;
+}
+
+/** Open tickets past (or within DUE_SOON_SECONDS of) a deadline; needs the SLA_TARGET_IN_FORCE join. */
+function slaClauses(p: Bind, sla: NonNullable<ListQuery['sla']>, now: Date): string[] {
+  const nowSql = `(${p(now.toISOString())}::timestamptz AT TIME ZONE 'UTC')`;
+  const elapsed = `(EXTRACT(EPOCH FROM (${nowSql} - t.created_at)) - t.paused_seconds - COALESCE(EXTRACT(EPOCH FROM (${nowSql} - t.pending_since)), 0))`;
+  const frBreached = `(t.first_response_at IS NULL AND t.created_at + s.first_response_mins * interval '1 minute' < ${nowSql})`;
+  const resBreached = `(${elapsed} > s.resolution_mins * 60)`;
+  const open = `t.status NOT IN ('resolved', 'merged')`;
+  if (sla === 'breached') return [open, `(${frBreached} OR ${resBreached})`];
+  const frSoon = `(t.first_response_at IS NULL AND t.created_at + s.first_response_mins * interval '1 minute' <= ${nowSql} + interval '${DUE_SOON_SECONDS} seconds')`;
+  const resSoon = `(t.pending_since IS NULL AND ${elapsed} >= s.resolution_mins * 60 - ${DUE_SOON_SECONDS})`;
+  return [open, `NOT ${frBreached} AND NOT ${resBreached} AND (${frSoon} OR ${resSoon})`];
+}
 
 /**
  * The list's WHERE clauses over `support_tickets t` (and the joins they need), for the view the
@@ -170,42 +232,13 @@ export function ticketListFilter(actor: Actor, query: ListQuery, now: Date) {
   if (query.priority) where.push(`t.priority = ${p(query.priority)}::"TicketPriority"`);
   if (query.assignee === 'none') where.push('t.assignee_id IS NULL');
   else if (typeof query.assignee === 'number') where.push(`t.assignee_id = ${p(query.assignee)}`);
-  if (query.customer) {
-    if (/^\d{1,9}$/.test(query.customer))
-      where.push(`t.customer_id = ${p(Number(query.customer))}`);
-    else
-      where.push(
-        `t.customer_id IN (SELECT id FROM customers WHERE full_name ILIKE ${p(containsPattern(query.customer))})`,
-      );
-  }
+  if (query.customer) where.push(customerClause(p, query.customer));
   if (query.from) where.push(`t.created_at >= ${dayStartSql(p, query.from)}`);
   if (query.to) where.push(`t.created_at < ${dayStartSql(p, query.to, 1)}`);
-  if (query.q) {
-    const q = query.q.trim();
-    if (TICKET_NUMBER.test(q.toUpperCase())) {
-      where.push(`t.number = ${p(q.toUpperCase())}`);
-    } else {
-      const pattern = p(containsPattern(q));
-      where.push(`t.id IN (
-        SELECT id FROM support_tickets WHERE subject ILIKE ${pattern}
-        UNION
-        SELECT st.id FROM support_tickets st WHERE st.customer_id IN (SELECT id FROM customers WHERE full_name ILIKE ${pattern} OR email ILIKE ${pattern}))`);
-    }
-  }
+  if (query.q) where.push(searchClause(p, query.q));
   if (query.sla) {
     joins.push(SLA_TARGET_IN_FORCE);
-    const nowSql = `(${p(now.toISOString())}::timestamptz AT TIME ZONE 'UTC')`;
-    const elapsed = `(EXTRACT(EPOCH FROM (${nowSql} - t.created_at)) - t.paused_seconds - COALESCE(EXTRACT(EPOCH FROM (${nowSql} - t.pending_since)), 0))`;
-    const frBreached = `(t.first_response_at IS NULL AND t.created_at + s.first_response_mins * interval '1 minute' < ${nowSql})`;
-    const resBreached = `(${elapsed} > s.resolution_mins * 60)`;
-    where.push(`t.status NOT IN ('resolved', 'merged')`);
-    if (query.sla === 'breached') {
-      where.push(`(${frBreached} OR ${resBreached})`);
-    } else {
-      const frSoon = `(t.first_response_at IS NULL AND t.created_at + s.first_response_mins * interval '1 minute' <= ${nowSql} + interval '${DUE_SOON_SECONDS} seconds')`;
-      const resSoon = `(t.pending_since IS NULL AND ${elapsed} >= s.resolution_mins * 60 - ${DUE_SOON_SECONDS})`;
-      where.push(`NOT ${frBreached} AND NOT ${resBreached} AND (${frSoon} OR ${resSoon})`);
-    }
+    where.push(...slaClauses(p, query.sla, now));
   }
   return { view, where, joins, params };
 }
@@ -231,56 +264,62 @@ interface ListRow {
   resolutionMins: number | null;
 }
 
-// The page's rows, their customer and assignee names and SLA targets in one round trip: the list
-// is the busiest page of the console.
-const LIST_ROWS = `
-  SELECT t.id, t.number, t.subject, t.category, t.priority, t.status, t.version, t.created_at AS "createdAt",
-         t.assignee_id AS "assigneeId",
-         t.first_response_at AS "firstResponseAt", t.resolved_at AS "resolvedAt", t.pending_since AS "pendingSince",
-         t.paused_seconds AS "pausedSeconds", c.id AS "customerId", c.full_name AS "customerName", u.name AS "assigneeName",
-         s.first_response_mins AS "firstResponseMins", s.resolution_mins AS "resolutionMins"
-    FROM support_tickets t
-    JOIN customers c ON c.id = t.customer_id
+const LIST_COLUMNS = `t.id, t.number, t.subject, t.category, t.priority, t.status, t.version,
+         t.created_at AS "createdAt", t.assignee_id AS "assigneeId",
+         t.first_response_at AS "firstResponseAt", t.resolved_at AS "resolvedAt",
+         t.pending_since AS "pendingSince", t.paused_seconds AS "pausedSeconds",
+         c.id AS "customerId", c.full_name AS "customerName", u.name AS "assigneeName",
+         s.first_response_mins AS "firstResponseMins", s.resolution_mins AS "resolutionMins"`;
+
+const LIST_JOINS = `JOIN customers c ON c.id = t.customer_id
     LEFT JOIN users u ON u.id = t.assignee_id
-    ${SLA_TARGET_IN_FORCE}
-   WHERE t.id = ANY($1::int[])`;
+    ${SLA_TARGET_IN_FORCE}`;
+
+// The list is the busiest page of the console, so a page of it is one round trip: the ids
+// statement picks the page (one more row than shown, to know whether there is a next page), and
+// its rows come back in that order with their customer and assignee names and SLA targets.
+const pageRowsSql = (idsSql: string) => `
+  SELECT ${LIST_COLUMNS}
+    FROM unnest(ARRAY(${idsSql})) WITH ORDINALITY picked(id, position)
+    JOIN support_tickets t ON t.id = picked.id
+    ${LIST_JOINS}
+   ORDER BY picked.position`;
+
+const ROWS_BY_ID = `SELECT ${LIST_COLUMNS} FROM support_tickets t ${LIST_JOINS} WHERE t.id = $1`;
 
 export async function listTickets(
   pool: pg.Pool,
   actor: Actor,
   query: ListQuery,
-  page: number,
-  options: ListOptions = {},
+  { page, now = new Date() }: ListOptions,
 ) {
-  const now = options.now ?? new Date();
-  const { ids, view } = await listTicketIds(pool, actor, query, page, now);
-  const tickets = await ticketRows(pool, ids.slice(0, PAGE_SIZE), now);
-  return { tickets, hasMore: ids.length > PAGE_SIZE, view };
+  const filter = ticketListFilter(actor, query, now);
+  const { rows } = await pool.query<ListRow>(
+    pageRowsSql(ticketIdsSql({ filter, query, page })),
+    filter.params,
+  );
+  const tickets = rows.slice(0, PAGE_SIZE).map((row) => listRowOf(row, now));
+  return { tickets, hasMore: rows.length > PAGE_SIZE, view: filter.view };
 }
 
-/** List rows (with names and SLA clocks) for these ticket ids, in the order given. */
-export async function ticketRows(pool: pg.Pool, pageIds: number[], now: Date) {
-  const { rows } = pageIds.length
-    ? await pool.query<ListRow>(LIST_ROWS, [pageIds])
-    : { rows: [] as ListRow[] };
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  return pageIds.flatMap((id) => {
-    const row = byId.get(id);
-    if (!row) return [];
-    const { customerId, customerName, assigneeName, firstResponseMins, resolutionMins, ...ticket } =
-      row;
-    const target =
-      firstResponseMins === null || resolutionMins === null
-        ? FALLBACK_TARGET
-        : { firstResponseMins, resolutionMins };
-    return [
-      {
-        ...ticket,
-        customer: { id: customerId, fullName: customerName },
-        assignee:
-          ticket.assigneeId === null ? null : { id: ticket.assigneeId, name: assigneeName ?? '' },
-        sla: computeSla(ticket, target, now),
-      },
-    ];
-  });
+/** One list row (with names and SLA clocks), for live pages to swap in; null if there is none. */
+export async function ticketRow(pool: pg.Pool, id: number, now: Date) {
+  const { rows } = await pool.query<ListRow>(ROWS_BY_ID, [id]);
+  return rows[0] ? listRowOf(rows[0], now) : null;
+}
+
+function listRowOf(row: ListRow, now: Date) {
+  const { customerId, customerName, assigneeName, firstResponseMins, resolutionMins, ...ticket } =
+    row;
+  const target =
+    firstResponseMins === null || resolutionMins === null
+      ? FALLBACK_TARGET
+      : { firstResponseMins, resolutionMins };
+  return {
+    ...ticket,
+    customer: { id: customerId, fullName: customerName },
+    assignee:
+      ticket.assigneeId === null ? null : { id: ticket.assigneeId, name: assigneeName ?? '' },
+    sla: computeSla(ticket, target, now),
+  };
 }

@@ -10,30 +10,13 @@ import {
   TransitionError,
   ValidationError,
 } from '../../errors.js';
-import { makeReference } from '../../lib/references.js';
 import { assertCanAct, canAssign } from './policy.js';
-import type { CreateInput, EditInput } from './schema.js';
+import type { EditInput } from './schema.js';
 import { notify } from '../notifications/service.js';
 import { computeSla, type SlaTarget } from './sla.js';
 import { readTicketPage } from './show-queries.js';
 import { canTransition, stampFirstResponse, writeStatus } from './status.js';
-
-export const MAX_NUMBER_ATTEMPTS = 5;
-
-export interface CreateOptions {
-  /** Injected in tests to force a collision. */
-  makeNumber?: () => string;
-  now?: Date;
-}
-
-function uniqueViolationOn(error: unknown): string | null {
-  const e = error as { code?: string; meta?: unknown; message?: string } | null;
-  if (e?.code !== 'P2002') return null;
-  const text = JSON.stringify(e.meta ?? {}) + ' ' + (e.message ?? '');
-  if (text.includes('idempotency_key') || text.includes('idempotencyKey')) return 'idempotency_key';
-  if (text.includes('number')) return 'number';
-  return 'unknown';
-}
+import { recordChange } from './history.js';
 
 export async function slaTargets(db: Db): Promise<Record<string, SlaTarget>> {
   const rows = await db.slaTarget.findMany({
@@ -47,20 +30,9 @@ export async function slaTargets(db: Db): Promise<Record<string, SlaTarget>> {
   );
 }
 
-async function change(
-  tx: Prisma.TransactionClient,
-  ticketId: number,
-  actorId: number,
-  field: string,
-  fromValue: string | null,
-  toValue: string | null,
-) {
-  await tx.recordChange.create({
-    data: { recordType: 'ticket', recordId: ticketId, actorId, field, fromValue, toValue },
-  });
-}
+type Tx = Prisma.TransactionClient;
 
-// ---------------------------------------------------------------- create
+// ---------------------------------------------------------------- new ticket form
 
 /** What a new-ticket form is pre-filled with when it comes from an interaction or a consultation. */
 export async function prefill(
@@ -113,98 +85,6 @@ export async function prefill(
   return { customer, interaction: null, consultation: null, subject: '', category: '' };
 }
 
-/**
- * Creates an open ticket numbered TKT-XXXXXXXX. A number collision (unique constraint) is retried
- * with a fresh number; a repeated idempotency key returns the ticket the first submit created.
- */
-export async function createTicket(
-  db: Db,
-  actor: Actor,
-  input: CreateInput,
-  options: CreateOptions = {},
-): Promise<{ id: number; number: string; created: boolean }> {
-  const makeNumber = options.makeNumber ?? (() => makeReference('TKT'));
-  const existingByKey = async () =>
-    input.idempotencyKey
-      ? db.supportTicket.findUnique({
-          where: { idempotencyKey: input.idempotencyKey },
-          select: { id: true, number: true },
-        })
-      : null;
-
-  const existing = await existingByKey();
-  if (existing) return { ...existing, created: false };
-
-  const errors: Record<string, string> = {};
-  const customer = await db.customer.findUnique({
-    where: { id: input.customerId },
-    select: { id: true },
-  });
-  if (!customer) errors.customerId = 'That customer does not exist.';
-  if (input.interactionId) {
-    const i = await db.interaction.findUnique({
-      where: { id: input.interactionId },
-      select: { customerId: true },
-    });
-    if (!i) errors.interactionId = 'That interaction does not exist.';
-    else if (i.customerId !== input.customerId)
-      errors.interactionId = 'That interaction belongs to another customer.';
-  }
-  if (input.consultationId) {
-    const c = await db.consultation.findUnique({
-      where: { id: input.consultationId },
-      select: { customerId: true },
-    });
-    if (!c) errors.consultationId = 'That consultation does not exist.';
-    else if (c.customerId !== input.customerId)
-      errors.consultationId = 'That consultation belongs to another customer.';
-  }
-  if (Object.keys(errors).length)
-    throw new ValidationError('Check the highlighted fields.', errors);
-
-  for (let attempt = 1; attempt <= MAX_NUMBER_ATTEMPTS; attempt++) {
-    const number = makeNumber();
-    try {
-      const row = await db.$transaction(async (tx) => {
-        const created = await tx.supportTicket.create({
-          data: {
-            number,
-            customerId: input.customerId,
-            interactionId: input.interactionId ?? null,
-            consultationId: input.consultationId ?? null,
-            category: input.category,
-            priority: input.priority,
-            subject: input.subject,
-            description: input.description,
-            createdById: actor.id,
-            idempotencyKey: input.idempotencyKey ?? null,
-            status: 'open',
-            ...(options.now ? { createdAt: options.now } : {}),
-          },
-          select: { id: true, number: true },
-        });
-        await change(tx, created.id, actor.id, 'status', null, 'open');
-        if (input.interactionId)
-          await change(tx, created.id, actor.id, 'interaction', null, `#${input.interactionId}`);
-        if (input.consultationId)
-          await change(tx, created.id, actor.id, 'consultation', null, `#${input.consultationId}`);
-        return created;
-      });
-      return { ...row, created: true };
-    } catch (error) {
-      const target = uniqueViolationOn(error);
-      if (!target) throw error;
-      const again = await existingByKey();
-      if (again) return { ...again, created: false };
-      if (target === 'idempotency_key') throw error;
-      // A number collision: try again with a fresh number.
-    }
-  }
-  throw new Error(
-    `Could not allocate a unique ticket number after ${MAX_NUMBER_ATTEMPTS} attempts`,
-  );
-}
-
 // ---------------------------------------------------------------- show
 
 const EDITABLE = {
@@ -227,6 +107,8 @@ export async function getTicket(pool: pg.Pool, id: number, now = new Date()) {
     escalations: page.escalations,
     changes: page.changes,
     thread: { merged: page.mergedFrom, entries: page.entries },
+    followUps: page.followUps,
+    mergeCandidates: page.mergeCandidates,
     sla: computeSla(page.ticket, page.target, now),
   };
 }
@@ -252,6 +134,16 @@ function assertNotMerged(ticket: { status: TicketStatus }): void {
   if (ticket.status === 'merged') throw new TransitionError(MERGED_REFUSAL);
 }
 
+const CHANGED = 'Someone changed this ticket since you loaded it.';
+
+/** The refusal for a stale page, carrying what is saved now. */
+async function staleTicket(db: Db | Tx, id: number, message = CHANGED): Promise<ConflictError> {
+  return new ConflictError(
+    message,
+    await db.supportTicket.findUnique({ where: { id }, select: EDITABLE }),
+  );
+}
+
 export type ClaimResult =
   { ok: true } | { ok: false; ownerName: string | null; reason: 'taken' | 'resolved' };
 
@@ -271,7 +163,8 @@ export async function claimTicket(
     });
     if (count === 0) return false;
     await stampFirstResponse(tx, id, now);
-    await change(tx, id, actor.id, 'assignee', null, actor.name ?? `user #${actor.id}`);
+    const name = actor.name ?? `user #${actor.id}`;
+    await recordChange(tx, actor, { ticketId: id, field: 'assignee', from: null, to: name });
     return true;
   });
   if (won) return { ok: true };
@@ -283,15 +176,30 @@ export async function claimTicket(
   return { ok: false, ownerName: null, reason: 'resolved' };
 }
 
+/** The name of the person a ticket may be assigned to: an active agent, supervisor or admin. */
+async function assigneeNameOf(db: Db, assigneeId: number): Promise<string> {
+  const user = await db.user.findUnique({
+    where: { id: assigneeId },
+    select: { name: true, role: true, active: true },
+  });
+  if (!user || !user.active || user.role === 'doctor')
+    throw new ValidationError('Choose an active agent, supervisor or admin.', {
+      assigneeId: 'Choose an active agent, supervisor or admin.',
+    });
+  return user.name;
+}
+
+export interface Assignment {
+  /** null unassigns. */
+  assigneeId: number | null;
+  /** The version the user's page showed. */
+  version: number;
+  now?: Date;
+}
+
 /** Supervisors/admins assign or reassign (or unassign with null), guarded by the version. */
-export async function assignTicket(
-  db: Db,
-  actor: Actor,
-  id: number,
-  assigneeId: number | null,
-  version: number,
-  now = new Date(),
-) {
+export async function assignTicket(db: Db, actor: Actor, id: number, assignment: Assignment) {
+  const { assigneeId, version, now = new Date() } = assignment;
   if (!canAssign(actor))
     throw new ForbiddenError('Only supervisors and admins can assign tickets.');
   const current = await db.supportTicket.findUnique({
@@ -300,54 +208,43 @@ export async function assignTicket(
   });
   if (!current) throw new NotFoundError('No such ticket.');
   assertNotMerged(current);
-  let assigneeName: string | null = null;
-  if (assigneeId !== null) {
-    const user = await db.user.findUnique({
-      where: { id: assigneeId },
-      select: { name: true, role: true, active: true },
-    });
-    if (!user || !user.active || user.role === 'doctor')
-      throw new ValidationError('Choose an active agent, supervisor or admin.', {
-        assigneeId: 'Choose an active agent, supervisor or admin.',
-      });
-    assigneeName = user.name;
-  }
+  const assigneeName = assigneeId === null ? null : await assigneeNameOf(db, assigneeId);
   await db.$transaction(async (tx) => {
     const { count } = await tx.supportTicket.updateMany({
       where: { id, version },
       data: { assigneeId, version: { increment: 1 } },
     });
-    if (count === 0)
-      throw new ConflictError(
-        'Someone changed this ticket since you loaded it.',
-        await tx.supportTicket.findUnique({ where: { id }, select: EDITABLE }),
-      );
+    if (count === 0) throw await staleTicket(tx, id);
     await stampFirstResponse(tx, id, now);
-    if (current.assigneeId !== assigneeId) {
-      await change(tx, id, actor.id, 'assignee', current.assignee?.name ?? null, assigneeName);
-      const assigned = {
-        kind: 'ticket_assigned',
-        recordType: 'ticket',
-        recordId: id,
-        actorId: actor.id,
-      } as const;
-      if (assigneeId !== null) await notify(tx, [{ ...assigned, userId: assigneeId }]);
-    }
+    if (current.assigneeId === assigneeId) return;
+    const from = current.assignee?.name ?? null;
+    await recordChange(tx, actor, { ticketId: id, field: 'assignee', from, to: assigneeName });
+    if (assigneeId !== null)
+      await notify(tx, [
+        {
+          kind: 'ticket_assigned',
+          recordType: 'ticket',
+          recordId: id,
+          actorId: actor.id,
+          userId: assigneeId,
+        },
+      ]);
   });
+}
+
+export interface StatusChange {
+  to: TicketStatus;
+  /** The version the user's page showed. */
+  version: number;
+  now?: Date;
 }
 
 /**
  * A person moves the ticket along the state machine in status.ts (open → pending → resolved and
  * back to open). `escalated` is set only by the escalations module.
  */
-export async function changeStatus(
-  db: Db,
-  actor: Actor,
-  id: number,
-  to: TicketStatus,
-  version: number,
-  now = new Date(),
-) {
+export async function changeStatus(db: Db, actor: Actor, id: number, change: StatusChange) {
+  const { to, version, now = new Date() } = change;
   const ticket = await db.supportTicket.findUnique({
     where: { id },
     select: {
@@ -361,19 +258,12 @@ export async function changeStatus(
   });
   if (!ticket) throw new NotFoundError('No such ticket.');
   assertCanAct(actor, ticket);
-  if (ticket.version !== version)
-    throw new ConflictError(
-      'Someone changed this ticket since you loaded it.',
-      await getEditable(db, id),
-    );
+  if (ticket.version !== version) throw new ConflictError(CHANGED, await getEditable(db, id));
   if (!canTransition(ticket.status, to))
     throw new TransitionError(`A ${ticket.status} ticket cannot be set to ${to}.`);
   await db.$transaction(async (tx) => {
     if (!(await writeStatus(tx, { ticket, to, actorId: actor.id, now })))
-      throw new ConflictError(
-        'Someone changed this ticket since you loaded it.',
-        await tx.supportTicket.findUnique({ where: { id }, select: EDITABLE }),
-      );
+      throw await staleTicket(tx, id);
   });
 }
 
@@ -382,9 +272,9 @@ export async function editTicket(
   db: Db,
   actor: Actor,
   id: number,
-  input: EditInput,
-  now = new Date(),
+  edit: EditInput & { now?: Date },
 ) {
+  const { now = new Date(), ...input } = edit;
   const current = await getEditable(db, id);
   assertCanAct(actor, current);
   assertNotMerged(current);
@@ -400,17 +290,19 @@ export async function editTicket(
       },
     });
     if (count === 0)
-      throw new ConflictError(
-        'Someone saved this ticket since you loaded it.',
-        await tx.supportTicket.findUnique({ where: { id }, select: EDITABLE }),
-      );
+      throw await staleTicket(tx, id, 'Someone saved this ticket since you loaded it.');
     await stampFirstResponse(tx, id, now);
     for (const field of ['subject', 'category', 'priority'] as const) {
       if (current[field] !== input[field])
-        await change(tx, id, actor.id, field, current[field], input[field]);
+        await recordChange(tx, actor, {
+          ticketId: id,
+          field,
+          from: current[field],
+          to: input[field],
+        });
     }
     if (current.description !== input.description)
-      await change(tx, id, actor.id, 'description', null, null);
+      await recordChange(tx, actor, { ticketId: id, field: 'description', from: null, to: null });
   });
 }
 
@@ -419,9 +311,9 @@ export async function setPriority(
   db: Db,
   actor: Actor,
   id: number,
-  priority: TicketPriority,
-  version: number,
+  change: { priority: TicketPriority; version: number },
 ) {
+  const { priority, version } = change;
   const current = await getEditable(db, id);
   assertCanAct(actor, current);
   assertNotMerged(current);
@@ -429,8 +321,12 @@ export async function setPriority(
   await db.$transaction(async (tx) => {
     const data = { priority, version: { increment: 1 } };
     const { count } = await tx.supportTicket.updateMany({ where: { id, version }, data });
-    if (count === 0)
-      throw new ConflictError('Someone changed this ticket since you loaded it.', null);
-    await change(tx, id, actor.id, 'priority', current.priority, priority);
+    if (count === 0) throw new ConflictError(CHANGED, null);
+    await recordChange(tx, actor, {
+      ticketId: id,
+      field: 'priority',
+      from: current.priority,
+      to: priority,
+    });
   });
 }

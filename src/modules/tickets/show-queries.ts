@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { epochMs } from '../../db/json-select.js';
 import { NotFoundError } from '../../errors.js';
 import type {
   ContactChannel,
@@ -13,6 +14,8 @@ import type {
   TicketPriority,
   TicketStatus,
 } from '../../generated/prisma/enums.js';
+import { type FollowUpJson, followUpOf, openFollowUpsJson } from '../follow-ups/queries.js';
+import { MERGE_CANDIDATES_JSON, type MergeCandidateJson, mergeCandidateOf } from './merge.js';
 import { SLA_TARGET_IN_FORCE } from './queries.js';
 import { FALLBACK_TARGET } from './sla.js';
 
@@ -21,8 +24,7 @@ import { FALLBACK_TARGET } from './sla.js';
 // thread, the lists as JSON. Prisma fetches each relation with a query of its own (27 round trips
 // for a page with a thread, and most of the page's CPU time mapping their rows).
 
-/** Milliseconds since 1970 of a stored UTC timestamp: a plain number in JSON, free of zones. */
-const ms = (column: string) => `(EXTRACT(EPOCH FROM ${column}) * 1000)::float8`;
+const ms = epochMs;
 
 const PERSON = (alias: string) => `json_build_object('id', ${alias}.id, 'name', ${alias}.name)`;
 
@@ -89,7 +91,9 @@ SELECT t.id, t.number, t.subject, t.description, t.category, t.priority, t.statu
        CASE WHEN rb.id IS NOT NULL THEN ${PERSON('rb')} END AS resolved_by,
        s.first_response_mins, s.resolution_mins,
        ${ESCALATIONS} AS escalations, ${CHANGES} AS changes,
-       ${MERGED_FROM} AS merged_from, ${ENTRIES} AS entries
+       ${MERGED_FROM} AS merged_from, ${ENTRIES} AS entries,
+       ${openFollowUpsJson('ticket_id', 't.id')} AS follow_ups,
+       ${MERGE_CANDIDATES_JSON} AS merge_candidates
   FROM support_tickets t
   JOIN customers c ON c.id = t.customer_id
   JOIN users cb ON cb.id = t.created_by_id
@@ -179,6 +183,8 @@ interface TicketPageRow {
   changes: ChangeRow[];
   merged_from: { id: number; number: string }[];
   entries: EntryRow[];
+  follow_ups: FollowUpJson[];
+  merge_candidates: MergeCandidateJson[];
 }
 
 const date = (value: number) => new Date(value);
@@ -282,5 +288,7 @@ export async function readTicketPage(pool: pg.Pool, id: number) {
     changes: row.changes.map(changeOf),
     mergedFrom: row.merged_from,
     entries: row.entries.map(entryOf),
+    followUps: row.follow_ups.map(followUpOf),
+    mergeCandidates: row.merge_candidates.map(mergeCandidateOf),
   };
 }

@@ -1,5 +1,6 @@
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { TicketStatus } from '../../generated/prisma/enums.js';
+import { recordChanges } from './history.js';
 
 /**
  * The ticket state machine: which status a person may move a ticket to, and what every status
@@ -122,13 +123,8 @@ export async function writeStatus(
   });
   if (count === 0) return false;
   await stampFirstResponse(tx, ticket.id, now);
-  const history = { recordType: 'ticket', recordId: ticket.id, actorId } as const;
-  await tx.recordChange.create({
-    data: { ...history, field: 'status', fromValue: ticket.status, toValue: to },
-  });
-  if (reopened)
-    await tx.recordChange.create({
-      data: { ...history, field: 'reopened', fromValue: null, toValue: 'yes' },
-    });
+  const moved = { ticketId: ticket.id, field: 'status', from: ticket.status, to };
+  const reopen = { ticketId: ticket.id, field: 'reopened', from: null, to: 'yes' };
+  await recordChanges(tx, actorId, reopened ? [moved, reopen] : [moved]);
   return true;
 }

@@ -27,9 +27,9 @@ export async function addEntry(
   db: Db,
   actor: Actor,
   ticketId: number,
-  input: EntryInput,
-  now = new Date(),
+  input: EntryInput & { now?: Date },
 ) {
+  const now = input.now ?? new Date();
   const ticket = await db.supportTicket.findUnique({
     where: { id: ticketId },
     select: { status: true },
@@ -102,9 +102,9 @@ export async function editEntry(
   db: Db,
   actor: Actor,
   ids: { ticketId: number; entryId: number },
-  input: { body: string; version: number },
-  now = new Date(),
+  input: { body: string; version: number; now?: Date },
 ) {
+  const now = input.now ?? new Date();
   const entry = await getEntry(db, ids.ticketId, ids.entryId);
   assertMayEditEntry(actor, entry, now);
   if (entry.body === input.body) return;

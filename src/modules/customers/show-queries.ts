@@ -1,0 +1,132 @@
+import type pg from 'pg';
+import { epochMs, jsonList } from '../../db/json-select.js';
+import { NotFoundError } from '../../errors.js';
+import type { Gender } from '../../generated/prisma/enums.js';
+import {
+  callVerificationOf,
+  type CallVerificationJson,
+  openCallVerificationJson,
+} from '../interactions/verification.js';
+import { CONTACT_FIELDS } from './contact.js';
+import type { getCustomer } from './service.js';
+
+// The profile reads the customer with its photo stamp, figures, contact corrections and the open
+// call's verification in ONE statement; through Prisma these were seven round trips, and most of
+// the page's CPU time went to building and mapping them. The timeline (its own UNION) and the
+// medical summary (read only by src/privacy) stay separate.
+
+const CONTACT_CHANGES = jsonList(`
+  SELECT json_agg(json_build_object(
+           'id', h.id, 'field', h.field, 'fromValue', h.from_value, 'toValue', h.to_value,
+           'createdAt', h.created_at_ms, 'actorName', h.actor_name) ORDER BY h.created_at DESC, h.id DESC)
+    FROM (SELECT r.id, r.field, r.from_value, r.to_value, r.created_at,
+                 ${epochMs('r.created_at')} AS created_at_ms, a.name AS actor_name
+            FROM record_changes r LEFT JOIN users a ON a.id = r.actor_id
+           WHERE r.record_type = 'customer' AND r.record_id = c.id
+             AND r.field IN (${CONTACT_FIELDS.map((f) => `'${f}'`).join(', ')})
+           ORDER BY r.created_at DESC, r.id DESC LIMIT 50) h`);
+
+const CUSTOMER_PAGE_SQL = `
+SELECT c.id, c.first_name, c.last_name, c.full_name, c.email, c.phone, c.address, c.gender,
+       to_char(c.date_of_birth, 'YYYY-MM-DD') AS date_of_birth,
+       ${epochMs('c.email_verified_at')} AS email_verified_at,
+       ${epochMs('c.last_login_at')} AS last_login_at,
+       ${epochMs('c.last_activity_at')} AS last_activity_at,
+       ${epochMs('c.created_at')} AS created_at,
+       ${epochMs('p.updated_at')} AS photo_updated_at,
+       (SELECT coalesce(sum(amount_minor), 0) FROM payments
+         WHERE customer_id = c.id AND status = 'paid')::float8 AS total_paid_minor,
+       (SELECT count(*) FROM consultations WHERE customer_id = c.id)::int AS consultation_count,
+       (SELECT count(*) FROM support_tickets
+         WHERE customer_id = c.id AND status IN ('open', 'pending', 'escalated'))::int AS open_tickets,
+       ${CONTACT_CHANGES} AS contact_changes,
+       ${openCallVerificationJson('c.id')} AS call_verification
+  FROM customers c
+  LEFT JOIN customer_photos p ON p.customer_id = c.id
+ WHERE c.id = $1`;
+
+interface ContactChangeJson {
+  id: number;
+  field: string;
+  fromValue: string | null;
+  toValue: string | null;
+  createdAt: number;
+  actorName: string | null;
+}
+
+interface CustomerPageRow {
+  id: number;
+  first_name: string;
+  last_name: string;
+  full_name: string;
+  email: string;
+  phone: string;
+  address: string | null;
+  gender: Gender;
+  date_of_birth: string | null;
+  email_verified_at: number | null;
+  last_login_at: number | null;
+  last_activity_at: number | null;
+  created_at: number;
+  photo_updated_at: number | null;
+  total_paid_minor: number;
+  consultation_count: number;
+  open_tickets: number;
+  contact_changes: ContactChangeJson[];
+  call_verification: CallVerificationJson | null;
+}
+
+type Customer = Awaited<ReturnType<typeof getCustomer>>;
+
+export interface CustomerStats {
+  totalPaidMinor: number;
+  consultationCount: number;
+  openTickets: number;
+}
+
+const dateOrNull = (ms: number | null) => (ms === null ? null : new Date(ms));
+
+function customerOf(row: CustomerPageRow): Customer {
+  return {
+    id: row.id,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    fullName: row.full_name,
+    email: row.email,
+    phone: row.phone,
+    address: row.address,
+    // A calendar date, kept as UTC midnight as Prisma reads it.
+    dateOfBirth: row.date_of_birth === null ? null : new Date(`${row.date_of_birth}T00:00:00Z`),
+    gender: row.gender,
+    photo: row.photo_updated_at === null ? null : { updatedAt: new Date(row.photo_updated_at) },
+    emailVerifiedAt: dateOrNull(row.email_verified_at),
+    lastLoginAt: dateOrNull(row.last_login_at),
+    lastActivityAt: dateOrNull(row.last_activity_at),
+    createdAt: new Date(row.created_at),
+  };
+}
+
+/** The profile's record: the customer, their figures, contact corrections and open call check. */
+export async function readCustomerPage(pool: pg.Pool, id: number) {
+  const { rows } = await pool.query<CustomerPageRow>({
+    name: 'customer-page',
+    text: CUSTOMER_PAGE_SQL,
+    values: [id],
+  });
+  const row = rows[0];
+  if (!row) throw new NotFoundError();
+  const stats: CustomerStats = {
+    totalPaidMinor: row.total_paid_minor,
+    consultationCount: row.consultation_count,
+    openTickets: row.open_tickets,
+  };
+  return {
+    customer: customerOf(row),
+    stats,
+    contactChanges: row.contact_changes.map(({ createdAt, ...change }) => ({
+      ...change,
+      createdAt: new Date(createdAt),
+    })),
+    callVerification: row.call_verification && callVerificationOf(row.call_verification),
+  };
+}

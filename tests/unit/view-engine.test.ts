@@ -1,0 +1,89 @@
+import fs, { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ejs from 'ejs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { renderView } from '../../src/http/view-engine.js';
+
+/** A views folder of its own: a page that includes a row partial per item and a shared footer. */
+function viewsFolder(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'caredesk-views-'));
+  mkdirSync(path.join(dir, 'partials'));
+  mkdirSync(path.join(dir, 'list'));
+  writeFileSync(
+    path.join(dir, 'list', 'page.ejs'),
+    `<h1><%= title %></h1><% items.forEach(function (item, i) { %><%- include('_row', { item: item, i: i }) %><% }) %>` +
+      `<p><%= typeof item === 'undefined' ? 'row data stayed in the row' : 'leaked' %></p>` +
+      `<%- include('../partials/foot') %>`,
+  );
+  writeFileSync(
+    path.join(dir, 'list', '_row.ejs'),
+    `<li data-i="<%= i %>"><%= item.name %> · <%= title %><% if (locals.size) { %> <%= size %><% } %></li>`,
+  );
+  writeFileSync(path.join(dir, 'partials', 'foot.ejs'), `<footer><%= title %></footer>`);
+  return dir;
+}
+
+const render = (file: string, data: Record<string, unknown>) =>
+  new Promise<string>((resolve, reject) =>
+    renderView(file, data, (error, html) => (error ? reject(error) : resolve(html ?? ''))),
+  );
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('view engine', () => {
+  it('when a page includes partials with their own data, then the HTML is what EJS renders', async () => {
+    const dir = viewsFolder();
+    const page = path.join(dir, 'list', 'page.ejs');
+    const data = {
+      title: '<Tickets & co>',
+      items: [{ name: 'Ada <b>' }, { name: "O'Neil" }],
+      size: 'large',
+      cache: true,
+    };
+    const expected = await ejs.renderFile(page, data);
+    expect(await render(page, data)).toBe(expected);
+    expect(expected).toContain('row data stayed in the row');
+    expect(expected).toContain('Ada &lt;b&gt; · &lt;Tickets &amp; co&gt; large');
+  });
+
+  it('when the view cache is on and a page includes a partial per row, then the disk is not asked again', async () => {
+    const dir = viewsFolder();
+    const page = path.join(dir, 'list', 'page.ejs');
+    const data = {
+      title: 'T',
+      items: Array.from({ length: 50 }, (_, i) => ({ name: `n${i}` })),
+      cache: true,
+    };
+    await render(page, data);
+    const asked = [
+      vi.spyOn(fs, 'existsSync'),
+      vi.spyOn(fs, 'statSync'),
+      vi.spyOn(fs, 'readFileSync'),
+    ];
+    const html = await render(page, { ...data, title: 'Again' });
+    expect(html.match(/<li /g)).toHaveLength(50);
+    expect(html).toContain('n49 · Again');
+    expect(asked.map((spy) => spy.mock.calls.length)).toEqual([0, 0, 0]);
+  });
+
+  it('when the view cache is off and a partial changes on disk, then the next render shows the change', async () => {
+    const dir = viewsFolder();
+    const page = path.join(dir, 'list', 'page.ejs');
+    const data = { title: 'T', items: [], cache: false };
+    expect(await render(page, data)).toContain('<footer>T</footer>');
+    const foot = path.join(dir, 'partials', 'foot.ejs');
+    writeFileSync(foot, `<footer class="new"><%= title %></footer>`);
+    const later = new Date(Date.now() + 5_000);
+    fs.utimesSync(foot, later, later);
+    expect(await render(page, data)).toContain('<footer class="new">T</footer>');
+  });
+
+  it('when a template throws, then the error names the view it happened in', async () => {
+    const dir = viewsFolder();
+    const page = path.join(dir, 'list', 'page.ejs');
+    await expect(render(page, { title: 'T', items: [null], cache: true })).rejects.toThrow(
+      /in view .*_row\.ejs/,
+    );
+  });
+});
