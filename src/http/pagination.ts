@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { filterParams, withQuery } from './query-string.js';
 
 export const PAGE_SIZE = 25;
 
@@ -25,13 +26,9 @@ export function pageView(
   { number, hasMore, shown }: PagePosition,
 ): PageView {
   const href = (n: number) => {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) {
-      if (key !== 'page' && typeof value === 'string' && value !== '') params.set(key, value);
-    }
+    const params = filterParams(query);
     if (n > 1) params.set('page', String(n));
-    const qs = params.toString();
-    return qs ? `${basePath}?${qs}` : basePath;
+    return withQuery(basePath, params);
   };
   const first = (number - 1) * PAGE_SIZE + 1;
   return {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NotFoundError } from '../errors.js';
+import { blankToUndefined } from './fields.js';
 
 /** A positive PostgreSQL integer id, as found in a form field or a path. */
 export const recordId = z.coerce.number().int().positive().max(2_147_483_647);
@@ -11,9 +12,6 @@ export function routeId(value: unknown, message?: string): number {
   if (!parsed?.success) throw new NotFoundError(message);
   return parsed.data;
 }
-
-const blankToUndefined = (value: unknown) =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
 
 /** An optional id filter or link (`?customerId=`): blank or not an id reads as "none given". */
 export const optionalId = z.preprocess(blankToUndefined, recordId.optional()).catch(undefined);

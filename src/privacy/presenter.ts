@@ -1,5 +1,5 @@
 import type { Actor } from '../auth/actor.js';
-import { recordAudit } from '../audit.js';
+import { recordAudit, type AuditInput } from '../audit.js';
 import type { Db } from '../db/client.js';
 import {
   medicalAccess,
@@ -177,21 +177,20 @@ export interface ConsultationRef {
   status: string;
 }
 
-/** The medical part of one consultation as this viewer may see it; audits every showing of values. */
-export async function presentConsultationMedical(
+/**
+ * A consultation's medical notes read to be shown to someone who may see them, with the audit
+ * row every showing writes (`reason`: why they may).
+ */
+export async function readConsultationMedicalShown(
   db: Db,
-  actor: Actor | null | undefined,
-  consultation: ConsultationRef,
-  view: ViewContext = {},
-): Promise<PresentedMedical> {
-  const access = await medicalAccess(db, actor, consultation.customerId, view);
-  if (!access.allowed) {
-    return withheld(
-      CONSULTATION_MEDICAL_FIELDS,
-      await recordedFlags(db, CONSULTATION_TABLE, consultation.id),
-      mayRequestReveal(actor, access),
-    );
-  }
+  showing: {
+    actor: AuditInput['actor'];
+    consultation: ConsultationRef;
+    reason: string;
+    ip?: string | null;
+  },
+) {
+  const { actor, consultation, reason, ip } = showing;
   const row = await db.consultationMedical.findUnique({
     where: { consultationId: consultation.id },
     select: {
@@ -211,6 +210,30 @@ export async function presentConsultationMedical(
     recordType: 'consultation',
     recordId: consultation.id,
     fieldGroup: FIELD_GROUP.consultation,
+    reason,
+    ip,
+  });
+  return row;
+}
+
+/** The medical part of one consultation as this viewer may see it; audits every showing of values. */
+export async function presentConsultationMedical(
+  db: Db,
+  actor: Actor | null | undefined,
+  consultation: ConsultationRef,
+  view: ViewContext = {},
+): Promise<PresentedMedical> {
+  const access = await medicalAccess(db, actor, consultation.customerId, view);
+  if (!access.allowed) {
+    return withheld(
+      CONSULTATION_MEDICAL_FIELDS,
+      await recordedFlags(db, CONSULTATION_TABLE, consultation.id),
+      mayRequestReveal(actor, access),
+    );
+  }
+  const row = await readConsultationMedicalShown(db, {
+    actor,
+    consultation,
     reason: auditReason(access),
     ip: view.ip,
   });

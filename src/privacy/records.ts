@@ -1,12 +1,17 @@
 import type { Actor } from '../auth/actor.js';
-import { Prisma } from '../generated/prisma/client.js';
+import type { Prisma } from '../generated/prisma/client.js';
 import { recordAudit } from '../audit.js';
 import type { Db } from '../db/client.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { notify } from '../modules/notifications/service.js';
 import { careTeam, mayRecordConsultationMedical } from './access.js';
 import { AUDIT_ACTIONS, FIELD_GROUP, type ConsultationMedicalKey } from './fields.js';
-import type { ConsultationRef, ViewContext } from './presenter.js';
+import {
+  readConsultationMedicalShown,
+  type ConsultationRef,
+  type ViewContext,
+} from './presenter.js';
 
 export type ConsultationMedicalInput = Record<ConsultationMedicalKey, string | null>;
 
@@ -90,16 +95,6 @@ export async function revealMedical(
   return { expiresAt };
 }
 
-const SELECT = {
-  presentingComplaint: true,
-  medicalHistory: true,
-  diagnosis: true,
-  treatmentPlan: true,
-  prescribedMedication: true,
-  followUpInstructions: true,
-  version: true,
-} as const;
-
 /**
  * The medical notes of one consultation as the doctor typed them. `version` is the version the
  * form was loaded with (0 when nothing was recorded yet).
@@ -124,22 +119,14 @@ async function medicalConflict(
   consultation: ConsultationRef,
   view: ViewContext,
 ): Promise<ConflictError<MedicalConflict>> {
-  const row = await db.consultationMedical.findUnique({
-    where: { consultationId: consultation.id },
-    select: SELECT,
-  });
-  const { version: current, ...values } = row ?? { ...emptyMedical(), version: 0 };
   // The conflict page shows the saved values to this (authorised) doctor: that is a showing.
-  await recordAudit(db, {
+  const row = await readConsultationMedicalShown(db, {
     actor,
-    action: AUDIT_ACTIONS.view,
-    customerId: consultation.customerId,
-    recordType: 'consultation',
-    recordId: consultation.id,
-    fieldGroup: FIELD_GROUP.consultation,
+    consultation,
     reason: 'assigned (edit conflict)',
     ip: view.ip,
   });
+  const { version: current, ...values } = row ?? { ...emptyMedical(), version: 0 };
   return new ConflictError<MedicalConflict>('Someone saved these notes after you opened them.', {
     current: values,
     version: current,
@@ -180,8 +167,7 @@ class StaleMedicalVersion extends Error {}
 
 /** A first save that lost the race to another first save, or a save from an older version. */
 const isStaleSave = (error: unknown) =>
-  (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') ||
-  error instanceof StaleMedicalVersion;
+  isUniqueViolation(error) || error instanceof StaleMedicalVersion;
 
 /**
  * The assigned doctor records the medical part of a consultation. A version mismatch is a

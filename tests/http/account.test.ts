@@ -152,7 +152,7 @@ describe('doctor availability', () => {
     });
     const agent = await createUser(db, 'agent');
     const customer = await makeCustomer(db);
-    const before = await makeConsultation(db, customer.id, null);
+    const before = await makeConsultation(db, customer.id, { doctorId: null });
     expect(
       await assignDoctor(db.prisma, agent, {
         id: before.id,
@@ -168,7 +168,7 @@ describe('doctor availability', () => {
       where: { userId: second.id },
       data: { available: true },
     });
-    const after = await makeConsultation(db, customer.id, null);
+    const after = await makeConsultation(db, customer.id, { doctorId: null });
     expect(
       await assignDoctor(db.prisma, agent, {
         id: after.id,

@@ -56,7 +56,7 @@ async function recordHistory() {
   await db.prisma.customerMedical.create({
     data: { customerId: patient.id, allergies: `${MARK}allergy` },
   });
-  const { id: consultationId } = await makeConsultation(db, patient.id, assigned.id);
+  const { id: consultationId } = await makeConsultation(db, patient.id, { doctorId: assigned.id });
   await db.prisma.consultation.update({
     where: { id: consultationId },
     data: { status: 'completed' },

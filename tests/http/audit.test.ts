@@ -28,8 +28,8 @@ describe('audit page', () => {
   it('when an admin filters by user, patient or dates, then only those rows show, pages follow by keyset, and bad parameters are ignored', async () => {
     const d1 = await createUser(db, 'doctor', { name: 'Doctor Filter One' });
     const d2 = await createUser(db, 'doctor', { name: 'Doctor Filter Two' });
-    const p1 = await makeCustomer(db, 'AudOne');
-    const p2 = await makeCustomer(db, 'AudTwo');
+    const p1 = await makeCustomer(db, { label: 'AudOne' });
+    const p2 = await makeCustomer(db, { label: 'AudTwo' });
     for (let i = 0; i < 30; i++)
       await recordAudit(db.prisma, {
         actor: { id: d1.id, role: 'doctor' },

@@ -215,7 +215,7 @@ describe('actions for the caller from an interaction', () => {
   it('when the caller is not verified, then booking, cancelling, rescheduling and contact changes from the interaction are refused and nothing changes', async () => {
     const { customer, interaction } = await call();
     const doctor = await createUser(db, 'doctor');
-    const pending = await makeConsultation(db, customer.id, doctor.id);
+    const pending = await makeConsultation(db, customer.id, { doctorId: doctor.id });
     const from = { interactionId: String(interaction.id) };
 
     const booked = await postForm(agent, '/consultations', {

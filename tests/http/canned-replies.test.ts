@@ -112,7 +112,7 @@ describe('using saved replies', () => {
       shortcut: 'cb',
       body,
     }).expect(303);
-    const customer = await makeCustomer(db, 'Ngozi');
+    const customer = await makeCustomer(db, { label: 'Ngozi' });
     const ticket = await makeTicket(db, customer.id, agentId, agentId);
     const entry = {
       kind: 'contact',

@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { buildApp, createUser, postForm, signIn } from '../support/app.js';
-import { makeConsultation, makeCustomer } from './privacy-fixtures.js';
+import { makeConsultation, makeCustomer } from '../support/fixtures.js';
 
 let db: TestDatabase;
 let app: Express;

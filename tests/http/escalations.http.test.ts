@@ -23,7 +23,7 @@ const MEDICAL_MARKERS = ['PEANUT-ALLERGY-MARKER', 'DIAGNOSIS-MARKER', 'O-NEGATIV
 
 /** A customer with medical values on file, so every page can be checked for leaks. */
 async function customer() {
-  const c = await makeCustomer(db, 'Bola');
+  const c = await makeCustomer(db, { label: 'Bola' });
   const medical = { allergies: MEDICAL_MARKERS[0], bloodGroup: MEDICAL_MARKERS[2] };
   await db.prisma.customer.update({ where: { id: c.id }, data: { medical: { create: medical } } });
   return c;
@@ -36,7 +36,7 @@ async function ticket(assigneeId: number | null = null) {
 
 async function consultation() {
   const c = await customer();
-  const made = await makeConsultation(db, c.id, null);
+  const made = await makeConsultation(db, c.id, { doctorId: null });
   const medical = { diagnosis: MEDICAL_MARKERS[1], presentingComplaint: MEDICAL_MARKERS[1] };
   await db.prisma.consultation.update({
     where: { id: made.id },

@@ -24,7 +24,7 @@ afterAll(async () => {
 
 /** A customer of this test's own, with contact details the page turns into links. */
 async function funmi() {
-  const made = await makeCustomer(db, 'Funmi');
+  const made = await makeCustomer(db, { label: 'Funmi' });
   return db.prisma.customer.update({
     where: { id: made.id },
     data: { lastName: 'Adeyemi', fullName: `${made.firstName} Adeyemi` },

@@ -281,9 +281,9 @@ describe('interaction, escalation and customer exports', () => {
 
   it('when customers are searched and sorted by recent activity, then the export keeps both', async () => {
     const tag = `Zed${Date.now()}`;
-    const a = await makeCustomer(db, tag);
-    const b = await makeCustomer(db, tag);
-    await makeCustomer(db, tag);
+    const a = await makeCustomer(db, { label: tag });
+    const b = await makeCustomer(db, { label: tag });
+    await makeCustomer(db, { label: tag });
     await db.prisma.customer.update({
       where: { id: a.id },
       data: { lastActivityAt: new Date(Date.now() - 3_600_000) },

@@ -44,7 +44,7 @@ describe('live fragments', () => {
       'doctors and unknown ids get nothing',
     async () => {
       const agentUser = await createUser(db, 'agent');
-      const customer = await makeCustomer(db, 'Rowena');
+      const customer = await makeCustomer(db, { label: 'Rowena' });
       const ticket = await makeTicket(db, customer.id, agentUser.id, agentUser.id);
       const me = await signIn(app, agentUser.email);
       const row = await me.agent.get(`/tickets/${ticket.id}/row`).expect(200);
@@ -70,7 +70,7 @@ describe('live fragments', () => {
       'their list shows, and unknown ids answer 404',
     async () => {
       const [agentUser, admin] = [await createUser(db, 'agent'), await createUser(db, 'admin')];
-      const customer = await makeCustomer(db, 'Rowland');
+      const customer = await makeCustomer(db, { label: 'Rowland' });
       const interaction = await makeInteraction(db, customer.id, agentUser.id);
       const ticket = await makeTicket(db, customer.id, agentUser.id, agentUser.id);
       const escalation = await makeEscalation(db, {
@@ -80,7 +80,7 @@ describe('live fragments', () => {
         targetType: 'admin',
         targetUserId: admin.id,
       });
-      const consultation = await makeConsultation(db, customer.id, null);
+      const consultation = await makeConsultation(db, customer.id, { doctorId: null });
       const { agent } = await signIn(app, agentUser.email);
       const rows = [
         ['interactions', interaction.id],
@@ -103,7 +103,7 @@ describe('live fragments', () => {
     async () => {
       const [raiser, admin] = [await createUser(db, 'agent'), await createUser(db, 'admin')];
       const [stranger, doctor] = [await createUser(db, 'agent'), await createUser(db, 'doctor')];
-      const customer = await makeCustomer(db, 'Hidden');
+      const customer = await makeCustomer(db, { label: 'Hidden' });
       const ticket = await makeTicket(db, customer.id, raiser.id, raiser.id);
       const escalation = await makeEscalation(db, {
         customerId: customer.id,
@@ -210,7 +210,7 @@ describe('live fragments', () => {
                 targetType: 'admin',
                 targetUserId: owner.id,
               })
-            : await makeConsultation(db, customer.id, null);
+            : await makeConsultation(db, customer.id, { doctorId: null });
       const save: { path: string; body: Record<string, string> } = {
         interaction: { path: 'pending', body: {} },
         escalation: { path: 'take', body: {} },

@@ -66,7 +66,7 @@ describe('live event stream', () => {
       expect(client.status).toBe(200);
       expect(client.headers['content-type']).toMatch(/^text\/event-stream/);
 
-      const customer = await makeCustomer(db, 'Zebulon');
+      const customer = await makeCustomer(db, { label: 'Zebulon' });
       const ticket = await makeTicket(db, customer.id, agent.id, null);
       const data = { subject: 'SECRET-SUBJECT-4471', version: { increment: 1 } };
       await db.prisma.supportTicket.update({ where: { id: ticket.id }, data });

@@ -20,9 +20,9 @@ beforeAll(async () => {
   db = await createTestDatabase();
   app = buildApp(db);
   const agent = await createUser(db, 'agent');
-  patient = await makeCustomer(db, 'Palette');
+  patient = await makeCustomer(db, { label: 'Palette' });
   ticket = await makeTicket(db, patient.id, agent.id, null);
-  consultation = await makeConsultation(db, patient.id, null);
+  consultation = await makeConsultation(db, patient.id, { doctorId: null });
 });
 afterAll(async () => {
   await db.drop();

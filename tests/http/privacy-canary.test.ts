@@ -4,7 +4,7 @@ import type { Response } from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { buildApp, createUser, postForm, signIn } from '../support/app.js';
-import { makeConsultation, makeCustomer } from './privacy-fixtures.js';
+import { makeConsultation, makeCustomer } from '../support/fixtures.js';
 
 // One patient whose every medical value is a unique marker; no page or export for staff may
 // ever contain any of them, in the body or in a header.

@@ -2,8 +2,7 @@ import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { buildApp, createUser, postForm, signIn } from '../support/app.js';
-import { makeCustomer } from './privacy-fixtures.js';
-import { makeConsultation, makeEscalation, makeTicket } from '../support/fixtures.js';
+import { makeConsultation, makeCustomer, makeEscalation, makeTicket } from '../support/fixtures.js';
 
 let db: TestDatabase;
 let app: Express;
@@ -161,8 +160,8 @@ describe("a reveal tells the patient's assigned doctors", () => {
     const lapsed = await createUser(db, 'doctor');
     const cancelled = await createUser(db, 'doctor');
     const agentUser = await createUser(db, 'agent');
-    await makeConsultation(db, patient.id, assigned.id);
-    const old = await makeConsultation(db, patient.id, cancelled.id);
+    await makeConsultation(db, patient.id, { doctorId: assigned.id });
+    const old = await makeConsultation(db, patient.id, { doctorId: cancelled.id });
     await db.prisma.consultation.update({ where: { id: old.id }, data: { status: 'cancelled' } });
     const ticket = await makeTicket(db, patient.id, agentUser.id, null);
     const escalation = (targetUserId: number) =>

@@ -42,7 +42,7 @@ beforeAll(async () => {
     });
     await makeTicket(db, customer.id, supervisor.id, supervisor.id);
     await makeInteraction(db, customer.id, supervisor.id);
-    await makeConsultation(db, customer.id, doctor.id);
+    await makeConsultation(db, customer.id, { doctorId: doctor.id });
   }
   ({ agent } = await signIn(app, supervisor.email));
 });

@@ -40,7 +40,7 @@ const valid = (customerId: number, extra: Record<string, string> = {}) => ({
 
 /** A new ticket through the form, for a new customer unless `customerId` names one. */
 async function create(s: Session, extra: Record<string, string> = {}) {
-  const customerId = extra.customerId ?? String((await makeCustomer(db, 'Tunde')).id);
+  const customerId = extra.customerId ?? String((await makeCustomer(db, { label: 'Tunde' })).id);
   const res = await postForm(s, '/tickets', valid(Number(customerId), extra));
   expect(res.status).toBe(303);
   return Number(/\/tickets\/(\d+)/.exec(res.headers.location)![1]);
@@ -133,7 +133,7 @@ describe('creating', () => {
 
   it('when a ticket is made from a consultation, then it is pre-filled and links to it', async () => {
     const customer = await makeCustomer(db);
-    const consultation = await makeConsultation(db, customer.id, null);
+    const consultation = await makeConsultation(db, customer.id, { doctorId: null });
     const form = await as.agent.agent.get(`/tickets/new?consultationId=${consultation.id}`);
     expect(form.status).toBe(200);
     expect(form.text).toContain(consultation.reference);

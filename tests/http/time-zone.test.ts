@@ -30,7 +30,7 @@ beforeAll(async () => {
   const interaction = await makeInteraction(db, customer.id, agent.id);
   await db.prisma.interaction.update({ where: { id: interaction.id }, data: { startedAt: LATE } });
   interactionId = interaction.id;
-  const consultation = await makeConsultation(db, customer.id, null);
+  const consultation = await makeConsultation(db, customer.id, { doctorId: null });
   await db.prisma.consultation.update({
     where: { id: consultation.id },
     data: { createdAt: LATE },

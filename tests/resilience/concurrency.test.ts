@@ -48,7 +48,7 @@ beforeAll(async () => {
   app = buildApp(db);
   const creator = await createUser(db, 'supervisor', { name: 'Ticket Creator' });
   creatorId = creator.id;
-  customerId = (await makeCustomer(db, 'Race')).id;
+  customerId = (await makeCustomer(db, { label: 'Race' })).id;
 });
 afterAll(async () => {
   await db.drop();

@@ -189,9 +189,9 @@ describe('record-level access', () => {
   it("when a doctor works on consultations, then their own is editable; another doctor's is read-only with its medical notes withheld", async () => {
     const [me, other] = [await createUser(db, 'doctor'), await createUser(db, 'doctor')];
     const customer = await makeCustomer(db);
-    const mine = await makeConsultation(db, customer.id, me.id);
+    const mine = await makeConsultation(db, customer.id, { doctorId: me.id });
     const otherCustomer = await makeCustomer(db);
-    const theirs = await makeConsultation(db, otherCustomer.id, other.id);
+    const theirs = await makeConsultation(db, otherCustomer.id, { doctorId: other.id });
     await db.prisma.consultationMedical.create({
       data: {
         consultationId: theirs.id,

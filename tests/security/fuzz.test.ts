@@ -797,7 +797,7 @@ describe('what was stored, and how input is shown back', () => {
       // A patient this doctor has no access to yet (the fuzz run above may have revealed the fixture's).
       [
         'doctor',
-        `/customers/${(await makeCustomer(db, 'Fresh')).id}/reveal`,
+        `/customers/${(await makeCustomer(db, { label: 'Fresh' })).id}/reveal`,
         async () => ({ reason: '<script>' }),
       ],
     ];

@@ -6,8 +6,7 @@ import {
 } from '../../src/privacy/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createUser } from '../support/app.js';
-import { makeConsultation, makeCustomer } from '../http/privacy-fixtures.js';
-import { makeTicket } from '../support/fixtures.js';
+import { makeConsultation, makeCustomer, makeTicket } from '../support/fixtures.js';
 
 let db: TestDatabase;
 type Doctor = { id: number; role: 'doctor' };

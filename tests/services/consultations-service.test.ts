@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createUser } from '../support/app.js';
-import { makeConsultation, makeCustomer } from '../http/privacy-fixtures.js';
+import { makeConsultation, makeCustomer } from '../support/fixtures.js';
 import {
   ConflictError,
   ForbiddenError,

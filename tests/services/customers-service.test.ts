@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createUser } from '../support/app.js';
-import { makeConsultation, makeCustomer } from '../http/privacy-fixtures.js';
+import { makeConsultation, makeCustomer } from '../support/fixtures.js';
 import { customerTimeline, listCustomers } from '../../src/modules/customers/queries.js';
 import { listQuery } from '../../src/modules/customers/schema.js';
 import { readCustomerPage } from '../../src/modules/customers/show-queries.js';

@@ -55,7 +55,7 @@ async function interaction() {
 
 async function consultation() {
   const c = await makeCustomer(db);
-  return makeConsultation(db, c.id, doctor.id);
+  return makeConsultation(db, c.id, { doctorId: doctor.id });
 }
 
 function input(

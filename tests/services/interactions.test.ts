@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 /** A customer of the test's own, to start interactions with. */
-const newCustomerId = async (label?: string) => (await makeCustomer(db, label)).id;
+const newCustomerId = async (label?: string) => (await makeCustomer(db, { label: label })).id;
 
 const t0 = new Date('2026-05-01T09:00:00Z');
 const sec = (s: number) => new Date(t0.getTime() + s * 1000);

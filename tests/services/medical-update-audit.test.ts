@@ -15,7 +15,7 @@ afterAll(async () => {
 async function assignedConsultation() {
   const doctor = await createUser(db, 'doctor');
   const customer = await makeCustomer(db);
-  const consultation = await makeConsultation(db, customer.id, doctor.id);
+  const consultation = await makeConsultation(db, customer.id, { doctorId: doctor.id });
   return { actor: { id: doctor.id, role: doctor.role }, consultation };
 }
 

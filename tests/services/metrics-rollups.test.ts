@@ -381,7 +381,7 @@ beforeAll(async () => {
     admins: [await make('admin')],
     doctors: [await make('doctor'), await make('doctor')],
   };
-  for (const label of ['Ada', 'Bola', 'Chidi', 'Dayo']) await makeCustomer(db, label);
+  for (const label of ['Ada', 'Bola', 'Chidi', 'Dayo']) await makeCustomer(db, { label: label });
 });
 afterAll(async () => {
   await db.drop();
@@ -421,7 +421,7 @@ describe('metrics rollups', () => {
   }, 60_000);
 
   it('when a ticket is reopened and resolved again later, then it counts once, on the day of its last resolution', async () => {
-    const customer = await makeCustomer(db, 'Reopen');
+    const customer = await makeCustomer(db, { label: 'Reopen' });
     const agent = people.agents[0];
     const { rows } = await sql(
       `INSERT INTO support_tickets (number, customer_id, category, priority, status, subject, description,

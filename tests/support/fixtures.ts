@@ -47,20 +47,42 @@ export function actorFrom(user: { id: number; role: Role; name: string }): Actor
 
 let counter = 0;
 
-export async function makeCustomer(db: Database, label = 'Pat') {
+/** Random letters only, so generated names and emails never match a digit search. */
+const letters = () =>
+  randomBytes(4)
+    .toString('hex')
+    .replace(/\d/g, (d) => 'ghijklmnop'[Number(d)]);
+
+export interface CustomerFields {
+  /** The first name's prefix (a counter follows it), when no firstName is given. */
+  label?: string;
+  firstName?: string;
+  lastName?: string;
+  email?: string;
+  phone?: string;
+  dateOfBirth?: Date;
+  createdAt?: Date;
+  lastActivityAt?: Date | null;
+}
+
+/** A customer row with fullName and phoneDigits kept consistent. */
+export async function makeCustomer(db: Database, fields: CustomerFields = {}) {
   counter += 1;
-  const firstName = `${label}${counter}`;
-  const lastName = `Lee${randomBytes(3).toString('hex')}`;
-  const phone = `+234 80${String(counter).padStart(2, '0')} 555 ${randomBytes(2).readUInt16BE(0)}`;
+  const firstName = fields.firstName ?? `${fields.label ?? 'Pat'}${counter}`;
+  const lastName = fields.lastName ?? `Lee${letters()}`;
+  // Fixed digits: a random default could contain the digits another test searches for.
+  const phone = fields.phone ?? `+234 700 000 ${String(counter).padStart(4, '0')}`;
   return db.prisma.customer.create({
     data: {
       firstName,
       lastName,
       fullName: `${firstName} ${lastName}`,
-      email: `c${counter}-${randomBytes(4).toString('hex')}@example.test`,
+      email: fields.email ?? `c${counter}-${letters()}@example.test`,
       phone,
       phoneDigits: phone.replace(/\D/g, ''),
-      dateOfBirth: new Date('1988-03-04'),
+      dateOfBirth: fields.dateOfBirth ?? new Date('1988-03-04'),
+      createdAt: fields.createdAt,
+      lastActivityAt: fields.lastActivityAt ?? null,
     },
   });
 }
@@ -93,16 +115,29 @@ export async function makeTicket(
   });
 }
 
-export async function makeConsultation(db: Database, customerId: number, doctorId: number | null) {
+export async function makeConsultation(
+  db: Database,
+  customerId: number,
+  fields: Partial<{
+    doctorId: number | null;
+    status: 'pending' | 'scheduled' | 'completed' | 'cancelled';
+    paymentModel: 'pay_first' | 'pay_later';
+    paymentStatus: 'unpaid' | 'pending' | 'paid';
+    createdAt: Date;
+  }> = {},
+) {
   counter += 1;
   return db.prisma.consultation.create({
     data: {
       reference: `CNS-F${String(counter).padStart(7, '0')}`,
       customerId,
-      doctorId,
+      doctorId: fields.doctorId ?? null,
       mode: 'video',
-      paymentModel: 'pay_later',
+      paymentModel: fields.paymentModel ?? 'pay_later',
+      paymentStatus: fields.paymentStatus ?? 'unpaid',
       amountMinor: 500_000,
+      status: fields.status ?? 'pending',
+      createdAt: fields.createdAt,
     },
   });
 }
@@ -149,7 +184,7 @@ export async function buildWorld(db: Database): Promise<World> {
       targetType: role === 'doctor' ? 'doctor' : 'admin',
       targetUserId: role === 'doctor' ? users.doctor.id : users.admin.id,
     });
-    const consultation = await makeConsultation(db, customer.id, users.doctor.id);
+    const consultation = await makeConsultation(db, customer.id, { doctorId: users.doctor.id });
     const entry = await db.prisma.ticketEntry.create({
       data: {
         ticketId: ticket.id,
@@ -159,7 +194,8 @@ export async function buildWorld(db: Database): Promise<World> {
       },
     });
     // The doctor's reveal target is a patient the doctor has no standing access to.
-    const revealCustomer = role === 'doctor' ? await makeCustomer(db, 'Reveal') : customer;
+    const revealCustomer =
+      role === 'doctor' ? await makeCustomer(db, { label: 'Reveal' }) : customer;
     await db.prisma.customerPhoto.create({
       data: {
         customerId: revealCustomer.id,

@@ -1,5 +1,5 @@
 import { csvLine } from '../../lib/csv.js';
-import type { AuditRow } from './service.js';
+import type { AuditRow } from './queries.js';
 
 export const ACCESS_REPORT_PAGE_LIMIT = 1000;
 

@@ -16,7 +16,7 @@ import {
 } from './access-report.js';
 import { EXPORT_ACTIONS, toAuditEvent } from './fhir.js';
 import { exportQuery, type ExportQuery } from './schema.js';
-import { auditRowsForExport } from './service.js';
+import { auditRowsForExport } from './queries.js';
 
 /** This installation, as the audit source and observer of every exported event. */
 const SITE = `CareDesk ${hostname()}`;

@@ -1,5 +1,5 @@
 import { FIELD_GROUP } from '../../privacy/index.js';
-import type { AuditRow } from './service.js';
+import type { AuditRow } from './queries.js';
 
 /** The audit actions this module writes itself (exports and access reports are audited too). */
 export const EXPORT_ACTIONS = { export: 'audit_export', accessReport: 'access_report' } as const;

@@ -4,11 +4,12 @@ import type { AppContext } from '../../context.js';
 import { requireRole } from '../../http/guards.js';
 import { formAction } from '../../http/outcome.js';
 import { PAGE_SIZE } from '../../http/pagination.js';
+import { withQuery } from '../../http/query-string.js';
 import { routeId } from '../../http/params.js';
 import { noStore, revealReviewQueue, reviewReveal, viewContext } from '../../privacy/index.js';
 import { downloadAccess, exportBundle, exportNdjson, showAccess } from './downloads.js';
 import { auditQuery, reviewForm, type AuditQuery } from './schema.js';
-import { auditUsers, listAudit } from './service.js';
+import { auditUsers, listAudit } from './queries.js';
 
 const FILTERS = ['userId', 'customerId', 'action', 'from', 'to'] as const;
 
@@ -19,8 +20,7 @@ function pageLinks(query: AuditQuery, nextBefore: string | null | undefined) {
   const link = (before?: string) => {
     const params = new URLSearchParams(base);
     if (before) params.set('before', before);
-    const qs = params.toString();
-    return qs ? `/audit?${qs}` : '/audit';
+    return withQuery('/audit', params);
   };
   return {
     prevHref: query.before ? link() : null,

@@ -1,18 +1,6 @@
 import { z } from 'zod';
+import { blankToUndefined, calendarDay, optionalDay } from '../../http/fields.js';
 import { optionalId } from '../../http/params.js';
-
-const blankToUndefined = (value: unknown) =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
-const optionalDate = z
-  .preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .regex(/^(19|2\d)\d{2}-\d{2}-\d{2}$/)
-      .refine((s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().slice(0, 10) === s)
-      .optional(),
-  )
-  .catch(undefined);
 
 export const auditQuery = z.object({
   userId: optionalId,
@@ -26,8 +14,8 @@ export const auditQuery = z.object({
         .optional(),
     )
     .catch(undefined),
-  from: optionalDate,
-  to: optionalDate,
+  from: optionalDay,
+  to: optionalDay,
   /** Keyset cursor: the id of the last row shown (ids grow with time in this append-only table). */
   before: z
     .preprocess(
@@ -41,18 +29,10 @@ export const auditQuery = z.object({
 });
 export type AuditQuery = z.infer<typeof auditQuery>;
 
-const strictDate = z
-  .string()
-  .regex(/^(19|2\d)\d{2}-\d{2}-\d{2}$/, 'Dates are YYYY-MM-DD.')
-  .refine(
-    (s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().slice(0, 10) === s,
-    'Not a calendar date.',
-  );
-
 /** Export filters: refused when malformed rather than ignored, so a typo never exports everything. */
 export const exportQuery = z.object({
-  from: z.preprocess(blankToUndefined, strictDate.optional()),
-  to: z.preprocess(blankToUndefined, strictDate.optional()),
+  from: z.preprocess(blankToUndefined, calendarDay.optional()),
+  to: z.preprocess(blankToUndefined, calendarDay.optional()),
   patient: z.preprocess(
     blankToUndefined,
     z.coerce

@@ -1,19 +1,11 @@
 import { z } from 'zod';
+import { requiredText } from '../../http/fields.js';
 import { versionField } from '../../http/params.js';
 import { KNOWN_PLACEHOLDERS, SHORTCUT_FORMAT, unknownPlaceholders } from './placeholders.js';
 
-const text = (label: string, max: number) =>
-  z.preprocess(
-    (v) => (typeof v === 'string' ? v.trim() : ''),
-    z
-      .string()
-      .min(1, `Enter a ${label}.`)
-      .max(max, `Keep the ${label} under ${max.toLocaleString('en')} characters.`),
-  );
-
 export const replyFields = z.object({
-  title: text('title', 120),
-  category: text('category', 40),
+  title: requiredText('title', 120),
+  category: requiredText('category', 40),
   shortcut: z.preprocess(
     (v) => (typeof v === 'string' ? v.trim().replace(/^;/, '').toLowerCase() : ''),
     z
@@ -23,7 +15,7 @@ export const replyFields = z.object({
         'Use 2–30 letters, digits, - or _ (typed after a semicolon, like ;refund).',
       ),
   ),
-  body: text('text', 5000).superRefine((body, ctx) => {
+  body: requiredText('text', 5000).superRefine((body, ctx) => {
     const unknown = unknownPlaceholders(body);
     if (unknown.length) {
       const list = unknown.map((n) => `{{${n}}}`).join(', ');

@@ -1,5 +1,6 @@
 import { isManager, type Actor } from '../../auth/actor.js';
 import type { Db } from '../../db/client.js';
+import { isUniqueViolation } from '../../db/errors.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { fillPlaceholders, SHORTCUT_USE, type FillContext } from './placeholders.js';
@@ -22,10 +23,6 @@ export async function getReply(db: Db, id: number) {
   return reply;
 }
 
-function isShortcutClash(error: unknown): boolean {
-  return (error as { code?: string } | null)?.code === 'P2002';
-}
-
 export async function createReply(db: Db, actor: Actor, input: ReplyInput) {
   assertMayManage(actor);
   try {
@@ -34,7 +31,7 @@ export async function createReply(db: Db, actor: Actor, input: ReplyInput) {
       select: { id: true },
     });
   } catch (error) {
-    if (isShortcutClash(error))
+    if (isUniqueViolation(error))
       throw new ValidationError(SHORTCUT_TAKEN, { shortcut: SHORTCUT_TAKEN });
     throw error;
   }
@@ -59,7 +56,7 @@ export async function updateReply(
         await getReply(db, id),
       );
   } catch (error) {
-    if (isShortcutClash(error))
+    if (isUniqueViolation(error))
       throw new ValidationError(SHORTCUT_TAKEN, { shortcut: SHORTCUT_TAKEN });
     throw error;
   }

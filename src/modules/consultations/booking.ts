@@ -1,6 +1,6 @@
 import type { Actor } from '../../auth/actor.js';
 import type { Db } from '../../db/client.js';
-import { Prisma } from '../../generated/prisma/client.js';
+import { isUniqueViolation } from '../../db/errors.js';
 import { ValidationError } from '../../errors.js';
 import { makeReference } from '../../lib/references.js';
 import { assertCallerCleared } from '../interactions/verification.js';
@@ -67,10 +67,6 @@ async function assertCustomerExists(db: Db, customerId: number): Promise<void> {
     throw new ValidationError('Check the customer.', {
       customerId: 'No customer with that number',
     });
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
 }
 
 async function writeBooking(tx: Tx, actor: Actor, input: CreateInput): Promise<Booking> {

@@ -4,6 +4,7 @@ import { actorOf } from '../../auth/actor.js';
 import type { AppContext } from '../../context.js';
 import { NotFoundError } from '../../errors.js';
 import { PAGE_SIZE } from '../../http/pagination.js';
+import { filterParams, withQuery } from '../../http/query-string.js';
 import { optionalId, routeId } from '../../http/params.js';
 import { csvLine } from '../../lib/csv.js';
 import { fmt } from '../../lib/format.js';
@@ -42,16 +43,10 @@ function queryStrings(query: Request['query']): Record<string, string> {
   return out;
 }
 
-/** The list's filters as a query string, without the page cursor. */
-function filterParams(raw: Record<string, string>): URLSearchParams {
-  return new URLSearchParams(Object.entries(raw).filter(([k, v]) => k !== 'after' && v !== ''));
-}
-
 function pageLink(base: URLSearchParams, after?: string): string {
   const params = new URLSearchParams(base);
   if (after) params.set('after', after);
-  const qs = params.toString();
-  return qs ? `/consultations?${qs}` : '/consultations';
+  return withQuery('/consultations', params);
 }
 
 export function listPage({ db, pool }: Ctx): Handler {
@@ -63,13 +58,13 @@ export function listPage({ db, pool }: Ctx): Handler {
       activeDoctors(db),
     ]);
     const raw = queryStrings(req.query);
-    const base = filterParams(raw);
+    const base = filterParams(raw, 'after');
     const now = new Date();
     res.render('consultations/list', {
       title: 'Consultations',
       consultations: rows.map((row) => ({ ...row, badges: badgesFor(row, now) })),
       filters: { ...raw, mine: mineOnly(query, actor) },
-      exportHref: `/consultations/export.csv${base.toString() ? `?${base}` : ''}`,
+      exportHref: withQuery('/consultations/export.csv', base),
       doctors,
       STATUSES,
       PAYMENT_STATUSES,

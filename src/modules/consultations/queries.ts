@@ -232,3 +232,21 @@ export async function consultationRelated(db: Db, id: number) {
   ]);
   return { changes, tickets, escalations, payments };
 }
+
+/**
+ * A consultation as an escalation names the record it is raised from: reference, mode, status and
+ * the customer's name. Never a medical field. Null when there is no such consultation.
+ */
+export function consultationAsEscalationSource(db: Db, id: number) {
+  return db.consultation.findUnique({
+    where: { id },
+    select: {
+      id: true,
+      reference: true,
+      mode: true,
+      status: true,
+      customerId: true,
+      customer: { select: { fullName: true } },
+    },
+  });
+}

@@ -1,6 +1,7 @@
 import { instantFromLocal } from '../../lib/time.js';
 import { interactionContext } from '../interactions/verification-schema.js';
 import { z } from 'zod';
+import { blankToUndefined, optionalDay, optionalEnum, searchText } from '../../http/fields.js';
 import {
   optionalId,
   recordId,
@@ -8,22 +9,6 @@ import {
   versionField,
   versionOrNone,
 } from '../../http/params.js';
-
-/** Blank → undefined. */
-const blankToUndefined = (value: unknown) =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
-const optionalEnum = <T extends readonly [string, ...string[]]>(values: T) =>
-  z.preprocess(blankToUndefined, z.enum(values).optional()).catch(undefined);
-const optionalDate = z
-  .preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .regex(/^(19|2\d)\d{2}-\d{2}-\d{2}$/)
-      .refine((s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().slice(0, 10) === s)
-      .optional(),
-  )
-  .catch(undefined);
 
 export const STATUSES = ['pending', 'scheduled', 'completed', 'cancelled'] as const;
 export const PAYMENT_STATUSES = ['unpaid', 'pending', 'paid', 'refunded'] as const;
@@ -56,21 +41,10 @@ export const listQuery = z.object({
   paymentModel: optionalEnum(PAYMENT_MODELS),
   mode: optionalEnum(MODES),
   doctorId: optionalId,
-  from: optionalDate,
-  to: optionalDate,
-  mine: z.preprocess(blankToUndefined, z.enum(['1', '0']).optional()).catch(undefined),
-  q: z
-    .preprocess(
-      (v) =>
-        typeof v === 'string'
-          ? v
-              .replace(/\p{Cc}/gu, ' ')
-              .trim()
-              .slice(0, 100)
-          : undefined,
-      z.string().optional(),
-    )
-    .catch(undefined),
+  from: optionalDay,
+  to: optionalDay,
+  mine: optionalEnum(['1', '0'] as const),
+  q: searchText,
   f: z.unknown().optional(),
   after: cursor,
 });

@@ -1,5 +1,6 @@
 import { recordAudit } from '../../audit.js';
 import type { Db } from '../../db/client.js';
+import { isUniqueViolation } from '../../db/errors.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { Actor } from '../../auth/actor.js';
@@ -70,7 +71,7 @@ export async function correctContact(
       writeCorrection(tx, actor, { ...correction, current, next, changed }),
     );
   } catch (error) {
-    if ((error as { code?: string })?.code === 'P2002') {
+    if (isUniqueViolation(error)) {
       const message = 'Another customer already has this email.';
       throw new ValidationError(message, { email: message });
     }

@@ -6,7 +6,7 @@ import { PAGE_SIZE, pageView } from '../../http/pagination.js';
 import { optionalId, routeId } from '../../http/params.js';
 import { fmt } from '../../lib/format.js';
 import { presentCustomerMedical, viewContext } from '../../privacy/index.js';
-import { queryString } from '../interactions/presenter.js';
+import { queryString } from '../../http/query-string.js';
 import { avatarOf } from './avatar.js';
 import { getContact, type Contact } from './contact.js';
 import { loadCustomerPhoto } from './photo.js';

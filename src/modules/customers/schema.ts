@@ -1,30 +1,17 @@
 import { z } from 'zod';
+import { optionalEnum, searchText } from '../../http/fields.js';
 import { versionField } from '../../http/params.js';
 import { interactionContext } from '../interactions/verification-schema.js';
 import { pageQuery } from '../../http/pagination.js';
 import { normalisePhone, PHONE_INVALID } from '../../lib/phone.js';
 
-const blankToUndefined = (value: unknown) =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
-
 export const ACTIVITIES = ['active', 'new', 'inactive'] as const;
 export type Activity = (typeof ACTIVITIES)[number];
 
 export const listQuery = z.object({
-  q: z
-    .preprocess(
-      (v) =>
-        typeof v === 'string'
-          ? v
-              .replace(/\p{Cc}/gu, ' ')
-              .trim()
-              .slice(0, 100)
-          : undefined,
-      z.string().optional(),
-    )
-    .catch(undefined),
-  activity: z.preprocess(blankToUndefined, z.enum(ACTIVITIES).optional()).catch(undefined),
-  sort: z.preprocess(blankToUndefined, z.enum(['joined', 'recent']).optional()).catch(undefined),
+  q: searchText,
+  activity: optionalEnum(ACTIVITIES),
+  sort: optionalEnum(['joined', 'recent'] as const),
   page: pageQuery,
 });
 export type ListQuery = z.infer<typeof listQuery>;

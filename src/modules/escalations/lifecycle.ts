@@ -4,6 +4,7 @@ import { ConflictError, NotFoundError, TransitionError, ValidationError } from '
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { EscalationStatus, EscalationTarget } from '../../generated/prisma/enums.js';
 import { notify } from '../notifications/service.js';
+import { readStatusSnapshot } from '../tickets/status.js';
 import { TRANSITIONS, visibleWhere } from './policy.js';
 import type { CloseInput, ResolveInput } from './schema.js';
 import { assertMayAct, getEscalation, moveTicket, recordStatus, type Tx } from './service.js';
@@ -164,10 +165,7 @@ async function releaseTicket(
   closed: { escalationId: number; ticketId: number; actorId: number; now: Date },
 ): Promise<void> {
   const { escalationId, ticketId, actorId, now } = closed;
-  const ticket = await tx.supportTicket.findUnique({
-    where: { id: ticketId },
-    select: { status: true },
-  });
+  const ticket = await readStatusSnapshot(tx, ticketId);
   if (ticket?.status !== 'escalated') return;
   const others = await tx.escalation.count({
     where: { ticketId, id: { not: escalationId }, status: { in: ['pending', 'in_progress'] } },

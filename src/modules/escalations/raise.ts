@@ -1,5 +1,6 @@
 import type { Actor } from '../../auth/actor.js';
 import type { Db } from '../../db/client.js';
+import { isUniqueViolation } from '../../db/errors.js';
 import { ForbiddenError, ValidationError } from '../../errors.js';
 import { notify } from '../notifications/service.js';
 import { canRaise } from './policy.js';
@@ -94,10 +95,6 @@ async function writeEscalation(
     { ...addressed, recordId: id, userId: command.targetUserId, actorId: actor.id },
   ]);
   return id;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string })?.code === 'P2002';
 }
 
 /**

@@ -10,7 +10,7 @@ import { ALL_ROLES, requireRole, STAFF } from '../../http/guards.js';
 import { formAction } from '../../http/outcome.js';
 import { pageView } from '../../http/pagination.js';
 import { routeId } from '../../http/params.js';
-import { queryString } from '../interactions/presenter.js';
+import { queryString } from '../../http/query-string.js';
 import { closeEscalation, resolveEscalation, takeEscalation } from './lifecycle.js';
 import { allowedActions, canAct, canRaise } from './policy.js';
 import {

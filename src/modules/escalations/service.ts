@@ -8,7 +8,7 @@ import type {
   EscalationTarget,
   TicketStatus,
 } from '../../generated/prisma/enums.js';
-import { writeStatus } from '../tickets/status.js';
+import { readStatusSnapshot, writeStatus } from '../tickets/status.js';
 import { canAct, isStale, type StaleRule } from './policy.js';
 import {
   findVisible,
@@ -86,10 +86,7 @@ export async function moveTicket(
 ): Promise<void> {
   const { ticketId, to, actorId, now } = move;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const ticket = await tx.supportTicket.findUnique({
-      where: { id: ticketId },
-      select: { id: true, status: true, version: true, pendingSince: true, resolvedAt: true },
-    });
+    const ticket = await readStatusSnapshot(tx, ticketId);
     if (!ticket || ticket.status === to) return;
     if (await writeStatus(tx, { ticket, to, actorId, now })) return;
   }

@@ -1,9 +1,13 @@
 import type { Db } from '../../db/client.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
+import { consultationAsEscalationSource } from '../consultations/queries.js';
+import { interactionAsEscalationSource } from '../interactions/queries.js';
+import { ticketAsEscalationSource } from '../tickets/escalation-source.js';
 import type { SourceRef } from './schema.js';
 
 // The record an escalation is raised from (ticket / interaction / consultation): identifiers,
-// subject, status and customer name only. Medical relations are never selected.
+// subject, status and customer name only, each read through its own module's query for the
+// purpose. Medical relations are never selected.
 
 export interface SourceSummary {
   kind: 'ticket' | 'interaction' | 'consultation';
@@ -16,20 +20,8 @@ export interface SourceSummary {
   href: string;
 }
 
-const customerName = { customer: { select: { fullName: true } } } as const;
-
 async function ticketSource(db: Db, id: number): Promise<SourceSummary> {
-  const t = await db.supportTicket.findUnique({
-    where: { id },
-    select: {
-      id: true,
-      number: true,
-      subject: true,
-      status: true,
-      customerId: true,
-      ...customerName,
-    },
-  });
+  const t = await ticketAsEscalationSource(db, id);
   if (!t) throw new NotFoundError('That ticket does not exist.');
   return {
     kind: 'ticket',
@@ -44,17 +36,7 @@ async function ticketSource(db: Db, id: number): Promise<SourceSummary> {
 }
 
 async function interactionSource(db: Db, id: number): Promise<SourceSummary> {
-  const i = await db.interaction.findUnique({
-    where: { id },
-    select: {
-      id: true,
-      channel: true,
-      subject: true,
-      status: true,
-      customerId: true,
-      ...customerName,
-    },
-  });
+  const i = await interactionAsEscalationSource(db, id);
   if (!i) throw new NotFoundError('That interaction does not exist.');
   return {
     kind: 'interaction',
@@ -69,17 +51,7 @@ async function interactionSource(db: Db, id: number): Promise<SourceSummary> {
 }
 
 async function consultationSource(db: Db, id: number): Promise<SourceSummary> {
-  const c = await db.consultation.findUnique({
-    where: { id },
-    select: {
-      id: true,
-      reference: true,
-      mode: true,
-      status: true,
-      customerId: true,
-      ...customerName,
-    },
-  });
+  const c = await consultationAsEscalationSource(db, id);
   if (!c) throw new NotFoundError('That consultation does not exist.');
   return {
     kind: 'consultation',

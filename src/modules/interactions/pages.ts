@@ -14,7 +14,8 @@ import { escalationsSeenBy } from '../escalations/service.js';
 import { openFollowUps } from '../follow-ups/service.js';
 import { mentionNames } from '../notifications/mentions.js';
 import { canAct } from './policy.js';
-import { presentContact, queryString } from './presenter.js';
+import { presentContact } from './presenter.js';
+import { queryString } from '../../http/query-string.js';
 import {
   INTERACTION_EXPORT_HEADER,
   interactionExportCells,

@@ -135,3 +135,21 @@ export function interactionExportCells(r: InteractionExportRow): unknown[] {
     r.agent,
   ];
 }
+
+/**
+ * An interaction as an escalation names the record it is raised from: channel, subject, status
+ * and the customer's name, nothing else. Null when there is no such interaction.
+ */
+export function interactionAsEscalationSource(db: Db, id: number) {
+  return db.interaction.findUnique({
+    where: { id },
+    select: {
+      id: true,
+      channel: true,
+      subject: true,
+      status: true,
+      customerId: true,
+      customer: { select: { fullName: true } },
+    },
+  });
+}

@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import { formKey, optionalDay } from '../../http/fields.js';
 import { optionalId, requiredId, versionField } from '../../http/params.js';
 
 export const CHANNELS = ['chat', 'call', 'email'] as const;
 export const INTERACTION_STATUSES = ['active', 'pending', 'resolved'] as const;
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** Trimmed optional text; blank or missing → undefined. */
 const optionalText = (max: number) =>
   z
@@ -13,18 +13,6 @@ const optionalText = (max: number) =>
       z.string().max(max).optional(),
     )
     .catch(undefined);
-const optionalDate = z
-  .preprocess(
-    (v) =>
-      typeof v === 'string' &&
-      DATE.test(v) &&
-      !Number.isNaN(Date.parse(v)) &&
-      new Date(v).toISOString().slice(0, 10) === v
-        ? v
-        : undefined,
-    z.string().optional(),
-  )
-  .catch(undefined);
 
 /** Parses a route id; anything that is not a plausible row id yields null (→ 404). */
 export const listQuery = z.object({
@@ -32,8 +20,8 @@ export const listQuery = z.object({
   channel: z.enum(CHANNELS).optional().catch(undefined),
   scope: z.enum(['mine', 'all']).optional().catch(undefined),
   customer: optionalText(120),
-  from: optionalDate,
-  to: optionalDate,
+  from: optionalDay,
+  to: optionalDay,
 });
 export type ListQuery = z.infer<typeof listQuery>;
 
@@ -49,12 +37,7 @@ export const createForm = z.object({
     (v) => (typeof v === 'string' ? v.trim() : ''),
     z.string().max(200, 'Keep the subject under 200 characters.'),
   ),
-  idempotencyKey: z
-    .preprocess(
-      (v) => (typeof v === 'string' && v.length > 0 ? v : undefined),
-      z.string().max(100).optional(),
-    )
-    .catch(undefined),
+  idempotencyKey: formKey,
 });
 export type CreateInput = z.infer<typeof createForm>;
 

@@ -1,5 +1,6 @@
 import type { Actor } from '../../auth/actor.js';
 import type { Db } from '../../db/client.js';
+import { isUniqueViolation } from '../../db/errors.js';
 import type { InteractionStatus } from '../../generated/prisma/enums.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { ConflictError, NotFoundError, TransitionError, ValidationError } from '../../errors.js';
@@ -14,10 +15,6 @@ import { CHANGE_FIELDS, writeRecordChanges } from '../../db/record-changes.js';
 /** Whole seconds from start to end, never negative; a pending period is part of it. */
 export function computeDurationSeconds(startedAt: Date, endedAt: Date): number {
   return Math.max(0, Math.floor((endedAt.getTime() - startedAt.getTime()) / 1000));
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string } | null)?.code === 'P2002';
 }
 
 async function startedWithKey(db: Db, idempotencyKey: string | undefined) {

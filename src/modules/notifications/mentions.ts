@@ -1,6 +1,5 @@
-import { STAFF } from '../../auth/actor.js';
 import type { Db } from '../../db/client.js';
-import { activeStaff } from '../staff/directory.js';
+import { activeStaff, readActiveStaff } from '../staff/directory.js';
 import { notify, type Writer } from './service.js';
 
 /** @Full Name mentions in a note; everyone mentioned is notified. */
@@ -29,16 +28,10 @@ export function findMentions(text: string, staff: Mentionable[]): number[] {
   return [...found];
 }
 
-/** Active desk staff who can be mentioned (doctors never see tickets or interactions). */
-export async function mentionableStaff(db: Db | Writer): Promise<Mentionable[]> {
-  return db.user.findMany({
-    where: { active: true, role: { in: [...STAFF] } },
-    select: { id: true, name: true },
-    orderBy: { name: 'asc' },
-  });
-}
-
-/** The names a note field offers after "@" (public/js/mentions.js). */
+/**
+ * The names a note field offers after "@" (public/js/mentions.js): active desk staff, as doctors
+ * never see tickets or interactions.
+ */
 export async function mentionNames(db: Db): Promise<string[]> {
   return (await activeStaff(db)).map((person) => person.name);
 }
@@ -48,7 +41,7 @@ export async function notifyMentions(
   tx: Writer,
   note: { text: string; actorId: number; record: { type: 'ticket' | 'interaction'; id: number } },
 ): Promise<number[]> {
-  const mentioned = findMentions(note.text, await mentionableStaff(tx));
+  const mentioned = findMentions(note.text, await readActiveStaff(tx));
   const kind = note.record.type === 'ticket' ? 'ticket_mention' : 'interaction_mention';
   await notify(
     tx,

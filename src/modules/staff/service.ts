@@ -5,6 +5,7 @@ import { hashPassword } from '../../auth/passwords.js';
 import { issueResetToken } from '../../auth/reset-links.js';
 import { endSessions } from '../../auth/sessions.js';
 import type { Db } from '../../db/client.js';
+import { isUniqueViolation } from '../../db/errors.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import {
@@ -94,10 +95,6 @@ export async function recordUserChange(
     fieldGroup: change.field,
     ip: change.ip,
   });
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string })?.code === 'P2002';
 }
 
 /** The new account (a doctor also gets a profile, away until they say otherwise) and its history line. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formKey, optionalDay, requiredText } from '../../http/fields.js';
 import { optionalId, requiredId, versionField } from '../../http/params.js';
 
 export const CATEGORIES = ['billing', 'appointment', 'technical', 'medical'] as const;
@@ -6,7 +7,6 @@ export const PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
 export const STATUSES = ['open', 'pending', 'resolved', 'escalated', 'merged'] as const;
 export const VIEWS = ['mine', 'unassigned', 'all'] as const;
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const optionalText = (max: number) =>
   z
     .preprocess(
@@ -14,18 +14,6 @@ const optionalText = (max: number) =>
       z.string().max(max).optional(),
     )
     .catch(undefined);
-const optionalDate = z
-  .preprocess(
-    (v) =>
-      typeof v === 'string' &&
-      DATE.test(v) &&
-      !Number.isNaN(Date.parse(v)) &&
-      new Date(v).toISOString().slice(0, 10) === v
-        ? v
-        : undefined,
-    z.string().optional(),
-  )
-  .catch(undefined);
 
 export const listQuery = z.object({
   view: z.enum(VIEWS).optional().catch(undefined),
@@ -44,8 +32,8 @@ export const listQuery = z.object({
     )
     .catch(undefined),
   customer: optionalText(120),
-  from: optionalDate,
-  to: optionalDate,
+  from: optionalDay,
+  to: optionalDay,
   q: optionalText(120),
   sla: z.enum(['breached', 'due_soon']).optional().catch(undefined),
 });
@@ -58,23 +46,14 @@ export const newQuery = z.object({
   q: optionalText(120),
 });
 
-const text = (label: string, max: number) =>
-  z.preprocess(
-    (v) => (typeof v === 'string' ? v.trim() : ''),
-    z
-      .string()
-      .min(1, `Enter a ${label}.`)
-      .max(max, `Keep the ${label} under ${max.toLocaleString('en')} characters.`),
-  );
-
 const ticketFields = {
   category: z.enum(CATEGORIES, { error: 'Choose a category.' }),
   priority: z.preprocess(
     (v) => (v === undefined || v === '' ? 'medium' : v),
     z.enum(PRIORITIES, { error: 'Choose a priority.' }),
   ),
-  subject: text('subject', 200),
-  description: text('description', 10_000),
+  subject: requiredText('subject', 200),
+  description: requiredText('description', 10_000),
 };
 
 export const createForm = z.object({
@@ -82,12 +61,7 @@ export const createForm = z.object({
   interactionId: optionalId,
   consultationId: optionalId,
   ...ticketFields,
-  idempotencyKey: z
-    .preprocess(
-      (v) => (typeof v === 'string' && v.length > 0 ? v : undefined),
-      z.string().max(100).optional(),
-    )
-    .catch(undefined),
+  idempotencyKey: formKey,
 });
 export type CreateInput = z.infer<typeof createForm>;
 

@@ -94,6 +94,14 @@ export async function stampFirstResponse(tx: Prisma.TransactionClient, id: numbe
   });
 }
 
+/** The ticket as a status change reads it first (null when there is no such ticket). */
+export function readStatusSnapshot(tx: Prisma.TransactionClient, id: number) {
+  return tx.supportTicket.findUnique({
+    where: { id },
+    select: { id: true, status: true, version: true, pendingSince: true, resolvedAt: true },
+  });
+}
+
 /**
  * Writes the move, guarded by the version the caller read, with its history rows and the first
  * response stamp. False when the ticket changed since it was read (nothing written then).

@@ -3,6 +3,9 @@ import type pg from 'pg';
 import type { AuditQuery, ExportQuery } from './schema.js';
 import { sqlParams } from '../../db/sql-params.js';
 
+// The audit trail as people read it: the trail page, its staff filter and the exports. The
+// hash chain's own reads stay with its verifier in chain.ts.
+
 export interface AuditRow {
   id: string;
   at: Date;
@@ -18,6 +21,11 @@ export interface AuditRow {
   reason: string | null;
   ip: string | null;
 }
+
+/** What every audit row read shows; the name columns come from the joins each query makes. */
+const AUDIT_COLUMNS = `a.id::text AS id, a.at, a.actor_id AS "actorId", a.actor_role AS "actorRole",
+  u.name AS "actorName", a.action, a.customer_id AS "customerId", a.record_type AS "recordType",
+  a.record_id AS "recordId", a.field_group AS "fieldGroup", a.reason, a.ip`;
 
 /** Newest first, keyset on id; each filter has an index (actor_id, at) / (customer_id, at) / (at). */
 export async function listAudit(
@@ -35,9 +43,7 @@ export async function listAudit(
   if (query.before) clauses.push(`a.id < ${p(query.before)}::bigint`);
   params.push(limit + 1);
   const { rows } = await pool.query(
-    `SELECT a.id::text AS id, a.at, a.actor_id AS "actorId", a.actor_role AS "actorRole", u.name AS "actorName", a.action,
-            a.customer_id AS "customerId", cu.full_name AS "customerName", a.record_type AS "recordType", a.record_id AS "recordId",
-            a.field_group AS "fieldGroup", a.reason, a.ip
+    `SELECT ${AUDIT_COLUMNS}, cu.full_name AS "customerName"
        FROM audit_events a
        LEFT JOIN users u ON u.id = a.actor_id
        LEFT JOIN customers cu ON cu.id = a.customer_id
@@ -70,16 +76,13 @@ export async function* auditRowsForExport(
 ): AsyncGenerator<AuditRow[]> {
   let after = '0';
   for (;;) {
-    const params: unknown[] = [after];
-    const clauses = ['a.id > $1::bigint'];
-    const p = (value: unknown) => `$${params.push(value)}`;
+    const { values: params, bind: p } = sqlParams();
+    const clauses = [`a.id > ${p(after)}::bigint`];
     if (query.patient) clauses.push(`a.customer_id = ${p(query.patient)}`);
     if (query.from) clauses.push(`a.at >= ${p(query.from)}::date`);
     if (query.to) clauses.push(`a.at < (${p(query.to)}::date + 1)`);
     const { rows } = await pool.query<AuditRow>(
-      `SELECT a.id::text AS id, a.at, a.actor_id AS "actorId", a.actor_role AS "actorRole", u.name AS "actorName",
-              a.action, a.customer_id AS "customerId", NULL AS "customerName", a.record_type AS "recordType",
-              a.record_id AS "recordId", a.field_group AS "fieldGroup", a.reason, a.ip
+      `SELECT ${AUDIT_COLUMNS}, NULL AS "customerName"
          FROM audit_events a LEFT JOIN users u ON u.id = a.actor_id
         WHERE ${clauses.join(' AND ')}
         ORDER BY a.id
