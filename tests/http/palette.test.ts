@@ -116,7 +116,7 @@ describe("the command palette's results (/go)", () => {
     expect((await search('__')).filter((r) => r.kind === 'patient')).toEqual([]);
   });
 
-  it('without JavaScript, when "Go to" is submitted, then the page lists the same results as links', async () => {
+  it('when "Go to" is submitted without JavaScript, then the page lists the same results as links', async () => {
     const { agent } = await as('agent');
     const page = await agent.get('/go').query({ q: ticket.number });
     expect(page.status).toBe(200);

@@ -157,7 +157,7 @@ describe('ticket thread: corrections', () => {
 });
 
 describe('ticket thread: timeline', () => {
-  it('interleaves entries with status and assignment events, oldest first', () => {
+  it('when a thread has entries, status and assignment events, then the timeline interleaves them oldest first', () => {
     const t = (m: number) => new Date(Date.UTC(2026, 0, 1, 9, m));
     const entry = (id: number, m: number, body: string) => ({
       id,
@@ -217,7 +217,7 @@ describe('ticket thread: timeline', () => {
     ]);
   });
 
-  it('loads the entries of a ticket oldest first with their authors', async () => {
+  it('when a ticket page is read, then its entries come oldest first with their authors', async () => {
     const ticket = await freshTicket();
     const base = Date.now();
     await addEntry(db.prisma, colleague, ticket.id, {

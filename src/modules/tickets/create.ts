@@ -4,6 +4,7 @@ import { ValidationError } from '../../errors.js';
 import { makeReference } from '../../lib/references.js';
 import type { CreateInput } from './schema.js';
 import { recordChange } from './history.js';
+import { isUniqueViolation } from '../../db/errors.js';
 
 export const MAX_NUMBER_ATTEMPTS = 5;
 
@@ -14,8 +15,8 @@ export interface CreateOptions {
 }
 
 function uniqueViolationOn(error: unknown): string | null {
-  const e = error as { code?: string; meta?: unknown; message?: string } | null;
-  if (e?.code !== 'P2002') return null;
+  if (!isUniqueViolation(error)) return null;
+  const e = error as { meta?: unknown; message?: string };
   const text = JSON.stringify(e.meta ?? {}) + ' ' + (e.message ?? '');
   if (text.includes('idempotency_key') || text.includes('idempotencyKey')) return 'idempotency_key';
   if (text.includes('number')) return 'number';

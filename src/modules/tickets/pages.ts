@@ -14,7 +14,8 @@ import { escalationsSeenBy } from '../escalations/service.js';
 import { mentionNames } from '../notifications/mentions.js';
 import { activeStaff } from '../staff/directory.js';
 import { canAct, canAssign, canClaim, canViewAll } from './policy.js';
-import { clockLabel, queryString } from './presenter.js';
+import { clockLabel } from './presenter.js';
+import { queryString } from '../../http/query-string.js';
 import {
   listTickets,
   TICKET_EXPORT_HEADER,

@@ -2,7 +2,6 @@ import { when } from '../../lib/format.js';
 import type { Clock } from './sla.js';
 
 // The ticket pages still take it from here; its home is src/http/query-string.ts.
-export { queryString } from '../../http/query-string.js';
 
 function span(seconds: number): string {
   const s = Math.abs(Math.floor(seconds));
