@@ -1,3 +1,4 @@
+import { prepared } from '../../db/prepared.js';
 import type pg from 'pg';
 import type { Actor } from '../../auth/actor.js';
 import type { Db } from '../../db/client.js';
@@ -97,11 +98,13 @@ export async function listConsultations(
   const { where, params } = buildListWhere(query, actor);
   params.push(limit + 1);
   const { rows } = await pool.query(
-    `${LIST_FROM}
-       ${where}
-      ORDER BY c.created_at DESC, c.id DESC
-      LIMIT $${params.length}`,
-    params,
+    prepared(
+      `${LIST_FROM}
+         ${where}
+        ORDER BY c.created_at DESC, c.id DESC
+        LIMIT $${params.length}`,
+      params,
+    ),
   );
   const page = rows.slice(0, limit) as ListRow[];
   return { rows: page, nextCursor: rows.length > limit ? page[page.length - 1].cursor : null };

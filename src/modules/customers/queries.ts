@@ -1,3 +1,4 @@
+import { prepared } from '../../db/prepared.js';
 import type pg from 'pg';
 import { isoUtc } from '../../lib/csv.js';
 import { containsPattern } from '../../lib/like.js';
@@ -79,11 +80,13 @@ export async function listCustomers(
       : 'cu.created_at DESC, cu.id DESC';
   params.push(limit + 1, (query.page - 1) * limit);
   const { rows } = await pool.query(
-    `SELECT cu.id, cu.full_name AS "fullName", cu.email, cu.phone, cu.created_at AS "createdAt", cu.last_activity_at AS "lastActivityAt"
-       FROM customers cu ${where}
-      ORDER BY ${order}
-      LIMIT $${params.length - 1} OFFSET $${params.length}`,
-    params,
+    prepared(
+      `SELECT cu.id, cu.full_name AS "fullName", cu.email, cu.phone, cu.created_at AS "createdAt", cu.last_activity_at AS "lastActivityAt"
+         FROM customers cu ${where}
+        ORDER BY ${order}
+        LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      params,
+    ),
   );
   return { rows: rows.slice(0, limit) as CustomerRow[], hasMore: rows.length > limit };
 }
@@ -165,7 +168,8 @@ export async function customerTimeline(
   limit = 50,
 ): Promise<TimelineItem[]> {
   const { rows } = await pool.query(
-    `SELECT * FROM (
+    prepared(
+      `SELECT * FROM (
        (SELECT 'consultation' AS kind, id, reference AS label, status::text AS status, created_at AS at, mode::text || ' · ' || payment_status::text AS detail, id AS link_id
           FROM consultations WHERE customer_id = $1 ORDER BY created_at DESC LIMIT $2)
        UNION ALL
@@ -188,7 +192,8 @@ export async function customerTimeline(
      ) t
      ORDER BY at DESC, kind, id DESC
      LIMIT $2`,
-    [id, limit],
+      [id, limit],
+    ),
   );
   return rows.map((r) => ({
     kind: r.kind,

@@ -1,3 +1,4 @@
+import { prepared } from '../../db/prepared.js';
 import type pg from 'pg';
 import type { Actor } from '../../auth/actor.js';
 import { ForbiddenError } from '../../errors.js';
@@ -295,8 +296,7 @@ export async function listTickets(
 ) {
   const filter = ticketListFilter(actor, query, now);
   const { rows } = await pool.query<ListRow>(
-    pageRowsSql(ticketIdsSql({ filter, query, page })),
-    filter.params,
+    prepared(pageRowsSql(ticketIdsSql({ filter, query, page })), filter.params),
   );
   const tickets = rows.slice(0, PAGE_SIZE).map((row) => listRowOf(row, now));
   return { tickets, hasMore: rows.length > PAGE_SIZE, view: filter.view };
