@@ -23,10 +23,17 @@ export interface ExtraContext {
   say: (line: string) => void;
 }
 
+/** BENCH_EXTRAS picks some by name (`tickets,live`) or none (`none`); unset, all run. */
+function chosen(name: string): boolean {
+  const only = process.env.BENCH_EXTRAS;
+  return !only || only.split(',').includes(name);
+}
+
 export function extraScripts(dir = path.join('bench', 'extra')): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
+    .filter((file) => chosen(path.basename(file, '.ts')))
     .sort()
     .map((file) => path.join(dir, file));
 }
