@@ -35,7 +35,10 @@ const PARTS: [string, RegExp][] = [
   ['CSRF', /csrf-sync|src\/http\/csrf/],
   ['unread badge', /src\/modules\/notifications/],
   ['pg driver (protocol, parsing)', /node_modules\/pg|pg-protocol|pg-types|pg-pool/],
-  ['rendering (EJS, formatting)', /node_modules\/ejs|src\/lib\/(format|time)|views\//],
+  [
+    'rendering (EJS, formatting)',
+    /node_modules\/ejs|src\/lib\/(format|time)|src\/http\/view-engine|views\//,
+  ],
   ['ticket module (queries, SLA)', /src\/modules\/tickets/],
   ['other app code', /\/src\//],
   ['Express, helmet, parsers', /node_modules\/(express|router|helmet|body-parser|send|qs|cookie)/],
