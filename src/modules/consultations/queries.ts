@@ -9,6 +9,7 @@ import { dayStartSql } from '../../lib/time.js';
 import type { ListQuery } from './schema.js';
 import { sqlParams } from '../../db/sql-params.js';
 import { CHANGE_FIELDS } from '../../db/record-changes.js';
+import { ticketsOfConsultation } from '../tickets/linked.js';
 
 // The consultation list and search (keyset on created_at, id), its CSV export, and the lists a
 // consultation page shows beside the record. Never touches the medical tables.
@@ -176,22 +177,6 @@ function consultationChanges(db: Db, id: number) {
   });
 }
 
-function consultationTickets(db: Db, id: number) {
-  return db.supportTicket.findMany({
-    where: { consultationId: id },
-    orderBy: { createdAt: 'desc' },
-    take: 50,
-    select: {
-      id: true,
-      number: true,
-      subject: true,
-      status: true,
-      priority: true,
-      createdAt: true,
-    },
-  });
-}
-
 function consultationEscalations(db: Db, id: number) {
   return db.escalation.findMany({
     where: { consultationId: id },
@@ -229,7 +214,7 @@ function consultationPayments(db: Db, id: number) {
 export async function consultationRelated(db: Db, id: number) {
   const [changes, tickets, escalations, payments] = await Promise.all([
     consultationChanges(db, id),
-    consultationTickets(db, id),
+    ticketsOfConsultation(db, id),
     consultationEscalations(db, id),
     consultationPayments(db, id),
   ]);
