@@ -9,3 +9,6 @@ export const epochMs = (column: string) => `(EXTRACT(EPOCH FROM ${column}) * 100
 
 /** A JSON array of the rows `select` aggregates, or `[]` when there are none. */
 export const jsonList = (select: string) => `COALESCE((${select}), '[]')`;
+
+/** The Date of an `epochMs` value read back, or null. */
+export const dateOrNull = (ms: number | null) => (ms === null ? null : new Date(ms));

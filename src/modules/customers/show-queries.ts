@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { epochMs, jsonList } from '../../db/json-select.js';
+import { dateOrNull, epochMs, jsonList } from '../../db/json-select.js';
+import { prepared } from '../../db/prepared.js';
 import { NotFoundError } from '../../errors.js';
 import type { Gender } from '../../generated/prisma/enums.js';
 import {
@@ -84,8 +85,6 @@ export interface CustomerStats {
   openTickets: number;
 }
 
-const dateOrNull = (ms: number | null) => (ms === null ? null : new Date(ms));
-
 function customerOf(row: CustomerPageRow): Customer {
   return {
     id: row.id,
@@ -108,11 +107,7 @@ function customerOf(row: CustomerPageRow): Customer {
 
 /** The profile's record: the customer, their figures, contact corrections and open call check. */
 export async function readCustomerPage(pool: pg.Pool, id: number) {
-  const { rows } = await pool.query<CustomerPageRow>({
-    name: 'customer-page',
-    text: CUSTOMER_PAGE_SQL,
-    values: [id],
-  });
+  const { rows } = await pool.query<CustomerPageRow>(prepared(CUSTOMER_PAGE_SQL, [id]));
   const row = rows[0];
   if (!row) throw new NotFoundError();
   const stats: CustomerStats = {

@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { epochMs } from '../../db/json-select.js';
+import { dateOrNull, epochMs } from '../../db/json-select.js';
+import { prepared } from '../../db/prepared.js';
 import { NotFoundError } from '../../errors.js';
 import type {
   ContactChannel,
@@ -188,7 +189,6 @@ interface TicketPageRow {
 }
 
 const date = (value: number) => new Date(value);
-const dateOrNull = (value: number | null) => (value === null ? null : new Date(value));
 const named = (name: string | null) => (name === null ? null : { name });
 
 function entryOf(e: EntryRow) {
@@ -270,11 +270,7 @@ function ticketOf(row: TicketPageRow) {
 
 /** The ticket page's record: the ticket, its SLA targets, escalations, history and thread. */
 export async function readTicketPage(pool: pg.Pool, id: number) {
-  const { rows } = await pool.query<TicketPageRow>({
-    name: 'ticket-page',
-    text: TICKET_PAGE_SQL,
-    values: [id],
-  });
+  const { rows } = await pool.query<TicketPageRow>(prepared(TICKET_PAGE_SQL, [id]));
   const row = rows[0];
   if (!row) throw new NotFoundError('No such ticket.');
   const target =
