@@ -32,3 +32,13 @@ export async function writeRecordChanges(
     data: rows.map(({ from, to, ...row }) => ({ ...row, fromValue: from, toValue: to })),
   });
 }
+
+/** A history row as a page's one-statement read returns it in JSON (time as epoch ms). */
+export interface RecordChangeJson {
+  id: number;
+  field: string;
+  fromValue: string | null;
+  toValue: string | null;
+  createdAt: number;
+  actorName: string | null;
+}

@@ -1,3 +1,4 @@
+import type { RecordChangeJson } from '../../db/record-changes.js';
 import type pg from 'pg';
 import { dateOrNull, epochMs, jsonList } from '../../db/json-select.js';
 import { prepared } from '../../db/prepared.js';
@@ -46,15 +47,6 @@ SELECT c.id, c.first_name, c.last_name, c.full_name, c.email, c.phone, c.address
   LEFT JOIN customer_photos p ON p.customer_id = c.id
  WHERE c.id = $1`;
 
-interface ContactChangeJson {
-  id: number;
-  field: string;
-  fromValue: string | null;
-  toValue: string | null;
-  createdAt: number;
-  actorName: string | null;
-}
-
 interface CustomerPageRow {
   id: number;
   first_name: string;
@@ -73,7 +65,7 @@ interface CustomerPageRow {
   total_paid_minor: number;
   consultation_count: number;
   open_tickets: number;
-  contact_changes: ContactChangeJson[];
+  contact_changes: RecordChangeJson[];
   call_verification: CallVerificationJson | null;
 }
 

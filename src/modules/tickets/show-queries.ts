@@ -1,3 +1,4 @@
+import type { RecordChangeJson } from '../../db/record-changes.js';
 import type pg from 'pg';
 import { dateOrNull, epochMs } from '../../db/json-select.js';
 import { prepared } from '../../db/prepared.js';
@@ -124,15 +125,6 @@ interface EntryRow {
   fromTicket: string | null;
 }
 
-interface ChangeRow {
-  id: number;
-  field: string;
-  fromValue: string | null;
-  toValue: string | null;
-  createdAt: number;
-  actorName: string | null;
-}
-
 interface EscalationRow {
   id: number;
   status: EscalationStatus;
@@ -181,7 +173,7 @@ interface TicketPageRow {
   first_response_mins: number | null;
   resolution_mins: number | null;
   escalations: EscalationRow[];
-  changes: ChangeRow[];
+  changes: RecordChangeJson[];
   merged_from: { id: number; number: string }[];
   entries: EntryRow[];
   follow_ups: FollowUpJson[];
@@ -208,7 +200,7 @@ function entryOf(e: EntryRow) {
   };
 }
 
-function changeOf(c: ChangeRow) {
+function changeOf(c: RecordChangeJson) {
   return {
     id: c.id,
     field: c.field,
