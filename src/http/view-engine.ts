@@ -166,10 +166,19 @@ class TemplateFile {
  * The template compiled to a function of (data, escape, include). EJS's `Template` builds the
  * function's source; `compile` would wrap it in the data-copying `include` this engine replaces.
  */
-function bodyOf(text: string, options: ejs.Options): Body {
-  const template = new ejs.Template(text, { ...options, compileDebug: false });
+function bodyOf(text: string, options: ejs.Options & { filename: string }): Body {
+  // With the view cache off (development, tests) the template counts its lines as it runs, so an
+  // error names the line; production skips that bookkeeping.
+  const debug = watchFiles;
+  const template = new ejs.Template(text, { ...options, compileDebug: debug });
   template.compile();
-  return new Function('locals, escapeFn, include', template.source) as Body;
+  const where = JSON.stringify(` in view ${options.filename}:`);
+  const source = debug
+    ? `let __line = 1;\ntry {\n${template.source}\n} catch (e) {\n` +
+      `  if (e instanceof Error && !e.message.includes(' in view ')) e.message += ${where} + __line;\n` +
+      `  throw e;\n}`
+    : template.source;
+  return new Function('locals, escapeFn, include', source) as Body;
 }
 
 /** A template's error, naming the file it happened in (once, however deep the partials). */

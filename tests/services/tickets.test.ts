@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { listTickets } from '../../src/modules/tickets/queries.js';
 import { actorFrom } from '../support/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
@@ -318,6 +318,23 @@ describe('lists', () => {
       { page: 1, now },
     );
     expect(after.tickets).toHaveLength(0);
+  });
+
+  it('when the list is paged, then every page is the same prepared statement with other values', async () => {
+    const sent = vi.spyOn(db.pool, 'query');
+    try {
+      for (const query of [{ view: 'all' as const }, { view: 'all' as const, q: 'refund' }])
+        for (const page of [1, 2, 7]) await listTickets(db.pool, supervisor, query, { page });
+      const configs = sent.mock.calls.map(
+        ([config]) => config as unknown as { name?: string; text: string },
+      );
+      const names = configs.map((c) => c.name);
+      expect(names.every(Boolean)).toBe(true);
+      expect(new Set(names).size).toBe(2);
+      expect(configs.every((c) => !/OFFSET \d/.test(c.text))).toBe(true);
+    } finally {
+      sent.mockRestore();
+    }
   });
 
   it('when the unfiltered list spans pages, then the priority-then-oldest order holds across them', async () => {

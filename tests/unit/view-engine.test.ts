@@ -79,6 +79,14 @@ describe('view engine', () => {
     expect(await render(page, data)).toContain('<footer class="new">T</footer>');
   });
 
+  it('when a template throws with the view cache off, then the error names the view and line', async () => {
+    const dir = viewsFolder();
+    const page = path.join(dir, 'list', 'page.ejs');
+    await expect(render(page, { title: 'T', items: [null], cache: false })).rejects.toThrow(
+      /in view .*_row\.ejs:1$/,
+    );
+  });
+
   it('when a template throws, then the error names the view it happened in', async () => {
     const dir = viewsFolder();
     const page = path.join(dir, 'list', 'page.ejs');

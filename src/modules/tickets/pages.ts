@@ -148,13 +148,21 @@ export interface ShowAgain {
   notice?: string;
 }
 
-type FoundTicket = Omit<Awaited<ReturnType<typeof getTicket>>, 'thread' | 'followUps'>;
+type MergeCandidate = Awaited<ReturnType<typeof getTicket>>['mergeCandidates'][number];
+type FoundTicket = Omit<
+  Awaited<ReturnType<typeof getTicket>>,
+  'thread' | 'followUps' | 'mergeCandidates'
+>;
 
 /**
  * What the ticket page shows besides what `getTicket` read: the escalations this person may open,
  * and the staff, saved replies and names from the per-instance reference cache.
  */
-async function ticketSurroundings(db: Db, actor: Actor, found: FoundTicket) {
+async function ticketSurroundings(
+  db: Db,
+  actor: Actor,
+  { found, mergeCandidates }: { found: FoundTicket; mergeCandidates: MergeCandidate[] },
+) {
   const live = found.status !== 'merged';
   const mayAct = live && canAct(actor, found);
   const [escalations, staff, replies, names] = await Promise.all([
@@ -164,7 +172,8 @@ async function ticketSurroundings(db: Db, actor: Actor, found: FoundTicket) {
     live ? mentionNames(db) : [],
   ]);
   const may = { act: mayAct, assign: live && canAssign(actor), claim: canClaim(actor, found) };
-  const mergeInto = mayAct ? found.mergeCandidates : [];
+  // Read with the ticket for everyone; offered only to someone who may merge it.
+  const mergeInto = mayAct ? mergeCandidates : [];
   return { escalations, staff, mergeInto, replies, names, may };
 }
 
@@ -176,8 +185,11 @@ export async function renderShow(
 ): Promise<void> {
   const actor = actorOf(req);
   const now = new Date();
-  const { thread, followUps, ...found } = await getTicket(pool, idOf(req), now);
-  const { escalations, names, ...around } = await ticketSurroundings(db, actor, found);
+  const { thread, followUps, mergeCandidates, ...found } = await getTicket(pool, idOf(req), now);
+  const { escalations, names, ...around } = await ticketSurroundings(db, actor, {
+    found,
+    mergeCandidates,
+  });
   const ticket = { ...found, escalations };
   const timeline = buildTimeline({
     entries: thread.entries,

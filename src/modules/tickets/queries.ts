@@ -120,13 +120,16 @@ function isSelective(query: ListQuery, view: ListFilter['view']): boolean {
   );
 }
 
-const pageWindow = (page: number) => `LIMIT ${PAGE_SIZE + 1} OFFSET ${(page - 1) * PAGE_SIZE}`;
+// The page's window is bound, not written into the SQL: the text then depends only on which
+// filters are set, so each is one prepared statement whatever the page number.
+const pageWindow = (p: Bind, page: number) =>
+  `LIMIT ${p(PAGE_SIZE + 1)} OFFSET ${p((page - 1) * PAGE_SIZE)}`;
 
 /** Selective filters: let PostgreSQL pick its index (trigram, customer, …) and sort the matches. */
-function selectiveIdsSql({ where, joins }: ListFilter, page: number): string {
+function selectiveIdsSql({ where, joins }: ListFilter, p: Bind, page: number): string {
   return `SELECT t.id FROM support_tickets t ${joins.join(' ')}
       ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
-      ORDER BY ${TICKET_LIST_ORDER} ${pageWindow(page)}`;
+      ORDER BY ${TICKET_LIST_ORDER} ${pageWindow(p, page)}`;
 }
 
 /**
@@ -134,8 +137,11 @@ function selectiveIdsSql({ where, joins }: ListFilter, page: number): string {
  * (…, status, priority, created_at) indexes, so PostgreSQL reads only the first rows of each
  * instead of sorting every ticket.
  */
-function broadIdsSql({ where, joins }: ListFilter, query: ListQuery, page: number): string {
-  const limit = page * PAGE_SIZE + 1;
+function broadIdsSql(
+  { where, joins }: ListFilter,
+  { query, p, page }: { query: ListQuery; p: Bind; page: number },
+): string {
+  const limit = p(page * PAGE_SIZE + 1);
   const statuses = query.status ? [query.status] : STATUS_ORDER;
   const priorities = query.priority ? [query.priority] : PRIORITY_ORDER;
   const branches = statuses.flatMap((st) =>
@@ -146,7 +152,7 @@ function broadIdsSql({ where, joins }: ListFilter, query: ListQuery, page: numbe
     }),
   );
   return `SELECT b.id FROM (${branches.join(' UNION ALL ')}) b
-    ORDER BY b.priority DESC, b.created_at ASC, b.id ASC ${pageWindow(page)}`;
+    ORDER BY b.priority DESC, b.created_at ASC, b.id ASC ${pageWindow(p, page)}`;
 }
 
 /**
@@ -160,14 +166,12 @@ export async function listTicketIds(
   { page, now }: { page: number; now: Date },
 ) {
   const filter = ticketListFilter(actor, query, now);
-  const { rows } = await pool.query<{ id: number }>(
-    ticketIdsSql({ filter, query, page }),
-    filter.params,
-  );
+  const { sql, params } = ticketIdsSql({ filter, query, page });
+  const { rows } = await pool.query<{ id: number }>(sql, params);
   return { ids: rows.map((r) => r.id), view: filter.view };
 }
 
-/** The ids of one page of the list, one more than the page shows. */
+/** The ids of one page of the list, one more than the page shows, and the values to bind. */
 function ticketIdsSql({
   filter,
   query,
@@ -176,10 +180,13 @@ function ticketIdsSql({
   filter: ListFilter;
   query: ListQuery;
   page: number;
-}) {
-  return isSelective(query, filter.view)
-    ? selectiveIdsSql(filter, page)
-    : broadIdsSql(filter, query, page);
+}): { sql: string; params: unknown[] } {
+  const params = [...filter.params];
+  const p: Bind = (value) => `$${params.push(value)}`;
+  const sql = isSelective(query, filter.view)
+    ? selectiveIdsSql(filter, p, page)
+    : broadIdsSql(filter, { query, p, page });
+  return { sql, params };
 }
 
 /** The list's order: urgent → low, then oldest first. */
@@ -295,9 +302,8 @@ export async function listTickets(
   { page, now = new Date() }: ListOptions,
 ) {
   const filter = ticketListFilter(actor, query, now);
-  const { rows } = await pool.query<ListRow>(
-    prepared(pageRowsSql(ticketIdsSql({ filter, query, page })), filter.params),
-  );
+  const { sql, params } = ticketIdsSql({ filter, query, page });
+  const { rows } = await pool.query<ListRow>(prepared(pageRowsSql(sql), params));
   const tickets = rows.slice(0, PAGE_SIZE).map((row) => listRowOf(row, now));
   return { tickets, hasMore: rows.length > PAGE_SIZE, view: filter.view };
 }
