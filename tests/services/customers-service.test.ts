@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createUser } from '../support/app.js';
@@ -94,6 +95,21 @@ describe('customer list', () => {
     expect(first.hasMore).toBe(true);
     const last = await listCustomers(db.pool, listQuery.parse({ page: '2' }), 2, now);
     expect(last.hasMore).toBe(false);
+  });
+  it('when staff search by name, then the connection keeps no prepared plan for the pattern; the plain list it keeps', async () => {
+    const one = new pg.Pool({ connectionString: db.url, max: 1 });
+    try {
+      for (let run = 0; run < 6; run++) {
+        await listCustomers(one, listQuery.parse({ q: 'nora' }), 20, now);
+        await listCustomers(one, listQuery.parse({}), 20, now);
+      }
+      const { rows } = await one.query<{ search: boolean }>(
+        `SELECT statement ILIKE '%ILIKE%' AS search FROM pg_prepared_statements WHERE statement LIKE '%FROM customers cu%'`,
+      );
+      expect(rows).toEqual([{ search: false }]);
+    } finally {
+      await one.end();
+    }
   });
 });
 

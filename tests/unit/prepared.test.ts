@@ -17,4 +17,13 @@ describe('prepared statements', () => {
     expect(named.at(-1)).toBeUndefined();
     expect(prepared('SELECT 0 AS n', []).name).toBe(named[0]);
   });
+
+  it('when a statement is planned per call, then it goes unnamed', () => {
+    const search = 'SELECT id FROM customers WHERE full_name ILIKE $1';
+    expect(prepared(search, ['%ab%'], { planPerCall: true })).toEqual({
+      name: undefined,
+      text: search,
+      values: ['%ab%'],
+    });
+  });
 });

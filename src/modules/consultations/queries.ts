@@ -105,6 +105,7 @@ export async function listConsultations(
         ORDER BY c.created_at DESC, c.id DESC
         LIMIT $${params.length}`,
       params,
+      { planPerCall: Boolean(query.q?.trim()) },
     ),
   );
   const page = rows.slice(0, limit) as ListRow[];

@@ -86,6 +86,7 @@ export async function listCustomers(
         ORDER BY ${order}
         LIMIT $${params.length - 1} OFFSET $${params.length}`,
       params,
+      { planPerCall: Boolean(query.q?.trim()) },
     ),
   );
   return { rows: rows.slice(0, limit) as CustomerRow[], hasMore: rows.length > limit };

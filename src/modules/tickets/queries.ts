@@ -180,13 +180,14 @@ function ticketIdsSql({
   filter: ListFilter;
   query: ListQuery;
   page: number;
-}): { sql: string; params: unknown[] } {
+}): { sql: string; params: unknown[]; selective: boolean } {
   const params = [...filter.params];
   const p: Bind = (value) => `$${params.push(value)}`;
-  const sql = isSelective(query, filter.view)
+  const selective = isSelective(query, filter.view);
+  const sql = selective
     ? selectiveIdsSql(filter, p, page)
     : broadIdsSql(filter, { query, p, page });
-  return { sql, params };
+  return { sql, params, selective };
 }
 
 /** The list's order: urgent → low, then oldest first. */
@@ -302,8 +303,10 @@ export async function listTickets(
   { page, now = new Date() }: ListOptions,
 ) {
   const filter = ticketListFilter(actor, query, now);
-  const { sql, params } = ticketIdsSql({ filter, query, page });
-  const { rows } = await pool.query<ListRow>(prepared(pageRowsSql(sql), params));
+  const { sql, params, selective } = ticketIdsSql({ filter, query, page });
+  // A search, a customer, a date range or an SLA filter: the best plan depends on the values.
+  const statement = prepared(pageRowsSql(sql), params, { planPerCall: selective });
+  const { rows } = await pool.query<ListRow>(statement);
   const tickets = rows.slice(0, PAGE_SIZE).map((row) => listRowOf(row, now));
   return { tickets, hasMore: rows.length > PAGE_SIZE, view: filter.view };
 }
