@@ -13,9 +13,14 @@ import ejs from 'ejs';
 // data twice and asks the disk whether the partial exists, on every call, which cost more than a
 // list row itself. Here a partial's data is the caller's data with its own arguments layered on top
 // (a prototype link, nothing copied), and a partial's file name is resolved once.
+//
+// A partial included with a key, `include('_entry', { e }, key)`, is rendered once per key and its
+// HTML reused (an immutable thread entry is the same HTML for every viewer in the same time zone).
+// The caller's key must name everything the partial shows; the file's cache is bounded and
+// emptied when the file changes on disk.
 
 type Data = Record<string, unknown>;
-type Include = (file: string, extra?: Data) => string;
+type Include = (file: string, extra?: Data, key?: string) => string;
 type Body = (locals: Data, escapeFn: (value: unknown) => string, include: Include) => string;
 const HTML_RULES: Record<string, string> = {
   '&': '&amp;',
@@ -76,8 +81,11 @@ function withExtra(names: Names, extra: Data): Names {
   return namesOf([...new Set([...names.list, ...own])]);
 }
 
+const MAX_FRAGMENTS = 20_000;
+
 class TemplateFile {
   private readonly variants = new Map<string, Body>();
+  private readonly fragments = new Map<string, string>();
   private readonly partials = new Map<string, TemplateFile>();
   private readonly extended = new Map<string, Names>();
   private text: string | null = null;
@@ -94,18 +102,29 @@ class TemplateFile {
       body = this.compile(names.list);
       this.variants.set(names.key, body);
     }
-    const include: Include = (file, extra) =>
-      extra
-        ? this.partial(file).render(
-            Object.assign(Object.create(data), extra),
-            this.namesWith(names, extra),
-          )
-        : this.partial(file).render(data, names);
+    const include: Include = (file, extra, key) => {
+      const partial = this.partial(file);
+      if (!extra) return partial.render(data, names);
+      const render = () =>
+        partial.render(Object.assign(Object.create(data), extra), this.namesWith(names, extra));
+      return key === undefined ? render() : partial.fragment(key, render);
+    };
     try {
       return body(data, escapeHtml, include);
     } catch (error) {
       throw inFile(error, this.filename);
     }
+  }
+
+  /** This file's HTML for a key, rendered on the first call (see the fragment cache above). */
+  fragment(key: string, render: () => string): string {
+    let html = this.watch && this.changedOnDisk() ? undefined : this.fragments.get(key);
+    if (html === undefined) {
+      html = render();
+      if (this.fragments.size >= MAX_FRAGMENTS) this.fragments.clear();
+      this.fragments.set(key, html);
+    }
+    return html;
   }
 
   /** A partial named relative to this file (`../partials/csrf`, `_row`), resolved once. */
@@ -134,6 +153,7 @@ class TemplateFile {
     const modified = statSync(this.filename).mtimeMs;
     if (modified === this.modified) return false;
     this.variants.clear();
+    this.fragments.clear();
     this.text = null;
     return true;
   }

@@ -173,3 +173,57 @@ describe('correcting an entry', () => {
     expect((await amaka.agent.get(`/tickets/${two.id}/entries/${entry.id}/edit`)).status).toBe(404);
   });
 });
+
+describe("a thread entry's HTML, reused from one page to the next", () => {
+  async function noteSeenByBola(body: string) {
+    const ticket = await freshTicket();
+    await postForm(amaka, `/tickets/${ticket.id}/entries`, { kind: 'note', body }).expect(303);
+    expect((await bola.agent.get(`/tickets/${ticket.id}`)).text).toContain(body);
+    return ticket;
+  }
+
+  it('when the author is renamed after a colleague saw the entry, then the next page shows the new name', async () => {
+    const writer = await createUser(db, 'agent', { name: 'Chidi Before' });
+    const chidi = await signIn(app, writer.email);
+    const ticket = await freshTicket();
+    await postForm(chidi, `/tickets/${ticket.id}/entries`, {
+      kind: 'note',
+      body: 'Renamed later.',
+    });
+    expect((await bola.agent.get(`/tickets/${ticket.id}`)).text).toContain('Chidi Before');
+    await db.prisma.user.update({ where: { id: writer.id }, data: { name: 'Chidi After' } });
+    const page = await bola.agent.get(`/tickets/${ticket.id}`);
+    expect(page.text).toContain('Chidi After');
+    expect(page.text).not.toContain('Chidi Before');
+  });
+
+  it('when the author edits the entry after a colleague saw it, then the colleague sees the new text', async () => {
+    const ticket = await noteSeenByBola('Refund 700.');
+    const entry = await db.prisma.ticketEntry.findFirstOrThrow({ where: { ticketId: ticket.id } });
+    await postForm(amaka, `/tickets/${ticket.id}/entries/${entry.id}/edit`, {
+      body: 'Refund 7,000.',
+      version: '1',
+    }).expect(303);
+    const page = await bola.agent.get(`/tickets/${ticket.id}`);
+    expect(page.text).toContain('Refund 7,000.');
+    expect(page.text).not.toContain('Refund 700.');
+  });
+
+  it('when a colleague in another time zone opens the same thread, then its times are in their zone', async () => {
+    const ticket = await noteSeenByBola('Seen around the world.');
+    const abroad = await createUser(db, 'agent', { name: 'Dayo Abroad' });
+    await db.prisma.user.update({ where: { id: abroad.id }, data: { timeZone: 'Asia/Tokyo' } });
+    const dayo = await signIn(app, abroad.email);
+    const entry = await db.prisma.ticketEntry.findFirstOrThrow({ where: { ticketId: ticket.id } });
+    const tokyo = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Asia/Tokyo',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).format(entry.createdAt);
+    const page = (await dayo.agent.get(`/tickets/${ticket.id}`)).text;
+    const shown = page.slice(page.indexOf(`id="entry-${entry.id}"`));
+    const time = /<time datetime="[^"]+">([^<]+)<\/time>/.exec(shown)?.[1];
+    expect(time).toContain(tokyo);
+  });
+});

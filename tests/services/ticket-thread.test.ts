@@ -169,6 +169,7 @@ describe('ticket thread: timeline', () => {
       body,
       createdAt: t(m),
       editedAt: null,
+      version: 1,
       author: { name: 'Amaka' },
       fromTicket: null,
     });
@@ -204,10 +205,14 @@ describe('ticket thread: timeline', () => {
       ],
       escalations: [],
       editable: (e) => e.id === 2,
+      timeZone: 'Africa/Lagos',
     });
     const shown = items.map((i) =>
       i.type === 'entry' ? `entry:${i.entry.body}:${i.editable}` : `event:${i.text}`,
     );
+    const keys = items.flatMap((i) => (i.type === 'entry' ? [i.htmlKey] : []));
+    expect(keys[0]).toContain('Africa/Lagos');
+    expect(keys[1]).toBeUndefined();
     expect(shown).toEqual([
       'event:Opened as open',
       'entry:first:false',

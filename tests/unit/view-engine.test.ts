@@ -94,4 +94,33 @@ describe('view engine', () => {
       /in view .*_row\.ejs/,
     );
   });
+
+  it('when a partial is included with a key, then it renders once per key and the file change empties it', async () => {
+    const dir = viewsFolder();
+    const page = path.join(dir, 'list', 'keyed.ejs');
+    writeFileSync(
+      page,
+      `<% items.forEach(function (item, i) { %><%- include('_row', { item: item, i: i }, item.key) %><% }) %>`,
+    );
+    const items = [
+      { name: 'first', key: 'a' },
+      { name: 'second', key: 'b' },
+      { name: 'third', key: undefined },
+    ];
+    expect(await render(page, { title: 'T', items, cache: false })).toBe(
+      '<li data-i="0">first · T</li><li data-i="1">second · T</li><li data-i="2">third · T</li>',
+    );
+    // The same keys with other data: the keyed rows are the HTML of their first rendering.
+    const renamed = items.map((item) => ({ ...item, name: item.name.toUpperCase() }));
+    expect(await render(page, { title: 'U', items: renamed, cache: false })).toBe(
+      '<li data-i="0">first · T</li><li data-i="1">second · T</li><li data-i="2">THIRD · U</li>',
+    );
+    const row = path.join(dir, 'list', '_row.ejs');
+    writeFileSync(row, `<li class="new"><%= item.name %></li>`);
+    const later = new Date(Date.now() + 5_000);
+    fs.utimesSync(row, later, later);
+    expect(await render(page, { title: 'U', items: renamed, cache: false })).toBe(
+      '<li class="new">FIRST</li><li class="new">SECOND</li><li class="new">THIRD</li>',
+    );
+  });
 });

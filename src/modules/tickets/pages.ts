@@ -196,6 +196,7 @@ export async function renderShow(
     changes: ticket.changes,
     escalations: ticket.escalations,
     editable: (entry) => entry.ticketId === ticket.id && canEditEntry(actor, entry, now),
+    timeZone: res.locals.timeZone as string,
   });
   res.status(again.status ?? 200).render('tickets/show', {
     title: `Ticket ${ticket.number}`,

@@ -10,6 +10,7 @@ export interface TimelineEntry {
   body: string;
   createdAt: Date;
   editedAt: Date | null;
+  version: number;
   author: { name: string };
   fromTicket: string | null;
 }
@@ -35,7 +36,7 @@ export interface TimelineEscalation {
 }
 
 export type TimelineItem =
-  | { type: 'entry'; at: Date; entry: TimelineEntry; editable: boolean }
+  | { type: 'entry'; at: Date; entry: TimelineEntry; editable: boolean; htmlKey?: string }
   | { type: 'event'; at: Date; text: string; by: string; escalationId?: number };
 
 const CHANNEL_LABELS: Record<string, string> = {
@@ -82,6 +83,20 @@ interface Sources {
   escalations: TimelineEscalation[];
   /** Whether the viewer may still correct an entry (their own, inside the edit window). */
   editable: (entry: TimelineEntry) => boolean;
+  /** The viewer's time zone, which the entries' times are shown in. */
+  timeZone: string;
+}
+
+/**
+ * What an entry's HTML depends on, for the view engine's fragment cache: an entry is immutable once
+ * its edit window has passed (an edit inside it bumps the version), but its author may be renamed
+ * and its ticket merged, and each viewer reads its time in their own zone. An entry the viewer may
+ * still edit carries an Edit link of its own and is not cached.
+ */
+function htmlKeyOf(entry: TimelineEntry, timeZone: string): string {
+  return [entry.id, entry.version, timeZone, entry.author.name, entry.fromTicket ?? ''].join(
+    '\u0000',
+  );
 }
 
 /** Oldest first; at the same instant events come before entries, then by id. */
@@ -90,6 +105,7 @@ export function buildTimeline({
   changes,
   escalations,
   editable,
+  timeZone,
 }: Sources): TimelineItem[] {
   const items: { item: TimelineItem; rank: number; seq: number }[] = [];
   changes.forEach((c, i) => {
@@ -123,8 +139,10 @@ export function buildTimeline({
     }
   });
   entries.forEach((entry, i) => {
+    const mayEdit = editable(entry);
+    const htmlKey = mayEdit ? undefined : htmlKeyOf(entry, timeZone);
     items.push({
-      item: { type: 'entry', at: entry.createdAt, entry, editable: editable(entry) },
+      item: { type: 'entry', at: entry.createdAt, entry, editable: mayEdit, htmlKey },
       rank: 2,
       seq: i,
     });
