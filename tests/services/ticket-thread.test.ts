@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, ForbiddenError } from '../../src/errors.js';
 import type { Actor } from '../../src/auth/actor.js';
+import { vi } from 'vitest';
 import { getTicket } from '../../src/modules/tickets/service.js';
+import { mergeTickets } from '../../src/modules/tickets/merge.js';
 import { addEntry, editEntry, ENTRY_EDIT_WINDOW_MS } from '../../src/modules/tickets/thread.js';
 import { buildTimeline } from '../../src/modules/tickets/timeline.js';
 import { createUser } from '../support/app.js';
@@ -239,6 +241,67 @@ describe('ticket thread: timeline', () => {
     expect(entries.map((e) => [e.body, e.author.name])).toEqual([
       ['earlier', 'Amaka Agent'],
       ['later', 'Bola Agent'],
+    ]);
+  });
+});
+
+describe('ticket thread: read again only when it changed', () => {
+  const bodies = async (id: number) => (await getTicket(db.pool, id)).thread.entries;
+
+  it('when a page is read twice with nothing changed, then the second read brings no entries back', async () => {
+    const ticket = await freshTicket();
+    await addEntry(db.prisma, agent, ticket.id, { kind: 'note', body: 'Only once.' });
+    await bodies(ticket.id);
+    const sent = vi.spyOn(db.pool, 'query');
+    try {
+      expect((await bodies(ticket.id)).map((e) => e.body)).toEqual(['Only once.']);
+      const result = (await sent.mock.results[0].value) as { rows: { entries: unknown }[] };
+      expect(result.rows[0].entries).toBeNull();
+    } finally {
+      sent.mockRestore();
+    }
+  });
+
+  it('when another instance adds, edits or renames after a read, then the next read shows it', async () => {
+    const ticket = await freshTicket();
+    const first = await addEntry(db.prisma, agent, ticket.id, { kind: 'note', body: 'v1' });
+    await bodies(ticket.id);
+    await db.pool.query(
+      `UPDATE ticket_entries SET body = 'v2', version = version + 1 WHERE id = $1`,
+      [first.id],
+    );
+    expect((await bodies(ticket.id)).map((e) => e.body)).toEqual(['v2']);
+    await db.pool.query(
+      `INSERT INTO ticket_entries (ticket_id, author_id, kind, body) VALUES ($1, $2, 'note', 'v3')`,
+      [ticket.id, colleague.id],
+    );
+    expect((await bodies(ticket.id)).map((e) => e.body)).toEqual(['v2', 'v3']);
+    await db.pool.query(`UPDATE users SET name = 'Bola Renamed' WHERE id = $1`, [colleague.id]);
+    try {
+      expect((await bodies(ticket.id)).map((e) => e.author.name)).toEqual([
+        'Amaka Agent',
+        'Bola Renamed',
+      ]);
+    } finally {
+      await db.pool.query(`UPDATE users SET name = 'Bola Agent' WHERE id = $1`, [colleague.id]);
+    }
+  });
+
+  it('when a duplicate is merged in after a read, then the survivor shows its entries marked', async () => {
+    const survivor = await freshTicket();
+    const duplicate = await makeTicket(db, survivor.customerId, agent.id, agent.id);
+    await addEntry(db.prisma, agent, survivor.id, { kind: 'note', body: 'on the survivor' });
+    await addEntry(db.prisma, agent, duplicate.id, { kind: 'note', body: 'on the duplicate' });
+    await bodies(survivor.id);
+    await mergeTickets(db.prisma, agent, {
+      duplicateId: duplicate.id,
+      survivorId: survivor.id,
+      version: duplicate.version,
+    });
+    const entries = await bodies(survivor.id);
+    expect(entries.map((e) => [e.body, e.fromTicket])).toEqual([
+      ['on the survivor', null],
+      ['on the duplicate', duplicate.number],
     ]);
   });
 });

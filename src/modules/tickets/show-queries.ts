@@ -30,9 +30,12 @@ const ms = epochMs;
 
 const PERSON = (alias: string) => `json_build_object('id', ${alias}.id, 'name', ${alias}.name)`;
 
-// A long thread is most of the page's work, in the database too: each entry is a JSON array
-// rather than an object (no key names built, sent and parsed 200 times), and the number of the
-// ticket an entry came from is looked up only for entries of merged tickets.
+const THREAD_TICKETS = `ARRAY(
+  SELECT t.id UNION ALL SELECT d.id FROM support_tickets d WHERE d.merged_into_id = t.id)`;
+
+// A long thread is most of the page's work, in the database too. Each entry is a JSON array rather
+// than an object (no key names built, sent and parsed 200 times), and the number of the ticket an
+// entry came from is looked up only for entries of merged tickets.
 const ENTRIES = `COALESCE((
   SELECT json_agg(json_build_array(
            e.id, e.ticket_id, e.author_id, e.kind, e.channel, e.direction, e.body,
@@ -42,9 +45,18 @@ const ENTRIES = `COALESCE((
          ORDER BY e.created_at, e.id)
     FROM ticket_entries e
     JOIN users u ON u.id = e.author_id
-   WHERE e.ticket_id = ANY (ARRAY(
-           SELECT t.id UNION ALL SELECT d.id FROM support_tickets d WHERE d.merged_into_id = t.id))
+   WHERE e.ticket_id = ANY (${THREAD_TICKETS})
   ), '[]')`;
+
+// And a thread seldom changes between two readings. Everything its entries show changes this stamp:
+// an entry added (count, highest id), edited (versions), a ticket merged in (count, highest id), an
+// author renamed (the reference stamp, bumped by any change of a user's name). The instance sends
+// the stamp of the thread it holds; the entries come back only when the stamp differs.
+const THREAD_STAMP = `(
+  SELECT count(*) || '.' || COALESCE(max(e.id), 0) || '.' || COALESCE(sum(e.version), 0) || '.' ||
+         (SELECT r.stamp FROM live.reference_stamp r WHERE r.id = 1)
+    FROM ticket_entries e
+   WHERE e.ticket_id = ANY (${THREAD_TICKETS}))`;
 
 const CHANGES = `COALESCE((
   SELECT json_agg(json_build_object(
@@ -94,7 +106,8 @@ SELECT t.id, t.number, t.subject, t.description, t.category, t.priority, t.statu
        CASE WHEN rb.id IS NOT NULL THEN ${PERSON('rb')} END AS resolved_by,
        s.first_response_mins, s.resolution_mins,
        ${ESCALATIONS} AS escalations, ${CHANGES} AS changes,
-       ${MERGED_FROM} AS merged_from, ${ENTRIES} AS entries,
+       ${MERGED_FROM} AS merged_from, thread.stamp AS thread_stamp,
+       CASE WHEN thread.stamp = $2 THEN NULL ELSE ${ENTRIES} END AS entries,
        ${openFollowUpsJson('ticket_id', 't.id')} AS follow_ups,
        ${MERGE_CANDIDATES_JSON} AS merge_candidates
   FROM support_tickets t
@@ -107,6 +120,7 @@ SELECT t.id, t.number, t.subject, t.description, t.category, t.priority, t.statu
   LEFT JOIN users a ON a.id = t.assignee_id
   LEFT JOIN users rb ON rb.id = t.resolved_by_id
   ${SLA_TARGET_IN_FORCE}
+  CROSS JOIN LATERAL (SELECT ${THREAD_STAMP} AS stamp) thread
  WHERE t.id = $1`;
 
 type Person = { id: number; name: string };
@@ -177,7 +191,9 @@ interface TicketPageRow {
   escalations: EscalationRow[];
   changes: RecordChangeJson[];
   merged_from: { id: number; number: string }[];
-  entries: EntryRow[];
+  thread_stamp: string;
+  /** null when the thread is still the one whose stamp was sent */
+  entries: EntryRow[] | null;
   follow_ups: FollowUpJson[];
   merge_candidates: MergeCandidateJson[];
 }
@@ -264,9 +280,52 @@ function ticketOf(row: TicketPageRow) {
   };
 }
 
+type ThreadEntry = ReturnType<typeof entryOf>;
+
+// Threads this instance has read, by ticket id, with their stamps (see THREAD_STAMP), oldest
+// first; bounded by the number of entries held. The entries are shared by every page built from
+// them, so nothing may change them.
+const MAX_HELD_ENTRIES = 50_000;
+interface HeldThread {
+  stamp: string;
+  entries: readonly ThreadEntry[];
+}
+const threads = new Map<number, HeldThread>();
+let heldEntries = 0;
+
+function forget(id: number): void {
+  const held = threads.get(id);
+  if (!held) return;
+  heldEntries -= held.entries.length;
+  threads.delete(id);
+}
+
+function hold(id: number, thread: HeldThread): void {
+  const size = thread.entries.length;
+  forget(id);
+  for (const oldest of threads.keys()) {
+    if (heldEntries + size <= MAX_HELD_ENTRIES) break;
+    forget(oldest);
+  }
+  if (size > MAX_HELD_ENTRIES) return;
+  threads.set(id, thread);
+  heldEntries += size;
+}
+
+/** The thread's entries: read now, or the ones held if the database found their stamp current. */
+function threadOf(id: number, row: TicketPageRow, held: HeldThread | undefined) {
+  if (row.entries === null && held) return held.entries;
+  const entries = (row.entries ?? []).map(entryOf);
+  hold(id, { stamp: row.thread_stamp, entries });
+  return entries;
+}
+
 /** The ticket page's record: the ticket, its SLA targets, escalations, history and thread. */
 export async function readTicketPage(pool: pg.Pool, id: number) {
-  const { rows } = await pool.query<TicketPageRow>(prepared(TICKET_PAGE_SQL, [id]));
+  // Kept across the await: another request may let go of it meanwhile.
+  const held = threads.get(id);
+  const values = [id, held?.stamp ?? null];
+  const { rows } = await pool.query<TicketPageRow>(prepared(TICKET_PAGE_SQL, values));
   const row = rows[0];
   if (!row) throw new NotFoundError('No such ticket.');
   const target =
@@ -279,7 +338,7 @@ export async function readTicketPage(pool: pg.Pool, id: number) {
     escalations: row.escalations.map(escalationOf),
     changes: row.changes.map(changeOf),
     mergedFrom: row.merged_from,
-    entries: row.entries.map(entryOf),
+    entries: threadOf(id, row, held),
     followUps: row.follow_ups.map(followUpOf),
     mergeCandidates: row.merge_candidates.map(mergeCandidateOf),
   };

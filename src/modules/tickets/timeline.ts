@@ -78,7 +78,7 @@ export function changeText(
 }
 
 interface Sources {
-  entries: TimelineEntry[];
+  entries: readonly TimelineEntry[];
   changes: TimelineChange[];
   escalations: TimelineEscalation[];
   /** Whether the viewer may still correct an entry (their own, inside the edit window). */
