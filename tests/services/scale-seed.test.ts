@@ -28,6 +28,9 @@ describe('scale seed (--scale small)', () => {
     expect(Number(await one(`SELECT count(*) FROM escalations`))).toBeGreaterThanOrEqual(
       size.escalations * 0.99,
     );
+    expect(Number(await one(`SELECT count(*) FROM ticket_entries`))).toBeGreaterThanOrEqual(
+      size.threadEntries * 0.99,
+    );
     expect(
       Number(await one(`SELECT count(*) FROM users WHERE email = 'supervisor@caredesk.test'`)),
     ).toBe(1);
@@ -51,6 +54,16 @@ describe('scale seed (--scale small)', () => {
     ).toBe(0);
     expect(
       Number(await one(`SELECT count(*) FROM support_tickets WHERE number !~ '^TKT-[A-Z0-9]{8}$'`)),
+    ).toBe(0);
+    expect(
+      Number(
+        await one(
+          `SELECT count(*) FROM ticket_entries e JOIN support_tickets t ON t.id = e.ticket_id
+            WHERE e.created_at < t.created_at OR e.created_at > now() AT TIME ZONE 'UTC'
+               OR (e.kind = 'contact') <> (e.channel IS NOT NULL AND e.direction IS NOT NULL)
+               OR (e.kind = 'note' AND (e.channel IS NOT NULL OR e.direction IS NOT NULL))`,
+        ),
+      ),
     ).toBe(0);
     expect(
       Number(

@@ -175,3 +175,18 @@ export const OUTCOMES = [
   'Booked a follow-up consultation.',
   'No action needed after review; patient informed.',
 ];
+/** Thread entries: internal notes and summaries of calls and messages with the patient. */
+export const ENTRY_BODIES = {
+  note: [
+    'Checked with billing: the second charge is a pending authorisation that will drop off.',
+    "Asked the doctor to look at the patient's question before we call back.",
+    'Patient sounded upset; offer a callback from a supervisor if this drags on.',
+    'Waiting for the payment provider to confirm the refund reference.',
+  ],
+  contact: [
+    'Called the patient, explained the next steps and agreed to call again tomorrow.',
+    'Patient confirmed the new appointment time by message.',
+    'Sent the refund confirmation and the reference number.',
+    'Patient asked for an update; told them we are waiting on the provider.',
+  ],
+};
