@@ -6,6 +6,7 @@ import type pg from 'pg';
 import type { Db } from '../client.js';
 import { StartupError } from '../../errors.js';
 import { isEmpty, seedDemo } from './demo.js';
+import { loadThreads } from './threads.js';
 import * as words from './vocabulary.js';
 import {
   chunked,
@@ -377,30 +378,6 @@ async function loadEscalations(load: Load, team: Team, sources: Sources & { tick
   );
 }
 
-// Thread entries on random tickets (about half get at least one), by the agents, written in the two
-// days after the ticket was opened and never in the future (tickets opened in the last minutes,
-// after their interaction, can lie ahead of now: they get none).
-async function loadThreads({ q, size }: Load, team: Team, tickets: Added): Promise<void> {
-  await chunked('thread entries', size.threadEntries, (_start, count) =>
-    q(
-      `INSERT INTO ticket_entries (ticket_id, author_id, kind, channel, direction, body, created_at)
-       SELECT t.id, ${pick('$1::int[]', 's.ra')}, w.kind::"TicketEntryKind",
-              CASE WHEN w.kind = 'contact' THEN w.channel::"ContactChannel" END,
-              CASE WHEN w.kind = 'contact' THEN w.direction::"ContactDirection" END,
-              CASE WHEN w.kind = 'note' THEN ${pick('$2::text[]', 's.rb')} ELSE ${pick('$3::text[]', 's.rb')} END,
-              least(${NOW}, t.created_at + (1 + floor(s.rt * 2880)) * interval '1 minute')
-         FROM (SELECT ${tickets.base + 1} + floor(random() * ${tickets.top - tickets.base})::int AS tid,
-                      random() AS ra, random() AS rb, random() AS rt, random() AS rk, random() AS rc, random() AS rd
-                 FROM generate_series(1, $4::int)) s
-         JOIN support_tickets t ON t.id = s.tid AND t.created_at < ${NOW}
-         CROSS JOIN LATERAL (SELECT ${weighted('s.rk', { note: 40, contact: 60 })} AS kind,
-                                    ${weighted('s.rc', { call: 45, whatsapp: 30, email: 15, sms: 10 })} AS channel,
-                                    ${weighted('s.rd', { outbound: 60, inbound: 40 })} AS direction) w`,
-      [team.agents, words.ENTRY_BODIES.note, words.ENTRY_BODIES.contact, count],
-    ),
-  );
-}
-
 async function updateLastActivity({ q, say }: Load): Promise<void> {
   say('Updating customers.last_activity_at');
   await q(
@@ -424,7 +401,7 @@ async function loadRows(load: Load, team: Team): Promise<void> {
   const interactions = await loadInteractions(load, cast);
   const sources = { interactions, consultations };
   const tickets = await loadTickets(load, cast, sources);
-  await loadThreads(load, team, tickets);
+  await loadThreads(load.q, { entries: load.size.threadEntries, agents: team.agents, tickets });
   await loadEscalations(load, team, { ...sources, tickets });
   await updateLastActivity(load);
 }
