@@ -12,6 +12,8 @@ export {
 export {
   presentCustomerMedical,
   presentConsultationMedical,
+  customerMedicalRecordedJson,
+  type RecordedFlags,
   type PresentedMedical,
   type ConsultationRef,
   type ViewContext,

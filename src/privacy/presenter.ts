@@ -71,26 +71,44 @@ const CONSULTATION_TABLE: MedicalTable = {
   fields: CONSULTATION_MEDICAL_FIELDS,
 };
 
+/** Per field: whether its column holds something, as SQL over the medical table's row. */
+const recordedColumns = (fields: FieldList) =>
+  fields.map((f) => ({ key: f.key, sql: `(NULLIF(btrim(${f.column}), '') IS NOT NULL)` }));
+
 /** Whether each medical column holds something, computed in SQL so values never leave the database. */
 async function recordedFlags(
   db: Db,
   { table, keyColumn, fields }: MedicalTable,
   id: number,
-): Promise<Record<string, boolean> | null> {
+): Promise<RecordedFlags | null> {
   // Table and column names come from the constant lists above, never from input.
-  const flags = fields
-    .map((f) => `(NULLIF(btrim(${f.column}), '') IS NOT NULL) AS "${f.key}"`)
+  const flags = recordedColumns(fields)
+    .map((c) => `${c.sql} AS "${c.key}"`)
     .join(', ');
-  const rows = await db.$queryRawUnsafe<Record<string, boolean>[]>(
+  const rows = await db.$queryRawUnsafe<RecordedFlags[]>(
     `SELECT ${flags} FROM ${table} WHERE ${keyColumn} = $1`,
     id,
   );
   return rows[0] ?? null;
 }
 
+/** Which of a patient's medical fields hold something (never what): a field's key → recorded. */
+export type RecordedFlags = Record<string, boolean>;
+
+/**
+ * The same flags as a JSON object (null without a medical row), for a page that reads its record
+ * in one statement: `customerIdSql` is that statement's customer id column. The page passes what
+ * it read back as `recorded` (presentCustomerMedical), sparing a round trip.
+ */
+export function customerMedicalRecordedJson(customerIdSql: string): string {
+  const pairs = recordedColumns(CUSTOMER_MEDICAL_FIELDS).map((c) => `'${c.key}', ${c.sql}`);
+  return `(SELECT json_build_object(${pairs.join(', ')})
+             FROM ${CUSTOMER_TABLE.table} WHERE ${CUSTOMER_TABLE.keyColumn} = ${customerIdSql})`;
+}
+
 function withheld(
   fields: FieldList,
-  flags: Record<string, boolean> | null,
+  flags: RecordedFlags | null,
   canReveal: boolean,
 ): PresentedMedical {
   return {
@@ -130,20 +148,23 @@ function auditReason(access: MedicalAccess): string {
   return access.grantedBy ? `${access.basis}: ${access.grantedBy}` : (access.basis ?? '');
 }
 
-/** The patient's medical profile as this viewer may see it; audits every showing of values. */
+/**
+ * The patient's medical profile as this viewer may see it; audits every showing of values.
+ * `view.recorded`: the flags already read with the page (customerMedicalRecordedJson).
+ */
 export async function presentCustomerMedical(
   db: Db,
   actor: Actor | null | undefined,
   customerId: number,
-  view: ViewContext = {},
+  view: ViewContext & { recorded?: RecordedFlags | null } = {},
 ): Promise<PresentedMedical> {
   const access = await medicalAccess(db, actor, customerId, view);
   if (!access.allowed) {
-    return withheld(
-      CUSTOMER_MEDICAL_FIELDS,
-      await recordedFlags(db, CUSTOMER_TABLE, customerId),
-      mayRequestReveal(actor, access),
-    );
+    const flags =
+      view.recorded === undefined
+        ? await recordedFlags(db, CUSTOMER_TABLE, customerId)
+        : view.recorded;
+    return withheld(CUSTOMER_MEDICAL_FIELDS, flags, mayRequestReveal(actor, access));
   }
   const row = await db.customerMedical.findUnique({
     where: { customerId },

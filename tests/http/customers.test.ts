@@ -79,6 +79,30 @@ describe('customer profile', () => {
     expect(res.text).toContain('Not recorded');
   });
 
+  it('when staff open a profile, then each medical field says whether it holds something, per field', async () => {
+    const customer = await makeOla();
+    const { agent } = await signIn(app, (await createUser(db, 'supervisor')).email);
+    const facts = async () => {
+      const page = (await agent.get(`/customers/${customer.id}`).expect(200)).text;
+      return [...page.matchAll(/<dt>([^<]+)<\/dt><dd class="withheld">([^<]+)<\/dd>/g)]
+        .map((m) => `${m[1]}: ${m[2]}`)
+        .slice(0, 3);
+    };
+    expect(await facts()).toEqual([
+      'Blood group: Not recorded',
+      'Genotype: Not recorded',
+      'Allergies: Not recorded',
+    ]);
+    await db.prisma.customerMedical.create({
+      data: { customerId: customer.id, bloodGroup: 'O+', genotype: '  ', allergies: 'Penicillin' },
+    });
+    expect(await facts()).toEqual([
+      'Blood group: Recorded',
+      'Genotype: Not recorded',
+      'Allergies: Recorded',
+    ]);
+  });
+
   it('when the id in the path is not a customer, then it is 404; a reveal by staff is 403', async () => {
     const customer = await makeOla();
     const u = await createUser(db, 'supervisor');

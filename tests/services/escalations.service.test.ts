@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   ConflictError,
   ForbiddenError,
@@ -20,7 +20,11 @@ import {
   takeEscalation,
 } from '../../src/modules/escalations/lifecycle.js';
 import { isStale } from '../../src/modules/escalations/policy.js';
-import { listEscalations, listRecipients } from '../../src/modules/escalations/queries.js';
+import {
+  listEscalations,
+  listRecipients,
+  visibleEscalationIds,
+} from '../../src/modules/escalations/queries.js';
 import { raiseEscalation } from '../../src/modules/escalations/raise.js';
 import { getEscalation } from '../../src/modules/escalations/service.js';
 import { changeStatus } from '../../src/modules/tickets/service.js';
@@ -611,5 +615,24 @@ describe('listing and visibility', () => {
       })
     ).rows;
     expect(lenient.map((r) => r.id)).not.toContain(old.id);
+  });
+});
+
+describe('which escalations a timeline may link to', () => {
+  it('when supervisors and admins ask, then every one is theirs to open without a query; an agent only their own', async () => {
+    const mine = await ticket(agent.id);
+    const other = await ticket(agent2.id);
+    const raise = (t: { id: number }, by: U) =>
+      raiseEscalation(db.prisma, by, { ticketId: t.id }, input('admin', admin.id));
+    const ids = [(await raise(mine, agent)).id, (await raise(other, agent2)).id];
+    const asked = vi.spyOn(db.prisma.escalation, 'findMany');
+    try {
+      for (const manager of [supervisor, admin])
+        expect([...(await visibleEscalationIds(db.prisma, manager, ids))]).toEqual(ids);
+      expect(asked).not.toHaveBeenCalled();
+      expect([...(await visibleEscalationIds(db.prisma, agent, ids))]).toEqual([ids[0]]);
+    } finally {
+      asked.mockRestore();
+    }
   });
 });

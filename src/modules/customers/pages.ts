@@ -75,10 +75,11 @@ export async function renderProfile(
   const { db, pool } = ctx;
   const id = routeId(req.params.id);
   const actor = actorOf(req);
-  const { customer, stats, contactChanges, callVerification } = await readCustomerPage(pool, id);
+  const page = await readCustomerPage(pool, id);
+  const { customer, stats, contactChanges, callVerification, medicalRecorded } = page;
   const [timeline, medical] = await Promise.all([
     timelineFor(ctx, actor, id),
-    presentCustomerMedical(db, actor, id, viewContext(req)),
+    presentCustomerMedical(db, actor, id, { ...viewContext(req), recorded: medicalRecorded }),
   ]);
   res.status(again.status ?? 200).render('customers/show', {
     title: customer.fullName,

@@ -9,13 +9,15 @@ import {
   type CallVerificationJson,
   openCallVerificationJson,
 } from '../interactions/verification.js';
+import { customerMedicalRecordedJson, type RecordedFlags } from '../../privacy/index.js';
 import { CONTACT_FIELDS } from './contact.js';
 import type { getCustomer } from './service.js';
 
 // The profile reads the customer with its photo stamp, figures, contact corrections and the open
 // call's verification in ONE statement; through Prisma these were seven round trips, and most of
-// the page's CPU time went to building and mapping them. The timeline (its own UNION) and the
-// medical summary (read only by src/privacy) stay separate.
+// the page's CPU time went to building and mapping them. Which medical fields hold something comes
+// along too, as src/privacy writes that SQL (never a value). The timeline (its own UNION) and the
+// medical values a doctor may see (read by src/privacy) stay separate.
 
 const CONTACT_CHANGES = jsonList(`
   SELECT json_agg(json_build_object(
@@ -42,7 +44,8 @@ SELECT c.id, c.first_name, c.last_name, c.full_name, c.email, c.phone, c.address
        (SELECT count(*) FROM support_tickets
          WHERE customer_id = c.id AND status IN ('open', 'pending', 'escalated'))::int AS open_tickets,
        ${CONTACT_CHANGES} AS contact_changes,
-       ${openCallVerificationJson('c.id')} AS call_verification
+       ${openCallVerificationJson('c.id')} AS call_verification,
+       ${customerMedicalRecordedJson('c.id')} AS medical_recorded
   FROM customers c
   LEFT JOIN customer_photos p ON p.customer_id = c.id
  WHERE c.id = $1`;
@@ -67,6 +70,7 @@ interface CustomerPageRow {
   open_tickets: number;
   contact_changes: RecordChangeJson[];
   call_verification: CallVerificationJson | null;
+  medical_recorded: RecordedFlags | null;
 }
 
 type Customer = Awaited<ReturnType<typeof getCustomer>>;
@@ -115,5 +119,6 @@ export async function readCustomerPage(pool: pg.Pool, id: number) {
       createdAt: new Date(createdAt),
     })),
     callVerification: row.call_verification && callVerificationOf(row.call_verification),
+    medicalRecorded: row.medical_recorded,
   };
 }

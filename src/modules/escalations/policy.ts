@@ -88,3 +88,8 @@ export function isStale(
 ): boolean {
   return status === 'pending' && now.getTime() - createdAt.getTime() > staleHours * 3_600_000;
 }
+
+/** Whether this person sees every escalation (supervisors, admins): visibleWhere adds nothing. */
+export function seesEveryEscalation(actor: Actor): boolean {
+  return Object.keys(visibleWhere(actor)).length === 0;
+}
