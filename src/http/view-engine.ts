@@ -81,11 +81,13 @@ function withExtra(names: Names, extra: Data): Names {
   return namesOf([...new Set([...names.list, ...own])]);
 }
 
-const MAX_FRAGMENTS = 20_000;
+// Per file, in characters of HTML (about 16 MB); past it the file's fragments start afresh.
+const MAX_FRAGMENT_CHARS = 8_000_000;
 
 class TemplateFile {
   private readonly variants = new Map<string, Body>();
   private readonly fragments = new Map<string, string>();
+  private fragmentChars = 0;
   private readonly partials = new Map<string, TemplateFile>();
   private readonly extended = new Map<string, Names>();
   private text: string | null = null;
@@ -118,13 +120,19 @@ class TemplateFile {
 
   /** This file's HTML for a key, rendered on the first call (see the fragment cache above). */
   fragment(key: string, render: () => string): string {
-    let html = this.watch && this.changedOnDisk() ? undefined : this.fragments.get(key);
+    let html = this.changedOnDisk() ? undefined : this.fragments.get(key);
     if (html === undefined) {
       html = render();
-      if (this.fragments.size >= MAX_FRAGMENTS) this.fragments.clear();
+      if (this.fragmentChars + html.length > MAX_FRAGMENT_CHARS) this.forgetFragments();
       this.fragments.set(key, html);
+      this.fragmentChars += html.length;
     }
     return html;
+  }
+
+  private forgetFragments(): void {
+    this.fragments.clear();
+    this.fragmentChars = 0;
   }
 
   /** A partial named relative to this file (`../partials/csrf`, `_row`), resolved once. */
@@ -153,7 +161,7 @@ class TemplateFile {
     const modified = statSync(this.filename).mtimeMs;
     if (modified === this.modified) return false;
     this.variants.clear();
-    this.fragments.clear();
+    this.forgetFragments();
     this.text = null;
     return true;
   }

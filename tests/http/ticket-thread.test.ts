@@ -209,6 +209,19 @@ describe("a thread entry's HTML, reused from one page to the next", () => {
     expect(page.text).not.toContain('Refund 700.');
   });
 
+  it('when a ticket a colleague saw is merged into another, then its entries there say where they came from', async () => {
+    const duplicate = await noteSeenByBola('Wrote in twice.');
+    const survivor = await makeTicket(db, duplicate.customerId, amakaId, amakaId);
+    const merged = await postForm(amaka, `/tickets/${duplicate.id}/merge`, {
+      intoId: String(survivor.id),
+      version: String(duplicate.version),
+    });
+    expect(merged.status).toBe(303);
+    const page = (await bola.agent.get(`/tickets/${survivor.id}`)).text;
+    const entry = page.slice(page.lastIndexOf('<li', page.indexOf('Wrote in twice.')));
+    expect(entry.slice(0, entry.indexOf('</li>'))).toContain(`from ${duplicate.number}`);
+  });
+
   it('when a colleague in another time zone opens the same thread, then its times are in their zone', async () => {
     const ticket = await noteSeenByBola('Seen around the world.');
     const abroad = await createUser(db, 'agent', { name: 'Dayo Abroad' });

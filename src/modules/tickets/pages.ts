@@ -7,6 +7,7 @@ import { type ConflictError, NotFoundError } from '../../errors.js';
 import { streamCsv } from '../../http/csv-export.js';
 import { pageQuery, pageView } from '../../http/pagination.js';
 import { fmt } from '../../lib/format.js';
+import { currentTimeZone } from '../../lib/time.js';
 import { replyChoices } from '../canned-replies/service.js';
 import { avatarOf } from '../customers/avatar.js';
 import { searchCustomers } from '../customers/picker.js';
@@ -196,7 +197,7 @@ export async function renderShow(
     changes: ticket.changes,
     escalations: ticket.escalations,
     editable: (entry) => entry.ticketId === ticket.id && canEditEntry(actor, entry, now),
-    timeZone: res.locals.timeZone as string,
+    timeZone: currentTimeZone(),
   });
   res.status(again.status ?? 200).render('tickets/show', {
     title: `Ticket ${ticket.number}`,

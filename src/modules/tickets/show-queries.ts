@@ -49,14 +49,15 @@ const ENTRIES = `COALESCE((
   ), '[]')`;
 
 // And a thread seldom changes between two readings. Everything its entries show changes this stamp:
-// an entry added (count, highest id), edited (versions), a ticket merged in (count, highest id), an
-// author renamed (the reference stamp, bumped by any change of a user's name). The instance sends
-// the stamp of the thread it holds; the entries come back only when the stamp differs.
-const THREAD_STAMP = `(
-  SELECT count(*) || '.' || COALESCE(max(e.id), 0) || '.' || COALESCE(sum(e.version), 0) || '.' ||
-         (SELECT r.stamp FROM live.reference_stamp r WHERE r.id = 1)
+// an entry added (count, ids), edited (versions), a ticket merged in or out (count, ids), an author
+// renamed (the reference stamp, bumped by any change of a user's name). The instance sends the
+// stamp of the thread it holds; the entries come back only when the stamp differs. The stamp is
+// the lateral's own aggregate, so the thread is scanned for it once.
+const THREAD_STAMP = `
+  SELECT count(*) || '.' || COALESCE(sum(e.id), 0) || '.' || COALESCE(sum(e.version), 0) || '.' ||
+         (SELECT r.stamp FROM live.reference_stamp r WHERE r.id = 1) AS stamp
     FROM ticket_entries e
-   WHERE e.ticket_id = ANY (${THREAD_TICKETS}))`;
+   WHERE e.ticket_id = ANY (${THREAD_TICKETS})`;
 
 const CHANGES = `COALESCE((
   SELECT json_agg(json_build_object(
@@ -120,7 +121,7 @@ SELECT t.id, t.number, t.subject, t.description, t.category, t.priority, t.statu
   LEFT JOIN users a ON a.id = t.assignee_id
   LEFT JOIN users rb ON rb.id = t.resolved_by_id
   ${SLA_TARGET_IN_FORCE}
-  CROSS JOIN LATERAL (SELECT ${THREAD_STAMP} AS stamp) thread
+  CROSS JOIN LATERAL (${THREAD_STAMP}) thread
  WHERE t.id = $1`;
 
 type Person = { id: number; name: string };
@@ -202,9 +203,21 @@ const date = (value: number) => new Date(value);
 const named = (name: string | null) => (name === null ? null : { name });
 
 function entryOf(e: EntryRow) {
-  const [id, ticketId, authorId, kind, channel, direction, body, createdAt, editedAt, ...rest] = e;
-  const [version, authorName, fromTicket] = rest;
-  return {
+  const [
+    id,
+    ticketId,
+    authorId,
+    kind,
+    channel,
+    direction,
+    body,
+    createdAt,
+    editedAt,
+    version,
+    authorName,
+    fromTicket,
+  ] = e;
+  return Object.freeze({
     id,
     ticketId,
     authorId,
@@ -215,9 +228,9 @@ function entryOf(e: EntryRow) {
     createdAt: date(createdAt),
     editedAt: dateOrNull(editedAt),
     version,
-    author: { name: authorName },
+    author: Object.freeze({ name: authorName }),
     fromTicket,
-  };
+  });
 }
 
 function changeOf(c: RecordChangeJson) {
@@ -282,41 +295,49 @@ function ticketOf(row: TicketPageRow) {
 
 type ThreadEntry = ReturnType<typeof entryOf>;
 
-// Threads this instance has read, by ticket id, with their stamps (see THREAD_STAMP), oldest
-// first; bounded by the number of entries held. The entries are shared by every page built from
-// them, so nothing may change them.
-const MAX_HELD_ENTRIES = 50_000;
+// Threads this instance has read, by ticket id, with their stamps (see THREAD_STAMP), least
+// recently used first; bounded by the characters of the entries' text held (about 32 MB). Every
+// page built from a thread shares its entries, so they are frozen.
+const MAX_HELD_CHARS = 16_000_000;
 interface HeldThread {
   stamp: string;
   entries: readonly ThreadEntry[];
+  chars: number;
 }
 const threads = new Map<number, HeldThread>();
-let heldEntries = 0;
+let heldChars = 0;
 
 function forget(id: number): void {
   const held = threads.get(id);
   if (!held) return;
-  heldEntries -= held.entries.length;
+  heldChars -= held.chars;
   threads.delete(id);
 }
 
-function hold(id: number, thread: HeldThread): void {
-  const size = thread.entries.length;
+function hold(id: number, stamp: string, entries: readonly ThreadEntry[]): void {
+  const chars = entries.reduce((sum, e) => sum + e.body.length, 0);
   forget(id);
+  if (chars > MAX_HELD_CHARS) return;
   for (const oldest of threads.keys()) {
-    if (heldEntries + size <= MAX_HELD_ENTRIES) break;
+    if (heldChars + chars <= MAX_HELD_CHARS) break;
     forget(oldest);
   }
-  if (size > MAX_HELD_ENTRIES) return;
-  threads.set(id, thread);
-  heldEntries += size;
+  threads.set(id, { stamp, entries, chars });
+  heldChars += chars;
 }
 
 /** The thread's entries: read now, or the ones held if the database found their stamp current. */
 function threadOf(id: number, row: TicketPageRow, held: HeldThread | undefined) {
-  if (row.entries === null && held) return held.entries;
+  if (row.entries === null && held) {
+    if (threads.get(id) === held) {
+      // Used again: now the most recently used.
+      threads.delete(id);
+      threads.set(id, held);
+    }
+    return held.entries;
+  }
   const entries = (row.entries ?? []).map(entryOf);
-  hold(id, { stamp: row.thread_stamp, entries });
+  hold(id, row.thread_stamp, entries);
   return entries;
 }
 
