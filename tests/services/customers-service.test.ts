@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createUser } from '../support/app.js';
 import { makeConsultation, makeCustomer } from '../support/fixtures.js';
-import { customerTimeline, listCustomers } from '../../src/modules/customers/queries.js';
+import { listCustomers } from '../../src/modules/customers/queries.js';
 import { listQuery } from '../../src/modules/customers/schema.js';
 import { readCustomerPage } from '../../src/modules/customers/show-queries.js';
 
@@ -181,7 +181,7 @@ describe('profile aggregates and timeline', () => {
     const { stats } = await readCustomerPage(db.pool, c.id);
     expect(stats.totalPaidMinor).toBe(250000);
     expect(stats.consultationCount).toBe(1);
-    const timeline = await customerTimeline(db.pool, c.id, 50);
+    const { timeline } = await readCustomerPage(db.pool, c.id, 50);
     expect(timeline.map((t) => `${t.kind}:${t.href}`)).toEqual([
       `escalation:/escalations/${esc.id}`,
       `ticket:/tickets/${ticket.id}`,
@@ -190,7 +190,7 @@ describe('profile aggregates and timeline', () => {
       `payment:/consultations/${cons.id}`,
       `consultation:/consultations/${cons.id}`,
     ]);
-    expect((await customerTimeline(db.pool, c.id, 2)).map((t) => t.kind)).toEqual([
+    expect((await readCustomerPage(db.pool, c.id, 2)).timeline.map((t) => t.kind)).toEqual([
       'escalation',
       'ticket',
     ]);

@@ -78,7 +78,7 @@ export async function renderProfile(
   const page = await readCustomerPage(pool, id);
   const { customer, stats, contactChanges, callVerification, medicalRecorded } = page;
   const [timeline, medical] = await Promise.all([
-    timelineFor(ctx, actor, id),
+    timelineFor(db, actor, page.timeline),
     presentCustomerMedical(db, actor, id, { ...viewContext(req), recorded: medicalRecorded }),
   ]);
   res.status(again.status ?? 200).render('customers/show', {

@@ -1,3 +1,4 @@
+import { epochMs } from '../../db/json-select.js';
 import { prepared } from '../../db/prepared.js';
 import type pg from 'pg';
 import { isoUtc } from '../../lib/csv.js';
@@ -143,7 +144,8 @@ export function customerExportCells(now: Date) {
   ];
 }
 
-export type TimelineKind = 'consultation' | 'interaction' | 'ticket' | 'escalation' | 'payment';
+export type TimelineKind =
+  'consultation' | 'interaction' | 'ticket' | 'escalation' | 'payment' | 'identity check';
 
 export interface TimelineItem {
   kind: TimelineKind;
@@ -162,54 +164,79 @@ const METHOD_LABELS: Record<string, string> = {
   override: 'supervisor override',
 };
 
-/** Everything that happened with this customer, newest first: one UNION ALL query with LIMIT. */
-export async function customerTimeline(
-  pool: pg.Pool,
+/** One timeline row as customerTimelineJson sends it, in the order of its columns. */
+export type TimelineRow = [
+  kind: TimelineKind,
   id: number,
-  limit = 50,
-): Promise<TimelineItem[]> {
-  const { rows } = await pool.query(
-    prepared(
-      `SELECT * FROM (
-       (SELECT 'consultation' AS kind, id, reference AS label, status::text AS status, created_at AS at, mode::text || ' · ' || payment_status::text AS detail, id AS link_id
-          FROM consultations WHERE customer_id = $1 ORDER BY created_at DESC LIMIT $2)
+  label: string,
+  status: string,
+  atMs: number,
+  detail: string | null,
+  linkId: number | null,
+];
+
+/**
+ * Everything that happened with a customer, newest first, as a JSON list for the profile's one
+ * statement: a UNION ALL of each record type's newest `limitSql` rows, cut to `limitSql`.
+ * `idSql` is the statement's customer id column.
+ */
+export function customerTimelineJson(idSql: string, limitSql: string): string {
+  const newest = (from: string, at: string, where = `customer_id = ${idSql}`) =>
+    `${from} WHERE ${where} ORDER BY ${at} DESC LIMIT ${limitSql}`;
+  return `COALESCE((
+  SELECT json_agg(json_build_array(kind, id, label, status, ${epochMs('at')}, detail, link_id)
+                  ORDER BY at DESC, kind, id DESC)
+    FROM (SELECT * FROM (
+       (SELECT 'consultation' AS kind, id, reference AS label, status::text AS status, created_at AS at,
+               mode::text || ' · ' || payment_status::text AS detail, id AS link_id
+          ${newest('FROM consultations', 'created_at')})
        UNION ALL
        (SELECT 'interaction', id, channel::text, status::text, started_at, subject, id
-          FROM interactions WHERE customer_id = $1 ORDER BY started_at DESC LIMIT $2)
+          ${newest('FROM interactions', 'started_at')})
        UNION ALL
        (SELECT 'ticket', id, number, status::text, created_at, subject, id
-          FROM support_tickets WHERE customer_id = $1 ORDER BY created_at DESC LIMIT $2)
+          ${newest('FROM support_tickets', 'created_at')})
        UNION ALL
        (SELECT 'escalation', id, 'to ' || target_type::text, status::text, created_at, NULL, id
-          FROM escalations WHERE customer_id = $1 ORDER BY created_at DESC LIMIT $2)
+          ${newest('FROM escalations', 'created_at')})
        UNION ALL
-       (SELECT 'payment', id, reference, status::text, coalesce(paid_at, created_at), currency || ' ' || to_char(amount_minor / 100.0, 'FM999999999990.00'), consultation_id
-          FROM payments WHERE customer_id = $1 ORDER BY created_at DESC LIMIT $2)
+       (SELECT 'payment', id, reference, status::text, coalesce(paid_at, created_at),
+               currency || ' ' || to_char(amount_minor / 100.0, 'FM999999999990.00'), consultation_id
+          ${newest('FROM payments', 'created_at')})
        UNION ALL
        (SELECT 'identity check', v.id, v.method::text,
-               CASE WHEN v.method = 'override' THEN 'overridden' ELSE v.result::text END, v.at, 'by ' || u.name, v.interaction_id
-          FROM caller_verifications v JOIN users u ON u.id = v.actor_id
-         WHERE v.customer_id = $1 ORDER BY v.at DESC LIMIT $2)
-     ) t
-     ORDER BY at DESC, kind, id DESC
-     LIMIT $2`,
-      [id, limit],
-    ),
-  );
-  return rows.map((r) => ({
-    kind: r.kind,
-    id: r.id,
-    label: r.kind === 'identity check' ? (METHOD_LABELS[r.label] ?? r.label) : r.label,
-    status: r.status,
-    at: r.at,
-    detail: r.detail,
-    href:
-      r.kind === 'identity check'
-        ? `/interactions/${r.link_id}`
-        : r.kind === 'payment'
-          ? r.link_id
-            ? `/consultations/${r.link_id}`
-            : null
-          : `/${r.kind === 'ticket' ? 'tickets' : r.kind + 's'}/${r.link_id}`,
-  }));
+               CASE WHEN v.method = 'override' THEN 'overridden' ELSE v.result::text END, v.at,
+               'by ' || u.name, v.interaction_id
+          ${newest('FROM caller_verifications v JOIN users u ON u.id = v.actor_id', 'v.at', `v.customer_id = ${idSql}`)})
+     ) everything ORDER BY at DESC, kind, id DESC LIMIT ${limitSql}) t
+  ), '[]')`;
+}
+
+/** A timeline row as the profile shows it, with the page it links to. */
+export function timelineItemOf([
+  kind,
+  id,
+  label,
+  status,
+  atMs,
+  detail,
+  linkId,
+]: TimelineRow): TimelineItem {
+  const href =
+    kind === 'identity check'
+      ? `/interactions/${linkId}`
+      : kind === 'payment'
+        ? linkId
+          ? `/consultations/${linkId}`
+          : null
+        : `/${kind === 'ticket' ? 'tickets' : kind + 's'}/${linkId}`;
+  return {
+    kind,
+    id,
+    label: kind === 'identity check' ? (METHOD_LABELS[label] ?? label) : label,
+    status,
+    at: new Date(atMs),
+    detail,
+    href,
+  };
 }

@@ -11,13 +11,14 @@ import {
 } from '../interactions/verification.js';
 import { customerMedicalRecordedJson, type RecordedFlags } from '../../privacy/index.js';
 import { CONTACT_FIELDS } from './contact.js';
+import { customerTimelineJson, timelineItemOf, type TimelineRow } from './queries.js';
 import type { getCustomer } from './service.js';
 
 // The profile reads the customer with its photo stamp, figures, contact corrections and the open
 // call's verification in ONE statement; through Prisma these were seven round trips, and most of
 // the page's CPU time went to building and mapping them. Which medical fields hold something comes
-// along too, as src/privacy writes that SQL (never a value). The timeline (its own UNION) and the
-// medical values a doctor may see (read by src/privacy) stay separate.
+// along too, as src/privacy writes that SQL (never a value), and the timeline ($2 rows of it).
+// The medical values a doctor may see (read by src/privacy) stay separate.
 
 const CONTACT_CHANGES = jsonList(`
   SELECT json_agg(json_build_object(
@@ -45,7 +46,8 @@ SELECT c.id, c.first_name, c.last_name, c.full_name, c.email, c.phone, c.address
          WHERE customer_id = c.id AND status IN ('open', 'pending', 'escalated'))::int AS open_tickets,
        ${CONTACT_CHANGES} AS contact_changes,
        ${openCallVerificationJson('c.id')} AS call_verification,
-       ${customerMedicalRecordedJson('c.id')} AS medical_recorded
+       ${customerMedicalRecordedJson('c.id')} AS medical_recorded,
+       ${customerTimelineJson('c.id', '$2')} AS timeline
   FROM customers c
   LEFT JOIN customer_photos p ON p.customer_id = c.id
  WHERE c.id = $1`;
@@ -71,6 +73,7 @@ interface CustomerPageRow {
   contact_changes: RecordChangeJson[];
   call_verification: CallVerificationJson | null;
   medical_recorded: RecordedFlags | null;
+  timeline: TimelineRow[];
 }
 
 type Customer = Awaited<ReturnType<typeof getCustomer>>;
@@ -101,9 +104,13 @@ function customerOf(row: CustomerPageRow): Customer {
   };
 }
 
-/** The profile's record: the customer, their figures, contact corrections and open call check. */
-export async function readCustomerPage(pool: pg.Pool, id: number) {
-  const { rows } = await pool.query<CustomerPageRow>(prepared(CUSTOMER_PAGE_SQL, [id]));
+/**
+ * The profile's record: the customer, their figures, contact corrections, open call check, which
+ * medical fields hold something and the newest `timelineLength` things that happened.
+ */
+export async function readCustomerPage(pool: pg.Pool, id: number, timelineLength = 50) {
+  const statement = prepared(CUSTOMER_PAGE_SQL, [id, timelineLength]);
+  const { rows } = await pool.query<CustomerPageRow>(statement);
   const row = rows[0];
   if (!row) throw new NotFoundError();
   const stats: CustomerStats = {
@@ -120,5 +127,6 @@ export async function readCustomerPage(pool: pg.Pool, id: number) {
     })),
     callVerification: row.call_verification && callVerificationOf(row.call_verification),
     medicalRecorded: row.medical_recorded,
+    timeline: row.timeline.map(timelineItemOf),
   };
 }
