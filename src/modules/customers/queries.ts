@@ -1,4 +1,4 @@
-import { epochMs } from '../../db/json-select.js';
+import { epochMs, jsonList } from '../../db/json-select.js';
 import { prepared } from '../../db/prepared.js';
 import type pg from 'pg';
 import { isoUtc } from '../../lib/csv.js';
@@ -183,7 +183,7 @@ export type TimelineRow = [
 export function customerTimelineJson(idSql: string, limitSql: string): string {
   const newest = (from: string, at: string, where = `customer_id = ${idSql}`) =>
     `${from} WHERE ${where} ORDER BY ${at} DESC LIMIT ${limitSql}`;
-  return `COALESCE((
+  return jsonList(`
   SELECT json_agg(json_build_array(kind, id, label, status, ${epochMs('at')}, detail, link_id)
                   ORDER BY at DESC, kind, id DESC)
     FROM (SELECT * FROM (
@@ -208,8 +208,7 @@ export function customerTimelineJson(idSql: string, limitSql: string): string {
                CASE WHEN v.method = 'override' THEN 'overridden' ELSE v.result::text END, v.at,
                'by ' || u.name, v.interaction_id
           ${newest('FROM caller_verifications v JOIN users u ON u.id = v.actor_id', 'v.at', `v.customer_id = ${idSql}`)})
-     ) everything ORDER BY at DESC, kind, id DESC LIMIT ${limitSql}) t
-  ), '[]')`;
+     ) everything ORDER BY at DESC, kind, id DESC LIMIT ${limitSql}) t`);
 }
 
 /** A timeline row as the profile shows it, with the page it links to. */

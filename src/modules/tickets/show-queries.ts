@@ -1,6 +1,6 @@
 import type { RecordChangeJson } from '../../db/record-changes.js';
 import type pg from 'pg';
-import { dateOrNull, epochMs } from '../../db/json-select.js';
+import { dateOrNull, epochMs, jsonList } from '../../db/json-select.js';
 import { prepared } from '../../db/prepared.js';
 import { NotFoundError } from '../../errors.js';
 import type {
@@ -36,7 +36,7 @@ const THREAD_TICKETS = `ARRAY(
 // A long thread is most of the page's work, in the database too. Each entry is a JSON array rather
 // than an object (no key names built, sent and parsed 200 times), and the number of the ticket an
 // entry came from is looked up only for entries of merged tickets.
-const ENTRIES = `COALESCE((
+const ENTRIES = jsonList(`
   SELECT json_agg(json_build_array(
            e.id, e.ticket_id, e.author_id, e.kind, e.channel, e.direction, e.body,
            ${ms('e.created_at')}, ${ms('e.edited_at')}, e.version, u.name,
@@ -45,8 +45,7 @@ const ENTRIES = `COALESCE((
          ORDER BY e.created_at, e.id)
     FROM ticket_entries e
     JOIN users u ON u.id = e.author_id
-   WHERE e.ticket_id = ANY (${THREAD_TICKETS})
-  ), '[]')`;
+   WHERE e.ticket_id = ANY (${THREAD_TICKETS})`);
 
 // And a thread seldom changes between two readings. Everything its entries show changes this stamp:
 // an entry added (count, ids), edited (versions), a ticket merged in or out (count, ids), an author
@@ -59,17 +58,16 @@ const THREAD_STAMP = `
     FROM ticket_entries e
    WHERE e.ticket_id = ANY (${THREAD_TICKETS})`;
 
-const CHANGES = `COALESCE((
+const CHANGES = jsonList(`
   SELECT json_agg(json_build_object(
            'id', c.id, 'field', c.field, 'fromValue', c.from_value, 'toValue', c.to_value,
            'createdAt', ${ms('c.created_at')}, 'actorName', a.name)
          ORDER BY c.created_at, c.id)
     FROM record_changes c
     LEFT JOIN users a ON a.id = c.actor_id
-   WHERE c.record_type = 'ticket' AND c.record_id = t.id
-  ), '[]')`;
+   WHERE c.record_type = 'ticket' AND c.record_id = t.id`);
 
-const ESCALATIONS = `COALESCE((
+const ESCALATIONS = jsonList(`
   SELECT json_agg(json_build_object(
            'id', x.id, 'status', x.status, 'outcome', x.outcome, 'targetType', x.target_type,
            'createdAt', ${ms('x.created_at')}, 'resolvedAt', ${ms('x.resolved_at')},
@@ -79,13 +77,11 @@ const ESCALATIONS = `COALESCE((
     JOIN users tu ON tu.id = x.target_user_id
     JOIN users ra ON ra.id = x.raised_by_id
     LEFT JOIN users rb ON rb.id = x.resolved_by_id
-   WHERE x.ticket_id = t.id
-  ), '[]')`;
+   WHERE x.ticket_id = t.id`);
 
-const MERGED_FROM = `COALESCE((
+const MERGED_FROM = jsonList(`
   SELECT json_agg(json_build_object('id', d.id, 'number', d.number) ORDER BY d.id)
-    FROM support_tickets d WHERE d.merged_into_id = t.id
-  ), '[]')`;
+    FROM support_tickets d WHERE d.merged_into_id = t.id`);
 
 const TICKET_PAGE_SQL = `
 SELECT t.id, t.number, t.subject, t.description, t.category, t.priority, t.status,
