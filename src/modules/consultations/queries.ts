@@ -1,4 +1,4 @@
-import { prepared } from '../../db/prepared.js';
+import { prepared, rowCount } from '../../db/prepared.js';
 import type pg from 'pg';
 import type { Actor } from '../../auth/actor.js';
 import type { Db } from '../../db/client.js';
@@ -97,13 +97,12 @@ export async function listConsultations(
   limit: number,
 ): Promise<{ rows: ListRow[]; nextCursor: string | null }> {
   const { where, params } = buildListWhere(query, actor);
-  params.push(limit + 1);
   const { rows } = await pool.query(
     prepared(
       `${LIST_FROM}
          ${where}
         ORDER BY c.created_at DESC, c.id DESC
-        LIMIT $${params.length}`,
+        LIMIT ${rowCount(limit + 1)}`,
       params,
       { planPerCall: Boolean(query.q?.trim()) },
     ),

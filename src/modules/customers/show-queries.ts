@@ -1,7 +1,7 @@
 import type { RecordChangeJson } from '../../db/record-changes.js';
 import type pg from 'pg';
 import { dateOrNull, epochMs, jsonList } from '../../db/json-select.js';
-import { prepared } from '../../db/prepared.js';
+import { prepared, rowCount } from '../../db/prepared.js';
 import { NotFoundError } from '../../errors.js';
 import type { Gender } from '../../generated/prisma/enums.js';
 import {
@@ -31,7 +31,7 @@ const CONTACT_CHANGES = jsonList(`
              AND r.field IN (${CONTACT_FIELDS.map((f) => `'${f}'`).join(', ')})
            ORDER BY r.created_at DESC, r.id DESC LIMIT 50) h`);
 
-const CUSTOMER_PAGE_SQL = `
+const customerPageSql = (timelineLength: number) => `
 SELECT c.id, c.first_name, c.last_name, c.full_name, c.email, c.phone, c.address, c.gender,
        to_char(c.date_of_birth, 'YYYY-MM-DD') AS date_of_birth,
        ${epochMs('c.email_verified_at')} AS email_verified_at,
@@ -47,7 +47,7 @@ SELECT c.id, c.first_name, c.last_name, c.full_name, c.email, c.phone, c.address
        ${CONTACT_CHANGES} AS contact_changes,
        ${openCallVerificationJson('c.id')} AS call_verification,
        ${customerMedicalRecordedJson('c.id')} AS medical_recorded,
-       ${customerTimelineJson('c.id', '$2')} AS timeline
+       ${customerTimelineJson('c.id', rowCount(timelineLength))} AS timeline
   FROM customers c
   LEFT JOIN customer_photos p ON p.customer_id = c.id
  WHERE c.id = $1`;
@@ -104,12 +104,17 @@ function customerOf(row: CustomerPageRow): Customer {
   };
 }
 
+// The timeline's length is written into the text (`rowCount` in prepared.ts); one text per length.
+const pageSqlByLength = new Map<number, string>();
+
 /**
  * The profile's record: the customer, their figures, contact corrections, open call check, which
  * medical fields hold something and the newest `timelineLength` things that happened.
  */
 export async function readCustomerPage(pool: pg.Pool, id: number, timelineLength = 50) {
-  const statement = prepared(CUSTOMER_PAGE_SQL, [id, timelineLength]);
+  let text = pageSqlByLength.get(timelineLength);
+  if (!text) pageSqlByLength.set(timelineLength, (text = customerPageSql(timelineLength)));
+  const statement = prepared(text, [id]);
   const { rows } = await pool.query<CustomerPageRow>(statement);
   const row = rows[0];
   if (!row) throw new NotFoundError();

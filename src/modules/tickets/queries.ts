@@ -1,4 +1,4 @@
-import { prepared } from '../../db/prepared.js';
+import { prepared, rowCount } from '../../db/prepared.js';
 import type pg from 'pg';
 import type { Actor } from '../../auth/actor.js';
 import { ForbiddenError } from '../../errors.js';
@@ -120,10 +120,16 @@ function isSelective(query: ListQuery, view: ListFilter['view']): boolean {
   );
 }
 
-// The page's window is bound, not written into the SQL: the text then depends only on which
-// filters are set, so each is one prepared statement whatever the page number.
+// The first pages, which are nearly all anyone reads, carry their window in the text, so their
+// statements keep one plan (`rowCount` in prepared.ts); deeper pages bind it and are planned per
+// call, so paging far never adds a statement per page number.
+const LITERAL_PAGES = 5;
+
+/** How a row count goes into the page's SQL: written in on the first pages, bound after. */
+const countOf = (p: Bind, page: number) => (page <= LITERAL_PAGES ? rowCount : p);
+
 const pageWindow = (p: Bind, page: number) =>
-  `LIMIT ${p(PAGE_SIZE + 1)} OFFSET ${p((page - 1) * PAGE_SIZE)}`;
+  `LIMIT ${countOf(p, page)(PAGE_SIZE + 1)} OFFSET ${countOf(p, page)((page - 1) * PAGE_SIZE)}`;
 
 /** Selective filters: let PostgreSQL pick its index (trigram, customer, …) and sort the matches. */
 function selectiveIdsSql({ where, joins }: ListFilter, p: Bind, page: number): string {
@@ -141,7 +147,7 @@ function broadIdsSql(
   { where, joins }: ListFilter,
   { query, p, page }: { query: ListQuery; p: Bind; page: number },
 ): string {
-  const limit = p(page * PAGE_SIZE + 1);
+  const limit = countOf(p, page)(page * PAGE_SIZE + 1);
   const statuses = query.status ? [query.status] : STATUS_ORDER;
   const priorities = query.priority ? [query.priority] : PRIORITY_ORDER;
   const branches = statuses.flatMap((st) =>
@@ -305,7 +311,8 @@ export async function listTickets(
   const filter = ticketListFilter(actor, query, now);
   const { sql, params, selective } = ticketIdsSql({ filter, query, page });
   // A search, a customer, a date range or an SLA filter: the best plan depends on the values.
-  const statement = prepared(pageRowsSql(sql), params, { planPerCall: selective });
+  const planPerCall = selective || page > LITERAL_PAGES;
+  const statement = prepared(pageRowsSql(sql), params, { planPerCall });
   const { rows } = await pool.query<ListRow>(statement);
   const tickets = rows.slice(0, PAGE_SIZE).map((row) => listRowOf(row, now));
   return { tickets, hasMore: rows.length > PAGE_SIZE, view: filter.view };
