@@ -132,7 +132,10 @@ function useSession(app: Express, { config, db, pool }: AppContext, production: 
       secret: config.sessionSecret,
       resave: false,
       saveUninitialized: false,
-      rolling: true,
+      // Not on every response: renewSession extends a session at most once a minute, and saving
+      // it sends the cookie again with the new expiry. Signing and sending an unchanged cookie on
+      // every page was work for nothing.
+      rolling: false,
       cookie: {
         httpOnly: true,
         sameSite: 'lax',

@@ -236,6 +236,33 @@ describe('idle sessions', () => {
   });
 });
 
+describe('session renewal', () => {
+  it('when pages follow within the minute, then the cookie is not sent again; after it, it is, with a later expiry', async () => {
+    const user = await createUser(db, 'agent');
+    const { agent } = await signIn(app, user.email);
+    await agent.get('/').expect(200);
+    const within = await agent.get('/tickets').expect(200);
+    expect(within.headers['set-cookie']).toBeUndefined();
+    const expiry = async () =>
+      (
+        await db.pool.query<{ expire: Date }>(
+          `SELECT expire FROM session WHERE sess->'passport'->>'user' = $1`,
+          [String(user.id)],
+        )
+      ).rows[0].expire.getTime();
+    const before = await expiry();
+    await db.pool.query(
+      `UPDATE session SET sess = jsonb_set(sess::jsonb, '{renewedAt}', '0')::json,
+                          expire = expire - interval '5 minutes'
+        WHERE sess->'passport'->>'user' = $1`,
+      [String(user.id)],
+    );
+    const after = await agent.get('/tickets').expect(200);
+    expect(String(after.headers['set-cookie'])).toContain(SESSION_COOKIE);
+    expect(await expiry()).toBeGreaterThanOrEqual(before);
+  });
+});
+
 describe('where sign-in lands', () => {
   it('when a signed-out tab keeps asking for its event stream or badge, then sign-in still lands on the page', async () => {
     const user = await createUser(db, 'agent');
