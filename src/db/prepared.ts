@@ -48,3 +48,16 @@ export function rowCount(count: number): string {
   if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`Not a row count: ${count}`);
   return String(count);
 }
+
+// The first pages, which are nearly all anyone reads, carry their window in the text, so their
+// statements keep one plan; deeper pages bind it and are planned per call, so paging far never
+// adds a statement per page number.
+export const LITERAL_PAGES = 5;
+
+/** How a page's row counts go into its SQL: written in on the first pages, bound after. */
+export function pageCount(
+  bind: (value: unknown) => string,
+  page: number,
+): (count: number) => string {
+  return page <= LITERAL_PAGES ? rowCount : bind;
+}

@@ -104,12 +104,40 @@ describe('customer list', () => {
         await listCustomers(one, listQuery.parse({}), 20, now);
       }
       const { rows } = await one.query<{ search: boolean }>(
-        `SELECT statement ILIKE '%ILIKE%' AS search FROM pg_prepared_statements WHERE statement LIKE '%FROM customers cu%'`,
+        `SELECT statement LIKE '%search_text%' AS search FROM pg_prepared_statements WHERE statement LIKE '%FROM customers cu%'`,
       );
       expect(rows).toEqual([{ search: false }]);
     } finally {
       await one.end();
     }
+  });
+});
+
+describe('search text', () => {
+  // Its own database: the customer made here must not change the counts of the lists above.
+  let own: TestDatabase;
+  beforeAll(async () => {
+    own = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await own.drop();
+  });
+  const idsIn = async (database: TestDatabase, query: Record<string, string>) =>
+    (await listCustomers(database.pool, listQuery.parse(query), 25, now)).rows.map((r) => r.id);
+
+  it('when a name or email is changed by any writer, then the search finds the new one and not the old', async () => {
+    const moved = await makeCustomer(own, { firstName: 'Olu', lastName: 'Oldname' });
+    await own.pool.query(
+      `UPDATE customers SET full_name = 'Olu Ẹniọlá', email = 'Olu.Moved@Mail.test' WHERE id = $1`,
+      [moved.id],
+    );
+    expect(await idsIn(own, { q: 'oldname' })).toEqual([]);
+    expect(await idsIn(own, { q: 'ẸNIỌLÁ' })).toEqual([moved.id]);
+    expect(await idsIn(own, { q: 'olu.moved@' })).toEqual([moved.id]);
+    const [{ search_text }] = (
+      await own.pool.query(`SELECT search_text FROM customers WHERE id = $1`, [moved.id])
+    ).rows;
+    expect(search_text).toBe('olu ẹniọlá\nolu.moved@mail.test');
   });
 });
 

@@ -1,5 +1,5 @@
 import { epochMs, jsonList } from '../../db/json-select.js';
-import { prepared } from '../../db/prepared.js';
+import { LITERAL_PAGES, pageCount, prepared } from '../../db/prepared.js';
 import type pg from 'pg';
 import { isoUtc } from '../../lib/csv.js';
 import { containsPattern } from '../../lib/like.js';
@@ -53,8 +53,8 @@ export function buildCustomerWhere(
         `cu.id IN (SELECT customer_id FROM support_tickets WHERE number = ${p(q.toUpperCase())})`,
       );
     else {
-      const like = p(containsPattern(q));
-      const ors = [`cu.full_name ILIKE ${like}`, `cu.email ILIKE ${like}`];
+      // search_text is name and email lowercased (migration 20261203080000_customer_search_text).
+      const ors = [`cu.search_text LIKE lower(${p(containsPattern(q))})`];
       const digits = q.replace(/\D/g, '');
       if (
         digits.length >= 3 ||
@@ -79,15 +79,15 @@ export async function listCustomers(
     query.sort === 'recent'
       ? 'cu.last_activity_at DESC, cu.id DESC'
       : 'cu.created_at DESC, cu.id DESC';
-  params.push(limit + 1, (query.page - 1) * limit);
+  const count = pageCount((value) => `$${params.push(value)}`, query.page);
+  const window = `LIMIT ${count(limit + 1)} OFFSET ${count((query.page - 1) * limit)}`;
   const { rows } = await pool.query(
     prepared(
       `SELECT cu.id, cu.full_name AS "fullName", cu.email, cu.phone, cu.created_at AS "createdAt", cu.last_activity_at AS "lastActivityAt"
          FROM customers cu ${where}
-        ORDER BY ${order}
-        LIMIT $${params.length - 1} OFFSET $${params.length}`,
+        ORDER BY ${order} ${window}`,
       params,
-      { planPerCall: Boolean(query.q?.trim()) },
+      { planPerCall: Boolean(query.q?.trim()) || query.page > LITERAL_PAGES },
     ),
   );
   return { rows: rows.slice(0, limit) as CustomerRow[], hasMore: rows.length > limit };

@@ -1,4 +1,4 @@
-import { prepared, rowCount } from '../../db/prepared.js';
+import { LITERAL_PAGES, pageCount, prepared } from '../../db/prepared.js';
 import type pg from 'pg';
 import type { Actor } from '../../auth/actor.js';
 import { ForbiddenError } from '../../errors.js';
@@ -120,16 +120,8 @@ function isSelective(query: ListQuery, view: ListFilter['view']): boolean {
   );
 }
 
-// The first pages, which are nearly all anyone reads, carry their window in the text, so their
-// statements keep one plan (`rowCount` in prepared.ts); deeper pages bind it and are planned per
-// call, so paging far never adds a statement per page number.
-const LITERAL_PAGES = 5;
-
-/** How a row count goes into the page's SQL: written in on the first pages, bound after. */
-const countOf = (p: Bind, page: number) => (page <= LITERAL_PAGES ? rowCount : p);
-
 const pageWindow = (p: Bind, page: number) =>
-  `LIMIT ${countOf(p, page)(PAGE_SIZE + 1)} OFFSET ${countOf(p, page)((page - 1) * PAGE_SIZE)}`;
+  `LIMIT ${pageCount(p, page)(PAGE_SIZE + 1)} OFFSET ${pageCount(p, page)((page - 1) * PAGE_SIZE)}`;
 
 /** Selective filters: let PostgreSQL pick its index (trigram, customer, …) and sort the matches. */
 function selectiveIdsSql({ where, joins }: ListFilter, p: Bind, page: number): string {
@@ -147,7 +139,7 @@ function broadIdsSql(
   { where, joins }: ListFilter,
   { query, p, page }: { query: ListQuery; p: Bind; page: number },
 ): string {
-  const limit = countOf(p, page)(page * PAGE_SIZE + 1);
+  const limit = pageCount(p, page)(page * PAGE_SIZE + 1);
   const statuses = query.status ? [query.status] : STATUS_ORDER;
   const priorities = query.priority ? [query.priority] : PRIORITY_ORDER;
   const branches = statuses.flatMap((st) =>
