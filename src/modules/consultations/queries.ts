@@ -10,6 +10,7 @@ import type { ListQuery } from './schema.js';
 import { sqlParams } from '../../db/sql-params.js';
 import { CHANGE_FIELDS } from '../../db/record-changes.js';
 import { ticketsOfConsultation } from '../tickets/linked.js';
+import { nameOrEmailMatches } from '../customers/picker.js';
 
 // The consultation list and search (keyset on created_at, id), its CSV export, and the lists a
 // consultation page shows beside the record. Never touches the medical tables.
@@ -55,8 +56,7 @@ export function buildListWhere(
     if (REFERENCE.test(q)) {
       clauses.push(`c.reference = ${p(q.toUpperCase())}`);
     } else {
-      const like = p(containsPattern(q));
-      const ors = [`cu.full_name ILIKE ${like}`, `cu.email ILIKE ${like}`];
+      const ors = [nameOrEmailMatches('cu', p(containsPattern(q)))];
       const digits = q.replace(/\D/g, '');
       if (digits.length >= 3) ors.push(`cu.phone_digits LIKE ${p(`%${digits}%`)}`);
       clauses.push(`c.customer_id IN (SELECT cu.id FROM customers cu WHERE ${ors.join(' OR ')})`);

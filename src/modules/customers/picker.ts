@@ -25,6 +25,16 @@ export async function searchCustomers(db: Db, q: string | undefined) {
   });
 }
 
+/**
+ * SQL matching a customer's name or email against a bound `%…%` pattern (`containsPattern`), for
+ * every module's search. customers.search_text holds both lowercased (migration
+ * 20261203080000_customer_search_text), so no row is lowercased at search time. `alias` names the
+ * customers table in the caller's SQL.
+ */
+export function nameOrEmailMatches(alias: string, pattern: string): string {
+  return `${alias}.search_text LIKE lower(${pattern})`;
+}
+
 export async function findCustomer(db: Db, id: number) {
   return db.customer.findUnique({
     where: { id },

@@ -3,6 +3,7 @@ import { LITERAL_PAGES, pageCount, prepared } from '../../db/prepared.js';
 import type pg from 'pg';
 import { isoUtc } from '../../lib/csv.js';
 import { containsPattern } from '../../lib/like.js';
+import { nameOrEmailMatches } from './picker.js';
 import { ACTIVE_DAYS, DAY, NEW_DAYS, activityOf } from './service.js';
 import type { ListQuery } from './schema.js';
 import { sqlParams } from '../../db/sql-params.js';
@@ -53,8 +54,7 @@ export function buildCustomerWhere(
         `cu.id IN (SELECT customer_id FROM support_tickets WHERE number = ${p(q.toUpperCase())})`,
       );
     else {
-      // search_text is name and email lowercased (migration 20261203080000_customer_search_text).
-      const ors = [`cu.search_text LIKE lower(${p(containsPattern(q))})`];
+      const ors = [nameOrEmailMatches('cu', p(containsPattern(q)))];
       const digits = q.replace(/\D/g, '');
       if (
         digits.length >= 3 ||

@@ -17,7 +17,7 @@ import type { getCustomer } from './service.js';
 // The profile reads the customer with its photo stamp, figures, contact corrections and the open
 // call's verification in ONE statement; through Prisma these were seven round trips, and most of
 // the page's CPU time went to building and mapping them. Which medical fields hold something comes
-// along too, as src/privacy writes that SQL (never a value), and the timeline ($2 rows of it).
+// along too, as src/privacy writes that SQL (never a value), and the newest of the timeline.
 // The medical values a doctor may see (read by src/privacy) stay separate.
 
 const CONTACT_CHANGES = jsonList(`

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Role } from '../../generated/prisma/enums.js';
 import { containsPattern } from '../../lib/like.js';
+import { nameOrEmailMatches } from '../customers/picker.js';
 import { mayOpen, pagesFor } from './policy.js';
 import { MIN_SEARCH, referenceFrom } from './schema.js';
 
@@ -63,7 +64,7 @@ async function patients(pool: pg.Pool, q: string): Promise<PaletteResult[]> {
     phone: string;
   }>(
     `SELECT id, full_name, email, phone FROM customers
-      WHERE full_name ILIKE $1 OR email ILIKE $1 ${byPhone ? 'OR phone_digits LIKE $3' : ''}
+      WHERE ${nameOrEmailMatches('customers', '$1')} ${byPhone ? 'OR phone_digits LIKE $3' : ''}
       ORDER BY full_name, id LIMIT $2`,
     byPhone
       ? [containsPattern(q), PATIENTS_SHOWN, `%${digits}%`]

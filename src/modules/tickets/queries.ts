@@ -6,6 +6,7 @@ import type { TicketCategory, TicketPriority } from '../../generated/prisma/enum
 import { PAGE_SIZE } from '../../http/pagination.js';
 import { containsPattern } from '../../lib/like.js';
 import { dayStartSql } from '../../lib/time.js';
+import { nameOrEmailMatches } from '../customers/picker.js';
 import { canViewAll, defaultView } from './policy.js';
 import type { ListQuery } from './schema.js';
 import { computeSla, DUE_SOON_SECONDS, FALLBACK_TARGET, type SlaTicket } from './sla.js';
@@ -207,7 +208,7 @@ function searchClause(p: Bind, text: string): string {
   return `t.id IN (
         SELECT id FROM support_tickets WHERE subject ILIKE ${pattern}
         UNION
-        SELECT st.id FROM support_tickets st WHERE st.customer_id IN (SELECT id FROM customers WHERE full_name ILIKE ${pattern} OR email ILIKE ${pattern}))`;
+        SELECT st.id FROM support_tickets st WHERE st.customer_id IN (SELECT id FROM customers WHERE ${nameOrEmailMatches('customers', pattern)}))`;
 }
 
 /** Open tickets past (or within DUE_SOON_SECONDS of) a deadline; needs the SLA_TARGET_IN_FORCE join. */

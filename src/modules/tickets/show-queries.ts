@@ -199,33 +199,19 @@ const date = (value: number) => new Date(value);
 const named = (name: string | null) => (name === null ? null : { name });
 
 function entryOf(e: EntryRow) {
-  const [
-    id,
-    ticketId,
-    authorId,
-    kind,
-    channel,
-    direction,
-    body,
-    createdAt,
-    editedAt,
-    version,
-    authorName,
-    fromTicket,
-  ] = e;
   return Object.freeze({
-    id,
-    ticketId,
-    authorId,
-    kind,
-    channel,
-    direction,
-    body,
-    createdAt: date(createdAt),
-    editedAt: dateOrNull(editedAt),
-    version,
-    author: Object.freeze({ name: authorName }),
-    fromTicket,
+    id: e[0],
+    ticketId: e[1],
+    authorId: e[2],
+    kind: e[3],
+    channel: e[4],
+    direction: e[5],
+    body: e[6],
+    createdAt: date(e[7]),
+    editedAt: dateOrNull(e[8]),
+    version: e[9],
+    author: Object.freeze({ name: e[10] }),
+    fromTicket: e[11],
   });
 }
 
