@@ -73,4 +73,23 @@ describe('SLA watch', () => {
       await db.prisma.notification.count({ where: { userId: agent.id, recordId: ticket.id } }),
     ).toBe(1);
   });
+
+  it('when more tickets are due than a run may tell, then the next runs tell the rest, each once', async () => {
+    const agent = await createUser(db, 'agent');
+    const customer = await makeCustomer(db);
+    await db.pool.query(
+      `INSERT INTO support_tickets (number, customer_id, category, priority, status, subject,
+                                    description, created_by_id, assignee_id, created_at, updated_at)
+       SELECT 'TKT-W' || lpad(n::text, 7, '0'), $1, 'billing', 'urgent', 'open', 'Late', 'Waiting',
+              $2, $2, now() - interval '2 days' - n * interval '1 minute', now()
+         FROM generate_series(1, 30) n`,
+      [customer.id, agent.id],
+    );
+    const toldAfterEachRun: number[] = [];
+    for (let run = 0; run < 4; run++) {
+      await notifyDueTickets(db.pool, new Date(), 12);
+      toldAfterEachRun.push(await db.prisma.notification.count({ where: { userId: agent.id } }));
+    }
+    expect(toldAfterEachRun).toEqual([12, 24, 30, 30]);
+  });
 });

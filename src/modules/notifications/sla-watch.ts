@@ -1,45 +1,37 @@
 import type pg from 'pg';
-import { PAGE_SIZE } from '../../http/pagination.js';
-import { listTicketIds } from '../tickets/queries.js';
+import { sqlParams } from '../../db/sql-params.js';
+import { SLA_TARGET_IN_FORCE, slaStates } from '../tickets/queries.js';
 import type { NotificationKind } from './kinds.js';
 
-/** Pages of the SLA queues read per run; the rest waits for the next run. */
-const MAX_PAGES = 20;
+/** Notifications written per run at most; the rest are written by the next runs. */
+export const MAX_TOLD_PER_RUN = 1_000;
 const WATCH_LOCK = "hashtext('caredesk.sla-watch')";
-// The SLA queues as the "All tickets" tab computes them, read with a manager's reach.
-const SYSTEM = { id: 0, role: 'admin' } as const;
-type SlaQueue = NonNullable<Parameters<typeof listTicketIds>[2]['sla']>;
-const QUEUES: [SlaQueue, NotificationKind][] = [
-  ['due_soon', 'ticket_due_soon'],
-  ['breached', 'ticket_breached'],
-];
+const BREACHED: NotificationKind = 'ticket_breached';
+const DUE_SOON: NotificationKind = 'ticket_due_soon';
 
-// Each assignee once per ticket and kind: a notification already there is not written again.
-const NOTIFY_ASSIGNEES = `
-  INSERT INTO notifications (user_id, kind, record_type, record_id)
-  SELECT t.assignee_id, $2, 'ticket', t.id FROM support_tickets t
-   WHERE t.id = ANY($1::int[]) AND t.assignee_id IS NOT NULL
-     AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.user_id = t.assignee_id AND n.kind = $2
-                        AND n.record_type = 'ticket' AND n.record_id = t.id)`;
-
-interface QueueRun {
-  sla: SlaQueue;
-  kind: NotificationKind;
-  now: Date;
-}
-
-/** Tells the assignees of one queue's tickets, page by page; returns how many were told. */
-async function notifyQueue(pool: pg.Pool, client: pg.PoolClient, run: QueueRun): Promise<number> {
-  let told = 0;
-  for (let page = 1; page <= MAX_PAGES; page++) {
-    const query = { view: 'all', sla: run.sla } as const;
-    const { ids } = await listTicketIds(pool, SYSTEM, query, { page, now: run.now });
-    if (!ids.length) break;
-    const inserted = await client.query(NOTIFY_ASSIGNEES, [ids, run.kind]);
-    told += inserted.rowCount ?? 0;
-    if (ids.length <= PAGE_SIZE) break;
-  }
-  return told;
+// Every open, assigned ticket is read once per run, through a partial index that holds what the
+// deadlines need (an index-only scan of the open tickets, not the table), and its assignee is told
+// about its current state unless they were already. A ticket no one was told about stays a
+// candidate until someone is, however many others are due: reading the SLA queues page by page,
+// as the list does, read the same first pages again every minute and cost seconds at a million
+// tickets. The unique index on (ticket, kind, assignee) keeps "once" true under any race.
+function notifySql(now: Date, limit: number): { text: string; values: unknown[] } {
+  const { values, bind } = sqlParams();
+  const { open, breached, dueSoon } = slaStates(bind, now);
+  const text = `
+    INSERT INTO notifications (user_id, kind, record_type, record_id)
+    SELECT due.assignee_id, due.kind, 'ticket', due.id
+      FROM (SELECT t.id, t.assignee_id,
+                   CASE WHEN ${breached} THEN '${BREACHED}' WHEN ${dueSoon} THEN '${DUE_SOON}' END AS kind
+              FROM support_tickets t ${SLA_TARGET_IN_FORCE}
+             WHERE ${open} AND t.assignee_id IS NOT NULL) due
+     WHERE due.kind IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM notifications n
+                        WHERE n.record_type = 'ticket' AND n.record_id = due.id
+                          AND n.kind = due.kind AND n.user_id = due.assignee_id)
+     LIMIT ${bind(limit)}
+    ON CONFLICT DO NOTHING`;
+  return { text, values };
 }
 
 /** Runs `work` in one transaction on one connection, rolled back if it fails. */
@@ -63,14 +55,17 @@ async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => 
  * breached. One instance at a time does it (a transaction-scoped advisory lock), so several
  * instances on one database never tell anyone twice.
  */
-export async function notifyDueTickets(pool: pg.Pool, now = new Date()): Promise<number> {
+export async function notifyDueTickets(
+  pool: pg.Pool,
+  now = new Date(),
+  limit = MAX_TOLD_PER_RUN,
+): Promise<number> {
   return inTransaction(pool, async (client) => {
     const lock = `SELECT pg_try_advisory_xact_lock(${WATCH_LOCK}) AS locked`;
     const { rows } = await client.query<{ locked: boolean }>(lock);
     if (!rows[0].locked) return 0;
-    let told = 0;
-    for (const [sla, kind] of QUEUES) told += await notifyQueue(pool, client, { sla, kind, now });
-    return told;
+    const told = await client.query(notifySql(now, limit));
+    return told.rowCount ?? 0;
   });
 }
 

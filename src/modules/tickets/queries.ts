@@ -211,17 +211,32 @@ function searchClause(p: Bind, text: string): string {
         SELECT st.id FROM support_tickets st WHERE st.customer_id IN (SELECT id FROM customers WHERE ${nameOrEmailMatches('customers', pattern)}))`;
 }
 
-/** Open tickets past (or within DUE_SOON_SECONDS of) a deadline; needs the SLA_TARGET_IN_FORCE join. */
-function slaClauses(p: Bind, sla: NonNullable<ListQuery['sla']>, now: Date): string[] {
+/**
+ * Whether a ticket is still open, has breached a target, or will within DUE_SOON_SECONDS: SQL over
+ * `t` and the SLA_TARGET_IN_FORCE join `s`. Deadlines are compared as instants, with no seconds
+ * counted per row (the SLA watch reads every open ticket with these): the resolution clock runs
+ * out at creation + closed pauses + target, and a current pause stops it where the pause began.
+ */
+export function slaStates(p: Bind, now: Date): { open: string; breached: string; dueSoon: string } {
   const nowSql = `(${p(now.toISOString())}::timestamptz AT TIME ZONE 'UTC')`;
-  const elapsed = `(EXTRACT(EPOCH FROM (${nowSql} - t.created_at)) - t.paused_seconds - COALESCE(EXTRACT(EPOCH FROM (${nowSql} - t.pending_since)), 0))`;
-  const frBreached = `(t.first_response_at IS NULL AND t.created_at + s.first_response_mins * interval '1 minute' < ${nowSql})`;
-  const resBreached = `(${elapsed} > s.resolution_mins * 60)`;
-  const open = `t.status NOT IN ('resolved', 'merged')`;
-  if (sla === 'breached') return [open, `(${frBreached} OR ${resBreached})`];
-  const frSoon = `(t.first_response_at IS NULL AND t.created_at + s.first_response_mins * interval '1 minute' <= ${nowSql} + interval '${DUE_SOON_SECONDS} seconds')`;
-  const resSoon = `(t.pending_since IS NULL AND ${elapsed} >= s.resolution_mins * 60 - ${DUE_SOON_SECONDS})`;
-  return [open, `NOT ${frBreached} AND NOT ${resBreached} AND (${frSoon} OR ${resSoon})`];
+  const soonSql = `${nowSql} + interval '${DUE_SOON_SECONDS} seconds'`;
+  const firstResponseDue = `t.created_at + s.first_response_mins * interval '1 minute'`;
+  const resolutionDue = `t.created_at + t.paused_seconds * interval '1 second' + s.resolution_mins * interval '1 minute'`;
+  const awaitingResponse = 't.first_response_at IS NULL';
+  const breached = `((${awaitingResponse} AND ${firstResponseDue} < ${nowSql})
+      OR ${resolutionDue} < COALESCE(t.pending_since, ${nowSql}))`;
+  const soon = `((${awaitingResponse} AND ${firstResponseDue} <= ${soonSql})
+      OR (t.pending_since IS NULL AND ${resolutionDue} <= ${soonSql}))`;
+  return {
+    open: `t.status NOT IN ('resolved', 'merged')`,
+    breached,
+    dueSoon: `NOT ${breached} AND ${soon}`,
+  };
+}
+
+function slaClauses(p: Bind, sla: NonNullable<ListQuery['sla']>, now: Date): string[] {
+  const states = slaStates(p, now);
+  return [states.open, sla === 'breached' ? states.breached : states.dueSoon];
 }
 
 /**
