@@ -89,7 +89,7 @@ class TemplateFile {
   private readonly fragments = new Map<string, string>();
   private fragmentChars = 0;
   private readonly partials = new Map<string, TemplateFile>();
-  private readonly extended = new Map<string, Names>();
+  private readonly extended = new Map<string, Map<string, Names>>();
   private text: string | null = null;
   private modified = 0;
 
@@ -146,12 +146,16 @@ class TemplateFile {
     return found;
   }
 
+  // Two levels: the caller's key is one string object for the whole render, whose hash V8 keeps,
+  // where a joined key was a new long string to hash on every include of a list row.
   private namesWith(names: Names, extra: Data): Names {
-    const key = names.key + '|' + Object.keys(extra).join(',');
-    let found = this.extended.get(key);
+    let byExtra = this.extended.get(names.key);
+    if (!byExtra) this.extended.set(names.key, (byExtra = new Map()));
+    const own = Object.keys(extra).join(',');
+    let found = byExtra.get(own);
     if (!found) {
       found = withExtra(names, extra);
-      this.extended.set(key, found);
+      byExtra.set(own, found);
     }
     return found;
   }

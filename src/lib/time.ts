@@ -85,30 +85,45 @@ const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
 // Asking ICU for every time a page shows was most of a long thread's rendering cost. Zone offsets
 // are whole quarter hours and change only at quarter-hour instants of UTC, so the offset found at
 // the start of a quarter hour holds for all of it; a quarter hour whose two ends disagree (it holds
-// a change, or a historic odd offset) is left to ICU.
-const quarterOffsets = new Map<string, number | null>();
+// a change, or a historic odd offset) is left to ICU. Kept per zone and keyed by the quarter's
+// number: a list page formats a hundred times, and a string key built and hashed per call cost
+// more than the formatting.
+const quarterOffsets = new Map<string, Map<number, number | null>>();
+let quarterCount = 0;
 
 function quarterOffset(date: Date, zone: string): number | null {
-  const start = Math.floor(date.getTime() / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
-  const key = `${zone}|${start}`;
-  let offset = quarterOffsets.get(key);
+  const quarter = Math.floor(date.getTime() / QUARTER_HOUR_MS);
+  let offsets = quarterOffsets.get(zone);
+  let offset = offsets?.get(quarter);
   if (offset === undefined) {
-    const first = new Date(start);
-    const last = new Date(start + QUARTER_HOUR_MS - 1000);
+    const first = new Date(quarter * QUARTER_HOUR_MS);
+    const last = new Date(first.getTime() + QUARTER_HOUR_MS - 1000);
     const atStart = offsetMinutes(first, partsFromIntl(first, zone));
     const atEnd = offsetMinutes(last, partsFromIntl(last, zone));
     offset = atStart === atEnd && atStart % 15 === 0 ? atStart : null;
-    if (quarterOffsets.size > 50_000) quarterOffsets.clear();
-    quarterOffsets.set(key, offset);
+    if (quarterCount > 50_000) {
+      quarterOffsets.clear();
+      quarterCount = 0;
+      offsets = undefined;
+    }
+    if (!offsets) quarterOffsets.set(zone, (offsets = new Map()));
+    offsets.set(quarter, offset);
+    quarterCount += 1;
   }
   return offset;
 }
 
-function localParts(date: Date, zone: string): LocalParts {
-  if (Number.isNaN(date.getTime())) return partsFromIntl(date, zone);
+/** The wall clock at `date` in `zone`, as UTC fields of a shifted Date; null where ICU decides. */
+function shifted(date: Date, zone: string): { local: Date; offset: number } | null {
+  if (Number.isNaN(date.getTime())) return null;
   const offset = quarterOffset(date, zone);
-  if (offset === null) return partsFromIntl(date, zone);
-  const local = new Date(date.getTime() + offset * 60_000);
+  return offset === null ? null : { local: new Date(date.getTime() + offset * 60_000), offset };
+}
+
+function localParts(date: Date, zone: string): LocalParts {
+  const found = shifted(date, zone);
+  if (!found) return partsFromIntl(date, zone);
+  const { local } = found;
   return {
     year: String(local.getUTCFullYear()),
     month: two(local.getUTCMonth() + 1),
@@ -155,33 +170,72 @@ function offsetMinutes(date: Date, p: LocalParts): number {
 
 // A zone's name follows from its offset (standard or summer time), so it is looked up once per
 // zone and offset rather than through up to ten locales for every time a page shows.
-const abbreviations = new Map<string, string>();
+const abbreviations = new Map<string, Map<number, string>>();
+let abbreviationCount = 0;
+
+function abbreviationAt(date: Date, zone: string, offset: number): string {
+  let names = abbreviations.get(zone);
+  let name = names?.get(offset);
+  if (name === undefined) {
+    name = abbreviationOf(date, zone);
+    if (abbreviationCount > 10_000) {
+      abbreviations.clear();
+      abbreviationCount = 0;
+      names = undefined;
+    }
+    if (!names) abbreviations.set(zone, (names = new Map()));
+    names.set(offset, name);
+    abbreviationCount += 1;
+  }
+  return name;
+}
 
 export function zoneAbbreviation(
   date: Date,
   zone: string = currentTimeZone(),
   parts: LocalParts = localParts(date, zone),
 ): string {
-  const key = `${zone}|${offsetMinutes(date, parts)}`;
-  let name = abbreviations.get(key);
-  if (name === undefined) {
-    name = abbreviationOf(date, zone);
-    if (abbreviations.size > 10_000) abbreviations.clear();
-    abbreviations.set(key, name);
+  return abbreviationAt(date, zone, offsetMinutes(date, parts));
+}
+
+const lastStamp = { time: NaN, zone: '', seconds: false, text: '' };
+
+/**
+ * "2026-12-02 13:31 WAT" (with ":05" when `seconds`). A page often shows one instant twice (the
+ * text and its title), so the last reading is kept.
+ */
+function stamp(date: Date, zone: string, seconds: boolean): string {
+  const time = date.getTime();
+  const last = lastStamp;
+  if (time === last.time && zone === last.zone && seconds === last.seconds) return last.text;
+  const found = shifted(date, zone);
+  const year = found?.local.getUTCFullYear() ?? 0;
+  let text: string;
+  if (found && year >= 1000 && year <= 9999) {
+    // Four-digit years only: toISOString writes other years with a sign and six digits.
+    const iso = found.local.toISOString();
+    const clock = iso.slice(11, seconds ? 19 : 16);
+    text = `${iso.slice(0, 10)} ${clock} ${abbreviationAt(date, zone, found.offset)}`;
+  } else {
+    const p = localParts(date, zone);
+    const clock = `${p.hour}:${p.minute}${seconds ? `:${p.second}` : ''}`;
+    text = `${p.year}-${p.month}-${p.day} ${clock} ${zoneAbbreviation(date, zone, p)}`;
   }
-  return name;
+  last.time = time;
+  last.zone = zone;
+  last.seconds = seconds;
+  last.text = text;
+  return text;
 }
 
 /** "2026-12-02 13:31 WAT" in the viewer's zone. */
 export function localDateTime(date: Date, zone: string = currentTimeZone()): string {
-  const p = localParts(date, zone);
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute} ${zoneAbbreviation(date, zone, p)}`;
+  return stamp(date, zone, false);
 }
 
 /** "2026-12-02 13:31:05 WAT" where seconds matter (audit trail, figures' computation time). */
 export function localDateTimeSeconds(date: Date, zone: string = currentTimeZone()): string {
-  const p = localParts(date, zone);
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${zoneAbbreviation(date, zone, p)}`;
+  return stamp(date, zone, true);
 }
 
 /** The calendar day ("2026-12-02") of an instant in the viewer's zone. */
