@@ -179,11 +179,14 @@ class TemplateFile {
   }
 
   private compile(names: string[]): Body {
+    // Only the names the template's text mentions are declared: each declaration is a property
+    // read on every render, and a list row's data carries all of its page's names.
+    const mentioned = new Set(this.source().match(/[A-Za-z_$][\w$]*/g));
     try {
       return bodyOf(this.source(), {
         filename: this.filename,
         _with: false,
-        destructuredLocals: names,
+        destructuredLocals: names.filter((name) => mentioned.has(name)),
       });
     } catch (error) {
       // A template that declares a variable named like one of its data keys cannot take that name
