@@ -1,4 +1,4 @@
-import { epochMs, jsonList } from '../../db/json-select.js';
+import { dateOrNull, epochMs, jsonList } from '../../db/json-select.js';
 import { LITERAL_PAGES, pageCount, prepared } from '../../db/prepared.js';
 import type pg from 'pg';
 import { isoUtc } from '../../lib/csv.js';
@@ -67,6 +67,25 @@ export function buildCustomerWhere(
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
+// Times come as epoch milliseconds: the driver's text-timestamp parser cost more than the row.
+function customerRowOf(row: {
+  id: number;
+  full_name: string;
+  email: string;
+  phone: string;
+  created_at: number;
+  last_activity_at: number | null;
+}): CustomerRow {
+  return {
+    id: row.id,
+    fullName: row.full_name,
+    email: row.email,
+    phone: row.phone,
+    createdAt: new Date(row.created_at),
+    lastActivityAt: dateOrNull(row.last_activity_at),
+  };
+}
+
 /** One page (limit + 1 rows to know whether there is more; nothing is counted). */
 export async function listCustomers(
   pool: pg.Pool,
@@ -83,14 +102,15 @@ export async function listCustomers(
   const window = `LIMIT ${count(limit + 1)} OFFSET ${count((query.page - 1) * limit)}`;
   const { rows } = await pool.query(
     prepared(
-      `SELECT cu.id, cu.full_name AS "fullName", cu.email, cu.phone, cu.created_at AS "createdAt", cu.last_activity_at AS "lastActivityAt"
+      `SELECT cu.id, cu.full_name, cu.email, cu.phone, ${epochMs('cu.created_at')} AS created_at,
+              ${epochMs('cu.last_activity_at')} AS last_activity_at
          FROM customers cu ${where}
         ORDER BY ${order} ${window}`,
       params,
       { planPerCall: Boolean(query.q?.trim()) || query.page > LITERAL_PAGES },
     ),
   );
-  return { rows: rows.slice(0, limit) as CustomerRow[], hasMore: rows.length > limit };
+  return { rows: rows.slice(0, limit).map(customerRowOf), hasMore: rows.length > limit };
 }
 
 // The customer list as CSV: the page's WHERE and order (buildCustomerWhere above).
