@@ -88,27 +88,41 @@ const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
 // a change, or a historic odd offset) is left to ICU. Kept per zone and keyed by the quarter's
 // number: a list page formats a hundred times, and a string key built and hashed per call cost
 // more than the formatting.
-const quarterOffsets = new Map<string, Map<number, number | null>>();
-let quarterCount = 0;
+/** Values per zone and number (a quarter hour, an offset), all forgotten past `limit` of them. */
+class ZoneTable<V> {
+  private readonly zones = new Map<string, Map<number, V>>();
+  private size = 0;
+
+  constructor(private readonly limit: number) {}
+
+  get(zone: string, key: number): V | undefined {
+    return this.zones.get(zone)?.get(key);
+  }
+
+  set(zone: string, key: number, value: V): void {
+    if (this.size >= this.limit) {
+      this.zones.clear();
+      this.size = 0;
+    }
+    let values = this.zones.get(zone);
+    if (!values) this.zones.set(zone, (values = new Map()));
+    values.set(key, value);
+    this.size += 1;
+  }
+}
+
+const quarterOffsets = new ZoneTable<number | null>(50_000);
 
 function quarterOffset(date: Date, zone: string): number | null {
   const quarter = Math.floor(date.getTime() / QUARTER_HOUR_MS);
-  let offsets = quarterOffsets.get(zone);
-  let offset = offsets?.get(quarter);
+  let offset = quarterOffsets.get(zone, quarter);
   if (offset === undefined) {
     const first = new Date(quarter * QUARTER_HOUR_MS);
     const last = new Date(first.getTime() + QUARTER_HOUR_MS - 1000);
     const atStart = offsetMinutes(first, partsFromIntl(first, zone));
     const atEnd = offsetMinutes(last, partsFromIntl(last, zone));
     offset = atStart === atEnd && atStart % 15 === 0 ? atStart : null;
-    if (quarterCount > 50_000) {
-      quarterOffsets.clear();
-      quarterCount = 0;
-      offsets = undefined;
-    }
-    if (!offsets) quarterOffsets.set(zone, (offsets = new Map()));
-    offsets.set(quarter, offset);
-    quarterCount += 1;
+    quarterOffsets.set(zone, quarter, offset);
   }
   return offset;
 }
@@ -170,22 +184,13 @@ function offsetMinutes(date: Date, p: LocalParts): number {
 
 // A zone's name follows from its offset (standard or summer time), so it is looked up once per
 // zone and offset rather than through up to ten locales for every time a page shows.
-const abbreviations = new Map<string, Map<number, string>>();
-let abbreviationCount = 0;
+const abbreviations = new ZoneTable<string>(10_000);
 
 function abbreviationAt(date: Date, zone: string, offset: number): string {
-  let names = abbreviations.get(zone);
-  let name = names?.get(offset);
+  let name = abbreviations.get(zone, offset);
   if (name === undefined) {
     name = abbreviationOf(date, zone);
-    if (abbreviationCount > 10_000) {
-      abbreviations.clear();
-      abbreviationCount = 0;
-      names = undefined;
-    }
-    if (!names) abbreviations.set(zone, (names = new Map()));
-    names.set(offset, name);
-    abbreviationCount += 1;
+    abbreviations.set(zone, offset, name);
   }
   return name;
 }
