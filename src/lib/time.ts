@@ -82,12 +82,6 @@ function partsFromIntl(date: Date, zone: string): LocalParts {
 const QUARTER_HOUR_MS = 15 * 60_000;
 const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
 
-// Asking ICU for every time a page shows was most of a long thread's rendering cost. Zone offsets
-// are whole quarter hours and change only at quarter-hour instants of UTC, so the offset found at
-// the start of a quarter hour holds for all of it; a quarter hour whose two ends disagree (it holds
-// a change, or a historic odd offset) is left to ICU. Kept per zone and keyed by the quarter's
-// number: a list page formats a hundred times, and a string key built and hashed per call cost
-// more than the formatting.
 /** Values per zone and number (a quarter hour, an offset), all forgotten past `limit` of them. */
 class ZoneTable<V> {
   private readonly zones = new Map<string, Map<number, V>>();
@@ -111,6 +105,12 @@ class ZoneTable<V> {
   }
 }
 
+// Asking ICU for every time a page shows was most of a long thread's rendering cost. Zone offsets
+// are whole quarter hours and change only at quarter-hour instants of UTC, so the offset found at
+// the start of a quarter hour holds for all of it; a quarter hour whose two ends disagree (it holds
+// a change, or a historic odd offset) is left to ICU. Kept per zone and keyed by the quarter's
+// number: a list page formats a hundred times, and a string key built and hashed per call cost
+// more than the formatting.
 const quarterOffsets = new ZoneTable<number | null>(50_000);
 
 function quarterOffset(date: Date, zone: string): number | null {

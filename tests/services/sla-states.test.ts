@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SeededRandom } from '../../src/db/seed/random.js';
 import { sqlParams } from '../../src/db/sql-params.js';
 import { SLA_TARGET_IN_FORCE, slaStates } from '../../src/modules/tickets/queries.js';
 import { computeSla, DUE_SOON_SECONDS } from '../../src/modules/tickets/sla.js';
@@ -17,16 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await db.drop();
 });
-
-/** A small deterministic generator, so a failure names a ticket that the next run has again. */
-function randomFrom(seed: number) {
-  let state = seed;
-  const next = () => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
-  return {
-    pick: <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)],
-    upTo: (n: number) => Math.floor(next() * n),
-  };
-}
 
 const PRIORITIES = ['urgent', 'high', 'medium', 'low'] as const;
 const STATUSES = ['open', 'pending', 'escalated', 'resolved'] as const;
@@ -57,7 +48,8 @@ describe('SLA states in SQL', () => {
     );
     const now = new Date(Math.floor(Date.now() / 1000) * 1000);
     const at = (secondsAgo: number) => new Date(now.getTime() - secondsAgo * 1000);
-    const random = randomFrom(20261203);
+    // Seeded, so a failure names a ticket that the next run has again.
+    const random = new SeededRandom(20261203);
     for (let n = 0; n < 240; n++) {
       const priority = random.pick(PRIORITIES);
       const target = targets.find((t) => t.priority === priority)!;
@@ -65,12 +57,12 @@ describe('SLA states in SQL', () => {
       const paused = random.pick([0, 0, 600, 5_400]);
       const pendingFor = status === 'pending' ? random.pick([60, 3_600, 90_000]) : 0;
       // Put one of the two deadlines right at an edge, counting the pauses it must skip.
-      const onResolution = random.upTo(2) === 1;
+      const onResolution = random.int(2) === 1;
       const edge = random.pick(EDGES) - random.pick(EDGES);
       const age = onResolution
         ? target.res * 60 + paused + pendingFor + edge
         : target.fr * 60 + edge;
-      const responded = random.upTo(3) === 0;
+      const responded = random.int(3) === 0;
       await db.pool.query(
         `INSERT INTO support_tickets (number, customer_id, category, priority, status, subject,
                                       description, created_by_id, assignee_id, created_at,
