@@ -9,6 +9,7 @@ import { connectDatabase } from './db/client.js';
 import { prepareDatabase } from './db/bootstrap.js';
 import { DEMO_EMAILS, DEMO_PASSWORD, seedDemo } from './db/seed/demo.js';
 import { StartupError } from './errors.js';
+import { createHttpServer } from './http/http-server.js';
 import { logger } from './logger.js';
 import { startSlaWatch } from './modules/notifications/sla-watch.js';
 
@@ -50,7 +51,7 @@ async function accounts(pool: pg.Pool): Promise<{ all: number; demo: number }> {
 
 function listen(app: Express, config: Config): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(config.PORT, config.HOST);
+    const server = createHttpServer(app).listen(config.PORT, config.HOST);
     server.once('listening', () => resolve(server));
     server.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE')

@@ -1,4 +1,4 @@
-import { localDateTime, relative } from './time.js';
+import { isoInstant, localDateTime, relative } from './time.js';
 
 /** Display helpers shared by the pages (plain values only, never medical data). */
 // Made once: `toLocaleString` with options builds a new formatter on every call, which was a fifth
@@ -22,8 +22,9 @@ export function ago(date: Date | null | undefined, now: Date = new Date()): stri
   return date ? relative(date, now) : '—';
 }
 
+/** The instant for a `<time datetime>` attribute ("2026-12-02T12:31:05.000Z"). */
 export function iso(date: Date): string {
-  return date.toISOString();
+  return isoInstant(date);
 }
 
 export function label(value: string | null | undefined): string {

@@ -81,6 +81,24 @@ function partsFromIntl(date: Date, zone: string): LocalParts {
 
 const QUARTER_HOUR_MS = 15 * 60_000;
 const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+const three = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
+
+// Years 0000–9999; toISOString writes others with a sign and six digits.
+const FIRST_PLAIN_ISO_MS = Date.parse('0000-01-01T00:00:00.000Z');
+const LAST_PLAIN_ISO_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * `date.toISOString()`, read from the date's UTC fields. V8 writes toISOString through printf
+ * (about 600 ns a call against 250 here), and a list page writes a hundred of them.
+ */
+export function isoInstant(date: Date): string {
+  const time = date.getTime();
+  if (!(time >= FIRST_PLAIN_ISO_MS && time <= LAST_PLAIN_ISO_MS)) return date.toISOString();
+  const year = String(date.getUTCFullYear()).padStart(4, '0');
+  const day = `${year}-${two(date.getUTCMonth() + 1)}-${two(date.getUTCDate())}`;
+  const clock = `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())}`;
+  return `${day}T${clock}.${three(date.getUTCMilliseconds())}Z`;
+}
 
 /** Values per zone and number (a quarter hour, an offset), all forgotten past `limit` of them. */
 class ZoneTable<V> {
@@ -218,7 +236,7 @@ function stamp(date: Date, zone: string, seconds: boolean): string {
   let text: string;
   if (found && year >= 1000 && year <= 9999) {
     // Four-digit years only: toISOString writes other years with a sign and six digits.
-    const iso = found.local.toISOString();
+    const iso = isoInstant(found.local);
     const clock = iso.slice(11, seconds ? 19 : 16);
     text = `${iso.slice(0, 10)} ${clock} ${abbreviationAt(date, zone, found.offset)}`;
   } else {

@@ -8,6 +8,7 @@ import type { Database } from '../../src/db/client.js';
 import { DEMO_PASSWORD, seedDemo } from '../../src/db/seed/demo.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import { buildApp } from './app.js';
+import { createHttpServer } from '../../src/http/http-server.js';
 
 const axeSource = readFileSync(
   createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
@@ -17,7 +18,7 @@ const axeSource = readFileSync(
 export async function startServer(
   database: Database,
 ): Promise<{ url: string; close(): Promise<void> }> {
-  const server: Server = buildApp(database).listen(0, '127.0.0.1');
+  const server: Server = createHttpServer(buildApp(database)).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -1,11 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
+import { createHttpServer } from '../../src/http/http-server.js';
 import { csrfFrom, TEST_PASSWORD } from './app.js';
 
 /** An app listening on a free port, as a second instance would. */
 export async function listen(app: Express): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer(app);
+  const server = createHttpServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   instantFromLocal,
+  isoInstant,
   isTimeZone,
   localDateTime,
   localDateTimeSeconds,
@@ -10,6 +11,7 @@ import {
   zoneAbbreviation,
 } from '../../src/lib/time.js';
 import { when } from '../../src/lib/format.js';
+import { SeededRandom } from '../../src/db/seed/random.js';
 
 const lateUtc = new Date('2026-11-30T23:30:00Z');
 
@@ -136,5 +138,29 @@ describe('reading a wall-clock time typed into a form', () => {
     expect(instantFromLocal('2026-01-05T09:00', 'America/New_York').toISOString()).toBe(
       '2026-01-05T14:00:00.000Z',
     );
+  });
+});
+
+describe('instants written for datetime attributes', () => {
+  it('when any instant from year 0 to 9999 is written, then it reads as toISOString does', () => {
+    const random = new SeededRandom(20261203);
+    const first = Date.parse('0000-01-01T00:00:00.000Z');
+    const last = Date.parse('9999-12-31T23:59:59.999Z');
+    const edges = [first, last, 0, -1, 951_782_400_000, 951_868_799_999, 1_767_225_599_999];
+    const spread = Array.from({ length: 5_000 }, () =>
+      Math.floor(first + random.next() * (last - first)),
+    );
+    for (const time of [...edges, ...spread]) {
+      const date = new Date(time);
+      expect(isoInstant(date)).toBe(date.toISOString());
+    }
+  });
+
+  it('when an instant lies outside four-digit years or is invalid, then toISOString decides', () => {
+    expect(isoInstant(new Date(Date.parse('0000-01-01T00:00:00.000Z') - 1))).toBe(
+      '-000001-12-31T23:59:59.999Z',
+    );
+    expect(isoInstant(new Date('+010000-01-01T00:00:00.000Z'))).toBe('+010000-01-01T00:00:00.000Z');
+    expect(() => isoInstant(new Date(Number.NaN))).toThrow(RangeError);
   });
 });

@@ -36,7 +36,8 @@ export function listPage({ pool }: Ctx): Handler {
     const { rows, hasMore } = await listCustomers(pool, query, PAGE_SIZE, now);
     res.render('customers/list', {
       title: 'Customers',
-      customers: rows.map((c) => ({ ...c, activity: activityOf(c, now) })),
+      // Added to each row, not spread into a copy (see consultations/pages.ts).
+      customers: rows.map((c) => Object.assign(c, { activity: activityOf(c, now) })),
       filters: { q: query.q ?? '', activity: query.activity ?? '', sort: query.sort ?? '' },
       ACTIVITIES,
       fmt,
