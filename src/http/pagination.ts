@@ -9,7 +9,8 @@ export interface PageView {
   number: number;
   prevHref: string | null;
   nextHref: string | null;
-  summary: string;
+  /** The rows shown, counted from 1 across pages; null on an empty page. */
+  rows: { first: number; last: number } | null;
 }
 
 /** Where a list page stands: its number, whether more follow, and how many rows it shows. */
@@ -35,6 +36,6 @@ export function pageView(
     number,
     prevHref: number > 1 ? href(number - 1) : null,
     nextHref: hasMore ? href(number + 1) : null,
-    summary: shown ? `Showing ${first}–${first + shown - 1}` : 'Nothing on this page',
+    rows: shown ? { first, last: first + shown - 1 } : null,
   };
 }

@@ -15,7 +15,7 @@ const sameHiddenClass = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (
 describe('the HTTP server the app listens with', () => {
   const seen: [Request, Response][] = [];
   const app = express();
-  app.use((req, res, next) => {
+  app.use((_req, res, next) => {
     res.locals.viewer = 'someone';
     next();
   });
