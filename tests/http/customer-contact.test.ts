@@ -40,7 +40,7 @@ describe('contact corrections', () => {
     ]);
     const profile = (await agent.agent.get(`/customers/${c.id}`).expect(200)).text;
     expect(profile).toContain('Contact corrections');
-    expect(profile).toContain(`phone: ${c.phone} → <strong>+2348035550142</strong>`);
+    expect(profile).toContain(`phone: ${c.phone} &rarr; <strong>+2348035550142</strong>`);
     expect(profile).toMatch(/by Tola Desk/);
     const audit = await db.prisma.auditEvent.findFirstOrThrow({
       where: { action: 'contact_corrected', customerId: c.id },
