@@ -235,7 +235,7 @@ function stamp(date: Date, zone: string, seconds: boolean): string {
   const year = found?.local.getUTCFullYear() ?? 0;
   let text: string;
   if (found && year >= 1000 && year <= 9999) {
-    // Four-digit years only: toISOString writes other years with a sign and six digits.
+    // Four-digit years only: the slices below cut isoInstant's fixed-width text.
     const iso = isoInstant(found.local);
     const clock = iso.slice(11, seconds ? 19 : 16);
     text = `${iso.slice(0, 10)} ${clock} ${abbreviationAt(date, zone, found.offset)}`;

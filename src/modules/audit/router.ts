@@ -44,7 +44,7 @@ const list =
       filters,
       page: {
         ...pageLinks(query, nextBefore),
-        summary: rows.length ? `Showing ${rows.length}` : 'Nothing on this page',
+        summary: rows.length ? `Showing ${rows.length}` : null,
       },
     });
   };

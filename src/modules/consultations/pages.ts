@@ -76,9 +76,7 @@ export function listPage({ db, pool }: Ctx): Handler {
       page: {
         prevHref: query.after ? pageLink(base) : null,
         nextHref: nextCursor ? pageLink(base, nextCursor) : null,
-        summary: rows.length
-          ? `Showing ${rows.length}${query.after ? ' older' : ''}`
-          : 'Nothing on this page',
+        summary: rows.length ? `Showing ${rows.length}${query.after ? ' older' : ''}` : null,
       },
     });
   };
