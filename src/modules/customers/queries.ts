@@ -27,9 +27,23 @@ export interface CustomerRow {
   lastActivityAt: Date | null;
 }
 
+// Four digits alone, listed newest first: "the last four" of a phone. They are looked up in
+// search.customer_digits (migration 20261203150000_customer_digit_windows), whose key walks one
+// window's customers newest first, so the page is read and nothing past it. The trigram indexes
+// would return every match unordered: one customer in a thousand, however many there are.
+const FOUR_DIGITS = /^[0-9]{4}$/;
+
+/** The four-digit window a search is, when it is one and the list is in join order. */
+export function digitWindowOf(query: Pick<ListQuery, 'q' | 'sort'>): number | undefined {
+  const q = query.q?.trim() ?? '';
+  return query.sort !== 'recent' && FOUR_DIGITS.test(q) ? Number(q) : undefined;
+}
+
+/** The WHERE of a list or export; with `digitWindow`, the search is `w.digits` (see above). */
 export function buildCustomerWhere(
   query: Pick<ListQuery, 'q' | 'activity' | 'sort'>,
   now: Date,
+  digitWindow?: number,
 ): { where: string; params: unknown[] } {
   const clauses: string[] = [];
   const { values: params, bind: p } = sqlParams();
@@ -44,7 +58,8 @@ export function buildCustomerWhere(
     );
   if (query.sort === 'recent') clauses.push('cu.last_activity_at IS NOT NULL');
   const q = query.q?.trim();
-  if (q) {
+  if (digitWindow !== undefined) clauses.push(`w.digits = ${p(digitWindow)}`);
+  else if (q) {
     if (CNS.test(q))
       clauses.push(
         `cu.id IN (SELECT customer_id FROM consultations WHERE reference = ${p(q.toUpperCase())})`,
@@ -93,21 +108,29 @@ export async function listCustomers(
   limit: number,
   now = new Date(),
 ): Promise<{ rows: CustomerRow[]; hasMore: boolean }> {
-  const { where, params } = buildCustomerWhere(query, now);
-  const order =
-    query.sort === 'recent'
-      ? 'cu.last_activity_at DESC, cu.id DESC'
-      : 'cu.created_at DESC, cu.id DESC';
+  const digits = digitWindowOf(query);
+  const { where, params } = buildCustomerWhere(query, now, digits);
+  const [from, order] =
+    digits !== undefined
+      ? [
+          'search.customer_digits w JOIN customers cu ON cu.id = w.customer_id',
+          'w.created_at DESC, w.customer_id DESC',
+        ]
+      : query.sort === 'recent'
+        ? ['customers cu', 'cu.last_activity_at DESC, cu.id DESC']
+        : ['customers cu', 'cu.created_at DESC, cu.id DESC'];
   const count = pageCount((value) => `$${params.push(value)}`, query.page);
   const window = `LIMIT ${count(limit + 1)} OFFSET ${count((query.page - 1) * limit)}`;
+  // A window's plan is the same for every value; a pattern's is not (db/prepared.ts).
+  const byPattern = digits === undefined && Boolean(query.q?.trim());
   const { rows } = await pool.query(
     prepared(
       `SELECT cu.id, cu.full_name, cu.email, cu.phone, ${epochMs('cu.created_at')} AS created_at,
               ${epochMs('cu.last_activity_at')} AS last_activity_at
-         FROM customers cu ${where}
+         FROM ${from} ${where}
         ORDER BY ${order} ${window}`,
       params,
-      { planPerCall: Boolean(query.q?.trim()) || query.page > LITERAL_PAGES },
+      { planPerCall: byPattern || query.page > LITERAL_PAGES },
     ),
   );
   return { rows: rows.slice(0, limit).map(customerRowOf), hasMore: rows.length > limit };
