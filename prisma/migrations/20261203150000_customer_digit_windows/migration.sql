@@ -78,4 +78,5 @@ CREATE TRIGGER customers_digits_truncate AFTER TRUNCATE ON customers
   FOR EACH STATEMENT EXECUTE FUNCTION search.customers_truncated();
 
 INSERT INTO search.customer_digits (digits, created_at, customer_id)
-SELECT w, c.created_at, c.id FROM customers c, search.digit_windows(c.phone_digits, c.search_text) w;
+SELECT w, c.created_at, c.id
+  FROM customers c, search.digit_windows(c.phone_digits, c.search_text) w;

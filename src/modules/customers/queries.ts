@@ -27,14 +27,15 @@ export interface CustomerRow {
   lastActivityAt: Date | null;
 }
 
-// Four digits alone, listed newest first: "the last four" of a phone. They are looked up in
+// Four digits alone (a phone's last four, say), listed newest first, are looked up in
 // search.customer_digits (migration 20261203150000_customer_digit_windows), whose key walks one
 // window's customers newest first, so the page is read and nothing past it. The trigram indexes
-// would return every match unordered: one customer in a thousand, however many there are.
+// return every match unordered, about one customer in a thousand: a read that grows with the
+// table.
 const FOUR_DIGITS = /^[0-9]{4}$/;
 
 /** The four-digit window a search is, when it is one and the list is in join order. */
-export function digitWindowOf(query: Pick<ListQuery, 'q' | 'sort'>): number | undefined {
+function digitWindowOf(query: Pick<ListQuery, 'q' | 'sort'>): number | undefined {
   const q = query.q?.trim() ?? '';
   return query.sort !== 'recent' && FOUR_DIGITS.test(q) ? Number(q) : undefined;
 }
