@@ -50,8 +50,8 @@ afterAll(async () => {
   await db.drop();
 });
 
-const ids = async (query: Record<string, string>, database = db) =>
-  (await listCustomers(database.pool, listQuery.parse(query), 25, now)).rows.map((r) => r.id);
+const ids = async (query: Record<string, string>) =>
+  (await listCustomers(db.pool, listQuery.parse(query), 25, now)).rows.map((r) => r.id);
 
 describe('customer list', () => {
   it('when the list is filtered by activity, then only customers of that activity are listed', async () => {
@@ -115,7 +115,7 @@ describe('customer list', () => {
 });
 
 describe('search text', () => {
-  // Its own database: the customer made here must not change the counts of the lists above.
+  // Its own database: the customers made here must not change the counts of the lists above.
   let own: TestDatabase;
   beforeAll(async () => {
     own = await createTestDatabase();
@@ -141,6 +141,103 @@ describe('search text', () => {
       [moved.id],
     );
     expect(rows).toEqual([{ kept: true }]);
+  });
+
+  interface Known {
+    id: number;
+    createdAt: Date;
+    phoneDigits: string;
+    searchText: string;
+  }
+  const known = async (): Promise<Known[]> =>
+    (
+      await own.pool.query<Known>(
+        `SELECT id, created_at AS "createdAt", phone_digits AS "phoneDigits",
+                search_text AS "searchText"
+           FROM customers`,
+      )
+    ).rows;
+  const newestFirst = (a: Known, b: Known) =>
+    b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id;
+  /** What the search must list: every customer whose digits or name and email hold the four. */
+  const expected = (customers: Known[], digits: string) =>
+    customers
+      .filter((c) => c.phoneDigits.includes(digits) || c.searchText.includes(digits))
+      .sort(newestFirst)
+      .map((c) => c.id);
+  const everyPage = async (q: string, pageSize: number) => {
+    const listed: number[] = [];
+    for (let page = 1; ; page++) {
+      const { rows, hasMore } = await listCustomers(
+        own.pool,
+        listQuery.parse({ q, page: String(page) }),
+        pageSize,
+        now,
+      );
+      listed.push(...rows.map((r) => r.id));
+      if (!hasMore) return listed;
+    }
+  };
+  /** The windows the database keeps, against a recount from the customers themselves. */
+  const windowsDrift = async () =>
+    (
+      await own.pool.query(
+        `WITH kept AS (SELECT digits, created_at, customer_id FROM search.customer_digits),
+              recount AS (SELECT w, c.created_at, c.id FROM customers c,
+                                 search.digit_windows(c.phone_digits, c.search_text) w)
+         (SELECT * FROM kept EXCEPT SELECT * FROM recount)
+         UNION ALL (SELECT * FROM recount EXCEPT SELECT * FROM kept)`,
+      )
+    ).rowCount;
+
+  it('when four digits are searched, then every customer whose phone, name or email holds them is listed newest first, page by page', async () => {
+    const random = new SeededRandom(20261204);
+    const digit = () => String(random.int(2));
+    const joined = [daysAgo(1), daysAgo(2), daysAgo(40)];
+    for (let i = 0; i < 90; i++) {
+      // Zeros and ones only, so every four-digit window is shared by many customers.
+      const run = (n: number) => Array.from({ length: n }, digit).join('');
+      await makeCustomer(own, {
+        phone: `+234 ${run(3)} ${run(3)} ${run(4)}`,
+        email: random.chance(0.4) ? `pat${i}.${run(5)}@mail.test` : undefined,
+        // Shared join times: ties go by id, as in the list.
+        createdAt: joined[random.int(joined.length)],
+      });
+    }
+    const customers = await known();
+    for (const q of ['0101', '1100', '0000', '1111', '0110', '1001']) {
+      const want = expected(customers, q);
+      expect(await everyPage(q, 4)).toEqual(want);
+      expect(await idsIn(own, { q })).toEqual(want.slice(0, 25));
+    }
+    // More matches than a page of 25, so the page is cut short of them.
+    expect(expected(customers, '0101').length).toBeGreaterThan(25);
+  });
+
+  it('when a phone, name, email or join time is changed, or a customer removed, by any writer, then the windows follow', async () => {
+    const a = await makeCustomer(own, { phone: '+234 801 555 4321' });
+    const b = await makeCustomer(own, { phone: '+234 801 555 9876', email: 'b.7788@mail.test' });
+    const c = await makeCustomer(own, { phone: '+234 801 555 1357' });
+    await own.pool.query(`UPDATE customers SET phone_digits = '2348016660000' WHERE id = $1`, [
+      a.id,
+    ]);
+    // The email alone is named: search_text changes through its own trigger.
+    await own.pool.query(`UPDATE customers SET email = 'b.9911@mail.test' WHERE id = $1`, [b.id]);
+    await own.pool.query(`UPDATE customers SET full_name = 'Agent 4242' WHERE id = $1`, [c.id]);
+    await own.pool.query(
+      `UPDATE customers SET created_at = created_at - interval '1 day' WHERE id = $1`,
+      [c.id],
+    );
+    expect(await windowsDrift()).toBe(0);
+    expect(await idsIn(own, { q: '4321' })).not.toContain(a.id);
+    expect(await idsIn(own, { q: '6660' })).toContain(a.id);
+    expect(await idsIn(own, { q: '7788' })).toEqual([]);
+    expect(await idsIn(own, { q: '9911' })).toEqual([b.id]);
+    expect(await idsIn(own, { q: '4242' })).toEqual([c.id]);
+
+    await own.pool.query(`DELETE FROM customers WHERE id = $1`, [c.id]);
+    expect(await windowsDrift()).toBe(0);
+    expect(await idsIn(own, { q: '4242' })).toEqual([]);
   });
 });
 
@@ -225,113 +322,5 @@ describe('profile aggregates and timeline', () => {
       'escalation',
       'ticket',
     ]);
-  });
-});
-
-describe('four-digit search', () => {
-  // Its own database: the exact lists above must not see these customers.
-  let own: TestDatabase;
-  beforeAll(async () => {
-    own = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await own.drop();
-  });
-
-  interface Known {
-    id: number;
-    createdAt: Date;
-    phoneDigits: string;
-    searchText: string;
-  }
-  const known = async (): Promise<Known[]> =>
-    (
-      await own.pool.query<Known>(
-        `SELECT id, created_at AS "createdAt", phone_digits AS "phoneDigits",
-                search_text AS "searchText"
-           FROM customers`,
-      )
-    ).rows;
-  const newestFirst = (a: Known, b: Known) =>
-    b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id;
-  /** What the search must list: every customer whose digits or name and email hold the four. */
-  const expected = (customers: Known[], digits: string) =>
-    customers
-      .filter((c) => c.phoneDigits.includes(digits) || c.searchText.includes(digits))
-      .sort(newestFirst)
-      .map((c) => c.id);
-  const everyPage = async (q: string, pageSize: number) => {
-    const listed: number[] = [];
-    for (let page = 1; ; page++) {
-      const { rows, hasMore } = await listCustomers(
-        own.pool,
-        listQuery.parse({ q, page: String(page) }),
-        pageSize,
-        now,
-      );
-      listed.push(...rows.map((r) => r.id));
-      if (!hasMore) return listed;
-    }
-  };
-  /** The windows the database keeps, against a recount from the customers themselves. */
-  const windowsDrift = async () =>
-    (
-      await own.pool.query(
-        `WITH kept AS (SELECT digits, created_at, customer_id FROM search.customer_digits),
-              recount AS (SELECT w, c.created_at, c.id FROM customers c,
-                                 search.digit_windows(c.phone_digits, c.search_text) w)
-         (SELECT * FROM kept EXCEPT SELECT * FROM recount)
-         UNION ALL (SELECT * FROM recount EXCEPT SELECT * FROM kept)`,
-      )
-    ).rowCount;
-
-  it('when four digits are searched, then every customer whose phone, name or email holds them is listed newest first, page by page', async () => {
-    const random = new SeededRandom(20261204);
-    const digit = () => String(random.int(2));
-    const joined = [daysAgo(1), daysAgo(2), daysAgo(40)];
-    for (let i = 0; i < 90; i++) {
-      // Zeros and ones only, so every four-digit window is shared by many customers.
-      const run = (n: number) => Array.from({ length: n }, digit).join('');
-      await makeCustomer(own, {
-        phone: `+234 ${run(3)} ${run(3)} ${run(4)}`,
-        email: random.chance(0.4) ? `pat${i}.${run(5)}@mail.test` : undefined,
-        // Shared join times: ties go by id, as in the list.
-        createdAt: joined[random.int(joined.length)],
-      });
-    }
-    const customers = await known();
-    for (const q of ['0101', '1100', '0000', '1111', '0110', '1001']) {
-      const want = expected(customers, q);
-      expect(await everyPage(q, 4)).toEqual(want);
-      expect(await ids({ q }, own)).toEqual(want.slice(0, 25));
-    }
-    // More matches than a page of 25, so the page is cut short of them.
-    expect(expected(customers, '0101').length).toBeGreaterThan(25);
-  });
-
-  it('when a phone, name, email or join time is changed, or a customer removed, by any writer, then the windows follow', async () => {
-    const a = await makeCustomer(own, { phone: '+234 801 555 4321' });
-    const b = await makeCustomer(own, { phone: '+234 801 555 9876', email: 'b.7788@mail.test' });
-    const c = await makeCustomer(own, { phone: '+234 801 555 1357' });
-    await own.pool.query(`UPDATE customers SET phone_digits = '2348016660000' WHERE id = $1`, [
-      a.id,
-    ]);
-    // The email alone is named: search_text changes through its own trigger.
-    await own.pool.query(`UPDATE customers SET email = 'b.9911@mail.test' WHERE id = $1`, [b.id]);
-    await own.pool.query(`UPDATE customers SET full_name = 'Agent 4242' WHERE id = $1`, [c.id]);
-    await own.pool.query(
-      `UPDATE customers SET created_at = created_at - interval '1 day' WHERE id = $1`,
-      [c.id],
-    );
-    expect(await windowsDrift()).toBe(0);
-    expect(await ids({ q: '4321' }, own)).not.toContain(a.id);
-    expect(await ids({ q: '6660' }, own)).toContain(a.id);
-    expect(await ids({ q: '7788' }, own)).toEqual([]);
-    expect(await ids({ q: '9911' }, own)).toEqual([b.id]);
-    expect(await ids({ q: '4242' }, own)).toEqual([c.id]);
-
-    await own.pool.query(`DELETE FROM customers WHERE id = $1`, [c.id]);
-    expect(await windowsDrift()).toBe(0);
-    expect(await ids({ q: '4242' }, own)).toEqual([]);
   });
 });
