@@ -34,20 +34,23 @@ export interface CustomerRow {
 // table.
 const FOUR_DIGITS = /^[0-9]{4}$/;
 
-/** The four-digit window a search is, when it is one and the list is in join order. */
-function digitWindowOf(query: Pick<ListQuery, 'q' | 'sort'>): number | undefined {
-  const q = query.q?.trim() ?? '';
-  return query.sort !== 'recent' && FOUR_DIGITS.test(q) ? Number(q) : undefined;
+const FROM_DIGITS = 'search.customer_digits w JOIN customers cu ON cu.id = w.customer_id';
+
+/** What a list page and its export read: tables, WHERE and order, from the same filters. */
+interface CustomerSelection {
+  from: string;
+  where: string;
+  order: string;
+  params: unknown[];
+  /** A text pattern is searched: its best plan depends on it (db/prepared.ts). */
+  byPattern: boolean;
 }
 
-/** The WHERE of a list or export; with `digitWindow`, the search is `w.digits` (see above). */
-export function buildCustomerWhere(
-  query: Pick<ListQuery, 'q' | 'activity' | 'sort'>,
-  now: Date,
-  digitWindow?: number,
-): { where: string; params: unknown[] } {
+type Bind = (value: unknown) => string;
+
+/** The activity filter and the "recent" order's condition. */
+function activityClauses(query: Pick<ListQuery, 'activity' | 'sort'>, now: Date, p: Bind) {
   const clauses: string[] = [];
-  const { values: params, bind: p } = sqlParams();
   const activeSince = () =>
     p(sqlTimestamp(new Date(now.getTime() - ACTIVE_DAYS * DAY))) + '::timestamp';
   const newSince = () => p(sqlTimestamp(new Date(now.getTime() - NEW_DAYS * DAY))) + '::timestamp';
@@ -58,29 +61,42 @@ export function buildCustomerWhere(
       `(cu.last_activity_at IS NULL OR cu.last_activity_at < ${activeSince()}) AND cu.created_at < ${newSince()}`,
     );
   if (query.sort === 'recent') clauses.push('cu.last_activity_at IS NOT NULL');
-  const q = query.q?.trim();
-  if (digitWindow !== undefined) clauses.push(`w.digits = ${p(digitWindow)}`);
-  else if (q) {
-    if (CNS.test(q))
-      clauses.push(
-        `cu.id IN (SELECT customer_id FROM consultations WHERE reference = ${p(q.toUpperCase())})`,
-      );
-    else if (TKT.test(q))
-      clauses.push(
-        `cu.id IN (SELECT customer_id FROM support_tickets WHERE number = ${p(q.toUpperCase())})`,
-      );
-    else {
-      const ors = [nameOrEmailMatches('cu', p(containsPattern(q)))];
-      const digits = q.replace(/\D/g, '');
-      if (
-        digits.length >= 3 ||
-        (digits.length > 0 && digits.length === q.replace(/[\s()+.-]/g, '').length)
-      )
-        ors.push(`cu.phone_digits LIKE ${p(`%${digits}%`)}`);
-      clauses.push(`(${ors.join(' OR ')})`);
-    }
-  }
-  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+  return clauses;
+}
+
+/** A reference finds its customer; other text, the name, email or any part of the phone. */
+function textClause(q: string, p: Bind): string {
+  if (CNS.test(q))
+    return `cu.id IN (SELECT customer_id FROM consultations WHERE reference = ${p(q.toUpperCase())})`;
+  if (TKT.test(q))
+    return `cu.id IN (SELECT customer_id FROM support_tickets WHERE number = ${p(q.toUpperCase())})`;
+  const ors = [nameOrEmailMatches('cu', p(containsPattern(q)))];
+  const digits = q.replace(/\D/g, '');
+  if (
+    digits.length >= 3 ||
+    (digits.length > 0 && digits.length === q.replace(/[\s()+.-]/g, '').length)
+  )
+    ors.push(`cu.phone_digits LIKE ${p(`%${digits}%`)}`);
+  return `(${ors.join(' OR ')})`;
+}
+
+function customerSelection(
+  query: Pick<ListQuery, 'q' | 'activity' | 'sort'>,
+  now: Date,
+): CustomerSelection {
+  const q = query.q?.trim() ?? '';
+  const byDigits = query.sort !== 'recent' && FOUR_DIGITS.test(q);
+  const { values: params, bind: p } = sqlParams();
+  const clauses = activityClauses(query, now, p);
+  if (byDigits) clauses.push(`w.digits = ${p(Number(q))}`);
+  else if (q) clauses.push(textClause(q, p));
+  const [from, order] = byDigits
+    ? [FROM_DIGITS, 'w.created_at DESC, w.customer_id DESC']
+    : query.sort === 'recent'
+      ? ['customers cu', 'cu.last_activity_at DESC, cu.id DESC']
+      : ['customers cu', 'cu.created_at DESC, cu.id DESC'];
+  const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+  return { from, where, order, params, byPattern: Boolean(q) && !byDigits };
 }
 
 // Times come as epoch milliseconds: the driver's text-timestamp parser cost more than the row.
@@ -109,21 +125,9 @@ export async function listCustomers(
   limit: number,
   now = new Date(),
 ): Promise<{ rows: CustomerRow[]; hasMore: boolean }> {
-  const digits = digitWindowOf(query);
-  const { where, params } = buildCustomerWhere(query, now, digits);
-  const [from, order] =
-    digits !== undefined
-      ? [
-          'search.customer_digits w JOIN customers cu ON cu.id = w.customer_id',
-          'w.created_at DESC, w.customer_id DESC',
-        ]
-      : query.sort === 'recent'
-        ? ['customers cu', 'cu.last_activity_at DESC, cu.id DESC']
-        : ['customers cu', 'cu.created_at DESC, cu.id DESC'];
+  const { from, where, order, params, byPattern } = customerSelection(query, now);
   const count = pageCount((value) => `$${params.push(value)}`, query.page);
   const window = `LIMIT ${count(limit + 1)} OFFSET ${count((query.page - 1) * limit)}`;
-  // A window's plan is the same for every value; a pattern's is not (db/prepared.ts).
-  const byPattern = digits === undefined && Boolean(query.q?.trim());
   const { rows } = await pool.query(
     prepared(
       `SELECT cu.id, cu.full_name, cu.email, cu.phone, ${epochMs('cu.created_at')} AS created_at,
@@ -137,7 +141,7 @@ export async function listCustomers(
   return { rows: rows.slice(0, limit).map(customerRowOf), hasMore: rows.length > limit };
 }
 
-// The customer list as CSV: the page's WHERE and order (buildCustomerWhere above).
+// The customer list as CSV: the page's tables, WHERE and order (customerSelection above).
 export const CUSTOMER_EXPORT_HEADER = [
   'id',
   'name',
@@ -158,14 +162,10 @@ export interface CustomerExportRow {
 }
 
 export function customerExportQuery(query: ListQuery, now: Date) {
-  const { where, params } = buildCustomerWhere(query, now);
-  const order =
-    query.sort === 'recent'
-      ? 'cu.last_activity_at DESC, cu.id DESC'
-      : 'cu.created_at DESC, cu.id DESC';
+  const { from, where, order, params } = customerSelection(query, now);
   const sql = `SELECT cu.id, cu.full_name, cu.email, cu.phone, ${isoUtc('cu.created_at')},
                       ${isoUtc('cu.last_activity_at')}
-                 FROM customers cu ${where}
+                 FROM ${from} ${where}
                 ORDER BY ${order}`;
   return { sql, params };
 }
