@@ -1,11 +1,12 @@
 import type { NextFunction, Request, Response } from 'express';
-import { ago, iso, when } from '../lib/format.js';
+import { ago, iso, utcMinute, when } from '../lib/format.js';
 import { localDateTimeSeconds, localDay, withTimeZone } from '../lib/time.js';
 
 const helpers = {
   when,
   ago,
   iso,
+  utcMinute,
   whenSeconds: (date: Date) => localDateTimeSeconds(date),
   day: (date: Date) => localDay(date),
 };

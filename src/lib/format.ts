@@ -27,6 +27,11 @@ export function iso(date: Date): string {
   return isoInstant(date);
 }
 
+/** The minute in UTC, for staff and audit pages that show UTC ("2026-12-02 12:31 UTC"). */
+export function utcMinute(date: Date): string {
+  return `${isoInstant(date).slice(0, 16).replace('T', ' ')} UTC`;
+}
+
 export function label(value: string | null | undefined): string {
   return value ? value.replace(/_/g, ' ') : '—';
 }
